@@ -1,0 +1,2 @@
+/** Public API of crust-core. */
+package io.crust.core;

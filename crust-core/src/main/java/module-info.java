@@ -1,0 +1,7 @@
+/** crust-core: encrypted, authenticated peer connections and the connection group. */
+module io.crust.core {
+    requires transitive io.crust.udt;
+    requires transitive io.crust.nat;
+    requires org.slf4j;
+    exports io.crust.core;
+}

@@ -1,0 +1,6 @@
+/** crust-demo: the demo peer and the perf, nat and peer tools. */
+module io.crust.demo {
+    requires io.crust.core;
+    requires info.picocli;
+    opens io.crust.demo to info.picocli;
+}

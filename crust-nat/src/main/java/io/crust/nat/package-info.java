@@ -1,0 +1,2 @@
+/** Public API of crust-nat. */
+package io.crust.nat;

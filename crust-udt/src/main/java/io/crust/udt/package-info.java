@@ -1,0 +1,2 @@
+/** Public API of crust-udt. */
+package io.crust.udt;

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Crust demo peer and tools.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, io.crust.demo.perf.PerfCommand.class,
+                io.crust.demo.nat.NatCommand.class, io.crust.demo.peer.PeerCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -2,6 +2,7 @@
 module io.crust.core {
     requires transitive io.crust.udt;
     requires transitive io.crust.nat;
+    requires org.bouncycastle.provider;
     requires org.slf4j;
     exports io.crust.core;
 }

@@ -1,0 +1,126 @@
+package io.crust.core.frame;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Frames on a TCP stream, each preceded by its length as a 16-bit big-endian integer, the framing
+ * the Noise specification (revision 34, section 13) suggests; a Noise message is at most 65535 bytes.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         length (N)            |   frame bytes (N bytes) ...   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+                               +
+ * |                              ...                              |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * <p>The length is checked against {@link #maxFrameBytes()} before any buffer for the frame is
+ * allocated. The end of the stream between two frames is a clean close ({@link EOFException});
+ * an end inside a frame is a truncated frame (also an {@link EOFException}, with another message).
+ */
+public final class TcpFrameTransport implements FrameTransport {
+    /** Length of the frame header in bytes. */
+    public static final int HEADER_BYTES = 2;
+    /** The largest frame a 16-bit length can announce, and the largest Noise message. */
+    public static final int MAX_FRAME_BYTES = 65535;
+
+    private final Socket socket;
+    private final int maxFrameBytes;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final byte[] writeBuffer;
+
+    /**
+     * Frames on a connected socket; the transport owns the socket from now on and closes it.
+     *
+     * @param maxFrameBytes the largest frame sent or accepted, 1 to 65535
+     */
+    public TcpFrameTransport(Socket socket, int maxFrameBytes) throws IOException {
+        if (maxFrameBytes < 1 || maxFrameBytes > MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("maxFrameBytes must be 1.." + MAX_FRAME_BYTES + ", got " + maxFrameBytes);
+        }
+        this.socket = socket;
+        this.maxFrameBytes = maxFrameBytes;
+        socket.setTcpNoDelay(true);
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), HEADER_BYTES + maxFrameBytes));
+        this.out = socket.getOutputStream();
+        this.writeBuffer = new byte[HEADER_BYTES + maxFrameBytes];
+    }
+
+    @Override
+    public void writeFrame(byte[] frame, int offset, int length) throws IOException {
+        if (length < 0 || length > maxFrameBytes) {
+            throw new IllegalArgumentException("frame of " + length + " bytes; the limit is " + maxFrameBytes);
+        }
+        writeLock.lock();
+        try {
+            // One write per frame: header and body leave in the same segment when they fit.
+            writeBuffer[0] = (byte) (length >>> 8);
+            writeBuffer[1] = (byte) length;
+            System.arraycopy(frame, offset, writeBuffer, HEADER_BYTES, length);
+            out.write(writeBuffer, 0, HEADER_BYTES + length);
+            out.flush();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public byte[] readFrame() throws IOException {
+        readLock.lock();
+        try {
+            int high = in.read();
+            if (high < 0) {
+                throw new EOFException("connection closed by " + remoteAddress());
+            }
+            int low = in.read();
+            if (low < 0) {
+                throw new EOFException("connection closed by " + remoteAddress() + " inside a frame header");
+            }
+            int length = (high << 8) | low;
+            if (length > maxFrameBytes) {
+                throw new FrameTooLargeException(length, maxFrameBytes);
+            }
+            byte[] frame = new byte[length];
+            try {
+                in.readFully(frame);
+            } catch (EOFException e) {
+                throw new EOFException("connection closed by " + remoteAddress() + " inside a frame of " + length + " bytes");
+            }
+            return frame;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    @Override
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) socket.getRemoteSocketAddress();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TcpFrameTransport[" + socket.getLocalSocketAddress() + " -> " + socket.getRemoteSocketAddress() + "]";
+    }
+}

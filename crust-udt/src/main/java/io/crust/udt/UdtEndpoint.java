@@ -1,0 +1,129 @@
+package io.crust.udt;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+
+/**
+ * One UDP socket carrying any number of crust-udt connections, plus the other protocols that share
+ * the port (STUN and hole punching). A single receive loop (a virtual thread named
+ * {@code crust-udt-recv-<port>}) reads every datagram and routes it by its first byte:
+ * <ul>
+ *   <li>{@code 0xD0..0xDF} ({@link #FIRST_BYTE_MIN}..{@link #FIRST_BYTE_MAX}): crust-udt, routed to a
+ *       connection by its destination connection id, or to the handshake logic;</li>
+ *   <li>anything else: the {@link ForeignDatagramHandler}, if one is set. RFC 7983 sec. 7 reserves
+ *       0-3 for STUN, 16-19 ZRTP, 20-63 DTLS, 64-79 TURN channels and 128-191 RTP/RTCP; the range
+ *       crust-udt uses is one that RFC 7983 leaves unassigned.</li>
+ * </ul>
+ * Malformed, unknown-connection or replayed datagrams are dropped and counted in {@link #stats()};
+ * nothing a peer sends can stop the loop.
+ *
+ * <p>Each connection runs its protocol on its own virtual thread ({@code crust-udt-conn-<id>}).
+ * {@link #close()} aborts every connection, stops the loop and closes the socket.
+ *
+ * <p>Incoming connection attempts are answered with a stateless cookie first (see {@code docs/udt.md});
+ * accepted connections wait for {@link #accept(Duration)} in a queue of at most
+ * {@link UdtConfig#maxPendingHandshakes()}.
+ */
+public final class UdtEndpoint implements AutoCloseable {
+    /** Smallest first byte of a crust-udt datagram. */
+    public static final int FIRST_BYTE_MIN = 0xD0;
+    /** Largest first byte of a crust-udt datagram. */
+    public static final int FIRST_BYTE_MAX = 0xDF;
+
+    private UdtEndpoint() {
+    }
+
+    /**
+     * Opens a socket bound to {@code local} (port 0 picks a free port) and starts the receive loop.
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public static UdtEndpoint bind(InetSocketAddress local, UdtConfig config) throws IOException {
+        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+    }
+
+    /**
+     * Takes over a channel that is already bound (for example the port hole punching used) and starts
+     * the receive loop on it. The channel is switched to blocking mode; it is closed by {@link #close()}.
+     *
+     * @throws IOException if the channel is not bound or cannot be configured
+     */
+    public static UdtEndpoint open(DatagramChannel alreadyBound, UdtConfig config) throws IOException {
+        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+    }
+
+    /** The bound address of the socket (with the real port if bound to port 0). */
+    public InetSocketAddress localAddress() {
+        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+    }
+
+    /**
+     * Opens a connection to a listening peer: sends handshake packets (retried with backoff) until the
+     * peer accepts.
+     *
+     * @throws SocketTimeoutException if the peer has not accepted within {@code timeout}
+     * @throws java.io.InterruptedIOException if the calling thread is interrupted (its flag is kept)
+     * @throws UdtException if the peer refuses (for example it speaks no common version) or the endpoint closes
+     */
+    public UdtConnection connect(InetSocketAddress remote, Duration timeout) throws IOException {
+        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+    }
+
+    /**
+     * Waits for the next incoming connection.
+     *
+     * @throws SocketTimeoutException if none arrives within {@code timeout}
+     * @throws java.io.InterruptedIOException if the calling thread is interrupted (its flag is kept)
+     * @throws UdtException if the endpoint is closed
+     */
+    public UdtConnection accept(Duration timeout) throws IOException {
+        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+    }
+
+    /**
+     * Connects to a peer that calls {@code rendezvous} towards this endpoint at about the same time
+     * (after hole punching, neither side is "the server"). Both sides send handshakes; the side whose
+     * random connection id is larger answers, so exactly one connection results.
+     *
+     * @throws SocketTimeoutException if no connection forms within {@code timeout}
+     * @throws java.io.InterruptedIOException if the calling thread is interrupted (its flag is kept)
+     * @throws UdtException if the endpoint closes or the peer refuses
+     */
+    public UdtConnection rendezvous(InetSocketAddress remote, Duration timeout) throws IOException {
+        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+    }
+
+    /**
+     * Sets (or with {@code null} removes) the receiver of non-crust-udt datagrams. Without one they are
+     * counted and dropped.
+     */
+    public void setForeignDatagramHandler(ForeignDatagramHandler handler) {
+        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+    }
+
+    /**
+     * Sends one datagram as is from this endpoint's socket (STUN requests, punch probes). Its first
+     * byte should lie outside {@link #FIRST_BYTE_MIN}..{@link #FIRST_BYTE_MAX} so the peer can tell it
+     * from crust-udt traffic.
+     *
+     * @throws IOException if the socket fails or is closed
+     */
+    public void sendRaw(ByteBuffer datagram, InetSocketAddress to) throws IOException {
+        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+    }
+
+    /** Counters since the endpoint opened. */
+    public EndpointStats stats() {
+        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+    }
+
+    /** Aborts all connections, stops the receive loop and closes the socket. Idempotent. */
+    @Override
+    public void close() {
+        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+    }
+}

@@ -1,0 +1,125 @@
+package io.crust.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+/**
+ * Pins a virtual thread on purpose. On JDK 24+ blocking in {@code synchronized} or
+ * {@code Object.wait} no longer pins (JEP 491), but blocking while a class initializer runs still
+ * does, because the VM calls {@code <clinit>} through a native frame. On JDK 21 to 23 the same
+ * trick pins as well, so the test holds on every JDK this project supports.
+ */
+class PinningDetectorTest {
+
+    /** Set only while {@link #extensionFailsATestThatPins()} runs the samples through the engine. */
+    static volatile boolean samplesEnabled;
+
+    @Test
+    void recordingSeesAVirtualThreadPinnedByAClassInitializer() throws Exception {
+        List<String> pinnings;
+        try (PinningDetector.Recording recording = PinningDetector.record()) {
+            Thread.ofVirtual().name("crust-test-pinner").start(SleepsInClassInitializer::touch).join();
+            pinnings = recording.stop();
+        }
+        assertThat(pinnings).singleElement().asString()
+                .contains("jdk.VirtualThreadPinned", "crust-test-pinner", "Thread.sleep");
+    }
+
+    @Test
+    void recordingSeesNothingWhenVirtualThreadsBlockOnReentrantLock() throws Exception {
+        ReentrantLock lock = new ReentrantLock();
+        List<String> pinnings;
+        try (PinningDetector.Recording recording = PinningDetector.record()) {
+            lock.lock();
+            Thread waiter = Thread.ofVirtual().start(() -> {
+                lock.lock();
+                lock.unlock();
+            });
+            Thread.sleep(50); // let the waiter park on the lock
+            lock.unlock();
+            waiter.join();
+            pinnings = recording.stop();
+        }
+        assertThat(pinnings).isEmpty();
+    }
+
+    @Test
+    void extensionFailsATestThatPinsAndPassesOneThatDoesNot() {
+        samplesEnabled = true;
+        try {
+            EngineTestKit.engine("junit-jupiter")
+                    .selectors(selectClass(Samples.class))
+                    .execute()
+                    .testEvents()
+                    .assertThatEvents()
+                    .haveExactly(1, event(test("pinsACarrier"),
+                            finishedWithFailure(instanceOf(AssertionError.class), message(m -> m.contains("pinned to its carrier")
+                                    && m.contains("SleepsInClassInitializer")))))
+                    .haveExactly(1, event(test("blocksWithoutPinning"), finishedSuccessfully()));
+        } finally {
+            samplesEnabled = false;
+        }
+    }
+
+    /** Sample tests run only through EngineTestKit above (surefire skips nested classes). */
+    @NoPinning
+    static class Samples {
+        @Test
+        void pinsACarrier() throws Exception {
+            Assumptions.assumeTrue(samplesEnabled, "sample for PinningDetectorTest only");
+            Thread.ofVirtual().start(SleepsInClassInitializer2::touch).join();
+        }
+
+        @Test
+        void blocksWithoutPinning() throws Exception {
+            Assumptions.assumeTrue(samplesEnabled, "sample for PinningDetectorTest only");
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }).join();
+        }
+    }
+
+    static final class SleepsInClassInitializer {
+        static {
+            sleepQuietly();
+        }
+
+        static void touch() {
+        }
+    }
+
+    /** A second class: a class initializer runs once per JVM, and both tests need one that has not run. */
+    static final class SleepsInClassInitializer2 {
+        static {
+            sleepQuietly();
+        }
+
+        static void touch() {
+        }
+    }
+
+    static void sleepQuietly() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.crust.nat.gateway;
+
+import io.crust.nat.NatException;
+
+/** A reply that breaks its wire format: the only exception the NAT-PMP, PCP, SSDP and SOAP parsers throw. */
+public final class MalformedPacketException extends NatException {
+    private static final long serialVersionUID = 1L;
+
+    public MalformedPacketException(String message) {
+        super(message);
+    }
+
+    public MalformedPacketException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,100 @@
+package io.crust.nat;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A standalone {@link DatagramPort} over a blocking {@link DatagramChannel}. Receives with a
+ * timeout go through the channel's socket adaptor, which parks a virtual thread instead of
+ * pinning it.
+ */
+public final class DatagramChannelPort implements DatagramPort {
+    /** Large enough for any STUN message we accept (RFC 8489 section 6.1 keeps them under the MTU). */
+    private static final int MAX_DATAGRAM_BYTES = 2048;
+
+    private final DatagramChannel channel;
+    private final DatagramSocket socket;
+    private final InetSocketAddress localAddress;
+    private final ReentrantLock receiveLock = new ReentrantLock();
+    private final byte[] receiveBuffer = new byte[MAX_DATAGRAM_BYTES];
+
+    private DatagramChannelPort(DatagramChannel channel) throws IOException {
+        this.channel = channel;
+        this.socket = channel.socket();
+        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** Opens a port bound to {@code local}; port 0 picks a free port. */
+    public static DatagramChannelPort open(InetSocketAddress local) throws IOException {
+        DatagramChannel channel = DatagramChannel.open(local.getAddress() instanceof java.net.Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        try {
+            channel.bind(local);
+            return new DatagramChannelPort(channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** The underlying channel, for callers that take the socket over after a punch. */
+    public DatagramChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public void send(ByteBuffer data, InetSocketAddress target) throws IOException {
+        channel.send(data, target);
+    }
+
+    @Override
+    public Datagram receive(Duration timeout) throws IOException {
+        long millis = Math.max(1, timeout.toMillis());
+        receiveLock.lock();
+        try {
+            if (!channel.isOpen()) {
+                throw new ClosedChannelException();
+            }
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, millis));
+            DatagramPacket packet = new DatagramPacket(receiveBuffer, receiveBuffer.length);
+            try {
+                socket.receive(packet);
+            } catch (SocketTimeoutException e) {
+                return null;
+            }
+            byte[] copy = java.util.Arrays.copyOfRange(receiveBuffer, 0, packet.getLength());
+            return new Datagram(ByteBuffer.wrap(copy), (InetSocketAddress) packet.getSocketAddress());
+        } catch (java.net.SocketException e) {
+            if (!channel.isOpen()) {
+                throw (ClosedChannelException) new ClosedChannelException().initCause(e);
+            }
+            throw e;
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return "DatagramChannelPort[" + localAddress + "]";
+    }
+}

@@ -1,0 +1,49 @@
+package io.crust.nat;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The one UDP socket that STUN, classification, hole punching and keepalives talk through.
+ *
+ * <p>crust-nat does not own the socket a peer uses for its connections: in crust-core that socket
+ * belongs to crust-udt, which hands datagrams that are not its own (first byte 0-3, RFC 7983) to
+ * a handler. This tiny interface lets the NAT code run over either: {@link #open} gives a
+ * standalone port over a {@link java.nio.channels.DatagramChannel}; {@link QueuedDatagramPort}
+ * adapts a socket whose receive loop is owned by someone else.
+ *
+ * <p>One thread at a time may call {@link #receive}; {@link #send} may be called from any thread.
+ */
+public interface DatagramPort extends Closeable {
+
+    /** A received datagram: its payload (position 0, limit = length) and who sent it. */
+    record Datagram(ByteBuffer data, InetSocketAddress sender) {
+        public Datagram {
+            Objects.requireNonNull(data, "data");
+            Objects.requireNonNull(sender, "sender");
+        }
+    }
+
+    /** Sends the remaining bytes of {@code data} to {@code target} as one datagram. */
+    void send(ByteBuffer data, InetSocketAddress target) throws IOException;
+
+    /**
+     * Waits up to {@code timeout} for the next datagram.
+     *
+     * @return the datagram, or {@code null} when the timeout passed first
+     * @throws java.nio.channels.ClosedChannelException when the port is closed (also while waiting)
+     */
+    Datagram receive(Duration timeout) throws IOException;
+
+    /** The local address the port is bound to (its port is never 0). */
+    InetSocketAddress localAddress();
+
+    /** Opens a standalone UDP port bound to {@code local} (port 0 picks a free port). */
+    static DatagramChannelPort open(InetSocketAddress local) throws IOException {
+        return DatagramChannelPort.open(local);
+    }
+}

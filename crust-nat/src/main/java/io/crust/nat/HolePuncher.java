@@ -1,0 +1,112 @@
+package io.crust.nat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * UDP hole punching in the manner of ICE (RFC 8445), without TURN: both peers gather candidates,
+ * swap them with credentials over a {@link Rendezvous}, then send STUN Binding requests
+ * ("connectivity checks") to each other's candidates, paced and in priority order, until one
+ * pair works both ways. Checks and answers carry USERNAME and MESSAGE-INTEGRITY keyed by the
+ * password from the rendezvous, so a stranger who sees or guesses the ports cannot answer in the
+ * peer's place. The controlling peer (larger tie-breaker) nominates the first pair that
+ * succeeded; the other peer takes the nomination.
+ *
+ * <p>When exactly one side maps per destination (a symmetric NAT), the reflexive address it
+ * gathered is useless to the other; then the "birthday" method runs: the symmetric side opens
+ * {@link Options#birthdayPorts()} extra sockets that each send toward the other's reflexive
+ * address, opening as many bindings, while the cone side sends up to
+ * {@link Options#birthdayProbes()} checks to random ports of the symmetric side's public IP. With
+ * 256 open ports and 2048 probes over 64,512 ports, a hit is all but certain (about 1 - e^-8).
+ * When both sides are symmetric, no guess can meet: the result is a clear "no direct path"
+ * after {@link Options#bothSymmetricWindow()}, in which host candidates still get a chance (two
+ * peers on one LAN).
+ *
+ * <p>Blocking: {@link #punch} runs in the caller's thread (extra sockets get one virtual thread
+ * each) and returns within {@link Options#timeout()} (plus the rendezvous wait).
+ */
+public final class HolePuncher {
+
+    /**
+     * @param timeout             the longest the checks run
+     * @param pacing              the interval between two checks (RFC 8445 Ta; 20 ms)
+     * @param birthdayPorts       extra sockets the symmetric side opens
+     * @param birthdayProbes      random-port probes the cone side may send
+     * @param birthdayPacing      the interval between two birthday probes
+     * @param bothSymmetricWindow how long to try host candidates when both sides are symmetric
+     * @param rendezvousTimeout   how long to wait for the other peer's offer
+     */
+    public record Options(Duration timeout, Duration pacing, int birthdayPorts, int birthdayProbes,
+            Duration birthdayPacing, Duration bothSymmetricWindow, Duration rendezvousTimeout) {
+
+        public Options {
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(pacing, "pacing");
+            Objects.requireNonNull(birthdayPacing, "birthdayPacing");
+            Objects.requireNonNull(bothSymmetricWindow, "bothSymmetricWindow");
+            Objects.requireNonNull(rendezvousTimeout, "rendezvousTimeout");
+            if (pacing.toMillis() < 1 || birthdayPacing.isNegative() || timeout.isNegative()) {
+                throw new IllegalArgumentException("pacing must be at least 1 ms and durations positive");
+            }
+            if (birthdayPorts < 0 || birthdayPorts > 1024 || birthdayProbes < 0 || birthdayProbes > 65536) {
+                throw new IllegalArgumentException("birthdayPorts must be 0-1024 and birthdayProbes 0-65536");
+            }
+        }
+
+        /** 15 s, 20 ms pacing, 256 ports, 2048 probes at 2 ms, 3 s for symmetric pairs. */
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(15), Duration.ofMillis(20), 256, 2048, Duration.ofMillis(2),
+                    Duration.ofSeconds(3), Duration.ofSeconds(30));
+        }
+
+        public Options withTimeout(Duration t) {
+            return new Options(t, pacing, birthdayPorts, birthdayProbes, birthdayPacing, bothSymmetricWindow,
+                    rendezvousTimeout);
+        }
+
+        public Options withBirthday(int ports, int probes) {
+            return new Options(timeout, pacing, ports, probes, birthdayPacing, bothSymmetricWindow, rendezvousTimeout);
+        }
+
+        public Options withBothSymmetricWindow(Duration w) {
+            return new Options(timeout, pacing, birthdayPorts, birthdayProbes, birthdayPacing, w, rendezvousTimeout);
+        }
+    }
+
+    private HolePuncher() {
+    }
+
+    /**
+     * Gathers this side's offer on {@code port}: host candidates (the bound address, or every
+     * up, non-loopback IPv4 interface address when bound to the wildcard), a server-reflexive
+     * candidate per distinct answer of {@code stunServers}, and {@code extra} candidates (mapped
+     * ports). Mapping counts as endpoint-dependent when two servers at different IP addresses
+     * report different reflexive addresses. Servers that do not answer within {@code timeout}
+     * are skipped.
+     */
+    public static PunchOffer gather(DatagramPort port, List<InetSocketAddress> stunServers, List<Candidate> extra,
+            Duration timeout) throws IOException {
+        return io.crust.nat.punch.Gathering.gather(port, stunServers, extra, timeout);
+    }
+
+    /** Sends {@code mine} through {@code rendezvous}, waits for the other's offer, then punches. */
+    public static PunchResult punch(DatagramPort port, PunchOffer mine, Rendezvous rendezvous, Options options)
+            throws IOException {
+        rendezvous.send(mine);
+        PunchOffer theirs = rendezvous.receive(options.rendezvousTimeout());
+        return punch(port, mine, theirs, options);
+    }
+
+    /**
+     * Runs the checks between {@code mine} and {@code theirs} from {@code port}. Datagrams that
+     * are not checks for this session are dropped while it runs, so on a shared socket route
+     * only STUN datagrams here.
+     */
+    public static PunchResult punch(DatagramPort port, PunchOffer mine, PunchOffer theirs, Options options)
+            throws IOException {
+        return new io.crust.nat.punch.PunchSession(port, mine, theirs, options).run();
+    }
+}

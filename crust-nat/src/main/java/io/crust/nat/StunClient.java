@@ -1,0 +1,201 @@
+package io.crust.nat;
+
+import io.crust.nat.stun.StunAddress;
+import io.crust.nat.stun.StunAttribute;
+import io.crust.nat.stun.StunFormatException;
+import io.crust.nat.stun.StunMessage;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A STUN Binding client (RFC 8489 section 6.2.1) over a {@link DatagramPort}: it learns the
+ * reflexive address, the transport address a server saw the request come from.
+ *
+ * <p>Requests are retransmitted after 500 ms, then at doubling intervals, until an answer or the
+ * caller's timeout. Responses are matched by transaction ID and their FINGERPRINT (if present)
+ * must check out; other datagrams that arrive meanwhile go to the {@code strays} consumer.
+ */
+public final class StunClient {
+    private static final Logger log = LoggerFactory.getLogger(StunClient.class);
+    /** RFC 8489 section 6.2.1: the initial RTO SHOULD be 500 ms on a path of unknown RTT. */
+    public static final Duration DEFAULT_INITIAL_RTO = Duration.ofMillis(500);
+
+    /**
+     * What a server answered.
+     *
+     * @param mapped         the reflexive address: XOR-MAPPED-ADDRESS, or MAPPED-ADDRESS from an
+     *                       RFC 3489 server
+     * @param respondedFrom  the source of the response datagram
+     * @param responseOrigin RESPONSE-ORIGIN (or SOURCE-ADDRESS), or null
+     * @param otherAddress   OTHER-ADDRESS (or CHANGED-ADDRESS), the server's RFC 5780 alternate, or null
+     * @param roundTrip      from the first transmission to the answer
+     */
+    public record Binding(InetSocketAddress mapped, InetSocketAddress respondedFrom, InetSocketAddress responseOrigin,
+            InetSocketAddress otherAddress, Duration roundTrip) {
+    }
+
+    /** Options of one request (RFC 5780 sections 7.2 and 7.5). */
+    public record Request(boolean changeIp, boolean changePort, int responsePort) {
+        public static final Request PLAIN = new Request(false, false, 0);
+
+        public static Request change(boolean changeIp, boolean changePort) {
+            return new Request(changeIp, changePort, 0);
+        }
+
+        /** Ask the server to answer to {@code port} at our reflexive IP (RESPONSE-PORT). */
+        public static Request toPort(int port) {
+            return new Request(false, false, port);
+        }
+    }
+
+    private final DatagramPort port;
+    private final Consumer<DatagramPort.Datagram> strays;
+    private final Duration initialRto;
+
+    /** A client that drops datagrams that do not answer its requests. */
+    public StunClient(DatagramPort port) {
+        this(port, d -> { }, DEFAULT_INITIAL_RTO);
+    }
+
+    /**
+     * @param strays     receives every datagram that is not the answer being waited for
+     * @param initialRto the first retransmission delay (tests on loopback use less than 500 ms)
+     */
+    public StunClient(DatagramPort port, Consumer<DatagramPort.Datagram> strays, Duration initialRto) {
+        this.port = Objects.requireNonNull(port, "port");
+        this.strays = Objects.requireNonNull(strays, "strays");
+        if (initialRto.isNegative() || initialRto.isZero()) {
+            throw new IllegalArgumentException("initialRto must be positive: " + initialRto);
+        }
+        this.initialRto = initialRto;
+    }
+
+    public DatagramPort port() {
+        return port;
+    }
+
+    /**
+     * Learns the reflexive address from {@code server}.
+     *
+     * @throws NatException when no answer arrives within {@code timeout} or the server answers with
+     *                      an error
+     */
+    public Binding binding(InetSocketAddress server, Duration timeout) throws IOException {
+        return tryBinding(server, Request.PLAIN, timeout).orElseThrow(() -> new NatException(
+                "no STUN answer from " + server + " within " + timeout.toMillis() + " ms"));
+    }
+
+    /**
+     * Sends one Binding transaction and waits up to {@code timeout} for its answer. An absent
+     * answer is a normal outcome of the RFC 5780 filtering tests, so it is empty, not an error.
+     *
+     * @throws NatException when the server answers with an error response or a malformed one
+     */
+    public Optional<Binding> tryBinding(InetSocketAddress server, Request request, Duration timeout)
+            throws IOException {
+        byte[] id = StunMessage.newTransactionId();
+        StunMessage.Builder builder = StunMessage.builder(StunMessage.BINDING_REQUEST, id);
+        if (request.changeIp() || request.changePort()) {
+            builder.add(StunAttribute.CHANGE_REQUEST,
+                    new byte[] {0, 0, 0, (byte) ((request.changeIp() ? 4 : 0) | (request.changePort() ? 2 : 0))});
+        }
+        if (request.responsePort() != 0) {
+            builder.add(StunAttribute.RESPONSE_PORT,
+                    new byte[] {(byte) (request.responsePort() >>> 8), (byte) request.responsePort(), 0, 0});
+        }
+        ByteBuffer packet = builder.encode(null, true);
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        long rtoNanos = initialRto.toNanos();
+        long nextSend = start;
+        while (true) {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                return Optional.empty();
+            }
+            if (now - nextSend >= 0) {
+                port.send(packet.duplicate(), server);
+                nextSend = now + rtoNanos;
+                rtoNanos *= 2;
+            }
+            long waitNanos = Math.max(1_000_000, Math.min(nextSend, deadline) - now);
+            DatagramPort.Datagram d = port.receive(Duration.ofNanos(waitNanos));
+            if (d == null) {
+                continue;
+            }
+            StunMessage answer = answerTo(id, d);
+            if (answer == null) {
+                strays.accept(d);
+                continue;
+            }
+            return Optional.of(read(answer, d.sender(), server, Duration.ofNanos(System.nanoTime() - start)));
+        }
+    }
+
+    private static StunMessage answerTo(byte[] id, DatagramPort.Datagram d) {
+        if (!StunMessage.looksLikeStun(d.data())) {
+            return null;
+        }
+        try {
+            StunMessage m = StunMessage.decode(d.data());
+            boolean response = m.type() == StunMessage.BINDING_SUCCESS || m.type() == StunMessage.BINDING_ERROR;
+            if (!response || !m.inTransaction(id)) {
+                return null;
+            }
+            if (m.hasFingerprint() && !m.fingerprintValid()) {
+                log.debug("dropping a STUN response from {} with a bad FINGERPRINT", d.sender());
+                return null;
+            }
+            return m;
+        } catch (StunFormatException e) {
+            log.debug("dropping a malformed STUN datagram from {}: {}", d.sender(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static Binding read(StunMessage m, InetSocketAddress from, InetSocketAddress server, Duration rtt)
+            throws NatException {
+        if (m.type() == StunMessage.BINDING_ERROR) {
+            byte[] error = m.attribute(StunAttribute.ERROR_CODE);
+            if (error == null || error.length < 4) {
+                throw new NatException("STUN server " + server + " answered an error without a valid ERROR-CODE");
+            }
+            int code = (error[2] & 0x07) * 100 + (error[3] & 0xFF);
+            String reason = new String(error, 4, error.length - 4, StandardCharsets.UTF_8);
+            throw new NatException("STUN server " + server + " answered error " + code + " " + reason);
+        }
+        try {
+            byte[] xor = m.attribute(StunAttribute.XOR_MAPPED_ADDRESS);
+            byte[] plain = m.attribute(StunAttribute.MAPPED_ADDRESS);
+            InetSocketAddress mapped;
+            if (xor != null) {
+                mapped = StunAddress.decodeXor(xor, m.cookieAndId());
+            } else if (plain != null) {
+                mapped = StunAddress.decode(plain);
+            } else {
+                throw new NatException("STUN server " + server + " answered without a mapped address");
+            }
+            return new Binding(mapped, from,
+                    address(m, StunAttribute.RESPONSE_ORIGIN, StunAttribute.SOURCE_ADDRESS),
+                    address(m, StunAttribute.OTHER_ADDRESS, StunAttribute.CHANGED_ADDRESS), rtt);
+        } catch (StunFormatException e) {
+            throw new NatException("STUN server " + server + " sent a malformed response: " + e.getMessage(), e);
+        }
+    }
+
+    private static InetSocketAddress address(StunMessage m, int modern, int classic) throws StunFormatException {
+        byte[] v = m.attribute(modern);
+        if (v == null) {
+            v = m.attribute(classic);
+        }
+        return v == null ? null : StunAddress.decode(v);
+    }
+}

@@ -1,0 +1,466 @@
+package io.crust.testkit.lab;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.junit.jupiter.api.Assumptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A NAT lab: network namespaces joined into an "internet", home sites behind kernel NATs of every
+ * {@link NatKind}, public hosts, a two-address STUN server and emulated links, built with
+ * {@code ip} and {@code nft} and torn down by {@link #close()}. docs/lab.md has the topology, the
+ * address plan and the rules.
+ *
+ * <pre>{@code
+ * try (NatLab lab = NatLab.start("punch")) {
+ *     Site a = lab.site(NatKind.PORT_RESTRICTED_CONE);
+ *     LabHost p = lab.publicHost();
+ *     LabProcess peer = a.host().startJava(MyPeer.class, p.address().getHostAddress());
+ *     peer.awaitLine(l -> l.startsWith("CONNECTED"), Duration.ofSeconds(20));
+ * }
+ * }</pre>
+ *
+ * <p>Needs Linux, root, {@code ip} and {@code nft}. When they are missing, {@link #start} skips
+ * the calling test (a JUnit assumption) with the reason; with environment {@code CI=true} it fails
+ * instead. Names start with a random per-run prefix, so concurrent runs never collide. Only lab
+ * addresses are used, and traffic is only ever started inside lab namespaces.
+ */
+public final class NatLab implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NatLab.class);
+
+    /** The internet namespace's first address: probes and the STUN server's primary address. */
+    public static final String INTERNET_PRIMARY = "203.0.113.1";
+    /** The internet namespace's second address: the STUN server's alternate address. */
+    public static final String INTERNET_SECONDARY = "203.0.113.3";
+    /** STUN's primary port (RFC 5389); stund also answers on 3479. */
+    public static final int STUN_PORT = 3478;
+
+    private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(20);
+
+    private final String prefix;
+    private final Path logDirectory;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<LabProcess> processes = new ArrayList<>();
+    private final List<TunLink> tunLinks = new ArrayList<>();
+    private final Thread shutdownHook;
+    private LabHost internet;
+    private LabProcess stunServer;
+    private int sites;
+    private int publicHosts;
+    private int bridgePorts;
+    private boolean closed;
+
+    private NatLab(String prefix, Path logDirectory) {
+        this.prefix = prefix;
+        this.logDirectory = logDirectory;
+        this.shutdownHook = new Thread(this::closeQuietly, "crust-lab-shutdown-" + prefix);
+    }
+
+    /**
+     * Builds an empty lab with its internet namespace. {@code label} (letters and digits, shortened
+     * to 8) goes into every name, to tell labs apart in {@code ip netns list}.
+     */
+    public static NatLab start(String label) throws LabException {
+        String unavailable = unavailableReason();
+        if (unavailable != null) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new LabException("NAT lab required in CI but unavailable: " + unavailable);
+            }
+            Assumptions.abort("NAT lab unavailable, test skipped: " + unavailable);
+        }
+        String clean = label.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        String prefix = uniquePrefix() + "-" + clean.substring(0, Math.min(8, clean.length()));
+        Path logs;
+        try {
+            logs = Files.createDirectories(Path.of(System.getProperty("crust.lab.logs",
+                    System.getProperty("java.io.tmpdir") + "/crust-lab"), prefix));
+        } catch (IOException e) {
+            throw new LabException("cannot create the lab log directory", e);
+        }
+        NatLab lab = new NatLab(prefix, logs);
+        Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
+        try {
+            lab.buildInternet();
+        } catch (LabException | RuntimeException e) {
+            lab.closeQuietly();
+            throw e;
+        }
+        log.info("NAT lab {} started, logs in {}", prefix, logs);
+        return lab;
+    }
+
+    /** The prefix of every namespace this lab creates (for {@code ip netns list | grep}). */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** Where process stderr logs and daemon configurations go; kept after close for diagnosis. */
+    public Path logDirectory() {
+        return logDirectory;
+    }
+
+    /** The internet namespace: addresses {@value #INTERNET_PRIMARY} and {@value #INTERNET_SECONDARY} on one segment. */
+    public LabHost internet() {
+        return internet;
+    }
+
+    /**
+     * Starts (once) stund in the internet namespace on both internet addresses, ports 3478 and
+     * 3479, answering RFC 3489 CHANGE-REQUEST; returns its primary address.
+     */
+    public InetSocketAddress startStunServer() throws LabException {
+        lock.lock();
+        try {
+            if (stunServer == null) {
+                stunServer = internet.start("stund", "-h", INTERNET_PRIMARY, "-a", INTERNET_SECONDARY);
+                awaitUdpListeners(internet, List.of(INTERNET_PRIMARY + ":3478", INTERNET_PRIMARY + ":3479",
+                        INTERNET_SECONDARY + ":3478", INTERNET_SECONDARY + ":3479"));
+            }
+            return new InetSocketAddress(address(INTERNET_PRIMARY), STUN_PORT);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Builds a site: router (and carrier NAT for DOUBLE_NAT) plus one host. Use {@link #publicHost()} for NONE. */
+    public Site site(NatKind kind) throws LabException {
+        if (kind == NatKind.NONE) {
+            throw new IllegalArgumentException("a host without NAT is a public host: use publicHost()");
+        }
+        lock.lock();
+        try {
+            int n = ++sites;
+            if (n > 80) {
+                throw new LabException("a lab holds at most 80 sites");
+            }
+            String wanAddress = "203.0.113." + (10 + n);
+            String lanCidr = "192.168." + n + ".0/24";
+            LabHost carrier = null;
+            LabHost router = newNamespace(prefix + "-r" + n, "192.168." + n + ".1");
+            ip(router, "link", "add", "lan", "type", "bridge");
+            ip(router, "addr", "add", "192.168." + n + ".1/24", "dev", "lan");
+            ip(router, "link", "set", "lan", "up");
+            if (kind == NatKind.DOUBLE_NAT) {
+                carrier = newNamespace(prefix + "-c" + n, wanAddress);
+                attachToInternet(carrier, "wan", wanAddress);
+                veth(carrier, "lan", "100.64." + n + ".1/24", router, "wan", "100.64." + n + ".2/24");
+                ip(router, "route", "add", "default", "via", "100.64." + n + ".1");
+                enableForwarding(carrier);
+                nft(carrier, NatRules.firewall(false) + NatRules.translation(NatKind.PORT_RESTRICTED_CONE));
+            } else {
+                attachToInternet(router, "wan", wanAddress);
+            }
+            enableForwarding(router);
+            nft(router, NatRules.firewall(kind == NatKind.UPNP) + NatRules.translation(kind));
+            Site site = new Site(this, n, kind, router, carrier, address(wanAddress));
+            addHost(site);
+            if (kind == NatKind.UPNP) {
+                startStunServer();
+                MiniUpnpd.start(router, lanCidr);
+            }
+            log.info("lab {}: {} with host {}", prefix, site, site.host());
+            return site;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A host on the internet segment with its own public address (203.0.113.101, .102, ...), no NAT. */
+    public LabHost publicHost() throws LabException {
+        lock.lock();
+        try {
+            int k = ++publicHosts;
+            String address = "203.0.113." + (100 + k);
+            LabHost host = newNamespace(prefix + "-p" + k, address);
+            attachToInternet(host, "eth0", address);
+            return host;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Drops {@code percent} % of TCP and UDP packets at random, each way, in {@code host}'s
+     * namespace (for a router: packets it forwards); 0 removes the loss. Turns segmentation
+     * offloads off there, so TCP loss is counted per packet, not per 64 KiB burst.
+     */
+    public void lossPercent(LabHost host, int percent) throws LabException {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("percent is 0 to 100: " + percent);
+        }
+        host.exec(SETUP_TIMEOUT, "nft", "delete", "table", "inet", "crust_loss"); // absent the first time
+        if (percent > 0) {
+            nft(host, NatRules.loss(percent));
+            for (String line : host.exec(SETUP_TIMEOUT, "ip", "-o", "link", "show").orThrow().stdout().split("\n")) {
+                String[] fields = line.split(":\\s+", 3);
+                if (fields.length >= 2 && !fields[1].startsWith("lo")) {
+                    String device = fields[1].split("@")[0];
+                    host.exec(SETUP_TIMEOUT, "ethtool", "-K", device, "tso", "off", "gso", "off", "gro", "off");
+                }
+            }
+        }
+    }
+
+    /** As {@link #lossPercent(LabHost, int)} on the site's (home) router. */
+    public void lossPercent(Site site, int percent) throws LabException {
+        lossPercent(site.router(), percent);
+    }
+
+    /**
+     * Joins {@code a} and {@code b} by an emulated point-to-point link shaped by {@code shape}:
+     * addresses 10.99.K.1 (a) and 10.99.K.2 (b). Needs python3 and /dev/net/tun.
+     */
+    public TunLink tunLink(LabHost a, LabHost b, LinkShape shape) throws LabException {
+        lock.lock();
+        try {
+            int k = tunLinks.size() + 1;
+            String nameA = "tl" + k + "a";
+            String nameB = "tl" + k + "b";
+            String addressA = "10.99." + k + ".1";
+            String addressB = "10.99." + k + ".2";
+            List<String> command = new ArrayList<>(List.of(python(), "-u", emulatorScript().toString(),
+                    "--name-a", nameA, "--name-b", nameB, "--netns-b", b.namespace()));
+            command.addAll(shape.flags());
+            LabProcess emulator = a.start(command);
+            emulator.awaitLine(line -> line.startsWith("READY"), SETUP_TIMEOUT);
+            ip(a, "addr", "add", addressA, "peer", addressB, "dev", nameA);
+            ip(a, "link", "set", nameA, "up");
+            ip(b, "addr", "add", addressB, "peer", addressA, "dev", nameB);
+            ip(b, "link", "set", nameB, "up");
+            TunLink link = new TunLink(a, b, address(addressA), address(addressB), shape, emulator);
+            tunLinks.add(link);
+            return link;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Kills every process the lab started, deletes every namespace (with its interfaces and nft
+     * tables), and checks that none is left. Safe to call twice.
+     */
+    @Override
+    public void close() throws LabException {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // called from the hook itself
+            }
+            tunLinks.forEach(TunLink::close);
+            processes.reversed().forEach(LabProcess::close);
+            List<String> failures = new ArrayList<>();
+            for (String namespace : namespaces.reversed()) {
+                try {
+                    killRemainingProcesses(namespace);
+                    Commands.check("ip", "netns", "delete", namespace);
+                } catch (LabException e) {
+                    failures.add(e.getMessage());
+                }
+            }
+            List<String> left = Commands.check("ip", "netns", "list").stdout().lines()
+                    .filter(line -> line.startsWith(prefix + "-")).toList();
+            if (!left.isEmpty() || !failures.isEmpty()) {
+                throw new LabException("lab " + prefix + " not fully removed; left: " + left + "; errors: " + failures);
+            }
+            log.info("NAT lab {} removed", prefix);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    LabProcess register(LabProcess process) {
+        lock.lock();
+        try {
+            if (closed) {
+                process.close();
+                throw new IllegalStateException("lab " + prefix + " is closed");
+            }
+            processes.add(process);
+            return process;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    LabHost addHost(Site site) throws LabException {
+        lock.lock();
+        try {
+            int n = site.index();
+            int j = site.hosts().size() + 1;
+            String address = "192.168." + n + "." + (1 + j);
+            LabHost host = newNamespace(prefix + "-h" + n + (j == 1 ? "" : "-" + j), address);
+            veth(site.router(), "lp" + j, null, host, "eth0", address + "/24");
+            ip(site.router(), "link", "set", "lp" + j, "master", "lan");
+            ip(host, "route", "add", "default", "via", site.gateway().getHostAddress());
+            site.addHostRecord(host);
+            return host;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void buildInternet() throws LabException {
+        internet = newNamespace(prefix + "-inet", INTERNET_PRIMARY);
+        ip(internet, "link", "add", "br0", "type", "bridge");
+        ip(internet, "link", "set", "br0", "up");
+        ip(internet, "addr", "add", INTERNET_PRIMARY + "/24", "dev", "br0");
+        ip(internet, "addr", "add", INTERNET_SECONDARY + "/24", "dev", "br0");
+    }
+
+    private LabHost newNamespace(String name, String address) throws LabException {
+        Commands.check("ip", "netns", "add", name);
+        namespaces.add(name);
+        LabHost host = new LabHost(this, name, address(address));
+        ip(host, "link", "set", "lo", "up");
+        return host;
+    }
+
+    /** Plugs a new interface {@code device} of {@code host} into the internet bridge. */
+    private void attachToInternet(LabHost host, String device, String address) throws LabException {
+        String port = "p" + (++bridgePorts);
+        veth(internet, port, null, host, device, address + "/24");
+        ip(internet, "link", "set", port, "master", "br0");
+        ip(host, "route", "add", "default", "via", INTERNET_PRIMARY);
+    }
+
+    private void veth(LabHost left, String leftName, String leftCidr, LabHost right, String rightName, String rightCidr)
+            throws LabException {
+        Commands.check("ip", "link", "add", leftName, "netns", left.namespace(), "type", "veth",
+                "peer", "name", rightName, "netns", right.namespace());
+        if (leftCidr != null) {
+            ip(left, "addr", "add", leftCidr, "dev", leftName);
+        }
+        ip(left, "link", "set", leftName, "up");
+        if (rightCidr != null) {
+            ip(right, "addr", "add", rightCidr, "dev", rightName);
+        }
+        ip(right, "link", "set", rightName, "up");
+    }
+
+    private static void ip(LabHost host, String... args) throws LabException {
+        List<String> command = new ArrayList<>(List.of("ip", "-n", host.namespace()));
+        command.addAll(List.of(args));
+        Commands.run(SETUP_TIMEOUT, null, command).orThrow();
+    }
+
+    private static void nft(LabHost host, String rules) throws LabException {
+        host.execWithInput(SETUP_TIMEOUT, rules, "nft", "-f", "-").orThrow();
+    }
+
+    private static void enableForwarding(LabHost router) throws LabException {
+        router.exec(SETUP_TIMEOUT, "sysctl", "-qw", "net.ipv4.ip_forward=1").orThrow();
+    }
+
+    private static void awaitUdpListeners(LabHost host, List<String> endpoints) throws LabException {
+        long deadline = System.nanoTime() + SETUP_TIMEOUT.toNanos();
+        String listening = "";
+        while (System.nanoTime() - deadline < 0) {
+            listening = host.exec(SETUP_TIMEOUT, "ss", "-Hlun").orThrow().stdout();
+            String seen = listening;
+            if (endpoints.stream().allMatch(seen::contains)) {
+                return;
+            }
+            try {
+                Thread.sleep(50); // polling a daemon we cannot ask; no event to await
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LabException("interrupted", e);
+            }
+        }
+        throw new LabException("no UDP listeners " + endpoints + " in " + host.namespace() + ": " + listening);
+    }
+
+    private void killRemainingProcesses(String namespace) throws LabException {
+        ExecResult pids = Commands.run(SETUP_TIMEOUT, null, List.of("ip", "netns", "pids", namespace));
+        for (String pid : pids.stdout().split("\\s+")) {
+            if (!pid.isBlank()) {
+                ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    private Path emulatorScript() throws LabException {
+        Path script = logDirectory.resolve("tunlink.py");
+        if (!Files.exists(script)) {
+            try (InputStream in = NatLab.class.getResourceAsStream("tunlink.py")) {
+                if (in == null) {
+                    throw new LabException("tunlink.py missing from the crust-testkit jar");
+                }
+                Files.copy(in, script);
+            } catch (IOException e) {
+                throw new LabException("cannot write " + script, e);
+            }
+        }
+        return script;
+    }
+
+    private static String python() {
+        return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (LabException | RuntimeException e) {
+            log.warn("closing NAT lab {}", prefix, e);
+        }
+    }
+
+    static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal); // a literal: no name lookup happens
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
+
+    private static String uniquePrefix() throws LabException {
+        String existing = Commands.check("ip", "netns", "list").stdout();
+        while (true) {
+            String candidate = "cr" + Long.toString(ProcessHandle.current().pid() % 1000, 36)
+                    + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
+            if (!existing.contains(candidate + "-")) {
+                return candidate;
+            }
+        }
+    }
+
+    private static String unavailableReason() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            return "needs Linux network namespaces";
+        }
+        try {
+            String uid = Commands.check("id", "-u").stdout().strip();
+            if (!uid.equals("0")) {
+                return "needs root (uid is " + uid + ")";
+            }
+            Commands.check("ip", "-V");
+            Commands.check("nft", "--version");
+            Commands.check("ip", "netns", "list");
+            return null;
+        } catch (LabException e) {
+            return "needs ip (iproute2) and nft (nftables): " + e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.crust.testkit.lab;
+
+/**
+ * The nftables rule sets the lab loads into router namespaces (with {@code nft -f -}). Each router
+ * has two interfaces, {@code wan} (towards the internet or the carrier NAT) and {@code lan}.
+ * docs/lab.md explains every rule; keep the two in step.
+ */
+final class NatRules {
+
+    private NatRules() {
+    }
+
+    /**
+     * A home router's own firewall: drop unsolicited traffic from the WAN addressed to the router
+     * itself. Without it the router's stack answers an early TCP SYN with a RST (RFC 5382 REQ-4
+     * forbids that for 6 s), which breaks TCP simultaneous open. miniupnpd's STUN check needs the
+     * replies that come from the STUN server's other address and port, so a UPnP router accepts
+     * those first.
+     */
+    static String firewall(boolean acceptStunReplies) {
+        return """
+                table inet crust_fw {
+                  chain input {
+                    type filter hook input priority 0; policy accept;
+                %s    iifname "wan" ct state new drop
+                  }
+                }
+                """.formatted(acceptStunReplies
+                ? "    iifname \"wan\" ip saddr { %s, %s } udp sport { 3478, 3479 } accept\n"
+                        .formatted(NatLab.INTERNET_PRIMARY, NatLab.INTERNET_SECONDARY)
+                : "");
+    }
+
+    /** The translation rules of a router of {@code kind} (not {@link NatKind#NONE}, not UPNP: see {@link #miniupnpd()}). */
+    static String translation(NatKind kind) {
+        return switch (kind) {
+            // Linux masquerade keeps the source port when it is free, and conntrack lets in only
+            // replies from the exact remote address and port: EIM with APDF.
+            case PORT_RESTRICTED_CONE, DOUBLE_NAT -> """
+                    table ip crust_nat {
+                      chain postrouting {
+                        type nat hook postrouting priority 100; policy accept;
+                        oifname "wan" masquerade
+                      }
+                    }
+                    """;
+            // A random external port for every new connection tuple: endpoint-dependent mapping.
+            case SYMMETRIC -> """
+                    table ip crust_nat {
+                      chain postrouting {
+                        type nat hook postrouting priority 100; policy accept;
+                        oifname "wan" masquerade fully-random
+                      }
+                    }
+                    """;
+            // Remember each outbound (protocol, source port) with its LAN host; inbound traffic
+            // from anyone to that port is sent to that host. Relies on masquerade keeping the
+            // port, so the external port equals the internal one.
+            case FULL_CONE -> """
+                    table ip crust_nat {
+                      map fullcone {
+                        type inet_proto . inet_service : ipv4_addr; flags dynamic, timeout; timeout 120s;
+                      }
+                      chain forward {
+                        type filter hook forward priority 0; policy accept;
+                        iifname "lan" oifname "wan" meta l4proto { tcp, udp } update @fullcone { meta l4proto . th sport : ip saddr }
+                      }
+                      chain prerouting {
+                        type nat hook prerouting priority -100; policy accept;
+                        iifname "wan" meta l4proto { tcp, udp } dnat to meta l4proto . th dport map @fullcone
+                      }
+                      chain postrouting {
+                        type nat hook postrouting priority 100; policy accept;
+                        oifname "wan" masquerade
+                      }
+                    }
+                    """;
+            // As full cone, but the key includes the remote address the host sent to: only that
+            // address (from any port) may come in.
+            case ADDRESS_RESTRICTED_CONE -> """
+                    table ip crust_nat {
+                      map restricted {
+                        type inet_proto . ipv4_addr . inet_service : ipv4_addr; flags dynamic, timeout; timeout 120s;
+                      }
+                      chain forward {
+                        type filter hook forward priority 0; policy accept;
+                        iifname "lan" oifname "wan" meta l4proto { tcp, udp } update @restricted { meta l4proto . ip daddr . th sport : ip saddr }
+                      }
+                      chain prerouting {
+                        type nat hook prerouting priority -100; policy accept;
+                        iifname "wan" meta l4proto { tcp, udp } dnat to meta l4proto . ip saddr . th dport map @restricted
+                      }
+                      chain postrouting {
+                        type nat hook postrouting priority 100; policy accept;
+                        oifname "wan" masquerade
+                      }
+                    }
+                    """;
+            case UPNP -> miniupnpd();
+            case NONE -> throw new IllegalArgumentException("a public host has no NAT rules");
+        };
+    }
+
+    /**
+     * The tables Debian's miniupnpd-nftables expects (its init script would create them, but fails
+     * in a namespace): miniupnpd adds its dnat rules to {@code prerouting_miniupnpd} and its
+     * forward accepts to {@code miniupnpd}. Masquerade comes after its own postrouting chain.
+     */
+    static String miniupnpd() {
+        return """
+                table inet filter {
+                  chain forward { type filter hook forward priority 0; policy accept; jump miniupnpd; }
+                  chain miniupnpd { }
+                  chain prerouting { type nat hook prerouting priority -100; policy accept; jump prerouting_miniupnpd; }
+                  chain postrouting { type nat hook postrouting priority 100; policy accept; jump postrouting_miniupnpd; oifname "wan" masquerade; }
+                  chain prerouting_miniupnpd { }
+                  chain postrouting_miniupnpd { }
+                }
+                """;
+    }
+
+    /** Random loss of {@code percent} % of TCP and UDP packets through, into and out of a namespace. */
+    static String loss(int percent) {
+        String drop = "meta l4proto { tcp, udp } numgen random mod 100 < " + percent + " drop";
+        return """
+                table inet crust_loss {
+                  chain input { type filter hook input priority -10; policy accept; %1$s; }
+                  chain output { type filter hook output priority -10; policy accept; %1$s; }
+                  chain forward { type filter hook forward priority -10; policy accept; %1$s; }
+                }
+                """.formatted(drop);
+    }
+}

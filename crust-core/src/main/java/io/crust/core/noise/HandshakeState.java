@@ -105,7 +105,7 @@ public final class HandshakeState {
      * @throws IllegalStateException if it is not this side's turn
      * @throws IllegalArgumentException if the message would exceed 65535 bytes
      */
-    public byte[] writeMessage(byte[] payload) throws NonceExhaustedException {
+    public byte[] writeMessage(byte[] payload) throws NonceExhaustedException, NoiseException {
         if (!isMyTurn()) {
             throw new IllegalStateException("not this side's turn to write a handshake message");
         }
@@ -187,7 +187,7 @@ public final class HandshakeState {
         return Arrays.copyOfRange(message, offset, offset + length);
     }
 
-    private void mixDh(Token token) {
+    private void mixDh(Token token) throws NoiseException {
         // es: the initiator's ephemeral with the responder's static; se: the other way round.
         DhKeyPair local;
         byte[] remote;
@@ -198,7 +198,12 @@ public final class HandshakeState {
             case SE -> { local = initiator ? localStatic : localEphemeral; remote = initiator ? remoteEphemeral : remoteStatic; }
             default -> throw new IllegalStateException("not a DH token: " + token);
         }
-        byte[] shared = protocol.dh().dh(required(local, "key for " + token), required(remote, "remote key for " + token));
+        byte[] shared;
+        try {
+            shared = protocol.dh().dh(required(local, "key for " + token), required(remote, "remote key for " + token));
+        } catch (IllegalArgumentException lowOrder) {
+            throw new NoiseException("DH " + token + " failed: " + lowOrder.getMessage());
+        }
         symmetric.mixKey(shared);
         Arrays.fill(shared, (byte) 0);
     }

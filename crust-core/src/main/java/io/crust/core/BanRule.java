@@ -1,0 +1,121 @@
+package io.crust.core;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Objects;
+
+/**
+ * A blacklist entry for {@link CrustNode#ban(BanRule)}: a peer id (checked after the handshake), one IP
+ * address or a CIDR block (both checked before the handshake, as a connection arrives or is dialled).
+ */
+public sealed interface BanRule {
+    /** Bans one peer id. */
+    static BanRule peer(PeerId id) {
+        return new PeerRule(id);
+    }
+
+    /** Bans one IP address. */
+    static BanRule ip(InetAddress address) {
+        return new CidrRule(address, address.getAddress().length * 8);
+    }
+
+    /**
+     * Bans a block written as {@code address/prefix}, for example {@code 10.0.0.0/8} or {@code fd00::/8}.
+     * Text without a prefix bans one address. No name lookup is done.
+     *
+     * @throws IllegalArgumentException if the text is not a literal address with a valid prefix length
+     */
+    static BanRule cidr(String text) {
+        Objects.requireNonNull(text, "text");
+        int slash = text.indexOf('/');
+        String host = (slash < 0 ? text : text.substring(0, slash)).strip();
+        InetAddress address = literal(host, text);
+        int bits = address.getAddress().length * 8;
+        int prefix = bits;
+        if (slash >= 0) {
+            try {
+                prefix = Integer.parseInt(text.substring(slash + 1).strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("CIDR '" + text + "' has no numeric prefix length after '/'");
+            }
+        }
+        return new CidrRule(address, prefix);
+    }
+
+    /** True if the rule matches this peer id. */
+    boolean matches(PeerId id);
+
+    /** True if the rule matches this address. */
+    boolean matches(InetAddress address);
+
+    /** Bans one peer id. */
+    record PeerRule(PeerId id) implements BanRule {
+        public PeerRule {
+            Objects.requireNonNull(id, "id");
+        }
+
+        @Override
+        public boolean matches(PeerId other) {
+            return id.equals(other);
+        }
+
+        @Override
+        public boolean matches(InetAddress address) {
+            return false;
+        }
+    }
+
+    /** Bans every address whose first {@code prefixBits} bits equal those of {@code network}. */
+    record CidrRule(InetAddress network, int prefixBits) implements BanRule {
+        public CidrRule {
+            Objects.requireNonNull(network, "network");
+            int bits = network.getAddress().length * 8;
+            if (prefixBits < 0 || prefixBits > bits) {
+                throw new IllegalArgumentException("prefix length " + prefixBits + " is outside 0.." + bits);
+            }
+        }
+
+        @Override
+        public boolean matches(PeerId id) {
+            return false;
+        }
+
+        @Override
+        public boolean matches(InetAddress address) {
+            byte[] a = network.getAddress();
+            byte[] b = address.getAddress();
+            if (a.length != b.length) {
+                return false;
+            }
+            int full = prefixBits / 8;
+            for (int i = 0; i < full; i++) {
+                if (a[i] != b[i]) {
+                    return false;
+                }
+            }
+            int rest = prefixBits % 8;
+            if (rest == 0) {
+                return true;
+            }
+            int mask = (0xff << (8 - rest)) & 0xff;
+            return (a[full] & mask) == (b[full] & mask);
+        }
+
+        @Override
+        public String toString() {
+            return network.getHostAddress() + "/" + prefixBits;
+        }
+    }
+
+    private static InetAddress literal(String host, String text) {
+        boolean looksLiteral = !host.isEmpty() && (host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c)));
+        if (!looksLiteral) {
+            throw new IllegalArgumentException("'" + text + "' is not a literal IP address or CIDR block");
+        }
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a literal IP address or CIDR block", e);
+        }
+    }
+}

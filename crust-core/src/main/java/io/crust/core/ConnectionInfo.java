@@ -1,0 +1,57 @@
+package io.crust.core;
+
+import io.crust.core.wire.ConnectionInfoCodec;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What another node needs to dial us: our peer id and candidate addresses (local, reflexive as seen by
+ * peers, and mapped on the router), per transport. Obtain it with {@link CrustNode#connectionInfo()},
+ * pass it out of band (chat, QR code, file) as {@link #toText()}, and dial it with
+ * {@link CrustNode#connect(ConnectionInfo, java.time.Duration)}. Addresses are candidates, not proofs:
+ * the handshake checks that whoever answers holds the key of {@link #id()}.
+ *
+ * @param id the peer to reach
+ * @param tcpAddresses TCP candidates, best first (at most {@value #MAX_ADDRESSES})
+ * @param udpAddresses crust-udt (UDP) candidates, best first (at most {@value #MAX_ADDRESSES})
+ */
+public record ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, List<InetSocketAddress> udpAddresses) {
+    /** The most addresses per transport that an info carries. */
+    public static final int MAX_ADDRESSES = 16;
+
+    public ConnectionInfo {
+        Objects.requireNonNull(id, "id");
+        tcpAddresses = List.copyOf(tcpAddresses);
+        udpAddresses = List.copyOf(udpAddresses);
+        if (tcpAddresses.size() > MAX_ADDRESSES || udpAddresses.size() > MAX_ADDRESSES) {
+            throw new IllegalArgumentException("at most " + MAX_ADDRESSES + " addresses per transport");
+        }
+        for (InetSocketAddress a : tcpAddresses) {
+            requireResolved(a);
+        }
+        for (InetSocketAddress a : udpAddresses) {
+            requireResolved(a);
+        }
+    }
+
+    /** A compact, copyable text form: {@code crust1:} followed by base64url. */
+    public String toText() {
+        return ConnectionInfoCodec.toText(this);
+    }
+
+    /**
+     * Parses {@link #toText()}.
+     *
+     * @throws IllegalArgumentException with a message saying what is wrong with the text
+     */
+    public static ConnectionInfo parse(String text) {
+        return ConnectionInfoCodec.parseText(text);
+    }
+
+    private static void requireResolved(InetSocketAddress address) {
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("address " + address + " is unresolved; give a literal IP address");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.crust.core;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Something that happened in a {@link CrustNode}, delivered in order by {@link CrustNode#events()}.
+ *
+ * <p>Queue policy when the application does not drain events: every event except
+ * {@link Misbehaviour} waits for room, so a {@link MessageReceived} is never lost: the connection's
+ * reader blocks, which in turn stops reading the socket and pushes back on the sender (TCP or crust-udt
+ * flow control). {@link Misbehaviour} events are dropped when the queue is full (an attacker must not be
+ * able to block us by misbehaving); the number dropped is logged.
+ */
+public sealed interface CrustEvent {
+
+    /** A listener is accepting connections on {@code address}. */
+    record ListenerStarted(Transport transport, InetSocketAddress address) implements CrustEvent {
+    }
+
+    /** A listener could not start, or stopped with an error; the node keeps running without it. */
+    record ListenerFailed(Transport transport, InetSocketAddress address, String reason) implements CrustEvent {
+    }
+
+    /**
+     * Bootstrap found its first peer; emitted once, as soon as the first candidate connected, while the
+     * remaining candidates are still being tried.
+     */
+    record BootstrapFinished(List<PeerId> peers) implements CrustEvent {
+        public BootstrapFinished {
+            peers = List.copyOf(peers);
+        }
+    }
+
+    /** Every bootstrap candidate failed, or there were none; {@code reason} says which. */
+    record BootstrapFailed(String reason) implements CrustEvent {
+    }
+
+    /**
+     * A new peer connection is up. The application keeps it, or drops it with {@link Peer#close()}.
+     * Emitted once per peer id until that peer is lost.
+     */
+    record PeerConnected(Peer peer, Route route, Transport transport) implements CrustEvent {
+        public PeerConnected {
+            Objects.requireNonNull(peer, "peer");
+        }
+    }
+
+    /** A message from {@code from}; messages from one peer arrive in the order they were sent. */
+    record MessageReceived(PeerId from, byte[] message) implements CrustEvent {
+        @Override
+        public String toString() {
+            return "MessageReceived[from=" + from.shortForm() + ", " + message.length + " bytes]";
+        }
+    }
+
+    /**
+     * A connected peer is gone: its heartbeats stopped, its connection failed or it closed, it
+     * misbehaved, or it was banned. Not emitted for {@link Peer#close()} or {@link CrustNode#drop}.
+     */
+    record PeerLost(PeerId peer, String reason) implements CrustEvent {
+    }
+
+    /**
+     * A remote side broke a rule. {@code peer} is null when it happened before the handshake proved an
+     * identity; {@code address} is the remote address (null if unknown).
+     */
+    record Misbehaviour(PeerId peer, InetSocketAddress address, Kind kind, String detail) implements CrustEvent {
+        /** What rule was broken. */
+        public enum Kind {
+            /** A message failed to authenticate: corrupted or forged traffic. The connection is closed. */
+            DECRYPTION_FAILURE,
+            /** More messages per second than {@link CrustConfig#messagesPerSecondPerPeer()}. Disconnected. */
+            FLOOD,
+            /** A frame or message above {@link CrustConfig#maxMessageBytes()}. Disconnected. */
+            OVERSIZED_FRAME,
+            /** A malformed or unexpected message, or a handshake that broke the protocol. */
+            PROTOCOL_VIOLATION,
+            /** An inbound handshake did not finish within {@link CrustConfig#handshakeTimeout()}. */
+            HANDSHAKE_TIMEOUT,
+            /** Refused: too many pending handshakes or connections. */
+            LIMIT_EXCEEDED
+        }
+    }
+
+    /**
+     * The connection behind an existing {@link Peer} handle moved to a better path (for example from
+     * {@link Route#RELAYED} to a punched one, or from crust-udt to TCP).
+     */
+    record ConnectionUpgraded(PeerId peer, Route route, Transport transport) implements CrustEvent {
+    }
+}

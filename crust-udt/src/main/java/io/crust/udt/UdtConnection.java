@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Objects;
+import io.crust.udt.transport.ConnectionDriver;
 
 /**
  * A reliable, ordered, congestion-controlled connection over UDP, made by a {@link UdtEndpoint}.
@@ -21,7 +23,14 @@ import java.time.Duration;
  */
 public final class UdtConnection implements AutoCloseable {
 
-    private UdtConnection() {
+    private final ConnectionDriver driver;
+    private final InputStream in;
+    private final OutputStream out;
+
+    UdtConnection(ConnectionDriver driver) {
+        this.driver = driver;
+        this.in = new MessageInputStream(driver);
+        this.out = new MessageOutputStream(driver);
     }
 
     /**
@@ -31,7 +40,7 @@ public final class UdtConnection implements AutoCloseable {
      * @throws java.io.InterruptedIOException if interrupted while blocked (the flag is kept)
      */
     public void send(byte[] message) throws IOException {
-        throw new UnsupportedOperationException("crust-udt connection not implemented yet");
+        driver.sendMessage(message, 0, message.length, -1);
     }
 
     /**
@@ -42,7 +51,7 @@ public final class UdtConnection implements AutoCloseable {
      * @throws java.io.InterruptedIOException if interrupted while blocked (the flag is kept)
      */
     public boolean send(byte[] message, Duration timeout) throws IOException {
-        throw new UnsupportedOperationException("crust-udt connection not implemented yet");
+        return driver.sendMessage(message, 0, message.length, nanos(timeout));
     }
 
     /**
@@ -53,7 +62,7 @@ public final class UdtConnection implements AutoCloseable {
      * @throws java.io.InterruptedIOException if interrupted while waiting (the flag is kept)
      */
     public byte[] receive() throws IOException {
-        throw new UnsupportedOperationException("crust-udt connection not implemented yet");
+        return driver.receiveMessage(-1);
     }
 
     /**
@@ -65,32 +74,32 @@ public final class UdtConnection implements AutoCloseable {
      * @throws java.io.InterruptedIOException if interrupted while waiting (the flag is kept)
      */
     public byte[] receive(Duration timeout) throws IOException {
-        throw new UnsupportedOperationException("crust-udt connection not implemented yet");
+        return driver.receiveMessage(nanos(timeout));
     }
 
     /** Byte-stream view of received messages; {@code read} returns -1 after the peer's graceful close. */
     public InputStream inputStream() {
-        throw new UnsupportedOperationException("crust-udt connection not implemented yet");
+        return in;
     }
 
     /** Byte-stream view for sending: each {@code write} sends its bytes as one or more messages. */
     public OutputStream outputStream() {
-        throw new UnsupportedOperationException("crust-udt connection not implemented yet");
+        return out;
     }
 
     /** The peer's address. */
     public InetSocketAddress remoteAddress() {
-        throw new UnsupportedOperationException("crust-udt connection not implemented yet");
+        return driver.remoteAddress();
     }
 
     /** The local endpoint's address. */
     public InetSocketAddress localAddress() {
-        throw new UnsupportedOperationException("crust-udt connection not implemented yet");
+        return driver.localAddress();
     }
 
     /** A snapshot of RTT, congestion window, loss and byte counters. */
     public ConnectionStats stats() {
-        throw new UnsupportedOperationException("crust-udt connection not implemented yet");
+        return driver.stats();
     }
 
     /**
@@ -102,11 +111,21 @@ public final class UdtConnection implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        throw new UnsupportedOperationException("crust-udt connection not implemented yet");
+        driver.close();
     }
 
     /** Immediate close: discards unsent data, tells the peer (best effort) and releases the connection. */
     public void abort() {
-        throw new UnsupportedOperationException("crust-udt connection not implemented yet");
+        driver.abort();
+    }
+
+    private static long nanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return timeout.isNegative() ? 0 : timeout.toNanos();
+    }
+
+    @Override
+    public String toString() {
+        return "UdtConnection[" + driver.localAddress() + " -> " + driver.remoteAddress() + "]";
     }
 }

@@ -6,6 +6,9 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
+import java.util.Objects;
+import io.crust.udt.transport.ConnectionDriver;
+import io.crust.udt.transport.Demultiplexer;
 
 /**
  * One UDP socket carrying any number of crust-udt connections, plus the other protocols that share
@@ -34,7 +37,10 @@ public final class UdtEndpoint implements AutoCloseable {
     /** Largest first byte of a crust-udt datagram. */
     public static final int FIRST_BYTE_MAX = 0xDF;
 
-    private UdtEndpoint() {
+    private final Demultiplexer demultiplexer;
+
+    private UdtEndpoint(Demultiplexer demultiplexer) {
+        this.demultiplexer = demultiplexer;
     }
 
     /**
@@ -43,7 +49,16 @@ public final class UdtEndpoint implements AutoCloseable {
      * @throws IOException if the address cannot be bound
      */
     public static UdtEndpoint bind(InetSocketAddress local, UdtConfig config) throws IOException {
-        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+        Objects.requireNonNull(local, "local");
+        Objects.requireNonNull(config, "config");
+        DatagramChannel channel = DatagramChannel.open();
+        try {
+            channel.bind(local);
+            return new UdtEndpoint(Demultiplexer.start(channel, config));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /**
@@ -53,12 +68,14 @@ public final class UdtEndpoint implements AutoCloseable {
      * @throws IOException if the channel is not bound or cannot be configured
      */
     public static UdtEndpoint open(DatagramChannel alreadyBound, UdtConfig config) throws IOException {
-        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+        Objects.requireNonNull(alreadyBound, "alreadyBound");
+        Objects.requireNonNull(config, "config");
+        return new UdtEndpoint(Demultiplexer.start(alreadyBound, config));
     }
 
     /** The bound address of the socket (with the real port if bound to port 0). */
     public InetSocketAddress localAddress() {
-        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+        return demultiplexer.localAddress();
     }
 
     /**
@@ -70,7 +87,7 @@ public final class UdtEndpoint implements AutoCloseable {
      * @throws UdtException if the peer refuses (for example it speaks no common version) or the endpoint closes
      */
     public UdtConnection connect(InetSocketAddress remote, Duration timeout) throws IOException {
-        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+        return new UdtConnection(demultiplexer.connect(Objects.requireNonNull(remote, "remote"), nanos(timeout), false));
     }
 
     /**
@@ -81,7 +98,11 @@ public final class UdtEndpoint implements AutoCloseable {
      * @throws UdtException if the endpoint is closed
      */
     public UdtConnection accept(Duration timeout) throws IOException {
-        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+        ConnectionDriver driver = demultiplexer.accept(nanos(timeout));
+        if (driver == null) {
+            throw new SocketTimeoutException("no connection arrived within " + timeout.toMillis() + " ms");
+        }
+        return new UdtConnection(driver);
     }
 
     /**
@@ -94,7 +115,7 @@ public final class UdtEndpoint implements AutoCloseable {
      * @throws UdtException if the endpoint closes or the peer refuses
      */
     public UdtConnection rendezvous(InetSocketAddress remote, Duration timeout) throws IOException {
-        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+        return new UdtConnection(demultiplexer.connect(Objects.requireNonNull(remote, "remote"), nanos(timeout), true));
     }
 
     /**
@@ -102,7 +123,7 @@ public final class UdtEndpoint implements AutoCloseable {
      * counted and dropped.
      */
     public void setForeignDatagramHandler(ForeignDatagramHandler handler) {
-        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+        demultiplexer.setForeignHandler(handler);
     }
 
     /**
@@ -113,17 +134,27 @@ public final class UdtEndpoint implements AutoCloseable {
      * @throws IOException if the socket fails or is closed
      */
     public void sendRaw(ByteBuffer datagram, InetSocketAddress to) throws IOException {
-        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+        demultiplexer.sendRaw(Objects.requireNonNull(datagram, "datagram"), Objects.requireNonNull(to, "to"));
     }
 
     /** Counters since the endpoint opened. */
     public EndpointStats stats() {
-        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+        return demultiplexer.stats();
     }
 
     /** Aborts all connections, stops the receive loop and closes the socket. Idempotent. */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("crust-udt endpoint not implemented yet");
+        demultiplexer.close();
+    }
+
+    private static long nanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return timeout.isNegative() ? 0 : timeout.toNanos();
+    }
+
+    @Override
+    public String toString() {
+        return "UdtEndpoint[" + demultiplexer.localAddress() + "]";
     }
 }

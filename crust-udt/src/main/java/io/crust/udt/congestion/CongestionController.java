@@ -1,0 +1,34 @@
+package io.crust.udt.congestion;
+
+/**
+ * Decides how many bytes may be in flight. The connection reports what happens to its packets; the
+ * controller answers with a window. Loss-based, per RFC 9002 sec. 7: slow start, congestion
+ * avoidance, and one window reduction per round trip of losses (a "recovery period").
+ */
+public interface CongestionController {
+    /** Bytes that may be unacknowledged in the network. */
+    long windowBytes();
+
+    /** A packet counted in bytes in flight was sent. */
+    void onPacketSent(long nowNanos, int bytes);
+
+    /**
+     * A packet was acknowledged.
+     *
+     * @param sentTimeNanos when it was sent (acks of packets sent before recovery started do not grow the window)
+     * @param smoothedRttNanos the current smoothed RTT
+     */
+    void onPacketAcked(long nowNanos, int bytes, long sentTimeNanos, long smoothedRttNanos);
+
+    /** Packets were declared lost; the newest of them was sent at {@code sentTimeNanos}. */
+    void onCongestionEvent(long nowNanos, long sentTimeNanos);
+
+    /** RFC 9002 sec. 7.6: every packet over a long period was lost; collapse to the minimum window. */
+    void onPersistentCongestion();
+
+    /** The datagram size changed (path MTU probing); windows are kept in bytes, scaled by it. */
+    void onDatagramSizeChanged(int payloadBytes);
+
+    /** Whether the connection is still in slow start (for stats and tests). */
+    boolean inSlowStart();
+}

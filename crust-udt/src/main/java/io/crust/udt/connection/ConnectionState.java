@@ -1,0 +1,622 @@
+package io.crust.udt.connection;
+
+import io.crust.udt.ConnectionStats;
+import io.crust.udt.UdtConfig;
+import io.crust.udt.congestion.CongestionController;
+import io.crust.udt.congestion.Cubic;
+import io.crust.udt.congestion.NewReno;
+import io.crust.udt.congestion.Pacer;
+import io.crust.udt.packet.AcceptPacket;
+import io.crust.udt.packet.AckFrame;
+import io.crust.udt.packet.DataHeader;
+import io.crust.udt.packet.Frames;
+import io.crust.udt.packet.InitialPacket;
+import io.crust.udt.packet.MalformedPacketException;
+import io.crust.udt.packet.PacketType;
+import io.crust.udt.packet.RetryPacket;
+import io.crust.udt.packet.VersionPacket;
+import io.crust.udt.recovery.LossDetector;
+import io.crust.udt.recovery.RttEstimator;
+import io.crust.udt.recovery.SentPacketLog;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * One connection's whole protocol, without I/O or threads: datagrams and the time go in
+ * ({@link #onDatagram}, {@link #onTimers}), datagrams come out ({@link #poll}), and
+ * {@link #nextDeadlineNanos} says when to call again. The application side ({@link #write},
+ * {@link #read}, {@link #close}) only moves bytes in and out of bounded buffers. Not thread-safe: the
+ * owner (a connection's driver, or a test) serialises all calls.
+ *
+ * <p>Life cycle: CONNECTING (client: INITIAL with backoff, RETRY cookie, until ACCEPT) then
+ * ESTABLISHED, then CLOSING (end of stream sent, waiting for every byte to be acknowledged), then
+ * TERMINATED (after sending CLOSE, on the peer's CLOSE, an idle timeout or a protocol violation).
+ */
+public final class ConnectionState implements LossDetector.Listener {
+    /** Where the connection is in its life. */
+    public enum Phase { CONNECTING, ESTABLISHED, CLOSING, TERMINATED }
+
+    /** What {@link #onDatagram} made of a datagram, for the endpoint's counters. */
+    public enum Verdict { ACCEPTED, IGNORED, MALFORMED, DUPLICATE }
+
+    /** RFC 9000 sec. 18.2 defaults to 25 ms; a shorter delay keeps the sender's window moving. */
+    static final long MAX_ACK_DELAY_NANOS = 5_000_000L;
+    private static final long HANDSHAKE_FIRST_RETRY_NANOS = 200_000_000L;
+    private static final long HANDSHAKE_MAX_RETRY_NANOS = 2_000_000_000L;
+    private static final int MAX_STREAM_CHUNK = 0xFFFF;
+
+    private final long localId;
+    private final boolean rendezvous;
+    private final long idleTimeoutNanos;
+    private final long keepaliveNanos;
+    private final AckTracker acks = new AckTracker(MAX_ACK_DELAY_NANOS);
+    private final StreamSender sender;
+    private final StreamReceiver receiver;
+    private final RttEstimator rtt = new RttEstimator();
+    private final CongestionController congestion;
+    private final Pacer pacer;
+    private final LossDetector loss;
+    private final MtuProber mtu;
+    private final int basePayloadBytes;
+
+    private Phase phase;
+    private boolean client;
+    private long peerId;
+    private byte[] cookie = new byte[0];
+    private long nextInitialNanos;
+    private long handshakeBackoffNanos = HANDSHAKE_FIRST_RETRY_NANOS;
+    private boolean acceptPending;
+    private boolean confirmed;
+    private long acceptResendNanos;
+
+    private long lastReceiveNanos;
+    private long lastSendNanos;
+    private boolean pingPending;
+    private int probesToSend;
+    private long pacingDeadlineNanos;
+    private int closeFramesToSend;
+    private int closeReason;
+    private String failure;
+    private boolean peerClosed;
+    private long packetsSent;
+    private long packetsReceived;
+
+    private ConnectionState(UdtConfig config, long localId, boolean client, boolean rendezvous, long nowNanos,
+                            long firstPacketNumber) {
+        this.localId = localId;
+        this.client = client;
+        this.rendezvous = rendezvous;
+        this.idleTimeoutNanos = config.idleTimeout().toNanos();
+        this.keepaliveNanos = config.keepaliveInterval().toNanos();
+        int payload = config.initialPayloadBytes();
+        this.basePayloadBytes = payload;
+        this.congestion = config.congestionControl() == UdtConfig.CongestionControl.NEW_RENO
+                ? new NewReno(payload) : new Cubic(payload);
+        this.pacer = new Pacer(payload);
+        this.loss = new LossDetector(firstPacketNumber, rtt, congestion, MAX_ACK_DELAY_NANOS);
+        this.mtu = new MtuProber(payload, config.maxPayloadBytes(), config.pmtuProbing());
+        // Until the peer's first ACK, assume it has a receive window like ours.
+        this.sender = new StreamSender(config.sendBufferBytes(), config.receiveWindowBytes());
+        this.receiver = new StreamReceiver(config.receiveWindowBytes());
+        this.phase = client ? Phase.CONNECTING : Phase.ESTABLISHED;
+        this.nextInitialNanos = nowNanos;
+        this.lastReceiveNanos = nowNanos;
+        this.lastSendNanos = nowNanos;
+        this.acceptResendNanos = nowNanos;
+    }
+
+    /**
+     * A connection that sends INITIAL packets until the peer accepts it; with {@code rendezvous} the peer
+     * does the same, and the side with the larger connection id ends up answering.
+     *
+     * @param firstPacketNumber random, below 2^61, so that packet numbers are not guessable
+     */
+    public static ConnectionState client(UdtConfig config, long localId, boolean rendezvous, long nowNanos,
+                                         long firstPacketNumber) {
+        return new ConnectionState(config, localId, true, rendezvous, nowNanos, firstPacketNumber);
+    }
+
+    /** A connection created by a listener after a valid cookie came back; it sends ACCEPT first. */
+    public static ConnectionState server(UdtConfig config, long localId, long peerId, long nowNanos,
+                                         long firstPacketNumber) {
+        ConnectionState state = new ConnectionState(config, localId, false, false, nowNanos, firstPacketNumber);
+        state.peerId = peerId;
+        state.acceptPending = true;
+        return state;
+    }
+
+    public long localId() {
+        return localId;
+    }
+
+    public long peerId() {
+        return peerId;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    public boolean isRendezvous() {
+        return rendezvous;
+    }
+
+    /** Terminated with nothing left to send: the owner may release the connection. */
+    public boolean isFinished() {
+        return phase == Phase.TERMINATED && closeFramesToSend == 0;
+    }
+
+    /** Why the connection failed, or null if it is open or ended gracefully. */
+    public String failure() {
+        return failure;
+    }
+
+    public boolean peerClosed() {
+        return peerClosed;
+    }
+
+    // ---------------------------------------------------------------- input
+
+    /** Takes in one datagram addressed to this connection; {@code datagram}'s position..limit is it. */
+    public Verdict onDatagram(ByteBuffer datagram, long nowNanos) {
+        if (phase == Phase.TERMINATED || !datagram.hasRemaining()) {
+            return Verdict.IGNORED;
+        }
+        try {
+            return switch (PacketType.typeOf(datagram.get(datagram.position()) & 0xFF)) {
+                case PacketType.INITIAL -> onInitial(InitialPacket.decode(datagram), nowNanos);
+                case PacketType.RETRY -> onRetry(RetryPacket.decode(datagram), nowNanos);
+                case PacketType.ACCEPT -> onAccept(AcceptPacket.decode(datagram), nowNanos);
+                case PacketType.VERSION -> onVersion(VersionPacket.decode(datagram));
+                case PacketType.DATA -> onData(datagram, nowNanos);
+                default -> Verdict.MALFORMED;
+            };
+        } catch (MalformedPacketException e) {
+            return Verdict.MALFORMED;
+        }
+    }
+
+    /** An INITIAL whose cookie the endpoint has verified. */
+    private Verdict onInitial(InitialPacket initial, long nowNanos) {
+        if (initial.version() != PacketType.PROTOCOL_VERSION) {
+            return Verdict.IGNORED;
+        }
+        if (phase == Phase.CONNECTING && rendezvous) {
+            // Both sides connected at once and ours has the larger id: answer as the server would.
+            client = false;
+            peerId = initial.sourceConnectionId();
+            phase = Phase.ESTABLISHED;
+            acceptPending = true;
+            lastReceiveNanos = nowNanos;
+            return Verdict.ACCEPTED;
+        }
+        if (!client && initial.sourceConnectionId() == peerId) {
+            acceptPending = !confirmed; // our ACCEPT was lost
+            return Verdict.ACCEPTED;
+        }
+        return Verdict.IGNORED;
+    }
+
+    private Verdict onRetry(RetryPacket retry, long nowNanos) {
+        if (phase != Phase.CONNECTING) {
+            return Verdict.IGNORED;
+        }
+        cookie = retry.cookie();
+        nextInitialNanos = nowNanos; // answer at once
+        return Verdict.ACCEPTED;
+    }
+
+    private Verdict onAccept(AcceptPacket accept, long nowNanos) {
+        if (phase != Phase.CONNECTING) {
+            return Verdict.IGNORED;
+        }
+        if (accept.version() != PacketType.PROTOCOL_VERSION) {
+            return Verdict.MALFORMED;
+        }
+        peerId = accept.sourceConnectionId();
+        phase = Phase.ESTABLISHED;
+        pingPending = true; // confirms the handshake to the server
+        lastReceiveNanos = nowNanos;
+        return Verdict.ACCEPTED;
+    }
+
+    private Verdict onVersion(VersionPacket version) {
+        if (phase != Phase.CONNECTING) {
+            return Verdict.IGNORED;
+        }
+        fail("peer speaks protocol versions " + Arrays.toString(version.supportedVersions())
+                + ", this side speaks " + PacketType.PROTOCOL_VERSION, -1);
+        return Verdict.ACCEPTED;
+    }
+
+    private Verdict onData(ByteBuffer datagram, long nowNanos) throws MalformedPacketException {
+        if (phase == Phase.CONNECTING) {
+            return Verdict.IGNORED; // the server's ACCEPT is still on its way; the data will come again
+        }
+        long pn = DataHeader.decode(datagram);
+        if (acks.isDuplicate(pn)) {
+            return Verdict.DUPLICATE;
+        }
+        // Decode every frame before acting on any, so that a malformed packet changes nothing.
+        AckFrame ack = null;
+        Frames.Stream stream = null;
+        boolean ping = false;
+        int peerCloseReason = -1;
+        while (datagram.hasRemaining()) {
+            int type = datagram.get() & 0xFF;
+            switch (type) {
+                case Frames.PADDING -> datagram.position(datagram.limit());
+                case Frames.PING -> ping = true;
+                case Frames.ACK -> {
+                    if (ack != null) {
+                        throw new MalformedPacketException("two ACK frames");
+                    }
+                    ack = AckFrame.decode(datagram);
+                }
+                case Frames.STREAM -> {
+                    if (stream != null) {
+                        throw new MalformedPacketException("two STREAM frames");
+                    }
+                    stream = Frames.decodeStream(datagram);
+                }
+                case Frames.CLOSE -> peerCloseReason = Frames.decodeClose(datagram);
+                default -> throw new MalformedPacketException("unknown frame type " + type);
+            }
+        }
+        if (ack != null && ack.largestAcknowledged() >= loss.log().nextPacketNumber()) {
+            throw new MalformedPacketException("ACK for a packet never sent");
+        }
+        acks.onPacket(pn, ping || stream != null, nowNanos);
+        packetsReceived++;
+        lastReceiveNanos = nowNanos;
+        confirmed = true;
+        acceptPending = false;
+        if (ack != null) {
+            sender.onPeerLimit(ack.receiveLimit());
+            loss.onAck(ack, nowNanos, this);
+            afterAcknowledgements();
+        }
+        if (stream != null) {
+            String violation = receiver.onFrame(stream, datagram);
+            if (violation != null) {
+                fail(violation, Frames.CLOSE_PROTOCOL_VIOLATION);
+                return Verdict.ACCEPTED;
+            }
+        }
+        if (peerCloseReason >= 0) {
+            onPeerClose(peerCloseReason);
+        }
+        return Verdict.ACCEPTED;
+    }
+
+    private void afterAcknowledgements() {
+        pacer.setRate(congestion.windowBytes(), rtt.smoothedRttNanos(), congestion.inSlowStart(),
+                mtu.currentPayloadBytes());
+        if (phase == Phase.CLOSING && sender.allAcknowledged()) {
+            phase = Phase.TERMINATED;
+            closeReason = Frames.CLOSE_GRACEFUL;
+            closeFramesToSend = 2; // CLOSE is not acknowledged; a second copy covers one loss
+        }
+    }
+
+    private void onPeerClose(int reason) {
+        peerClosed = true;
+        if (phase == Phase.TERMINATED) {
+            return;
+        }
+        phase = Phase.TERMINATED;
+        closeFramesToSend = 0;
+        if (reason != Frames.CLOSE_GRACEFUL) {
+            failure = "connection closed by peer (" + reasonName(reason) + ")";
+        } else if (!sender.allDataAcknowledged()) {
+            failure = "peer closed before acknowledging all data";
+        }
+    }
+
+    private static String reasonName(int reason) {
+        return switch (reason) {
+            case Frames.CLOSE_GRACEFUL -> "graceful";
+            case Frames.CLOSE_ABORTED -> "aborted";
+            case Frames.CLOSE_PROTOCOL_VIOLATION -> "protocol violation";
+            case Frames.CLOSE_IDLE_TIMEOUT -> "idle timeout";
+            default -> "reason " + reason;
+        };
+    }
+
+    @Override
+    public void onPacketAcked(long packetNumber, SentPacketLog log) {
+        int flags = log.flags(packetNumber);
+        if ((flags & SentPacketLog.MTU_PROBE) != 0) {
+            if (mtu.isProbe(packetNumber)) {
+                congestion.onDatagramSizeChanged(mtu.onProbeAcked());
+            }
+        } else if (log.streamLength(packetNumber) > 0 || (flags & SentPacketLog.FIN) != 0) {
+            sender.onAcked(log.streamOffset(packetNumber), log.streamLength(packetNumber),
+                    (flags & SentPacketLog.FIN) != 0);
+        }
+    }
+
+    @Override
+    public void onPacketLost(long packetNumber, SentPacketLog log) {
+        int flags = log.flags(packetNumber);
+        if ((flags & SentPacketLog.MTU_PROBE) != 0) {
+            if (mtu.isProbe(packetNumber)) {
+                mtu.onProbeLost(false);
+            }
+        } else if (log.streamLength(packetNumber) > 0 || (flags & SentPacketLog.FIN) != 0) {
+            sender.onLost(log.streamOffset(packetNumber), log.streamLength(packetNumber),
+                    (flags & SentPacketLog.FIN) != 0);
+        }
+    }
+
+    /** The local stack refused the last datagram as too large (EMSGSIZE): it can only have been a probe. */
+    public void onDatagramTooLarge() {
+        mtu.onProbeLost(true);
+    }
+
+    /** Runs the idle, loss, probe, keepalive and handshake timers that are due. */
+    public void onTimers(long nowNanos) {
+        if (phase == Phase.TERMINATED || phase == Phase.CONNECTING) {
+            return;
+        }
+        if (nowNanos - lastReceiveNanos >= idleTimeoutNanos) {
+            fail("idle timeout: nothing heard from the peer for "
+                    + Duration.ofNanos(idleTimeoutNanos).toMillis() + " ms", Frames.CLOSE_IDLE_TIMEOUT);
+            return;
+        }
+        LossDetector.Timeout timeout = loss.onTimeout(nowNanos, this);
+        if (timeout == LossDetector.Timeout.PROBE) {
+            probesToSend = 2;
+            requeueOldestForProbe();
+            if (loss.ptoCount() >= 3 && mtu.currentPayloadBytes() > mtuBase()) {
+                congestion.onDatagramSizeChanged(mtu.onBlackHoleSuspected());
+            }
+        }
+        if (nowNanos >= keepaliveDeadlineNanos()) {
+            pingPending = true;
+        }
+        if (!client && !confirmed && !acceptPending && nowNanos >= acceptResendNanos) {
+            acceptPending = true;
+        }
+    }
+
+    private int mtuBase() {
+        return basePayloadBytes;
+    }
+
+    private long keepaliveDeadlineNanos() {
+        boolean blocked = sender.blockedByPeerWindow() && loss.bytesInFlight() == 0;
+        return lastSendNanos + (blocked ? rtt.ptoNanos(MAX_ACK_DELAY_NANOS) : keepaliveNanos);
+    }
+
+    private void requeueOldestForProbe() {
+        SentPacketLog log = loss.log();
+        for (long pn = log.firstUnresolved(); pn < log.nextPacketNumber(); pn++) {
+            if (log.isOutstanding(pn)) {
+                int flags = log.flags(pn);
+                if (log.streamLength(pn) > 0 || (flags & SentPacketLog.FIN) != 0) {
+                    sender.onLost(log.streamOffset(pn), log.streamLength(pn), (flags & SentPacketLog.FIN) != 0);
+                }
+                return;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- output
+
+    /**
+     * Writes the next datagram to send into {@code out} (cleared first; on return its position is the
+     * datagram's length) and returns that length, or 0 if nothing should be sent now.
+     */
+    public int poll(ByteBuffer out, long nowNanos) {
+        out.clear();
+        switch (phase) {
+            case TERMINATED -> {
+                if (closeFramesToSend == 0 || peerId == 0) {
+                    closeFramesToSend = 0;
+                    return 0;
+                }
+                closeFramesToSend--;
+                DataHeader.encode(out, peerId, loss.log().nextPacketNumber());
+                Frames.encodeClose(out, closeReason);
+                loss.onPacketSent(nowNanos, out.position(), 0, 0, 0);
+                return sent(out, nowNanos);
+            }
+            case CONNECTING -> {
+                if (nowNanos < nextInitialNanos) {
+                    return 0;
+                }
+                new InitialPacket(PacketType.PROTOCOL_VERSION, rendezvous, localId, cookie).encodeTo(out);
+                nextInitialNanos = nowNanos + handshakeBackoffNanos;
+                handshakeBackoffNanos = Math.min(2 * handshakeBackoffNanos, HANDSHAKE_MAX_RETRY_NANOS);
+                return sent(out, nowNanos);
+            }
+            default -> {
+                if (acceptPending) {
+                    acceptPending = false;
+                    new AcceptPacket(PacketType.PROTOCOL_VERSION, peerId, localId).encodeTo(out);
+                    acceptResendNanos = nowNanos + handshakeBackoffNanos;
+                    handshakeBackoffNanos = Math.min(2 * handshakeBackoffNanos, HANDSHAKE_MAX_RETRY_NANOS);
+                    return sent(out, nowNanos);
+                }
+                return pollData(out, nowNanos);
+            }
+        }
+    }
+
+    private int sent(ByteBuffer out, long nowNanos) {
+        packetsSent++;
+        lastSendNanos = nowNanos;
+        return out.position();
+    }
+
+    private enum Content { NONE, MTU_PROBE, STREAM, PING, ACK_ONLY }
+
+    private int pollData(ByteBuffer out, long nowNanos) {
+        int payload = mtu.currentPayloadBytes();
+        boolean probe = probesToSend > 0;
+        boolean windowOpen = loss.bytesInFlight() + payload <= congestion.windowBytes();
+        pacingDeadlineNanos = 0;
+        boolean wantsToSend = sender.hasSendable() || mtu.wantsProbe();
+        boolean mayPace = probe;
+        if (!probe && windowOpen && wantsToSend) {
+            long delay = pacer.delayNanos(nowNanos, payload);
+            if (delay == 0) {
+                mayPace = true;
+            } else {
+                pacingDeadlineNanos = nowNanos + delay;
+            }
+        }
+        Content content;
+        if (mayPace && mtu.wantsProbe() && phase == Phase.ESTABLISHED
+                && loss.bytesInFlight() + mtu.candidateBytes() <= congestion.windowBytes()) {
+            content = Content.MTU_PROBE;
+        } else if (mayPace && sender.hasSendable()) {
+            content = Content.STREAM;
+        } else if (pingPending || probe) {
+            content = Content.PING;
+        } else if (acks.ackDue(nowNanos)) {
+            content = Content.ACK_ONLY;
+        } else {
+            return 0;
+        }
+        long pn = loss.log().nextPacketNumber();
+        DataHeader.encode(out, peerId, pn);
+        if (acks.hasNewInformation()) {
+            acks.encode(out, nowNanos, receiver.limitOffset());
+            receiver.onLimitAdvertised();
+        }
+        int flags = SentPacketLog.ACK_ELICITING | SentPacketLog.IN_FLIGHT;
+        long offset = 0;
+        int length = 0;
+        switch (content) {
+            case MTU_PROBE -> {
+                int size = mtu.candidateBytes();
+                out.put((byte) Frames.PING);
+                out.put((byte) Frames.PADDING);
+                while (out.position() < size) {
+                    out.put((byte) 0);
+                }
+                flags |= SentPacketLog.MTU_PROBE;
+                mtu.onProbeSent(pn);
+            }
+            case STREAM -> {
+                int room = Math.min(payload - out.position() - Frames.STREAM_HEADER_BYTES, MAX_STREAM_CHUNK);
+                sender.nextChunk(Math.max(room, 1));
+                offset = sender.chunkOffset;
+                length = sender.chunkLength;
+                Frames.encodeStreamHeader(out, offset, length, sender.chunkFin);
+                sender.copyChunk(out);
+                if (sender.chunkFin) {
+                    flags |= SentPacketLog.FIN;
+                }
+            }
+            case PING -> {
+                out.put((byte) Frames.PING);
+                pingPending = false;
+            }
+            default -> flags = 0;
+        }
+        if (flags != 0 && probesToSend > 0) {
+            probesToSend--;
+        }
+        int size = out.position();
+        loss.onPacketSent(nowNanos, size, offset, length, flags);
+        if ((flags & SentPacketLog.IN_FLIGHT) != 0) {
+            pacer.onSent(nowNanos, size);
+        }
+        return sent(out, nowNanos);
+    }
+
+    /**
+     * The earliest time at which {@link #onTimers} or {@link #poll} has something to do, or
+     * {@code Long.MAX_VALUE}. Call it after {@link #poll} has returned 0.
+     */
+    public long nextDeadlineNanos() {
+        if (phase == Phase.TERMINATED) {
+            return closeFramesToSend > 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        if (phase == Phase.CONNECTING) {
+            return nextInitialNanos;
+        }
+        long deadline = Math.min(lastReceiveNanos + idleTimeoutNanos, keepaliveDeadlineNanos());
+        deadline = minNonZero(deadline, loss.timerNanos());
+        deadline = minNonZero(deadline, acks.deadlineNanos());
+        deadline = minNonZero(deadline, pacingDeadlineNanos);
+        if (!client && !confirmed) {
+            deadline = Math.min(deadline, acceptResendNanos);
+        }
+        return deadline;
+    }
+
+    private static long minNonZero(long a, long b) {
+        return b == 0 ? a : Math.min(a, b);
+    }
+
+    // ---------------------------------------------------------------- application side
+
+    /** Bytes {@link #write} would take now; 0 once the connection is closing or over. */
+    public int writableBytes() {
+        return phase == Phase.ESTABLISHED || phase == Phase.CONNECTING ? sender.freeBytes() : 0;
+    }
+
+    /** Appends to the stream; returns how many bytes fitted. */
+    public int write(byte[] src, int off, int len) {
+        if (phase != Phase.ESTABLISHED && phase != Phase.CONNECTING) {
+            return 0;
+        }
+        return sender.write(src, off, len);
+    }
+
+    public int readableBytes() {
+        return receiver.readableBytes();
+    }
+
+    /** Takes up to {@code len} bytes of the stream, in order; returns how many. */
+    public int read(byte[] dst, int off, int len) {
+        int n = receiver.read(dst, off, len);
+        if (n > 0 && receiver.windowUpdateWorthSending()) {
+            acks.requestImmediate();
+        }
+        return n;
+    }
+
+    /** The peer ended its stream and all of it has been read. */
+    public boolean atEndOfStream() {
+        return receiver.atEnd();
+    }
+
+    /** Starts a graceful close: sends the end of stream and waits for everything to be acknowledged. */
+    public void close(long nowNanos) {
+        if (phase == Phase.ESTABLISHED) {
+            sender.finish();
+            phase = Phase.CLOSING;
+        } else if (phase == Phase.CONNECTING) {
+            abort("closed before the handshake completed");
+        }
+    }
+
+    /** Ends the connection now; the peer is told with one CLOSE (best effort). */
+    public void abort(String why) {
+        if (phase != Phase.TERMINATED) {
+            fail(why, Frames.CLOSE_ABORTED);
+        }
+    }
+
+    private void fail(String why, int reason) {
+        failure = why;
+        phase = Phase.TERMINATED;
+        closeReason = Math.max(reason, 0);
+        closeFramesToSend = reason >= 0 && peerId != 0 ? 1 : 0;
+    }
+
+    /** A snapshot of counters and estimates. */
+    public ConnectionStats stats() {
+        return new ConnectionStats(Duration.ofNanos(rtt.smoothedRttNanos()),
+                Duration.ofNanos(rtt.minRttNanos()), congestion.windowBytes(), loss.bytesInFlight(),
+                packetsSent, packetsReceived, loss.packetsLost(), sender.bytesSent(),
+                sender.bytesRetransmitted(), receiver.bytesDelivered(), mtu.currentPayloadBytes(),
+                loss.ptoCount());
+    }
+}

@@ -1,0 +1,83 @@
+package io.crust.udt.connection;
+
+/**
+ * Datagram packetization layer path MTU discovery, after RFC 8899: start at a payload size any path
+ * carries (1,200 bytes), send padded probe packets of the next candidate size, and adopt a size once a
+ * probe of it is acknowledged. A candidate that fails {@value #MAX_PROBES} times (or that the local
+ * stack refuses outright) ends the search. If the connection then stops getting acknowledgements
+ * (repeated probe timeouts, sec. 4.3 "black hole detection"), it falls back to the base size.
+ */
+final class MtuProber {
+    static final int MAX_PROBES = 3;
+    /** IPv6 and IPv4 over Ethernet, jumbo frames, then sizes only loopback and similar links carry. */
+    private static final int[] CANDIDATES = {1452, 1472, 8952, 16384, 32768, 65507};
+
+    private final int basePayloadBytes;
+    private final int[] candidates;
+    private int currentPayloadBytes;
+    private int candidateIndex;
+    private int failures;
+    private long probePacket = -1;
+    private boolean searching;
+
+    MtuProber(int basePayloadBytes, int maxPayloadBytes, boolean enabled) {
+        this.basePayloadBytes = basePayloadBytes;
+        this.currentPayloadBytes = basePayloadBytes;
+        this.candidates = java.util.stream.IntStream.concat(
+                        java.util.Arrays.stream(CANDIDATES).filter(c -> c > basePayloadBytes && c < maxPayloadBytes),
+                        java.util.stream.IntStream.of(maxPayloadBytes).filter(c -> c > basePayloadBytes))
+                .toArray();
+        this.searching = enabled && candidates.length > 0;
+    }
+
+    int currentPayloadBytes() {
+        return currentPayloadBytes;
+    }
+
+    /** Whether a probe should be sent now. */
+    boolean wantsProbe() {
+        return searching && probePacket < 0;
+    }
+
+    /** Size of the next probe. */
+    int candidateBytes() {
+        return candidates[candidateIndex];
+    }
+
+    void onProbeSent(long packetNumber) {
+        probePacket = packetNumber;
+    }
+
+    boolean isProbe(long packetNumber) {
+        return packetNumber == probePacket;
+    }
+
+    /** A probe was acknowledged: the path carries its size. Returns the new payload size. */
+    int onProbeAcked() {
+        currentPayloadBytes = candidateBytes();
+        probePacket = -1;
+        failures = 0;
+        candidateIndex++;
+        if (candidateIndex >= candidates.length) {
+            searching = false;
+        }
+        return currentPayloadBytes;
+    }
+
+    /** A probe was lost (or refused locally when {@code tooLargeLocally}). */
+    void onProbeLost(boolean tooLargeLocally) {
+        probePacket = -1;
+        failures++;
+        if (tooLargeLocally || failures >= MAX_PROBES) {
+            searching = false; // search complete at the current size
+        }
+    }
+
+    /** Repeated probe timeouts: assume the path shrank (RFC 8899 sec. 4.3); returns the new size. */
+    int onBlackHoleSuspected() {
+        searching = false;
+        probePacket = -1;
+        currentPayloadBytes = basePayloadBytes;
+        return currentPayloadBytes;
+    }
+}

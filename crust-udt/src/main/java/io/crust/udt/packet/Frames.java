@@ -1,0 +1,95 @@
+package io.crust.udt.packet;
+
+import static io.crust.udt.packet.MalformedPacketException.check;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Frame types carried after a {@link DataHeader}; each starts with one type byte. Big-endian.
+ *
+ * <pre>
+ * PADDING (0x00): the rest of the datagram is padding (used to size MTU probes).
+ *
+ * PING (0x01): no body; elicits an acknowledgement (keepalive, probe timeout, MTU probe).
+ *
+ * ACK (0x02), see {@link AckFrame}.
+ *
+ * STREAM (0x03): bytes of the ordered stream.
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  0x03 STREAM  |  flags (FIN=1)|                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+                               +
+ * |                     stream offset (64, below 2^62)            |
+ * +                               +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                               |        length (16)            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                     data (length bytes) ...                   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * FIN marks offset + length as the end of the stream (graceful close).
+ *
+ * CLOSE (0x04): the connection ends now.
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  0x04 CLOSE   |          reason (16)          |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * reason: 0 = graceful (all data was acknowledged), 1 = aborted by the application,
+ *         2 = protocol violation, 3 = idle timeout.
+ * </pre>
+ * An unknown frame type makes the whole packet malformed (it cannot be skipped safely).
+ */
+public final class Frames {
+    public static final int PADDING = 0x00;
+    public static final int PING = 0x01;
+    public static final int ACK = 0x02;
+    public static final int STREAM = 0x03;
+    public static final int CLOSE = 0x04;
+
+    public static final int STREAM_HEADER_BYTES = 12;
+    public static final int STREAM_FLAG_FIN = 0x01;
+    public static final int CLOSE_BYTES = 3;
+    public static final long MAX_STREAM_OFFSET = (1L << 62) - 1;
+
+    public static final int CLOSE_GRACEFUL = 0;
+    public static final int CLOSE_ABORTED = 1;
+    public static final int CLOSE_PROTOCOL_VIOLATION = 2;
+    public static final int CLOSE_IDLE_TIMEOUT = 3;
+
+    private Frames() {
+    }
+
+    /** A decoded STREAM frame; its data lies at {@code dataPosition} in the datagram buffer. */
+    public record Stream(long offset, int length, boolean fin, int dataPosition) {
+    }
+
+    public static void encodeStreamHeader(ByteBuffer out, long offset, int length, boolean fin) {
+        out.put((byte) STREAM);
+        out.put((byte) (fin ? STREAM_FLAG_FIN : 0));
+        out.putLong(offset);
+        out.putShort((short) length);
+    }
+
+    /** Decodes a STREAM frame whose type byte has been consumed; leaves position after its data. */
+    public static Stream decodeStream(ByteBuffer in) throws MalformedPacketException {
+        check(in.remaining() >= STREAM_HEADER_BYTES - 1, "stream: truncated header");
+        int flags = in.get() & 0xFF;
+        check((flags & ~STREAM_FLAG_FIN) == 0, "stream: unknown flags");
+        long offset = in.getLong();
+        int length = in.getShort() & 0xFFFF;
+        check(offset >= 0 && offset + length <= MAX_STREAM_OFFSET, "stream: offset out of range");
+        check(in.remaining() >= length, "stream: truncated data");
+        int dataPosition = in.position();
+        in.position(dataPosition + length);
+        return new Stream(offset, length, (flags & STREAM_FLAG_FIN) != 0, dataPosition);
+    }
+
+    public static void encodeClose(ByteBuffer out, int reason) {
+        out.put((byte) CLOSE);
+        out.putShort((short) reason);
+    }
+
+    /** Decodes a CLOSE frame whose type byte has been consumed; returns the reason. */
+    public static int decodeClose(ByteBuffer in) throws MalformedPacketException {
+        check(in.remaining() >= CLOSE_BYTES - 1, "close: truncated");
+        return in.getShort() & 0xFFFF;
+    }
+}

@@ -1,0 +1,198 @@
+package io.crust.udt.recovery;
+
+import io.crust.udt.congestion.CongestionController;
+import io.crust.udt.packet.AckFrame;
+
+/**
+ * Loss detection and probe timeout as in RFC 9002 sec. 6 (and its appendix A pseudocode), with no
+ * I/O: the connection tells it what was sent and which ACKs arrived, with the time, and it reports
+ * which packets were acknowledged or lost through a {@link Listener}.
+ *
+ * <ul>
+ *   <li>A packet is lost when a packet sent at least {@value #PACKET_THRESHOLD} later was acknowledged
+ *       (packet threshold), or when it was sent more than 9/8 RTT before an acknowledged one (time
+ *       threshold, sec. 6.1.2).</li>
+ *   <li>When nothing is acknowledged for a probe timeout (PTO, sec. 6.2), the caller sends one or two
+ *       probes; each further PTO doubles the wait (exponential backoff).</li>
+ * </ul>
+ */
+public final class LossDetector {
+    /** RFC 9002 sec. 6.1.1: kPacketThreshold. */
+    public static final int PACKET_THRESHOLD = 3;
+
+    /** Told what became of each packet. Called during {@link #onAck} and {@link #onTimeout}. */
+    public interface Listener {
+        void onPacketAcked(long packetNumber, SentPacketLog log);
+
+        void onPacketLost(long packetNumber, SentPacketLog log);
+    }
+
+    /** What {@link #onTimeout} found. */
+    public enum Timeout { NONE, LOSS, PROBE }
+
+    private final SentPacketLog log;
+    private final RttEstimator rtt;
+    private final CongestionController congestion;
+    private final long maxAckDelayNanos;
+    private long largestAcked = -1;
+    private long lossTimeNanos;
+    private long lastAckElicitingSentNanos;
+    private int ackElicitingInFlight;
+    private long bytesInFlight;
+    private int ptoCount;
+    private long packetsLost;
+
+    public LossDetector(long firstPacketNumber, RttEstimator rtt, CongestionController congestion, long maxAckDelayNanos) {
+        this.log = new SentPacketLog(firstPacketNumber);
+        this.rtt = rtt;
+        this.congestion = congestion;
+        this.maxAckDelayNanos = maxAckDelayNanos;
+    }
+
+    public SentPacketLog log() {
+        return log;
+    }
+
+    public long bytesInFlight() {
+        return bytesInFlight;
+    }
+
+    public int ptoCount() {
+        return ptoCount;
+    }
+
+    public long packetsLost() {
+        return packetsLost;
+    }
+
+    public long largestAcked() {
+        return largestAcked;
+    }
+
+    /** Records a sent packet and returns its packet number. */
+    public long onPacketSent(long nowNanos, int sizeBytes, long streamOffset, int streamLength, int flags) {
+        long pn = log.add(nowNanos, sizeBytes, streamOffset, streamLength, flags);
+        if ((flags & SentPacketLog.IN_FLIGHT) != 0) {
+            bytesInFlight += sizeBytes;
+            congestion.onPacketSent(nowNanos, sizeBytes);
+        }
+        if ((flags & SentPacketLog.ACK_ELICITING) != 0) {
+            lastAckElicitingSentNanos = nowNanos;
+            ackElicitingInFlight++;
+        } else {
+            log.resolve(pn); // nothing to wait for: an ACK-only packet is never retransmitted
+        }
+        return pn;
+    }
+
+    /**
+     * Processes an ACK frame (RFC 9002 sec. 6.1, A.7). The caller has checked that
+     * {@code ack.largestAcknowledged() < log().nextPacketNumber()}.
+     */
+    public void onAck(AckFrame ack, long nowNanos, Listener listener) {
+        long largest = ack.largestAcknowledged();
+        boolean newlyAckedAny = false;
+        boolean ackElicitingNewlyAcked = false;
+        boolean largestNewlyAcked = log.isOutstanding(largest);
+        long largestSentNanos = largestNewlyAcked ? log.sentTimeNanos(largest) : 0;
+        for (int r = 0; r < ack.rangeCount(); r++) {
+            long lo = Math.max(ack.smallest(r), log.firstUnresolved());
+            long hi = Math.min(ack.largest(r), log.nextPacketNumber() - 1);
+            for (long pn = lo; pn <= hi; pn++) {
+                if (!log.isOutstanding(pn)) {
+                    continue;
+                }
+                newlyAckedAny = true;
+                int flags = log.flags(pn);
+                if ((flags & SentPacketLog.ACK_ELICITING) != 0) {
+                    ackElicitingNewlyAcked = true;
+                }
+                removeFromFlight(pn, flags);
+                if ((flags & SentPacketLog.IN_FLIGHT) != 0) {
+                    congestion.onPacketAcked(nowNanos, log.sizeBytes(pn), log.sentTimeNanos(pn), rtt.smoothedRttNanos());
+                }
+                listener.onPacketAcked(pn, log);
+                log.resolve(pn);
+            }
+        }
+        if (!newlyAckedAny) {
+            return;
+        }
+        largestAcked = Math.max(largestAcked, largest);
+        if (largestNewlyAcked && ackElicitingNewlyAcked) {
+            long ackDelayNanos = Math.min(ack.ackDelayMicros() * 1000, maxAckDelayNanos);
+            rtt.onSample(nowNanos - largestSentNanos, ackDelayNanos);
+        }
+        detectLost(nowNanos, listener);
+        ptoCount = 0;
+    }
+
+    private void removeFromFlight(long pn, int flags) {
+        if ((flags & SentPacketLog.IN_FLIGHT) != 0) {
+            bytesInFlight -= log.sizeBytes(pn);
+        }
+        if ((flags & SentPacketLog.ACK_ELICITING) != 0) {
+            ackElicitingInFlight--;
+        }
+    }
+
+    private void detectLost(long nowNanos, Listener listener) {
+        lossTimeNanos = 0;
+        if (largestAcked < 0) {
+            return;
+        }
+        long lossDelay = rtt.lossDelayNanos();
+        long lostSendTime = nowNanos - lossDelay;
+        long newestLostSentNanos = Long.MIN_VALUE;
+        long end = Math.min(largestAcked, log.nextPacketNumber() - 1);
+        for (long pn = log.firstUnresolved(); pn < end; pn++) {
+            if (!log.isOutstanding(pn)) {
+                continue;
+            }
+            long sent = log.sentTimeNanos(pn);
+            if (sent <= lostSendTime || largestAcked - pn >= PACKET_THRESHOLD) {
+                int flags = log.flags(pn);
+                removeFromFlight(pn, flags);
+                packetsLost++;
+                if ((flags & SentPacketLog.MTU_PROBE) == 0) {
+                    newestLostSentNanos = Math.max(newestLostSentNanos, sent);
+                }
+                listener.onPacketLost(pn, log);
+                log.resolve(pn);
+            } else {
+                long when = sent + lossDelay;
+                lossTimeNanos = lossTimeNanos == 0 ? when : Math.min(lossTimeNanos, when);
+            }
+        }
+        if (newestLostSentNanos != Long.MIN_VALUE) {
+            // RFC 8899 sec. 3: a lost MTU probe says nothing about congestion, so it is left out.
+            congestion.onCongestionEvent(nowNanos, newestLostSentNanos);
+        }
+    }
+
+    /** When {@link #onTimeout} should next run; 0 when no timer is armed. */
+    public long timerNanos() {
+        if (lossTimeNanos != 0) {
+            return lossTimeNanos;
+        }
+        if (ackElicitingInFlight == 0) {
+            return 0;
+        }
+        return lastAckElicitingSentNanos + (rtt.ptoNanos(maxAckDelayNanos) << Math.min(ptoCount, 16));
+    }
+
+    /** Runs the loss or probe timer if due (RFC 9002 A.9). */
+    public Timeout onTimeout(long nowNanos, Listener listener) {
+        long timer = timerNanos();
+        if (timer == 0 || nowNanos < timer) {
+            return Timeout.NONE;
+        }
+        if (lossTimeNanos != 0) {
+            detectLost(nowNanos, listener);
+            return Timeout.LOSS;
+        }
+        ptoCount++;
+        lastAckElicitingSentNanos = nowNanos; // the probes about to be sent restart the timer
+        return Timeout.PROBE;
+    }
+}

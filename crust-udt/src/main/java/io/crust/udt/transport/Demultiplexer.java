@@ -1,0 +1,403 @@
+package io.crust.udt.transport;
+
+import io.crust.udt.EndpointStats;
+import io.crust.udt.ForeignDatagramHandler;
+import io.crust.udt.UdtConfig;
+import io.crust.udt.UdtException;
+import io.crust.udt.connection.ConnectionState;
+import io.crust.udt.packet.DataHeader;
+import io.crust.udt.packet.InitialPacket;
+import io.crust.udt.packet.MalformedPacketException;
+import io.crust.udt.packet.PacketType;
+import io.crust.udt.packet.RetryPacket;
+import io.crust.udt.packet.VersionPacket;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The socket side of an endpoint: one UDP channel, one receive loop (virtual thread
+ * {@code crust-udt-recv-<port>}) that routes every datagram by its first byte and connection id, the
+ * stateless handshake responder, and the table of live connections. Nothing a datagram contains can
+ * end the loop: every failure is counted and the loop reads on.
+ */
+public final class Demultiplexer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Demultiplexer.class);
+    private static final int RETAINED_BUFFERS = 256;
+
+    private final DatagramChannel channel;
+    private final UdtConfig config;
+    private final InetSocketAddress localAddress;
+    private final BufferPool pool;
+    private final SecureRandom random = new SecureRandom();
+    private final HandshakeCookies cookies = new HandshakeCookies(random);
+    private final Map<Long, ConnectionDriver> connections = new ConcurrentHashMap<>();
+    private final Map<HandshakeKey, ConnectionDriver> accepted = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, ConnectionDriver> rendezvous = new ConcurrentHashMap<>();
+    private final ArrayBlockingQueue<ConnectionDriver> acceptQueue;
+    private final ByteBuffer reply = ByteBuffer.allocateDirect(64);
+    private volatile ForeignDatagramHandler foreignHandler;
+    private volatile boolean closed;
+    private Thread receiveThread;
+
+    private final LongAdder datagramsIn = new LongAdder();
+    private final LongAdder datagramsOut = new LongAdder();
+    private final LongAdder foreign = new LongAdder();
+    private final LongAdder malformed = new LongAdder();
+    private final LongAdder unknownConnection = new LongAdder();
+    private final LongAdder wrongSource = new LongAdder();
+    private final LongAdder replayed = new LongAdder();
+    private final LongAdder queueFull = new LongAdder();
+    private final LongAdder handshakesRejected = new LongAdder();
+
+    private record HandshakeKey(InetSocketAddress client, long clientConnectionId) {
+    }
+
+    private Demultiplexer(DatagramChannel channel, UdtConfig config) throws IOException {
+        this.channel = channel;
+        this.config = config;
+        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+        // One byte more than the largest datagram we accept, so an oversized one is seen, not truncated.
+        this.pool = new BufferPool(config.maxPayloadBytes() + 1, RETAINED_BUFFERS);
+        this.acceptQueue = new ArrayBlockingQueue<>(config.maxPendingHandshakes());
+    }
+
+    /** Configures a bound channel and starts the receive loop. */
+    public static Demultiplexer start(DatagramChannel channel, UdtConfig config) throws IOException {
+        if (channel.getLocalAddress() == null) {
+            throw new UdtException("the channel must be bound");
+        }
+        channel.configureBlocking(true);
+        trySet(channel, StandardSocketOptions.SO_RCVBUF, config.socketBufferBytes());
+        trySet(channel, StandardSocketOptions.SO_SNDBUF, config.socketBufferBytes());
+        // Path MTU probing needs datagrams that are dropped rather than fragmented when too large.
+        trySet(channel, jdk.net.ExtendedSocketOptions.IP_DONTFRAGMENT, true);
+        Demultiplexer d = new Demultiplexer(channel, config);
+        d.receiveThread = Thread.ofVirtual().name("crust-udt-recv-" + d.localAddress.getPort()).start(d::receiveLoop);
+        return d;
+    }
+
+    private static <T> void trySet(DatagramChannel channel, SocketOption<T> option, T value) {
+        try {
+            if (channel.supportedOptions().contains(option)) {
+                channel.setOption(option, value);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debug("socket option {} not set: {}", option, e.toString());
+        }
+    }
+
+    UdtConfig config() {
+        return config;
+    }
+
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    public void setForeignHandler(ForeignDatagramHandler handler) {
+        this.foreignHandler = handler;
+    }
+
+    // ------------------------------------------------------------------ receive loop
+
+    private void receiveLoop() {
+        while (!closed) {
+            ByteBuffer buffer = pool.take();
+            InetSocketAddress from;
+            try {
+                from = (InetSocketAddress) channel.receive(buffer);
+            } catch (ClosedChannelException e) {
+                break;
+            } catch (IOException e) {
+                if (closed) {
+                    break;
+                }
+                LOG.debug("receive failed: {}", e.toString()); // e.g. ICMP port unreachable reported late
+                pool.release(buffer);
+                continue;
+            }
+            buffer.flip();
+            datagramsIn.increment();
+            boolean handedOver = false;
+            try {
+                handedOver = dispatch(buffer, from);
+            } catch (RuntimeException e) {
+                malformed.increment();
+                LOG.debug("datagram from {} dropped: {}", from, e.toString());
+            }
+            if (!handedOver) {
+                pool.release(buffer);
+            }
+        }
+    }
+
+    /** Routes one datagram; returns true if a connection took ownership of the buffer. */
+    private boolean dispatch(ByteBuffer datagram, InetSocketAddress from) {
+        if (!datagram.hasRemaining()) {
+            malformed.increment();
+            return false;
+        }
+        int first = datagram.get(0) & 0xFF;
+        if (!PacketType.isCrustUdt(first)) {
+            foreign.increment();
+            ForeignDatagramHandler handler = foreignHandler;
+            if (handler != null) {
+                try {
+                    handler.onDatagram(datagram, from);
+                } catch (RuntimeException e) {
+                    LOG.warn("foreign datagram handler failed", e);
+                }
+            }
+            return false;
+        }
+        if (datagram.remaining() > config.maxPayloadBytes()) {
+            malformed.increment();
+            return false;
+        }
+        return switch (PacketType.typeOf(first)) {
+            case PacketType.DATA -> datagram.remaining() > DataHeader.BYTES
+                    ? deliver(DataHeader.destinationConnectionId(datagram), datagram, from) : countMalformed();
+            case PacketType.RETRY, PacketType.ACCEPT, PacketType.VERSION -> datagram.remaining() >= 12
+                    ? deliver(datagram.getLong(4), datagram, from) : countMalformed();
+            case PacketType.INITIAL -> onInitial(datagram, from);
+            default -> countMalformed();
+        };
+    }
+
+    private boolean countMalformed() {
+        malformed.increment();
+        return false;
+    }
+
+    private boolean deliver(long connectionId, ByteBuffer datagram, InetSocketAddress from) {
+        ConnectionDriver driver = connections.get(connectionId);
+        if (driver == null) {
+            unknownConnection.increment();
+            return false;
+        }
+        return deliverTo(driver, datagram, from);
+    }
+
+    private boolean deliverTo(ConnectionDriver driver, ByteBuffer datagram, InetSocketAddress from) {
+        if (!driver.remoteAddress().equals(from)) {
+            wrongSource.increment();
+            return false;
+        }
+        if (!driver.offer(datagram)) {
+            queueFull.increment();
+            return false;
+        }
+        return true;
+    }
+
+    private boolean onInitial(ByteBuffer datagram, InetSocketAddress from) {
+        InitialPacket initial;
+        try {
+            if (InitialPacket.peekVersion(datagram) != PacketType.PROTOCOL_VERSION) {
+                if (datagram.remaining() >= InitialPacket.MIN_BYTES) {
+                    handshakesRejected.increment();
+                    sendReply(from, out -> new VersionPacket(datagram.getLong(4),
+                            new byte[] {PacketType.PROTOCOL_VERSION}).encodeTo(out));
+                } else {
+                    malformed.increment();
+                }
+                return false;
+            }
+            initial = InitialPacket.decode(datagram);
+        } catch (MalformedPacketException e) {
+            malformed.increment();
+            return false;
+        }
+        long now = System.nanoTime();
+        long clientId = initial.sourceConnectionId();
+        ConnectionDriver pendingRendezvous = rendezvous.get(from);
+        if (initial.rendezvous()) {
+            if (pendingRendezvous == null || pendingRendezvous.localId() <= clientId) {
+                return false; // not expected, or the peer answers our INITIALs instead
+            }
+        } else {
+            pendingRendezvous = null;
+        }
+        if (initial.cookie().length == 0 || !cookies.verify(initial.cookie(), from, clientId, now)) {
+            if (initial.cookie().length != 0) {
+                handshakesRejected.increment();
+            }
+            byte[] cookie = cookies.mint(from, clientId, now);
+            sendReply(from, out -> new RetryPacket(PacketType.PROTOCOL_VERSION, clientId, cookie).encodeTo(out));
+            return false;
+        }
+        if (pendingRendezvous != null) {
+            return deliverTo(pendingRendezvous, datagram, from);
+        }
+        HandshakeKey key = new HandshakeKey(from, clientId);
+        ConnectionDriver existing = accepted.get(key);
+        if (existing != null) {
+            return deliverTo(existing, datagram, from); // our ACCEPT was lost: the connection resends it
+        }
+        if (closed || acceptQueue.remainingCapacity() == 0) {
+            handshakesRejected.increment();
+            return false;
+        }
+        long localId = newConnectionId();
+        ConnectionState state = ConnectionState.server(config, localId, clientId, now, randomPacketNumber());
+        ConnectionDriver driver = newDriver(from, state);
+        connections.put(localId, driver);
+        accepted.put(key, driver);
+        driver.start();
+        if (!acceptQueue.offer(driver)) {
+            driver.abort();
+        }
+        return false;
+    }
+
+    private interface Encoder {
+        void encode(ByteBuffer out);
+    }
+
+    private void sendReply(InetSocketAddress to, Encoder encoder) {
+        reply.clear();
+        encoder.encode(reply);
+        reply.flip();
+        try {
+            send(reply, to);
+        } catch (IOException e) {
+            LOG.debug("handshake reply to {} failed: {}", to, e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ used by connections and the API
+
+    void send(ByteBuffer datagram, InetSocketAddress to) throws IOException {
+        channel.send(datagram, to);
+        datagramsOut.increment();
+    }
+
+    /** Sends a datagram of another protocol from this socket. */
+    public void sendRaw(ByteBuffer datagram, InetSocketAddress to) throws IOException {
+        if (datagram.remaining() > UdtConfig.MAX_UDP_PAYLOAD_BYTES) {
+            throw new UdtException("datagram of " + datagram.remaining() + " bytes is larger than UDP allows");
+        }
+        send(datagram, to);
+    }
+
+    void releaseBuffer(ByteBuffer buffer) {
+        pool.release(buffer);
+    }
+
+    void count(ConnectionState.Verdict verdict) {
+        switch (verdict) {
+            case MALFORMED -> malformed.increment();
+            case DUPLICATE -> replayed.increment();
+            default -> {
+            }
+        }
+    }
+
+    void unregister(ConnectionDriver driver) {
+        connections.remove(driver.localId(), driver);
+        accepted.remove(new HandshakeKey(driver.remoteAddress(), driver.peerIdAtStart()), driver);
+        rendezvous.remove(driver.remoteAddress(), driver);
+    }
+
+    private ConnectionDriver newDriver(InetSocketAddress remote, ConnectionState state) {
+        return new ConnectionDriver(this, remote, state, config.maxPayloadBytes(), config.maxMessageBytes(),
+                config.closeTimeout().toNanos());
+    }
+
+    private long newConnectionId() {
+        long id;
+        do {
+            id = random.nextLong();
+        } while (id == 0 || connections.containsKey(id));
+        return id;
+    }
+
+    private long randomPacketNumber() {
+        return random.nextLong(1L << 32);
+    }
+
+    /** Opens a connection (or a rendezvous) and waits for its handshake. */
+    public ConnectionDriver connect(InetSocketAddress remote, long timeoutNanos, boolean rendezvousMode)
+            throws IOException {
+        if (closed) {
+            throw new UdtException("endpoint is closed");
+        }
+        if (remote.isUnresolved()) {
+            throw new UdtException("unresolved address " + remote);
+        }
+        long localId = newConnectionId();
+        ConnectionState state = ConnectionState.client(config, localId, rendezvousMode, System.nanoTime(),
+                randomPacketNumber());
+        ConnectionDriver driver = newDriver(remote, state);
+        connections.put(localId, driver);
+        if (rendezvousMode) {
+            rendezvous.put(remote, driver);
+        }
+        driver.start();
+        driver.awaitEstablished(timeoutNanos);
+        return driver;
+    }
+
+    /** Waits for the next accepted connection; null on timeout. */
+    public ConnectionDriver accept(long timeoutNanos) throws IOException {
+        if (closed) {
+            throw new UdtException("endpoint is closed");
+        }
+        try {
+            return acceptQueue.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while accepting");
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public EndpointStats stats() {
+        return new EndpointStats(datagramsIn.sum(), datagramsOut.sum(), foreign.sum(), malformed.sum(),
+                unknownConnection.sum(), wrongSource.sum(), replayed.sum(), queueFull.sum(),
+                handshakesRejected.sum(), connections.size());
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        for (ConnectionDriver driver : connections.values()) {
+            driver.abortAndJoin("the endpoint was closed", Math.max(1, deadline - System.nanoTime()));
+        }
+        ConnectionDriver queued;
+        while ((queued = acceptQueue.poll()) != null) {
+            queued.abort();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("closing the channel failed: {}", e.toString());
+        }
+        try {
+            receiveThread.join(java.time.Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

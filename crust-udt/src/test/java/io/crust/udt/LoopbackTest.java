@@ -1,0 +1,140 @@
+package io.crust.udt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.crust.testkit.NoPinning;
+import java.io.EOFException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Real sockets on 127.0.0.1: the whole stack, endpoint to endpoint. */
+@NoPinning
+class LoopbackTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private UdtEndpoint server;
+    private UdtEndpoint client;
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        PollerWarmup.run();
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        server = UdtEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), UdtConfig.defaults());
+        client = UdtEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), UdtConfig.defaults());
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void messagesKeepTheirBoundariesAndOrder() throws Exception {
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<UdtConnection> accepted = executor.submit(() -> server.accept(WAIT));
+            UdtConnection c = client.connect(server.localAddress(), WAIT);
+            UdtConnection s = accepted.get();
+            for (int i = 0; i < 100; i++) {
+                c.send(("message " + i).getBytes());
+            }
+            c.send(new byte[0]);
+            for (int i = 0; i < 100; i++) {
+                assertThat(new String(s.receive(WAIT))).isEqualTo("message " + i);
+            }
+            assertThat(s.receive(WAIT)).isEmpty();
+            s.send("reply".getBytes());
+            assertThat(new String(c.receive(WAIT))).isEqualTo("reply");
+            assertThat(s.remoteAddress()).isEqualTo(client.localAddress());
+            c.close();
+            assertThatThrownBy(s::receive).isInstanceOf(EOFException.class);
+            s.close();
+        }
+    }
+
+    @Test
+    void fourMegabytesArriveByteExactThroughTheStreamView() throws Exception {
+        byte[] data = new byte[4 * 1024 * 1024 + 17];
+        new Random(1).nextBytes(data);
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<UdtConnection> accepted = executor.submit(() -> server.accept(WAIT));
+            UdtConnection c = client.connect(server.localAddress(), WAIT);
+            UdtConnection s = accepted.get();
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try (InputStream in = s.inputStream()) {
+                    return in.readAllBytes();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, executor);
+            try (OutputStream out = c.outputStream()) {
+                for (int off = 0; off < data.length; off += 50_000) {
+                    out.write(data, off, Math.min(50_000, data.length - off));
+                }
+            }
+            byte[] got = received.get();
+            assertThat(MessageDigest.getInstance("SHA-256").digest(got))
+                    .isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+            assertThat(c.stats().bytesSent()).isGreaterThanOrEqualTo(data.length);
+        }
+    }
+
+    @Test
+    void acceptTimesOutWithSocketTimeoutException() {
+        assertThatThrownBy(() -> server.accept(Duration.ofMillis(100))).isInstanceOf(SocketTimeoutException.class);
+    }
+
+    @Test
+    void connectToSilentPortTimesOut() throws Exception {
+        try (var silent = java.nio.channels.DatagramChannel.open()) {
+            silent.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            assertThatThrownBy(() -> client.connect((InetSocketAddress) silent.getLocalAddress(), Duration.ofMillis(500)))
+                    .isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void rendezvousFromBothSidesYieldsOneConnection() throws Exception {
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<UdtConnection> a = executor.submit(() -> server.rendezvous(client.localAddress(), WAIT));
+            Future<UdtConnection> b = executor.submit(() -> client.rendezvous(server.localAddress(), WAIT));
+            UdtConnection ca = a.get();
+            UdtConnection cb = b.get();
+            ca.send("from a".getBytes());
+            cb.send("from b".getBytes());
+            assertThat(new String(cb.receive(WAIT))).isEqualTo("from a");
+            assertThat(new String(ca.receive(WAIT))).isEqualTo("from b");
+            assertThat(server.stats().activeConnections()).isEqualTo(1);
+            assertThat(client.stats().activeConnections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void foreignDatagramsReachTheHandlerAndRawSendsLeaveTheSameSocket() throws Exception {
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        server.setForeignDatagramHandler((datagram, from) -> {
+            byte[] b = new byte[datagram.remaining()];
+            datagram.get(b);
+            seen.complete(b[0] + ":" + new String(b, 1, b.length - 1) + " from " + from.getPort());
+        });
+        client.sendRaw(java.nio.ByteBuffer.wrap(new byte[] {1, 'h', 'i'}), server.localAddress());
+        assertThat(seen.get()).isEqualTo("1:hi from " + client.localAddress().getPort());
+        assertThat(server.stats().foreignDatagrams()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,30 @@
+package io.crust.udt;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * Initialises the JDK's I/O poller before a {@code @NoPinning} test runs: two virtual threads that
+ * race to initialise {@code sun.nio.ch.Poller} make one wait on a class initializer, which JFR
+ * reports as pinning although no crust code is involved. Call from {@code @BeforeAll}.
+ */
+public final class PollerWarmup {
+    private PollerWarmup() {
+    }
+
+    public static void run() throws Exception {
+        try (UdtEndpoint a = UdtEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), UdtConfig.defaults());
+             UdtEndpoint b = UdtEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), UdtConfig.defaults())) {
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    a.accept(Duration.ofSeconds(10)).abort();
+                } catch (Exception ignored) {
+                    // warm-up only
+                }
+            });
+            b.connect(a.localAddress(), Duration.ofSeconds(10)).abort();
+            acceptor.join();
+        }
+    }
+}

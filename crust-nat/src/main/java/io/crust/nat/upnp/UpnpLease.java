@@ -1,0 +1,196 @@
+package io.crust.nat.upnp;
+
+import io.crust.nat.MappingProtocol;
+import io.crust.nat.NatException;
+import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.gateway.AddressKinds;
+import io.crust.nat.gateway.GatewayLease;
+import io.crust.nat.gateway.Grant;
+import io.crust.nat.upnp.IgdDescription.WanService;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One UPnP port mapping (WANIPConnection:1/2, WANPPPConnection:1 AddPortMapping, AddAnyPortMapping,
+ * GetSpecificPortMappingEntry, DeletePortMapping).
+ *
+ * <p>Acquire: GetExternalIPAddress, then AddPortMapping on the wanted port. On 718 ConflictInMappingEntry,
+ * IGD:2 gets AddAnyPortMapping (the IGD picks a free port); IGD:1 gets a few random ports. On 725
+ * OnlyPermanentLeasesSupported the lease becomes 0 (permanent; {@link #release()} still deletes it). On 724
+ * SamePortValuesRequired the external port becomes the internal one. The mapping is then read back with
+ * GetSpecificPortMappingEntry and must name our address and port. Renewal repeats AddPortMapping for the
+ * same port, which refreshes the lease (IGD:1 section 2.4.16); it is due at three quarters of the lease.
+ */
+final class UpnpLease implements GatewayLease {
+    private static final Logger LOG = LoggerFactory.getLogger(UpnpLease.class);
+    private static final int MAX_TRIES = 5;
+
+    private final IgdClient client;
+    private final WanService service;
+    private final InetAddress internalClient;
+    private final Transport transport;
+    private final int internalPort;
+    private final String description;
+    private final SecureRandom random = new SecureRandom();
+    private long leaseSeconds;
+    private int externalPort;
+    private boolean mapped;
+
+    UpnpLease(IgdClient client, UpnpSession.Gateway gateway, Transport transport, int internalPort,
+            int requestedExternalPort, long leaseSeconds, String description) {
+        this.client = client;
+        this.service = gateway.service();
+        this.internalClient = gateway.internalClient();
+        this.transport = transport;
+        this.internalPort = internalPort;
+        this.externalPort = requestedExternalPort != 0 ? requestedExternalPort : internalPort;
+        this.leaseSeconds = leaseSeconds;
+        this.description = description;
+    }
+
+    @Override
+    public Grant acquire() throws NatException {
+        InetAddress external = externalAddress();
+        addWithFallbacks();
+        mapped = true;
+        try {
+            verify();
+        } catch (NatException e) {
+            try {
+                release();
+            } catch (NatException ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw e;
+        }
+        Duration lifetime = Duration.ofSeconds(leaseSeconds);
+        boolean doubleNat = AddressKinds.isPrivate(external);
+        if (doubleNat) {
+            LOG.warn("UPnP IGD's external address {} is private: another NAT is upstream (double NAT)", external.getHostAddress());
+        }
+        return new Grant(MappingProtocol.UPNP, new InetSocketAddress(external, externalPort), lifetime,
+                lifetime.multipliedBy(3).dividedBy(4), false, doubleNat);
+    }
+
+    private void addWithFallbacks() throws NatException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                add();
+                return;
+            } catch (UpnpActionException e) {
+                if (attempt >= MAX_TRIES) {
+                    throw e;
+                }
+                switch (e.errorCode()) {
+                    case UpnpActionException.CONFLICT_IN_MAPPING_ENTRY -> {
+                        if (service.isVersion2()) {
+                            addAny();
+                            return;
+                        }
+                        int taken = externalPort;
+                        externalPort = 1024 + random.nextInt(65536 - 1024);
+                        LOG.info("UPnP port {} is taken (718), trying {}", taken, externalPort);
+                    }
+                    case UpnpActionException.ONLY_PERMANENT_LEASES_SUPPORTED -> {
+                        LOG.info("UPnP IGD only supports permanent leases (725): lease 0, deleted on close");
+                        leaseSeconds = 0;
+                    }
+                    case UpnpActionException.SAME_PORT_VALUES_REQUIRED -> externalPort = internalPort;
+                    default -> throw e;
+                }
+            }
+        }
+    }
+
+    private InetAddress externalAddress() throws NatException {
+        String ip = client.call(service, "GetExternalIPAddress", Map.of()).get("NewExternalIPAddress");
+        if (ip == null || !ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            throw new NatException("UPnP IGD reports no usable external address (\"" + ip + "\"): is its WAN up?");
+        }
+        try {
+            InetAddress address = InetAddress.getByName(ip);
+            if (address.isAnyLocalAddress()) {
+                throw new NatException("UPnP IGD reports external address 0.0.0.0: its WAN is not connected");
+            }
+            return address;
+        } catch (UnknownHostException e) {
+            throw new NatException("UPnP IGD reports a bad external address: " + ip, e);
+        }
+    }
+
+    private Map<String, String> mappingArguments() {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("NewRemoteHost", "");
+        a.put("NewExternalPort", Integer.toString(externalPort));
+        a.put("NewProtocol", transport.name());
+        a.put("NewInternalPort", Integer.toString(internalPort));
+        a.put("NewInternalClient", internalClient.getHostAddress());
+        a.put("NewEnabled", "1");
+        a.put("NewPortMappingDescription", description);
+        a.put("NewLeaseDuration", Long.toString(leaseSeconds));
+        return a;
+    }
+
+    private void add() throws NatException {
+        client.call(service, "AddPortMapping", mappingArguments());
+    }
+
+    private void addAny() throws NatException {
+        String reserved = client.call(service, "AddAnyPortMapping", mappingArguments()).get("NewReservedPort");
+        int port = parsePort(reserved, "AddAnyPortMapping NewReservedPort");
+        LOG.info("UPnP port {} is taken (718): the IGD reserved {}", externalPort, port);
+        externalPort = port;
+    }
+
+    private void verify() throws NatException {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("NewRemoteHost", "");
+        a.put("NewExternalPort", Integer.toString(externalPort));
+        a.put("NewProtocol", transport.name());
+        Map<String, String> entry = client.call(service, "GetSpecificPortMappingEntry", a);
+        String client = entry.get("NewInternalClient");
+        int port = parsePort(entry.get("NewInternalPort"), "GetSpecificPortMappingEntry NewInternalPort");
+        if (!internalClient.getHostAddress().equals(client) || port != internalPort) {
+            throw new NatException("UPnP mapping " + externalPort + " reads back as " + client + ":" + port
+                    + ", not " + internalClient.getHostAddress() + ":" + internalPort);
+        }
+    }
+
+    private static int parsePort(String text, String what) throws NatException {
+        try {
+            int port = Integer.parseInt(text == null ? "" : text.trim());
+            if (port < 1 || port > 65535) {
+                throw new NatException(what + " is out of range: " + port);
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new NatException(what + " is not a port: " + text, e);
+        }
+    }
+
+    @Override
+    public void release() throws NatException {
+        if (!mapped) {
+            return;
+        }
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("NewRemoteHost", "");
+        a.put("NewExternalPort", Integer.toString(externalPort));
+        a.put("NewProtocol", transport.name());
+        try {
+            client.call(service, "DeletePortMapping", a);
+        } catch (UpnpActionException e) {
+            if (e.errorCode() != UpnpActionException.NO_SUCH_ENTRY_IN_ARRAY) {
+                throw e;
+            }
+        }
+        mapped = false;
+    }
+}

@@ -46,6 +46,17 @@ public final class DatagramChannelPort implements DatagramPort {
         }
     }
 
+    /**
+     * Wraps a bound channel that is in blocking mode and registered with no selector; the port
+     * owns it from now on.
+     */
+    public static DatagramChannelPort of(DatagramChannel channel) throws IOException {
+        if (!channel.isBlocking() || channel.getLocalAddress() == null) {
+            throw new IllegalArgumentException("the channel must be bound and in blocking mode");
+        }
+        return new DatagramChannelPort(channel);
+    }
+
     /** The underlying channel, for callers that take the socket over after a punch. */
     public DatagramChannel channel() {
         return channel;

@@ -1,0 +1,157 @@
+package io.crust.core;
+
+import io.crust.core.service.Node;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A running Crust node: listeners, bootstrap, gossip, heartbeats and the peer connections, all on
+ * virtual threads owned by this object and stopped by {@link #close()}.
+ *
+ * <pre>{@code
+ * CrustConfig config = CrustConfig.builder()
+ *         .dataDir(Path.of("crust-data"))
+ *         .contacts(List.of(new InetSocketAddress("198.51.100.7", 5483)))
+ *         .build();
+ * try (CrustNode node = CrustNode.start(config)) {
+ *     while (true) {
+ *         switch (node.events().take()) {
+ *             case CrustEvent.PeerConnected c -> c.peer().send("hello".getBytes(UTF_8));
+ *             case CrustEvent.MessageReceived m -> System.out.println(new String(m.message(), UTF_8));
+ *             default -> { }
+ *         }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>All methods are blocking, take {@link Duration} timeouts and are safe to call from any thread.
+ */
+public final class CrustNode implements AutoCloseable {
+    private final Node node;
+
+    private CrustNode(Node node) {
+        this.node = node;
+    }
+
+    /**
+     * Loads or creates the identity in {@link CrustConfig#dataDir()}, starts the listeners and begins
+     * bootstrap in the background (its outcome arrives as {@link CrustEvent.BootstrapFinished} or
+     * {@link CrustEvent.BootstrapFailed}).
+     *
+     * @throws CrustException if the data directory is unusable or no enabled listener could start;
+     *     the message names the address and the cause
+     */
+    public static CrustNode start(CrustConfig config) throws CrustException {
+        return new CrustNode(Node.start(config));
+    }
+
+    /** This node's peer id. */
+    public PeerId id() {
+        return node.id();
+    }
+
+    /** The bound TCP listen address, if TCP is on and listening. */
+    public Optional<InetSocketAddress> tcpAddress() {
+        return node.tcpAddress();
+    }
+
+    /** The bound UDP (crust-udt) listen address, if UDP is on and listening. */
+    public Optional<InetSocketAddress> udpAddress() {
+        return node.udpAddress();
+    }
+
+    /**
+     * Our addresses as the outside sees them: reflexive addresses that connected peers observed, and
+     * port mappings made on the router. Empty until a peer or mapping told us.
+     */
+    public List<InetSocketAddress> externalAddresses() {
+        return node.externalAddresses();
+    }
+
+    /** Our peer id and every address candidate, to hand to another node out of band. */
+    public ConnectionInfo connectionInfo() {
+        return node.connectionInfo();
+    }
+
+    /** The in-order event stream. */
+    public CrustEvents events() {
+        return node.events();
+    }
+
+    /**
+     * Connects to a peer by id. If already connected, returns that peer. Otherwise asks a mutually
+     * connected peer to pass our {@link ConnectionInfo} to it (a rendezvous), races a direct TCP dial,
+     * TCP simultaneous open and UDP hole punching from both ends, and falls back to a relay through a
+     * connected peer that allows relaying.
+     *
+     * @throws CrustException if no path was found within {@code timeout}, saying what was tried
+     */
+    public Peer connect(PeerId id, Duration timeout) throws CrustException {
+        return node.connect(id, timeout);
+    }
+
+    /**
+     * Dials an address: TCP first, then crust-udt. The peer id is whatever the remote side proves.
+     *
+     * @throws CrustException if the address is banned, unreachable or the handshake fails
+     */
+    public Peer connect(InetSocketAddress address, Duration timeout) throws CrustException {
+        return node.connect(address, timeout);
+    }
+
+    /**
+     * Dials the candidates of an info obtained out of band; the handshake must prove {@code info.id()}.
+     *
+     * @throws CrustException if no candidate answered with that identity within {@code timeout}
+     */
+    public Peer connect(ConnectionInfo info, Duration timeout) throws CrustException {
+        return node.connect(info, timeout);
+    }
+
+    /** The peers connected now. */
+    public List<Peer> peers() {
+        return node.peers();
+    }
+
+    /** The connected peer with this id, if any. */
+    public Optional<Peer> peer(PeerId id) {
+        return node.peer(id);
+    }
+
+    /** Peers known from gossip and the bootstrap cache, connected or not. */
+    public Set<PeerId> knownPeers() {
+        return node.knownPeers();
+    }
+
+    /** Closes the connection to a peer, if any (no {@link CrustEvent.PeerLost} event). */
+    public void drop(PeerId id) {
+        node.drop(id);
+    }
+
+    /**
+     * Adds a blacklist rule: matching connections are closed at once (with {@link CrustEvent.PeerLost}
+     * "banned") and refused from now on, by id after the handshake and by address before it.
+     */
+    public void ban(BanRule rule) {
+        node.ban(rule);
+    }
+
+    /** Removes a blacklist rule added earlier. */
+    public void unban(BanRule rule) {
+        node.unban(rule);
+    }
+
+    /** Stops every listener, connection, thread and port mapping of this node; idempotent. */
+    @Override
+    public void close() {
+        node.close();
+    }
+
+    @Override
+    public String toString() {
+        return "CrustNode[" + id().shortForm() + "]";
+    }
+}

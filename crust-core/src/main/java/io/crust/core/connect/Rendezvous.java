@@ -1,0 +1,276 @@
+package io.crust.core.connect;
+
+import io.crust.core.ConnectionInfo;
+import io.crust.core.CrustException;
+import io.crust.core.PeerId;
+import io.crust.core.peer.PeerConnection;
+import io.crust.core.peer.PeerHandle;
+import io.crust.core.wire.WireMessage;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code connect(PeerId)}: connection info travels through mutually connected peers, then both ends
+ * dial each other's candidates at once; if no direct path comes up in time, a relay circuit.
+ *
+ * <pre>
+ *   A                      R (connected to A and B)              B
+ *   |-- FORWARD(B, CONNECT_INFO req, A's info) -->|                |
+ *   |                      |-- FORWARDED(A, CONNECT_INFO req) ---->|  B starts dialling A
+ *   |                      |<-- FORWARD(A, CONNECT_INFO reply) ----|
+ *   |<-- FORWARDED(B, CONNECT_INFO reply, B's info) --|            |
+ *   |  A starts dialling B; duplicates settle by the peer table's rule
+ * </pre>
+ * A rendezvous node only passes on a CONNECT_INFO whose info names the authenticated sender, so no
+ * one can announce candidates in another peer's name.
+ */
+public final class Rendezvous {
+    private static final Logger log = LoggerFactory.getLogger(Rendezvous.class);
+    private static final int MAX_RENDEZVOUS_PEERS = 16;
+    private static final int MAX_PENDING = 256;
+
+    /** What the rendezvous needs from its node. */
+    public interface Host {
+        PeerId self();
+
+        /** The current connection of every connected peer. */
+        List<PeerConnection> connections();
+
+        Optional<PeerConnection> connectionTo(PeerId id);
+
+        ConnectionInfo localInfo();
+
+        boolean bans(PeerId id);
+
+        /** True in the test-only mode where direct paths are never tried. */
+        boolean directPathsDisabled();
+
+        /** Dials the candidates of {@code info} (expecting {@code info.id()}), on the calling thread. */
+        PeerHandle dialDirect(ConnectionInfo info, Duration timeout) throws CrustException;
+
+        /** Starts a named background task owned by the node. */
+        void startTask(String name, Runnable task);
+
+        /** Waits until the peer is connected. */
+        Optional<PeerHandle> awaitPeer(PeerId id, Duration timeout) throws InterruptedException;
+
+        /** Whether the peer behind this connection said it relays for others. */
+        boolean relays(PeerConnection connection);
+
+        PeerHandle openRelay(PeerConnection relay, PeerId target, Duration timeout) throws CrustException;
+    }
+
+    private static final class Pending {
+        final PeerId target;
+        final ReentrantLock lock = new ReentrantLock();
+        final Condition answered = lock.newCondition();
+        ConnectionInfo info;
+        PeerConnection via;
+
+        Pending(PeerId target) {
+            this.target = target;
+        }
+    }
+
+    private final Host host;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+
+    public Rendezvous(Host host) {
+        this.host = host;
+    }
+
+    /** Connects to {@code target}; see the class comment. */
+    public PeerHandle connect(PeerId target, Duration timeout) throws CrustException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (pending.size() >= MAX_PENDING) {
+            throw new CrustException("too many connect(PeerId) calls in progress");
+        }
+        long requestId = random.nextLong();
+        Pending request = new Pending(target);
+        pending.put(requestId, request);
+        try {
+            int asked = ask(target, requestId);
+            if (asked == 0) {
+                throw new CrustException("cannot reach " + target.shortForm() + ": no connected peer to ask for a rendezvous");
+            }
+            // Half the time for the direct race, the rest for the relay fallback.
+            long directDeadline = System.nanoTime() + (deadline - System.nanoTime()) / 2;
+            PeerConnection via = awaitAnswer(request, directDeadline - System.nanoTime());
+            if (via == null) {
+                throw new CrustException("cannot reach " + target.shortForm() + ": none of the " + asked
+                        + " connected peers knows it");
+            }
+            if (!host.directPathsDisabled()) {
+                ConnectionInfo info = request.info;
+                host.startTask("crust-dial-" + target.shortForm(), () -> dialQuietly(info, remaining(deadline)));
+                Optional<PeerHandle> direct = await(target, Math.max(0, directDeadline - System.nanoTime()));
+                if (direct.isPresent()) {
+                    return direct.get();
+                }
+            }
+            return relay(target, via, deadline);
+        } finally {
+            pending.remove(requestId);
+        }
+    }
+
+    /** Retries the direct race for a peer now reached through a relay (background upgrade). */
+    public void retryDirect(PeerId target) {
+        if (host.directPathsDisabled()) {
+            return;
+        }
+        long requestId = random.nextLong();
+        Pending request = new Pending(target);
+        pending.put(requestId, request);
+        host.startTask("crust-upgrade-" + target.shortForm(), () -> {
+            try {
+                ask(target, requestId);
+                if (awaitAnswer(request, Duration.ofSeconds(10).toNanos()) != null) {
+                    dialQuietly(request.info, Duration.ofSeconds(10));
+                }
+            } finally {
+                pending.remove(requestId);
+            }
+        });
+    }
+
+    private int ask(PeerId target, long requestId) {
+        byte[] secret = new byte[WireMessage.ConnectInfo.SECRET_BYTES];
+        random.nextBytes(secret);
+        WireMessage.Forward forward = new WireMessage.Forward(false, target,
+                new WireMessage.ConnectInfo(false, requestId, secret, host.localInfo()));
+        int asked = 0;
+        for (PeerConnection c : host.connections()) {
+            if (asked >= MAX_RENDEZVOUS_PEERS) {
+                break;
+            }
+            if (!c.remote().equals(target) && c.sendControl(forward)) {
+                asked++;
+            }
+        }
+        return asked;
+    }
+
+    private PeerConnection awaitAnswer(Pending request, long timeoutNanos) {
+        long remaining = timeoutNanos;
+        request.lock.lock();
+        try {
+            while (request.via == null && remaining > 0) {
+                remaining = request.answered.awaitNanos(remaining);
+            }
+            return request.via;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            request.lock.unlock();
+        }
+    }
+
+    private Optional<PeerHandle> await(PeerId target, long timeoutNanos) throws CrustException {
+        try {
+            return host.awaitPeer(target, Duration.ofNanos(timeoutNanos));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CrustException("interrupted while connecting to " + target.shortForm());
+        }
+    }
+
+    private PeerHandle relay(PeerId target, PeerConnection via, long deadline) throws CrustException {
+        List<PeerConnection> relays = new ArrayList<>();
+        if (host.relays(via)) {
+            relays.add(via);
+        }
+        for (PeerConnection c : host.connections()) {
+            if (c != via && !c.remote().equals(target) && host.relays(c)) {
+                relays.add(c);
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        for (PeerConnection relay : relays) {
+            Optional<PeerHandle> already = host.connectionTo(target).isPresent() ? await(target, 0) : Optional.empty();
+            if (already.isPresent()) {
+                return already.get();
+            }
+            Duration left = remaining(deadline);
+            if (left.isZero()) {
+                break;
+            }
+            try {
+                return host.openRelay(relay, target, left);
+            } catch (CrustException e) {
+                failures.add(relay.remote().shortForm() + ": " + e.getMessage());
+            }
+        }
+        Optional<PeerHandle> late = await(target, 0);
+        if (late.isPresent()) {
+            return late.get();
+        }
+        throw new CrustException("cannot reach " + target.shortForm() + ": no direct path"
+                + (host.directPathsDisabled() ? " (direct paths disabled for testing)" : "")
+                + (relays.isEmpty() ? " and no connected peer relays" : "; relays failed: " + String.join("; ", failures)));
+    }
+
+    private void dialQuietly(ConnectionInfo info, Duration timeout) {
+        try {
+            host.dialDirect(info, timeout);
+        } catch (CrustException e) {
+            log.debug("direct dial to {} failed: {}", info.id().shortForm(), e.getMessage());
+        }
+    }
+
+    /** Handles FORWARD (we are the rendezvous) and FORWARDED (we are an end). */
+    public void onForward(PeerConnection from, WireMessage.Forward forward) {
+        WireMessage.ConnectInfo inner = forward.inner();
+        if (!forward.delivered()) {
+            // We are the rendezvous: pass it on only if it speaks for the authenticated sender.
+            if (!inner.info().id().equals(from.remote())) {
+                log.debug("dropped a CONNECT_INFO from {} that names {}", from.remote().shortForm(), inner.info().id().shortForm());
+                return;
+            }
+            host.connectionTo(forward.peer()).ifPresent(to ->
+                    to.sendControl(new WireMessage.Forward(true, from.remote(), inner)));
+            return;
+        }
+        PeerId origin = forward.peer();
+        if (!inner.info().id().equals(origin) || host.bans(origin) || origin.equals(host.self())) {
+            return;
+        }
+        if (inner.reply()) {
+            Pending request = pending.get(inner.requestId());
+            if (request != null && request.target.equals(origin)) {
+                request.lock.lock();
+                try {
+                    if (request.via == null) {
+                        request.info = inner.info();
+                        request.via = from;
+                        request.answered.signalAll();
+                    }
+                } finally {
+                    request.lock.unlock();
+                }
+            }
+            return;
+        }
+        byte[] secret = inner.punchSecret();
+        from.sendControl(new WireMessage.Forward(false, origin,
+                new WireMessage.ConnectInfo(true, inner.requestId(), secret, host.localInfo())));
+        if (!host.directPathsDisabled() && host.connectionTo(origin).isEmpty()) {
+            host.startTask("crust-dial-" + origin.shortForm(), () -> dialQuietly(inner.info(), Duration.ofSeconds(10)));
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+}

@@ -1,0 +1,18 @@
+package io.crust.core.peer;
+
+import io.crust.core.wire.WireMessage;
+
+/** What a {@link PeerConnection} reports to the node that owns it. Called on the connection's reader thread. */
+public interface ConnectionHandler {
+    /**
+     * A valid message arrived. May block (for example while the event queue is full): the reader then
+     * stops reading, which pushes back on the sender.
+     */
+    void onMessage(PeerConnection connection, WireMessage message) throws InterruptedException;
+
+    /** The remote side retired this connection: the owner moves traffic to another one. */
+    void onRemoteRetire(PeerConnection connection);
+
+    /** The connection ended; called exactly once, after its resources are released. */
+    void onClosed(PeerConnection connection, CloseCause cause);
+}

@@ -1,0 +1,285 @@
+package io.crust.core.peer;
+
+import io.crust.core.CrustEvent.Misbehaviour;
+import io.crust.core.CrustException;
+import io.crust.core.PeerId;
+import io.crust.core.Priority;
+import io.crust.core.Route;
+import io.crust.core.Transport;
+import io.crust.core.frame.FrameTooLargeException;
+import io.crust.core.handshake.ChannelProtocolException;
+import io.crust.core.handshake.DecryptionException;
+import io.crust.core.handshake.MessageTooLargeException;
+import io.crust.core.handshake.SecureChannel;
+import io.crust.core.wire.WireCodec;
+import io.crust.core.wire.WireFormatException;
+import io.crust.core.wire.WireMessage;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One authenticated connection to a peer: a secure channel, a reader thread and a writer thread.
+ *
+ * <p>The reader ({@code crust-peer-N-read}) runs a straight loop: receive a message, check the rate
+ * limit, decode, hand it to the {@link ConnectionHandler}. The writer ({@code crust-peer-N-write})
+ * takes encoded messages from the {@link SendQueue} and sends them. Both belong to this object: closing
+ * it closes the channel, which unblocks the reader, and closes the queue, which unblocks the writer.
+ * The first failure on either side decides the {@link CloseCause}.
+ *
+ * <p>Retiring (duplicate settling, see docs/connection-group.md): the queue is sealed, the writer
+ * drains it and sends RETIRE last; the reader keeps delivering until the remote's RETIRE arrives. The
+ * connection closes quietly once both RETIREs have passed.
+ */
+public final class PeerConnection {
+    private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
+    private static final AtomicLong SERIAL = new AtomicLong();
+
+    private static final long GOODBYE_WAIT_MILLIS = 500;
+
+    private final long serial = SERIAL.incrementAndGet();
+    private final SecureChannel channel;
+    private final PeerId remote;
+    private final PeerId initiator;
+    private final Route route;
+    private final Transport transport;
+    private final InetSocketAddress remoteAddress;
+    private final WireCodec codec;
+    private final SendQueue queue;
+    private final RateLimiter rateLimiter;
+    private final ConnectionHandler handler;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean retiring = new AtomicBoolean();
+    private volatile boolean retireSent;
+    private volatile boolean retireReceived;
+    private volatile CloseCause cause;
+    private volatile long lastReceivedNanos;
+    private volatile boolean delivering;
+    private volatile Thread reader;
+    private volatile Thread writer;
+
+    /**
+     * @param initiator the peer that dialled this connection: the duplicate rule uses it
+     */
+    public PeerConnection(SecureChannel channel, PeerId initiator, Route route, Transport transport,
+            InetSocketAddress remoteAddress, WireCodec codec, int sendQueueMessages, long lowMaxAgeNanos,
+            int messagesPerSecond, ConnectionHandler handler) {
+        this.channel = channel;
+        this.remote = channel.remotePeer();
+        this.initiator = initiator;
+        this.route = route;
+        this.transport = transport;
+        this.remoteAddress = remoteAddress;
+        this.codec = codec;
+        this.queue = new SendQueue(sendQueueMessages, lowMaxAgeNanos);
+        this.rateLimiter = new RateLimiter(messagesPerSecond, System.nanoTime());
+        this.handler = handler;
+        this.lastReceivedNanos = System.nanoTime();
+    }
+
+    /** Starts the reader and writer threads. Messages may be queued before. */
+    public void start() {
+        writer = Thread.ofVirtual().name("crust-peer-" + serial + "-write").start(this::writeLoop);
+        reader = Thread.ofVirtual().name("crust-peer-" + serial + "-read").start(this::readLoop);
+    }
+
+    public PeerId remote() { return remote; }
+    public PeerId initiator() { return initiator; }
+    public Route route() { return route; }
+    public Transport transport() { return transport; }
+    public InetSocketAddress remoteAddress() { return remoteAddress; }
+    public long serial() { return serial; }
+    public boolean isOpen() { return !closed.get(); }
+    public boolean isRetiring() { return retiring.get(); }
+    /** The channel's handshake hash: equal on both ends of this connection. */
+    public byte[] channelBinding() { return channel.handshakeHash(); }
+
+    /** Nanos (System.nanoTime) when the last message arrived. */
+    public long lastReceivedNanos() {
+        return lastReceivedNanos;
+    }
+
+    /** True while the reader is blocked handing a message to the application (the peer is alive). */
+    public boolean isDelivering() {
+        return delivering;
+    }
+
+    /** Queues an application message. HIGH blocks while the queue is full. */
+    public void sendApp(byte[] payload, Priority priority) throws CrustException, InterruptedException {
+        byte[] encoded = codec.encode(new WireMessage.App(payload));
+        if (priority == Priority.HIGH) {
+            queue.putHigh(encoded);
+        } else {
+            queue.putLow(encoded, System.nanoTime());
+        }
+    }
+
+    /** Queues a message that must pass in order with HIGH data (relayed frames); blocks while full. */
+    public void sendBlocking(WireMessage message) throws CrustException, InterruptedException {
+        queue.putHigh(codec.encode(message));
+    }
+
+    /** Queues a control message without blocking; false if the connection is closing or the lane is full. */
+    public boolean sendControl(WireMessage message) {
+        return queue.offerControl(codec.encode(message));
+    }
+
+    /** Starts retiring this connection (see the class comment). */
+    public void retire() {
+        if (retiring.compareAndSet(false, true)) {
+            log.debug("retiring duplicate connection {} to {}", serial, remote.shortForm());
+            queue.seal();
+        }
+    }
+
+    /** Closes the connection; the first cause given wins. Idempotent. */
+    public void close(CloseCause closeCause) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        cause = closeCause;
+        queue.close();
+        if (closeCause.quiet() && !retireSent) {
+            sayGoodbyeThenClose(closeCause.reason());
+        } else {
+            closeChannel();
+        }
+        Thread w = writer;
+        if (w != null && w != Thread.currentThread()) {
+            w.interrupt();
+        }
+        // The reader reports onClosed once it has stopped; if it never started, report here.
+        if (reader == null) {
+            handler.onClosed(this, closeCause);
+        }
+    }
+
+    /**
+     * Tells the peer why we close (best effort, at most {@link #GOODBYE_WAIT_MILLIS}: a peer that does
+     * not read must not hold us), then closes the channel.
+     */
+    private void sayGoodbyeThenClose(String reason) {
+        Thread goodbye = Thread.ofVirtual().name("crust-peer-" + serial + "-goodbye").start(() -> {
+            try {
+                channel.send(codec.encode(new WireMessage.Goodbye(reason)));
+            } catch (IOException | RuntimeException e) {
+                log.trace("goodbye not sent on {}: {}", serial, e.toString());
+            }
+        });
+        try {
+            goodbye.join(java.time.Duration.ofMillis(GOODBYE_WAIT_MILLIS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeChannel();
+    }
+
+    private void closeChannel() {
+        try {
+            channel.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing channel {}: {}", serial, e.toString());
+        }
+    }
+
+    private void readLoop() {
+        CloseCause end;
+        try {
+            end = readUntilEnd();
+        } catch (InterruptedException e) {
+            end = CloseCause.quiet("closed");
+        }
+        close(end);
+        handler.onClosed(this, cause);
+    }
+
+    private CloseCause readUntilEnd() throws InterruptedException {
+        while (true) {
+            byte[] bytes;
+            try {
+                bytes = channel.receive();
+            } catch (EOFException e) {
+                return closed.get() ? cause : CloseCause.lost("connection closed by the peer");
+            } catch (DecryptionException e) {
+                return CloseCause.misbehaved(Misbehaviour.Kind.DECRYPTION_FAILURE, e.getMessage());
+            } catch (MessageTooLargeException | FrameTooLargeException e) {
+                return CloseCause.misbehaved(Misbehaviour.Kind.OVERSIZED_FRAME, e.getMessage());
+            } catch (ChannelProtocolException e) {
+                return CloseCause.misbehaved(Misbehaviour.Kind.PROTOCOL_VIOLATION, e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                return closed.get() ? cause : CloseCause.lost("connection failed: " + e.getMessage());
+            }
+            long now = System.nanoTime();
+            lastReceivedNanos = now;
+            if (!rateLimiter.tryAcquire(now)) {
+                return CloseCause.misbehaved(Misbehaviour.Kind.FLOOD, "more than the allowed messages per second");
+            }
+            WireMessage message;
+            try {
+                message = codec.decode(bytes);
+            } catch (WireFormatException.Oversized e) {
+                return CloseCause.misbehaved(Misbehaviour.Kind.OVERSIZED_FRAME, e.getMessage());
+            } catch (WireFormatException e) {
+                return CloseCause.misbehaved(Misbehaviour.Kind.PROTOCOL_VIOLATION, e.getMessage());
+            }
+            switch (message) {
+                case WireMessage.Heartbeat h -> { }
+                case WireMessage.Goodbye g -> {
+                    return CloseCause.lost("peer said goodbye: " + g.reason());
+                }
+                case WireMessage.Retire r -> {
+                    retireReceived = true;
+                    retire();
+                    handler.onRemoteRetire(this);
+                    if (retireSent) {
+                        return CloseCause.quiet("duplicate connection retired");
+                    }
+                }
+                default -> {
+                    delivering = true;
+                    try {
+                        handler.onMessage(this, message);
+                    } finally {
+                        delivering = false;
+                        lastReceivedNanos = System.nanoTime();
+                    }
+                }
+            }
+            if (closed.get()) {
+                return cause;
+            }
+        }
+    }
+
+    private void writeLoop() {
+        try {
+            while (!closed.get()) {
+                byte[] next = queue.take(Long.MAX_VALUE, System.nanoTime());
+                if (next == null) {
+                    if (retiring.get() && !closed.get()) {
+                        channel.send(codec.encode(new WireMessage.Retire()));
+                        retireSent = true;
+                        if (retireReceived) {
+                            close(CloseCause.quiet("duplicate connection retired"));
+                        }
+                    }
+                    return;
+                }
+                channel.send(next);
+            }
+        } catch (InterruptedException e) {
+            // close() interrupts the writer; the reader reports the cause.
+        } catch (IOException | RuntimeException e) {
+            close(closed.get() ? cause : CloseCause.lost("send failed: " + e.getMessage()));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PeerConnection[" + serial + " " + remote.shortForm() + " " + transport + " " + route + " " + remoteAddress + "]";
+    }
+}

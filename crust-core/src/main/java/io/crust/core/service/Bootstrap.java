@@ -1,0 +1,215 @@
+package io.crust.core.service;
+
+import io.crust.core.ConnectionInfo;
+import io.crust.core.CrustEvent;
+import io.crust.core.CrustException;
+import io.crust.core.PeerId;
+import io.crust.core.PeerRecord;
+import io.crust.core.Route;
+import io.crust.core.Transport;
+import io.crust.core.bootstrap.BootstrapCache;
+import io.crust.core.bootstrap.BootstrapPlan;
+import io.crust.core.peer.PeerConnection;
+import io.crust.core.peer.PeerHandle;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joins the network at start: the bootstrap cache (most recent first) interleaved with the configured
+ * contacts ({@link BootstrapPlan}), dialled in parallel with at most {@code bootstrapFanOut} in flight
+ * and an overall {@code bootstrapTimeout}. The first success is reported at once
+ * ({@link CrustEvent.BootstrapFinished}); if every candidate fails, {@link CrustEvent.BootstrapFailed}.
+ * Keeps the cache up to date: every direct connection records a success, every failed cached
+ * candidate a failure. Runs on {@code crust-bootstrap} and {@code crust-bootstrap-dial-N} threads owned
+ * by the node.
+ */
+final class Bootstrap {
+    private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
+    private static final int MAX_CANDIDATES = 64;
+
+    private final Node node;
+    private final BootstrapCache cache;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition done = lock.newCondition();
+
+    Bootstrap(Node node) {
+        this.node = node;
+        BootstrapCache opened;
+        try {
+            opened = BootstrapCache.open(node.config.dataDir());
+        } catch (IOException e) {
+            log.warn("bootstrap cache unavailable in {}: {}", node.config.dataDir(), e.toString());
+            opened = null;
+        }
+        this.cache = opened;
+    }
+
+    void start() {
+        node.threads.start("crust-bootstrap", this::run);
+    }
+
+    private void run() {
+        Set<Transport> transports = EnumSet.noneOf(Transport.class);
+        if (node.config.tcp()) {
+            transports.add(Transport.TCP);
+        }
+        if (node.config.udp() && node.router.udt().isRunning()) {
+            transports.add(Transport.UDT);
+        }
+        List<BootstrapCache.Entry> cached = cache == null ? List.of() : cache.entries();
+        List<BootstrapPlan.Candidate> candidates =
+                BootstrapPlan.candidates(cached, node.config.contacts(), transports, MAX_CANDIDATES);
+        if (candidates.isEmpty()) {
+            node.events.putUninterruptibly(new CrustEvent.BootstrapFailed(
+                    "no bootstrap candidates: the cache is empty and no contacts are configured"));
+            return;
+        }
+        long deadline = System.nanoTime() + node.config.bootstrapTimeout().toNanos();
+        Semaphore inFlight = new Semaphore(node.config.bootstrapFanOut());
+        AtomicBoolean reported = new AtomicBoolean();
+        AtomicInteger finished = new AtomicInteger();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        int started = 0;
+        try {
+            for (BootstrapPlan.Candidate candidate : candidates) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                started++;
+                boolean launched = node.threads.start("crust-bootstrap-dial-" + started, () -> {
+                    try {
+                        String failure = tryCandidate(candidate, deadline);
+                        if (failure == null) {
+                            if (reported.compareAndSet(false, true)) {
+                                node.events.putUninterruptibly(new CrustEvent.BootstrapFinished(
+                                        node.table.handles().stream().map(PeerHandle::id).toList()));
+                            }
+                        } else {
+                            failures.add(failure);
+                        }
+                    } finally {
+                        inFlight.release();
+                        finished.incrementAndGet();
+                        signal();
+                    }
+                });
+                if (!launched) {
+                    return;
+                }
+            }
+            awaitAll(finished, started, deadline);
+        } catch (InterruptedException e) {
+            return;
+        }
+        if (!reported.get() && !node.isClosed()) {
+            String summary = failures.isEmpty() ? "timed out" : String.join("; ", failures.subList(0, Math.min(5, failures.size())));
+            node.events.putUninterruptibly(new CrustEvent.BootstrapFailed(
+                    "all " + started + " bootstrap candidates failed: " + summary));
+        }
+    }
+
+    private void awaitAll(AtomicInteger finished, int started, long deadline) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            long left = deadline - System.nanoTime();
+            while (finished.get() < started && left > 0) {
+                left = done.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            done.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Dials one candidate's addresses in order; null on success, else why it failed. */
+    private String tryCandidate(BootstrapPlan.Candidate candidate, long deadline) {
+        PeerId expected = candidate.expectedPeer().orElse(null);
+        List<String> reasons = new ArrayList<>();
+        for (PeerRecord.Address address : candidate.addresses()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            Duration timeout = Duration.ofNanos(Math.min(left, node.config.handshakeTimeout().toNanos()));
+            try {
+                PeerHandle peer = address.transport() == Transport.TCP
+                        ? node.handshakes.dialTcp(address.socketAddress(), expected, Route.BOOTSTRAP_OUT, timeout)
+                        : node.router.udt().dial(address.socketAddress(), expected, Route.BOOTSTRAP_OUT, timeout);
+                log.info("bootstrapped through {} at {}", peer.id().shortForm(), address);
+                return null;
+            } catch (CrustException e) {
+                reasons.add(address + ": " + e.getMessage());
+            }
+        }
+        if (expected != null && cache != null) {
+            try {
+                cache.recordFailure(expected);
+            } catch (IOException e) {
+                log.warn("cannot update the bootstrap cache: {}", e.toString());
+            }
+        }
+        return String.join(", ", reasons);
+    }
+
+    /** A direct connection said where its owner listens: remember it for the next start. */
+    void connectedDirectly(PeerConnection c, ConnectionInfo info) {
+        if (cache == null) {
+            return;
+        }
+        // The address we dialled worked; for an inbound connection, the peer's first listen address.
+        PeerRecord.Address address = null;
+        if (c.route() != Route.BOOTSTRAP_IN && c.remoteAddress() != null) {
+            address = new PeerRecord.Address(c.transport(), PeerRecord.Kind.HOST, c.remoteAddress());
+        } else if (!info.tcpAddresses().isEmpty()) {
+            address = new PeerRecord.Address(Transport.TCP, PeerRecord.Kind.HOST, info.tcpAddresses().get(0));
+        } else if (!info.udpAddresses().isEmpty()) {
+            address = new PeerRecord.Address(Transport.UDT, PeerRecord.Kind.HOST, info.udpAddresses().get(0));
+        }
+        if (address == null) {
+            return;
+        }
+        try {
+            cache.recordSuccess(c.remote(), address);
+        } catch (IOException e) {
+            log.warn("cannot update the bootstrap cache: {}", e.toString());
+        }
+    }
+
+    List<PeerId> cachedPeers() {
+        return cache == null ? List.of() : cache.entries().stream().map(BootstrapCache.Entry::peerId).toList();
+    }
+
+    /** Cached addresses of a peer, for group maintenance. */
+    List<PeerRecord.Address> cachedAddresses(PeerId id) {
+        if (cache == null) {
+            return List.of();
+        }
+        return cache.entries().stream().filter(e -> e.peerId().equals(id)).findFirst()
+                .map(BootstrapCache.Entry::addresses).orElse(List.of());
+    }
+
+    void close() {
+        // The cache writes through on every change; nothing to flush.
+    }
+}

@@ -1,0 +1,176 @@
+package io.crust.core.service;
+
+import io.crust.core.CrustEvent.Misbehaviour;
+import io.crust.core.CrustException;
+import io.crust.core.HandshakeException;
+import io.crust.core.Identity;
+import io.crust.core.PeerId;
+import io.crust.core.Route;
+import io.crust.core.Transport;
+import io.crust.core.frame.FrameTransport;
+import io.crust.core.frame.TcpFrameTransport;
+import io.crust.core.handshake.HandshakeParams;
+import io.crust.core.handshake.SecureChannel;
+import io.crust.core.peer.PeerHandle;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs secure-channel handshakes: inbound ones on their own virtual thread ({@code crust-handshake-N},
+ * at most {@code maxPendingHandshakes} at once, each bounded by the handshake timeout), outbound ones
+ * on the caller's thread. Addresses are checked against the blacklist before any byte is exchanged.
+ */
+final class Handshakes {
+    private static final Logger log = LoggerFactory.getLogger(Handshakes.class);
+    private static final AtomicLong SERIAL = new AtomicLong();
+
+    /** Turns an authenticated channel into a registered connection. */
+    interface Registrar {
+        PeerHandle register(SecureChannel channel, PeerId initiator, Route route, Transport transport,
+                InetSocketAddress remoteAddress) throws CrustException;
+    }
+
+    private final Identity identity;
+    private final HandshakeParams params;
+    private final Blacklist blacklist;
+    private final PeerTable table;
+    private final EventQueue events;
+    private final Semaphore pending;
+    private final Registrar registrar;
+    private final ThreadOwner threads;
+
+    Handshakes(Identity identity, HandshakeParams params, Blacklist blacklist, PeerTable table, EventQueue events,
+            int maxPendingHandshakes, Registrar registrar, ThreadOwner threads) {
+        this.identity = identity;
+        this.params = params;
+        this.blacklist = blacklist;
+        this.table = table;
+        this.events = events;
+        this.pending = new Semaphore(maxPendingHandshakes);
+        this.registrar = registrar;
+        this.threads = threads;
+    }
+
+    /** Called by the TCP accept loop: checks limits and starts the responder handshake. */
+    void acceptTcp(Socket socket) {
+        InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
+        if (!admit(remote)) {
+            closeQuietly(socket);
+            return;
+        }
+        Runnable handshake = () -> {
+            try {
+                socket.setTcpNoDelay(true);
+                respond(new TcpFrameTransport(socket, TcpFrameTransport.MAX_FRAME_BYTES), Transport.TCP, remote, Route.BOOTSTRAP_IN);
+            } catch (IOException e) {
+                log.debug("inbound TCP from {} failed: {}", remote, e.toString());
+                closeQuietly(socket);
+            } finally {
+                pending.release();
+            }
+        };
+        if (!threads.start("crust-handshake-" + SERIAL.incrementAndGet(), handshake)) {
+            pending.release();
+            closeQuietly(socket);
+        }
+    }
+
+    /**
+     * Admission before a handshake: not banned, under the connection limit, a pending-handshake slot
+     * free (taken here; the caller releases it).
+     */
+    boolean admit(InetSocketAddress remote) {
+        if (blacklist.bans(remote.getAddress())) {
+            log.debug("refused banned address {}", remote);
+            return false;
+        }
+        if (table.full()) {
+            events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED, "connection limit reached"));
+            return false;
+        }
+        if (!pending.tryAcquire()) {
+            events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED, "too many pending handshakes"));
+            return false;
+        }
+        return true;
+    }
+
+    /** Runs the responder side on the calling thread and registers the result. */
+    void respond(FrameTransport transport, Transport kind, InetSocketAddress remote, Route route) {
+        try {
+            SecureChannel channel = SecureChannel.respond(transport, identity, params);
+            registrar.register(channel, channel.remotePeer(), route, kind, remote);
+        } catch (HandshakeException e) {
+            reportInboundFailure(e, remote);
+            closeQuietly(transport);
+        } catch (IOException | RuntimeException e) {
+            log.debug("inbound {} handshake from {} failed: {}", kind, remote, e.toString());
+            closeQuietly(transport);
+        }
+    }
+
+    private void reportInboundFailure(HandshakeException e, InetSocketAddress remote) {
+        Misbehaviour.Kind kind = switch (e.reason()) {
+            case TIMEOUT -> Misbehaviour.Kind.HANDSHAKE_TIMEOUT;
+            case AUTHENTICATION_FAILED -> Misbehaviour.Kind.DECRYPTION_FAILURE;
+            case PROTOCOL_VIOLATION -> Misbehaviour.Kind.PROTOCOL_VIOLATION;
+            case NETWORK_MISMATCH, VERSION_MISMATCH, WRONG_PEER, CLOSED -> null;
+        };
+        log.info("inbound handshake from {} refused: {} ({})", remote, e.getMessage(), e.reason());
+        if (kind != null) {
+            events.offer(new Misbehaviour(null, remote, kind, e.getMessage()));
+        }
+    }
+
+    /**
+     * Dials a TCP address and runs the initiator handshake.
+     *
+     * @param expected the peer that must answer, or null for any peer of the network
+     */
+    PeerHandle dialTcp(InetSocketAddress address, PeerId expected, Route route, Duration timeout) throws CrustException {
+        if (blacklist.bans(address.getAddress())) {
+            throw new CrustException("address " + address + " is banned");
+        }
+        Socket socket = new Socket();
+        try {
+            socket.connect(address, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+            socket.setTcpNoDelay(true);
+            return initiate(new TcpFrameTransport(socket, TcpFrameTransport.MAX_FRAME_BYTES), expected, route, Transport.TCP, address);
+        } catch (CrustException e) {
+            closeQuietly(socket);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new CrustException("cannot reach " + address + " over TCP: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs the initiator handshake over an open transport and registers the result. */
+    PeerHandle initiate(FrameTransport transport, PeerId expected, Route route, Transport kind, InetSocketAddress remote)
+            throws CrustException {
+        try {
+            SecureChannel channel = SecureChannel.initiate(transport, identity, expected, params);
+            return registrar.register(channel, identity.peerId(), route, kind, remote);
+        } catch (CrustException e) {
+            closeQuietly(transport);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(transport);
+            throw new CrustException("handshake with " + remote + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.trace("close failed: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package io.crust.core.service;
+
+import io.crust.core.BanRule;
+import io.crust.core.ConnectionInfo;
+import io.crust.core.CrustConfig;
+import io.crust.core.CrustEvent;
+import io.crust.core.CrustEvents;
+import io.crust.core.CrustException;
+import io.crust.core.Identity;
+import io.crust.core.Peer;
+import io.crust.core.PeerId;
+import io.crust.core.Route;
+import io.crust.core.Transport;
+import io.crust.core.handshake.HandshakeParams;
+import io.crust.core.handshake.SecureChannel;
+import io.crust.core.peer.CloseCause;
+import io.crust.core.peer.PeerConnection;
+import io.crust.core.peer.PeerHandle;
+import io.crust.core.wire.WireCodec;
+import io.crust.core.wire.WireMessage;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running node behind {@link io.crust.core.CrustNode}: owns the listeners, the peer table, the
+ * event queue, the ticker and every service thread ({@link ThreadOwner}); {@link #close()} stops them all.
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+    /** Room on the channel beyond the largest application message, for wire headers and relayed frames. */
+    private static final int CHANNEL_HEADROOM_BYTES = 1024;
+
+    final CrustConfig config;
+    final Identity identity;
+    final WireCodec codec;
+    final EventQueue events;
+    final PeerTable table;
+    final Blacklist blacklist = new Blacklist();
+    final ThreadOwner threads = new ThreadOwner();
+    final Handshakes handshakes;
+    final Router router;
+    final Addresses addresses;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+    private ServerSocket tcpServer;
+
+    private Node(CrustConfig config, Identity identity) {
+        this.config = config;
+        this.identity = identity;
+        this.codec = new WireCodec(config.maxMessageBytes());
+        this.events = new EventQueue(config.eventQueueCapacity());
+        this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxMessageBytes());
+        int channelMax = Math.max(config.maxMessageBytes(), WireCodec.MAX_RELAY_FRAME_BYTES) + CHANNEL_HEADROOM_BYTES;
+        HandshakeParams params = new HandshakeParams(config.networkName(), HandshakeParams.CURRENT_PROTOCOL_VERSION,
+                config.handshakeTimeout(), channelMax);
+        this.router = new Router(this);
+        this.addresses = new Addresses();
+        this.handshakes = new Handshakes(identity, params, blacklist, table, events, config.maxPendingHandshakes(),
+                this::register, threads);
+    }
+
+    /** Starts a node; see {@link io.crust.core.CrustNode#start}. */
+    public static Node start(CrustConfig config) throws CrustException {
+        Identity identity;
+        try {
+            identity = Identity.loadOrCreate(config.dataDir());
+        } catch (IOException e) {
+            throw new CrustException("cannot load or create the identity in " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        Node node = new Node(config, identity);
+        try {
+            node.startListeners();
+            node.router.start();
+            node.threads.start("crust-ticker", new Ticker(node)::run);
+            return node;
+        } catch (CrustException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    private void startListeners() throws CrustException {
+        List<String> failures = new ArrayList<>();
+        if (config.tcp()) {
+            InetSocketAddress wanted = new InetSocketAddress(config.bindAddress(), config.listenTcpPort());
+            try {
+                ServerSocket server = new ServerSocket();
+                server.setReuseAddress(true);
+                server.bind(wanted, 128);
+                tcpServer = server;
+                resources.add(server);
+                InetSocketAddress bound = (InetSocketAddress) server.getLocalSocketAddress();
+                addresses.tcpBound(bound);
+                threads.start("crust-tcp-accept-" + bound.getPort(), this::acceptTcp);
+                events.offer(new CrustEvent.ListenerStarted(Transport.TCP, bound));
+                log.info("{} listening on TCP {}", identity.peerId().shortForm(), bound);
+            } catch (IOException e) {
+                failures.add("TCP " + wanted + ": " + e.getMessage());
+                events.offer(new CrustEvent.ListenerFailed(Transport.TCP, wanted, e.getMessage()));
+            }
+        }
+        if (config.udp()) {
+            try {
+                router.udt().start(config);
+            } catch (CrustException e) {
+                failures.add("UDP: " + e.getMessage());
+                events.offer(new CrustEvent.ListenerFailed(Transport.UDT,
+                        new InetSocketAddress(config.bindAddress(), config.listenUdpPort()), e.getMessage()));
+            }
+        }
+        if (addresses.tcpBound() == null && addresses.udpBound() == null) {
+            throw new CrustException("no listener could start: " + String.join("; ", failures));
+        }
+    }
+
+    private void acceptTcp() {
+        ServerSocket server = tcpServer;
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                handshakes.acceptTcp(socket);
+            } catch (IOException e) {
+                if (!server.isClosed()) {
+                    log.warn("TCP accept failed: {}", e.toString());
+                    events.offer(new CrustEvent.ListenerFailed(Transport.TCP,
+                            (InetSocketAddress) server.getLocalSocketAddress(), e.getMessage()));
+                }
+                return;
+            }
+        }
+    }
+
+    /** Turns an authenticated channel into a live connection: checks, HELLO, table, threads. */
+    PeerHandle register(SecureChannel channel, PeerId initiator, Route route, Transport transport,
+            InetSocketAddress remoteAddress) throws CrustException {
+        PeerId remote = channel.remotePeer();
+        String refusal = null;
+        if (remote.equals(identity.peerId())) {
+            refusal = "dialled ourselves";
+        } else if (blacklist.bans(remote)) {
+            refusal = "peer " + remote.shortForm() + " is banned";
+        } else if (closed.get()) {
+            refusal = "node is closed";
+        }
+        if (refusal != null) {
+            closeQuietly(channel);
+            throw new CrustException(refusal);
+        }
+        PeerConnection connection = new PeerConnection(channel, initiator, route, transport, remoteAddress, codec,
+                config.sendQueueMessages(), config.lowPriorityMaxAge().toNanos(), config.messagesPerSecondPerPeer(), router);
+        connection.sendControl(router.hello(connection));
+        PeerHandle handle = table.add(connection);
+        if (handle == null) {
+            connection.close(CloseCause.quiet("connection limit reached"));
+            throw new CrustException("connection limit of " + config.maxConnections() + " reached");
+        }
+        connection.start();
+        router.connected(connection);
+        return handle;
+    }
+
+    public PeerId id() {
+        return identity.peerId();
+    }
+
+    public Optional<InetSocketAddress> tcpAddress() {
+        return Optional.ofNullable(addresses.tcpBound());
+    }
+
+    public Optional<InetSocketAddress> udpAddress() {
+        return Optional.ofNullable(addresses.udpBound());
+    }
+
+    public List<InetSocketAddress> externalAddresses() {
+        return addresses.external();
+    }
+
+    public ConnectionInfo connectionInfo() {
+        return addresses.info(identity.peerId());
+    }
+
+    public CrustEvents events() {
+        return events;
+    }
+
+    public Peer connect(PeerId id, Duration timeout) throws CrustException {
+        Optional<PeerHandle> existing = table.handle(id);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        if (blacklist.bans(id)) {
+            throw new CrustException("peer " + id.shortForm() + " is banned");
+        }
+        return router.rendezvous().connect(id, timeout);
+    }
+
+    public Peer connect(InetSocketAddress address, Duration timeout) throws CrustException {
+        return dial(address, null, Route.DIRECT, timeout);
+    }
+
+    public Peer connect(ConnectionInfo info, Duration timeout) throws CrustException {
+        Optional<PeerHandle> existing = table.handle(info.id());
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        return router.dialInfo(info, Route.DIRECT, timeout);
+    }
+
+    /** Dials one address: TCP first, then crust-udt if TCP fails and UDP is on. */
+    PeerHandle dial(InetSocketAddress address, PeerId expected, Route route, Duration timeout) throws CrustException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CrustException tcpFailure = null;
+        if (config.tcp()) {
+            try {
+                return handshakes.dialTcp(address, expected, route, timeout);
+            } catch (CrustException e) {
+                tcpFailure = e;
+            }
+        }
+        long left = deadline - System.nanoTime();
+        if (config.udp() && left > 0 && router.udt().isRunning()) {
+            try {
+                return router.udt().dial(address, expected, route, Duration.ofNanos(left));
+            } catch (CrustException e) {
+                if (tcpFailure == null) {
+                    throw e;
+                }
+                tcpFailure.addSuppressed(e);
+            }
+        }
+        throw tcpFailure != null ? tcpFailure : new CrustException("cannot reach " + address + ": no transport enabled");
+    }
+
+    public List<Peer> peers() {
+        return List.copyOf(table.handles());
+    }
+
+    public Optional<Peer> peer(PeerId id) {
+        return table.handle(id).map(h -> h);
+    }
+
+    public Set<PeerId> knownPeers() {
+        return router.knownPeers();
+    }
+
+    public void drop(PeerId id) {
+        table.handle(id).ifPresent(PeerHandle::close);
+    }
+
+    public void ban(BanRule rule) {
+        blacklist.add(rule);
+        for (PeerConnection c : table.allConnections()) {
+            if (rule.matches(c.remote()) || (c.remoteAddress() != null && rule.matches(c.remoteAddress().getAddress()))) {
+                c.close(CloseCause.lost("banned"));
+            }
+        }
+    }
+
+    public void unban(BanRule rule) {
+        blacklist.remove(rule);
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        threads.close();
+        for (AutoCloseable resource : resources) {
+            closeQuietly(resource);
+        }
+        router.close();
+        for (PeerConnection c : table.close()) {
+            c.close(CloseCause.quiet("node shutting down"));
+        }
+        events.close();
+        log.info("{} closed", identity.peerId().shortForm());
+    }
+
+    static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.trace("close failed: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package io.crust.core.service;
+
+import io.crust.core.CrustEvent;
+import io.crust.core.PeerId;
+import io.crust.core.Route;
+import io.crust.core.Transport;
+import io.crust.core.peer.CloseCause;
+import io.crust.core.peer.PeerConnection;
+import io.crust.core.peer.PeerHandle;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Every live connection, grouped by peer id, and the {@link PeerHandle} the application sees for each
+ * peer. It settles duplicates with one rule that both ends evaluate alike:
+ *
+ * <ol>
+ *   <li>a direct connection beats a relayed one;
+ *   <li>then TCP beats crust-udt;
+ *   <li>then the connection dialled by the smaller peer id (unsigned key bytes) wins.
+ * </ol>
+ * The losers are retired (drained, then closed on both ends). Two connections that tie on all three
+ * were dialled by the same side: that side retires the older one and the other follows its RETIRE.
+ *
+ * <p>Events are emitted in table order: the table lock is handed over to the event lock before it is
+ * released, so a slow consumer never blocks the table itself.
+ */
+final class PeerTable {
+    private static final class Entry {
+        final PeerHandle handle;
+        final List<PeerConnection> connections = new ArrayList<>();
+
+        Entry(PeerHandle handle) {
+            this.handle = handle;
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ReentrantLock eventOrder = new ReentrantLock(true);
+    private final Map<PeerId, Entry> entries = new HashMap<>();
+    private final PeerId self;
+    private final EventQueue events;
+    private final int maxConnections;
+    private final int maxMessageBytes;
+    private int connectionCount;
+    private boolean closed;
+
+    PeerTable(PeerId self, EventQueue events, int maxConnections, int maxMessageBytes) {
+        this.self = self;
+        this.events = events;
+        this.maxConnections = maxConnections;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /** True if another connection would exceed the limit. */
+    boolean full() {
+        lock.lock();
+        try {
+            return connectionCount >= maxConnections;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Adds a freshly authenticated connection (not yet started) and returns the peer's handle, or null
+     * if it was refused (limit reached or node closed): the caller then closes it.
+     */
+    PeerHandle add(PeerConnection connection) {
+        List<CrustEvent> toEmit = new ArrayList<>(2);
+        PeerHandle handle;
+        lock.lock();
+        try {
+            if (closed || connectionCount >= maxConnections) {
+                return null;
+            }
+            connectionCount++;
+            Entry entry = entries.get(connection.remote());
+            if (entry == null) {
+                entry = new Entry(new PeerHandle(connection, maxMessageBytes, this::closePeer));
+                entry.connections.add(connection);
+                entries.put(connection.remote(), entry);
+                toEmit.add(new CrustEvent.PeerConnected(entry.handle, connection.route(), connection.transport()));
+            } else {
+                entry.connections.add(connection);
+                settle(entry, toEmit);
+            }
+            handle = entry.handle;
+            changed.signalAll();
+            eventOrder.lock();
+        } finally {
+            lock.unlock();
+        }
+        emitAndRelease(toEmit);
+        return handle;
+    }
+
+    /** A connection ended: forget it, move the handle or report the peer lost. */
+    void remove(PeerConnection connection, CloseCause cause) {
+        List<CrustEvent> toEmit = new ArrayList<>(2);
+        lock.lock();
+        try {
+            Entry entry = entries.get(connection.remote());
+            if (entry == null || !entry.connections.remove(connection)) {
+                return;
+            }
+            connectionCount--;
+            if (entry.connections.isEmpty()) {
+                entries.remove(connection.remote());
+                boolean wasOpen = entry.handle.isOpen();
+                entry.handle.markClosed();
+                if (wasOpen && !cause.quiet() && !closed) {
+                    toEmit.add(new CrustEvent.PeerLost(connection.remote(), cause.reason()));
+                }
+            } else if (entry.handle.current() == connection) {
+                settle(entry, toEmit);
+            }
+            changed.signalAll();
+            eventOrder.lock();
+        } finally {
+            lock.unlock();
+        }
+        emitAndRelease(toEmit);
+    }
+
+    private void settle(Entry entry, List<CrustEvent> toEmit) {
+        List<PeerConnection> live = entry.connections.stream().filter(c -> !c.isRetiring()).toList();
+        if (live.isEmpty()) {
+            return;
+        }
+        PeerConnection best = live.stream().max(Comparator.comparingInt(this::rank)
+                .thenComparingLong(PeerConnection::serial)).orElseThrow();
+        PeerConnection before = entry.handle.current();
+        if (best != before) {
+            entry.handle.switchTo(best);
+            if (before.route() != best.route() || before.transport() != best.transport()) {
+                toEmit.add(new CrustEvent.ConnectionUpgraded(best.remote(), best.route(), best.transport()));
+            }
+        }
+        for (PeerConnection other : live) {
+            if (other == best) {
+                continue;
+            }
+            if (rank(other) < rank(best) || self.equals(other.initiator())) {
+                other.retire();
+            }
+        }
+    }
+
+    /** Higher is better; both ends compute the same rank for the same connection. */
+    private int rank(PeerConnection c) {
+        PeerId responder = c.initiator().equals(c.remote()) ? self : c.remote();
+        boolean dialledBySmaller = c.initiator().compareTo(responder) < 0;
+        return (c.route() != Route.RELAYED ? 4 : 0) + (c.transport() == Transport.TCP ? 2 : 0) + (dialledBySmaller ? 1 : 0);
+    }
+
+    private void emitAndRelease(List<CrustEvent> toEmit) {
+        try {
+            for (CrustEvent event : toEmit) {
+                events.putUninterruptibly(event);
+            }
+        } finally {
+            eventOrder.unlock();
+        }
+    }
+
+    /** Closes every connection of the handle's peer, quietly (the user dropped it). */
+    void closePeer(PeerHandle handle) {
+        for (PeerConnection c : connectionsOf(handle.id())) {
+            c.close(CloseCause.quiet("closed by the application"));
+        }
+    }
+
+    /** Closes every connection of a peer with the given cause. */
+    void closePeer(PeerId id, CloseCause cause) {
+        for (PeerConnection c : connectionsOf(id)) {
+            c.close(cause);
+        }
+    }
+
+    List<PeerConnection> connectionsOf(PeerId id) {
+        lock.lock();
+        try {
+            Entry entry = entries.get(id);
+            return entry == null ? List.of() : List.copyOf(entry.connections);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    List<PeerConnection> allConnections() {
+        lock.lock();
+        try {
+            return entries.values().stream().flatMap(e -> e.connections.stream()).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Optional<PeerHandle> handle(PeerId id) {
+        lock.lock();
+        try {
+            Entry entry = entries.get(id);
+            return entry == null ? Optional.empty() : Optional.of(entry.handle);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    List<PeerHandle> handles() {
+        lock.lock();
+        try {
+            return entries.values().stream().map(e -> e.handle).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until {@code id} is connected, up to {@code timeoutNanos}. */
+    Optional<PeerHandle> await(PeerId id, long timeoutNanos) throws InterruptedException {
+        long remaining = timeoutNanos;
+        lock.lockInterruptibly();
+        try {
+            while (true) {
+                Entry entry = entries.get(id);
+                if (entry != null) {
+                    return Optional.of(entry.handle);
+                }
+                if (remaining <= 0 || closed) {
+                    return Optional.empty();
+                }
+                remaining = changed.awaitNanos(remaining);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The remote retired a connection: move the handle off it if it was current. */
+    void retired(PeerConnection connection) {
+        List<CrustEvent> toEmit = new ArrayList<>(2);
+        lock.lock();
+        try {
+            Entry entry = entries.get(connection.remote());
+            if (entry == null || entry.handle.current() != connection) {
+                return;
+            }
+            settle(entry, toEmit);
+            eventOrder.lock();
+        } finally {
+            lock.unlock();
+        }
+        emitAndRelease(toEmit);
+    }
+
+    /** Refuses new connections; returns those still open so the node can close them. */
+    List<PeerConnection> close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+            return entries.values().stream().flatMap(e -> e.connections.stream()).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,325 @@
+package io.crust.core.service;
+
+import io.crust.core.ConnectionInfo;
+import io.crust.core.CrustEvent;
+import io.crust.core.CrustEvent.Misbehaviour;
+import io.crust.core.CrustException;
+import io.crust.core.PeerId;
+import io.crust.core.PeerRecord;
+import io.crust.core.Route;
+import io.crust.core.Transport;
+import io.crust.core.connect.Rendezvous;
+import io.crust.core.discovery.Gossip;
+import io.crust.core.discovery.GossipMessage;
+import io.crust.core.frame.FrameTransport;
+import io.crust.core.peer.CloseCause;
+import io.crust.core.peer.ConnectionHandler;
+import io.crust.core.peer.PeerConnection;
+import io.crust.core.peer.PeerHandle;
+import io.crust.core.relay.Relay;
+import io.crust.core.wire.WireMessage;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dispatches every message a connection receives (on that connection's reader thread) to the part of
+ * the node that handles it, and gives the rendezvous and the relay what they need from the node.
+ */
+final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+    private static final AtomicLong TASKS = new AtomicLong();
+
+    private final Node node;
+    private final Rendezvous rendezvous;
+    private final Relay relay;
+    private final UdtSide udt;
+    private final Gossip gossip;
+    private final Bootstrap bootstrap;
+    private final Group group;
+    private final Map<PeerId, WireMessage.Hello> hellos = new ConcurrentHashMap<>();
+    private final AtomicLong recordSequence = new AtomicLong(System.currentTimeMillis());
+
+    Router(Node node) {
+        this.node = node;
+        this.rendezvous = new Rendezvous(this);
+        this.relay = new Relay(this, node.config.relay(), node.config.relayMaxCircuits(), node.config.relayMaxBytesPerCircuit());
+        this.udt = new UdtSide(node);
+        this.gossip = new Gossip(node.identity.peerId(), node.config.networkName(), Gossip.Config.defaults(),
+                System::nanoTime, new SecureRandom());
+        this.bootstrap = new Bootstrap(node);
+        this.group = new Group(node, this);
+    }
+
+    void start() {
+        bootstrap.start();
+    }
+
+    UdtSide udt() {
+        return udt;
+    }
+
+    Rendezvous rendezvous() {
+        return rendezvous;
+    }
+
+    Bootstrap bootstrap() {
+        return bootstrap;
+    }
+
+    WireMessage.Hello hello(PeerConnection c) {
+        boolean observable = c.route() != Route.RELAYED && c.remoteAddress() != null;
+        return new WireMessage.Hello(node.config.relay(), observable ? c.transport() : null,
+                observable ? c.remoteAddress() : null, node.connectionInfo());
+    }
+
+    /** A connection was registered and started. */
+    void connected(PeerConnection c) {
+        for (Gossip.Outgoing out : gossip.onConnected(c.remote(), ownRecord())) {
+            send(out);
+        }
+    }
+
+    PeerRecord ownRecord() {
+        return PeerRecord.signed(node.identity, node.config.networkName(), recordSequence.incrementAndGet(),
+                node.addresses.recordAddresses());
+    }
+
+    @Override
+    public void onMessage(PeerConnection c, WireMessage message) throws InterruptedException {
+        switch (message) {
+            case WireMessage.App app -> node.events.put(new CrustEvent.MessageReceived(c.remote(), app.payload()));
+            case WireMessage.Hello hello -> onHello(c, hello);
+            case WireMessage.Gossip g -> onGossip(c, g);
+            case WireMessage.Forward f -> rendezvous.onForward(c, f);
+            case WireMessage.RelayOpen m -> relay.onMessage(c, m);
+            case WireMessage.RelayData m -> relay.onMessage(c, m);
+            case WireMessage.RelayClose m -> relay.onMessage(c, m);
+            default -> c.close(CloseCause.misbehaved(Misbehaviour.Kind.PROTOCOL_VIOLATION,
+                    "unexpected " + message.getClass().getSimpleName() + " message"));
+        }
+    }
+
+    private void onHello(PeerConnection c, WireMessage.Hello hello) {
+        if (!hello.info().id().equals(c.remote())) {
+            c.close(CloseCause.misbehaved(Misbehaviour.Kind.PROTOCOL_VIOLATION, "HELLO names another peer id"));
+            return;
+        }
+        hellos.put(c.remote(), hello);
+        if (c.route() == Route.RELAYED) {
+            return;
+        }
+        if (hello.observedAddress() != null) {
+            node.addresses.observed(hello.observedTransport(), hello.observedAddress());
+        }
+        bootstrap.connectedDirectly(c, hello.info());
+    }
+
+    private void onGossip(PeerConnection c, WireMessage.Gossip g) {
+        GossipMessage message;
+        try {
+            message = GossipMessage.decode(g.body());
+        } catch (CrustException e) {
+            c.close(CloseCause.misbehaved(Misbehaviour.Kind.PROTOCOL_VIOLATION, "bad gossip: " + e.getMessage()));
+            return;
+        }
+        Gossip.Result result = gossip.onMessage(c.remote(), message, connectedIds());
+        if (result.rateLimitedRecords() > 0) {
+            node.events.offer(new Misbehaviour(c.remote(), c.remoteAddress(), Misbehaviour.Kind.FLOOD,
+                    result.rateLimitedRecords() + " gossip records over the rate limit"));
+        }
+        if (result.invalidRecords() > 0) {
+            node.events.offer(new Misbehaviour(c.remote(), c.remoteAddress(), Misbehaviour.Kind.PROTOCOL_VIOLATION,
+                    result.invalidRecords() + " gossip records failed verification"));
+        }
+        result.forward().forEach(this::send);
+    }
+
+    private void send(Gossip.Outgoing out) {
+        connectionTo(out.to()).ifPresent(c -> c.sendControl(new WireMessage.Gossip(out.message().encode())));
+    }
+
+    private Set<PeerId> connectedIds() {
+        Set<PeerId> ids = new HashSet<>();
+        for (PeerHandle h : node.table.handles()) {
+            ids.add(h.id());
+        }
+        return ids;
+    }
+
+    /** Peers known from gossip and the bootstrap cache. */
+    Set<PeerId> knownPeers() {
+        Set<PeerId> ids = new HashSet<>();
+        gossip.known(Integer.MAX_VALUE).forEach(r -> ids.add(r.peerId()));
+        ids.addAll(bootstrap.cachedPeers());
+        ids.remove(node.identity.peerId());
+        return ids;
+    }
+
+    /** A known record of a peer, from gossip. */
+    Optional<PeerRecord> record(PeerId id) {
+        return gossip.lookup(id);
+    }
+
+    List<PeerRecord> knownRecords(int max) {
+        return gossip.known(max);
+    }
+
+    @Override
+    public void onRemoteRetire(PeerConnection c) {
+        node.table.retired(c);
+    }
+
+    @Override
+    public void onClosed(PeerConnection c, CloseCause cause) {
+        if (cause.misbehaviour() != null) {
+            node.events.offer(new Misbehaviour(c.remote(), c.remoteAddress(), cause.misbehaviour(), cause.reason()));
+        }
+        log.debug("{} closed: {}", c, cause.reason());
+        node.table.remove(c, cause);
+        relay.connectionClosed(c);
+        if (node.table.connectionsOf(c.remote()).isEmpty()) {
+            gossip.onDisconnected(c.remote());
+            hellos.remove(c.remote());
+        }
+    }
+
+    /** Dials the candidates of an info, TCP first, expecting its id. */
+    PeerHandle dialInfo(ConnectionInfo info, Route route, Duration timeout) throws CrustException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> failures = new ArrayList<>();
+        List<InetSocketAddress> tcp = node.config.tcp() ? info.tcpAddresses() : List.of();
+        for (InetSocketAddress address : tcp) {
+            Duration left = Duration.ofNanos(deadline - System.nanoTime());
+            if (left.isNegative() || left.isZero()) {
+                break;
+            }
+            try {
+                return node.handshakes.dialTcp(address, info.id(), route, min(left, node.config.handshakeTimeout()));
+            } catch (CrustException e) {
+                failures.add("tcp " + address + ": " + e.getMessage());
+            }
+        }
+        if (node.config.udp() && udt.isRunning()) {
+            for (InetSocketAddress address : info.udpAddresses()) {
+                Duration left = Duration.ofNanos(deadline - System.nanoTime());
+                if (left.isNegative() || left.isZero()) {
+                    break;
+                }
+                try {
+                    return udt.dial(address, info.id(), route, min(left, node.config.handshakeTimeout()));
+                } catch (CrustException e) {
+                    failures.add("udt " + address + ": " + e.getMessage());
+                }
+            }
+        }
+        Optional<PeerHandle> meanwhile = node.table.handle(info.id());
+        if (meanwhile.isPresent()) {
+            return meanwhile.get();
+        }
+        throw new CrustException("cannot reach " + info.id().shortForm() + ": "
+                + (failures.isEmpty() ? "no usable address" : String.join("; ", failures)));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    void maintainGroup(long nowNanos) {
+        group.tick(nowNanos);
+    }
+
+    void close() {
+        udt.close();
+        bootstrap.close();
+    }
+
+    // Rendezvous.Host and Relay.Host
+
+    @Override
+    public PeerId self() {
+        return node.identity.peerId();
+    }
+
+    @Override
+    public List<PeerConnection> connections() {
+        List<PeerConnection> out = new ArrayList<>();
+        for (PeerHandle h : node.table.handles()) {
+            PeerConnection c = h.current();
+            if (c.isOpen()) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<PeerConnection> connectionTo(PeerId id) {
+        return node.table.handle(id).map(PeerHandle::current).filter(PeerConnection::isOpen);
+    }
+
+    @Override
+    public ConnectionInfo localInfo() {
+        return node.connectionInfo();
+    }
+
+    @Override
+    public boolean bans(PeerId id) {
+        return node.blacklist.bans(id);
+    }
+
+    @Override
+    public boolean directPathsDisabled() {
+        return node.config.directPathsDisabledForTesting();
+    }
+
+    @Override
+    public PeerHandle dialDirect(ConnectionInfo info, Duration timeout) throws CrustException {
+        if (node.table.handle(info.id()).filter(h -> h.route() != Route.RELAYED).isPresent()) {
+            return node.table.handle(info.id()).get();
+        }
+        return dialInfo(info, Route.DIRECT, timeout);
+    }
+
+    @Override
+    public void startTask(String name, Runnable task) {
+        node.threads.start(name + "-" + TASKS.incrementAndGet(), task);
+    }
+
+    @Override
+    public Optional<PeerHandle> awaitPeer(PeerId id, Duration timeout) throws InterruptedException {
+        return node.table.await(id, timeout.toNanos());
+    }
+
+    @Override
+    public boolean relays(PeerConnection connection) {
+        WireMessage.Hello hello = hellos.get(connection.remote());
+        return hello != null && hello.relays();
+    }
+
+    @Override
+    public PeerHandle openRelay(PeerConnection via, PeerId target, Duration timeout) throws CrustException {
+        return relay.open(via, target, timeout);
+    }
+
+    @Override
+    public PeerHandle initiate(FrameTransport transport, PeerId expected, PeerConnection via) throws CrustException {
+        return node.handshakes.initiate(transport, expected, Route.RELAYED, via.transport(), via.remoteAddress());
+    }
+
+    @Override
+    public void respond(FrameTransport transport, PeerConnection via) {
+        startTask("crust-relay-handshake", () ->
+                node.handshakes.respond(transport, via.transport(), via.remoteAddress(), Route.RELAYED));
+    }
+}

@@ -1,0 +1,114 @@
+package io.crust.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.crust.core.CrustEvent;
+import io.crust.core.CrustException;
+import io.crust.core.CrustNode;
+import io.crust.core.Peer;
+import io.crust.core.Route;
+import io.crust.core.Transport;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConnectionGroupTest {
+    @TempDir
+    Path dir;
+    Nodes nodes;
+
+    @BeforeEach
+    void setUp() {
+        nodes = new Nodes(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        nodes.close();
+    }
+
+    @Test
+    void nodeBootstrapsThroughAContactAndBothSidesSeeTheConnection() throws Exception {
+        CrustNode a = nodes.start();
+        CrustNode b = nodes.start(c -> c.contacts(List.of(Nodes.tcp(a))));
+
+        CrustEvent.BootstrapFinished finished = Nodes.await(b, CrustEvent.BootstrapFinished.class);
+        assertThat(finished.peers()).contains(a.id());
+        CrustEvent.PeerConnected atA = Nodes.await(a, CrustEvent.PeerConnected.class);
+        assertThat(atA.peer().id()).isEqualTo(b.id());
+        assertThat(atA.route()).isEqualTo(Route.BOOTSTRAP_IN);
+        assertThat(atA.transport()).isEqualTo(Transport.TCP);
+        assertThat(b.peer(a.id())).hasValueSatisfying(p -> assertThat(p.route()).isEqualTo(Route.BOOTSTRAP_OUT));
+    }
+
+    @Test
+    void messagesArriveInTheOrderTheyWereSent() throws Exception {
+        CrustNode a = nodes.start();
+        CrustNode b = nodes.start();
+        Peer toA = b.connect(Nodes.tcp(a), Nodes.WAIT);
+        assertThat(toA.id()).isEqualTo(a.id());
+        for (int i = 0; i < 500; i++) {
+            toA.send(("message " + i).getBytes(StandardCharsets.UTF_8));
+        }
+        List<String> received = new ArrayList<>();
+        while (received.size() < 500) {
+            CrustEvent.MessageReceived m = Nodes.await(a, CrustEvent.MessageReceived.class);
+            assertThat(m.from()).isEqualTo(b.id());
+            received.add(new String(m.message(), StandardCharsets.UTF_8));
+        }
+        for (int i = 0; i < 500; i++) {
+            assertThat(received.get(i)).isEqualTo("message " + i);
+        }
+    }
+
+    @Test
+    void peerClosedByTheApplicationIsReportedLostOnTheOtherSide() throws Exception {
+        CrustNode a = nodes.start();
+        CrustNode b = nodes.start();
+        Peer toA = b.connect(Nodes.tcp(a), Nodes.WAIT);
+        Nodes.await(a, CrustEvent.PeerConnected.class);
+        toA.close();
+
+        CrustEvent.PeerLost lost = Nodes.await(a, CrustEvent.PeerLost.class);
+        assertThat(lost.peer()).isEqualTo(b.id());
+        assertThat(lost.reason()).contains("closed by the application");
+        assertThat(toA.isOpen()).isFalse();
+        assertThatThrownBy(() -> toA.send(new byte[1])).isInstanceOf(CrustException.class);
+    }
+
+    @Test
+    void nodesOfDifferentNetworksRefuseEachOther() throws Exception {
+        CrustNode a = nodes.start(c -> c.networkName("alpha"));
+        CrustNode b = nodes.start(c -> c.networkName("beta"));
+
+        assertThatThrownBy(() -> b.connect(Nodes.tcp(a), Nodes.WAIT))
+                .isInstanceOf(CrustException.class)
+                .hasMessageContaining("network");
+        assertThat(a.peers()).isEmpty();
+        assertThat(b.peers()).isEmpty();
+    }
+
+    @Test
+    void aNodeWithoutCandidatesReportsBootstrapFailed() throws Exception {
+        CrustNode a = nodes.start();
+        assertThat(Nodes.await(a, CrustEvent.BootstrapFailed.class).reason()).contains("no bootstrap candidates");
+    }
+
+    @Test
+    void startFailsWithAClearReasonWhenThePortIsTaken() throws Exception {
+        CrustNode a = nodes.start();
+        int port = Nodes.tcp(a).getPort();
+        assertThatThrownBy(() -> nodes.start(c -> c.listenTcpPort(port)))
+                .isInstanceOf(CrustException.class)
+                .hasMessageContaining("no listener could start")
+                .hasMessageContaining(String.valueOf(port));
+    }
+}

@@ -1,0 +1,107 @@
+package io.crust.nat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crust.testkit.lab.LabHost;
+import io.crust.testkit.lab.LabProcess;
+import io.crust.testkit.lab.NatKind;
+import io.crust.testkit.lab.NatLab;
+import io.crust.testkit.lab.Site;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Port mapping against a real gateway: Debian's miniupnpd (UPnP IGD, NAT-PMP, PCP) on a lab router.
+ * For each protocol a host maps a UDP port, a host on the internet sends to the external address, the
+ * datagram must arrive, and after close the dnat rule must be gone from miniupnpd's nft chain.
+ * Skipped without root/ip/nft (fails instead with CI=true), as {@link NatLab#start} decides.
+ */
+@Timeout(300)
+class PortMapperLabTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void mappingThroughEachProtocolLetsADatagramFromTheInternetInAndIsGoneAfterClose() throws Exception {
+        try (NatLab lab = NatLab.start("portmap")) {
+            Site site = lab.site(NatKind.UPNP);
+            LabHost internet = lab.publicHost();
+            int port = 40000;
+            for (MappingProtocol protocol : MappingProtocol.values()) {
+                port++;
+                LabProcess host = site.host().startJava(MapAndReceive.class, protocol.label(), Integer.toString(port));
+                String mapped = host.awaitLine(l -> l.startsWith("MAPPED ") || l.startsWith("FAILED "), WAIT);
+                assertThat(mapped).as(protocol + ": " + host.lines()).startsWith("MAPPED ");
+                String[] f = mapped.split(" ");
+                String external = f[1];
+                assertThat(f[2]).isEqualTo(protocol.label());
+                assertThat(external).isEqualTo(site.publicAddress().getHostAddress() + ":" + port);
+                assertThat(routerRules(site)).as("dnat rule for " + protocol).contains("dport " + port + " dnat");
+
+                String[] ipPort = external.split(":");
+                internet.exec(Duration.ofSeconds(30), "bash", "-c", "for i in 1 2 3 4 5; do echo hello-" + protocol.label()
+                        + " > /dev/udp/" + ipPort[0] + "/" + ipPort[1] + "; sleep 0.3; done").orThrow();
+                String received = host.awaitLine(l -> l.startsWith("RECEIVED ") || l.startsWith("NOTHING"), WAIT);
+                assertThat(received).as(protocol + " datagram from the internet").startsWith("RECEIVED hello-" + protocol.label());
+
+                host.writeLine("close");
+                host.awaitLine(l -> l.startsWith("CLOSED"), WAIT);
+                assertThat(host.waitFor(WAIT)).isZero();
+                assertThat(routerRules(site)).as("dnat rule after close for " + protocol).doesNotContain("dport " + port + " ");
+            }
+        }
+    }
+
+    private static String routerRules(Site site) throws Exception {
+        return site.router().exec(Duration.ofSeconds(20), "nft", "list", "chain", "inet", "filter", "prerouting_miniupnpd")
+                .orThrow().stdout();
+    }
+
+    /**
+     * Runs on the lab host: {@code MapAndReceive <protocol> <port>} maps UDP {@code port}, prints
+     * {@code MAPPED ip:port protocol}, waits for one datagram ({@code RECEIVED text}), then on the stdin line
+     * {@code close} deletes the mapping and prints {@code CLOSED}.
+     */
+    public static final class MapAndReceive {
+        public static void main(String[] args) throws Exception {
+            MappingProtocol protocol = MappingProtocol.fromLabel(args[0]);
+            int port = Integer.parseInt(args[1]);
+            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(port));
+                    PortMapper mapper = PortMapper.of(protocol, PortMapperOptions.defaults())) {
+                PortMapping mapping;
+                try {
+                    mapping = mapper.map(PortMapper.Transport.UDP, port, port, Duration.ofMinutes(10));
+                } catch (NatException e) {
+                    System.out.println("FAILED " + e.getMessage());
+                    return;
+                }
+                System.out.println("MAPPED " + mapping.external().getAddress().getHostAddress() + ":"
+                        + mapping.external().getPort() + " " + mapping.protocol().label());
+                socket.setSoTimeout(30_000);
+                byte[] buffer = new byte[1500];
+                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                try {
+                    socket.receive(packet);
+                    System.out.println("RECEIVED " + new String(buffer, 0, packet.getLength(), StandardCharsets.UTF_8).trim()
+                            + " FROM " + packet.getSocketAddress());
+                } catch (SocketTimeoutException e) {
+                    System.out.println("NOTHING");
+                }
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                String line;
+                while ((line = in.readLine()) != null && !line.equals("close")) {
+                    // wait for the test's word
+                }
+                mapping.close();
+                System.out.println("CLOSED");
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.crust.nat.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.gateway.MalformedPacketException;
+import io.crust.nat.pcp.PcpMessages;
+import io.crust.nat.pmp.NatPmpMessages;
+import java.nio.ByteBuffer;
+
+/**
+ * Hostile gateway replies against the NAT-PMP (RFC 6886) and PCP (RFC 6887) decoders: a reply
+ * decodes, is recognised as another opcode's ({@code null}), or is refused with
+ * {@link MalformedPacketException}. Nothing else escapes, nothing hangs or allocates out of
+ * proportion. Saved inputs: {@code src/test/resources/io/crust/nat/fuzz/GatewayReplyFuzzTestInputs/}.
+ */
+class GatewayReplyFuzzTest {
+
+    @FuzzTest
+    void natPmpRepliesDecodeOrAreRefused(byte[] data) {
+        InputBudget.check("NatPmpMessages", data.length, () -> {
+            ByteBuffer datagram = ByteBuffer.wrap(data);
+            try {
+                NatPmpMessages.ExternalAddressResponse r = NatPmpMessages.decodeExternalAddress(datagram);
+                if (r != null && r.resultCode() == 0) {
+                    assertThat(r.address()).isNotNull();
+                }
+            } catch (MalformedPacketException expected) {
+                // documented refusal
+            }
+            for (Transport transport : Transport.values()) {
+                try {
+                    NatPmpMessages.MapResponse r = NatPmpMessages.decodeMap(datagram, transport);
+                    if (r != null && r.resultCode() == 0) {
+                        assertThat(r.internalPort()).isBetween(1, 65535);
+                        assertThat(r.externalPort()).isBetween(0, 65535);
+                    }
+                } catch (MalformedPacketException expected) {
+                    // documented refusal
+                }
+            }
+            assertThat(datagram.position()).isZero();
+        });
+    }
+
+    @FuzzTest
+    void pcpRepliesDecodeOrAreRefused(byte[] data) {
+        InputBudget.check("PcpMessages.decodeMap", data.length, () -> {
+            try {
+                PcpMessages.Response r = PcpMessages.decodeMap(ByteBuffer.wrap(data));
+                if (r != null && r.resultCode() == 0 && r.version() == PcpMessages.VERSION) {
+                    assertThat(r.nonce()).hasSize(PcpMessages.NONCE_BYTES);
+                    assertThat(r.externalAddress()).isNotNull();
+                }
+            } catch (MalformedPacketException expected) {
+                // documented refusal
+            }
+        });
+    }
+}

@@ -80,28 +80,33 @@ public final class TcpFrameTransport implements FrameTransport {
     public byte[] readFrame() throws IOException {
         readLock.lock();
         try {
-            int high = in.read();
-            if (high < 0) {
-                throw new EOFException("connection closed by " + remoteAddress());
-            }
-            int low = in.read();
-            if (low < 0) {
-                throw new EOFException("connection closed by " + remoteAddress() + " inside a frame header");
-            }
-            int length = (high << 8) | low;
-            if (length > maxFrameBytes) {
-                throw new FrameTooLargeException(length, maxFrameBytes);
-            }
-            byte[] frame = new byte[length];
-            try {
-                in.readFully(frame);
-            } catch (EOFException e) {
-                throw new EOFException("connection closed by " + remoteAddress() + " inside a frame of " + length + " bytes");
-            }
-            return frame;
+            return readFrame(in, maxFrameBytes, remoteAddress());
         } finally {
             readLock.unlock();
         }
+    }
+
+    /** Reads one length-prefixed frame from {@code in}; pure decoding, shared with the fuzz tests. */
+    static byte[] readFrame(DataInputStream in, int maxFrameBytes, Object remote) throws IOException {
+        int high = in.read();
+        if (high < 0) {
+            throw new EOFException("connection closed by " + remote);
+        }
+        int low = in.read();
+        if (low < 0) {
+            throw new EOFException("connection closed by " + remote + " inside a frame header");
+        }
+        int length = (high << 8) | low;
+        if (length > maxFrameBytes) {
+            throw new FrameTooLargeException(length, maxFrameBytes);
+        }
+        byte[] frame = new byte[length];
+        try {
+            in.readFully(frame);
+        } catch (EOFException e) {
+            throw new EOFException("connection closed by " + remote + " inside a frame of " + length + " bytes");
+        }
+        return frame;
     }
 
     @Override

@@ -277,7 +277,7 @@ public final class SecureChannel implements AutoCloseable {
 
     private int readRecord() throws IOException {
         byte[] frame = transport.readFrame();
-        if (frame.length < Aead.TAG_BYTES + 1) {
+        if (frame.length < Aead.TAG_BYTES) {
             throw new DecryptionException("frame of " + frame.length + " bytes from " + remotePeer.shortForm()
                     + " is too short to be a transport message", null);
         }
@@ -293,6 +293,9 @@ public final class SecureChannel implements AutoCloseable {
         if (++receivedSinceRekey == rekeyIntervalMessages) {
             receiver.rekey();
             receivedSinceRekey = 0;
+        }
+        if (length == 0) {
+            throw violation("empty record");
         }
         return length;
     }

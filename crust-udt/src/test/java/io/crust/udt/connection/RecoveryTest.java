@@ -1,0 +1,303 @@
+package io.crust.udt.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crust.testkit.DatagramImpairment;
+import io.crust.udt.UdtConfig;
+import io.crust.udt.packet.AckFrame;
+import io.crust.udt.packet.DataHeader;
+import io.crust.udt.packet.Frames;
+import io.crust.udt.packet.PacketType;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Loss recovery, ACK policy, flow control and timers, on the manual clock: exact behaviour. */
+class RecoveryTest {
+    private static final UdtConfig NO_PROBING = UdtConfig.builder().pmtuProbing(false).build();
+    private static final Duration LINK_DELAY = Duration.ofMillis(10); // 20 ms round trip
+
+    private static ConnectionPair pairWithDelay(UdtConfig config) {
+        DatagramImpairment delay = DatagramImpairment.seeded(1).delay(LINK_DELAY).build();
+        return new ConnectionPair(config).impair(delay, DatagramImpairment.seeded(2).delay(LINK_DELAY).build());
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static boolean isStream(ConnectionPair.Sent s) {
+        if (s.type() != PacketType.DATA) {
+            return false;
+        }
+        ByteBuffer b = ByteBuffer.wrap(s.bytes());
+        b.position(DataHeader.BYTES);
+        if ((b.get(b.position()) & 0xFF) == Frames.ACK) {
+            b.get();
+            try {
+                AckFrame.decode(b);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+        return b.hasRemaining() && (b.get(b.position()) & 0xFF) == Frames.STREAM;
+    }
+
+    private static long streamOffset(ConnectionPair.Sent s) {
+        ByteBuffer b = ByteBuffer.wrap(s.bytes());
+        b.position(DataHeader.BYTES);
+        if ((b.get(b.position()) & 0xFF) == Frames.ACK) {
+            b.get();
+            try {
+                AckFrame.decode(b);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+        return b.getLong(b.position() + 2);
+    }
+
+    @Test
+    void handshakeCompletesWhenTheFirstInitialAndAcceptAreLost() {
+        ConnectionPair pair = new ConnectionPair(NO_PROBING);
+        int[] initials = {0};
+        int[] accepts = {0};
+        pair.drop = s -> (s.type() == PacketType.INITIAL && initials[0]++ == 0)
+                || (s.type() == PacketType.ACCEPT && accepts[0]++ == 0);
+        pair.handshake();
+        List<ConnectionPair.Sent> sentInitials = pair.sentBy(true, PacketType.INITIAL);
+        // The client repeats its INITIAL after 200 ms; the server repeats its lost ACCEPT 200 ms later
+        // on its own timer, before the client's next INITIAL (due 400 ms after the second) is needed.
+        assertThat(sentInitials).hasSize(2);
+        assertThat(sentInitials.get(1).atNanos() - sentInitials.get(0).atNanos()).isEqualTo(200_000_000L);
+        assertThat(sentInitials).allSatisfy(s -> assertThat(s.bytes()).hasSizeGreaterThanOrEqualTo(1200));
+        List<ConnectionPair.Sent> sentAccepts = pair.sentBy(false, PacketType.ACCEPT);
+        assertThat(sentAccepts).hasSize(2);
+        assertThat(sentAccepts.get(1).atNanos() - sentAccepts.get(0).atNanos()).isEqualTo(200_000_000L);
+        assertThat(sentAccepts.get(0).bytes().length).isLessThan(sentInitials.get(0).bytes().length);
+    }
+
+    @Test
+    void lostPacketIsRetransmittedOnceThreeLaterPacketsAreAcknowledged() {
+        ConnectionPair pair = pairWithDelay(NO_PROBING);
+        pair.handshake();
+        long[] dropped = {-1};
+        pair.drop = s -> {
+            if (dropped[0] < 0 && s.fromClient() && isStream(s) && streamOffset(s) > 5000) {
+                dropped[0] = s.packetNumber();
+                return true;
+            }
+            return false;
+        };
+        byte[] data = random(40_000, 3);
+        byte[] received = pair.transfer(data, Duration.ofSeconds(10));
+        assertThat(received).isEqualTo(data);
+        assertThat(pair.client.stats().packetsLost()).isEqualTo(1);
+        long droppedOffset = pair.sent.stream().filter(s -> s.fromClient() && s.type() == PacketType.DATA
+                && s.packetNumber() == dropped[0]).map(RecoveryTest::streamOffset).findFirst().orElseThrow();
+        List<ConnectionPair.Sent> carriers = pair.sent.stream()
+                .filter(s -> s.fromClient() && isStream(s) && streamOffset(s) == droppedOffset).toList();
+        assertThat(carriers).hasSize(2); // the original and exactly one retransmission
+        assertThat(carriers.get(1).packetNumber()).isGreaterThan(carriers.get(0).packetNumber()); // never reused
+        // Fast retransmit: well within one probe timeout, less than two round trips after the loss.
+        assertThat(carriers.get(1).atNanos() - carriers.get(0).atNanos()).isLessThan(2 * 2 * LINK_DELAY.toNanos());
+        assertThat(pair.client.stats().bytesRetransmitted()).isEqualTo(streamLength(carriers.get(0)));
+    }
+
+    /** The frame types of a DATA packet, in order. */
+    private static List<Integer> frameTypes(ConnectionPair.Sent s) {
+        ByteBuffer b = ByteBuffer.wrap(s.bytes());
+        b.position(DataHeader.BYTES);
+        List<Integer> types = new java.util.ArrayList<>();
+        try {
+            while (b.hasRemaining()) {
+                int t = b.get() & 0xFF;
+                types.add(t);
+                switch (t) {
+                    case Frames.ACK -> AckFrame.decode(b);
+                    case Frames.STREAM -> Frames.decodeStream(b);
+                    case Frames.CLOSE -> Frames.decodeClose(b);
+                    case Frames.PADDING -> b.position(b.limit());
+                    default -> {
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        return types;
+    }
+
+    private static int streamLength(ConnectionPair.Sent s) {
+        ByteBuffer b = ByteBuffer.wrap(s.bytes());
+        b.position(DataHeader.BYTES);
+        if ((b.get(b.position()) & 0xFF) == Frames.ACK) {
+            b.get();
+            try {
+                AckFrame.decode(b);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+        return b.getShort(b.position() + 10) & 0xFFFF;
+    }
+
+    @Test
+    void unansweredPacketsAreProbedWithExponentialBackoffAndThenDelivered() {
+        ConnectionPair pair = pairWithDelay(NO_PROBING);
+        pair.handshake();
+        pair.runUntil(() -> false, Duration.ofMillis(100)); // settle the RTT estimate
+        long blackoutEnd = pair.clock.nanoTime() + 1_000_000_000L;
+        pair.drop = s -> s.fromClient() && s.atNanos() < blackoutEnd;
+        long start = pair.clock.nanoTime();
+        byte[] data = random(500, 4);
+        byte[] received = pair.transfer(data, Duration.ofSeconds(10));
+        assertThat(received).isEqualTo(data);
+        List<Long> sendTimes = pair.sent.stream()
+                .filter(s -> s.fromClient() && s.atNanos() >= start && s.atNanos() < blackoutEnd)
+                .map(ConnectionPair.Sent::atNanos).distinct().toList();
+        assertThat(sendTimes).as(pair.sent.stream().filter(s -> s.atNanos() >= start - 50_000_000L)
+                .map(s -> (s.fromClient() ? "C " : "S ") + (s.atNanos() - start) / 1000 + "us " + s.bytes().length).toList().toString())
+                .hasSizeGreaterThanOrEqualTo(4);
+        long pto = sendTimes.get(1) - sendTimes.get(0);
+        // PTO = srtt + max(4 rttvar, 1 ms) + max ACK delay: at least 20 + 1 + 5 ms here.
+        assertThat(pto).isBetween(26_000_000L, 80_000_000L);
+        assertThat(sendTimes.get(2) - sendTimes.get(1)).isEqualTo(2 * pto);
+        assertThat(sendTimes.get(3) - sendTimes.get(2)).isEqualTo(4 * pto);
+        assertThat(pair.client.stats().ptoCount()).isEqualTo(4);
+        // The first ACK after the blackout resets the backoff.
+        assertThat(pair.runUntil(() -> pair.client.stats().ptoCount() == 0, Duration.ofSeconds(1))).isTrue();
+    }
+
+    @Test
+    void singlePacketIsAcknowledgedAfterTheMaximumAckDelay() {
+        ConnectionPair pair = pairWithDelay(NO_PROBING);
+        pair.handshake();
+        pair.runUntil(() -> false, Duration.ofMillis(200));
+        int before = pair.sent.size();
+        pair.client.write(new byte[100], 0, 100);
+        pair.runUntil(() -> false, Duration.ofMillis(100));
+        List<ConnectionPair.Sent> after = pair.sent.subList(before, pair.sent.size());
+        ConnectionPair.Sent data = after.stream().filter(s -> s.fromClient() && isStream(s)).findFirst().orElseThrow();
+        ConnectionPair.Sent ack = after.stream().filter(s -> !s.fromClient() && s.type() == PacketType.DATA)
+                .findFirst().orElseThrow();
+        assertThat(ack.atNanos() - data.atNanos()).isEqualTo(LINK_DELAY.toNanos() + ConnectionState.MAX_ACK_DELAY_NANOS);
+    }
+
+    @Test
+    void twoPacketsAreAcknowledgedAtOnce() {
+        ConnectionPair pair = pairWithDelay(NO_PROBING);
+        pair.handshake();
+        pair.runUntil(() -> false, Duration.ofMillis(200));
+        int before = pair.sent.size();
+        pair.client.write(new byte[2000], 0, 2000); // two packets of 1,200 bytes at most
+        pair.runUntil(() -> false, Duration.ofMillis(100));
+        List<ConnectionPair.Sent> after = pair.sent.subList(before, pair.sent.size());
+        ConnectionPair.Sent second = after.stream().filter(s -> s.fromClient() && isStream(s)).skip(1).findFirst().orElseThrow();
+        ConnectionPair.Sent ack = after.stream().filter(s -> !s.fromClient() && s.type() == PacketType.DATA)
+                .findFirst().orElseThrow();
+        assertThat(ack.atNanos() - second.atNanos()).isEqualTo(LINK_DELAY.toNanos());
+    }
+
+    @Test
+    void duplicatedPacketIsReportedAndChangesNothing() {
+        ConnectionPair pair = pairWithDelay(NO_PROBING);
+        pair.handshake();
+        pair.client.write(new byte[] {1, 2, 3}, 0, 3);
+        pair.runUntil(() -> pair.server.readableBytes() == 3, Duration.ofSeconds(1));
+        ConnectionPair.Sent data = pair.sent.stream().filter(s -> s.fromClient() && isStream(s)).findFirst().orElseThrow();
+        long now = pair.clock.nanoTime();
+        assertThat(pair.server.onDatagram(ByteBuffer.wrap(data.bytes()), now)).isEqualTo(ConnectionState.Verdict.DUPLICATE);
+        assertThat(pair.server.readableBytes()).isEqualTo(3);
+    }
+
+    @Test
+    void senderNeverExceedsTheReceiveWindowAndResumesWhenTheReaderCatchesUp() {
+        UdtConfig config = UdtConfig.builder().pmtuProbing(false).receiveWindowBytes(64 * 1024)
+                .sendBufferBytes(256 * 1024).build();
+        ConnectionPair pair = pairWithDelay(config);
+        pair.handshake();
+        byte[] data = random(200_000, 5);
+        int[] written = {0};
+        pair.runUntil(() -> {
+            written[0] = ConnectionPair.writeSome(pair.client, data, written[0]);
+            return false;
+        }, Duration.ofSeconds(2));
+        assertThat(pair.server.readableBytes()).isEqualTo(64 * 1024);
+        assertThat(pair.client.stats().bytesSent()).isEqualTo(64 * 1024);
+        byte[] received = new byte[data.length];
+        int[] read = {0};
+        boolean done = pair.runUntil(() -> {
+            written[0] = ConnectionPair.writeSome(pair.client, data, written[0]);
+            read[0] += pair.server.read(received, read[0], received.length - read[0]);
+            return read[0] == data.length;
+        }, Duration.ofSeconds(10));
+        assertThat(done).isTrue();
+        assertThat(received).isEqualTo(data);
+    }
+
+    @Test
+    void silentPeerFailsTheConnectionAfterTheIdleTimeoutWithKeepalivesMeanwhile() {
+        ConnectionPair pair = pairWithDelay(NO_PROBING);
+        pair.handshake();
+        pair.runUntil(() -> false, Duration.ofMillis(100));
+        long silentFrom = pair.clock.nanoTime();
+        pair.drop = s -> !s.fromClient();
+        pair.runUntil(() -> pair.client.phase() == ConnectionState.Phase.TERMINATED, Duration.ofSeconds(60));
+        assertThat(pair.client.failure()).startsWith("idle timeout");
+        assertThat(pair.clock.nanoTime() - silentFrom).isBetween(19_000_000_000L, 21_000_000_000L);
+        long pings = pair.sent.stream().filter(s -> s.fromClient() && s.atNanos() > silentFrom && s.type() == PacketType.DATA).count();
+        assertThat(pings).isGreaterThanOrEqualTo(3); // keepalives every 5 s (and their probes)
+    }
+
+    @Test
+    void quietConnectionSendsAKeepaliveEveryFiveSeconds() {
+        ConnectionPair pair = pairWithDelay(NO_PROBING);
+        pair.handshake();
+        pair.runUntil(() -> false, Duration.ofSeconds(1));
+        long from = pair.clock.nanoTime();
+        pair.runUntil(() -> false, Duration.ofSeconds(21));
+        assertThat(pair.client.phase()).isEqualTo(ConnectionState.Phase.ESTABLISHED);
+        long pings = pair.sent.stream().filter(s -> s.fromClient() && s.atNanos() > from
+                && s.type() == PacketType.DATA && frameTypes(s).contains(Frames.PING)).count();
+        assertThat(pings).isEqualTo(4); // at 5, 10, 15 and 20 s of quiet
+        long pingsFromServer = pair.sent.stream().filter(s -> !s.fromClient() && s.atNanos() > from
+                && s.type() == PacketType.DATA && frameTypes(s).contains(Frames.PING)).count();
+        assertThat(pingsFromServer).isEqualTo(4);
+    }
+
+    @Test
+    void pathMtuProbingAdoptsTheLargestSizeThePathCarries() {
+        ConnectionPair pair = pairWithDelay(UdtConfig.defaults());
+        pair.drop = s -> s.bytes().length > 9000; // a jumbo-frame path
+        pair.handshake();
+        pair.runUntil(() -> false, Duration.ofSeconds(3));
+        assertThat(pair.client.stats().payloadBytes()).isEqualTo(8952);
+        byte[] data = random(300_000, 6);
+        assertThat(pair.transfer(data, Duration.ofSeconds(10))).isEqualTo(data);
+        assertThat(pair.sent.stream().filter(s -> s.fromClient() && isStream(s)).mapToInt(s -> s.bytes().length).max())
+                .hasValue(8952);
+    }
+
+    @Test
+    void transferThroughTenPercentLossTwoPercentDuplicationAndReorderingIsByteExact() throws Exception {
+        long seed = DatagramImpairment.seedFromSystemProperty();
+        DatagramImpairment forward = DatagramImpairment.seeded(seed).loss(0.10).duplication(0.02)
+                .reordering(0.05, Duration.ofMillis(3)).delay(LINK_DELAY).jitter(Duration.ofMillis(2)).build();
+        DatagramImpairment backward = DatagramImpairment.seeded(seed + 1).loss(0.10).duplication(0.02)
+                .reordering(0.05, Duration.ofMillis(3)).delay(LINK_DELAY).build();
+        ConnectionPair pair = new ConnectionPair(UdtConfig.defaults()).impair(forward, backward);
+        pair.handshake();
+        byte[] data = random(3 * 1024 * 1024, seed);
+        byte[] received = pair.transfer(data, Duration.ofMinutes(5));
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        assertThat(sha.digest(received)).as("seed %d, %s", seed, forward).isEqualTo(sha.digest(data));
+        assertThat(pair.client.stats().packetsLost()).isPositive();
+        assertThat(forward.counts().duplicated()).isPositive();
+    }
+}

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -55,6 +57,7 @@ public final class NatLab implements AutoCloseable {
     private final Path logDirectory;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<String> namespaces = new ArrayList<>();
+    private final Set<String> routers = new HashSet<>();
     private final List<LabProcess> processes = new ArrayList<>();
     private final List<TunLink> tunLinks = new ArrayList<>();
     private final Thread shutdownHook;
@@ -92,7 +95,9 @@ public final class NatLab implements AutoCloseable {
         } catch (IOException e) {
             throw new LabException("cannot create the lab log directory", e);
         }
+        StaleLabs.removeAbandoned();
         NatLab lab = new NatLab(prefix, logs);
+        StaleLabs.register(prefix);
         Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
         try {
             lab.buildInternet();
@@ -161,11 +166,13 @@ public final class NatLab implements AutoCloseable {
                 veth(carrier, "lan", "100.64." + n + ".1/24", router, "wan", "100.64." + n + ".2/24");
                 ip(router, "route", "add", "default", "via", "100.64." + n + ".1");
                 enableForwarding(carrier);
+                routers.add(carrier.namespace());
                 nft(carrier, NatRules.firewall(false) + NatRules.translation(NatKind.PORT_RESTRICTED_CONE));
             } else {
                 attachToInternet(router, "wan", wanAddress);
             }
             enableForwarding(router);
+            routers.add(router.namespace());
             nft(router, NatRules.firewall(kind == NatKind.UPNP) + NatRules.translation(kind));
             Site site = new Site(this, n, kind, router, carrier, address(wanAddress));
             addHost(site);
@@ -195,22 +202,24 @@ public final class NatLab implements AutoCloseable {
     }
 
     /**
-     * Drops {@code percent} % of TCP and UDP packets at random, each way, in {@code host}'s
-     * namespace (for a router: packets it forwards); 0 removes the loss. Turns segmentation
-     * offloads off there, so TCP loss is counted per packet, not per 64 KiB burst.
+     * Drops {@code percent} % of TCP and UDP packets at random, each way: on a router, the packets
+     * it forwards; on any other namespace, those through its {@code eth0} (internet: {@code br0}).
+     * 0 removes the loss. Senders see no error, as on a real lossy link. Also turns segmentation
+     * offloads off there, so TCP loss counts per packet, not per 64 KiB burst.
      */
     public void lossPercent(LabHost host, int percent) throws LabException {
         if (percent < 0 || percent > 100) {
             throw new IllegalArgumentException("percent is 0 to 100: " + percent);
         }
-        host.exec(SETUP_TIMEOUT, "nft", "delete", "table", "inet", "crust_loss"); // absent the first time
+        boolean router = routers.contains(host.namespace());
+        host.exec(SETUP_TIMEOUT, "nft", "delete", "table", router ? "inet" : "netdev", "crust_loss"); // absent at first
         if (percent > 0) {
-            nft(host, NatRules.loss(percent));
+            String device = host == internet ? "br0" : "eth0";
+            nft(host, router ? NatRules.routerLoss(percent) : NatRules.hostLoss(percent, device));
             for (String line : host.exec(SETUP_TIMEOUT, "ip", "-o", "link", "show").orThrow().stdout().split("\n")) {
                 String[] fields = line.split(":\\s+", 3);
                 if (fields.length >= 2 && !fields[1].startsWith("lo")) {
-                    String device = fields[1].split("@")[0];
-                    host.exec(SETUP_TIMEOUT, "ethtool", "-K", device, "tso", "off", "gso", "off", "gro", "off");
+                    host.exec(SETUP_TIMEOUT, "ethtool", "-K", fields[1].split("@")[0], "tso", "off", "gso", "off", "gro", "off");
                 }
             }
         }
@@ -238,6 +247,9 @@ public final class NatLab implements AutoCloseable {
             command.addAll(shape.flags());
             LabProcess emulator = a.start(command);
             emulator.awaitLine(line -> line.startsWith("READY"), SETUP_TIMEOUT);
+            // IPv4 only: IPv6 autoconfiguration chatter would show up in the emulator's counters.
+            a.exec(SETUP_TIMEOUT, "sysctl", "-qw", "net.ipv6.conf." + nameA + ".disable_ipv6=1");
+            b.exec(SETUP_TIMEOUT, "sysctl", "-qw", "net.ipv6.conf." + nameB + ".disable_ipv6=1");
             ip(a, "addr", "add", addressA, "peer", addressB, "dev", nameA);
             ip(a, "link", "set", nameA, "up");
             ip(b, "addr", "add", addressB, "peer", addressA, "dev", nameB);
@@ -272,7 +284,7 @@ public final class NatLab implements AutoCloseable {
             List<String> failures = new ArrayList<>();
             for (String namespace : namespaces.reversed()) {
                 try {
-                    killRemainingProcesses(namespace);
+                    StaleLabs.killProcessesIn(namespace);
                     Commands.check("ip", "netns", "delete", namespace);
                 } catch (LabException e) {
                     failures.add(e.getMessage());
@@ -283,6 +295,7 @@ public final class NatLab implements AutoCloseable {
             if (!left.isEmpty() || !failures.isEmpty()) {
                 throw new LabException("lab " + prefix + " not fully removed; left: " + left + "; errors: " + failures);
             }
+            StaleLabs.unregister(prefix);
             log.info("NAT lab {} removed", prefix);
         } finally {
             lock.unlock();
@@ -389,15 +402,6 @@ public final class NatLab implements AutoCloseable {
             }
         }
         throw new LabException("no UDP listeners " + endpoints + " in " + host.namespace() + ": " + listening);
-    }
-
-    private void killRemainingProcesses(String namespace) throws LabException {
-        ExecResult pids = Commands.run(SETUP_TIMEOUT, null, List.of("ip", "netns", "pids", namespace));
-        for (String pid : pids.stdout().split("\\s+")) {
-            if (!pid.isBlank()) {
-                ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        }
     }
 
     private Path emulatorScript() throws LabException {

@@ -119,15 +119,33 @@ final class NatRules {
                 """;
     }
 
-    /** Random loss of {@code percent} % of TCP and UDP packets through, into and out of a namespace. */
-    static String loss(int percent) {
-        String drop = "meta l4proto { tcp, udp } numgen random mod 100 < " + percent + " drop";
+    /**
+     * Random loss of {@code percent} % of the TCP and UDP packets a router forwards, each way.
+     */
+    static String routerLoss(int percent) {
         return """
                 table inet crust_loss {
-                  chain input { type filter hook input priority -10; policy accept; %1$s; }
-                  chain output { type filter hook output priority -10; policy accept; %1$s; }
-                  chain forward { type filter hook forward priority -10; policy accept; %1$s; }
+                  chain forward { type filter hook forward priority -10; policy accept; %s; }
                 }
-                """.formatted(drop);
+                """.formatted(drop(percent));
+    }
+
+    /**
+     * Random loss of {@code percent} % of the TCP and UDP packets entering and leaving a host's
+     * {@code device}. Netdev hooks, not the output chain: a drop in output would fail the sender's
+     * {@code send} with EPERM, where a real lossy link fails silently.
+     */
+    static String hostLoss(int percent, String device) {
+        return """
+                table netdev crust_loss {
+                  chain lossin { type filter hook ingress device "%1$s" priority 0; policy accept; %2$s; }
+                  chain lossout { type filter hook egress device "%1$s" priority 0; policy accept; %2$s; }
+                }
+                """.formatted(device, drop(percent));
+    }
+
+    private static String drop(int percent) {
+        return percent >= 100 ? "meta l4proto { tcp, udp } drop"
+                : "meta l4proto { tcp, udp } numgen random mod 100 < " + percent + " drop";
     }
 }

@@ -1,0 +1,133 @@
+package io.crust.testkit.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+
+import io.crust.testkit.lab.probe.NatProbeClient;
+import io.crust.testkit.lab.probe.NatProbeServer;
+import io.crust.testkit.lab.probe.RttProbe;
+
+import org.junit.jupiter.api.Test;
+
+/** The lab's own plumbing: extra hosts, loss, link statistics, errors and clean-up. */
+class NatLabTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final List<String> PROBE_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m");
+
+    @Test
+    void secondHostOfASiteGoesOutThroughTheSameRouter() throws Exception {
+        try (NatLab lab = NatLab.start("hosts")) {
+            Site site = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            LabHost second = site.addHost();
+            assertThat(second.address().getHostAddress()).isEqualTo("192.168.1.3");
+            String primary = NatLab.INTERNET_PRIMARY + ":4000";
+            lab.internet().startJava(PROBE_JVM, NatProbeServer.class, primary, NatLab.INTERNET_PRIMARY + ":4001",
+                    NatLab.INTERNET_SECONDARY + ":4000").awaitLine("READY"::equals, TIMEOUT);
+            LabProcess client = second.startJava(PROBE_JVM, NatProbeClient.class, primary,
+                    NatLab.INTERNET_PRIMARY + ":4001", NatLab.INTERNET_SECONDARY + ":4000");
+            assertThat(client.awaitLine(l -> l.startsWith("MAPPING "), TIMEOUT))
+                    .contains(" " + site.publicAddress().getHostAddress() + ":");
+        }
+    }
+
+    @Test
+    void fullLossStopsTrafficAndZeroLossRestoresIt() throws Exception {
+        try (NatLab lab = NatLab.start("loss")) {
+            LabHost host = lab.publicHost();
+            String echo = NatLab.INTERNET_PRIMARY + ":7000";
+            lab.internet().startJava(PROBE_JVM, RttProbe.class, "echo", echo).awaitLine("READY"::equals, TIMEOUT);
+            lab.lossPercent(host, 100);
+            assertThat(ping(host, echo, 3)).endsWith("replies=0");
+            lab.lossPercent(host, 0);
+            assertThat(ping(host, echo, 3)).endsWith("replies=3");
+        }
+    }
+
+    @Test
+    void tunLinkDuplicatesEveryPacketWhenToldTo() throws Exception {
+        try (NatLab lab = NatLab.start("dup")) {
+            LabHost a = lab.publicHost();
+            LabHost b = lab.publicHost();
+            TunLink link = lab.tunLink(a, b, LinkShape.delay(Duration.ofMillis(1)).withDuplication(1.0).withSeed(7));
+            String echo = link.addressB().getHostAddress() + ":7000";
+            b.startJava(PROBE_JVM, RttProbe.class, "echo", echo).awaitLine("READY"::equals, TIMEOUT);
+            assertThat(ping(a, echo, 4)).endsWith("replies=4");
+            String[] stats = link.stats().split(" ");
+            // STATS a2b offered=N dropped=0 queue_dropped=0 duplicated=N reordered=0 delivered=2N b2a ...
+            assertThat(stats[1]).isEqualTo("a2b");
+            assertThat(stats[2]).isEqualTo("offered=4");
+            assertThat(stats[5]).isEqualTo("duplicated=4");
+            assertThat(stats[7]).isEqualTo("delivered=8");
+        }
+    }
+
+    @Test
+    void nftAcceptsEveryRuleSetTheLabUses() throws Exception {
+        try (NatLab lab = NatLab.start("rules")) {
+            List<String> ruleSets = new java.util.ArrayList<>(List.of(NatRules.firewall(true), NatRules.firewall(false),
+                    NatRules.routerLoss(5), NatRules.routerLoss(100), NatRules.hostLoss(5, "br0")));
+            for (NatKind kind : NatKind.values()) {
+                if (kind != NatKind.NONE) {
+                    ruleSets.add(NatRules.translation(kind));
+                }
+            }
+            for (String rules : ruleSets) {
+                ExecResult check = lab.internet().execWithInput(TIMEOUT, rules, "nft", "-c", "-f", "-");
+                assertThat(check.ok()).as(rules + check.stderr()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void failedCommandReportsItsStderr() throws Exception {
+        try (NatLab lab = NatLab.start("errors")) {
+            ExecResult result = lab.internet().exec(TIMEOUT, "ip", "link", "set", "nosuchdevice", "up");
+            assertThat(result.ok()).isFalse();
+            assertThatThrownBy(result::orThrow).isInstanceOf(LabException.class)
+                    .hasMessageContaining("nosuchdevice").hasMessageContaining("stderr:");
+        }
+    }
+
+    @Test
+    void closeKillsEveryProcessAndRemovesEveryNamespace() throws Exception {
+        NatLab lab = NatLab.start("close");
+        Site site = lab.site(NatKind.SYMMETRIC);
+        LabProcess sleeper = site.host().start("sleep", "600");
+        LabProcess routerSleeper = site.router().start("sleep", "600");
+        lab.close();
+        assertThat(sleeper.isAlive()).isFalse();
+        assertThat(routerSleeper.isAlive()).isFalse();
+        assertThat(namespacesStartingWith(lab.prefix() + "-")).isEmpty();
+    }
+
+    @Test
+    void labAbandonedByADeadJvmIsRemovedByTheNextLab() throws Exception {
+        Process finished = new ProcessBuilder("true").start();
+        finished.waitFor();
+        String abandoned = "crzz" + finished.pid() % 100 + "-abandoned";
+        Commands.check("ip", "netns", "add", abandoned + "-inet");
+        Files.createDirectories(StaleLabs.registry());
+        Files.writeString(StaleLabs.registry().resolve(abandoned), finished.pid() + " 1", StandardCharsets.UTF_8);
+        try (NatLab lab = NatLab.start("next")) {
+            assertThat(namespacesStartingWith(abandoned + "-")).isEmpty();
+            assertThat(StaleLabs.registry().resolve(abandoned)).doesNotExist();
+        } finally {
+            Commands.run(TIMEOUT, null, List.of("ip", "netns", "delete", abandoned + "-inet"));
+        }
+    }
+
+    private static String ping(LabHost from, String echo, int count) throws LabException {
+        return from.startJava(PROBE_JVM, RttProbe.class, "ping", echo, String.valueOf(count))
+                .awaitLine(l -> l.startsWith("RTT "), TIMEOUT);
+    }
+
+    private static List<String> namespacesStartingWith(String prefix) throws LabException {
+        return Commands.check("ip", "netns", "list").stdout().lines().filter(l -> l.startsWith(prefix)).toList();
+    }
+}

@@ -22,7 +22,10 @@ final class XmlDocuments {
     private XmlDocuments() {
     }
 
-    static Document parse(byte[] xml) throws MalformedPacketException {
+    /** Configured once: looking the factory up is the slow part. Only newDocumentBuilder() is called on it later. */
+    private static final DocumentBuilderFactory FACTORY = factory();
+
+    private static DocumentBuilderFactory factory() {
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setNamespaceAware(true);
@@ -30,7 +33,18 @@ final class XmlDocuments {
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             f.setXIncludeAware(false);
             f.setExpandEntityReferences(false);
-            DocumentBuilder builder = f.newDocumentBuilder();
+            return f;
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException("the JDK XML parser lacks a security feature", e);
+        }
+    }
+
+    static Document parse(byte[] xml) throws MalformedPacketException {
+        try {
+            DocumentBuilder builder;
+            synchronized (FACTORY) {
+                builder = FACTORY.newDocumentBuilder();
+            }
             // DefaultHandler throws on fatal errors and prints nothing (a null handler would print to stderr)
             builder.setErrorHandler(new org.xml.sax.helpers.DefaultHandler());
             return builder.parse(new ByteArrayInputStream(xml));

@@ -1,0 +1,138 @@
+package io.crust.nat.upnp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.crust.nat.MappingProtocol;
+import io.crust.nat.NatException;
+import io.crust.nat.PortMapper;
+import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapperOptions;
+import io.crust.nat.PortMapping;
+import io.crust.nat.gateway.Eventually;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The UPnP client against {@link FakeIgd} on 127.0.0.1. */
+@Timeout(60)
+class UpnpLoopbackTest {
+
+    private static PortMapper mapper(FakeIgd igd) {
+        return PortMapper.of(MappingProtocol.UPNP, PortMapperOptions.defaults()
+                .withSsdpTarget(igd.ssdpAddress())
+                .withDiscoveryTimeout(Duration.ofSeconds(2))
+                .withHttpTimeout(Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void mappingIsAddedReadBackAndDeletedOnClose() throws Exception {
+        try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
+            PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1));
+            assertThat(mapping.external().getAddress().getHostAddress()).isEqualTo("198.51.100.9");
+            assertThat(mapping.external().getPort()).isEqualTo(4000);
+            assertThat(mapping.protocol()).isEqualTo(MappingProtocol.UPNP);
+            assertThat(mapping.lifetime()).isEqualTo(Duration.ofHours(1));
+            assertThat(igd.mappings).containsEntry("UDP/4000", "127.0.0.1:4000");
+            mapping.close();
+            assertThat(igd.mappings).isEmpty();
+            assertThat(igd.actions()).containsExactly("GetExternalIPAddress", "AddPortMapping",
+                    "GetSpecificPortMappingEntry", "DeletePortMapping");
+        }
+    }
+
+    @Test
+    void conflictOnIgd2IsResolvedWithAddAnyPortMapping() throws Exception {
+        try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
+            igd.conflictingPorts.add(4000);
+            try (PortMapping mapping = mapper.map(Transport.TCP, 4000, 4000, Duration.ofHours(1))) {
+                assertThat(mapping.external().getPort()).isEqualTo(50000);
+                assertThat(igd.actions()).contains("AddAnyPortMapping");
+            }
+            assertThat(igd.mappings).isEmpty();
+        }
+    }
+
+    @Test
+    void conflictOnIgd1IsResolvedByTryingAnotherPort() throws Exception {
+        try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
+            igd.version = 1;
+            igd.conflictingPorts.add(4000);
+            try (PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1))) {
+                assertThat(mapping.external().getPort()).isNotEqualTo(4000).isBetween(1024, 65535);
+                assertThat(igd.actions()).doesNotContain("AddAnyPortMapping");
+            }
+            assertThat(igd.mappings).isEmpty();
+        }
+    }
+
+    @Test
+    void gatewayWithOnlyPermanentLeasesGetsLeaseZeroAndTheMappingIsStillDeleted() throws Exception {
+        try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
+            igd.onlyPermanentLeases = true;
+            PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1));
+            assertThat(mapping.lifetime()).isZero();
+            assertThat(igd.calls).contains("AddPortMapping 4000 3600", "AddPortMapping 4000 0");
+            mapping.close();
+            assertThat(igd.mappings).isEmpty();
+        }
+    }
+
+    @Test
+    void privateExternalAddressIsReportedAsDoubleNat() throws Exception {
+        try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
+            igd.externalIp = "100.64.3.2";
+            try (PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1))) {
+                assertThat(mapping.doubleNat()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void leaseIsRenewedBeforeItEnds() throws Exception {
+        try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
+            try (PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofSeconds(2))) {
+                assertThat(Eventually.holds(Duration.ofSeconds(20),
+                        () -> igd.actions().stream().filter("AddPortMapping"::equals).count() >= 3)).isTrue();
+                assertThat(mapping.external().getPort()).isEqualTo(4000);
+            }
+        }
+    }
+
+    @Test
+    void descriptionUrlOutsideTheLocalNetworkIsRefusedWithoutContactingIt() throws Exception {
+        try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
+            igd.location = "http://198.51.100.7:5555/desc.xml";
+            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1)))
+                    .isInstanceOf(NatException.class).hasMessageContaining("refused description URL");
+            assertThat(igd.calls).isEmpty();
+        }
+    }
+
+    @Test
+    void noAnswerToSsdpIsAClearErrorWithinTheDiscoveryTimeout() throws Exception {
+        try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
+            igd.silentSsdp = true;
+            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1)))
+                    .isInstanceOf(NatException.class).hasMessageContaining("no UPnP Internet Gateway Device answered");
+        }
+    }
+
+    @Test
+    void gatewayThatNeverAnswersHttpFailsAfterTheHttpTimeout() throws Exception {
+        try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
+            igd.hang = true;
+            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1)))
+                    .isInstanceOf(NatException.class).hasMessageContaining("no complete answer");
+        }
+    }
+
+    @Test
+    void malformedSoapAnswerIsAClearError() throws Exception {
+        try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
+            igd.soapOverride = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>";
+            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1)))
+                    .isInstanceOf(NatException.class).hasMessageContaining("malformed");
+        }
+    }
+}

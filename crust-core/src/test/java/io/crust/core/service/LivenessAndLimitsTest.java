@@ -1,0 +1,150 @@
+package io.crust.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.crust.core.BanRule;
+import io.crust.core.CrustEvent;
+import io.crust.core.CrustEvent.Misbehaviour;
+import io.crust.core.CrustException;
+import io.crust.core.CrustNode;
+import io.crust.core.Peer;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LivenessAndLimitsTest {
+    @TempDir
+    Path dir;
+    Nodes nodes;
+
+    @BeforeEach
+    void setUp() {
+        nodes = new Nodes(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        nodes.close();
+    }
+
+    @Test
+    void aPeerThatFallsSilentIsLostWithinTheHeartbeatTimeout() throws Exception {
+        CrustNode a = nodes.start();
+        CrustNode b = nodes.start();
+        try (SilentProxy proxy = new SilentProxy(Nodes.tcp(a))) {
+            b.connect(proxy.address(), Nodes.WAIT);
+            Nodes.await(a, CrustEvent.PeerConnected.class);
+            long before = System.nanoTime();
+            proxy.blackHole();
+
+            CrustEvent.PeerLost lost = Nodes.await(b, CrustEvent.PeerLost.class);
+            assertThat(lost.peer()).isEqualTo(a.id());
+            assertThat(lost.reason()).contains("no heartbeat");
+            // Configured timeout 3 s: reported in seconds, not minutes (generous bound for a loaded machine).
+            assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(25));
+        }
+    }
+
+    @Test
+    void aNodeThatDiesAbruptlyIsReportedLost() throws Exception {
+        CrustNode a = nodes.start();
+        CrustNode b = nodes.start();
+        b.connect(Nodes.tcp(a), Nodes.WAIT);
+        Nodes.await(a, CrustEvent.PeerConnected.class);
+        b.close();
+        assertThat(Nodes.await(a, CrustEvent.PeerLost.class).peer()).isEqualTo(b.id());
+    }
+
+    @Test
+    void bannedPeerIdIsDroppedAtOnceAndRefusedAfterwards() throws Exception {
+        CrustNode a = nodes.start();
+        CrustNode b = nodes.start();
+        b.connect(Nodes.tcp(a), Nodes.WAIT);
+        Nodes.await(a, CrustEvent.PeerConnected.class);
+
+        a.ban(BanRule.peer(b.id()));
+        assertThat(Nodes.await(a, CrustEvent.PeerLost.class).reason()).isEqualTo("banned");
+        Nodes.await(b, CrustEvent.PeerLost.class);
+
+        assertThatThrownBy(() -> {
+            Peer p = b.connect(Nodes.tcp(a), Nodes.WAIT);
+            // The handshake may complete on b's side before a drops it; a never keeps it.
+            Nodes.await(b, CrustEvent.PeerLost.class, l -> l.peer().equals(p.id()));
+            throw new CrustException("dropped after the handshake");
+        }).isInstanceOf(CrustException.class);
+        assertThat(a.peers()).isEmpty();
+    }
+
+    @Test
+    void bannedAddressBlockIsRefusedBeforeTheHandshake() throws Exception {
+        CrustNode a = nodes.start();
+        CrustNode b = nodes.start();
+        b.connect(Nodes.tcp(a), Nodes.WAIT);
+        Nodes.await(a, CrustEvent.PeerConnected.class);
+
+        a.ban(BanRule.cidr("127.0.0.0/8"));
+        assertThat(Nodes.await(a, CrustEvent.PeerLost.class).reason()).isEqualTo("banned");
+        assertThatThrownBy(() -> b.connect(Nodes.tcp(a), Duration.ofSeconds(5))).isInstanceOf(CrustException.class);
+        assertThat(a.peers()).isEmpty();
+
+        a.unban(BanRule.cidr("127.0.0.0/8"));
+        assertThat(b.connect(Nodes.tcp(a), Nodes.WAIT).id()).isEqualTo(a.id());
+    }
+
+    @Test
+    void aPeerThatFloodsIsReportedAndDisconnected() throws Exception {
+        CrustNode a = nodes.start(c -> c.messagesPerSecondPerPeer(50));
+        CrustNode b = nodes.start();
+        Peer toA = b.connect(Nodes.tcp(a), Nodes.WAIT);
+        try {
+            for (int i = 0; i < 2000; i++) {
+                toA.send(new byte[] {(byte) i});
+            }
+        } catch (CrustException expected) {
+            // a hangs up in the middle of the flood
+        }
+        Misbehaviour m = Nodes.await(a, Misbehaviour.class);
+        assertThat(m.kind()).isEqualTo(Misbehaviour.Kind.FLOOD);
+        assertThat(m.peer()).isEqualTo(b.id());
+        assertThat(Nodes.await(a, CrustEvent.PeerLost.class).peer()).isEqualTo(b.id());
+    }
+
+    @Test
+    void anOversizedMessageIsReportedAndDisconnected() throws Exception {
+        CrustNode a = nodes.start(c -> c.maxMessageBytes(1000));
+        CrustNode b = nodes.start();
+        Peer toA = b.connect(Nodes.tcp(a), Nodes.WAIT);
+        toA.send(new byte[5000]);
+
+        Misbehaviour m = Nodes.await(a, Misbehaviour.class);
+        assertThat(m.kind()).isEqualTo(Misbehaviour.Kind.OVERSIZED_FRAME);
+        assertThat(Nodes.await(b, CrustEvent.PeerLost.class).peer()).isEqualTo(a.id());
+    }
+
+    @Test
+    void sendingMoreThanTheLocalLimitFailsAtOnce() throws Exception {
+        CrustNode a = nodes.start();
+        CrustNode b = nodes.start(c -> c.maxMessageBytes(100));
+        Peer toA = b.connect(Nodes.tcp(a), Nodes.WAIT);
+        assertThatThrownBy(() -> toA.send(new byte[101])).isInstanceOf(CrustException.class).hasMessageContaining("maxMessageBytes");
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreRefused() throws Exception {
+        CrustNode a = nodes.start(c -> c.maxConnections(1));
+        CrustNode b = nodes.start();
+        CrustNode c = nodes.start();
+        b.connect(Nodes.tcp(a), Nodes.WAIT);
+        Nodes.await(a, CrustEvent.PeerConnected.class);
+
+        assertThatThrownBy(() -> c.connect(Nodes.tcp(a), Duration.ofSeconds(5))).isInstanceOf(CrustException.class);
+        Misbehaviour m = Nodes.await(a, Misbehaviour.class);
+        assertThat(m.kind()).isEqualTo(Misbehaviour.Kind.LIMIT_EXCEEDED);
+        assertThat(m.address().getAddress()).isEqualTo(InetAddress.getLoopbackAddress());
+    }
+}

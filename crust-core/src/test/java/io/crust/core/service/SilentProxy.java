@@ -1,0 +1,73 @@
+package io.crust.core.service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A loopback TCP proxy that can go silent: after {@link #blackHole()} it keeps every socket open but
+ * forwards nothing, like a peer whose machine froze or whose network vanished without a FIN.
+ */
+final class SilentProxy implements AutoCloseable {
+    private final ServerSocket server;
+    private final InetSocketAddress target;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private volatile boolean silent;
+
+    SilentProxy(InetSocketAddress target) throws IOException {
+        this.target = target;
+        this.server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().name("test-proxy-accept").start(this::acceptLoop);
+    }
+
+    InetSocketAddress address() {
+        return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    void blackHole() {
+        silent = true;
+    }
+
+    private void acceptLoop() {
+        try {
+            while (true) {
+                Socket in = server.accept();
+                Socket out = new Socket(target.getAddress(), target.getPort());
+                sockets.add(in);
+                sockets.add(out);
+                Thread.ofVirtual().start(() -> pump(in, out));
+                Thread.ofVirtual().start(() -> pump(out, in));
+            }
+        } catch (IOException e) {
+            // closed
+        }
+    }
+
+    private void pump(Socket from, Socket to) {
+        byte[] buffer = new byte[16384];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                if (!silent) {
+                    out.write(buffer, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            // closed
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (Socket s : sockets) {
+            s.close();
+        }
+    }
+}

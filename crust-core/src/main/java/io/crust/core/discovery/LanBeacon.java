@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds peers of the same network on the local network: every {@code interval} it announces this node's
- * signed {@link PeerRecord} by IPv4 multicast (TTL 1) and broadcast on every suitable interface, and it
+ * signed {@link PeerRecord} by IPv4 multicast (TTL 1) and broadcast on every suitable interface (and the
+ * limited broadcast address), and it
  * reports the records it hears from others to {@code onDiscovered}.
  *
  * <p>A beacon is never trusted: it only names a candidate to dial, and the Noise handshake then proves
@@ -46,6 +47,7 @@ public final class LanBeacon implements AutoCloseable {
     public static final int DEFAULT_PORT = 5484;
     /** The multicast group when none is configured: in the IPv4 organization-local scope (RFC 2365). */
     public static final String DEFAULT_GROUP = "239.255.83.84";
+    private static final InetAddress LIMITED_BROADCAST = Config.literal("255.255.255.255");
     /** Announcements are never sent more often than this. */
     public static final Duration MIN_INTERVAL = Duration.ofMillis(200);
 
@@ -58,7 +60,8 @@ public final class LanBeacon implements AutoCloseable {
      * @param interval time between announcements (at least {@link #MIN_INTERVAL}); each is jittered by up to
      *        a tenth so that nodes started together do not stay in step
      * @param multicast announce by multicast on every up, non-loopback IPv4 interface
-     * @param broadcast announce to the broadcast address of every up, non-loopback IPv4 interface
+     * @param broadcast announce to the broadcast address of every up, non-loopback IPv4 interface, and to
+     *        255.255.255.255
      * @param unicastTargets extra addresses to announce to (tests use 127.0.0.1 ports)
      * @param bindAddress local address to bind (the wildcard address to hear multicast and broadcast)
      */
@@ -248,11 +251,14 @@ public final class LanBeacon implements AutoCloseable {
         if (config.broadcast()) {
             for (NetworkInterface ni : interfaces) {
                 for (InterfaceAddress address : ni.getInterfaceAddresses()) {
-                    if (address.getBroadcast() != null) {
+                    if (address.getBroadcast() != null && !address.getBroadcast().isAnyLocalAddress()) {
                         send(beacon, new InetSocketAddress(address.getBroadcast(), port));
                     }
                 }
             }
+            // Interfaces configured without a broadcast address (ip addr add without "brd +") are still
+            // reached by the limited broadcast (RFC 919 section 7), out of the interface of the default route.
+            send(beacon, new InetSocketAddress(LIMITED_BROADCAST, port));
         }
         for (InetSocketAddress target : config.unicastTargets()) {
             send(beacon, target);

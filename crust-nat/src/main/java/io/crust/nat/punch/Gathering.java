@@ -26,6 +26,13 @@ public final class Gathering {
     public static PunchOffer gather(DatagramPort port, List<InetSocketAddress> stunServers, List<Candidate> extra,
             Duration timeout) throws IOException {
         List<Candidate> candidates = new ArrayList<>(hostCandidates(port.localAddress()));
+        // Mapped candidates first: a gateway that keeps the port maps to the reflexive address too,
+        // and the mapped kind (no filtering in the way) is the one worth its priority.
+        for (Candidate c : extra) {
+            if (candidates.stream().noneMatch(k -> k.address().equals(c.address()))) {
+                candidates.add(c);
+            }
+        }
         StunClient client = new StunClient(port);
         List<StunClient.Binding> answers = new ArrayList<>();
         List<InetSocketAddress> answeredBy = new ArrayList<>();
@@ -48,11 +55,6 @@ public final class Gathering {
                 if (differentServerIp && !answers.get(j).mapped().equals(mapped)) {
                     dependent = true;
                 }
-            }
-        }
-        for (Candidate c : extra) {
-            if (candidates.stream().noneMatch(k -> k.address().equals(c.address()))) {
-                candidates.add(c);
             }
         }
         if (candidates.size() > PunchOffer.MAX_CANDIDATES) {

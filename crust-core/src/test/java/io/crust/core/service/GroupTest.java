@@ -1,0 +1,121 @@
+package io.crust.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crust.core.CrustEvent;
+import io.crust.core.CrustNode;
+import io.crust.core.Peer;
+import io.crust.core.PeerId;
+import io.crust.core.Route;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GroupTest {
+    @TempDir
+    Path dir;
+    Nodes nodes;
+
+    @BeforeEach
+    void setUp() {
+        nodes = new Nodes(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        nodes.close();
+    }
+
+    @Test
+    void aRestartedNodeRejoinsThroughItsBootstrapCacheWithoutContacts() throws Exception {
+        CrustNode a = nodes.start();
+        Path bDir = Files.createDirectories(dir.resolve("b"));
+        PeerId bId;
+        try (CrustNode b = CrustNode.start(Nodes.config(bDir).contacts(List.of(Nodes.tcp(a))).build())) {
+            bId = b.id();
+            Nodes.await(b, CrustEvent.BootstrapFinished.class);
+            awaitCached(b, a.id());
+        }
+        Nodes.await(a, CrustEvent.PeerLost.class);
+
+        try (CrustNode again = CrustNode.start(Nodes.config(bDir).build())) {
+            assertThat(again.id()).isEqualTo(bId);
+            CrustEvent.BootstrapFinished finished = Nodes.await(again, CrustEvent.BootstrapFinished.class);
+            assertThat(finished.peers()).containsExactly(a.id());
+            assertThat(again.peer(a.id())).hasValueSatisfying(p -> assertThat(p.route()).isEqualTo(Route.BOOTSTRAP_OUT));
+        }
+    }
+
+    private static void awaitCached(CrustNode node, PeerId id) throws InterruptedException {
+        long deadline = System.nanoTime() + Nodes.WAIT.toNanos();
+        while (!node.knownPeers().contains(id) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(node.knownPeers()).contains(id);
+    }
+
+    @Test
+    void gossipTeachesANodeAboutPeersSeveralHopsAway() throws Exception {
+        // A chain: n0 - n1 - n2 - n3, each bootstrapping through the previous one.
+        List<CrustNode> chain = new ArrayList<>();
+        chain.add(nodes.start());
+        for (int i = 1; i < 4; i++) {
+            CrustNode previous = chain.get(i - 1);
+            CrustNode next = nodes.start(c -> c.contacts(List.of(Nodes.tcp(previous))));
+            Nodes.await(next, CrustEvent.BootstrapFinished.class);
+            chain.add(next);
+        }
+        CrustNode last = chain.get(3);
+        long deadline = System.nanoTime() + Nodes.WAIT.toNanos();
+        while (!last.knownPeers().contains(chain.get(0).id()) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(last.knownPeers()).contains(chain.get(0).id(), chain.get(1).id());
+        assertThat(last.peers()).extracting(Peer::id).containsExactly(chain.get(2).id());
+    }
+
+    @Test
+    void aTargetPeerThatIsLostIsReconnected() throws Exception {
+        CrustNode a = nodes.start();
+        CrustNode b = nodes.start(c -> c.contacts(List.of(Nodes.tcp(a))));
+        Nodes.await(b, CrustEvent.BootstrapFinished.class);
+        Path cDir = Files.createDirectories(dir.resolve("c"));
+        CrustNode c = nodes.start(Nodes.config(cDir).contacts(List.of(Nodes.tcp(a))).targetPeers(Set.of(b.id())));
+        Nodes.await(c, CrustEvent.PeerConnected.class, e -> e.peer().id().equals(b.id()));
+
+        c.peer(b.id()).orElseThrow();
+        b.drop(c.id());
+        Nodes.await(c, CrustEvent.PeerLost.class, e -> e.peer().equals(b.id()));
+        CrustEvent.PeerConnected again = Nodes.await(c, CrustEvent.PeerConnected.class, e -> e.peer().id().equals(b.id()));
+        again.peer().send("back".getBytes(StandardCharsets.UTF_8));
+        Nodes.await(b, CrustEvent.MessageReceived.class, m -> m.from().equals(c.id()));
+    }
+
+    @Test
+    void thirtyNodesJoinThroughOneSeedAndReachEachOtherById() throws Exception {
+        CrustNode seed = nodes.start();
+        List<CrustNode> members = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            members.add(nodes.start(c -> c.contacts(List.of(Nodes.tcp(seed)))));
+        }
+        for (CrustNode m : members) {
+            Nodes.await(m, CrustEvent.BootstrapFinished.class);
+        }
+        for (int i = 0; i < members.size(); i += 3) {
+            CrustNode from = members.get(i);
+            CrustNode to = members.get((i + 7) % members.size());
+            Peer peer = from.connect(to.id(), Nodes.WAIT);
+            peer.send(new byte[] {(byte) i});
+            CrustEvent.MessageReceived m = Nodes.await(to, CrustEvent.MessageReceived.class, e -> e.from().equals(from.id()));
+            assertThat(m.message()).containsExactly((byte) i);
+        }
+        assertThat(seed.peers()).hasSize(30 + 0).allMatch(Peer::isOpen);
+    }
+}

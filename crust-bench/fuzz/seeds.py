@@ -3,11 +3,11 @@
 
 Jazzer replays every file under src/test/resources/<package>/<Class>Inputs/<method>/ in a normal
 test run, and starts mutating from them with JAZZER_FUZZ=1. Rerun after changing a seed:
-    python3 crust-bench/fuzz-seeds.py
+    python3 crust-bench/fuzz/seeds.py
 """
 import os, struct, sys
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 def h(s):
     return bytes.fromhex("".join(line.split("#")[0] for line in s.strip().splitlines()))

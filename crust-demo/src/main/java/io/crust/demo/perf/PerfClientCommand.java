@@ -1,0 +1,166 @@
+package io.crust.demo.perf;
+
+import io.crust.udt.ConnectionStats;
+import io.crust.udt.UdtConfig;
+import io.crust.udt.UdtConnection;
+import io.crust.udt.UdtEndpoint;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code perf client}: connects, sends {@code --bytes} bytes or for {@code --duration} seconds, closes
+ * gracefully (which waits until the server has everything) and prints one line. The data is a
+ * pseudo-random block repeated with a shifting start, so it is neither compressible nor constant.
+ */
+@Command(name = "client", mixinStandardHelpOptions = true, description = "Send a perf session and print one line.")
+final class PerfClientCommand implements Callable<Integer> {
+    private static final int CHUNK = 64 * 1024;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--transport", defaultValue = "udt", description = "udt or tcp (default: ${DEFAULT-VALUE})")
+    Transport transport;
+
+    @Option(names = "--connect", required = true, description = "server as HOST:PORT")
+    String connect;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Amount amount;
+
+    static final class Amount {
+        @Option(names = "--bytes", description = "bytes to send, e.g. 1073741824 (suffixes k, M, G allowed)")
+        String bytes;
+
+        @Option(names = "--duration", description = "seconds to send for")
+        Double durationSeconds;
+    }
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        InetSocketAddress server = parseHostPort(connect);
+        long limitBytes = amount.bytes == null ? Long.MAX_VALUE : parseBytes(amount.bytes);
+        long limitNanos = amount.durationSeconds == null ? Long.MAX_VALUE : (long) (amount.durationSeconds * 1e9);
+        PerfResult result = transport == Transport.udt
+                ? sendUdt(server, limitBytes, limitNanos) : sendTcp(server, limitBytes, limitNanos);
+        if (!json) {
+            spec.commandLine().getErr().println();
+        }
+        out.println(result.line(json));
+        out.flush();
+        return 0;
+    }
+
+    private PerfResult sendUdt(InetSocketAddress server, long limitBytes, long limitNanos) throws Exception {
+        try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(0), UdtConfig.defaults())) {
+            UdtConnection c = endpoint.connect(server, Duration.ofSeconds(10));
+            Sender sender = new Sender(limitBytes, limitNanos);
+            sender.run(chunk -> c.send(chunk));
+            c.close(); // returns once every byte is acknowledged
+            double seconds = (System.nanoTime() - sender.start) / 1e9;
+            ConnectionStats st = c.stats();
+            String details = String.format(Locale.ROOT, "rtt %.3f ms, payload %d B, lost %d packets, retransmitted %d B",
+                    st.smoothedRtt().toNanos() / 1e6, st.payloadBytes(), st.packetsLost(), st.bytesRetransmitted());
+            return new PerfResult("client", Transport.udt, server.toString(), sender.sent, seconds, sender.sha.digest(), details);
+        }
+    }
+
+    private PerfResult sendTcp(InetSocketAddress server, long limitBytes, long limitNanos) throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(server, 10_000);
+            OutputStream o = s.getOutputStream();
+            Sender sender = new Sender(limitBytes, limitNanos);
+            sender.run(chunk -> o.write(chunk));
+            s.shutdownOutput();
+            s.getInputStream().read(); // the server closes after reading everything
+            double seconds = (System.nanoTime() - sender.start) / 1e9;
+            return new PerfResult("client", Transport.tcp, server.toString(), sender.sent, seconds, sender.sha.digest(), null);
+        }
+    }
+
+    private interface ChunkSink {
+        void write(byte[] chunk) throws IOException;
+    }
+
+    /** Produces the data, hashes it, and shows progress on standard error without --json. */
+    private final class Sender {
+        final long limitBytes;
+        final long limitNanos;
+        final MessageDigest sha;
+        final byte[] pattern = new byte[1 << 20];
+        long start;
+        long sent;
+
+        Sender(long limitBytes, long limitNanos) throws Exception {
+            this.limitBytes = limitBytes;
+            this.limitNanos = limitNanos;
+            this.sha = MessageDigest.getInstance("SHA-256");
+            new Random(0x5eed).nextBytes(pattern);
+        }
+
+        void run(ChunkSink sink) throws IOException {
+            start = System.nanoTime();
+            long nextProgress = start + 1_000_000_000L;
+            int offset = 0;
+            while (sent < limitBytes && System.nanoTime() - start < limitNanos) {
+                int n = (int) Math.min(CHUNK, limitBytes - sent);
+                if (offset + n > pattern.length) {
+                    offset = (offset + 7919) % (pattern.length - CHUNK);
+                }
+                byte[] chunk = Arrays.copyOfRange(pattern, offset, offset + n);
+                offset += n;
+                sha.update(chunk);
+                sink.write(chunk);
+                sent += n;
+                long now = System.nanoTime();
+                if (!json && now >= nextProgress) {
+                    double s = (now - start) / 1e9;
+                    spec.commandLine().getErr().printf(Locale.ROOT, "\r%,d bytes sent, %.1f Mbit/s   ", sent, sent * 8 / s / 1e6);
+                    spec.commandLine().getErr().flush();
+                    nextProgress = now + 1_000_000_000L;
+                }
+            }
+        }
+    }
+
+    static InetSocketAddress parseHostPort(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new CommandLine.ParameterException(new CommandLine(new PerfClientCommand()),
+                    "expected HOST:PORT, got " + text);
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new InetSocketAddress(host, Integer.parseInt(text.substring(colon + 1)));
+    }
+
+    static long parseBytes(String text) {
+        String t = text.trim();
+        long unit = 1;
+        char last = Character.toLowerCase(t.charAt(t.length() - 1));
+        if (last == 'k' || last == 'm' || last == 'g') {
+            unit = last == 'k' ? 1L << 10 : last == 'm' ? 1L << 20 : 1L << 30;
+            t = t.substring(0, t.length() - 1);
+        }
+        return Long.parseLong(t) * unit;
+    }
+}

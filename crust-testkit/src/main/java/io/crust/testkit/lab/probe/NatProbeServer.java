@@ -23,7 +23,8 @@ import java.util.List;
  *       ones reach the client tells its NAT's filtering.</li>
  * </ul>
  * On stdin, {@code SEND <ip> <port> <text>} sends an unsolicited datagram from the primary
- * socket (to test a port mapping) and prints {@code SENT}. Prints {@code READY} once bound.
+ * socket (to test a port mapping) and prints {@code SENT}. Prints {@code READY} once bound; runs
+ * until killed.
  */
 public final class NatProbeServer {
 
@@ -45,11 +46,16 @@ public final class NatProbeServer {
             binds.add(Probes.parse(arg));
         }
         NatProbeServer server = new NatProbeServer(binds);
+        List<Thread> servers = new ArrayList<>();
         for (DatagramSocket socket : server.sockets) {
-            Thread.ofVirtual().name("probe-server-" + socket.getLocalPort()).start(() -> server.serve(socket));
+            servers.add(Thread.ofVirtual().name("probe-server-" + socket.getLocalPort()).start(() -> server.serve(socket)));
         }
         System.out.println("READY");
         server.readCommands();
+        // stdin ended (or was never there, as under "cmd &" in a script): serve until killed.
+        for (Thread thread : servers) {
+            thread.join();
+        }
     }
 
     private void serve(DatagramSocket socket) {
@@ -90,6 +96,5 @@ public final class NatProbeServer {
                 System.err.println("unknown command: " + line);
             }
         }
-        sockets.forEach(DatagramSocket::close);
     }
 }

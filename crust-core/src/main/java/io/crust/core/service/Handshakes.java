@@ -9,6 +9,8 @@ import io.crust.core.Route;
 import io.crust.core.Transport;
 import io.crust.core.frame.FrameTransport;
 import io.crust.core.frame.TcpFrameTransport;
+import io.crust.core.frame.UdtFrameTransport;
+import io.crust.udt.UdtConnection;
 import io.crust.core.handshake.HandshakeParams;
 import io.crust.core.handshake.SecureChannel;
 import io.crust.core.peer.PeerHandle;
@@ -78,6 +80,26 @@ final class Handshakes {
         if (!threads.start("crust-handshake-" + SERIAL.incrementAndGet(), handshake)) {
             pending.release();
             closeQuietly(socket);
+        }
+    }
+
+    /** Called by the crust-udt accept loop: checks limits and starts the responder handshake. */
+    void acceptUdt(UdtConnection connection) {
+        InetSocketAddress remote = connection.remoteAddress();
+        if (!admit(remote)) {
+            connection.abort();
+            return;
+        }
+        Runnable handshake = () -> {
+            try {
+                respond(new UdtFrameTransport(connection), Transport.UDT, remote, Route.BOOTSTRAP_IN);
+            } finally {
+                pending.release();
+            }
+        };
+        if (!threads.start("crust-handshake-" + SERIAL.incrementAndGet(), handshake)) {
+            pending.release();
+            connection.abort();
         }
     }
 

@@ -123,6 +123,20 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
             node.addresses.observed(hello.observedTransport(), hello.observedAddress());
         }
         bootstrap.connectedDirectly(c, hello.info());
+        if (udt.isRunning() && !hello.info().udpAddresses().isEmpty() && c.remoteAddress() != null) {
+            InetSocketAddress stunServer = udpAddressNear(hello.info(), c.remoteAddress());
+            startTask("crust-stun-query", () -> udt.learnReflexiveFrom(stunServer));
+        }
+    }
+
+    /** The peer's UDP address on the IP we reached it at, else its first one. */
+    private static InetSocketAddress udpAddressNear(ConnectionInfo info, InetSocketAddress reached) {
+        for (InetSocketAddress a : info.udpAddresses()) {
+            if (a.getAddress().equals(reached.getAddress())) {
+                return a;
+            }
+        }
+        return info.udpAddresses().get(0);
     }
 
     private void onGossip(PeerConnection c, WireMessage.Gossip g) {

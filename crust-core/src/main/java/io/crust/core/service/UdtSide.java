@@ -1,38 +1,207 @@
 package io.crust.core.service;
 
 import io.crust.core.CrustConfig;
+import io.crust.core.CrustEvent;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
 import io.crust.core.Route;
+import io.crust.core.Transport;
+import io.crust.core.frame.TcpFrameTransport;
+import io.crust.core.frame.UdtFrameTransport;
 import io.crust.core.peer.PeerHandle;
+import io.crust.nat.QueuedDatagramPort;
+import io.crust.nat.StunClient;
+import io.crust.nat.StunServer;
+import io.crust.udt.UdtConfig;
+import io.crust.udt.UdtConnection;
+import io.crust.udt.UdtEndpoint;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The crust-udt side of the node: one UDP socket for crust-udt connections and STUN answers.
- * Not available yet: crust-udt and its frame transport are still being written, so {@link #start}
- * reports that and the node runs on TCP alone.
+ * The UDP side of the node: one crust-udt endpoint whose socket also answers STUN (so every peer is a
+ * STUN server for the others) and carries hole-punching checks. STUN datagrams are handed to every open
+ * {@link QueuedDatagramPort} (punch sessions, our own STUN queries); plain Binding requests without
+ * USERNAME are answered at once with {@link StunServer#respond}. Punching checks carry USERNAME
+ * (RFC 8445 section 7.2.2) and are left to the punch session they belong to.
+ *
+ * <p>Threads: crust-udt's receive loop (owned by the endpoint) and {@code crust-udt-accept-PORT}
+ * (owned by the node).
  */
 final class UdtSide {
+    private static final Logger log = LoggerFactory.getLogger(UdtSide.class);
+    private static final int STUN_HEADER_BYTES = 20;
+    private static final int STUN_USERNAME = 0x0006;
+
     private final Node node;
+    private final Set<QueuedDatagramPort> ports = new CopyOnWriteArraySet<>();
+    private volatile UdtEndpoint endpoint;
 
     UdtSide(Node node) {
         this.node = node;
     }
 
     void start(CrustConfig config) throws CrustException {
-        throw new CrustException("crust-udt transport is not available in this build yet");
+        InetSocketAddress wanted = new InetSocketAddress(config.bindAddress(), config.listenUdpPort());
+        UdtConfig udtConfig = UdtConfig.builder().maxMessageBytes(TcpFrameTransport.MAX_FRAME_BYTES).build();
+        try {
+            endpoint = UdtEndpoint.bind(wanted, udtConfig);
+        } catch (IOException e) {
+            throw new CrustException("cannot bind UDP " + wanted + ": " + e.getMessage(), e);
+        }
+        endpoint.setForeignDatagramHandler(this::onForeign);
+        InetSocketAddress bound = endpoint.localAddress();
+        node.addresses.udpBound(bound);
+        node.threads.start("crust-udt-accept-" + bound.getPort(), this::acceptLoop);
+        node.events.offer(new CrustEvent.ListenerStarted(Transport.UDT, bound));
+        log.info("{} listening on UDP {}", node.identity.peerId().shortForm(), bound);
     }
 
     boolean isRunning() {
+        return endpoint != null && !node.isClosed();
+    }
+
+    private void acceptLoop() {
+        UdtEndpoint e = endpoint;
+        while (!node.isClosed()) {
+            try {
+                node.handshakes.acceptUdt(e.accept(Duration.ofSeconds(1)));
+            } catch (SocketTimeoutException timeout) {
+                // look at the closed flag again
+            } catch (IOException failure) {
+                if (!node.isClosed()) {
+                    log.warn("crust-udt accept failed: {}", failure.toString());
+                    node.events.offer(new CrustEvent.ListenerFailed(Transport.UDT, e.localAddress(), failure.getMessage()));
+                }
+                return;
+            }
+        }
+    }
+
+    /** Dials a crust-udt listener and runs the initiator handshake. */
+    PeerHandle dial(InetSocketAddress address, PeerId expected, Route route, Duration timeout) throws CrustException {
+        UdtEndpoint e = requireRunning();
+        if (node.blacklist.bans(address.getAddress())) {
+            throw new CrustException("address " + address + " is banned");
+        }
+        UdtConnection connection;
+        try {
+            connection = e.connect(address, timeout);
+        } catch (IOException failure) {
+            throw new CrustException("cannot reach " + address + " over crust-udt: " + failure.getMessage(), failure);
+        }
+        return node.handshakes.initiate(new UdtFrameTransport(connection), expected, route, Transport.UDT, address);
+    }
+
+    /**
+     * After hole punching: both sides open a crust-udt connection towards each other; the smaller peer
+     * id runs the Noise initiator, the other the responder.
+     */
+    PeerHandle rendezvous(InetSocketAddress remote, PeerId peer, Duration timeout) throws CrustException {
+        UdtEndpoint e = requireRunning();
+        UdtConnection connection;
+        try {
+            connection = e.rendezvous(remote, timeout);
+        } catch (IOException failure) {
+            throw new CrustException("crust-udt rendezvous with " + remote + " failed: " + failure.getMessage(), failure);
+        }
+        UdtFrameTransport transport = new UdtFrameTransport(connection);
+        if (node.identity.peerId().compareTo(peer) < 0) {
+            return node.handshakes.initiate(transport, peer, Route.PUNCHED, Transport.UDT, remote);
+        }
+        node.handshakes.respond(transport, Transport.UDT, remote, Route.PUNCHED);
+        return node.table.handle(peer).orElseThrow(() -> new CrustException("punched handshake with " + peer.shortForm() + " failed"));
+    }
+
+    /** A datagram port on our UDP socket for a punch session or a STUN query; close it with {@link #closePort}. */
+    QueuedDatagramPort openPort() throws CrustException {
+        UdtEndpoint e = requireRunning();
+        QueuedDatagramPort port = new QueuedDatagramPort(e.localAddress(), e::sendRaw);
+        ports.add(port);
+        return port;
+    }
+
+    void closePort(QueuedDatagramPort port) {
+        ports.remove(port);
+        port.close();
+    }
+
+    /** Asks a peer's UDP socket how it sees ours (STUN Binding): our reflexive UDP address, if any. */
+    void learnReflexiveFrom(InetSocketAddress peerUdp) {
+        QueuedDatagramPort port;
+        try {
+            port = openPort();
+        } catch (CrustException e) {
+            return;
+        }
+        try {
+            StunClient.Binding binding = new StunClient(port).binding(peerUdp, Duration.ofSeconds(3));
+            node.addresses.observed(Transport.UDT, binding.mapped());
+        } catch (IOException e) {
+            log.debug("STUN binding to {} failed: {}", peerUdp, e.toString());
+        } finally {
+            closePort(port);
+        }
+    }
+
+    private void onForeign(ByteBuffer datagram, InetSocketAddress from) {
+        if (!StunServer.isStun(datagram)) {
+            return;
+        }
+        if (node.blacklist.bans(from.getAddress())) {
+            return;
+        }
+        if (!hasUsername(datagram)) {
+            StunServer.respond(datagram, from).ifPresent(reply -> {
+                try {
+                    endpoint.sendRaw(reply, from);
+                } catch (IOException e) {
+                    log.debug("STUN answer to {} failed: {}", from, e.toString());
+                }
+            });
+        }
+        for (QueuedDatagramPort port : ports) {
+            port.offer(datagram, from);
+        }
+    }
+
+    /** True if the STUN message carries a USERNAME attribute (a punching check, not a plain query). */
+    static boolean hasUsername(ByteBuffer datagram) {
+        int position = datagram.position() + STUN_HEADER_BYTES;
+        int limit = datagram.limit();
+        while (position + 4 <= limit) {
+            int type = datagram.getShort(position) & 0xffff;
+            int length = datagram.getShort(position + 2) & 0xffff;
+            if (type == STUN_USERNAME) {
+                return true;
+            }
+            position += 4 + ((length + 3) & ~3);
+        }
         return false;
     }
 
-    PeerHandle dial(InetSocketAddress address, PeerId expected, Route route, Duration timeout) throws CrustException {
-        throw new CrustException("crust-udt transport is not available in this build yet");
+    private UdtEndpoint requireRunning() throws CrustException {
+        UdtEndpoint e = endpoint;
+        if (e == null) {
+            throw new CrustException("crust-udt is not running on this node");
+        }
+        return e;
     }
 
     void close() {
-        // nothing is open
+        for (QueuedDatagramPort port : ports) {
+            port.close();
+        }
+        UdtEndpoint e = endpoint;
+        if (e != null) {
+            e.close();
+        }
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +66,19 @@ class ConnectionGroupTest {
         for (int i = 0; i < 500; i++) {
             assertThat(received.get(i)).isEqualTo("message " + i);
         }
+    }
+
+    @Test
+    void nodesConnectOverCrustUdtWhenTcpIsOff() throws Exception {
+        CrustNode a = nodes.start(c -> c.tcp(false).udp(true));
+        CrustNode b = nodes.start(c -> c.tcp(false).udp(true).contacts(List.of(a.udpAddress().orElseThrow())));
+
+        CrustEvent.PeerConnected atB = Nodes.await(b, CrustEvent.PeerConnected.class);
+        assertThat(atB.transport()).isEqualTo(Transport.UDT);
+        assertThat(atB.route()).isEqualTo(Route.BOOTSTRAP_OUT);
+        atB.peer().send(new byte[100_000]);
+        CrustEvent.MessageReceived m = Nodes.await(a, CrustEvent.MessageReceived.class);
+        assertThat(m.message()).hasSize(100_000);
     }
 
     @Test

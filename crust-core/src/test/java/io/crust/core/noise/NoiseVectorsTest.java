@@ -52,6 +52,7 @@ class NoiseVectorsTest {
         List<Map<String, Object>> vectors = (List<Map<String, Object>>) root.get("vectors");
         assertThat(vectors).as("vectors array in " + file).isNotNull();
         int passed = 0;
+        int crossChecked = 0;
         List<String> skipped = new ArrayList<>();
         for (Map<String, Object> vector : vectors) {
             String name = (String) vector.get("protocol_name");
@@ -62,13 +63,16 @@ class NoiseVectorsTest {
                 skipped.add(name);
                 continue;
             }
-            for (AeadProvider provider : AeadProvider.values()) {
-                runVector(protocol, vector, provider);
+            runVector(protocol, vector, AeadProvider.FASTEST);
+            if (protocol.pattern().name().equals("XX")) {
+                // the pattern the channel uses also runs with the other AEAD provider
+                runVector(protocol, vector, AeadProvider.BOUNCY_CASTLE);
+                crossChecked++;
             }
             passed++;
         }
-        System.out.printf("Noise vectors %s: %d passed (each with JDK and BouncyCastle AEAD), %d skipped as unsupported%s%n",
-                file.getFileName(), passed, skipped.size(),
+        System.out.printf("Noise vectors %s: %d passed (%d XX vectors also with BouncyCastle AEAD), %d skipped as unsupported%s%n",
+                file.getFileName(), passed, crossChecked, skipped.size(),
                 skipped.isEmpty() ? "" : " (" + skipped.stream().map(n -> n.split("_")[2]).distinct().toList() + " DH)");
         assertThat(passed).as("supported vectors in " + file).isPositive();
     }

@@ -80,10 +80,17 @@ public final class LabHost {
         return startJava(List.of(), main, args);
     }
 
+    /** Starts {@code java -jar jar args...} here (for example the demo's fat jar), with the calling JVM's {@code java}. */
+    public LabProcess startJar(Path jar, String... args) throws LabException {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Dcrust.lab.namespace=" + namespace, "-jar", jar.toString()));
+        command.addAll(Arrays.asList(args));
+        return start(command);
+    }
+
     /** As {@link #startJava(Class, String...)} with extra JVM options such as {@code -Xmx256m}. */
     public LabProcess startJava(List<String> jvmOptions, Class<?> main, String... args) throws LabException {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaBinary());
         command.addAll(jvmOptions);
         command.add("-Dcrust.lab.namespace=" + namespace);
         command.add("-cp");
@@ -91,6 +98,10 @@ public final class LabHost {
         command.add(main.getName());
         command.addAll(Arrays.asList(args));
         return start(command);
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     NatLab lab() {

@@ -461,10 +461,21 @@ public final class NatLab implements AutoCloseable {
             }
             Commands.check("ip", "-V");
             Commands.check("nft", "--version");
-            Commands.check("ip", "netns", "list");
-            return null;
         } catch (LabException e) {
             return "needs ip (iproute2) and nft (nftables): " + e.getMessage();
+        }
+        // Root in a container may still lack the right to make namespaces or nft tables: try both.
+        String probe = "crcheck" + ProcessHandle.current().pid();
+        try {
+            Commands.check("ip", "netns", "add", probe);
+            try {
+                Commands.check("ip", "netns", "exec", probe, "nft", "list", "tables");
+            } finally {
+                Commands.check("ip", "netns", "delete", probe);
+            }
+            return null;
+        } catch (LabException e) {
+            return "cannot create a network namespace with nftables in it: " + e.getMessage();
         }
     }
 }

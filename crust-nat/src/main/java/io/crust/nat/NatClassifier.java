@@ -144,7 +144,7 @@ public final class NatClassifier {
     /**
      * A lower bound of the NAT's idle binding lifetime, probing idle times up to {@code max}
      * (which bounds the probe to about twice {@code max}). Needs a server that honours
-     * RESPONSE-PORT (RFC 5780 section 7.5), such as {@link StunServer}; empty otherwise.
+     * RESPONSE-PORT (RFC 5780 section 7.5), such as a {@link StunServer} with an alternate port; empty otherwise.
      */
     public static Optional<Duration> bindingLifetimeAtLeast(DatagramPort port, InetSocketAddress server,
             Duration max, Options options) throws IOException {

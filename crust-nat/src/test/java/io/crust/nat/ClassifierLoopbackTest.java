@@ -54,11 +54,19 @@ class ClassifierLoopbackTest {
 
     @Test
     void bindingLifetimeProbeReportsTheLongestIdleTimeTried() throws Exception {
-        try (StunServer server = StunServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try (StunServer server = StunServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, 0);
                 DatagramChannelPort port = DatagramPort.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             // Loopback never expires a binding, so the probe survives up to its bound (800 ms).
             assertThat(NatClassifier.bindingLifetimeAtLeast(port, server.address(), Duration.ofMillis(800), FAST))
                     .contains(Duration.ofMillis(800));
+        }
+    }
+
+    @Test
+    void bindingLifetimeProbeIsEmptyWhenTheServerIgnoresResponsePort() throws Exception {
+        try (StunServer server = StunServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                DatagramChannelPort port = DatagramPort.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            assertThat(NatClassifier.bindingLifetimeAtLeast(port, server.address(), Duration.ofMillis(800), FAST)).isEmpty();
         }
     }
 

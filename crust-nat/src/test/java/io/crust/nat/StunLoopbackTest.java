@@ -75,7 +75,7 @@ class StunLoopbackTest {
 
     @Test
     void responsePortSendsTheAnswerToAnotherPortOfTheSameHost() throws Exception {
-        try (StunServer server = StunServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try (StunServer server = StunServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, 0);
                 DatagramChannelPort elsewhere = DatagramPort.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             byte[] id = StunMessage.newTransactionId();
             int p = elsewhere.localAddress().getPort();

@@ -120,7 +120,9 @@ public final class BindingResponder {
         }
         InetSocketAddress destination = sender;
         byte[] responsePort = request.attribute(StunAttribute.RESPONSE_PORT);
-        if (responsePort != null) {
+        // RESPONSE-PORT belongs to RFC 5780 behaviour discovery: only a server with alternate
+        // addresses honours it; a peer answering on its one shared socket ignores it.
+        if (responsePort != null && server.canChangePort()) {
             if (responsePort.length != 4) {
                 return Optional.of(error(request, 400, "Bad Request: RESPONSE-PORT must be 4 bytes", List.of(), sender,
                         local));

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>On JDK 21 to 23 blocking inside {@code synchronized} pins; from JDK 24 on it no longer does,
  * but blocking while a native frame or a class initializer is on the stack still pins.
- * See {@link PinningDetector}.
+ * Pinning while a JDK class initializes (a one-time JDK start-up race) is ignored; see
+ * {@link PinningDetector}.
  */
 @Documented
 @Inherited

@@ -3,6 +3,9 @@ package io.crust.testkit;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
@@ -22,6 +25,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Pinning by threads other than the test's own (for example a protocol's virtual threads) counts
  * too: that is the point. Tests in one JVM must not run in parallel with it, or they see each
  * other's events.
+ *
+ * <p>One kind of event is not held against the test: a virtual thread pinned while a <em>JDK</em>
+ * class ({@code java.*}, {@code javax.*}, {@code jdk.*}, {@code sun.*}, {@code com.sun.*}) is being
+ * initialized, for example two virtual threads racing to initialize {@code sun.nio.ch.Poller} on
+ * their first socket operation. That happens once per JVM, inside the JDK, and no code of ours
+ * can avoid it. Initializers of any other class still count.
  */
 public final class PinningDetector implements BeforeEachCallback, AfterEachCallback {
 
@@ -36,7 +45,11 @@ public final class PinningDetector implements BeforeEachCallback, AfterEachCallb
 
         private Recording() {
             stream.enable(EVENT_NAME).withThreshold(Duration.ZERO).withStackTrace();
-            stream.onEvent(EVENT_NAME, event -> pinnings.add(describe(event)));
+            stream.onEvent(EVENT_NAME, event -> {
+                if (!isJdkClassInitialization(event.hasField("pinnedReason") ? event.getString("pinnedReason") : null)) {
+                    pinnings.add(describe(event));
+                }
+            });
             stream.startAsync();
         }
 
@@ -74,6 +87,22 @@ public final class PinningDetector implements BeforeEachCallback, AfterEachCallb
             throw new AssertionError("a virtual thread was pinned to its carrier " + pinnings.size()
                     + " time(s) during " + context.getDisplayName() + ":\n" + String.join("\n", pinnings));
         }
+    }
+
+    private static final Pattern CLASS_INITIALIZATION = Pattern.compile(
+            "VM call to (\\S+)\\.<clinit> on stack|Waited for initialization of (\\S+) by another thread");
+
+    /** Whether a JDK 24+ {@code pinnedReason} says a JDK class was being initialized. */
+    static boolean isJdkClassInitialization(String pinnedReason) {
+        if (pinnedReason == null) {
+            return false;
+        }
+        Matcher m = CLASS_INITIALIZATION.matcher(pinnedReason);
+        if (!m.matches()) {
+            return false;
+        }
+        String className = m.group(1) != null ? m.group(1) : m.group(2);
+        return Stream.of("java.", "javax.", "jdk.", "sun.", "com.sun.").anyMatch(className::startsWith);
     }
 
     static String describe(RecordedEvent event) {

@@ -57,6 +57,19 @@ class PinningDetectorTest {
     }
 
     @Test
+    void pinningWhileAJdkClassInitializesIsNotHeldAgainstTheTest() {
+        assertThat(PinningDetector.isJdkClassInitialization("VM call to sun.nio.ch.Poller.<clinit> on stack")).isTrue();
+        assertThat(PinningDetector.isJdkClassInitialization(
+                "Waited for initialization of sun.nio.ch.Poller by another thread")).isTrue();
+        assertThat(PinningDetector.isJdkClassInitialization(
+                "VM call to io.crust.testkit.PinningDetectorTest$SleepsInClassInitializer.<clinit> on stack")).isFalse();
+        assertThat(PinningDetector.isJdkClassInitialization(
+                "Waited for initialization of io.crust.Foo by another thread")).isFalse();
+        assertThat(PinningDetector.isJdkClassInitialization("Native or VM frame on stack")).isFalse();
+        assertThat(PinningDetector.isJdkClassInitialization(null)).isFalse();
+    }
+
+    @Test
     void extensionFailsATestThatPinsAndPassesOneThatDoesNot() {
         samplesEnabled = true;
         try {

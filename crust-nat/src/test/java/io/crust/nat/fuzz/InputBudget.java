@@ -36,6 +36,11 @@ final class InputBudget {
 
     /** Runs {@code parse} twice; throws AssertionError when the second run took too long or allocated too much. */
     static void check(String what, int inputBytes, Parse parse) {
+        check(what, inputBytes, 0, parse);
+    }
+
+    /** As {@link #check(String, int, Parse)}, allowing {@code fixedBytes} more (buffers sized by configuration). */
+    static void check(String what, int inputBytes, long fixedBytes, Parse parse) {
         try {
             parse.run();
             long startNanos = System.nanoTime();
@@ -43,7 +48,7 @@ final class InputBudget {
             parse.run();
             long allocated = currentThreadAllocatedBytes() - startBytes;
             long elapsedNanos = System.nanoTime() - startNanos;
-            long allowed = BASE_BYTES + BYTES_PER_INPUT_BYTE * inputBytes;
+            long allowed = BASE_BYTES + fixedBytes + BYTES_PER_INPUT_BYTE * inputBytes;
             if (allocated > allowed) {
                 throw new AssertionError(what + " allocated " + allocated + " bytes for a " + inputBytes
                         + "-byte input (allowed " + allowed + ")");

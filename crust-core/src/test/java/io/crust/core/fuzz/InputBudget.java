@@ -1,0 +1,86 @@
+package io.crust.core.fuzz;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.time.Duration;
+
+/**
+ * Bounds the work one fuzz input causes: the parser must finish within a generous wall-clock limit
+ * (a hang detector, not a speed test) and allocate no more than a small multiple of what it was
+ * given, so that no length field can make it reserve memory the datagram does not carry.
+ *
+ * <p>The parse runs twice: the first run loads classes and fills caches, the second one is measured.
+ * Parsers are pure, so both runs do the same work.
+ */
+final class InputBudget {
+    /** Fixed allowance for exception objects with their stack traces and messages. */
+    private static final long BASE_BYTES = 64 * 1024;
+    private static final long BYTES_PER_INPUT_BYTE = 32;
+    private static final Duration HANG = Duration.ofSeconds(10);
+
+    /**
+     * {@code com.sun.management.ThreadMXBean.getCurrentThreadAllocatedBytes()}, looked up at run time:
+     * the tests compile inside the module, which does not read java.management.
+     */
+    private static final MethodHandle ALLOCATED_BYTES = allocatedBytesHandle();
+
+    /** One parse of the input, catching the parser's documented exception itself. */
+    @FunctionalInterface
+    interface Parse {
+        void run() throws Exception;
+    }
+
+    private InputBudget() {
+    }
+
+    /** Runs {@code parse} twice; throws AssertionError when the second run took too long or allocated too much. */
+    static void check(String what, int inputBytes, Parse parse) {
+        check(what, inputBytes, 0, parse);
+    }
+
+    /** As {@link #check(String, int, Parse)}, allowing {@code fixedBytes} more (buffers sized by configuration). */
+    static void check(String what, int inputBytes, long fixedBytes, Parse parse) {
+        try {
+            parse.run();
+            long startNanos = System.nanoTime();
+            long startBytes = currentThreadAllocatedBytes();
+            parse.run();
+            long allocated = currentThreadAllocatedBytes() - startBytes;
+            long elapsedNanos = System.nanoTime() - startNanos;
+            long allowed = BASE_BYTES + fixedBytes + BYTES_PER_INPUT_BYTE * inputBytes;
+            if (allocated > allowed) {
+                throw new AssertionError(what + " allocated " + allocated + " bytes for a " + inputBytes
+                        + "-byte input (allowed " + allowed + ")");
+            }
+            if (elapsedNanos > HANG.toNanos()) {
+                throw new AssertionError(what + " took " + elapsedNanos / 1_000_000 + " ms for a " + inputBytes
+                        + "-byte input");
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AssertionError(what + " threw an undocumented checked exception", e);
+        }
+    }
+
+    private static long currentThreadAllocatedBytes() {
+        try {
+            return (long) ALLOCATED_BYTES.invoke();
+        } catch (Throwable e) {
+            throw new IllegalStateException("thread allocation counter unavailable", e);
+        }
+    }
+
+    private static MethodHandle allocatedBytesHandle() {
+        try {
+            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+            Class<?> type = Class.forName("com.sun.management.ThreadMXBean");
+            return MethodHandles.publicLookup()
+                    .findVirtual(type, "getCurrentThreadAllocatedBytes", MethodType.methodType(long.class))
+                    .bindTo(bean);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

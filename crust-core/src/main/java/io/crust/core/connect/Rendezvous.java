@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -37,6 +38,9 @@ public final class Rendezvous {
     private static final Logger log = LoggerFactory.getLogger(Rendezvous.class);
     private static final int MAX_RENDEZVOUS_PEERS = 16;
     private static final int MAX_PENDING = 256;
+    private static final int MAX_ANSWERS = 32;
+    private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration MAX_PUNCH = Duration.ofSeconds(15);
 
     /** What the rendezvous needs from its node. */
     public interface Host {
@@ -67,6 +71,9 @@ public final class Rendezvous {
         boolean relays(PeerConnection connection);
 
         PeerHandle openRelay(PeerConnection relay, PeerId target, Duration timeout) throws CrustException;
+
+        /** The node's UDP side for hole punching, if UDP is running. */
+        Optional<HolePunch.Udp> udp();
     }
 
     private static final class Pending {
@@ -74,6 +81,7 @@ public final class Rendezvous {
         final ReentrantLock lock = new ReentrantLock();
         final Condition answered = lock.newCondition();
         ConnectionInfo info;
+        String punchOffer;
         PeerConnection via;
 
         Pending(PeerId target) {
@@ -84,6 +92,7 @@ public final class Rendezvous {
     private final Host host;
     private final SecureRandom random = new SecureRandom();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Semaphore answering = new Semaphore(MAX_ANSWERS);
 
     public Rendezvous(Host host) {
         this.host = host;
@@ -98,8 +107,10 @@ public final class Rendezvous {
         long requestId = random.nextLong();
         Pending request = new Pending(target);
         pending.put(requestId, request);
+        Optional<HolePunch> punch = host.directPathsDisabled() ? Optional.empty() : gatherPunch();
+        boolean punchHandedOver = false;
         try {
-            int asked = ask(target, requestId);
+            int asked = ask(target, requestId, punch.map(HolePunch::offerText).orElse(""));
             if (asked == 0) {
                 throw new CrustException("cannot reach " + target.shortForm() + ": no connected peer to ask for a rendezvous");
             }
@@ -113,6 +124,12 @@ public final class Rendezvous {
             if (!host.directPathsDisabled()) {
                 ConnectionInfo info = request.info;
                 host.startTask("crust-dial-" + target.shortForm(), () -> dialQuietly(info, remaining(deadline)));
+                if (punch.isPresent() && !request.punchOffer.isEmpty()) {
+                    HolePunch p = punch.get();
+                    String theirs = request.punchOffer;
+                    punchHandedOver = true;
+                    host.startTask("crust-punch-" + target.shortForm(), () -> punchQuietly(p, theirs, target, remaining(deadline)));
+                }
                 Optional<PeerHandle> direct = await(target, Math.max(0, directDeadline - System.nanoTime()));
                 if (direct.isPresent()) {
                     return direct.get();
@@ -121,6 +138,21 @@ public final class Rendezvous {
             return relay(target, via, deadline);
         } finally {
             pending.remove(requestId);
+            if (!punchHandedOver) {
+                punch.ifPresent(HolePunch::close);
+            }
+        }
+    }
+
+    private Optional<HolePunch> gatherPunch() {
+        return host.udp().flatMap(udp -> HolePunch.gather(udp, GATHER_TIMEOUT));
+    }
+
+    private void punchQuietly(HolePunch punch, String theirs, PeerId target, Duration timeout) {
+        try (punch) {
+            punch.punch(theirs, target, timeout.compareTo(MAX_PUNCH) > 0 ? MAX_PUNCH : timeout);
+        } catch (CrustException e) {
+            log.debug("punching to {} failed: {}", target.shortForm(), e.getMessage());
         }
     }
 
@@ -134,7 +166,7 @@ public final class Rendezvous {
         pending.put(requestId, request);
         host.startTask("crust-upgrade-" + target.shortForm(), () -> {
             try {
-                ask(target, requestId);
+                ask(target, requestId, "");
                 if (awaitAnswer(request, Duration.ofSeconds(10).toNanos()) != null) {
                     dialQuietly(request.info, Duration.ofSeconds(10));
                 }
@@ -144,11 +176,9 @@ public final class Rendezvous {
         });
     }
 
-    private int ask(PeerId target, long requestId) {
-        byte[] secret = new byte[WireMessage.ConnectInfo.SECRET_BYTES];
-        random.nextBytes(secret);
+    private int ask(PeerId target, long requestId, String punchOffer) {
         WireMessage.Forward forward = new WireMessage.Forward(false, target,
-                new WireMessage.ConnectInfo(false, requestId, secret, host.localInfo()));
+                new WireMessage.ConnectInfo(false, requestId, host.localInfo(), punchOffer));
         int asked = 0;
         for (PeerConnection c : host.connections()) {
             if (asked >= MAX_RENDEZVOUS_PEERS) {
@@ -253,6 +283,7 @@ public final class Rendezvous {
                 try {
                     if (request.via == null) {
                         request.info = inner.info();
+                        request.punchOffer = inner.punchOffer();
                         request.via = from;
                         request.answered.signalAll();
                     }
@@ -262,12 +293,30 @@ public final class Rendezvous {
             }
             return;
         }
-        byte[] secret = inner.punchSecret();
-        from.sendControl(new WireMessage.Forward(false, origin,
-                new WireMessage.ConnectInfo(true, inner.requestId(), secret, host.localInfo())));
-        if (!host.directPathsDisabled() && host.connectionTo(origin).isEmpty()) {
-            host.startTask("crust-dial-" + origin.shortForm(), () -> dialQuietly(inner.info(), Duration.ofSeconds(10)));
+        // Gathering our punch offer takes up to a second: answer from a task, not the reader thread.
+        if (!answering.tryAcquire()) {
+            log.debug("dropped a rendezvous request from {}: too many in progress", origin.shortForm());
+            return;
         }
+        host.startTask("crust-rendezvous-answer-" + origin.shortForm(), () -> {
+            try {
+                answer(from, origin, inner);
+            } finally {
+                answering.release();
+            }
+        });
+    }
+
+    private void answer(PeerConnection via, PeerId origin, WireMessage.ConnectInfo request) {
+        boolean direct = !host.directPathsDisabled() && host.connectionTo(origin).isEmpty();
+        Optional<HolePunch> punch = direct && !request.punchOffer().isEmpty() ? gatherPunch() : Optional.empty();
+        via.sendControl(new WireMessage.Forward(false, origin, new WireMessage.ConnectInfo(true, request.requestId(),
+                host.localInfo(), punch.map(HolePunch::offerText).orElse(""))));
+        if (!direct) {
+            return;
+        }
+        host.startTask("crust-dial-" + origin.shortForm(), () -> dialQuietly(request.info(), Duration.ofSeconds(10)));
+        punch.ifPresent(p -> punchQuietly(p, request.punchOffer(), origin, Duration.ofSeconds(10)));
     }
 
     private static Duration remaining(long deadline) {

@@ -174,7 +174,7 @@ final class Bootstrap {
 
     /** A direct connection said where its owner listens: remember it for the next start. */
     void connectedDirectly(PeerConnection c, ConnectionInfo info) {
-        if (cache == null) {
+        if (cache == null || node.isClosed()) {
             return;
         }
         // The address we dialled worked; for an inbound connection, the peer's first listen address.

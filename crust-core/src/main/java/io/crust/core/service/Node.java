@@ -40,6 +40,8 @@ public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
     /** Room on the channel beyond the largest application message, for wire headers and relayed frames. */
     private static final int CHANNEL_HEADROOM_BYTES = 1024;
+    /** Longest {@link #close()} waits for the node's threads to end. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(3);
 
     final CrustConfig config;
     final Identity identity;
@@ -285,10 +287,21 @@ public final class Node implements AutoCloseable {
             closeQuietly(resource);
         }
         router.close();
-        for (PeerConnection c : table.close()) {
+        List<PeerConnection> open = table.close();
+        for (PeerConnection c : open) {
             c.close(CloseCause.quiet("node shutting down"));
         }
         events.close();
+        // Let the threads finish their last step (a cache write, a log line) before the caller moves on.
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        try {
+            for (PeerConnection c : open) {
+                c.awaitTermination(deadline);
+            }
+            threads.awaitTermination(deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         log.info("{} closed", identity.peerId().shortForm());
     }
 

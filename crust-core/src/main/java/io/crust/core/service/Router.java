@@ -8,7 +8,9 @@ import io.crust.core.PeerId;
 import io.crust.core.PeerRecord;
 import io.crust.core.Route;
 import io.crust.core.Transport;
+import io.crust.core.connect.HolePunch;
 import io.crust.core.connect.Rendezvous;
+import io.crust.nat.QueuedDatagramPort;
 import io.crust.core.discovery.Gossip;
 import io.crust.core.discovery.GossipMessage;
 import io.crust.core.frame.FrameTransport;
@@ -319,6 +321,42 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
     public boolean relays(PeerConnection connection) {
         WireMessage.Hello hello = hellos.get(connection.remote());
         return hello != null && hello.relays();
+    }
+
+    @Override
+    public Optional<HolePunch.Udp> udp() {
+        if (!udt.isRunning()) {
+            return Optional.empty();
+        }
+        return Optional.of(new HolePunch.Udp() {
+            @Override
+            public QueuedDatagramPort openPort() throws CrustException {
+                return udt.openPort();
+            }
+
+            @Override
+            public void closePort(QueuedDatagramPort port) {
+                udt.closePort(port);
+            }
+
+            @Override
+            public List<InetSocketAddress> stunServers() {
+                List<InetSocketAddress> servers = new ArrayList<>();
+                for (PeerConnection c : connections()) {
+                    WireMessage.Hello hello = hellos.get(c.remote());
+                    if (servers.size() < 2 && hello != null && c.route() != Route.RELAYED && c.remoteAddress() != null
+                            && !hello.info().udpAddresses().isEmpty()) {
+                        servers.add(udpAddressNear(hello.info(), c.remoteAddress()));
+                    }
+                }
+                return servers;
+            }
+
+            @Override
+            public PeerHandle rendezvous(InetSocketAddress remote, PeerId peer, Duration timeout) throws CrustException {
+                return udt.rendezvous(remote, peer, timeout);
+            }
+        });
     }
 
     @Override

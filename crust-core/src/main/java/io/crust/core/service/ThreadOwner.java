@@ -57,4 +57,15 @@ final class ThreadOwner {
             t.interrupt();
         }
     }
+
+    /** Waits for the interrupted threads to end, up to the deadline. */
+    void awaitTermination(long deadlineNanos) throws InterruptedException {
+        for (Thread t : running) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            t.join(java.time.Duration.ofNanos(left));
+        }
+    }
 }

@@ -61,9 +61,13 @@ public final class WireCodec {
             case WireMessage.Gossip g -> new WireWriter(1 + g.body().length).u8(GOSSIP).bytes(g.body()).toByteArray();
             case WireMessage.Forward f -> new WireWriter(200).u8(f.delivered() ? FORWARDED : FORWARD).peerId(f.peer()).bytes(encode(f.inner())).toByteArray();
             case WireMessage.ConnectInfo c -> {
-                WireWriter w = new WireWriter(160).u8(CONNECT_INFO).u8(c.reply() ? 1 : 0).i64(c.requestId()).bytes(c.punchSecret());
+                WireWriter w = new WireWriter(400).u8(CONNECT_INFO).u8(c.reply() ? 1 : 0).i64(c.requestId());
                 ConnectionInfoCodec.writeTo(w, c.info());
-                yield w.toByteArray();
+                byte[] offer = c.punchOffer().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (offer.length > WireMessage.ConnectInfo.MAX_OFFER_BYTES) {
+                    throw new IllegalArgumentException("punch offer of " + offer.length + " bytes is too long");
+                }
+                yield w.u16(offer.length).bytes(offer).toByteArray();
             }
             case WireMessage.RelayOpen o -> new WireWriter(40).u8(o.incoming() ? RELAY_INCOMING : RELAY_OPEN).i32(o.circuit()).peerId(o.peer()).toByteArray();
             case WireMessage.RelayData d -> {
@@ -146,8 +150,12 @@ public final class WireCodec {
             throw new WireFormatException("connect info reply flag is " + reply);
         }
         long requestId = r.i64("request id");
-        byte[] secret = r.bytes(WireMessage.ConnectInfo.SECRET_BYTES, "punch secret");
         ConnectionInfo info = ConnectionInfoCodec.readFrom(r);
-        return new WireMessage.ConnectInfo(reply == 1, requestId, secret, info);
+        int offerBytes = r.u16("punch offer length");
+        if (offerBytes > WireMessage.ConnectInfo.MAX_OFFER_BYTES) {
+            throw new WireFormatException("punch offer of " + offerBytes + " bytes; at most " + WireMessage.ConnectInfo.MAX_OFFER_BYTES);
+        }
+        String offer = r.utf8(offerBytes, "punch offer");
+        return new WireMessage.ConnectInfo(reply == 1, requestId, info, offer);
     }
 }

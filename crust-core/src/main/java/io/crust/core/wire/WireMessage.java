@@ -46,7 +46,10 @@ import java.util.Objects;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |     0x08      |    reply      |  request id (8 bytes) ...     |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |  punch secret (16 bytes), then the sender's connection info   |
+ * |  the sender's connection info ...                             |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  punch offer length (2 bytes) |  punch offer (UTF-8 line of   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+  crust-nat's PunchOffer, <= 4096 bytes; 0 = none)
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  * 0x09 RELAY_OPEN    circuit id (4 bytes), peer id (32 bytes): to the relay, the peer to reach
@@ -96,15 +99,16 @@ public sealed interface WireMessage {
     record Forward(boolean delivered, PeerId peer, ConnectInfo inner) implements WireMessage {
     }
 
-    /** Rendezvous request or reply: the sender's candidates and a secret for authenticated punching. */
-    record ConnectInfo(boolean reply, long requestId, byte[] punchSecret, ConnectionInfo info) implements WireMessage {
-        /** Length of the punch secret. */
-        public static final int SECRET_BYTES = 16;
+    /**
+     * Rendezvous request or reply: the sender's candidates and, if it can punch, its hole-punching offer
+     * (candidates plus the credentials that authenticate the checks; empty when none).
+     */
+    record ConnectInfo(boolean reply, long requestId, ConnectionInfo info, String punchOffer) implements WireMessage {
+        /** Longest punch offer in UTF-8 bytes. */
+        public static final int MAX_OFFER_BYTES = 4096;
 
         public ConnectInfo {
-            if (punchSecret.length != SECRET_BYTES) {
-                throw new IllegalArgumentException("punch secret must have " + SECRET_BYTES + " bytes");
-            }
+            Objects.requireNonNull(punchOffer, "punchOffer");
         }
     }
 

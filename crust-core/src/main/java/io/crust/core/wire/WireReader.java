@@ -87,9 +87,13 @@ final class WireReader {
         }
     }
 
-    /** A UTF-8 string of at most {@code maxBytes}, preceded by a one-byte length. */
+    /** A UTF-8 string preceded by a one-byte length. */
     String shortText(String field) throws WireFormatException {
-        int length = u8(field + " length");
+        return utf8(u8(field + " length"), field);
+    }
+
+    /** {@code length} bytes of UTF-8. */
+    String utf8(int length, String field) throws WireFormatException {
         byte[] raw = bytes(length, field);
         try {
             return StandardCharsets.UTF_8.newDecoder()

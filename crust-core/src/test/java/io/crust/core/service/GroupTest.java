@@ -83,19 +83,22 @@ class GroupTest {
 
     @Test
     void aTargetPeerThatIsLostIsReconnected() throws Exception {
-        CrustNode a = nodes.start();
-        CrustNode b = nodes.start(c -> c.contacts(List.of(Nodes.tcp(a))));
+        CrustNode hub = nodes.start();
+        Path bDir = Files.createDirectories(dir.resolve("b"));
+        CrustNode b = CrustNode.start(Nodes.config(bDir).contacts(List.of(Nodes.tcp(hub))).build());
         Nodes.await(b, CrustEvent.BootstrapFinished.class);
-        Path cDir = Files.createDirectories(dir.resolve("c"));
-        CrustNode c = nodes.start(Nodes.config(cDir).contacts(List.of(Nodes.tcp(a))).targetPeers(Set.of(b.id())));
-        Nodes.await(c, CrustEvent.PeerConnected.class, e -> e.peer().id().equals(b.id()));
+        PeerId bId = b.id();
+        CrustNode c = nodes.start(Nodes.config(Files.createDirectories(dir.resolve("c")))
+                .contacts(List.of(Nodes.tcp(hub))).targetPeers(Set.of(bId)));
+        Nodes.await(c, CrustEvent.PeerConnected.class, e -> e.peer().id().equals(bId));
 
-        c.peer(b.id()).orElseThrow();
-        b.drop(c.id());
-        Nodes.await(c, CrustEvent.PeerLost.class, e -> e.peer().equals(b.id()));
-        CrustEvent.PeerConnected again = Nodes.await(c, CrustEvent.PeerConnected.class, e -> e.peer().id().equals(b.id()));
-        again.peer().send("back".getBytes(StandardCharsets.UTF_8));
-        Nodes.await(b, CrustEvent.MessageReceived.class, m -> m.from().equals(c.id()));
+        b.close();
+        Nodes.await(c, CrustEvent.PeerLost.class, e -> e.peer().equals(bId));
+        try (CrustNode restarted = CrustNode.start(Nodes.config(bDir).build())) {
+            CrustEvent.PeerConnected again = Nodes.await(c, CrustEvent.PeerConnected.class, e -> e.peer().id().equals(bId));
+            again.peer().send("back".getBytes(StandardCharsets.UTF_8));
+            Nodes.await(restarted, CrustEvent.MessageReceived.class, m -> m.from().equals(c.id()));
+        }
     }
 
     @Test

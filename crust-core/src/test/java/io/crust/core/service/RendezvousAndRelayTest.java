@@ -50,6 +50,20 @@ class RendezvousAndRelayTest {
     }
 
     @Test
+    void connectByIdWorksOverCrustUdtAlone() throws Exception {
+        CrustNode hub = nodes.start(c -> c.tcp(false).udp(true));
+        CrustNode a = nodes.start(c -> c.tcp(false).udp(true).contacts(List.of(hub.udpAddress().orElseThrow())));
+        CrustNode b = nodes.start(c -> c.tcp(false).udp(true).contacts(List.of(hub.udpAddress().orElseThrow())));
+        Nodes.await(a, CrustEvent.BootstrapFinished.class);
+        Nodes.await(b, CrustEvent.BootstrapFinished.class);
+
+        Peer toB = a.connect(b.id(), Nodes.WAIT);
+        assertThat(toB.transport()).isEqualTo(io.crust.core.Transport.UDT);
+        toB.send("over udp".getBytes(StandardCharsets.UTF_8));
+        Nodes.await(b, CrustEvent.MessageReceived.class, e -> e.from().equals(a.id()));
+    }
+
+    @Test
     void withoutADirectPathTrafficGoesThroughARelayEncryptedEndToEnd() throws Exception {
         CrustNode relay = nodes.start(c -> c.relay(true));
         CrustNode a = nodes.start(c -> c.contacts(List.of(Nodes.tcp(relay))).disableDirectPathsForTesting());

@@ -51,12 +51,18 @@ final class SilentProxy implements AutoCloseable {
 
     private void pump(Socket from, Socket to) {
         byte[] buffer = new byte[16384];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 if (!silent) {
                     out.write(buffer, 0, n);
                 }
+            }
+            // A silent path does not pass the FIN on either.
+            if (!silent) {
+                to.shutdownOutput();
             }
         } catch (IOException e) {
             // closed

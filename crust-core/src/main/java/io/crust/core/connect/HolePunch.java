@@ -1,0 +1,104 @@
+package io.crust.core.connect;
+
+import io.crust.core.CrustException;
+import io.crust.core.PeerId;
+import io.crust.core.peer.PeerHandle;
+import io.crust.nat.HolePuncher;
+import io.crust.nat.NatException;
+import io.crust.nat.PunchOffer;
+import io.crust.nat.PunchResult;
+import io.crust.nat.QueuedDatagramPort;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One UDP hole-punching attempt on the node's own UDP socket (crust-nat's {@link HolePuncher}, ICE-like
+ * authenticated checks): gather our offer (host candidates, reflexive ones from connected peers acting
+ * as STUN servers), swap offers inside CONNECT_INFO, punch, then open crust-udt over the punched path.
+ * Owns a datagram port on the shared socket until {@link #close()}.
+ */
+public final class HolePunch implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HolePunch.class);
+
+    /** The node's UDP side, as hole punching needs it. */
+    public interface Udp {
+        QueuedDatagramPort openPort() throws CrustException;
+
+        void closePort(QueuedDatagramPort port);
+
+        /** UDP addresses of connected peers, which answer STUN. */
+        List<InetSocketAddress> stunServers();
+
+        /** crust-udt over the punched path, then the handshake (roles by peer id order). */
+        PeerHandle rendezvous(InetSocketAddress remote, PeerId peer, Duration timeout) throws CrustException;
+    }
+
+    private final Udp udp;
+    private final QueuedDatagramPort port;
+    private final PunchOffer offer;
+
+    private HolePunch(Udp udp, QueuedDatagramPort port, PunchOffer offer) {
+        this.udp = udp;
+        this.port = port;
+        this.offer = offer;
+    }
+
+    /** Gathers our offer within {@code timeout}; empty if UDP is unavailable. */
+    public static Optional<HolePunch> gather(Udp udp, Duration timeout) {
+        QueuedDatagramPort port;
+        try {
+            port = udp.openPort();
+        } catch (CrustException e) {
+            return Optional.empty();
+        }
+        try {
+            PunchOffer offer = HolePuncher.gather(port, udp.stunServers(), List.of(), timeout);
+            return Optional.of(new HolePunch(udp, port, offer));
+        } catch (IOException | RuntimeException e) {
+            log.debug("gathering punch candidates failed: {}", e.toString());
+            udp.closePort(port);
+            return Optional.empty();
+        }
+    }
+
+    public String offerText() {
+        return offer.encode();
+    }
+
+    /** Punches towards {@code theirs} and connects crust-udt over the result. */
+    public PeerHandle punch(String theirs, PeerId peer, Duration timeout) throws CrustException {
+        PunchOffer other;
+        try {
+            other = PunchOffer.decode(theirs);
+        } catch (NatException e) {
+            throw new CrustException("peer " + peer.shortForm() + " sent a bad punch offer: " + e.getMessage(), e);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        PunchResult result;
+        try {
+            result = HolePuncher.punch(port, offer, other, HolePuncher.Options.defaults().withTimeout(timeout));
+        } catch (IOException e) {
+            throw new CrustException("hole punching with " + peer.shortForm() + " failed: " + e.getMessage(), e);
+        }
+        if (!result.connected()) {
+            throw new CrustException("hole punching with " + peer.shortForm() + " found no path: " + result.detail());
+        }
+        if (result.port() != port) {
+            throw new CrustException("hole punching with " + peer.shortForm() + " succeeded only on an extra port");
+        }
+        log.info("punched a UDP path to {} at {} ({}) in {} ms", peer.shortForm(), result.remote(), result.remoteType(),
+                result.elapsed().toMillis());
+        Duration left = Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime()));
+        return udp.rendezvous(result.remote(), peer, left);
+    }
+
+    @Override
+    public void close() {
+        udp.closePort(port);
+    }
+}

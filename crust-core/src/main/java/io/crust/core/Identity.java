@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.Set;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +102,7 @@ public final class Identity {
     }
 
     private static Identity load(Path file) throws IOException {
+        warnIfReadableByOthers(file);
         byte[] bytes;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             if (channel.size() != FILE_BYTES) {
@@ -125,6 +129,21 @@ public final class Identity {
             }
         } finally {
             Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static void warnIfReadableByOthers(Path file) {
+        try {
+            if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+                Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+                permissions.retainAll(EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ,
+                        PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE));
+                if (!permissions.isEmpty()) {
+                    log.warn("{} holds private keys but others may access it ({}); run chmod 600 on it", file, permissions);
+                }
+            }
+        } catch (IOException e) {
+            log.debug("cannot read the permissions of {}: {}", file, e.toString());
         }
     }
 

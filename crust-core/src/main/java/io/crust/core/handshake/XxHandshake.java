@@ -73,7 +73,8 @@ final class XxHandshake {
                 }
                 write(transport, state, identityProof(me, params).encode());
                 HandshakeState.TransportCiphers ciphers = state.split();
-                return new Established(ciphers.sender(), ciphers.receiver(), proof.peerId(), state.handshakeHash());
+                return finish(deadline, new Established(ciphers.sender(), ciphers.receiver(), proof.peerId(),
+                        state.handshakeHash()), transport, params);
             } catch (IOException | GeneralSecurityException e) {
                 throw translate(e, deadline, transport, params);
             }
@@ -119,11 +120,23 @@ final class XxHandshake {
                             textForPeer(refusal.reason(), params, null));
                     throw refusal;
                 }
-                return new Established(ciphers.sender(), ciphers.receiver(), proof.peerId(), state.handshakeHash());
+                return finish(deadline, new Established(ciphers.sender(), ciphers.receiver(), proof.peerId(),
+                        state.handshakeHash()), transport, params);
             } catch (IOException | GeneralSecurityException e) {
                 throw translate(e, deadline, transport, params);
             }
         }
+    }
+
+    /** The deadline may have fired just as the last message went through: then the transport is closed. */
+    private static Established finish(HandshakeDeadline deadline, Established established, FrameTransport transport,
+            HandshakeParams params) throws HandshakeException {
+        deadline.close();
+        if (deadline.expired()) {
+            throw new HandshakeException(Reason.TIMEOUT, "handshake with peer at " + transport.remoteAddress()
+                    + " did not finish within " + params.timeout());
+        }
+        return established;
     }
 
     private static HandshakeState newState(boolean initiator, Identity me) {

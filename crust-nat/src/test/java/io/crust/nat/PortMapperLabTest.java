@@ -44,6 +44,7 @@ class PortMapperLabTest {
                 assertThat(f[2]).isEqualTo(protocol.label());
                 assertThat(external).isEqualTo(site.publicAddress().getHostAddress() + ":" + port);
                 assertThat(routerRules(site)).as("dnat rule for " + protocol).contains("dport " + port + " dnat");
+                System.out.println("lab: " + mapped);
 
                 String[] ipPort = external.split(":");
                 internet.exec(Duration.ofSeconds(30), "bash", "-c", "for i in 1 2 3 4 5; do echo hello-" + protocol.label()
@@ -54,6 +55,7 @@ class PortMapperLabTest {
                 host.writeLine("close");
                 host.awaitLine(l -> l.startsWith("CLOSED"), WAIT);
                 assertThat(host.waitFor(WAIT)).isZero();
+                System.out.println("lab: " + protocol.label() + " mapping gone from prerouting_miniupnpd after close");
                 assertThat(routerRules(site)).as("dnat rule after close for " + protocol).doesNotContain("dport " + port + " ");
             }
         }
@@ -76,6 +78,7 @@ class PortMapperLabTest {
             try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(port));
                     PortMapper mapper = PortMapper.of(protocol, PortMapperOptions.defaults())) {
                 PortMapping mapping;
+                long startNanos = System.nanoTime();
                 try {
                     mapping = mapper.map(PortMapper.Transport.UDP, port, port, Duration.ofMinutes(10));
                 } catch (NatException e) {
@@ -83,7 +86,8 @@ class PortMapperLabTest {
                     return;
                 }
                 System.out.println("MAPPED " + mapping.external().getAddress().getHostAddress() + ":"
-                        + mapping.external().getPort() + " " + mapping.protocol().label());
+                        + mapping.external().getPort() + " " + mapping.protocol().label() + " in "
+                        + (System.nanoTime() - startNanos) / 1_000_000 + " ms");
                 socket.setSoTimeout(30_000);
                 byte[] buffer = new byte[1500];
                 DatagramPacket packet = new DatagramPacket(buffer, buffer.length);

@@ -135,4 +135,25 @@ class UpnpLoopbackTest {
                     .isInstanceOf(NatException.class).hasMessageContaining("malformed");
         }
     }
+
+    @Test
+    void autoFallsBackToUpnpWhenTheGatewayHasNoPcpServer() throws Exception {
+        int closedPort;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+            closedPort = probe.getLocalPort();
+        }
+        try (FakeIgd igd = new FakeIgd();
+                PortMapper mapper = PortMapper.auto(PortMapperOptions.defaults()
+                        .withGateway(java.net.InetAddress.getLoopbackAddress())
+                        .withGatewayPort(closedPort)
+                        .withSsdpTarget(igd.ssdpAddress())
+                        .withDiscoveryTimeout(Duration.ofSeconds(2)))) {
+            try (PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1))) {
+                assertThat(mapping.protocol()).isEqualTo(MappingProtocol.UPNP);
+                assertThat(mapper.protocol()).isEqualTo(MappingProtocol.UPNP);
+            }
+            assertThat(igd.mappings).isEmpty();
+        }
+    }
 }

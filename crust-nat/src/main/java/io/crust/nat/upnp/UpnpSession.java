@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class UpnpSession implements GatewaySession {
     private static final Logger LOG = LoggerFactory.getLogger(UpnpSession.class);
     private static final int MAX_DESCRIPTION_BYTES = 64 * 1024;
+    /** IGD:2 WANIPConnection allows NewLeaseDuration 0..604800 s (one week); longer asks are cut to that. */
+    static final long MAX_LEASE_SECONDS = 604_800;
 
     private final PortMapperOptions options;
     private final IgdClient client;
@@ -46,8 +48,8 @@ public final class UpnpSession implements GatewaySession {
     @Override
     public GatewayLease lease(Transport transport, int internalPort, int requestedExternalPort, long lifetimeSeconds)
             throws NatException {
-        return new UpnpLease(client, gateway(), transport, internalPort, requestedExternalPort, lifetimeSeconds,
-                options.description());
+        return new UpnpLease(client, gateway(), transport, internalPort, requestedExternalPort,
+                Math.min(lifetimeSeconds, MAX_LEASE_SECONDS), options.description());
     }
 
     private Gateway gateway() throws NatException {

@@ -156,4 +156,14 @@ class UpnpLoopbackTest {
             assertThat(igd.mappings).isEmpty();
         }
     }
+
+    @Test
+    void leaseLongerThanAWeekIsCutToTheIgd2Maximum() throws Exception {
+        try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
+            try (PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofDays(30))) {
+                assertThat(mapping.lifetime()).isEqualTo(Duration.ofDays(7));
+                assertThat(igd.calls).contains("AddPortMapping 4000 604800");
+            }
+        }
+    }
 }

@@ -1,0 +1,53 @@
+package io.crust.bench;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** One JSON line of figures, with the CPU time this process has used so far. */
+final class Figures {
+    private final Map<String, Object> values = new LinkedHashMap<>();
+
+    static Figures of(String kind) {
+        Figures f = new Figures();
+        f.values.put("kind", kind);
+        return f;
+    }
+
+    Figures put(String key, Object value) {
+        values.put(key, value);
+        return this;
+    }
+
+    /** Adds megabits per second (10^6 bits) for {@code bytes} moved in {@code nanos}. */
+    Figures goodput(long bytes, long nanos) {
+        values.put("bytes", bytes);
+        values.put("seconds", nanos / 1e9);
+        values.put("mbps", bytes * 8.0 / (nanos / 1e9) / 1e6);
+        return this;
+    }
+
+    static double processCpuSeconds() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).toNanos() / 1e9;
+    }
+
+    /** Prints the figures as one JSON object, adding this process's CPU seconds. */
+    void print() {
+        values.put("cpuSeconds", processCpuSeconds());
+        StringBuilder out = new StringBuilder("{");
+        values.forEach((k, v) -> {
+            if (out.length() > 1) {
+                out.append(',');
+            }
+            out.append('"').append(k).append("\":");
+            if (v instanceof Number n) {
+                out.append(n instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : n.toString());
+            } else {
+                out.append('"').append(String.valueOf(v).replace("\"", "'")).append('"');
+            }
+        });
+        System.out.println(out.append('}'));
+        System.out.flush();
+    }
+}

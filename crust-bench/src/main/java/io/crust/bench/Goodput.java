@@ -1,0 +1,117 @@
+package io.crust.bench;
+
+import io.crust.udt.UdtConfig;
+import io.crust.udt.UdtConnection;
+import io.crust.udt.UdtEndpoint;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+
+/**
+ * Bulk transfer, one session: {@code server udt|tcp|kwik BIND_HOST PORT [KEYSTORE]} receives one
+ * stream to its end and prints its figures; {@code client udt|tcp|kwik HOST PORT BYTES} sends
+ * {@code BYTES} and prints its own. Both measure CPU seconds of their process (JVM start included).
+ */
+public final class Goodput {
+    static final int CHUNK_BYTES = 64 * 1024;
+
+    private Goodput() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String role = args[0];
+        String transport = args[1];
+        InetAddress host = InetAddress.getByName(args[2]);
+        int port = Integer.parseInt(args[3]);
+        if (role.equals("server")) {
+            switch (transport) {
+                case "udt" -> udtServer(host, port);
+                case "tcp" -> tcpServer(host, port);
+                case "kwik" -> KwikGoodput.server(port, args[4]);
+                default -> throw new IllegalArgumentException(transport);
+            }
+        } else {
+            long bytes = Long.parseLong(args[4]);
+            switch (transport) {
+                case "udt" -> udtClient(new InetSocketAddress(host, port), bytes);
+                case "tcp" -> tcpClient(new InetSocketAddress(host, port), bytes);
+                case "kwik" -> KwikGoodput.client(args[2], port, bytes);
+                default -> throw new IllegalArgumentException(transport);
+            }
+        }
+    }
+
+    private static void udtServer(InetAddress host, int port) throws Exception {
+        try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(host, port), UdtConfig.defaults())) {
+            System.out.println("READY " + endpoint.localAddress().getPort());
+            try (UdtConnection connection = endpoint.accept(Duration.ofMinutes(5))) {
+                drain(connection.inputStream(), "udt", connection.stats().toString());
+            }
+        }
+    }
+
+    private static void udtClient(InetSocketAddress server, long bytes) throws Exception {
+        try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(server.getAddress().isLoopbackAddress()
+                ? server.getAddress() : InetAddress.getByName("0.0.0.0"), 0), UdtConfig.defaults())) {
+            UdtConnection connection = endpoint.connect(server, Duration.ofSeconds(30));
+            long start = System.nanoTime();
+            fill(connection.outputStream(), bytes);
+            connection.close();
+            Figures.of("goodput-client").put("transport", "udt").goodput(bytes, System.nanoTime() - start)
+                    .put("stats", connection.stats().toString()).print();
+        }
+    }
+
+    private static void tcpServer(InetAddress host, int port) throws Exception {
+        try (ServerSocket listener = new ServerSocket(port, 1, host)) {
+            System.out.println("READY " + listener.getLocalPort());
+            try (Socket socket = listener.accept()) {
+                drain(socket.getInputStream(), "tcp", "");
+            }
+        }
+    }
+
+    private static void tcpClient(InetSocketAddress server, long bytes) throws Exception {
+        try (Socket socket = new Socket(server.getAddress(), server.getPort())) {
+            long start = System.nanoTime();
+            fill(socket.getOutputStream(), bytes);
+            socket.shutdownOutput();
+            socket.getInputStream().read(); // the server closes after the last byte
+            Figures.of("goodput-client").put("transport", "tcp").goodput(bytes, System.nanoTime() - start).print();
+        }
+    }
+
+    static void fill(OutputStream out, long bytes) throws Exception {
+        byte[] chunk = new byte[CHUNK_BYTES];
+        for (int i = 0; i < chunk.length; i++) {
+            chunk[i] = (byte) (i * 31);
+        }
+        long left = bytes;
+        while (left > 0) {
+            int n = (int) Math.min(left, chunk.length);
+            out.write(chunk, 0, n);
+            left -= n;
+        }
+        out.flush();
+    }
+
+    /** Reads to the end; times from the first byte to the last. */
+    static void drain(InputStream in, String transport, String stats) throws Exception {
+        byte[] buffer = new byte[CHUNK_BYTES];
+        long total = 0;
+        long start = 0;
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            if (total == 0 && n > 0) {
+                start = System.nanoTime();
+            }
+            total += n;
+        }
+        Figures.of("goodput-server").put("transport", transport).goodput(total, System.nanoTime() - start)
+                .put("stats", stats).print();
+    }
+}

@@ -37,6 +37,8 @@ import java.nio.charset.CharacterCodingException;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  * Abort: 0 'F' 'A' 1, transfer id: the sender gave up; the receiver deletes what it has.
+ * Result: 0 'F' 'R' 1, transfer id, 1 byte (1: saved and verified, 0: refused or damaged): the
+ *         receiver's answer, so the sender reports a file as sent only once it is safe on the other side.
  * </pre>
  * All integers are big-endian. The receiver trusts none of it: see {@link FileReceiver}.
  */
@@ -49,6 +51,7 @@ final class FileMessages {
     private static final byte KIND_HEADER = 'H';
     private static final byte KIND_CHUNK = 'C';
     private static final byte KIND_ABORT = 'A';
+    private static final byte KIND_RESULT = 'R';
 
     private FileMessages() {
     }
@@ -66,6 +69,9 @@ final class FileMessages {
     }
 
     record Abort(long transferId) implements FileMessage {
+    }
+
+    record Result(long transferId, boolean saved) implements FileMessage {
     }
 
     /** Thrown for a message that starts like a file message but is malformed. */
@@ -103,6 +109,11 @@ final class FileMessages {
     static byte[] abort(long transferId) {
         return ByteBuffer.allocate(12).put((byte) 0).put((byte) 'F').put(KIND_ABORT).put((byte) VERSION)
                 .putLong(transferId).array();
+    }
+
+    static byte[] result(long transferId, boolean saved) {
+        return ByteBuffer.allocate(13).put((byte) 0).put((byte) 'F').put(KIND_RESULT).put((byte) VERSION)
+                .putLong(transferId).put((byte) (saved ? 1 : 0)).array();
     }
 
     /** Decodes a message for which {@link #isFileMessage} is true. */
@@ -146,6 +157,12 @@ final class FileMessages {
             }
             case KIND_ABORT -> {
                 return new Abort(transferId);
+            }
+            case KIND_RESULT -> {
+                if (message.length != 13 || (message[12] & 0xfe) != 0) {
+                    throw new MalformedFileMessage("malformed file result");
+                }
+                return new Result(transferId, message[12] == 1);
             }
             default -> throw new MalformedFileMessage("unknown file message kind " + message[2]);
         }

@@ -45,11 +45,11 @@ final class FileReceiver {
     }
 
     /** The file is complete, verified and saved at {@code path}. */
-    record Completed(PeerId peer, Path path, long bytes, String sha256) implements Outcome {
+    record Completed(PeerId peer, long transferId, Path path, long bytes, String sha256) implements Outcome {
     }
 
     /** The transfer was refused or abandoned; what was received is deleted. */
-    record Failed(PeerId peer, String name, String reason) implements Outcome {
+    record Failed(PeerId peer, long transferId, String name, String reason) implements Outcome {
     }
 
     private record Key(PeerId peer, long transferId) {
@@ -104,13 +104,14 @@ final class FileReceiver {
         return switch (message) {
             case Header h -> start(key, h);
             case Chunk c -> append(key, c);
+            case FileMessages.Result r -> new Failed(peer, key.transferId(), "?", "a result is for the sender, not the receiver");
             case Abort a -> {
                 Transfer t = transfers.remove(key);
                 if (t == null) {
-                    yield new Failed(peer, "?", "the sender aborted an unknown transfer");
+                    yield new Failed(peer, key.transferId(), "?", "the sender aborted an unknown transfer");
                 }
                 discard(t);
-                yield new Failed(peer, t.name, "the sender aborted the transfer");
+                yield new Failed(peer, key.transferId(), t.name, "the sender aborted the transfer");
             }
         };
     }
@@ -132,7 +133,7 @@ final class FileReceiver {
             Map.Entry<Key, Transfer> e = it.next();
             if (e.getKey().peer().equals(peer)) {
                 discard(e.getValue());
-                failed.add(new Failed(peer, e.getValue().name, reason));
+                failed.add(new Failed(peer, e.getKey().transferId(), e.getValue().name, reason));
                 it.remove();
             }
         }
@@ -153,14 +154,14 @@ final class FileReceiver {
     private Outcome start(Key key, Header h) {
         String name = safeName(h.name());
         if (transfers.containsKey(key)) {
-            return new Failed(key.peer(), name, "a transfer with this id is already running");
+            return new Failed(key.peer(), key.transferId(), name, "a transfer with this id is already running");
         }
         if (h.size() > maxFileBytes) {
-            return new Failed(key.peer(), name, "file of " + h.size() + " bytes is larger than the limit of " + maxFileBytes);
+            return new Failed(key.peer(), key.transferId(), name, "file of " + h.size() + " bytes is larger than the limit of " + maxFileBytes);
         }
         long running = transfers.keySet().stream().filter(k -> k.peer().equals(key.peer())).count();
         if (running >= MAX_TRANSFERS_PER_PEER) {
-            return new Failed(key.peer(), name, "more than " + MAX_TRANSFERS_PER_PEER + " transfers at once from one peer");
+            return new Failed(key.peer(), key.transferId(), name, "more than " + MAX_TRANSFERS_PER_PEER + " transfers at once from one peer");
         }
         Transfer t;
         try {
@@ -169,7 +170,7 @@ final class FileReceiver {
             t = new Transfer(name, h.size(), h.sha256(), partial,
                     FileChannel.open(partial, StandardOpenOption.WRITE), MessageDigest.getInstance("SHA-256"));
         } catch (IOException | NoSuchAlgorithmException e) {
-            return new Failed(key.peer(), name, "cannot write to " + directory + ": " + e.getMessage());
+            return new Failed(key.peer(), key.transferId(), name, "cannot write to " + directory + ": " + e.getMessage());
         }
         transfers.put(key, t);
         return t.size == 0 ? finish(key, t) : new Progress(key.peer(), name, 0, t.size);
@@ -178,13 +179,13 @@ final class FileReceiver {
     private Outcome append(Key key, Chunk c) {
         Transfer t = transfers.get(key);
         if (t == null) {
-            return new Failed(key.peer(), "?", "a chunk of an unknown transfer");
+            return new Failed(key.peer(), key.transferId(), "?", "a chunk of an unknown transfer");
         }
         ByteBuffer data = c.data();
         if (c.offset() != t.received || t.received + data.remaining() > t.size) {
             transfers.remove(key);
             discard(t);
-            return new Failed(key.peer(), t.name, "chunk at offset " + c.offset() + " of " + data.remaining()
+            return new Failed(key.peer(), key.transferId(), t.name, "chunk at offset " + c.offset() + " of " + data.remaining()
                     + " bytes does not follow the " + t.received + " bytes received of " + t.size);
         }
         try {
@@ -195,7 +196,7 @@ final class FileReceiver {
         } catch (IOException e) {
             transfers.remove(key);
             discard(t);
-            return new Failed(key.peer(), t.name, "cannot write: " + e.getMessage());
+            return new Failed(key.peer(), key.transferId(), t.name, "cannot write: " + e.getMessage());
         }
         return t.received == t.size ? finish(key, t) : new Progress(key.peer(), t.name, t.received, t.size);
     }
@@ -205,16 +206,16 @@ final class FileReceiver {
         byte[] actual = t.digest.digest();
         if (!MessageDigest.isEqual(actual, t.expectedSha256)) {
             discard(t);
-            return new Failed(key.peer(), t.name, "SHA-256 mismatch: the file arrived damaged and was deleted");
+            return new Failed(key.peer(), key.transferId(), t.name, "SHA-256 mismatch: the file arrived damaged and was deleted");
         }
         try {
             t.channel.force(true);
             t.channel.close();
             Path saved = moveToFreeName(t.partial, t.name);
-            return new Completed(key.peer(), saved, t.size, HexFormat.of().formatHex(actual));
+            return new Completed(key.peer(), key.transferId(), saved, t.size, HexFormat.of().formatHex(actual));
         } catch (IOException e) {
             discard(t);
-            return new Failed(key.peer(), t.name, "cannot save: " + e.getMessage());
+            return new Failed(key.peer(), key.transferId(), t.name, "cannot save: " + e.getMessage());
         }
     }
 

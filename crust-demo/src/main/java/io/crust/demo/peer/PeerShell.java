@@ -33,7 +33,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The demo peer at work: a command loop on the calling thread (reading lines from standard input) and
@@ -53,8 +56,13 @@ final class PeerShell implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     /** Peers announced by a {@code connected} event and not lost since. */
     private final Set<PeerId> announced = ConcurrentHashMap.newKeySet();
+    /** Senders waiting for the receiver's verdict on a file, by transfer id. */
+    private final Map<Long, PendingResult> pendingResults = new ConcurrentHashMap<>();
     private final Thread eventThread;
     private volatile boolean closing;
+
+    private record PendingResult(PeerId peer, BlockingQueue<Boolean> verdict) {
+    }
 
     PeerShell(CrustNode node, ShellOutput out, Path receiveDirectory, String networkName, int maxMessageBytes, long maxFileBytes) {
         this.node = node;
@@ -151,6 +159,8 @@ final class PeerShell implements AutoCloseable {
         }
         String name = FileReceiver.safeName(path.getFileName().toString());
         long transferId = random.nextLong();
+        PendingResult pending = new PendingResult(peer.id(), new ArrayBlockingQueue<>(1));
+        pendingResults.put(transferId, pending);
         try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = file.size();
             byte[] sha256 = sha256(file);
@@ -169,8 +179,19 @@ final class PeerShell implements AutoCloseable {
                 offset += n;
                 out.progress("sending " + name, offset, size);
             }
+            Boolean saved = pending.verdict().poll(resultTimeout(size).toNanos(), TimeUnit.NANOSECONDS);
+            if (saved == null) {
+                throw new CrustException("sent " + path + " but " + peer.id().shortForm() + " did not confirm it within "
+                        + resultTimeout(size).toSeconds() + " s");
+            }
+            if (!saved) {
+                throw new CrustException(peer.id().shortForm() + " did not save " + path + " (see its output for why)");
+            }
             out.event("file-sent", "peer", peer.id().toString(), "path", path.toString(), "bytes", size,
                     "sha256", HexFormat.of().formatHex(sha256));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CrustException("interrupted while sending " + path);
         } catch (IOException e) {
             try {
                 peer.send(FileMessages.abort(transferId));
@@ -178,7 +199,14 @@ final class PeerShell implements AutoCloseable {
                 // the connection is gone; the receiver abandons the transfer when it loses us
             }
             throw new CrustException("cannot send " + path + ": " + e.getMessage(), e);
+        } finally {
+            pendingResults.remove(transferId);
         }
+    }
+
+    /** The chunks are queued, not delivered, when the last send returns: allow for the rest to drain. */
+    private static Duration resultTimeout(long size) {
+        return Duration.ofSeconds(60 + size / (1024 * 1024));
     }
 
     private static byte[] sha256(FileChannel file) throws IOException {
@@ -296,6 +324,7 @@ final class PeerShell implements AutoCloseable {
             case CrustEvent.PeerLost l -> {
                 announced.remove(l.peer());
                 receiver.abandon(l.peer(), "peer lost: " + l.reason()).forEach(this::report);
+                pendingResults.values().stream().filter(p -> p.peer().equals(l.peer())).forEach(p -> p.verdict().offer(false));
                 out.event("lost", "peer", l.peer().toString(), "reason", l.reason());
             }
             case CrustEvent.Misbehaviour m -> out.event("misbehaviour", "peer", m.peer() == null ? null : m.peer().toString(),
@@ -316,7 +345,17 @@ final class PeerShell implements AutoCloseable {
             return;
         }
         try {
-            report(receiver.onMessage(from, FileMessages.decode(message)));
+            FileMessages.FileMessage decoded = FileMessages.decode(message);
+            if (decoded instanceof FileMessages.Result r) {
+                PendingResult pending = pendingResults.get(r.transferId());
+                if (pending != null && pending.peer().equals(from)) {
+                    pending.verdict().offer(r.saved());
+                }
+                return;
+            }
+            FileReceiver.Outcome outcome = receiver.onMessage(from, decoded);
+            report(outcome);
+            answer(outcome);
         } catch (MalformedFileMessage e) {
             out.event("error", "message", "malformed file message from " + from.shortForm() + ": " + e.getMessage());
         }
@@ -330,6 +369,35 @@ final class PeerShell implements AutoCloseable {
             case FileReceiver.Failed f -> out.event("error", "message", "file " + f.name() + " from "
                     + f.peer().shortForm() + ": " + f.reason());
         }
+    }
+
+    /** Tells the sender whether its file was saved; HIGH priority, never dropped (our send queue to it is nearly empty). */
+    private void answer(FileReceiver.Outcome outcome) {
+        long transferId;
+        PeerId peer;
+        boolean saved;
+        switch (outcome) {
+            case FileReceiver.Completed c -> {
+                transferId = c.transferId();
+                peer = c.peer();
+                saved = true;
+            }
+            case FileReceiver.Failed f -> {
+                transferId = f.transferId();
+                peer = f.peer();
+                saved = false;
+            }
+            case FileReceiver.Progress p -> {
+                return;
+            }
+        }
+        node.peer(peer).ifPresent(p -> {
+            try {
+                p.send(FileMessages.result(transferId, saved));
+            } catch (CrustException e) {
+                out.event("error", "message", "cannot tell " + peer.shortForm() + " about its file: " + e.getMessage());
+            }
+        });
     }
 
     private void announceConnected(Peer peer, Route route, Transport transport) {

@@ -1,0 +1,80 @@
+package io.crust.udt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.crust.testkit.NoPinning;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Bounded memory and failure reporting through the public API, on loopback sockets. */
+@NoPinning
+class BackpressureTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final UdtConfig SMALL = UdtConfig.builder().sendBufferBytes(64 * 1024)
+            .receiveWindowBytes(64 * 1024).maxMessageBytes(100_000).build();
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        PollerWarmup.run();
+    }
+
+    private interface PairTest {
+        void run(UdtConnection client, UdtConnection server) throws Exception;
+    }
+
+    private static void withPair(PairTest test) throws Exception {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        try (UdtEndpoint a = UdtEndpoint.bind(loopback, SMALL);
+             UdtEndpoint b = UdtEndpoint.bind(loopback, SMALL);
+             var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<UdtConnection> accepted = executor.submit(() -> a.accept(WAIT));
+            UdtConnection client = b.connect(a.localAddress(), WAIT);
+            test.run(client, accepted.get());
+        }
+    }
+
+    @Test
+    void timedSendGivesUpWhenNeitherBufferNorWindowHasRoom() throws Exception {
+        withPair((client, server) -> {
+            byte[] message = new byte[16 * 1024];
+            int queued = 0;
+            while (client.send(message, Duration.ofMillis(300))) {
+                queued++;
+                assertThat(queued).as("the sender must block: 64 KiB window + 64 KiB buffer").isLessThan(20);
+            }
+            // Window (64 KiB) and send buffer (64 KiB) are full: about 8 messages of 16 KiB.
+            assertThat(queued).isBetween(6, 9);
+            for (int i = 0; i < queued; i++) {
+                assertThat(server.receive(WAIT)).hasSize(message.length);
+            }
+            assertThat(client.send(message, WAIT)).isTrue();
+        });
+    }
+
+    @Test
+    void receiveWithTimeoutReturnsNullWhenNothingArrives() throws Exception {
+        withPair((client, server) -> assertThat(server.receive(Duration.ofMillis(100))).isNull());
+    }
+
+    @Test
+    void tooLargeMessageIsRefusedBeforeSending() throws Exception {
+        withPair((client, server) -> assertThatThrownBy(() -> client.send(new byte[100_001]))
+                .isInstanceOf(UdtException.class).hasMessageContaining("maxMessageBytes"));
+    }
+
+    @Test
+    void abortIsReportedToThePeer() throws Exception {
+        withPair((client, server) -> {
+            client.abort();
+            assertThatThrownBy(() -> server.receive(WAIT)).isInstanceOf(UdtException.class)
+                    .hasMessageContaining("aborted");
+            assertThatThrownBy(() -> client.send(new byte[1])).isInstanceOf(UdtException.class);
+        });
+    }
+}

@@ -166,4 +166,22 @@ class UpnpLoopbackTest {
             }
         }
     }
+
+    @Test
+    void closingTheMapperStopsTheHttpClientThreads() throws Exception {
+        try (FakeIgd igd = new FakeIgd()) {
+            PortMapper mapper = mapper(igd);
+            mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1));
+            assertThat(httpClientThreads()).isPositive();
+            mapper.close();
+            assertThat(igd.mappings).isEmpty();
+            assertThat(Eventually.holds(Duration.ofSeconds(20), () -> httpClientThreads() == 0)).isTrue();
+        }
+    }
+
+    /** The JDK HttpClient's selector manager is a platform thread named HttpClient-N-SelectorManager. */
+    private static long httpClientThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("HttpClient-") && t.isAlive()).count();
+    }
 }

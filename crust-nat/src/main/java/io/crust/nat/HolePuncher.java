@@ -20,7 +20,7 @@ import java.util.Objects;
  * {@link Options#birthdayPorts()} extra sockets that each send toward the other's reflexive
  * address, opening as many bindings, while the cone side sends up to
  * {@link Options#birthdayProbes()} checks to random ports of the symmetric side's public IP. With
- * 256 open ports and 2048 probes over 64,512 ports, a hit is all but certain (about 1 - e^-8).
+ * 256 open ports and 4096 probes over 64,512 ports, a miss has odds of about e^-16.
  * When both sides are symmetric, no guess can meet: the result is a clear "no direct path"
  * after {@link Options#bothSymmetricWindow()}, in which host candidates still get a chance (two
  * peers on one LAN).
@@ -56,9 +56,9 @@ public final class HolePuncher {
             }
         }
 
-        /** 15 s, 20 ms pacing, 256 ports, 2048 probes at 2 ms, 3 s for symmetric pairs. */
+        /** 15 s, 20 ms pacing, 256 ports, 4096 probes at 2 ms, 3 s for symmetric pairs. */
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(15), Duration.ofMillis(20), 256, 2048, Duration.ofMillis(2),
+            return new Options(Duration.ofSeconds(15), Duration.ofMillis(20), 256, 4096, Duration.ofMillis(2),
                     Duration.ofSeconds(3), Duration.ofSeconds(30));
         }
 

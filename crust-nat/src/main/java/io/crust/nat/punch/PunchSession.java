@@ -30,6 +30,10 @@ public final class PunchSession {
     private static final Logger log = LoggerFactory.getLogger(PunchSession.class);
     /** The controlled side keeps answering this long after it selected, so the nomination's answer gets through. */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+    /** The shortest wait for a datagram, so that each loop turn reads what has arrived. */
+    private static final long MIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Datagrams read in one turn before sending again. */
+    private static final int MAX_DRAIN = 64;
     /** How often the caller's port is polled while extra ports are open. */
     private static final long EXTRA_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -99,13 +103,16 @@ public final class PunchSession {
                 }
             }
             long wake = agent.outcome() != null ? lingerUntil : agent.nextWakeNanos();
-            long waitNanos = Math.max(0, wake - now);
+            // Always read, even when sending is overdue: on a busy machine a loop that only sends
+            // when late would never hear the answers.
+            long waitNanos = Math.max(MIN_WAIT_NANOS, wake - now);
             if (!extras.isEmpty()) {
                 waitNanos = Math.min(waitNanos, EXTRA_POLL_NANOS);
             }
-            DatagramPort.Datagram d = waitNanos == 0 ? null : port.receive(Duration.ofNanos(waitNanos));
-            if (d != null) {
+            DatagramPort.Datagram d = port.receive(Duration.ofNanos(waitNanos));
+            for (int drained = 0; d != null; drained++) {
                 deliver(agent, 0, d);
+                d = drained < MAX_DRAIN ? port.receive(Duration.ofNanos(MIN_WAIT_NANOS)) : null;
             }
             if (selector != null && selector.selectNow() > 0) {
                 for (SelectionKey key : selector.selectedKeys()) {

@@ -40,7 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LabPeer {
     static final List<InetSocketAddress> STUN_SERVERS = List.of(
             new InetSocketAddress(ip("203.0.113.1"), 3478), new InetSocketAddress(ip("203.0.113.3"), 3478));
-    static final Duration PUNCH_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration PUNCH_TIMEOUT = Duration.ofSeconds(15);
     static final Duration TCP_WINDOW = Duration.ofSeconds(8);
 
     private record Session(DatagramChannelPort port, PunchOffer offer, List<PortMapping> mappings) {
@@ -149,24 +149,37 @@ public final class LabPeer {
         }
     }
 
-    /** Both sides send "crust-lab-hello" ten times and wait for the other's: the path carries data both ways. */
+    /**
+     * Proves the path carries data both ways: each side sends "crust-lab-hello" every 50 ms until
+     * it hears the other, then "crust-lab-ack!"; it is done when it hears the other's ack (the
+     * other heard us, and we heard it), and keeps acking for 500 ms so the other can finish too.
+     */
     private static String exchangeDatagrams(DatagramPort port, InetSocketAddress remote) throws Exception {
         byte[] hello = "crust-lab-hello".getBytes(StandardCharsets.US_ASCII);
-        long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-        int sent = 0;
+        byte[] ack = "crust-lab-ack!!".getBytes(StandardCharsets.US_ASCII);
+        long deadline = System.nanoTime() + Duration.ofSeconds(6).toNanos();
         boolean heard = false;
-        while (System.nanoTime() < deadline && (!heard || sent < 10)) {
-            if (sent < 10) {
-                port.send(ByteBuffer.wrap(hello), remote);
-                sent++;
-            }
-            DatagramPort.Datagram d = port.receive(Duration.ofMillis(50));
-            if (d != null && d.sender().equals(remote) && d.data().remaining() == hello.length
-                    && d.data().get(0) == 'c') {
-                heard = true;
+        boolean acked = false;
+        while (!acked && System.nanoTime() < deadline) {
+            port.send(ByteBuffer.wrap(heard ? ack : hello), remote);
+            long until = System.nanoTime() + 50_000_000L;
+            while (!acked && System.nanoTime() < until) {
+                DatagramPort.Datagram d = port.receive(Duration.ofMillis(10));
+                if (d != null && d.sender().equals(remote) && d.data().remaining() == hello.length
+                        && d.data().get(0) == 'c') {
+                    heard = true;
+                    acked = d.data().get(10) == 'a';
+                }
             }
         }
-        return heard ? null : "no data from " + text(remote) + " within 4 s";
+        if (!acked) {
+            return (heard ? "heard the peer but got no ack" : "no data from " + text(remote)) + " within 6 s";
+        }
+        for (int i = 0; i < 10; i++) {
+            port.send(ByteBuffer.wrap(ack), remote);
+            port.receive(Duration.ofMillis(50));
+        }
+        return null;
     }
 
     private static void tcp(String id, int localPort, InetSocketAddress remote) {

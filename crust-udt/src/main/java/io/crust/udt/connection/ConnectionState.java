@@ -370,7 +370,7 @@ public final class ConnectionState implements LossDetector.Listener {
             probesToSend = 2;
             requeueOldestForProbe();
             if (loss.ptoCount() >= 3 && mtu.currentPayloadBytes() > mtuBase()) {
-                congestion.onDatagramSizeChanged(mtu.onBlackHoleSuspected());
+                congestion.onDatagramSizeChanged(mtu.onBlackHoleSuspected(nowNanos));
             }
         }
         if (nowNanos >= keepaliveDeadlineNanos()) {
@@ -458,7 +458,8 @@ public final class ConnectionState implements LossDetector.Listener {
         boolean probe = probesToSend > 0;
         boolean windowOpen = loss.bytesInFlight() + payload <= congestion.windowBytes();
         pacingDeadlineNanos = 0;
-        boolean wantsToSend = sender.hasSendable() || mtu.wantsProbe();
+        boolean wantsProbe = mtu.wantsProbe(nowNanos);
+        boolean wantsToSend = sender.hasSendable() || wantsProbe;
         boolean mayPace = probe;
         if (!probe && windowOpen && wantsToSend) {
             long delay = pacer.delayNanos(nowNanos, payload);
@@ -469,7 +470,7 @@ public final class ConnectionState implements LossDetector.Listener {
             }
         }
         Content content;
-        if (mayPace && mtu.wantsProbe() && phase == Phase.ESTABLISHED
+        if (mayPace && wantsProbe && phase == Phase.ESTABLISHED
                 && loss.bytesInFlight() + mtu.candidateBytes() <= congestion.windowBytes()) {
             content = Content.MTU_PROBE;
         } else if (mayPace && sender.hasSendable()) {

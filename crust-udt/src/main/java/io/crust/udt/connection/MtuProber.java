@@ -9,6 +9,7 @@ package io.crust.udt.connection;
  */
 final class MtuProber {
     static final int MAX_PROBES = 3;
+    static final long RESEARCH_DELAY_NANOS = 5_000_000_000L;
     /** IPv6 and IPv4 over Ethernet, jumbo frames, then sizes only loopback and similar links carry. */
     private static final int[] CANDIDATES = {1452, 1472, 8952, 16384, 32768, 65507};
 
@@ -19,6 +20,7 @@ final class MtuProber {
     private int failures;
     private long probePacket = -1;
     private boolean searching;
+    private long restartSearchNanos;
 
     MtuProber(int basePayloadBytes, int maxPayloadBytes, boolean enabled) {
         this.basePayloadBytes = basePayloadBytes;
@@ -35,7 +37,13 @@ final class MtuProber {
     }
 
     /** Whether a probe should be sent now. */
-    boolean wantsProbe() {
+    boolean wantsProbe(long nowNanos) {
+        if (!searching && restartSearchNanos != 0 && nowNanos >= restartSearchNanos) {
+            restartSearchNanos = 0; // after a black hole: search again from the bottom
+            candidateIndex = 0;
+            failures = 0;
+            searching = candidates.length > 0;
+        }
         return searching && probePacket < 0;
     }
 
@@ -73,11 +81,16 @@ final class MtuProber {
         }
     }
 
-    /** Repeated probe timeouts: assume the path shrank (RFC 8899 sec. 4.3); returns the new size. */
-    int onBlackHoleSuspected() {
+    /**
+     * Repeated probe timeouts: assume the path shrank (RFC 8899 sec. 4.3), fall back to the base size
+     * and search again after {@value #RESEARCH_DELAY_NANOS} ns (a stall of the peer looks the same as a
+     * black hole, and must not cost large datagrams for good). Returns the new size.
+     */
+    int onBlackHoleSuspected(long nowNanos) {
         searching = false;
         probePacket = -1;
         currentPayloadBytes = basePayloadBytes;
+        restartSearchNanos = nowNanos + RESEARCH_DELAY_NANOS;
         return currentPayloadBytes;
     }
 }

@@ -91,6 +91,10 @@ public final class LossDetector {
      */
     public void onAck(AckFrame ack, long nowNanos, Listener listener) {
         long largest = ack.largestAcknowledged();
+        // RFC 9002 sec. 7.8: a window the sender does not fill says nothing about the path, so it
+        // must not grow (else it balloons while flow control or the application limits the rate,
+        // and pacing, which follows the window, stops spreading bursts).
+        boolean windowUsed = 2 * bytesInFlight >= congestion.windowBytes();
         boolean newlyAckedAny = false;
         boolean ackElicitingNewlyAcked = false;
         boolean largestNewlyAcked = log.isOutstanding(largest);
@@ -108,7 +112,7 @@ public final class LossDetector {
                     ackElicitingNewlyAcked = true;
                 }
                 removeFromFlight(pn, flags);
-                if ((flags & SentPacketLog.IN_FLIGHT) != 0) {
+                if ((flags & SentPacketLog.IN_FLIGHT) != 0 && windowUsed) {
                     congestion.onPacketAcked(nowNanos, log.sizeBytes(pn), log.sentTimeNanos(pn), rtt.smoothedRttNanos());
                 }
                 listener.onPacketAcked(pn, log);

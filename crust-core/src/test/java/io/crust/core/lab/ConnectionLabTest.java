@@ -1,0 +1,64 @@
+package io.crust.core.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crust.testkit.lab.LabHost;
+import io.crust.testkit.lab.LabProcess;
+import io.crust.testkit.lab.NatKind;
+import io.crust.testkit.lab.NatLab;
+import io.crust.testkit.lab.Site;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * connect(PeerId) across real Linux NATs (see docs/lab.md): a public node (203.0.113.101) is the
+ * bootstrap contact, rendezvous and relay; two nodes behind NATs connect to each other by peer id.
+ * Each test prints the time from {@code connect} to connected, as measured inside the peer process.
+ */
+class ConnectionLabTest {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final int PORT = 5483;
+
+    @Test
+    void peersBehindDifferentConeNatsConnectByIdOverADirectPath() throws Exception {
+        try (NatLab lab = NatLab.start("coreCone")) {
+            String line = connectAcross(lab, NatKind.PORT_RESTRICTED_CONE, NatKind.ADDRESS_RESTRICTED_CONE);
+            String[] f = line.split(" ");
+            assertThat(f[2]).as("route of " + line).isIn("PUNCHED", "DIRECT");
+        }
+    }
+
+    @Test
+    void peersBehindSymmetricNatsConnectByIdThroughARelay() throws Exception {
+        try (NatLab lab = NatLab.start("coreSym")) {
+            String line = connectAcross(lab, NatKind.SYMMETRIC, NatKind.SYMMETRIC);
+            assertThat(line.split(" ")[2]).as("route of " + line).isEqualTo("RELAYED");
+        }
+    }
+
+    /** Starts the public node and two NATed nodes, connects the first to the second by id; the CONNECTED line. */
+    private static String connectAcross(NatLab lab, NatKind kindA, NatKind kindB) throws Exception {
+        LabHost hub = lab.publicHost();
+        Site siteA = lab.site(kindA);
+        Site siteB = lab.site(kindB);
+        LabProcess hubNode = hub.startJava(LabPeer.class, "--port", String.valueOf(PORT), "--relay");
+        hubNode.awaitLine(l -> l.startsWith("READY "), WAIT);
+        String contact = hub.address().getHostAddress() + ":" + PORT;
+        LabProcess a = siteA.host().startJava(LabPeer.class, "--contact", contact);
+        LabProcess b = siteB.host().startJava(LabPeer.class, "--contact", contact);
+        // awaitLine reads forward: take each process's lines in the order it prints them.
+        String aId = a.awaitLine(l -> l.startsWith("READY "), WAIT).substring("READY ".length());
+        String bId = b.awaitLine(l -> l.startsWith("READY "), WAIT).substring("READY ".length());
+        a.awaitLine(l -> l.startsWith("EVENT BootstrapFinished"), WAIT);
+        b.awaitLine(l -> l.startsWith("EVENT BootstrapFinished"), WAIT);
+
+        a.writeLine("connect " + bId);
+        String result = a.awaitLine(l -> l.startsWith("CONNECTED ") || l.startsWith("FAILED "), WAIT);
+        System.out.println(kindA + " -> " + kindB + ": " + result);
+        assertThat(result).startsWith("CONNECTED " + bId);
+
+        a.writeLine("send " + bId + " hello-across-nats");
+        b.awaitLine(l -> l.equals("MESSAGE " + aId + " hello-across-nats"), WAIT);
+        return result;
+    }
+}

@@ -300,4 +300,16 @@ class RecoveryTest {
         assertThat(pair.client.stats().packetsLost()).isPositive();
         assertThat(forward.counts().duplicated()).isPositive();
     }
+
+    @Test
+    void congestionWindowDoesNotGrowWhileTheApplicationSendsLittle() {
+        ConnectionPair pair = pairWithDelay(NO_PROBING);
+        pair.handshake();
+        for (int i = 0; i < 50; i++) {
+            pair.client.write(new byte[100], 0, 100);
+            pair.runUntil(() -> false, Duration.ofMillis(30));
+        }
+        assertThat(pair.client.stats().bytesSent()).isEqualTo(5000);
+        assertThat(pair.client.stats().congestionWindowBytes()).isEqualTo(10 * 1200); // the initial window
+    }
 }

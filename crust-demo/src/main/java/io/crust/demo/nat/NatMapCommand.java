@@ -68,6 +68,10 @@ public final class NatMapCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--transport must be udp or tcp, --protocol upnp, natpmp, pcp or auto");
         }
+        if (port < 1 || port > 65535 || leaseSeconds < 1 || gatewayPort < 1 || gatewayPort > 65535) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--port must be 1..65535 and --lease at least 1 second");
+        }
         PortMapperOptions options = PortMapperOptions.defaults().withGatewayPort(gatewayPort);
         if (gateway != null) {
             options = options.withGateway(parseAddress(gateway));

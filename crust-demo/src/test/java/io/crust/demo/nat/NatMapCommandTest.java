@@ -112,4 +112,14 @@ class NatMapCommandTest {
         cli.setErr(new PrintWriter(new StringWriter()));
         assertThat(cli.execute("nat", "map", "--port", "4000", "--transport", "sctp")).isEqualTo(2);
     }
+
+    @Test
+    void portOrLeaseOutOfRangeIsAUsageError() {
+        CommandLine cli = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("nat", "map", "--port", "70000")).isEqualTo(2);
+        assertThat(cli.execute("nat", "map", "--port", "4000", "--lease", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--lease at least 1 second");
+    }
 }

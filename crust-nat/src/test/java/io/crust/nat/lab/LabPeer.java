@@ -40,7 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LabPeer {
     static final List<InetSocketAddress> STUN_SERVERS = List.of(
             new InetSocketAddress(ip("203.0.113.1"), 3478), new InetSocketAddress(ip("203.0.113.3"), 3478));
-    static final Duration PUNCH_TIMEOUT = Duration.ofSeconds(15);
+    static final Duration PUNCH_TIMEOUT = Duration.ofSeconds(30);
     static final Duration TCP_WINDOW = Duration.ofSeconds(8);
 
     private record Session(DatagramChannelPort port, PunchOffer offer, List<PortMapping> mappings) {

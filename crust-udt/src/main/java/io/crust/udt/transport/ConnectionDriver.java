@@ -99,11 +99,17 @@ public final class ConnectionDriver {
         return true;
     }
 
+    /**
+     * Makes the connection thread run its loop once more. Only the first wake-up after the thread last
+     * looked at the flag unparks it; later ones find the flag already set, which the thread checks
+     * before it parks, so no wake-up is lost and a busy thread is not unparked per datagram.
+     */
     private void wake() {
-        wakeup.set(true);
-        Thread t = thread;
-        if (t != null) {
-            LockSupport.unpark(t);
+        if (!wakeup.getAndSet(true)) {
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
         }
     }
 

@@ -61,6 +61,39 @@ class PortMapperLabTest {
         }
     }
 
+    @Test
+    void upnpConflictFromASecondHostIsResolvedWithAnotherExternalPort() throws Exception {
+        try (NatLab lab = NatLab.start("portmap-718")) {
+            Site site = lab.site(NatKind.UPNP);
+            LabHost second = site.addHost();
+            LabHost internet = lab.publicHost();
+            int port = 40100;
+            LabProcess first = site.host().startJava(MapAndReceive.class, "upnp", Integer.toString(port));
+            String firstMapped = first.awaitLine(l -> l.startsWith("MAPPED ") || l.startsWith("FAILED "), WAIT);
+            assertThat(firstMapped).startsWith("MAPPED " + site.publicAddress().getHostAddress() + ":" + port + " ");
+            LabProcess other = second.startJava(MapAndReceive.class, "upnp", Integer.toString(port));
+            String otherMapped = other.awaitLine(l -> l.startsWith("MAPPED ") || l.startsWith("FAILED "), WAIT);
+            assertThat(otherMapped).as(other.lines().toString()).startsWith("MAPPED ");
+            String otherExternal = otherMapped.split(" ")[1];
+            // miniupnpd answers the second AddPortMapping with 718; IGD:2 lets the IGD pick with AddAnyPortMapping
+            assertThat(otherExternal).isNotEqualTo(site.publicAddress().getHostAddress() + ":" + port);
+            System.out.println("lab: second host asking for " + port + " got " + otherExternal);
+
+            for (String external : new String[] {firstMapped.split(" ")[1], otherExternal}) {
+                internet.exec(Duration.ofSeconds(30), "bash", "-c", "for i in 1 2 3 4 5; do echo hello > /dev/udp/"
+                        + external.replace(':', '/') + "; sleep 0.3; done").orThrow();
+            }
+            assertThat(first.awaitLine(l -> l.startsWith("RECEIVED") || l.startsWith("NOTHING"), WAIT)).startsWith("RECEIVED hello");
+            assertThat(other.awaitLine(l -> l.startsWith("RECEIVED") || l.startsWith("NOTHING"), WAIT)).startsWith("RECEIVED hello");
+            for (LabProcess p : new LabProcess[] {first, other}) {
+                p.writeLine("close");
+                p.awaitLine(l -> l.startsWith("CLOSED"), WAIT);
+                assertThat(p.waitFor(WAIT)).isZero();
+            }
+            assertThat(routerRules(site)).doesNotContain(" dnat ");
+        }
+    }
+
     private static String routerRules(Site site) throws Exception {
         return site.router().exec(Duration.ofSeconds(20), "nft", "list", "chain", "inet", "filter", "prerouting_miniupnpd")
                 .orThrow().stdout();

@@ -18,6 +18,9 @@ import java.time.Duration;
  */
 public final class Goodput {
     static final int CHUNK_BYTES = 64 * 1024;
+    /** What the receiving side has counted so far, printed by a shutdown hook if the run is cut short. */
+    private static volatile long receivedBytes;
+    private static volatile long firstByteNanos;
 
     private Goodput() {
     }
@@ -28,6 +31,12 @@ public final class Goodput {
         InetAddress host = InetAddress.getByName(args[2]);
         int port = Integer.parseInt(args[3]);
         if (role.equals("server")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (receivedBytes > 0) {
+                    Figures.of("goodput-server-partial").put("transport", transport)
+                            .goodput(receivedBytes, System.nanoTime() - firstByteNanos).print();
+                }
+            }));
             switch (transport) {
                 case "udt" -> udtServer(host, port);
                 case "tcp" -> tcpServer(host, port);
@@ -58,10 +67,12 @@ public final class Goodput {
         try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(server.getAddress().isLoopbackAddress()
                 ? server.getAddress() : InetAddress.getByName("0.0.0.0"), 0), UdtConfig.defaults())) {
             UdtConnection connection = endpoint.connect(server, Duration.ofSeconds(30));
+            double cpuAtStart = Figures.processCpuSeconds();
             long start = System.nanoTime();
             fill(connection.outputStream(), bytes);
             connection.close();
             Figures.of("goodput-client").put("transport", "udt").goodput(bytes, System.nanoTime() - start)
+                    .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart)
                     .put("stats", connection.stats().toString()).print();
         }
     }
@@ -77,11 +88,13 @@ public final class Goodput {
 
     private static void tcpClient(InetSocketAddress server, long bytes) throws Exception {
         try (Socket socket = new Socket(server.getAddress(), server.getPort())) {
+            double cpuAtStart = Figures.processCpuSeconds();
             long start = System.nanoTime();
             fill(socket.getOutputStream(), bytes);
             socket.shutdownOutput();
             socket.getInputStream().read(); // the server closes after the last byte
-            Figures.of("goodput-client").put("transport", "tcp").goodput(bytes, System.nanoTime() - start).print();
+            Figures.of("goodput-client").put("transport", "tcp").goodput(bytes, System.nanoTime() - start)
+                    .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart).print();
         }
     }
 
@@ -104,14 +117,19 @@ public final class Goodput {
         byte[] buffer = new byte[CHUNK_BYTES];
         long total = 0;
         long start = 0;
+        double cpuAtStart = Figures.processCpuSeconds();
         int n;
         while ((n = in.read(buffer)) >= 0) {
             if (total == 0 && n > 0) {
                 start = System.nanoTime();
+                firstByteNanos = start;
+                cpuAtStart = Figures.processCpuSeconds();
             }
             total += n;
+            receivedBytes = total;
         }
+        receivedBytes = 0;
         Figures.of("goodput-server").put("transport", transport).goodput(total, System.nanoTime() - start)
-                .put("stats", stats).print();
+                .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart).put("stats", stats).print();
     }
 }

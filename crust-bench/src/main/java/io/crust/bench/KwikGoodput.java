@@ -81,11 +81,13 @@ final class KwikGoodput {
                 .build();
         connection.connect();
         QuicStream stream = connection.createStream(true);
+        double cpuAtStart = Figures.processCpuSeconds();
         long start = System.nanoTime();
         Goodput.fill(stream.getOutputStream(), bytes);
         stream.getOutputStream().close();
         stream.getInputStream().read(); // end of stream once the server has read everything
-        Figures.of("goodput-client").put("transport", "kwik").goodput(bytes, System.nanoTime() - start).print();
+        Figures.of("goodput-client").put("transport", "kwik").goodput(bytes, System.nanoTime() - start)
+                .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart).print();
         connection.closeAndWait(Duration.ofSeconds(5));
     }
 }

@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# The Crust benchmark suite: one command, everything side by side, results in docs/performance.md.
+#
+#   sudo crust-bench/run.sh            # full run (about 30 minutes on an idle 2-core machine)
+#   QUICK=1 crust-bench/run.sh         # smaller transfers, shorter runs (a smoke test of the suite)
+#
+# Needs root (network namespaces), iperf3, ip, nft, ethtool, python3, keytool and a JDK 21+.
+# Traffic stays on loopback and in two namespaces this script creates (cbNNNNa, cbNNNNb), deleted on
+# exit. A comparison that cannot run makes the script exit 1 at the end and shows as FAILED in the
+# table: no row is silently left out. Raw results: crust-bench/target-bench/results/results.jsonl.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/crust-bench/target-bench/results
+mkdir -p "$OUT"
+RESULTS=$OUT/results.jsonl
+: > "$RESULTS"
+JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+[ -x "$JAVA" ] || JAVA=$(command -v java)
+QUICK=${QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+  LOOP_BYTES=268435456; KWIK_BYTES=33554432; VETH_BYTES=67108864; TUN_BYTES=8388608; SECS=5; RTT_COUNT=5000
+else
+  LOOP_BYTES=1073741824; KWIK_BYTES=134217728; VETH_BYTES=268435456; TUN_BYTES=33554432; SECS=10; RTT_COUNT=20000
+fi
+LOSSES="0 1 5 10"
+TUN_RATE_BPS=50000000
+TRANSFER_TIMEOUT=${TRANSFER_TIMEOUT:-240}
+KWIK_TIMEOUT=${KWIK_TIMEOUT:-90}   # kwik is far slower under loss: after this its partial goodput is recorded, marked FAILED
+FAILED=0
+NS_A=cb$$a
+NS_B=cb$$b
+PIDS=()
+
+log() { echo "[bench $(date -u +%H:%M:%S)] $*" >&2; }
+fail() { log "FAILED: $*"; FAILED=1; }
+
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+  [ -n "${TUN_PID:-}" ] && kill "$TUN_PID" 2>/dev/null
+  ip netns del "$NS_A" 2>/dev/null; ip netns del "$NS_B" 2>/dev/null
+  return 0
+}
+trap cleanup EXIT INT TERM
+
+for tool in iperf3 ip nft ethtool python3 keytool; do
+  command -v $tool >/dev/null || { echo "missing $tool: install it (Debian: apt-get install iperf3 iproute2 nftables ethtool python3)" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "run as root: the veth and TUN comparisons need network namespaces" >&2; exit 1; }
+
+# record JSON: one result line (a python dict literal is accepted too)
+record() { echo "$1" >> "$RESULTS"; }
+
+log "building crust-bench and the modules it measures"
+./mvnw -q -B -Pbench -Dcrust.target=target-bench -pl crust-bench -am package -Dmaven.test.skip=true || exit 1
+./mvnw -q -B -Pbench -Dcrust.target=target-bench -pl crust-bench org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+  -Dmdep.outputFile="$OUT/deps.txt" >/dev/null || exit 1
+CP="$ROOT/crust-bench/target-bench/classes"
+for m in crust-udt crust-core crust-nat; do CP="$CP:$ROOT/$m/target-bench/classes"; done
+CP="$CP:$(tr ':' '\n' < "$OUT/deps.txt" | grep -v '/io/crust/' | paste -sd:)"
+KEYSTORE=$OUT/bench.p12
+rm -f "$KEYSTORE"
+keytool -genkeypair -alias bench -keyalg RSA -keysize 2048 -dname CN=localhost -validity 30 -storetype PKCS12 \
+  -keystore "$KEYSTORE" -storepass crust-bench -keypass crust-bench >/dev/null 2>&1 || exit 1
+
+python3 - "$RESULTS" "$JAVA" <<'PY'
+import json, os, platform, subprocess, sys
+mem = [l for l in open('/proc/meminfo') if l.startswith('MemTotal')][0].split()[1]
+cpu = [l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')][:1]
+java = subprocess.run([sys.argv[2], '-version'], capture_output=True, text=True).stderr.splitlines()[0]
+iperf = subprocess.run(['iperf3', '--version'], capture_output=True, text=True).stdout.splitlines()[0]
+load = open('/proc/loadavg').read().split()[:3]
+cc = open('/proc/sys/net/ipv4/tcp_congestion_control').read().strip()
+open(sys.argv[1], 'a').write(json.dumps(dict(kind='machine', nproc=os.cpu_count(), memKiB=int(mem), cpu=cpu[0] if cpu else '?',
+    kernel=platform.release(), java=java, iperf3=iperf, loadAverage=' '.join(load), tcpCongestionControl=cc)) + '\n')
+PY
+
+# ---------------------------------------------------------------- helpers
+# ns_exec NS cmd...: runs in namespace NS, or in the root namespace for loopback (NS = "-")
+ns_exec() { local ns=$1; shift; if [ "$ns" = - ]; then "$@"; else ip netns exec "$ns" "$@"; fi; }
+
+# start_java NS LOGFILE MAIN ARGS...: starts a bench server and waits for its READY line
+start_java() {
+  local ns=$1 out=$2; shift 2
+  # started directly (not through a shell function) so that $! is the JVM itself: ip netns exec execs it
+  if [ "$ns" = - ]; then "$JAVA" -cp "$CP" "$@" > "$out" 2> "$out.err" &
+  else ip netns exec "$ns" "$JAVA" -cp "$CP" "$@" > "$out" 2> "$out.err" &
+  fi
+  PIDS+=($!)
+  for _ in $(seq 1 300); do grep -q '^READY' "$out" 2>/dev/null && return 0; sleep 0.2; done
+  fail "server $* did not start: $(tail -3 "$out.err")"; return 1
+}
+
+# goodput PATH LOSS TRANSPORT NS_SERVER NS_CLIENT ADDRESS BYTES: crust-udt, java TCP or kwik through the harness
+goodput() {
+  local path=$1 loss=$2 transport=$3 nss=$4 nsc=$5 addr=$6 bytes=$7 port=$((40000 + RANDOM % 20000))
+  local sout=$OUT/$path-$loss-$transport-server.txt cout=$OUT/$path-$loss-$transport-client.txt
+  local cmd="Goodput client $transport $addr $port $bytes"
+  local limit=$TRANSFER_TIMEOUT; [ $transport = kwik ] && limit=$KWIK_TIMEOUT
+  start_java "$nss" "$sout" io.crust.bench.Goodput server $transport $addr $port "$KEYSTORE" || { record "{\"kind\":\"goodput\",\"path\":\"$path\",\"loss\":$loss,\"transport\":\"$transport\",\"status\":\"FAILED\"}"; return; }
+  local server_pid=${PIDS[-1]}
+  if ! timeout $limit bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' -cp '$CP' io.crust.bench.$cmd" > "$cout" 2> "$cout.err"; then
+    fail "$path loss=$loss $transport: client failed or did not finish $bytes bytes within ${limit}s"
+    kill $server_pid 2>/dev/null; sleep 2
+    python3 - "$RESULTS" "$path" "$loss" "$transport" "$sout" "java -cp CP io.crust.bench.$cmd" "$limit" <<'PY'
+import json, sys
+res, path, loss, transport, sout, cmd, limit = sys.argv[1:]
+partial = [json.loads(l) for l in open(sout) if l.startswith('{') and 'partial' in l]
+row = dict(kind='goodput', path=path, loss=int(loss), transport=transport, command=cmd, status='FAILED',
+           why='did not finish within %s s' % limit)
+if partial:
+    row.update(why='did not finish within %s s; %d bytes arrived, %.1f Mbit/s until cut off' % (limit, partial[-1]['bytes'], partial[-1]['mbps']),
+               partialMbps=partial[-1]['mbps'])
+open(res, 'a').write(json.dumps(row) + '\n')
+PY
+    return
+  fi
+  for _ in $(seq 1 100); do grep -q goodput-server "$sout" && break; sleep 0.2; done
+  kill $server_pid 2>/dev/null
+  python3 - "$RESULTS" "$path" "$loss" "$transport" "$sout" "$cout" "java -cp CP io.crust.bench.$cmd" <<'PY'
+import json, sys
+res, path, loss, transport, sout, cout, cmd = sys.argv[1:]
+def last(f, kind):
+    for line in reversed(open(f).read().splitlines()):
+        if line.startswith('{') and kind in line:
+            return json.loads(line)
+    return None
+s, c = last(sout, 'goodput-server'), last(cout, 'goodput-client')
+row = dict(kind='goodput', path=path, loss=int(loss), transport=transport, command=cmd)
+if not s or not c or s['bytes'] != c['bytes']:
+    row['status'] = 'FAILED'
+    row['why'] = 'server and client disagree on the bytes moved' if s and c else 'no figures'
+else:
+    cpu = s.get('transferCpuSeconds', s['cpuSeconds']) + c.get('transferCpuSeconds', c['cpuSeconds'])
+    row.update(status='ok', mbps=s['mbps'], bytes=s['bytes'], seconds=s['seconds'],
+               cpuSecondsPerGB=cpu / (s['bytes'] / 1e9), clientStats=c.get('stats', ''))
+open(res, 'a').write(json.dumps(row) + '\n')
+PY
+}
+
+# iperf PATH LOSS tcp|udp NS_SERVER NS_CLIENT ADDRESS [UDP_LEN] [UDP_RATE]
+iperf() {
+  local path=$1 loss=$2 proto=$3 nss=$4 nsc=$5 addr=$6 len=${7:-1472} rate=${8:-0} port=$((40000 + RANDOM % 20000))
+  if [ "$nss" = - ]; then iperf3 -s -1 -p $port -B "$addr" > /dev/null 2>&1 &
+  else ip netns exec "$nss" iperf3 -s -1 -p $port -B "$addr" > /dev/null 2>&1 &
+  fi
+  PIDS+=($!)
+  sleep 1
+  local args="-c $addr -p $port -t $SECS -J"
+  if [ $proto = udp ]; then args="$args -u -b $rate -l $len"; else args="$args -C cubic"; fi
+  local out=$OUT/$path-$loss-iperf-$proto.json
+  if ! timeout $((SECS + 30)) bash -c "$(declare -f ns_exec); ns_exec '$nsc' iperf3 $args" > "$out" 2> "$out.err"; then
+    fail "$path loss=$loss iperf3 $proto: $(head -c 300 "$out")"
+    record "{\"kind\":\"goodput\",\"path\":\"$path\",\"loss\":$loss,\"transport\":\"iperf3-$proto\",\"status\":\"FAILED\",\"command\":\"iperf3 $args\"}"
+    return
+  fi
+  python3 - "$RESULTS" "$path" "$loss" "$proto" "$out" "iperf3 $args" "$len" <<'PY'
+import json, sys
+res, path, loss, proto, out, cmd, length = sys.argv[1:]
+j = json.load(open(out))
+end = j['end']
+row = dict(kind='goodput', path=path, loss=int(loss), transport='iperf3-' + proto, command=cmd, status='ok')
+if proto == 'tcp':
+    bps = end['sum_received']['bits_per_second']; seconds = end['sum_received']['seconds']; byts = end['sum_received']['bytes']
+    row['retransmits'] = end['sum_sent'].get('retransmits')
+else:
+    s = end['sum']
+    seconds = s['seconds']; bps = s['bits_per_second'] * (1 - s['lost_percent'] / 100.0)
+    byts = bps * seconds / 8; row['lostPercent'] = s['lost_percent']; row['datagramBytes'] = int(length)
+cpu = end['cpu_utilization_percent']
+cpu_seconds = (cpu['host_total'] + cpu['remote_total']) / 100.0 * seconds
+row.update(mbps=bps / 1e6, bytes=int(byts), seconds=seconds, cpuSecondsPerGB=cpu_seconds / max(byts / 1e9, 1e-9))
+open(res, 'a').write(json.dumps(row) + '\n')
+PY
+}
+
+rtt() {
+  local path=$1 transport=$2 nss=$3 nsc=$4 addr=$5 port=$((40000 + RANDOM % 20000))
+  local sout=$OUT/$path-rtt-$transport-server.txt cout=$OUT/$path-rtt-$transport-client.txt
+  start_java "$nss" "$sout" io.crust.bench.RoundTrip server $transport $addr $port || return
+  if timeout $TRANSFER_TIMEOUT bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' -cp '$CP' io.crust.bench.RoundTrip client $transport $addr $port $RTT_COUNT" > "$cout" 2> "$cout.err"; then
+    python3 -c "import json,sys; r=json.loads([l for l in open('$cout') if l.startswith('{')][-1]); r.update(kind='round-trip', path='$path', command='java -cp CP io.crust.bench.RoundTrip client $transport $addr PORT $RTT_COUNT', status='ok'); open('$RESULTS','a').write(json.dumps(r)+'\n')"
+  else
+    fail "$path round trip $transport: $(tail -2 "$cout.err")"
+    record "{\"kind\":\"round-trip\",\"path\":\"$path\",\"transport\":\"$transport\",\"status\":\"FAILED\"}"
+  fi
+  kill ${PIDS[-1]} 2>/dev/null
+}
+
+all_transports() { # PATH LOSS NS_SERVER NS_CLIENT ADDRESS BYTES UDP_LEN UDP_RATE
+  iperf "$1" "$2" tcp "$3" "$4" "$5"
+  iperf "$1" "$2" udp "$3" "$4" "$5" "$7" "$8"
+  goodput "$1" "$2" tcp "$3" "$4" "$5" "$6"
+  goodput "$1" "$2" udt "$3" "$4" "$5" "$6"
+  goodput "$1" "$2" kwik "$3" "$4" "$5" "$KWIK_BYTES"
+}
+
+# ---------------------------------------------------------------- 1. loopback
+log "loopback: iperf3 TCP and UDP, TCP, crust-udt and kwik through the harness, round trips"
+# crust-udt probes its datagram size up to 65,507 bytes on loopback: raw UDP is measured at that size too.
+all_transports loopback 0 - - 127.0.0.1 $LOOP_BYTES 65507 0
+rtt loopback udp - - 127.0.0.1
+rtt loopback udt - - 127.0.0.1
+
+# ---------------------------------------------------------------- 2. veth pair, 1500 MTU, nft loss
+log "veth: namespaces $NS_A and $NS_B"
+ip netns add $NS_A && ip netns add $NS_B || exit 1
+ip link add va netns $NS_A type veth peer name vb netns $NS_B || exit 1
+ip -n $NS_A addr add 10.250.0.1/24 dev va; ip -n $NS_B addr add 10.250.0.2/24 dev vb
+for ns in $NS_A $NS_B; do ip -n $ns link set lo up; done
+ip -n $NS_A link set va mtu 1500 up; ip -n $NS_B link set vb mtu 1500 up
+ip netns exec $NS_A ethtool -K va tso off gso off gro off >/dev/null 2>&1
+ip netns exec $NS_B ethtool -K vb tso off gso off gro off >/dev/null 2>&1
+for loss in $LOSSES; do
+  for ns in $NS_A $NS_B; do
+    ip netns exec $ns nft delete table inet lossy 2>/dev/null
+    if [ $loss -gt 0 ]; then
+      ip netns exec $ns nft add table inet lossy
+      ip netns exec $ns nft "add chain inet lossy out { type filter hook output priority 0 ; }"
+      ip netns exec $ns nft add rule inet lossy out numgen random mod 100 "<" $loss drop
+    fi
+  done
+  log "veth loss=$loss% each way"
+  all_transports veth $loss $NS_B $NS_A 10.250.0.2 $VETH_BYTES 1472 0
+  [ $loss = 0 ] && { rtt veth udp $NS_B $NS_A 10.250.0.2; rtt veth udt $NS_B $NS_A 10.250.0.2; }
+done
+for ns in $NS_A $NS_B; do ip netns exec $ns nft delete table inet lossy 2>/dev/null; done
+ip -n $NS_A link del va
+
+# ---------------------------------------------------------------- 3. TUN link, 50 ms round trip
+TUNLINK=$ROOT/crust-testkit/src/main/resources/io/crust/testkit/lab/tunlink.py
+for loss in $LOSSES; do
+  log "TUN link: 25 ms each way, ${TUN_RATE_BPS} bit/s, loss=$loss% each way"
+  lossp=$(python3 -c "print($loss/100)")
+  ip netns exec $NS_A python3 -u "$TUNLINK" --name-a tla --name-b tlb --netns-b $NS_B --delay-ms 25 \
+     --loss $lossp --rate-bps $TUN_RATE_BPS --seed 7 > "$OUT/tunlink-$loss.txt" 2>&1 < <(sleep 100000) &
+  TUN_PID=$!
+  for _ in $(seq 1 100); do grep -q READY "$OUT/tunlink-$loss.txt" && break; sleep 0.1; done
+  grep -q READY "$OUT/tunlink-$loss.txt" || { fail "TUN link did not start: $(cat "$OUT/tunlink-$loss.txt")"; break; }
+  ip netns exec $NS_A sysctl -qw net.ipv6.conf.tla.disable_ipv6=1; ip netns exec $NS_B sysctl -qw net.ipv6.conf.tlb.disable_ipv6=1
+  ip -n $NS_A addr add 10.99.9.1 peer 10.99.9.2 dev tla; ip -n $NS_A link set tla up
+  ip -n $NS_B addr add 10.99.9.2 peer 10.99.9.1 dev tlb; ip -n $NS_B link set tlb up
+  all_transports tun50 $loss $NS_B $NS_A 10.99.9.2 $TUN_BYTES 1472 $TUN_RATE_BPS
+  [ $loss = 0 ] && { rtt tun50 udp $NS_B $NS_A 10.99.9.2; rtt tun50 udt $NS_B $NS_A 10.99.9.2; }
+  pkill -P $TUN_PID 2>/dev/null; kill $TUN_PID 2>/dev/null; wait $TUN_PID 2>/dev/null; TUN_PID=
+done
+
+# ---------------------------------------------------------------- 4. Noise channel vs TLS 1.3
+log "Noise channel vs TLS 1.3 on loopback"
+for ch in noise tls; do
+  for mode in "throughput $LOOP_BYTES" "handshakes $SECS"; do
+    if timeout $TRANSFER_TIMEOUT "$JAVA" -cp "$CP" io.crust.bench.NoiseVsTls ${mode%% *} $ch ${mode#* } "$KEYSTORE" 2>"$OUT/channel-$ch.err" | grep '^{' > "$OUT/channel.tmp"; then
+      python3 -c "import json; r=json.loads(open('$OUT/channel.tmp').read().splitlines()[-1]); r.update(status='ok', command='java -cp CP io.crust.bench.NoiseVsTls ${mode%% *} $ch ${mode#* } KEYSTORE'); open('$RESULTS','a').write(json.dumps(r)+'\n')"
+    else
+      fail "channel $ch $mode"; record "{\"kind\":\"channel\",\"channel\":\"$ch\",\"status\":\"FAILED\"}"
+    fi
+  done
+done
+
+# ---------------------------------------------------------------- 5. JMH
+log "JMH microbenchmarks"
+if [ "$QUICK" = 1 ]; then JMH="-f 1 -wi 1 -i 2 -w 1s -r 1s"; else JMH="-f 1 -wi 3 -i 5 -w 2s -r 3s"; fi
+if ! "$JAVA" -cp "$CP" org.openjdk.jmh.Main HotPathBenchmarks $JMH -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.txt" 2>&1; then
+  fail "JMH: $(tail -5 "$OUT/jmh.txt")"
+fi
+python3 - "$RESULTS" "$OUT/jmh.json" "java -cp CP org.openjdk.jmh.Main HotPathBenchmarks $JMH" <<'PY'
+import json, sys
+res, f, cmd = sys.argv[1:]
+try:
+    for b in json.load(open(f)):
+        m = b['primaryMetric']
+        open(res, 'a').write(json.dumps(dict(kind='jmh', benchmark=b['benchmark'].split('.')[-1], params=b.get('params', {}),
+            score=m['score'], error=m['scoreError'], unit=m['scoreUnit'], command=cmd, status='ok')) + '\n')
+except Exception as e:
+    open(res, 'a').write(json.dumps(dict(kind='jmh', status='FAILED', why=str(e))) + '\n')
+PY
+
+log "writing docs/performance.md"
+python3 crust-bench/report.py "$RESULTS" docs/performance.md || FAILED=1
+[ $FAILED = 0 ] || log "some comparisons FAILED: see the table and $OUT"
+exit $FAILED

@@ -54,7 +54,6 @@ public final class Identity {
     public static final String FILE_NAME = "identity.key";
     private static final byte[] MAGIC = {'C', 'R', 'U', 'S', 'T', 'I', 'D', 1};
     private static final int FILE_BYTES = MAGIC.length + Ed25519.SECRET_KEY_SIZE + 32;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final byte[] signingSeed;
     private final PeerId peerId;
@@ -72,8 +71,9 @@ public final class Identity {
     public static Identity generate() {
         byte[] seed = new byte[Ed25519.SECRET_KEY_SIZE];
         byte[] noise = new byte[32];
-        RANDOM.nextBytes(seed);
-        RANDOM.nextBytes(noise);
+        SecureRandom random = new SecureRandom();
+        random.nextBytes(seed);
+        random.nextBytes(noise);
         try {
             return new Identity(seed, noise);
         } finally {
@@ -181,8 +181,9 @@ public final class Identity {
         FileAttribute<?>[] attributes = posix
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
                 : new FileAttribute<?>[0];
+        SecureRandom random = new SecureRandom();
         for (int attempt = 0; ; attempt++) {
-            Path temp = dir.resolve(FILE_NAME + ".tmp-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
+            Path temp = dir.resolve(FILE_NAME + ".tmp-" + HexFormat.of().toHexDigits(random.nextInt()));
             try {
                 return Files.createFile(temp, attributes);
             } catch (FileAlreadyExistsException e) {

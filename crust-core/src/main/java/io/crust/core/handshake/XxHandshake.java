@@ -39,10 +39,11 @@ import javax.crypto.AEADBadTagException;
  * after message 3, a CLOSE record on the new channel). See docs/handshake.md.
  */
 final class XxHandshake {
+    // Static state stays cheap to initialize: virtual threads that race to initialize a class wait
+    // pinned to their carriers (JDK 24+ still pins there).
     static final NoiseProtocol PROTOCOL = NoiseProtocol.parse(NoiseProtocol.CRUST_PROTOCOL_NAME);
     /** Mixed into the handshake hash: a transcript of another protocol can never pass for this one. */
     static final byte[] PROLOGUE = "crust secure channel".getBytes(StandardCharsets.US_ASCII);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** The result of a completed handshake. */
     record Established(CipherState sender, CipherState receiver, PeerId remotePeer, byte[] handshakeHash) {
@@ -141,7 +142,7 @@ final class XxHandshake {
 
     private static HandshakeState newState(boolean initiator, Identity me) {
         return new HandshakeState(PROTOCOL, initiator, PROLOGUE, me.noiseStaticKeyPair(), null, null, null, List.of(),
-                RANDOM, AeadProvider.FASTEST);
+                new SecureRandom(), AeadProvider.FASTEST);
     }
 
     static IdentityProof identityProof(Identity me, HandshakeParams params) {

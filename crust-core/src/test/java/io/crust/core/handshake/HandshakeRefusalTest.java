@@ -14,10 +14,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import io.crust.testkit.NoPinning;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Peers that must not talk refuse each other during the handshake, and both sides say why. */
+@NoPinning
 class HandshakeRefusalTest {
+    @BeforeAll
+    static void initializeClasses() throws Exception {
+        ClassWarmUp.handshakeOnce();
+    }
+
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private record Outcome(HandshakeException initiator, HandshakeException responder) {

@@ -21,9 +21,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import io.crust.testkit.NoPinning;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@NoPinning
 class SecureChannelTest {
+    @BeforeAll
+    static void initializeClasses() throws Exception {
+        ClassWarmUp.handshakeOnce();
+    }
+
     private static final HandshakeParams PARAMS = HandshakeParams.defaults("test-net");
 
     @Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The test's handle on one {@link LabPeer} JVM in a lab host: sends commands, and sorts the
@@ -19,6 +20,7 @@ final class LabAgent implements AutoCloseable {
     private final LabProcess process;
     private final Map<String, LinkedBlockingQueue<String>> answers = new ConcurrentHashMap<>();
     private final Thread dispatcher;
+    private final ReentrantLock sendLock = new ReentrantLock();
 
     private LabAgent(LabHost host, LabProcess process) {
         this.host = host;
@@ -36,8 +38,14 @@ final class LabAgent implements AutoCloseable {
         return host;
     }
 
+    /** One line to the peer; several pair threads share a peer, and their lines must not interleave. */
     void send(String line) throws LabException {
-        process.writeLine(line);
+        sendLock.lock();
+        try {
+            process.writeLine(line);
+        } finally {
+            sendLock.unlock();
+        }
     }
 
     /** The next line of session {@code id} that starts with {@code word}, within {@code timeout}. */

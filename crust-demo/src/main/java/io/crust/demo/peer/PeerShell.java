@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class PeerShell implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
-    private static final int MAX_CHUNK_BYTES = 256 * 1024;
+    private static final int MAX_CHUNK_BYTES = 64 * 1024;
     private static final int MIN_PREFIX_CHARS = 4;
 
     private final CrustNode node;

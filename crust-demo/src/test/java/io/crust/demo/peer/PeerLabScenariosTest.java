@@ -1,0 +1,142 @@
+package io.crust.demo.peer;
+
+import static io.crust.demo.peer.JsonPeer.field;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crust.testkit.lab.LabHost;
+import io.crust.testkit.lab.NatKind;
+import io.crust.testkit.lab.NatLab;
+import io.crust.testkit.lab.Site;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End-to-end scenarios of issue 6 with the demo peer in the NAT lab: each peer is its own JVM in its
+ * own namespace, driven through {@code --json} as a script would. Skipped without root, ip and nft
+ * (failing instead with CI=true). Each scenario prints its timings.
+ */
+class PeerLabScenariosTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * Scenario a: a public bootstrap peer; A and B behind two different port-restricted cone NATs
+     * bootstrap off it; A connects to B by peer id (through the bootstrap peer as rendezvous); a message
+     * and a 50 MiB file arrive intact.
+     */
+    @Test
+    void twoPeersBehindConeNatsConnectByIdThroughABootstrapPeerAndExchangeAFile() throws Exception {
+        try (NatLab lab = NatLab.start("e2ea")) {
+            LabHost publicHost = lab.publicHost();
+            Site siteA = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            Site siteB = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            String contact = publicHost.address().getHostAddress() + ":5483";
+            try (LabPeer bootstrap = LabPeer.start(publicHost, dir.resolve("p"), "--listen-tcp", "5483", "--listen-udp", "5483", "--no-upnp");
+                    LabPeer a = LabPeer.start(siteA.host(), dir.resolve("a"), "--contact", contact, "--no-upnp");
+                    LabPeer b = LabPeer.start(siteB.host(), dir.resolve("b"), "--contact", contact, "--no-upnp")) {
+                a.await("bootstrapped");
+                double bootstrappedA = seconds(a.startNanos);
+                b.await("bootstrapped");
+                double bootstrappedB = seconds(b.startNanos);
+
+                long connectStart = System.nanoTime();
+                a.command("connect " + b.id());
+                String connected = a.await("connected", l -> b.id().equals(field(l, "peer")));
+                double connectSeconds = seconds(connectStart);
+                assertThat(field(connected, "route")).isIn("punched", "mapped");
+                assertThat(field(connected, "remote")).startsWith(siteB.publicAddress().getHostAddress() + ":");
+
+                a.command("send " + b.id() + " hello through two NATs");
+                String message = b.await("message");
+                assertThat(field(message, "peer")).isEqualTo(a.id());
+                assertThat(field(message, "text")).isEqualTo("hello through two NATs");
+
+                byte[] content = new byte[50 * 1024 * 1024];
+                new Random(50).nextBytes(content);
+                Path file = dir.resolve("fifty.bin");
+                Files.write(file, content);
+                String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+                long fileStart = System.nanoTime();
+                a.command("sendfile " + b.id() + " " + file);
+                String received = b.await("file");
+                double fileSeconds = seconds(fileStart);
+                assertThat(field(received, "sha256")).isEqualTo(sha256);
+                assertThat(Files.readAllBytes(Path.of(field(received, "path")))).isEqualTo(content);
+                a.await("file-sent");
+
+                System.out.printf("scenario a: start to bootstrapped A %.2f s, B %.2f s; connect by id to connected %.2f s"
+                                + " (route %s, transport %s); 50 MiB file in %.2f s%n", bootstrappedA, bootstrappedB,
+                        connectSeconds, field(connected, "route"), field(connected, "transport"), fileSeconds);
+            }
+        }
+    }
+
+    /** Scenario f: A bans B's peer id: B is dropped and cannot reconnect. */
+    @Test
+    void aBannedPeerIsDroppedAndCannotComeBack() throws Exception {
+        try (NatLab lab = NatLab.start("e2ef")) {
+            LabHost publicHost = lab.publicHost();
+            Site siteB = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            String contact = publicHost.address().getHostAddress() + ":5483";
+            try (LabPeer a = LabPeer.start(publicHost, dir.resolve("a"), "--listen-tcp", "5483", "--no-upnp");
+                    LabPeer b = LabPeer.start(siteB.host(), dir.resolve("b"), "--contact", contact, "--no-upnp")) {
+                a.await("connected", l -> b.id().equals(field(l, "peer")));
+
+                a.command("ban " + b.id());
+                a.await("banned");
+                b.await("lost", l -> a.id().equals(field(l, "peer")));
+
+                b.command("connect " + contact);
+                b.process().awaitLine(l -> "error".equals(field(l, "event")) || "lost".equals(field(l, "event")), LabPeer.WAIT);
+                a.command("peers");
+                assertThat(a.await("peers")).doesNotContain(b.id());
+                assertThat(a.lines()).filteredOn(l -> "connected".equals(field(l, "event"))).hasSize(1);
+            }
+        }
+    }
+
+    /**
+     * Scenario e: B is killed with SIGKILL; A reports it lost within the heartbeat timeout; B restarts
+     * with the same data directory and no contact, and comes back through its bootstrap cache.
+     */
+    @Test
+    void aKilledPeerIsReportedLostAndComesBackThroughItsBootstrapCache() throws Exception {
+        try (NatLab lab = NatLab.start("e2ee")) {
+            LabHost publicHost = lab.publicHost();
+            Site siteB = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            String contact = publicHost.address().getHostAddress() + ":5483";
+            Path dataB = dir.resolve("b");
+            try (LabPeer a = LabPeer.start(publicHost, dir.resolve("a"), "--listen-tcp", "5483", "--no-upnp")) {
+                String idB;
+                try (LabPeer b = LabPeer.start(siteB.host(), dataB, "--contact", contact, "--no-upnp")) {
+                    idB = b.id();
+                    a.await("connected", l -> idB.equals(field(l, "peer")));
+                    b.await("bootstrapped");
+                    ProcessHandle.of(b.pid()).orElseThrow().destroyForcibly();
+                    long killed = System.nanoTime();
+                    a.await("lost", l -> idB.equals(field(l, "peer")));
+                    double lostSeconds = seconds(killed);
+                    System.out.printf("scenario e: SIGKILL to lost %.2f s%n", lostSeconds);
+                    assertThat(lostSeconds).as("lost within the heartbeat timeout (8 s) plus scheduling slack").isLessThan(20);
+                }
+                try (LabPeer again = LabPeer.start(siteB.host(), dataB, "--no-upnp")) {
+                    assertThat(again.id()).isEqualTo(idB);
+                    String bootstrapped = again.await("bootstrapped");
+                    assertThat(bootstrapped).contains(a.id());
+                    a.await("connected", l -> idB.equals(field(l, "peer")));
+                    System.out.printf("scenario e: restart to bootstrapped from the cache %.2f s (JVM start included)%n",
+                            seconds(again.startNanos));
+                }
+            }
+        }
+    }
+
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+}

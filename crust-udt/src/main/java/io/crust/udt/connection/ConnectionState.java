@@ -8,6 +8,7 @@ import io.crust.udt.congestion.NewReno;
 import io.crust.udt.congestion.Pacer;
 import io.crust.udt.packet.AcceptPacket;
 import io.crust.udt.packet.AckFrame;
+import io.crust.udt.packet.DataFrames;
 import io.crust.udt.packet.DataHeader;
 import io.crust.udt.packet.Frames;
 import io.crust.udt.packet.InitialPacket;
@@ -42,8 +43,6 @@ public final class ConnectionState implements LossDetector.Listener {
 
     /** RFC 9000 sec. 18.2 defaults to 25 ms; a shorter delay keeps the sender's window moving. */
     static final long MAX_ACK_DELAY_NANOS = 5_000_000L;
-    private static final long HANDSHAKE_FIRST_RETRY_NANOS = 200_000_000L;
-    private static final long HANDSHAKE_MAX_RETRY_NANOS = 2_000_000_000L;
     private static final int MAX_STREAM_CHUNK = 0xFFFF;
 
     private final long localId;
@@ -63,12 +62,7 @@ public final class ConnectionState implements LossDetector.Listener {
     private Phase phase;
     private boolean client;
     private long peerId;
-    private byte[] cookie = new byte[0];
-    private long nextInitialNanos;
-    private long handshakeBackoffNanos = HANDSHAKE_FIRST_RETRY_NANOS;
-    private boolean acceptPending;
-    private boolean confirmed;
-    private long acceptResendNanos;
+    private final HandshakeTimers handshake;
 
     private long lastReceiveNanos;
     private long lastSendNanos;
@@ -100,10 +94,9 @@ public final class ConnectionState implements LossDetector.Listener {
         this.sender = new StreamSender(config.sendBufferBytes(), config.receiveWindowBytes());
         this.receiver = new StreamReceiver(config.receiveWindowBytes());
         this.phase = client ? Phase.CONNECTING : Phase.ESTABLISHED;
-        this.nextInitialNanos = nowNanos;
+        this.handshake = new HandshakeTimers(nowNanos);
         this.lastReceiveNanos = nowNanos;
         this.lastSendNanos = nowNanos;
-        this.acceptResendNanos = nowNanos;
     }
 
     /**
@@ -122,7 +115,7 @@ public final class ConnectionState implements LossDetector.Listener {
                                          long firstPacketNumber) {
         ConnectionState state = new ConnectionState(config, localId, false, false, nowNanos, firstPacketNumber);
         state.peerId = peerId;
-        state.acceptPending = true;
+        state.handshake.requestAccept();
         return state;
     }
 
@@ -187,12 +180,12 @@ public final class ConnectionState implements LossDetector.Listener {
             client = false;
             peerId = initial.sourceConnectionId();
             phase = Phase.ESTABLISHED;
-            acceptPending = true;
+            handshake.requestAccept();
             lastReceiveNanos = nowNanos;
             return Verdict.ACCEPTED;
         }
         if (!client && initial.sourceConnectionId() == peerId) {
-            acceptPending = !confirmed; // our ACCEPT was lost
+            handshake.requestAccept(); // our ACCEPT was lost (ignored once confirmed)
             return Verdict.ACCEPTED;
         }
         return Verdict.IGNORED;
@@ -202,8 +195,7 @@ public final class ConnectionState implements LossDetector.Listener {
         if (phase != Phase.CONNECTING) {
             return Verdict.IGNORED;
         }
-        cookie = retry.cookie();
-        nextInitialNanos = nowNanos; // answer at once
+        handshake.onRetry(retry.cookie(), nowNanos);
         return Verdict.ACCEPTED;
     }
 
@@ -238,40 +230,17 @@ public final class ConnectionState implements LossDetector.Listener {
         if (acks.isDuplicate(pn)) {
             return Verdict.DUPLICATE;
         }
-        // Decode every frame before acting on any, so that a malformed packet changes nothing.
-        AckFrame ack = null;
-        Frames.Stream stream = null;
-        boolean ping = false;
-        int peerCloseReason = -1;
-        while (datagram.hasRemaining()) {
-            int type = datagram.get() & 0xFF;
-            switch (type) {
-                case Frames.PADDING -> datagram.position(datagram.limit());
-                case Frames.PING -> ping = true;
-                case Frames.ACK -> {
-                    if (ack != null) {
-                        throw new MalformedPacketException("two ACK frames");
-                    }
-                    ack = AckFrame.decode(datagram);
-                }
-                case Frames.STREAM -> {
-                    if (stream != null) {
-                        throw new MalformedPacketException("two STREAM frames");
-                    }
-                    stream = Frames.decodeStream(datagram);
-                }
-                case Frames.CLOSE -> peerCloseReason = Frames.decodeClose(datagram);
-                default -> throw new MalformedPacketException("unknown frame type " + type);
-            }
-        }
+        DataFrames frames = DataFrames.decode(datagram);
+        AckFrame ack = frames.ack();
+        Frames.Stream stream = frames.stream();
+        int peerCloseReason = frames.closeReason();
         if (ack != null && ack.largestAcknowledged() >= loss.log().nextPacketNumber()) {
             throw new MalformedPacketException("ACK for a packet never sent");
         }
-        acks.onPacket(pn, ping || stream != null, nowNanos);
+        acks.onPacket(pn, frames.ackEliciting(), nowNanos);
         packetsReceived++;
         lastReceiveNanos = nowNanos;
-        confirmed = true;
-        acceptPending = false;
+        handshake.onConfirmed();
         if (ack != null) {
             sender.onPeerLimit(ack.receiveLimit());
             loss.onAck(ack, nowNanos, this);
@@ -308,21 +277,12 @@ public final class ConnectionState implements LossDetector.Listener {
         phase = Phase.TERMINATED;
         closeFramesToSend = 0;
         if (reason != Frames.CLOSE_GRACEFUL) {
-            failure = "connection closed by peer (" + reasonName(reason) + ")";
+            failure = "connection closed by peer (" + Frames.reasonName(reason) + ")";
         } else if (!sender.allDataAcknowledged()) {
             failure = "peer closed before acknowledging all data";
         }
     }
 
-    private static String reasonName(int reason) {
-        return switch (reason) {
-            case Frames.CLOSE_GRACEFUL -> "graceful";
-            case Frames.CLOSE_ABORTED -> "aborted";
-            case Frames.CLOSE_PROTOCOL_VIOLATION -> "protocol violation";
-            case Frames.CLOSE_IDLE_TIMEOUT -> "idle timeout";
-            default -> "reason " + reason;
-        };
-    }
 
     @Override
     public void onPacketAcked(long packetNumber, SentPacketLog log) {
@@ -376,8 +336,8 @@ public final class ConnectionState implements LossDetector.Listener {
         if (nowNanos >= keepaliveDeadlineNanos()) {
             pingPending = true;
         }
-        if (!client && !confirmed && !acceptPending && nowNanos >= acceptResendNanos) {
-            acceptPending = true;
+        if (!client) {
+            handshake.onTimers(nowNanos);
         }
     }
 
@@ -424,20 +384,15 @@ public final class ConnectionState implements LossDetector.Listener {
                 return sent(out, nowNanos);
             }
             case CONNECTING -> {
-                if (nowNanos < nextInitialNanos) {
+                if (nowNanos < handshake.nextInitialNanos()) {
                     return 0;
                 }
-                new InitialPacket(PacketType.PROTOCOL_VERSION, rendezvous, localId, cookie).encodeTo(out);
-                nextInitialNanos = nowNanos + handshakeBackoffNanos;
-                handshakeBackoffNanos = Math.min(2 * handshakeBackoffNanos, HANDSHAKE_MAX_RETRY_NANOS);
+                handshake.encodeInitial(out, rendezvous, localId, nowNanos);
                 return sent(out, nowNanos);
             }
             default -> {
-                if (acceptPending) {
-                    acceptPending = false;
-                    new AcceptPacket(PacketType.PROTOCOL_VERSION, peerId, localId).encodeTo(out);
-                    acceptResendNanos = nowNanos + handshakeBackoffNanos;
-                    handshakeBackoffNanos = Math.min(2 * handshakeBackoffNanos, HANDSHAKE_MAX_RETRY_NANOS);
+                if (handshake.acceptPending()) {
+                    handshake.encodeAccept(out, peerId, localId, nowNanos);
                     return sent(out, nowNanos);
                 }
                 return pollData(out, nowNanos);
@@ -539,14 +494,14 @@ public final class ConnectionState implements LossDetector.Listener {
             return closeFramesToSend > 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
         if (phase == Phase.CONNECTING) {
-            return nextInitialNanos;
+            return handshake.nextInitialNanos();
         }
         long deadline = Math.min(lastReceiveNanos + idleTimeoutNanos, keepaliveDeadlineNanos());
         deadline = minNonZero(deadline, loss.timerNanos());
         deadline = minNonZero(deadline, acks.deadlineNanos());
         deadline = minNonZero(deadline, pacingDeadlineNanos);
-        if (!client && !confirmed) {
-            deadline = Math.min(deadline, acceptResendNanos);
+        if (!client && !handshake.confirmed()) {
+            deadline = Math.min(deadline, handshake.acceptResendNanos());
         }
         return deadline;
     }

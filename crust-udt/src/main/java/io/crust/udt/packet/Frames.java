@@ -92,4 +92,15 @@ public final class Frames {
         check(in.remaining() >= CLOSE_BYTES - 1, "close: truncated");
         return in.getShort() & 0xFFFF;
     }
+
+    /** A readable name for a CLOSE reason. */
+    public static String reasonName(int reason) {
+        return switch (reason) {
+            case CLOSE_GRACEFUL -> "graceful";
+            case CLOSE_ABORTED -> "aborted";
+            case CLOSE_PROTOCOL_VIOLATION -> "protocol violation";
+            case CLOSE_IDLE_TIMEOUT -> "idle timeout";
+            default -> "reason " + reason;
+        };
+    }
 }

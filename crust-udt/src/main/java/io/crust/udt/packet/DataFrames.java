@@ -1,0 +1,46 @@
+package io.crust.udt.packet;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The frames of one DATA packet, all decoded before any is acted on, so that a packet found malformed
+ * half-way changes nothing. A packet carries at most one ACK and one STREAM frame.
+ *
+ * @param ack the ACK frame, or null
+ * @param stream the STREAM frame (its data stays in the datagram buffer), or null
+ * @param ping whether a PING frame was present
+ * @param closeReason the CLOSE frame's reason, or -1
+ */
+public record DataFrames(AckFrame ack, Frames.Stream stream, boolean ping, int closeReason) {
+
+    /** Whether the packet asks for an acknowledgement (RFC 9002 sec. 2: anything but ACK, PADDING, CLOSE). */
+    public boolean ackEliciting() {
+        return ping || stream != null;
+    }
+
+    /** Decodes the frames from {@code datagram}'s position (just after the {@link DataHeader}) to its limit. */
+    public static DataFrames decode(ByteBuffer datagram) throws MalformedPacketException {
+        AckFrame ack = null;
+        Frames.Stream stream = null;
+        boolean ping = false;
+        int closeReason = -1;
+        while (datagram.hasRemaining()) {
+            int type = datagram.get() & 0xFF;
+            switch (type) {
+                case Frames.PADDING -> datagram.position(datagram.limit());
+                case Frames.PING -> ping = true;
+                case Frames.ACK -> {
+                    MalformedPacketException.check(ack == null, "two ACK frames");
+                    ack = AckFrame.decode(datagram);
+                }
+                case Frames.STREAM -> {
+                    MalformedPacketException.check(stream == null, "two STREAM frames");
+                    stream = Frames.decodeStream(datagram);
+                }
+                case Frames.CLOSE -> closeReason = Frames.decodeClose(datagram);
+                default -> throw new MalformedPacketException("unknown frame type " + type);
+            }
+        }
+        return new DataFrames(ack, stream, ping, closeReason);
+    }
+}

@@ -137,4 +137,24 @@ class LoopbackTest {
         assertThat(seen.get()).isEqualTo("1:hi from " + client.localAddress().getPort());
         assertThat(server.stats().foreignDatagrams()).isEqualTo(1);
     }
+
+    @Test
+    void closingTheEndpointEndsABlockedAccept() throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread acceptor = Thread.ofVirtual().start(() -> {
+            try {
+                server.accept(Duration.ofMinutes(5));
+                outcome.complete(null);
+            } catch (Exception e) {
+                outcome.complete(e);
+            }
+        });
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (acceptor.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until accept is blocked in its wait
+        }
+        server.close();
+        assertThat(outcome.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+                .isInstanceOf(UdtException.class).hasMessageContaining("closed");
+    }
 }

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class Demultiplexer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Demultiplexer.class);
     private static final int RETAINED_BUFFERS = 256;
+    private static final long ACCEPT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final DatagramChannel channel;
     private final UdtConfig config;
@@ -357,8 +358,23 @@ public final class Demultiplexer implements AutoCloseable {
         if (closed) {
             throw new UdtException("endpoint is closed");
         }
+        long deadline = System.nanoTime() + timeoutNanos;
         try {
-            return acceptQueue.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+            // Waits in slices so that close() ends a blocked accept within one slice.
+            while (true) {
+                long left = deadline - System.nanoTime();
+                ConnectionDriver driver = acceptQueue.poll(Math.min(Math.max(left, 0), ACCEPT_SLICE_NANOS),
+                        TimeUnit.NANOSECONDS);
+                if (driver != null || left <= ACCEPT_SLICE_NANOS) {
+                    if (driver == null && closed) {
+                        throw new UdtException("endpoint is closed");
+                    }
+                    return driver;
+                }
+                if (closed) {
+                    throw new UdtException("endpoint is closed");
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while accepting");

@@ -76,6 +76,40 @@ class PeerLabScenariosTest {
         }
     }
 
+    /**
+     * Scenario c: C and D behind symmetric NATs cannot punch; the bootstrap peer allows relaying, so C
+     * reaches D by peer id through it (route relayed) and a message arrives.
+     */
+    @Test
+    void twoPeersBehindSymmetricNatsTalkThroughARelay() throws Exception {
+        try (NatLab lab = NatLab.start("e2ec")) {
+            LabHost publicHost = lab.publicHost();
+            Site siteC = lab.site(NatKind.SYMMETRIC);
+            Site siteD = lab.site(NatKind.SYMMETRIC);
+            String contact = publicHost.address().getHostAddress() + ":5483";
+            try (LabPeer relay = LabPeer.start(publicHost, dir.resolve("p"), "--listen-tcp", "5483", "--listen-udp", "5483",
+                    "--no-upnp", "--relay");
+                    LabPeer c = LabPeer.start(siteC.host(), dir.resolve("c"), "--contact", contact, "--no-upnp");
+                    LabPeer d = LabPeer.start(siteD.host(), dir.resolve("d"), "--contact", contact, "--no-upnp")) {
+                c.await("bootstrapped");
+                d.await("bootstrapped");
+
+                long connectStart = System.nanoTime();
+                c.command("connect " + d.id());
+                String connected = c.await("connected", l -> d.id().equals(field(l, "peer")));
+                double connectSeconds = seconds(connectStart);
+                assertThat(field(connected, "route")).isEqualTo("relayed");
+
+                c.command("send " + d.id() + " hello through the relay");
+                String message = d.await("message");
+                assertThat(field(message, "peer")).isEqualTo(c.id());
+                assertThat(field(message, "text")).isEqualTo("hello through the relay");
+                System.out.printf("scenario c: connect by id to connected %.2f s (route %s, transport %s)%n",
+                        connectSeconds, field(connected, "route"), field(connected, "transport"));
+            }
+        }
+    }
+
     /** Scenario f: A bans B's peer id: B is dropped and cannot reconnect. */
     @Test
     void aBannedPeerIsDroppedAndCannotComeBack() throws Exception {

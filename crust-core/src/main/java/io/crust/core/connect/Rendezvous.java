@@ -39,8 +39,10 @@ public final class Rendezvous {
     private static final int MAX_RENDEZVOUS_PEERS = 16;
     private static final int MAX_PENDING = 256;
     private static final int MAX_ANSWERS = 32;
+    private static final Duration DIAL_TIMEOUT = Duration.ofSeconds(5);
+    private static final long POLL_NANOS = Duration.ofMillis(200).toNanos();
     private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(1);
-    private static final Duration MAX_PUNCH = Duration.ofSeconds(15);
+    private static final Duration MAX_PUNCH = Duration.ofSeconds(10);
 
     /** What the rendezvous needs from its node. */
     public interface Host {
@@ -122,15 +124,22 @@ public final class Rendezvous {
                         + " connected peers knows it");
             }
             if (!host.directPathsDisabled()) {
-                ConnectionInfo info = request.info;
-                host.startTask("crust-dial-" + target.shortForm(), () -> dialQuietly(info, remaining(deadline)));
+                Attempts attempts = new Attempts();
+                race(target, request.info, attempts, remaining(directDeadline));
                 if (punch.isPresent() && !request.punchOffer.isEmpty()) {
                     HolePunch p = punch.get();
                     String theirs = request.punchOffer;
                     punchHandedOver = true;
-                    host.startTask("crust-punch-" + target.shortForm(), () -> punchQuietly(p, theirs, target, remaining(deadline)));
+                    attempts.started();
+                    host.startTask("crust-punch-" + target.shortForm(), () -> {
+                        try {
+                            punchQuietly(p, theirs, target, remaining(deadline));
+                        } finally {
+                            attempts.finished();
+                        }
+                    });
                 }
-                Optional<PeerHandle> direct = await(target, Math.max(0, directDeadline - System.nanoTime()));
+                Optional<PeerHandle> direct = awaitDirect(target, attempts, directDeadline);
                 if (direct.isPresent()) {
                     return direct.get();
                 }
@@ -140,6 +149,63 @@ public final class Rendezvous {
             pending.remove(requestId);
             if (!punchHandedOver) {
                 punch.ifPresent(HolePunch::close);
+            }
+        }
+    }
+
+    /** Counts the direct attempts still running, so the relay need not wait for the whole direct budget. */
+    private static final class Attempts {
+        private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+
+        void started() {
+            running.incrementAndGet();
+        }
+
+        void finished() {
+            running.decrementAndGet();
+        }
+
+        boolean allFinished() {
+            return running.get() == 0;
+        }
+    }
+
+    /**
+     * Dials every candidate at once, each on its own task, for at most {@link #DIAL_TIMEOUT}: a candidate
+     * that does not answer by then is a filtered or unroutable address, and the relay should not wait.
+     */
+    private void race(PeerId target, ConnectionInfo info, Attempts attempts, Duration timeout) {
+        Duration perDial = timeout.compareTo(DIAL_TIMEOUT) < 0 ? timeout : DIAL_TIMEOUT;
+        List<ConnectionInfo> dials = new ArrayList<>();
+        for (java.net.InetSocketAddress tcp : info.tcpAddresses()) {
+            dials.add(new ConnectionInfo(target, List.of(tcp), List.of()));
+        }
+        for (java.net.InetSocketAddress udp : info.udpAddresses()) {
+            dials.add(new ConnectionInfo(target, List.of(), List.of(udp)));
+        }
+        for (ConnectionInfo one : dials) {
+            attempts.started();
+            host.startTask("crust-dial-" + target.shortForm(), () -> {
+                try {
+                    dialQuietly(one, perDial);
+                } finally {
+                    attempts.finished();
+                }
+            });
+        }
+    }
+
+    /** Waits for the peer until the deadline, or until every direct attempt has finished without it. */
+    private Optional<PeerHandle> awaitDirect(PeerId target, Attempts attempts, long deadline) throws CrustException {
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Optional<PeerHandle> peer = await(target, Math.max(0, Math.min(left, POLL_NANOS)));
+            if (peer.isPresent() || left <= 0) {
+                return peer;
+            }
+            if (attempts.allFinished()) {
+                // A connection may still be registering after its dial returned: one last short look.
+                return await(target, POLL_NANOS);
             }
         }
     }
@@ -165,13 +231,18 @@ public final class Rendezvous {
         Pending request = new Pending(target);
         pending.put(requestId, request);
         host.startTask("crust-upgrade-" + target.shortForm(), () -> {
+            Optional<HolePunch> punch = gatherPunch();
             try {
-                ask(target, requestId, "");
+                ask(target, requestId, punch.map(HolePunch::offerText).orElse(""));
                 if (awaitAnswer(request, Duration.ofSeconds(10).toNanos()) != null) {
-                    dialQuietly(request.info, Duration.ofSeconds(10));
+                    race(target, request.info, new Attempts(), Duration.ofSeconds(10));
+                    if (punch.isPresent() && !request.punchOffer.isEmpty()) {
+                        punchQuietly(punch.get(), request.punchOffer, target, Duration.ofSeconds(10));
+                    }
                 }
             } finally {
                 pending.remove(requestId);
+                punch.ifPresent(HolePunch::close);
             }
         });
     }
@@ -315,7 +386,7 @@ public final class Rendezvous {
         if (!direct) {
             return;
         }
-        host.startTask("crust-dial-" + origin.shortForm(), () -> dialQuietly(request.info(), Duration.ofSeconds(10)));
+        race(origin, request.info(), new Attempts(), Duration.ofSeconds(10));
         punch.ifPresent(p -> punchQuietly(p, request.punchOffer(), origin, Duration.ofSeconds(10)));
     }
 

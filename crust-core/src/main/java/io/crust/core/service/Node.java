@@ -53,6 +53,7 @@ public final class Node implements AutoCloseable {
     final Handshakes handshakes;
     final Router router;
     final Addresses addresses;
+    private final Surroundings surroundings;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
     private ServerSocket tcpServer;
@@ -68,6 +69,7 @@ public final class Node implements AutoCloseable {
                 config.handshakeTimeout(), channelMax);
         this.router = new Router(this);
         this.addresses = new Addresses();
+        this.surroundings = new Surroundings(this);
         this.handshakes = new Handshakes(identity, params, blacklist, table, events, config.maxPendingHandshakes(),
                 this::register, threads);
     }
@@ -84,6 +86,7 @@ public final class Node implements AutoCloseable {
         try {
             node.startListeners();
             node.router.start();
+            node.surroundings.start();
             node.threads.start("crust-ticker", new Ticker(node)::run);
             return node;
         } catch (CrustException | RuntimeException e) {
@@ -287,6 +290,7 @@ public final class Node implements AutoCloseable {
             closeQuietly(resource);
         }
         router.close();
+        surroundings.close();
         List<PeerConnection> open = table.close();
         for (PeerConnection c : open) {
             c.close(CloseCause.quiet("node shutting down"));

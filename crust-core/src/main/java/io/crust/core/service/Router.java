@@ -92,6 +92,13 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
         }
     }
 
+    /** Re-signs our record and tells every connected peer (before it ages out of their stores). */
+    void publishOwnRecord() {
+        for (Gossip.Outgoing out : gossip.publish(ownRecord(), connectedIds())) {
+            send(out);
+        }
+    }
+
     PeerRecord ownRecord() {
         return PeerRecord.signed(node.identity, node.config.networkName(), recordSequence.incrementAndGet(),
                 node.addresses.recordAddresses());

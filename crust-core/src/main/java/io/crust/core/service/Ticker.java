@@ -9,17 +9,20 @@ import java.time.Duration;
 
 /**
  * The node's clock-driven work, on one thread ({@code crust-ticker}) owned by the node: heartbeats,
- * liveness, background upgrades of relayed peers and group maintenance. A tick runs every quarter
+ * liveness, background upgrades of relayed peers, re-publishing our gossip record and group maintenance. A tick runs every quarter
  * heartbeat interval (at most every second).
  */
 final class Ticker {
     private static final long UPGRADE_EVERY_NANOS = Duration.ofSeconds(15).toNanos();
+    /** A third of the gossip records' maximum age (30 min), as the gossip rules ask. */
+    private static final long PUBLISH_EVERY_NANOS = Duration.ofMinutes(10).toNanos();
 
     private final Node node;
     private final long intervalNanos;
     private final long timeoutNanos;
     private long lastHeartbeatNanos;
     private long lastUpgradeNanos;
+    private long lastPublishNanos;
 
     Ticker(Node node) {
         this.node = node;
@@ -27,6 +30,7 @@ final class Ticker {
         this.timeoutNanos = node.config.heartbeatTimeout().toNanos();
         this.lastHeartbeatNanos = System.nanoTime();
         this.lastUpgradeNanos = System.nanoTime();
+        this.lastPublishNanos = System.nanoTime();
     }
 
     void run() {
@@ -61,6 +65,10 @@ final class Ticker {
                     node.router.rendezvous().retryDirect(h.id());
                 }
             }
+        }
+        if (now - lastPublishNanos >= PUBLISH_EVERY_NANOS) {
+            lastPublishNanos = now;
+            node.router.publishOwnRecord();
         }
         node.router.maintainGroup(now);
     }

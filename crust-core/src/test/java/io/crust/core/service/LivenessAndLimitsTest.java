@@ -34,8 +34,8 @@ class LivenessAndLimitsTest {
 
     @Test
     void aPeerThatFallsSilentIsLostWithinTheHeartbeatTimeout() throws Exception {
-        CrustNode a = nodes.start();
-        CrustNode b = nodes.start();
+        CrustNode a = nodes.start(c -> c.heartbeatInterval(Duration.ofMillis(500)).heartbeatTimeout(Duration.ofSeconds(3)));
+        CrustNode b = nodes.start(c -> c.heartbeatInterval(Duration.ofMillis(500)).heartbeatTimeout(Duration.ofSeconds(3)));
         try (SilentProxy proxy = new SilentProxy(Nodes.tcp(a))) {
             b.connect(proxy.address(), Nodes.WAIT);
             Nodes.await(a, CrustEvent.PeerConnected.class);

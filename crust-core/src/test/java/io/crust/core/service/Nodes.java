@@ -41,8 +41,9 @@ final class Nodes implements AutoCloseable {
                 .networkName("test")
                 .bindAddress(InetAddress.getLoopbackAddress())
                 .udp(false)
-                .heartbeatInterval(Duration.ofMillis(500))
-                .heartbeatTimeout(Duration.ofSeconds(3))
+                // Generous: this machine is often loaded far beyond its two cores.
+                .heartbeatInterval(Duration.ofSeconds(1))
+                .heartbeatTimeout(Duration.ofSeconds(10))
                 .handshakeTimeout(Duration.ofSeconds(10))
                 .bootstrapTimeout(Duration.ofSeconds(20));
     }

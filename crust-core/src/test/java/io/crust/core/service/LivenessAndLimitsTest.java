@@ -51,6 +51,23 @@ class LivenessAndLimitsTest {
     }
 
     @Test
+    void trafficTamperedWithOnTheWayIsADecryptionFailure() throws Exception {
+        CrustNode a = nodes.start();
+        CrustNode b = nodes.start();
+        try (SilentProxy proxy = new SilentProxy(Nodes.tcp(a))) {
+            Peer toA = b.connect(proxy.address(), Nodes.WAIT);
+            Nodes.await(a, CrustEvent.PeerConnected.class);
+            proxy.corruptUpstreamByteAt(20_000);
+            toA.send(new byte[40_000]);
+
+            Misbehaviour m = Nodes.await(a, Misbehaviour.class);
+            assertThat(m.kind()).isEqualTo(Misbehaviour.Kind.DECRYPTION_FAILURE);
+            assertThat(m.peer()).isEqualTo(b.id());
+            assertThat(Nodes.await(a, CrustEvent.PeerLost.class).peer()).isEqualTo(b.id());
+        }
+    }
+
+    @Test
     void aNodeThatDiesAbruptlyIsReportedLost() throws Exception {
         CrustNode a = nodes.start();
         CrustNode b = nodes.start();

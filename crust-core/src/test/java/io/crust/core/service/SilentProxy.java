@@ -19,6 +19,7 @@ final class SilentProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean silent;
+    private final java.util.concurrent.atomic.AtomicLong corruptAfterBytes = new java.util.concurrent.atomic.AtomicLong(-1);
 
     SilentProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -34,6 +35,11 @@ final class SilentProxy implements AutoCloseable {
         silent = true;
     }
 
+    /** Flips one bit of the byte {@code offset} bytes into what the dialling side sends from now on. */
+    void corruptUpstreamByteAt(long offset) {
+        corruptAfterBytes.set(offset);
+    }
+
     private void acceptLoop() {
         try {
             while (true) {
@@ -41,21 +47,24 @@ final class SilentProxy implements AutoCloseable {
                 Socket out = new Socket(target.getAddress(), target.getPort());
                 sockets.add(in);
                 sockets.add(out);
-                Thread.ofVirtual().start(() -> pump(in, out));
-                Thread.ofVirtual().start(() -> pump(out, in));
+                Thread.ofVirtual().start(() -> pump(in, out, true));
+                Thread.ofVirtual().start(() -> pump(out, in, false));
             }
         } catch (IOException e) {
             // closed
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean upstream) {
         byte[] buffer = new byte[16384];
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                if (upstream) {
+                    corrupt(buffer, n);
+                }
                 if (!silent) {
                     out.write(buffer, 0, n);
                 }
@@ -66,6 +75,19 @@ final class SilentProxy implements AutoCloseable {
             }
         } catch (IOException e) {
             // closed
+        }
+    }
+
+    private void corrupt(byte[] buffer, int n) {
+        long at = corruptAfterBytes.get();
+        if (at < 0) {
+            return;
+        }
+        if (at < n) {
+            buffer[(int) at] ^= 0x01;
+            corruptAfterBytes.set(-1);
+        } else {
+            corruptAfterBytes.set(at - n);
         }
     }
 

@@ -2,7 +2,6 @@ package io.crust.core.peer;
 
 import io.crust.core.CrustException;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 

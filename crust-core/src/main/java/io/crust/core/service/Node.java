@@ -17,7 +17,6 @@ import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
 import io.crust.core.wire.WireCodec;
-import io.crust.core.wire.WireMessage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -108,11 +107,11 @@ public final class Node implements AutoCloseable {
                 InetSocketAddress bound = (InetSocketAddress) server.getLocalSocketAddress();
                 addresses.tcpBound(bound);
                 threads.start("crust-tcp-accept-" + bound.getPort(), this::acceptTcp);
-                events.offer(new CrustEvent.ListenerStarted(Transport.TCP, bound));
+                events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.TCP, bound));
                 log.info("{} listening on TCP {}", identity.peerId().shortForm(), bound);
             } catch (IOException e) {
                 failures.add("TCP " + wanted + ": " + e.getMessage());
-                events.offer(new CrustEvent.ListenerFailed(Transport.TCP, wanted, e.getMessage()));
+                events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.TCP, wanted, e.getMessage()));
             }
         }
         if (config.udp()) {
@@ -120,7 +119,7 @@ public final class Node implements AutoCloseable {
                 router.udt().start(config);
             } catch (CrustException e) {
                 failures.add("UDP: " + e.getMessage());
-                events.offer(new CrustEvent.ListenerFailed(Transport.UDT,
+                events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.UDT,
                         new InetSocketAddress(config.bindAddress(), config.listenUdpPort()), e.getMessage()));
             }
         }
@@ -138,7 +137,7 @@ public final class Node implements AutoCloseable {
             } catch (IOException e) {
                 if (!server.isClosed()) {
                     log.warn("TCP accept failed: {}", e.toString());
-                    events.offer(new CrustEvent.ListenerFailed(Transport.TCP,
+                    events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.TCP,
                             (InetSocketAddress) server.getLocalSocketAddress(), e.getMessage()));
                 }
                 return;

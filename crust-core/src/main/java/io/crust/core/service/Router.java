@@ -7,7 +7,6 @@ import io.crust.core.CrustException;
 import io.crust.core.PeerId;
 import io.crust.core.PeerRecord;
 import io.crust.core.Route;
-import io.crust.core.Transport;
 import io.crust.core.connect.HolePunch;
 import io.crust.core.connect.Rendezvous;
 import io.crust.nat.QueuedDatagramPort;

@@ -60,7 +60,7 @@ final class UdtSide {
         InetSocketAddress bound = endpoint.localAddress();
         node.addresses.udpBound(bound);
         node.threads.start("crust-udt-accept-" + bound.getPort(), this::acceptLoop);
-        node.events.offer(new CrustEvent.ListenerStarted(Transport.UDT, bound));
+        node.events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.UDT, bound));
         log.info("{} listening on UDP {}", node.identity.peerId().shortForm(), bound);
     }
 
@@ -78,7 +78,7 @@ final class UdtSide {
             } catch (IOException failure) {
                 if (!node.isClosed()) {
                     log.warn("crust-udt accept failed: {}", failure.toString());
-                    node.events.offer(new CrustEvent.ListenerFailed(Transport.UDT, e.localAddress(), failure.getMessage()));
+                    node.events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.UDT, e.localAddress(), failure.getMessage()));
                 }
                 return;
             }

@@ -24,7 +24,8 @@ class ConnectionLabTest {
         try (NatLab lab = NatLab.start("coreCone")) {
             String line = connectAcross(lab, NatKind.PORT_RESTRICTED_CONE, NatKind.ADDRESS_RESTRICTED_CONE);
             String[] f = line.split(" ");
-            assertThat(f[2]).as("route of " + line).isIn("PUNCHED", "DIRECT");
+            // Any direct path counts: punched, our dial through the opened holes (DIRECT), or theirs (BOOTSTRAP_IN).
+            assertThat(f[2]).as("route of " + line).isNotEqualTo("RELAYED");
         }
     }
 

@@ -3,6 +3,7 @@ package io.crust.core.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.crust.core.ConnectionInfo;
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
@@ -79,6 +80,36 @@ class ConnectionGroupTest {
         atB.peer().send(new byte[100_000]);
         CrustEvent.MessageReceived m = Nodes.await(a, CrustEvent.MessageReceived.class);
         assertThat(m.message()).hasSize(100_000);
+    }
+
+    @Test
+    void connectionInfoPassedOutOfBandIsDialledAndMustProveItsId() throws Exception {
+        CrustNode a = nodes.start();
+        CrustNode b = nodes.start();
+        CrustNode other = nodes.start();
+        ConnectionInfo info = ConnectionInfo.parse(a.connectionInfo().toText());
+
+        assertThat(b.connect(info, Nodes.WAIT).id()).isEqualTo(a.id());
+        // Someone else's id with a's addresses: whoever answers there cannot prove it.
+        ConnectionInfo forged = new ConnectionInfo(other.id(), info.tcpAddresses(), info.udpAddresses());
+        CrustNode c = nodes.start();
+        assertThatThrownBy(() -> c.connect(forged, Duration.ofSeconds(10))).isInstanceOf(CrustException.class);
+        assertThat(c.peers()).isEmpty();
+    }
+
+    @Test
+    void messagesWaitWhileTheApplicationDoesNotDrainEventsAndNoneIsLost() throws Exception {
+        CrustNode a = nodes.start(c -> c.eventQueueCapacity(4));
+        CrustNode b = nodes.start();
+        Peer toA = b.connect(Nodes.tcp(a), Nodes.WAIT);
+        for (int i = 0; i < 300; i++) {
+            toA.send(new byte[] {(byte) i, (byte) (i >> 8)});
+        }
+        Nodes.await(a, CrustEvent.PeerConnected.class);
+        for (int i = 0; i < 300; i++) {
+            CrustEvent.MessageReceived m = Nodes.await(a, CrustEvent.MessageReceived.class);
+            assertThat(m.message()).containsExactly((byte) i, (byte) (i >> 8));
+        }
     }
 
     @Test

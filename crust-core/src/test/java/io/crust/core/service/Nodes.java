@@ -70,6 +70,12 @@ final class Nodes implements AutoCloseable {
 
     /** Takes events until one of type {@code type} matches; fails after {@link #WAIT}. */
     static <T extends CrustEvent> T await(CrustNode node, Class<T> type, Predicate<T> match) throws InterruptedException {
+        return await(node, type, match, e -> { });
+    }
+
+    /** As {@link #await(CrustNode, Class, Predicate)}, handing every event taken before the match to {@code skipped}. */
+    static <T extends CrustEvent> T await(CrustNode node, Class<T> type, Predicate<T> match, Consumer<CrustEvent> skipped)
+            throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -80,6 +86,7 @@ final class Nodes implements AutoCloseable {
             if (event.isPresent() && type.isInstance(event.get()) && match.test(type.cast(event.get()))) {
                 return type.cast(event.get());
             }
+            event.ifPresent(skipped);
         }
     }
 

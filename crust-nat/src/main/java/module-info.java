@@ -1,7 +1,9 @@
 /** crust-nat: port mapping, STUN, NAT classification, hole punching. */
 module io.crust.nat {
     requires org.slf4j;
-    // UPnP IGD control: SOAP over HTTP and XML device descriptions.
+    // UPnP IGD control through jupnp (automatic modules), its HTTP client SPI on java.net.http.
+    requires org.jupnp;
+    requires org.jupnp.support;
     requires java.net.http;
     requires java.xml;
     exports io.crust.nat;

@@ -6,19 +6,17 @@ import io.crust.nat.PortMapper.Transport;
 import io.crust.nat.gateway.AddressKinds;
 import io.crust.nat.gateway.GatewayLease;
 import io.crust.nat.gateway.Grant;
-import io.crust.nat.upnp.IgdDescription.WanService;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One UPnP port mapping (WANIPConnection:1/2, WANPPPConnection:1 AddPortMapping, AddAnyPortMapping,
+ * One UPnP port mapping through {@link IgdActions} (WANIPConnection:1/2, WANPPPConnection:1 AddPortMapping, AddAnyPortMapping,
  * GetSpecificPortMappingEntry, DeletePortMapping).
  *
  * <p>Acquire: GetExternalIPAddress, then AddPortMapping on the wanted port. On 718 ConflictInMappingEntry,
@@ -32,8 +30,7 @@ final class UpnpLease implements GatewayLease {
     private static final Logger LOG = LoggerFactory.getLogger(UpnpLease.class);
     private static final int MAX_TRIES = 5;
 
-    private final IgdClient client;
-    private final WanService service;
+    private final IgdActions actions;
     private final InetAddress internalClient;
     private final Transport transport;
     private final int internalPort;
@@ -43,10 +40,9 @@ final class UpnpLease implements GatewayLease {
     private int externalPort;
     private boolean mapped;
 
-    UpnpLease(IgdClient client, UpnpSession.Gateway gateway, Transport transport, int internalPort,
-            int requestedExternalPort, long leaseSeconds, String description) {
-        this.client = client;
-        this.service = gateway.service();
+    UpnpLease(UpnpSession.Gateway gateway, Transport transport, int internalPort, int requestedExternalPort,
+            long leaseSeconds, String description) {
+        this.actions = gateway.actions();
         this.internalClient = gateway.internalClient();
         this.transport = transport;
         this.internalPort = internalPort;
@@ -90,7 +86,7 @@ final class UpnpLease implements GatewayLease {
                 }
                 switch (e.errorCode()) {
                     case UpnpActionException.CONFLICT_IN_MAPPING_ENTRY -> {
-                        if (service.isVersion2()) {
+                        if (actions.hasAddAny()) {
                             addAny();
                             return;
                         }
@@ -110,7 +106,7 @@ final class UpnpLease implements GatewayLease {
     }
 
     private InetAddress externalAddress() throws NatException {
-        String ip = client.call(service, "GetExternalIPAddress", Map.of()).get("NewExternalIPAddress");
+        String ip = actions.externalIpAddress();
         if (ip == null || !ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
             throw new NatException("UPnP IGD reports no usable external address (\"" + ip + "\"): is its WAN up?");
         }
@@ -125,36 +121,24 @@ final class UpnpLease implements GatewayLease {
         }
     }
 
-    private Map<String, String> mappingArguments() {
-        Map<String, String> a = new LinkedHashMap<>();
-        a.put("NewRemoteHost", "");
-        a.put("NewExternalPort", Integer.toString(externalPort));
-        a.put("NewProtocol", transport.name());
-        a.put("NewInternalPort", Integer.toString(internalPort));
-        a.put("NewInternalClient", internalClient.getHostAddress());
-        a.put("NewEnabled", "1");
-        a.put("NewPortMappingDescription", description);
-        a.put("NewLeaseDuration", Long.toString(leaseSeconds));
-        return a;
+    private IgdActions.Mapping mapping() {
+        return new IgdActions.Mapping(transport, externalPort, internalPort, internalClient.getHostAddress(),
+                leaseSeconds, description);
     }
 
     private void add() throws NatException {
-        client.call(service, "AddPortMapping", mappingArguments());
+        actions.addPortMapping(mapping());
     }
 
     private void addAny() throws NatException {
-        String reserved = client.call(service, "AddAnyPortMapping", mappingArguments()).get("NewReservedPort");
+        String reserved = actions.addAnyPortMapping(mapping());
         int port = parsePort(reserved, "AddAnyPortMapping NewReservedPort");
         LOG.info("UPnP port {} is taken (718): the IGD reserved {}", externalPort, port);
         externalPort = port;
     }
 
     private void verify() throws NatException {
-        Map<String, String> a = new LinkedHashMap<>();
-        a.put("NewRemoteHost", "");
-        a.put("NewExternalPort", Integer.toString(externalPort));
-        a.put("NewProtocol", transport.name());
-        Map<String, String> entry = client.call(service, "GetSpecificPortMappingEntry", a);
+        Map<String, String> entry = actions.specificPortMappingEntry(mapping());
         String client = entry.get("NewInternalClient");
         int port = parsePort(entry.get("NewInternalPort"), "GetSpecificPortMappingEntry NewInternalPort");
         if (!internalClient.getHostAddress().equals(client) || port != internalPort) {
@@ -180,12 +164,8 @@ final class UpnpLease implements GatewayLease {
         if (!mapped) {
             return;
         }
-        Map<String, String> a = new LinkedHashMap<>();
-        a.put("NewRemoteHost", "");
-        a.put("NewExternalPort", Integer.toString(externalPort));
-        a.put("NewProtocol", transport.name());
         try {
-            client.call(service, "DeletePortMapping", a);
+            actions.deletePortMapping(mapping());
         } catch (UpnpActionException e) {
             if (e.errorCode() != UpnpActionException.NO_SUCH_ENTRY_IN_ARRAY) {
                 throw e;

@@ -6,38 +6,56 @@ import io.crust.nat.PortMapper.Transport;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.gateway.GatewayLease;
 import io.crust.nat.gateway.GatewaySession;
-import io.crust.nat.upnp.IgdDescription.WanService;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URL;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jupnp.model.message.header.UDADeviceTypeHeader;
+import org.jupnp.model.meta.RemoteDevice;
+import org.jupnp.model.meta.RemoteService;
+import org.jupnp.model.types.ServiceType;
+import org.jupnp.model.types.UDADeviceType;
+import org.jupnp.model.types.UDAServiceType;
+import org.jupnp.registry.DefaultRegistryListener;
+import org.jupnp.registry.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * UPnP IGD port mapping: SSDP discovery once (at the first lease), then SOAP calls to the WAN connection
- * service it found. Owns the HTTP client; {@link #close()} releases it.
+ * UPnP IGD port mapping through jupnp: at the first lease, jupnp is started as a control point, searches
+ * by SSDP for IGD:2 and IGD:1, fetches the description and service descriptions of the devices that
+ * answer, and the first device with a WAN connection service is used (WANIPConnection:2, then
+ * WANIPConnection:1, then WANPPPConnection:1). {@link #close()} shuts jupnp down: its threads, its sockets
+ * and the HTTP client.
  */
 public final class UpnpSession implements GatewaySession {
     private static final Logger LOG = LoggerFactory.getLogger(UpnpSession.class);
-    private static final int MAX_DESCRIPTION_BYTES = 64 * 1024;
     /** IGD:2 WANIPConnection allows NewLeaseDuration 0..604800 s (one week); longer asks are cut to that. */
     static final long MAX_LEASE_SECONDS = 604_800;
+    private static final List<ServiceType> WAN_SERVICES = List.of(
+            new UDAServiceType("WANIPConnection", 2),
+            new UDAServiceType("WANIPConnection", 1),
+            new UDAServiceType("WANPPPConnection", 1));
 
     private final PortMapperOptions options;
-    private final IgdClient client;
     private final ReentrantLock lock = new ReentrantLock();
+    private HttpStreamClient http;
+    private ControlPointService upnp;
     private Gateway gateway;
+    private boolean closed;
 
     /** The discovered IGD: its WAN service and the address of ours that it sees. */
-    record Gateway(WanService service, InetAddress internalClient) {
+    record Gateway(IgdActions actions, InetAddress internalClient) {
     }
 
     public UpnpSession(PortMapperOptions options) {
         this.options = options;
-        this.client = new IgdClient(options.httpTimeout());
     }
 
     @Override
@@ -48,13 +66,16 @@ public final class UpnpSession implements GatewaySession {
     @Override
     public GatewayLease lease(Transport transport, int internalPort, int requestedExternalPort, long lifetimeSeconds)
             throws NatException {
-        return new UpnpLease(client, gateway(), transport, internalPort, requestedExternalPort,
+        return new UpnpLease(gateway(), transport, internalPort, requestedExternalPort,
                 Math.min(lifetimeSeconds, MAX_LEASE_SECONDS), options.description());
     }
 
     private Gateway gateway() throws NatException {
         lock.lock();
         try {
+            if (closed) {
+                throw new NatException("the UPnP session is closed");
+            }
             if (gateway == null) {
                 gateway = discover();
             }
@@ -65,36 +86,125 @@ public final class UpnpSession implements GatewaySession {
     }
 
     private Gateway discover() throws NatException {
-        List<SsdpSearch.Found> found = SsdpSearch.search(options.ssdpTarget(), options.discoveryTimeout());
-        NatException last = null;
-        for (SsdpSearch.Found f : found) {
+        if (upnp == null) {
+            http = new HttpStreamClient(options.httpTimeout());
+            upnp = new ControlPointService(new ControlPointConfiguration(http, options.ssdpTarget()), http);
+            boolean enabled;
             try {
-                byte[] xml = client.get(f.response().location(), MAX_DESCRIPTION_BYTES);
-                WanService service = IgdDescription.parse(xml, f.response().location());
-                InetAddress self = localAddressTowards(f.from(), service.controlUrl().getPort());
-                LOG.info("UPnP IGD at {}: {} (we are {})", f.response().location(), service.serviceType(),
-                        self.getHostAddress());
-                return new Gateway(service, self);
-            } catch (NatException e) {
-                LOG.debug("IGD candidate {} unusable: {}", f.response().location(), e.getMessage());
-                last = e;
+                upnp.startup();
+                enabled = upnp.getRouter().isEnabled();
+            } catch (RuntimeException | org.jupnp.transport.RouterException e) {
+                throw new NatException("jupnp did not start: " + e.getMessage(), e);
+            }
+            if (!enabled) {
+                throw new NatException("jupnp found no usable network interface for SSDP");
             }
         }
-        throw new NatException("no usable UPnP IGD: " + last.getMessage(), last);
+        BlockingQueue<RemoteDevice> found = new LinkedBlockingQueue<>();
+        DefaultRegistryListener listener = new DefaultRegistryListener() {
+            @Override
+            public void remoteDeviceAdded(Registry registry, RemoteDevice device) {
+                found.add(device);
+            }
+        };
+        upnp.getRegistry().addListener(listener);
+        try {
+            for (RemoteDevice known : upnp.getRegistry().getRemoteDevices()) {
+                found.add(known);
+            }
+            long timeoutNanos = options.discoveryTimeout().toNanos();
+            long deadline = System.nanoTime() + timeoutNanos;
+            long resendAt = System.nanoTime() + timeoutNanos / 3;
+            int mx = (int) Math.max(1, Math.min(5, options.discoveryTimeout().toSeconds()));
+            search(mx);
+            boolean resent = false;
+            int problemsBefore = http.problems().size();
+            boolean extended = false;
+            while (true) {
+                long now = System.nanoTime();
+                if (now >= deadline && !extended && upnp.acceptedAnswers() > 0) {
+                    // an IGD answered and jupnp is still fetching its descriptions: each fetch is bounded by the
+                    // HTTP timeout (description, then up to three service descriptions)
+                    deadline = now + options.httpTimeout().toNanos() * 4;
+                    extended = true;
+                }
+                if (now >= deadline || extended && http.problems().size() > problemsBefore) {
+                    break;
+                }
+                long until = resent ? deadline : Math.min(deadline, resendAt);
+                if (extended) {
+                    until = Math.min(deadline, now + TimeUnit.MILLISECONDS.toNanos(100));
+                }
+                RemoteDevice device = found.poll(until - now, TimeUnit.NANOSECONDS);
+                if (device == null) {
+                    if (!resent && System.nanoTime() >= resendAt) {
+                        search(mx); // UDP may lose the first search
+                        resent = true;
+                    }
+                    continue;
+                }
+                Gateway usable = usable(device);
+                if (usable != null) {
+                    return usable;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NatException("interrupted during UPnP discovery", e);
+        } finally {
+            upnp.getRegistry().removeListener(listener);
+        }
+        List<String> problems = http.problems();
+        String why = problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")";
+        if (upnp.acceptedAnswers() > 0) {
+            throw new NatException("no usable UPnP Internet Gateway Device" + why);
+        }
+        throw new NatException("no UPnP Internet Gateway Device answered SSDP within "
+                + options.discoveryTimeout().toMillis() + " ms" + why);
+    }
+
+    private void search(int mx) {
+        upnp.getControlPoint().search(new UDADeviceTypeHeader(new UDADeviceType("InternetGatewayDevice", 2)), mx);
+        upnp.getControlPoint().search(new UDADeviceTypeHeader(new UDADeviceType("InternetGatewayDevice", 1)), mx);
+    }
+
+    /** The device's WAN connection service and our address towards it, or null when it has none. */
+    private Gateway usable(RemoteDevice device) throws NatException {
+        URL location = device.getIdentity().getDescriptorURL();
+        for (ServiceType type : WAN_SERVICES) {
+            RemoteService[] services = device.findServices(type);
+            if (services != null && services.length > 0) {
+                RemoteService service = services[0];
+                InetAddress self = localAddressTowards(location);
+                LOG.info("UPnP IGD at {}: {} (we are {})", location, service.getServiceType(), self.getHostAddress());
+                return new Gateway(new IgdActions(upnp.getControlPoint(), http, service), self);
+            }
+        }
+        LOG.debug("UPnP device at {} has no WAN connection service", location);
+        return null;
     }
 
     /** The local address the kernel would use to reach the IGD: the NewInternalClient to map to. */
-    private static InetAddress localAddressTowards(InetAddress igd, int port) throws NatException {
+    private static InetAddress localAddressTowards(URL location) throws NatException {
         try (DatagramSocket probe = new DatagramSocket()) {
-            probe.connect(new InetSocketAddress(igd, port < 0 ? 80 : port));
+            probe.connect(new InetSocketAddress(location.getHost(), location.getPort() < 0 ? 80 : location.getPort()));
             return probe.getLocalAddress();
         } catch (IOException e) {
-            throw new NatException("no route to the IGD at " + igd.getHostAddress(), e);
+            throw new NatException("no route to the IGD at " + location.getHost(), e);
         }
     }
 
     @Override
     public void close() {
-        client.close();
+        lock.lock();
+        try {
+            closed = true;
+            if (upnp != null) {
+                upnp.shutdown(); // registry, jupnp's executors, the router (datagram sockets, HTTP client)
+                upnp = null;
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -122,6 +122,10 @@ final class FakeIgd implements AutoCloseable {
                 respond(s.getOutputStream(), 200, description());
                 return;
             }
+            if (lines[0].startsWith("GET") && path.equals("/scpd.xml")) {
+                respond(s.getOutputStream(), 200, serviceDescription());
+                return;
+            }
             String soapAction = headers.getOrDefault("soapaction", "");
             String action = soapAction.replaceAll("^\"?[^#]*#", "").replace("\"", "");
             Map<String, String> args = new HashMap<>();
@@ -200,8 +204,86 @@ final class FakeIgd implements AutoCloseable {
                 + "s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"><s:Body>" + body + "</s:Body></s:Envelope>\r\n";
     }
 
+    /** The device description (UPnP Device Architecture 1.1, section 2.3): IGD, WANDevice, WANConnectionDevice. */
     String description() {
-        return IgdDescriptionTest.description(version, "/ctl/IPConn");
+        return """
+                <?xml version="1.0"?>
+                <root xmlns="urn:schemas-upnp-org:device-1-0">
+                  <specVersion><major>1</major><minor>0</minor></specVersion>
+                  <device>
+                    <deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:%1$d</deviceType>
+                    <friendlyName>fake IGD</friendlyName><manufacturer>crust tests</manufacturer><modelName>fake</modelName>
+                    <UDN>uuid:fake</UDN>
+                    <deviceList><device>
+                      <deviceType>urn:schemas-upnp-org:device:WANDevice:%1$d</deviceType>
+                      <friendlyName>WAN</friendlyName><manufacturer>crust tests</manufacturer><modelName>fake</modelName>
+                      <UDN>uuid:fake-wan</UDN>
+                      <deviceList><device>
+                        <deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:%1$d</deviceType>
+                        <friendlyName>WAN connection</friendlyName><manufacturer>crust tests</manufacturer><modelName>fake</modelName>
+                        <UDN>uuid:fake-wanconn</UDN>
+                        <serviceList><service>
+                          <serviceType>urn:schemas-upnp-org:service:WANIPConnection:%1$d</serviceType>
+                          <serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId>
+                          <SCPDURL>/scpd.xml</SCPDURL>
+                          <controlURL>/ctl/IPConn</controlURL>
+                          <eventSubURL>/evt/IPConn</eventSubURL>
+                        </service></serviceList>
+                      </device></deviceList>
+                    </device></deviceList>
+                  </device>
+                </root>
+                """.formatted(version);
+    }
+
+    /** The WANIPConnection service description (its SCPD) with the actions a port mapper uses. */
+    String serviceDescription() {
+        String mappingIn = in("NewRemoteHost", "RemoteHost") + in("NewExternalPort", "ExternalPort")
+                + in("NewProtocol", "PortMappingProtocol") + in("NewInternalPort", "InternalPort")
+                + in("NewInternalClient", "InternalClient") + in("NewEnabled", "PortMappingEnabled")
+                + in("NewPortMappingDescription", "PortMappingDescription")
+                + in("NewLeaseDuration", "PortMappingLeaseDuration");
+        String key = in("NewRemoteHost", "RemoteHost") + in("NewExternalPort", "ExternalPort")
+                + in("NewProtocol", "PortMappingProtocol");
+        StringBuilder actions = new StringBuilder()
+                .append(action("GetExternalIPAddress", out("NewExternalIPAddress", "ExternalIPAddress")))
+                .append(action("AddPortMapping", mappingIn))
+                .append(action("DeletePortMapping", key))
+                .append(action("GetSpecificPortMappingEntry", key + out("NewInternalPort", "InternalPort")
+                        + out("NewInternalClient", "InternalClient") + out("NewEnabled", "PortMappingEnabled")
+                        + out("NewPortMappingDescription", "PortMappingDescription")
+                        + out("NewLeaseDuration", "PortMappingLeaseDuration")));
+        if (version >= 2) {
+            actions.append(action("AddAnyPortMapping", mappingIn + out("NewReservedPort", "ExternalPort")));
+        }
+        return "<?xml version=\"1.0\"?>\n<scpd xmlns=\"urn:schemas-upnp-org:service-1-0\">"
+                + "<specVersion><major>1</major><minor>0</minor></specVersion><actionList>" + actions + "</actionList>"
+                + "<serviceStateTable>" + variable("ExternalIPAddress", "string") + variable("RemoteHost", "string")
+                + variable("ExternalPort", "ui2") + variable("PortMappingProtocol", "string")
+                + variable("InternalPort", "ui2") + variable("InternalClient", "string")
+                + variable("PortMappingEnabled", "boolean") + variable("PortMappingDescription", "string")
+                + variable("PortMappingLeaseDuration", "ui4") + "</serviceStateTable></scpd>";
+    }
+
+    private static String action(String name, String arguments) {
+        return "<action><name>" + name + "</name><argumentList>" + arguments + "</argumentList></action>";
+    }
+
+    private static String in(String name, String variable) {
+        return argument(name, "in", variable);
+    }
+
+    private static String out(String name, String variable) {
+        return argument(name, "out", variable);
+    }
+
+    private static String argument(String name, String direction, String variable) {
+        return "<argument><name>" + name + "</name><direction>" + direction + "</direction><relatedStateVariable>"
+                + variable + "</relatedStateVariable></argument>";
+    }
+
+    private static String variable(String name, String type) {
+        return "<stateVariable sendEvents=\"no\"><name>" + name + "</name><dataType>" + type + "</dataType></stateVariable>";
     }
 
     private static String readHead(InputStream in) throws IOException {

@@ -168,20 +168,24 @@ class UpnpLoopbackTest {
     }
 
     @Test
-    void closingTheMapperStopsTheHttpClientThreads() throws Exception {
+    void closingTheMapperStopsJupnpAndHttpClientThreads() throws Exception {
         try (FakeIgd igd = new FakeIgd()) {
             PortMapper mapper = mapper(igd);
             mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1));
-            assertThat(httpClientThreads()).isPositive();
+            assertThat(upnpThreads()).isPositive();
             mapper.close();
             assertThat(igd.mappings).isEmpty();
-            assertThat(Eventually.holds(Duration.ofSeconds(20), () -> httpClientThreads() == 0)).isTrue();
+            assertThat(Eventually.holds(Duration.ofSeconds(20), () -> upnpThreads() == 0)).isTrue();
         }
     }
 
-    /** The JDK HttpClient's selector manager is a platform thread named HttpClient-N-SelectorManager. */
-    private static long httpClientThreads() {
+    /**
+     * jupnp's pool threads (jupnp-N-M: datagram receiver, registry maintenance, protocols) and the JDK
+     * HttpClient's selector manager (HttpClient-N-SelectorManager) under its StreamClient.
+     */
+    private static long upnpThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("HttpClient-") && t.isAlive()).count();
+                .filter(t -> (t.getName().startsWith("HttpClient-") || t.getName().startsWith("jupnp-")
+                        || t.getName().startsWith("Upnp Service")) && t.isAlive()).count();
     }
 }

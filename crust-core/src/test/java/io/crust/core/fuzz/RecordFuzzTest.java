@@ -1,5 +1,6 @@
 package io.crust.core.fuzz;
 
+import io.crust.testkit.InputBudget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;

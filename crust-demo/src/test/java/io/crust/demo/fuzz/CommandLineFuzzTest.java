@@ -1,5 +1,6 @@
 package io.crust.demo.fuzz;
 
+import io.crust.testkit.InputBudget;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.crust.demo.Main;

@@ -1,5 +1,6 @@
 package io.crust.udt.fuzz;
 
+import io.crust.testkit.InputBudget;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.crust.udt.packet.AcceptPacket;
 import io.crust.udt.packet.AckFrame;

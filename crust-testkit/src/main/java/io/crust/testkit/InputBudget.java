@@ -1,4 +1,4 @@
-package io.crust.udt.fuzz;
+package io.crust.testkit;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -13,7 +13,7 @@ import java.time.Duration;
  * <p>The parse runs twice: the first run loads classes and fills caches, the second one is measured.
  * Parsers are pure, so both runs do the same work.
  */
-final class InputBudget {
+public final class InputBudget {
     /** Fixed allowance for exception objects with their stack traces and messages. */
     private static final long BASE_BYTES = 64 * 1024;
     private static final long BYTES_PER_INPUT_BYTE = 32;
@@ -21,13 +21,13 @@ final class InputBudget {
 
     /**
      * {@code com.sun.management.ThreadMXBean.getCurrentThreadAllocatedBytes()}, looked up at run time:
-     * the tests compile inside the module, which does not read java.management.
+     * fuzz tests compile inside modules that do not read java.management.
      */
     private static final MethodHandle ALLOCATED_BYTES = allocatedBytesHandle();
 
     /** One parse of the input, catching the parser's documented exception itself. */
     @FunctionalInterface
-    interface Parse {
+    public interface Parse {
         void run() throws Exception;
     }
 
@@ -35,12 +35,12 @@ final class InputBudget {
     }
 
     /** Runs {@code parse} twice; throws AssertionError when the second run took too long or allocated too much. */
-    static void check(String what, int inputBytes, Parse parse) {
+    public static void check(String what, int inputBytes, Parse parse) {
         check(what, inputBytes, 0, parse);
     }
 
     /** As {@link #check(String, int, Parse)}, allowing {@code fixedBytes} more (buffers sized by configuration). */
-    static void check(String what, int inputBytes, long fixedBytes, Parse parse) {
+    public static void check(String what, int inputBytes, long fixedBytes, Parse parse) {
         try {
             parse.run();
             long startNanos = System.nanoTime();

@@ -28,14 +28,16 @@ public final class LanBeaconLabPeer {
         boolean multicast = args[2].equals("multicast");
         LanBeacon.Config config = new LanBeacon.Config(network, defaults.port(), defaults.multicastGroup(),
                 Duration.ofMillis(500), multicast, !multicast, List.of(), defaults.bindAddress());
+        // The ID line comes first: the test reads lines in order, so a FOUND line printed before it
+        // would be passed over while the test waits for the ID.
+        System.out.println("ID " + identity.peerId());
+        System.out.flush();
         try (LanBeacon beacon = LanBeacon.start(config, () -> record, found -> {
             synchronized (System.out) {
                 System.out.println("FOUND " + found.peerId() + " " + found.addresses());
                 System.out.flush();
             }
         })) {
-            System.out.println("ID " + identity.peerId());
-            System.out.flush();
             while (System.in.read() >= 0) {
                 // run until the test closes our standard input
             }

@@ -127,8 +127,14 @@ public final class StunServer implements Closeable {
                 }
                 Optional<Reply> reply = BindingResponder.answer(d.data(), d.sender(), port.localAddress(), addresses);
                 if (reply.isPresent()) {
-                    portFor(reply.get().origin()).send(reply.get().bytes(), reply.get().destination());
+                    // Counted before the send: a client that already holds the reply must see it counted.
                     answered.incrementAndGet();
+                    try {
+                        portFor(reply.get().origin()).send(reply.get().bytes(), reply.get().destination());
+                    } catch (IOException e) {
+                        answered.decrementAndGet();
+                        throw e;
+                    }
                 }
             } catch (ClosedChannelException e) {
                 return;

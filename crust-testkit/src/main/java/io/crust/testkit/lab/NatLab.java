@@ -157,7 +157,7 @@ public final class NatLab implements AutoCloseable {
             String lanCidr = "192.168." + n + ".0/24";
             LabHost carrier = null;
             LabHost router = newNamespace(prefix + "-r" + n, "192.168." + n + ".1");
-            ip(router, "link", "add", "lan", "type", "bridge");
+            bridge(router, "lan");
             ip(router, "addr", "add", "192.168." + n + ".1/24", "dev", "lan");
             ip(router, "link", "set", "lan", "up");
             if (kind == NatKind.DOUBLE_NAT) {
@@ -335,7 +335,7 @@ public final class NatLab implements AutoCloseable {
 
     private void buildInternet() throws LabException {
         internet = newNamespace(prefix + "-inet", INTERNET_PRIMARY);
-        ip(internet, "link", "add", "br0", "type", "bridge");
+        bridge(internet, "br0");
         ip(internet, "link", "set", "br0", "up");
         ip(internet, "addr", "add", INTERNET_PRIMARY + "/24", "dev", "br0");
         ip(internet, "addr", "add", INTERNET_SECONDARY + "/24", "dev", "br0");
@@ -350,6 +350,23 @@ public final class NatLab implements AutoCloseable {
     }
 
     /** Plugs a new interface {@code device} of {@code host} into the internet bridge. */
+    /**
+     * Adds a bridge with a fixed address. A Linux bridge left to choose takes the lowest address of
+     * its ports and changes it when a port with a lower one joins; neighbours that cached the old
+     * address then send frames the bridge no longer accepts, and the path is dead until their ARP
+     * entry expires (seen as a UPnP site losing 203.0.113.1 once a later site joined the internet).
+     */
+    private static void bridge(LabHost host, String name) throws LabException {
+        byte[] mac = new byte[6];
+        ThreadLocalRandom.current().nextBytes(mac);
+        mac[0] = (byte) ((mac[0] & 0xFC) | 0x02); // locally administered, unicast
+        StringBuilder text = new StringBuilder();
+        for (byte b : mac) {
+            text.append(text.isEmpty() ? "" : ":").append(String.format(Locale.ROOT, "%02x", b));
+        }
+        ip(host, "link", "add", name, "address", text.toString(), "type", "bridge");
+    }
+
     private void attachToInternet(LabHost host, String device, String address) throws LabException {
         String port = "p" + (++bridgePorts);
         veth(internet, port, null, host, device, address + "/24");

@@ -37,6 +37,27 @@ class NatLabTest {
     }
 
     @Test
+    void bridgesKeepTheirAddressWhenPortsJoinSoCachedNeighboursStayValid() throws Exception {
+        try (NatLab lab = NatLab.start("bridges")) {
+            String internetMac = mac(lab.internet(), "br0");
+            Site site = lab.site(NatKind.FULL_CONE);
+            String lanMac = mac(site.router(), "lan");
+            for (int i = 0; i < 5; i++) {
+                lab.publicHost();
+                site.addHost();
+            }
+            assertThat(mac(lab.internet(), "br0")).isEqualTo(internetMac);
+            assertThat(mac(site.router(), "lan")).isEqualTo(lanMac);
+        }
+    }
+
+    private static String mac(LabHost host, String device) throws LabException {
+        String out = host.exec(TIMEOUT, "cat", "/sys/class/net/" + device + "/address").orThrow().stdout().strip();
+        assertThat(out).matches("([0-9a-f]{2}:){5}[0-9a-f]{2}");
+        return out;
+    }
+
+    @Test
     void fullLossStopsTrafficAndZeroLossRestoresIt() throws Exception {
         try (NatLab lab = NatLab.start("loss")) {
             LabHost host = lab.publicHost();

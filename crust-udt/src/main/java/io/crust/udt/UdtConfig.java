@@ -17,6 +17,8 @@ public final class UdtConfig {
     public static final int MAX_UDP_PAYLOAD_BYTES = 65_507;
     /** A UDP payload that crosses any path that carries IPv6 (RFC 9000 sec. 14 uses the same figure). */
     public static final int SAFE_UDP_PAYLOAD_BYTES = 1_200;
+    /** The smallest receive window a peer may configure; a sender assumes it until the first ACK. */
+    public static final int MIN_RECEIVE_WINDOW_BYTES = 64 * 1024;
 
     private final int maxMessageBytes;
     private final Duration idleTimeout;
@@ -71,7 +73,10 @@ public final class UdtConfig {
         return keepaliveInterval;
     }
 
-    /** How long {@link UdtConnection#close()} waits for the peer to acknowledge all sent data. */
+    /**
+     * How long {@link UdtConnection#close()} waits for the peer to acknowledge more of the sent data
+     * before it gives up and aborts; each acknowledged byte restarts the wait.
+     */
     public Duration closeTimeout() {
         return closeTimeout;
     }
@@ -235,7 +240,7 @@ public final class UdtConfig {
                     "keepaliveInterval must be in (0 s, 25 s] to keep NAT bindings alive");
             require(idleTimeout.compareTo(keepaliveInterval) > 0, "idleTimeout must exceed keepaliveInterval");
             require(!closeTimeout.isNegative(), "closeTimeout must not be negative");
-            require(receiveWindowBytes >= 64 * 1024, "receiveWindowBytes must be at least 64 KiB");
+            require(receiveWindowBytes >= MIN_RECEIVE_WINDOW_BYTES, "receiveWindowBytes must be at least 64 KiB");
             require(sendBufferBytes >= 64 * 1024, "sendBufferBytes must be at least 64 KiB");
             require(initialPayloadBytes >= SAFE_UDP_PAYLOAD_BYTES && initialPayloadBytes <= MAX_UDP_PAYLOAD_BYTES,
                     "initialPayloadBytes must be in [1200, 65507]");

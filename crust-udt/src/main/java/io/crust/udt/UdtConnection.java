@@ -103,11 +103,11 @@ public final class UdtConnection implements AutoCloseable {
     }
 
     /**
-     * Graceful close: waits until the peer has acknowledged everything sent (at most
-     * {@link UdtConfig#closeTimeout()}), then tells the peer and releases the connection. Ends both
-     * directions. Idempotent.
+     * Graceful close: waits until the peer has acknowledged everything sent, then tells the peer
+     * and releases the connection. Gives up (aborts) when the peer acknowledges nothing for
+     * {@link UdtConfig#closeTimeout()}. Ends both directions. Idempotent.
      *
-     * @throws UdtException if the data could not be delivered in time or the connection had failed
+     * @throws UdtException if the peer stopped acknowledging or the connection had failed
      */
     @Override
     public void close() throws IOException {

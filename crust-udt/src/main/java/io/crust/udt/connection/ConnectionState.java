@@ -90,8 +90,10 @@ public final class ConnectionState implements LossDetector.Listener {
         this.pacer = new Pacer(payload);
         this.loss = new LossDetector(firstPacketNumber, rtt, congestion, MAX_ACK_DELAY_NANOS);
         this.mtu = new MtuProber(payload, config.maxPayloadBytes(), config.pmtuProbing());
-        // Until the peer's first ACK, assume it has a receive window like ours.
-        this.sender = new StreamSender(config.sendBufferBytes(), config.receiveWindowBytes());
+        // Until the peer's first ACK advertises its window, assume the smallest one a peer may
+        // configure: assuming ours overran a peer with a smaller window, which then closed the
+        // connection for a flow-control violation.
+        this.sender = new StreamSender(config.sendBufferBytes(), UdtConfig.MIN_RECEIVE_WINDOW_BYTES);
         this.receiver = new StreamReceiver(config.receiveWindowBytes());
         this.phase = client ? Phase.CONNECTING : Phase.ESTABLISHED;
         this.handshake = new HandshakeTimers(nowNanos);
@@ -523,6 +525,11 @@ public final class ConnectionState implements LossDetector.Listener {
             return 0;
         }
         return sender.write(src, off, len);
+    }
+
+    /** Bytes of our stream the peer has acknowledged in order; only grows (close uses it as progress). */
+    public long acknowledgedBytes() {
+        return sender.acknowledgedBytes();
     }
 
     public int readableBytes() {

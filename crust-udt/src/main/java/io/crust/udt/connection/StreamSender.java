@@ -38,6 +38,11 @@ final class StreamSender {
         return finOffset >= 0 ? 0 : buffer.freeBytes();
     }
 
+    /** Stream bytes the peer has acknowledged in order; only grows. */
+    long acknowledgedBytes() {
+        return buffer.baseOffset();
+    }
+
     int write(byte[] src, int off, int len) {
         return buffer.write(src, off, len);
     }

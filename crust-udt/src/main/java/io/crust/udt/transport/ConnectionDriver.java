@@ -417,13 +417,22 @@ public final class ConnectionDriver {
             closeCalled = true;
             state.close(System.nanoTime());
             wake();
+            // The timeout bounds the time without progress, not the whole close: a full send buffer
+            // on a slow path may take longer than that to drain, and aborting it would lose data
+            // the peer is still acknowledging.
             long left = closeTimeoutNanos;
+            long acknowledged = state.acknowledgedBytes();
             while (!state.isFinished() && !stopped) {
+                if (left <= 0 && state.acknowledgedBytes() > acknowledged) {
+                    acknowledged = state.acknowledgedBytes();
+                    left = closeTimeoutNanos;
+                }
                 if (left <= 0) {
-                    state.abort("close timed out: the peer did not acknowledge all data");
+                    state.abort("close timed out: the peer acknowledged nothing for "
+                            + TimeUnit.NANOSECONDS.toMillis(closeTimeoutNanos) + " ms");
                     wake();
-                    throw new UdtException("close timed out after " + TimeUnit.NANOSECONDS.toMillis(closeTimeoutNanos)
-                            + " ms: the peer did not acknowledge all data");
+                    throw new UdtException("close timed out: the peer acknowledged nothing for "
+                            + TimeUnit.NANOSECONDS.toMillis(closeTimeoutNanos) + " ms");
                 }
                 try {
                     left = changed.awaitNanos(left);

@@ -1,0 +1,91 @@
+package io.crust.udt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link UdtConnection#close()} waits for delivery as long as the peer keeps acknowledging, and
+ * gives up only after {@link UdtConfig#closeTimeout()} without progress.
+ */
+class GracefulCloseTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofMillis(150);
+    private UdtEndpoint sender;
+    private UdtEndpoint receiver;
+
+    @BeforeEach
+    void open() throws Exception {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        sender = UdtEndpoint.bind(loopback, UdtConfig.builder().closeTimeout(CLOSE_TIMEOUT).build());
+        // A small receive window makes the sender's 4 MiB drain at the reader's pace.
+        receiver = UdtEndpoint.bind(loopback, UdtConfig.builder().receiveWindowBytes(64 * 1024).build());
+    }
+
+    @AfterEach
+    void close() {
+        sender.close();
+        receiver.close();
+    }
+
+    @Test
+    void closeOutlastsItsTimeoutWhileThePeerKeepsAcknowledging() throws Exception {
+        byte[] data = new byte[3 * 1024 * 1024];
+        new Random(7).nextBytes(data);
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<UdtConnection> accepted = executor.submit(() -> receiver.accept(WAIT));
+            UdtConnection c = sender.connect(receiver.localAddress(), WAIT);
+            UdtConnection s = accepted.get();
+            Future<byte[]> received = executor.submit(() -> readSlowly(s));
+            long start = System.nanoTime();
+            try (OutputStream out = c.outputStream()) {
+                out.write(data); // fills the send buffer; close() then waits for the slow reader
+            }
+            long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            byte[] got = received.get();
+            assertThat(MessageDigest.getInstance("SHA-256").digest(got))
+                    .isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+            // The point of the test: the whole close took longer than the timeout and still succeeded.
+            assertThat(closeMillis).isGreaterThan(CLOSE_TIMEOUT.toMillis());
+        }
+    }
+
+    @Test
+    void closeAbortsWhenThePeerStopsAcknowledging() throws Exception {
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<UdtConnection> accepted = executor.submit(() -> receiver.accept(WAIT));
+            UdtConnection c = sender.connect(receiver.localAddress(), WAIT);
+            accepted.get(); // never read: the window stays shut after 64 KiB
+            c.outputStream().write(new byte[1024 * 1024]);
+            assertThatThrownBy(c::close).isInstanceOf(UdtException.class)
+                    .hasMessageContaining("acknowledged nothing for " + CLOSE_TIMEOUT.toMillis() + " ms");
+        }
+    }
+
+    /** Reads 16 KiB at a time with a pause after each: a slow application, not a wait for a condition. */
+    private static byte[] readSlowly(UdtConnection connection) throws Exception {
+        var all = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[16 * 1024];
+        try (InputStream in = connection.inputStream()) {
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                all.write(chunk, 0, n);
+                Thread.sleep(2);
+            }
+        }
+        return all.toByteArray();
+    }
+}

@@ -4,14 +4,38 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One JSON line of figures, with the CPU time this process has used so far. */
 final class Figures {
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|[^,}]+)");
     private final Map<String, Object> values = new LinkedHashMap<>();
 
     static Figures of(String kind) {
         Figures f = new Figures();
         f.values.put("kind", kind);
+        return f;
+    }
+
+    Object get(String key) {
+        return values.get(key);
+    }
+
+    /** Reads back one line written by {@link #print()} (flat: numbers and strings without quotes inside). */
+    static Figures parse(String line) {
+        Figures f = new Figures();
+        Matcher m = FIELD.matcher(line);
+        while (m.find()) {
+            String v = m.group(2);
+            if (v.startsWith("\"")) {
+                f.values.put(m.group(1), v.substring(1, v.length() - 1));
+            } else if (v.contains(".") || v.contains("E") || v.contains("N")) {
+                f.values.put(m.group(1), Double.parseDouble(v));
+            } else {
+                f.values.put(m.group(1), Long.parseLong(v));
+            }
+        }
         return f;
     }
 

@@ -126,15 +126,16 @@ final class ChurnSoak {
         }
     }
 
-    /** Resources once closed nodes' threads have ended (close waits for them, up to a few seconds). */
+    /**
+     * Resources once closed nodes' sockets are released (close waits for their threads). The thread dump
+     * is taken last, when the process is quiet (see {@link Resources}).
+     */
     private static Resources settledResources(Resources before) throws InterruptedException {
         CountDownLatch pause = new CountDownLatch(1);
-        Resources now = Resources.now();
-        for (int i = 0; i < 20 && (now.crustThreads() > 0 || now.fileDescriptors() > before.fileDescriptors()); i++) {
+        for (int i = 0; i < 20 && Resources.countFileDescriptors() > before.fileDescriptors(); i++) {
             pause.await(500, TimeUnit.MILLISECONDS);
-            now = Resources.now();
         }
-        return now;
+        return Resources.now();
     }
 
     private Sample sample(long start) {
@@ -146,7 +147,8 @@ final class ChurnSoak {
                 connections += life.node.peers().size();
             }
         }
-        return new Sample(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), live, connections, Resources.now());
+        return new Sample(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), live, connections,
+                Resources.withoutThreadDump());
     }
 
     private void churnOnce() throws Exception {

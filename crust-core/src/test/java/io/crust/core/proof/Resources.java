@@ -11,19 +11,29 @@ import java.util.stream.Stream;
  * What a process holds at one moment: heap in use after a full GC, platform threads, Crust's own
  * threads (virtual ones included, counted from a JDK thread dump), and open file descriptors.
  *
+ * <p>Counting Crust's threads takes a JDK thread dump, which crashed the JVM (SIGSEGV in
+ * {@code Continuation::is_continuation_entry_frame}, JDK 25.0.3) once while virtual threads were busy
+ * mounting and unmounting; so it is done only when the process is quiet ({@link #now()} before and
+ * after a run), and samples taken under load use {@link #withoutThreadDump()}.
+ *
  * <p>The JDK management beans are reached by reflection: these tests compile inside the
  * {@code io.crust.core} module, which does not read {@code java.management} (at run time the tests are
  * on the class path and everything is readable).
  *
  * @param heapBytes heap in use after {@link System#gc()}, in bytes
  * @param platformThreads live platform threads
- * @param crustThreads threads whose name starts with {@code crust-}, virtual or not
+ * @param crustThreads threads whose name starts with {@code crust-}, virtual or not; -1 when not counted
  * @param fileDescriptors entries of {@code /proc/self/fd}, or -1 where there is no such directory
  */
 record Resources(long heapBytes, int platformThreads, int crustThreads, int fileDescriptors) {
 
     static Resources now() {
         return new Resources(heapAfterGc(), countPlatformThreads(), countCrustThreads(), countFileDescriptors());
+    }
+
+    /** As {@link #now()} without the thread dump: safe while virtual threads are busy. */
+    static Resources withoutThreadDump() {
+        return new Resources(heapAfterGc(), countPlatformThreads(), -1, countFileDescriptors());
     }
 
     /** Heap in use after a few full collections (one is not always enough to reach a steady figure). */
@@ -106,7 +116,7 @@ record Resources(long heapBytes, int platformThreads, int crustThreads, int file
 
     @Override
     public String toString() {
-        return String.format("heap %.1f MiB, platform threads %d, crust threads %d, fds %d", mib(heapBytes),
-                platformThreads, crustThreads, fileDescriptors);
+        return String.format("heap %.1f MiB, platform threads %d, %sfds %d", mib(heapBytes), platformThreads,
+                crustThreads < 0 ? "" : "crust threads " + crustThreads + ", ", fileDescriptors);
     }
 }

@@ -1,0 +1,338 @@
+package io.crust.core.proof;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crust.core.CrustEvent;
+import io.crust.core.CrustEvent.Misbehaviour;
+import io.crust.core.CrustException;
+import io.crust.core.CrustNode;
+import io.crust.core.Peer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Slow and stalled handshakes against a node's TCP listener: connections that send nothing, or the first
+ * bytes of a Noise message and then nothing. What is measured: the pending-handshake limit
+ * ({@code maxPendingHandshakes}) holds, connections beyond it are refused at once, held ones are cut at
+ * {@code handshakeTimeout} with a {@code HANDSHAKE_TIMEOUT} misbehaviour, memory and threads return to
+ * where they were, and a legitimate peer gets through a sustained flood.
+ */
+class HandshakeFloodTest {
+    /** A Noise frame header announcing 32 bytes, followed by only 10 of them. */
+    private static final byte[] HALF_A_NOISE_MESSAGE = {0, 32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+
+    @TempDir
+    Path dir;
+    ProofNodes nodes;
+
+    @BeforeEach
+    void setUp() {
+        nodes = new ProofNodes(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        nodes.close();
+    }
+
+    @Test
+    void stalledHandshakesBeyondTheLimitAreRefusedAtOnceAndTheRestAreCutAtTheTimeout() throws Exception {
+        int limit = 64;
+        int extra = 136;
+        Duration timeout = Duration.ofSeconds(8);
+        CrustNode node = nodes.start(c -> c.maxPendingHandshakes(limit).handshakeTimeout(timeout));
+        CrustNode legitimate = nodes.start();
+        InetSocketAddress address = ProofNodes.tcp(node);
+        Resources before = Resources.now();
+
+        List<Attacker> attackers = new ArrayList<>();
+        for (int i = 0; i < limit + extra; i++) {
+            attackers.add(Attacker.open(address, i % 2 == 1 ? HALF_A_NOISE_MESSAGE : new byte[0]));
+        }
+        // The listener accepts in arrival order: the first `limit` connections hold every slot.
+        for (Attacker refused : attackers.subList(limit, attackers.size())) {
+            refused.awaitClosed();
+        }
+        Resources held = Resources.withoutThreadDump();
+        boolean legitimateGotInWhileFull = tryConnect(legitimate, address, Duration.ofSeconds(5));
+        for (Attacker attacker : attackers) {
+            attacker.awaitClosed();
+        }
+
+        long lastRefusedNanos = attackers.subList(limit, attackers.size()).stream().mapToLong(Attacker::closedAtNanos).max().orElseThrow();
+        long firstCutNanos = attackers.subList(0, limit).stream().mapToLong(Attacker::closedAtNanos).min().orElseThrow();
+        assertThat(lastRefusedNanos).as("connections beyond the limit are refused before any held one is cut").isLessThan(firstCutNanos);
+        for (Attacker cut : attackers.subList(0, limit)) {
+            assertThat(cut.openNanos()).as("a held handshake lives until the timeout").isGreaterThanOrEqualTo(timeout.toNanos());
+            assertThat(cut.openNanos()).as("and is cut soon after it").isLessThan(timeout.plus(ProofNodes.WAIT).toNanos());
+        }
+        Map<Misbehaviour.Kind, Integer> kinds = awaitMisbehaviours(node, Misbehaviour.Kind.HANDSHAKE_TIMEOUT, limit);
+        assertThat(kinds.getOrDefault(Misbehaviour.Kind.LIMIT_EXCEEDED, 0)).isGreaterThanOrEqualTo(extra);
+
+        Peer peer = legitimate.connect(address, ProofNodes.WAIT);
+        assertThat(peer.id()).isEqualTo(node.id());
+        peer.close();
+        Resources after = settle(before);
+        assertThat(after.crustThreads()).as("threads: %s, then %s", before, after).isLessThanOrEqualTo(before.crustThreads());
+        assertThat(after.heapBytes()).as("heap: %s, then %s", before, after).isLessThan(before.heapBytes() + 16L * 1024 * 1024);
+
+        long cutMinMillis = attackers.subList(0, limit).stream().mapToLong(Attacker::openNanos).min().orElseThrow() / 1_000_000;
+        long cutMaxMillis = attackers.subList(0, limit).stream().mapToLong(Attacker::openNanos).max().orElseThrow() / 1_000_000;
+        long refusedMaxMillis = attackers.subList(limit, attackers.size()).stream().mapToLong(Attacker::openNanos).max().orElseThrow() / 1_000_000;
+        Figures.print("stalled", "%d stalled connections (half of them sent half a Noise message), limit %d, timeout %d ms",
+                limit + extra, limit, timeout.toMillis());
+        Figures.print("stalled", "refused at once: %d, longest %d ms; held and cut: %d after %d..%d ms; events %s",
+                extra, refusedMaxMillis, limit, cutMinMillis, cutMaxMillis, kinds);
+        Figures.print("stalled", "legitimate peer while every slot was held: %s", legitimateGotInWhileFull ? "connected" : "refused");
+        Figures.print("stalled", "before %s | all slots held %s | after %s", before, held, after);
+        Figures.print("stalled", "heap per held handshake: %.1f KiB", (held.heapBytes() - before.heapBytes()) / 1024.0 / limit);
+    }
+
+    @Test
+    void aLegitimatePeerGetsThroughWhileAttackersKeepEveryHandshakeSlotBusy() throws Exception {
+        int limit = 4;
+        Duration timeout = Duration.ofSeconds(2);
+        CrustNode node = nodes.start(c -> c.maxPendingHandshakes(limit).handshakeTimeout(timeout));
+        CrustNode legitimate = nodes.start();
+        InetSocketAddress address = ProofNodes.tcp(node);
+        Resources before = Resources.now();
+        EventCounter counter = new EventCounter(node);
+
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        AtomicLong connections = new AtomicLong();
+        List<Long> heldClosedAtNanos = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 2 * limit; i++) {
+            threads.add(Thread.ofVirtual().name("attacker-" + i).start(() -> {
+                while (flooding.get()) {
+                    try {
+                        Attacker attacker = Attacker.open(address, new byte[0]);
+                        connections.incrementAndGet();
+                        attacker.awaitClosed();
+                        if (attacker.openNanos() >= timeout.toNanos()) {
+                            heldClosedAtNanos.add(attacker.closedAtNanos());
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        return;
+                    }
+                }
+            }));
+        }
+
+        assertThat(counter.firstRefusal.await(ProofNodes.WAIT.toSeconds(), TimeUnit.SECONDS))
+                .as("the attackers filled every slot").isTrue();
+        int attempts = 0;
+        long start = System.nanoTime();
+        Peer peer = null;
+        try {
+            while (peer == null && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(120)) {
+                attempts++;
+                try {
+                    peer = legitimate.connect(address, Duration.ofSeconds(10));
+                } catch (CrustException refused) {
+                    // every slot was taken by an attacker when our connection was accepted: try again
+                }
+            }
+        } finally {
+            flooding.set(false);
+            for (Thread t : threads) {
+                t.join(ProofNodes.WAIT);
+            }
+        }
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(peer).as("the legitimate peer connected within 120 s of flood").isNotNull();
+        assertThat(peer.id()).isEqualTo(node.id());
+        int mostHeldAtOnce = mostAtOnce(heldClosedAtNanos, timeout);
+        assertThat(mostHeldAtOnce).as("attacker connections held at once").isBetween(1, limit);
+        peer.close();
+        counter.stop();
+        Resources after = settle(before);
+        assertThat(after.crustThreads()).as("threads: %s, then %s", before, after).isLessThanOrEqualTo(before.crustThreads());
+        Figures.print("sustained", "%d attacker threads reconnecting at once, limit %d, timeout %d ms: %d attacker connections, "
+                + "%d held to the timeout, at most %d at once; once every slot was taken, the legitimate peer connected after "
+                + "%d attempts in %d ms; "
+                + "events %s; before %s, after %s", 2 * limit, limit, timeout.toMillis(), connections.get(),
+                heldClosedAtNanos.size(), mostHeldAtOnce, attempts, tookMillis, counter.kinds(), before, after);
+    }
+
+    /**
+     * The most connections held at one instant. A held connection was accepted at the latest
+     * {@code timeout} before it was cut (the deadline never fires early), so {@code [cut - timeout, cut]}
+     * lies inside its real life: the count can be low by a few milliseconds' worth, never high.
+     */
+    private static int mostAtOnce(List<Long> closedAtNanos, Duration timeout) {
+        List<long[]> edges = new ArrayList<>();
+        synchronized (closedAtNanos) {
+            for (long closed : closedAtNanos) {
+                edges.add(new long[] {closed - timeout.toNanos(), +1});
+                edges.add(new long[] {closed, -1});
+            }
+        }
+        edges.sort((x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]));
+        int open = 0;
+        int most = 0;
+        for (long[] edge : edges) {
+            open += (int) edge[1];
+            most = Math.max(most, open);
+        }
+        return most;
+    }
+
+    private static boolean tryConnect(CrustNode from, InetSocketAddress to, Duration timeout) {
+        try {
+            from.connect(to, timeout).close();
+            return true;
+        } catch (CrustException e) {
+            return false;
+        }
+    }
+
+    /** Counts misbehaviour kinds until {@code kind} was seen {@code count} times. */
+    private static Map<Misbehaviour.Kind, Integer> awaitMisbehaviours(CrustNode node, Misbehaviour.Kind kind, int count)
+            throws InterruptedException {
+        Map<Misbehaviour.Kind, Integer> kinds = new EnumMap<>(Misbehaviour.Kind.class);
+        long deadline = System.nanoTime() + ProofNodes.WAIT.toNanos();
+        while (kinds.getOrDefault(kind, 0) < count && System.nanoTime() < deadline) {
+            Optional<CrustEvent> event = node.events().poll(Duration.ofSeconds(1));
+            if (event.isPresent() && event.get() instanceof Misbehaviour m) {
+                kinds.merge(m.kind(), 1, Integer::sum);
+            }
+        }
+        for (CrustEvent e : ProofNodes.drain(node, Duration.ofMillis(200))) {
+            if (e instanceof Misbehaviour m) {
+                kinds.merge(m.kind(), 1, Integer::sum);
+            }
+        }
+        assertThat(kinds.getOrDefault(kind, 0)).as("%s events: %s", kind, kinds).isEqualTo(count);
+        return kinds;
+    }
+
+    /**
+     * Resources once the flood's sockets are closed and its handshake threads have ended. Thread dumps are
+     * taken only once the file descriptors are back, when the process is quiet (see {@link Resources}).
+     */
+    static Resources settle(Resources before) throws InterruptedException {
+        CountDownLatch pause = new CountDownLatch(1);
+        for (int i = 0; i < 40 && Resources.countFileDescriptors() > before.fileDescriptors(); i++) {
+            pause.await(500, TimeUnit.MILLISECONDS);
+        }
+        Resources now = Resources.now();
+        for (int i = 0; i < 3 && now.crustThreads() > before.crustThreads(); i++) {
+            pause.await(1, TimeUnit.SECONDS);
+            now = Resources.now();
+        }
+        return now;
+    }
+
+    /** Drains a node's events on a virtual thread, counting misbehaviour kinds, as an application must. */
+    static final class EventCounter {
+        private final Map<Misbehaviour.Kind, AtomicInteger> kinds = new ConcurrentHashMap<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+        /** Counted down at the first {@code LIMIT_EXCEEDED}: from then on every slot is taken. */
+        final CountDownLatch firstRefusal = new CountDownLatch(1);
+
+        EventCounter(CrustNode node) {
+            thread = Thread.ofVirtual().name("event-counter").start(() -> {
+                try {
+                    while (running.get()) {
+                        node.events().poll(Duration.ofMillis(100)).ifPresent(e -> {
+                            if (e instanceof Misbehaviour m) {
+                                kinds.computeIfAbsent(m.kind(), k -> new AtomicInteger()).incrementAndGet();
+                                if (m.kind() == Misbehaviour.Kind.LIMIT_EXCEEDED) {
+                                    firstRefusal.countDown();
+                                }
+                            }
+                        });
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join();
+        }
+
+        Map<Misbehaviour.Kind, Integer> kinds() {
+            Map<Misbehaviour.Kind, Integer> copy = new EnumMap<>(Misbehaviour.Kind.class);
+            kinds.forEach((k, v) -> copy.put(k, v.get()));
+            return copy;
+        }
+    }
+
+    /** A raw TCP connection that sends some bytes (maybe none) and then waits for the node to close it. */
+    static final class Attacker {
+        private final Socket socket;
+        private final long openedAtNanos;
+        private final Thread watcher;
+        private volatile long closedAtNanos;
+
+        private Attacker(Socket socket) {
+            this.socket = socket;
+            this.openedAtNanos = System.nanoTime();
+            this.watcher = Thread.ofVirtual().start(this::watch);
+        }
+
+        static Attacker open(InetSocketAddress address, byte[] bytes) throws IOException {
+            Socket socket = new Socket();
+            socket.connect(address, 10_000);
+            Attacker attacker = new Attacker(socket);
+            if (bytes.length > 0) {
+                try {
+                    socket.getOutputStream().write(bytes);
+                } catch (IOException refusedAlready) {
+                    // the node may have closed us first
+                }
+            }
+            return attacker;
+        }
+
+        private void watch() {
+            try (socket; InputStream in = socket.getInputStream()) {
+                socket.setSoTimeout((int) ProofNodes.WAIT.toMillis() * 2);
+                while (in.read() >= 0) {
+                    // the node sends nothing before our first message; discard whatever comes
+                }
+            } catch (IOException e) {
+                // reset or timeout: the connection ended either way
+            } finally {
+                closedAtNanos = System.nanoTime();
+            }
+        }
+
+        void awaitClosed() throws InterruptedException {
+            watcher.join();
+        }
+
+        long closedAtNanos() {
+            return closedAtNanos;
+        }
+
+        long openNanos() {
+            return closedAtNanos - openedAtNanos;
+        }
+    }
+}

@@ -43,6 +43,7 @@ public final class Rendezvous {
     private static final long POLL_NANOS = Duration.ofMillis(200).toNanos();
     private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration MAX_PUNCH = Duration.ofSeconds(10);
+    private static final Duration LATE_TARGET_WAIT = Duration.ofSeconds(2);
 
     /** What the rendezvous needs from its node. */
     public interface Host {
@@ -339,8 +340,21 @@ public final class Rendezvous {
                 log.debug("dropped a CONNECT_INFO from {} that names {}", from.remote().shortForm(), inner.info().id().shortForm());
                 return;
             }
-            host.connectionTo(forward.peer()).ifPresent(to ->
-                    to.sendControl(new WireMessage.Forward(true, from.remote(), inner)));
+            WireMessage.Forward onward = new WireMessage.Forward(true, from.remote(), inner);
+            Optional<PeerConnection> to = host.connectionTo(forward.peer());
+            if (to.isPresent()) {
+                to.get().sendControl(onward);
+            } else if (answering.tryAcquire()) {
+                // The target may have finished its handshake with us a moment after it told the
+                // asker it was connected (the dialler completes first): give it a little time.
+                host.startTask("crust-rendezvous-wait-" + forward.peer().shortForm(), () -> {
+                    try {
+                        forwardWhenConnected(forward.peer(), onward);
+                    } finally {
+                        answering.release();
+                    }
+                });
+            }
             return;
         }
         PeerId origin = forward.peer();
@@ -376,6 +390,16 @@ public final class Rendezvous {
                 answering.release();
             }
         });
+    }
+
+    private void forwardWhenConnected(PeerId target, WireMessage.Forward onward) {
+        try {
+            if (host.awaitPeer(target, LATE_TARGET_WAIT).isPresent()) {
+                host.connectionTo(target).ifPresent(to -> to.sendControl(onward));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void answer(PeerConnection via, PeerId origin, WireMessage.ConnectInfo request) {

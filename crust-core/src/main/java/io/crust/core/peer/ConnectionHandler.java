@@ -10,6 +10,12 @@ public interface ConnectionHandler {
      */
     void onMessage(PeerConnection connection, WireMessage message) throws InterruptedException;
 
+    /**
+     * Blocks until application messages on this connection may be delivered: while the same peer has
+     * an older connection still carrying messages it sent earlier (see docs/connection-group.md).
+     */
+    void awaitTurn(PeerConnection connection) throws InterruptedException;
+
     /** The remote side retired this connection: the owner moves traffic to another one. */
     void onRemoteRetire(PeerConnection connection);
 

@@ -58,6 +58,7 @@ public final class PeerConnection {
     private volatile boolean retireReceived;
     private volatile CloseCause cause;
     private volatile long lastReceivedNanos;
+    private volatile long lastSentNanos;
     private volatile boolean delivering;
     private volatile Thread reader;
     private volatile Thread writer;
@@ -79,6 +80,7 @@ public final class PeerConnection {
         this.rateLimiter = new RateLimiter(messagesPerSecond, System.nanoTime());
         this.handler = handler;
         this.lastReceivedNanos = System.nanoTime();
+        this.lastSentNanos = lastReceivedNanos;
     }
 
     /** Starts the reader and writer threads. Messages may be queued before. */
@@ -101,6 +103,21 @@ public final class PeerConnection {
     /** Nanos (System.nanoTime) when the last message arrived. */
     public long lastReceivedNanos() {
         return lastReceivedNanos;
+    }
+
+    /**
+     * When this connection last showed life, for the liveness check: the last message received, or,
+     * once the remote has retired it and so sends nothing more, also the last message we sent while
+     * draining our queue. Without the second, a long drain after the remote's RETIRE looked like a
+     * dead peer and was cut, losing what was still queued.
+     */
+    public long lastSignOfLifeNanos() {
+        return retireReceived ? Math.max(lastReceivedNanos, lastSentNanos) : lastReceivedNanos;
+    }
+
+    /** True once the remote's RETIRE has arrived: nothing more will come on this connection. */
+    public boolean retireReceived() {
+        return retireReceived;
     }
 
     /** True while the reader is blocked handing a message to the application (the peer is alive). */
@@ -252,6 +269,10 @@ public final class PeerConnection {
                 default -> {
                     delivering = true;
                     try {
+                        if (message instanceof WireMessage.App) {
+                            // Messages the peer sent on an older connection come first.
+                            handler.awaitTurn(this);
+                        }
                         handler.onMessage(this, message);
                     } finally {
                         delivering = false;
@@ -280,6 +301,7 @@ public final class PeerConnection {
                     return;
                 }
                 channel.send(next);
+                lastSentNanos = System.nanoTime();
             }
         } catch (InterruptedException e) {
             // close() interrupts the writer; the reader reports the cause.

@@ -7,6 +7,9 @@ import io.crust.core.Priority;
 import io.crust.core.Route;
 import io.crust.core.Transport;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -15,6 +18,14 @@ import java.util.function.Consumer;
  * connection is gone.
  */
 public final class PeerHandle implements Peer {
+    /**
+     * How long a send waits for the next connection when the current one is being retired and the
+     * better one has not finished registering here yet (the remote may know it a moment earlier).
+     */
+    private static final long SWITCH_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition switched = lock.newCondition();
     private final PeerId id;
     private final int maxMessageBytes;
     private final Consumer<PeerHandle> closer;
@@ -37,12 +48,24 @@ public final class PeerHandle implements Peer {
 
     /** Moves the handle to another connection to the same peer. */
     public void switchTo(PeerConnection connection) {
-        current = connection;
+        lock.lock();
+        try {
+            current = connection;
+            switched.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Marks the handle closed (the peer is gone or was dropped). */
     public void markClosed() {
-        open = false;
+        lock.lock();
+        try {
+            open = false;
+            switched.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -75,36 +98,44 @@ public final class PeerHandle implements Peer {
         if (message.length > maxMessageBytes) {
             throw new CrustException("message of " + message.length + " bytes exceeds maxMessageBytes " + maxMessageBytes);
         }
-        // A connection being retired refuses new messages; the table has then switched us to the winner.
-        for (int attempt = 0; attempt < 3; attempt++) {
-            if (!open) {
-                throw new CrustException("peer " + id.shortForm() + " is not connected");
-            }
-            PeerConnection connection = current;
-            try {
-                connection.sendApp(message, priority);
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CrustException("interrupted while sending to " + id.shortForm());
-            } catch (CrustException e) {
-                if (current == connection) {
-                    waitBrieflyForSwitch(connection);
+        // A connection being retired refuses new messages: wait for the table to move us on.
+        long deadline = System.nanoTime() + SWITCH_WAIT_NANOS;
+        try {
+            while (true) {
+                if (!open) {
+                    throw new CrustException("peer " + id.shortForm() + " is not connected");
+                }
+                PeerConnection connection = current;
+                try {
+                    connection.sendApp(message, priority);
+                    return;
+                } catch (CrustException refused) {
+                    if (!awaitSwitchFrom(connection, deadline)) {
+                        throw new CrustException("connection to " + id.shortForm() + " is closed and no other came up within "
+                                + TimeUnit.NANOSECONDS.toSeconds(SWITCH_WAIT_NANOS) + " s");
+                    }
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CrustException("interrupted while sending to " + id.shortForm());
         }
-        throw new CrustException("connection to " + id.shortForm() + " is closed");
     }
 
-    private void waitBrieflyForSwitch(PeerConnection old) throws CrustException {
-        long deadline = System.nanoTime() + 200_000_000L;
-        while (current == old && open && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CrustException("interrupted while sending to " + id.shortForm());
+    /** Waits until the handle leaves {@code old} or closes; false at the deadline. */
+    private boolean awaitSwitchFrom(PeerConnection old, long deadlineNanos) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (current == old && open) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                switched.awaitNanos(left);
             }
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -8,25 +8,30 @@ import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Every live connection, grouped by peer id, and the {@link PeerHandle} the application sees for each
- * peer. It settles duplicates with one rule that both ends evaluate alike:
+ * peer. It settles duplicates with one order that both ends evaluate alike:
  *
  * <ol>
  *   <li>a direct connection beats a relayed one;
  *   <li>then TCP beats crust-udt;
- *   <li>then the connection dialled by the smaller peer id (unsigned key bytes) wins.
+ *   <li>then the connection dialled by the smaller peer id (unsigned key bytes) wins;
+ *   <li>then the larger handshake hash (equal on both ends of a connection, different for any two).
  * </ol>
- * The losers are retired (drained, then closed on both ends). Two connections that tie on all three
- * were dialled by the same side: that side retires the older one and the other follows its RETIRE.
+ * The best connection carries the traffic; every other one is retired (drained, then closed on both
+ * ends). Because the order is total and shared, a sender only ever moves to a connection that ranks
+ * higher, so the receiver keeps order by delivering a connection's messages only once every
+ * lower-ranked connection of that peer has delivered its last one ({@link #awaitTurn}).
  *
  * <p>Events are emitted in table order: the table lock is handed over to the event lock before it is
  * released, so a slow consumer never blocks the table itself.
@@ -133,10 +138,9 @@ final class PeerTable {
     private void settle(Entry entry, List<CrustEvent> toEmit) {
         List<PeerConnection> live = entry.connections.stream().filter(c -> !c.isRetiring()).toList();
         if (live.isEmpty()) {
-            return;
+            return; // the handle stays; a send waits for the next connection (PeerHandle.send)
         }
-        PeerConnection best = live.stream().max(Comparator.comparingInt(this::rank)
-                .thenComparingLong(PeerConnection::serial)).orElseThrow();
+        PeerConnection best = live.stream().max(order).orElseThrow();
         PeerConnection before = entry.handle.current();
         if (best != before) {
             entry.handle.switchTo(best);
@@ -145,20 +149,51 @@ final class PeerTable {
             }
         }
         for (PeerConnection other : live) {
-            if (other == best) {
-                continue;
-            }
-            if (rank(other) < rank(best) || self.equals(other.initiator())) {
+            if (other != best) {
                 other.retire();
             }
         }
     }
 
-    /** Higher is better; both ends compute the same rank for the same connection. */
-    private int rank(PeerConnection c) {
+    /** Both ends rank a connection the same: see the class comment. */
+    private final Comparator<PeerConnection> order = Comparator
+            .comparingInt((PeerConnection c) -> c.route() != Route.RELAYED ? 1 : 0)
+            .thenComparingInt(c -> c.transport() == Transport.TCP ? 1 : 0)
+            .thenComparingInt(c -> dialledBySmaller(c) ? 1 : 0)
+            .thenComparing(PeerConnection::channelBinding, Arrays::compareUnsigned);
+
+    private boolean dialledBySmaller(PeerConnection c) {
         PeerId responder = c.initiator().equals(c.remote()) ? self : c.remote();
-        boolean dialledBySmaller = c.initiator().compareTo(responder) < 0;
-        return (c.route() != Route.RELAYED ? 4 : 0) + (c.transport() == Transport.TCP ? 2 : 0) + (dialledBySmaller ? 1 : 0);
+        return c.initiator().compareTo(responder) < 0;
+    }
+
+    /**
+     * Blocks the reader of {@code connection} while a lower-ranked connection to the same peer is open
+     * and has not yet received the peer's RETIRE: the peer sent those messages first.
+     */
+    void awaitTurn(PeerConnection connection) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (!closed && connection.isOpen() && olderStillDelivering(connection)) {
+                // Signalled when a RETIRE arrives or a connection ends; the timeout is only a re-check.
+                changed.await(1, TimeUnit.SECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean olderStillDelivering(PeerConnection connection) {
+        Entry entry = entries.get(connection.remote());
+        if (entry == null) {
+            return false;
+        }
+        for (PeerConnection other : entry.connections) {
+            if (other != connection && other.isOpen() && !other.retireReceived() && order.compare(other, connection) < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void emitAndRelease(List<CrustEvent> toEmit) {
@@ -248,6 +283,7 @@ final class PeerTable {
         List<CrustEvent> toEmit = new ArrayList<>(2);
         lock.lock();
         try {
+            changed.signalAll(); // readers waiting in awaitTurn
             Entry entry = entries.get(connection.remote());
             if (entry == null || entry.handle.current() != connection) {
                 return;

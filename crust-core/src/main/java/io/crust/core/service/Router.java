@@ -198,6 +198,11 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
     }
 
     @Override
+    public void awaitTurn(PeerConnection c) throws InterruptedException {
+        node.table.awaitTurn(c);
+    }
+
+    @Override
     public void onRemoteRetire(PeerConnection c) {
         node.table.retired(c);
     }

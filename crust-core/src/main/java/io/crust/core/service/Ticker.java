@@ -51,7 +51,7 @@ final class Ticker {
             lastHeartbeatNanos = now;
         }
         for (PeerConnection c : node.table.allConnections()) {
-            long silentNanos = now - c.lastReceivedNanos();
+            long silentNanos = now - c.lastSignOfLifeNanos();
             if (silentNanos > timeoutNanos && !c.isDelivering()) {
                 c.close(CloseCause.lost("no heartbeat for " + Duration.ofNanos(silentNanos).toMillis() + " ms"));
             } else if (beat) {

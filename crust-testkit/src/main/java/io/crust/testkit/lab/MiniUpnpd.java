@@ -57,4 +57,22 @@ final class MiniUpnpd {
         daemon.awaitLine(line -> line.contains(READY_LINE), STARTUP_TIMEOUT);
         return daemon;
     }
+
+    /**
+     * Kills the running daemon with SIGKILL (by its pid file, waiting until it is gone) and starts it
+     * again with the same configuration. With {@code forgetState} the router also loses what a reboot
+     * loses: miniupnpd's nft rules (which it otherwise re-reads at start) and the conntrack table.
+     */
+    static LabProcess restart(LabHost router, String lanCidr, boolean forgetState) throws LabException {
+        Path pid = router.lab().logDirectory().resolve(router.namespace() + "-miniupnpd.pid");
+        router.exec(STARTUP_TIMEOUT, "sh", "-c", "p=$(cat '" + pid + "') && kill -KILL \"$p\" && "
+                + "while kill -0 \"$p\" 2>/dev/null; do sleep 0.05; done").orThrow();
+        if (forgetState) {
+            for (String chain : List.of("prerouting_miniupnpd", "postrouting_miniupnpd", "miniupnpd")) {
+                router.exec(STARTUP_TIMEOUT, "nft", "flush", "chain", "inet", "filter", chain).orThrow();
+            }
+            router.exec(STARTUP_TIMEOUT, "conntrack", "-F").orThrow();
+        }
+        return start(router, lanCidr);
+    }
 }

@@ -77,6 +77,18 @@ public final class Site {
         }
     }
 
+    /**
+     * Restarts miniupnpd on a {@link NatKind#UPNP} site: SIGKILL, then started again (it is ready
+     * when this returns). {@code asReboot} also wipes its nft rules and the router's conntrack table,
+     * as a power cycle of the router would; without it miniupnpd re-reads the rules it left behind.
+     */
+    public void restartMiniUpnpd(boolean asReboot) throws LabException {
+        if (kind != NatKind.UPNP) {
+            throw new IllegalStateException("only a UPNP site runs miniupnpd: " + this);
+        }
+        MiniUpnpd.restart(router, "192.168." + index + ".0/24", asReboot);
+    }
+
     int index() {
         return index;
     }

@@ -1,0 +1,92 @@
+package io.crust.demo.peer;
+
+import static io.crust.demo.peer.FaultWatch.awaitEvent;
+import static io.crust.demo.peer.FaultWatch.find;
+import static io.crust.demo.peer.FaultWatch.seconds;
+import static io.crust.demo.peer.JsonPeer.field;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crust.testkit.lab.LabHost;
+import io.crust.testkit.lab.NatKind;
+import io.crust.testkit.lab.NatLab;
+import io.crust.testkit.lab.Site;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The lab most faults of {@link LabFaultsTest} run in: a public bootstrap peer P (TCP and UDP port
+ * 5483), and A and B behind two port-restricted cone NATs, bootstrapped off P, with A connected to B
+ * by peer id (P is the rendezvous) and a message exchanged each way.
+ */
+record ConeLab(NatLab lab, Site siteA, Site siteB, String contact, LabPeer p, LabPeer a, LabPeer b, Path base)
+        implements AutoCloseable {
+
+    static ConeLab start(String label, Path base) throws Exception {
+        NatLab lab = NatLab.start(label);
+        List<LabPeer> started = new ArrayList<>();
+        try {
+            LabHost publicHost = lab.publicHost();
+            Site siteA = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            Site siteB = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            String contact = publicHost.address().getHostAddress() + ":5483";
+            LabPeer p = LabPeer.start(publicHost, base.resolve("p"), "--listen-tcp", "5483", "--listen-udp", "5483", "--no-upnp");
+            started.add(p);
+            LabPeer a = LabPeer.start(siteA.host(), base.resolve("a"), "--contact", contact, "--no-upnp");
+            started.add(a);
+            LabPeer b = LabPeer.start(siteB.host(), base.resolve("b"), "--contact", contact, "--no-upnp");
+            started.add(b);
+            a.await("bootstrapped");
+            b.await("bootstrapped");
+            long connectStart = System.nanoTime();
+            a.command("connect " + b.id());
+            String connected = awaitEvent(a, 0, "connected", l -> b.id().equals(field(l, "peer")), LabPeer.WAIT);
+            awaitEvent(b, 0, "connected", l -> a.id().equals(field(l, "peer")), LabPeer.WAIT);
+            System.out.printf("%s lab: A connected to B by id in %.2f s (route %s, transport %s, remote %s)%n", label,
+                    seconds(connectStart), field(connected, "route"), field(connected, "transport"), field(connected, "remote"));
+            // Only punching opens B's port-restricted cone to A: the path must end at B's site.
+            assertThat(field(connected, "remote")).startsWith(siteB.publicAddress().getHostAddress() + ":");
+            ConeLab ready = new ConeLab(lab, siteA, siteB, contact, p, a, b, base);
+            ready.exchange("warm-up");
+            return ready;
+        } catch (Exception | AssertionError e) {
+            started.forEach(LabPeer::close);
+            lab.close();
+            throw e;
+        }
+    }
+
+    /** A message each way between A and B, both awaited. */
+    void exchange(String tag) throws Exception {
+        int markA = a.lines().size();
+        int markB = b.lines().size();
+        a.command("send " + b.id() + " " + tag + " from A");
+        b.command("send " + a.id() + " " + tag + " from B");
+        awaitEvent(b, markB, "message", l -> (tag + " from A").equals(field(l, "text")), LabPeer.WAIT);
+        awaitEvent(a, markA, "message", l -> (tag + " from B").equals(field(l, "text")), LabPeer.WAIT);
+    }
+
+    /** True if A reported B lost after A's line {@code markA}, or B reported A lost after its line {@code markB}. */
+    boolean lostBetweenAAndB(int markA, int markB) {
+        return find(a, markA, "lost", l -> b.id().equals(field(l, "peer"))) != null
+                || find(b, markB, "lost", l -> a.id().equals(field(l, "peer"))) != null;
+    }
+
+    /** Makes sure {@code from} has a connection to {@code to}, dialling {@code address} if not (an earlier fault may have cut it). */
+    static void ensureConnected(LabPeer from, LabPeer to, String address) throws Exception {
+        int mark = from.lines().size();
+        from.command("peers");
+        if (!awaitEvent(from, mark, "peers", l -> true, LabPeer.WAIT).contains(to.id())) {
+            from.command("connect " + address);
+            awaitEvent(from, mark, "connected", l -> to.id().equals(field(l, "peer")), LabPeer.WAIT);
+            System.out.printf("(%s reconnected to %s)%n", from.id().substring(0, 8), to.id().substring(0, 8));
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try (lab; p; a; b) {
+            // closes the peers, then the lab
+        }
+    }
+}

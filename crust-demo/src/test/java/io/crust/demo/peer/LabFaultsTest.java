@@ -1,0 +1,434 @@
+package io.crust.demo.peer;
+
+import static io.crust.demo.peer.FaultWatch.all;
+import static io.crust.demo.peer.FaultWatch.awaitEvent;
+import static io.crust.demo.peer.FaultWatch.awaitTrue;
+import static io.crust.demo.peer.FaultWatch.find;
+import static io.crust.demo.peer.FaultWatch.partialBytes;
+import static io.crust.demo.peer.FaultWatch.seconds;
+import static io.crust.demo.peer.JsonPeer.field;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crust.testkit.lab.LabHost;
+import io.crust.testkit.lab.NatKind;
+import io.crust.testkit.lab.NatLab;
+import io.crust.testkit.lab.Site;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults of issue 7 item 4, each scripted in the NAT lab against real demo peers ({@code peer --json},
+ * one JVM per peer in its own namespace) and measured: the figures are printed, the assertions are on
+ * outcomes only. The first three faults share one lab of two port-restricted cone sites and a public
+ * bootstrap peer (A and B connected by peer id through it); the kill comes last there because it ends
+ * B. The UPnP and relay faults build their own labs. docs/faults.md has the figures of named runs.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LabFaultsTest {
+    /** The demo's heartbeat timeout (crust-core default); a lost peer must be noticed within it, plus slack for a loaded machine. */
+    private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(8);
+    private static final Duration LOST_WITHIN = HEARTBEAT_TIMEOUT.plusSeconds(12);
+    private static final Duration LOSS_BURST = Duration.ofSeconds(4);
+    private static final int BURST_FILE_BYTES = 16 << 20;
+    private static final int KILL_FILE_BYTES = 16 << 20;
+    private static final int KILL_MESSAGES = 200;
+    private static final int RELAY_FILE_BYTES = 24 << 20;
+    /** B's router link to B is held to this rate while a file moves, so the transfer is surely still running when a fault hits. */
+    private static final int LINK_MBIT = 40;
+    private static final Duration SETTLE_BUG_WAIT = Duration.ofSeconds(20);
+    /** How long the UPnP fault watches for a mapping to come back after the router's reboot. */
+    private static final Duration UPNP_WATCH = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private ConeLab cone;
+
+    private ConeLab coneLab() throws Exception {
+        if (cone == null) {
+            cone = ConeLab.start("faults", dir.resolve("cone"));
+        }
+        return cone;
+    }
+
+    @AfterAll
+    void closeConeLab() throws Exception {
+        if (cone != null) {
+            cone.close();
+            cone = null;
+        }
+    }
+
+    /**
+     * Fault b: {@code conntrack -F} on both routers between two connected peers. Linux masquerade gives
+     * the same external port again to the next packet out, so the peers' heartbeats and messages rebuild
+     * the mappings; the test measures how long until a message each way arrives, and if the connection
+     * was lost instead, reconnects by id and measures that.
+     */
+    @Test
+    @Order(1)
+    void flushedNatMappingsAreRebuiltAndMessagesStillArriveBothWays() throws Exception {
+        ConeLab c = coneLab();
+        int markA = c.a().lines().size();
+        int markB = c.b().lines().size();
+        long flushStart = System.nanoTime();
+        c.siteA().flushMappings();
+        c.siteB().flushMappings();
+        long flushed = System.nanoTime();
+        c.a().command("send " + c.b().id() + " after the flush, from A");
+        c.b().command("send " + c.a().id() + " after the flush, from B");
+        // Either both messages arrive on the same connection, or someone reports the other lost.
+        awaitTrue("both messages, or a lost event", LabPeer.WAIT, () -> c.lostBetweenAAndB(markA, markB)
+                || (find(c.b(), markB, "message", l -> "after the flush, from A".equals(field(l, "text"))) != null
+                        && find(c.a(), markA, "message", l -> "after the flush, from B".equals(field(l, "text"))) != null));
+        double recovered = seconds(flushed);
+        String how = "the connection was kept";
+        if (c.lostBetweenAAndB(markA, markB)) {
+            // Re-established by id, as an application would; measured from the flush.
+            awaitEvent(c.a(), markA, "lost", l -> c.b().id().equals(field(l, "peer")), LOST_WITHIN);
+            c.a().command("connect " + c.b().id());
+            awaitEvent(c.a(), markA, "connected", l -> c.b().id().equals(field(l, "peer")), LabPeer.WAIT);
+            c.exchange("reconnected");
+            recovered = seconds(flushed);
+            how = "the connection was lost (" + all(c.a(), markA, "lost", l -> true) + ") and re-established by id";
+        }
+        System.out.printf("fault b (conntrack -F on both routers, the flush took %.2f s): a message each way arrived"
+                + " %.2f s after the flush; %s%n", (flushed - flushStart) / 1e9, recovered, how);
+        c.exchange("after-flush");
+    }
+
+    /**
+     * Fault d: 100 % loss on B's router for {@link #LOSS_BURST} while A sends B a file. The transfer
+     * stalls, resumes when the loss ends, and the file arrives byte-exact (size and SHA-256 checked by
+     * the receiver, then again here on disk); the burst is shorter than the heartbeat timeout, so the
+     * connection must not be lost.
+     */
+    @Test
+    @Order(2)
+    void aFileTransferResumesAfterALossBurstAndArrivesByteExact() throws Exception {
+        ConeLab c = coneLab();
+        Path file = c.base().resolve("burst.bin");
+        String sha256 = FaultWatch.randomFile(file, BURST_FILE_BYTES, 4);
+        Path received = c.base().resolve("b").resolve("received");
+        int markA = c.a().lines().size();
+        int markB = c.b().lines().size();
+        int markP = c.p().lines().size();
+        RouterFaults.limitRate(c.siteB(), LINK_MBIT);
+        long sendStart = System.nanoTime();
+        c.a().command("sendfile " + c.b().id() + " " + file);
+        awaitTrue("B writing the file", LabPeer.WAIT, () -> partialBytes(received) >= 512 * 1024);
+
+        long burstStart = System.nanoTime();
+        c.lab().lossPercent(c.siteB(), 100);
+        long lossOn = System.nanoTime();
+        long bytesAtBurst = partialBytes(received);
+        assertThat(find(c.b(), markB, "file", l -> true)).as("the transfer is still running when the burst starts").isNull();
+        // Hold the fault, watching the receiver stall.
+        long last = FaultWatch.largestDuring(LOSS_BURST, () -> partialBytes(received));
+        long lossOffStart = System.nanoTime();
+        c.lab().lossPercent(c.siteB(), 0);
+        long burstEnd = System.nanoTime();
+        long bytesAtEnd = Math.max(last, partialBytes(received));
+        double resume = awaitTrue("the transfer resuming", LabPeer.WAIT,
+                () -> partialBytes(received) > bytesAtEnd || find(c.b(), markB, "file", l -> true) != null);
+
+        String got = awaitEvent(c.b(), markB, "file", l -> true, LabPeer.WAIT);
+        double transfer = seconds(sendStart);
+        String sent = awaitEvent(c.a(), markA, "file-sent", l -> true, LabPeer.WAIT);
+        RouterFaults.unlimitRate(c.siteB());
+        System.out.printf("fault d (100%% loss on B's router for %.2f to %.2f s): %d KiB received before the burst,"
+                        + " %d KiB during it; the transfer resumed %.2f s after the loss ended; %d MiB arrived %.2f s after"
+                        + " sendfile, SHA-256 verified%n",
+                (lossOffStart - lossOn) / 1e9, (burstEnd - burstStart) / 1e9, bytesAtBurst / 1024,
+                (bytesAtEnd - bytesAtBurst) / 1024, resume, BURST_FILE_BYTES >> 20, transfer);
+        assertThat(field(got, "sha256")).isEqualTo(sha256);
+        assertThat(field(got, "bytes")).isEqualTo(String.valueOf(BURST_FILE_BYTES));
+        assertThat(FaultWatch.sha256(Path.of(field(got, "path")))).isEqualTo(sha256);
+        assertThat(field(sent, "sha256")).isEqualTo(sha256);
+        assertThat(c.lostBetweenAAndB(markA, markB)).as("A and B keep their connection through the burst").isFalse();
+        // B's idle TCP connection to P goes through the same router: report what happened to it.
+        List<String> others = new ArrayList<>(all(c.p(), markP, "lost", l -> true));
+        others.addAll(all(c.b(), markB, "lost", l -> c.p().id().equals(field(l, "peer"))));
+        System.out.printf("fault d: B's TCP connection to the bootstrap peer P during the burst: %s%n",
+                others.isEmpty() ? "kept" : "lost " + others);
+    }
+
+    /**
+     * Fault a: B is killed with SIGKILL while A sends it a file and the bootstrap peer P sends it
+     * numbered text messages. Both report B {@code lost}; A never reports the file delivered
+     * ({@code file-sent} needs B's verdict) and its {@code sendfile} ends in an error; B received a
+     * prefix of P's messages, in order, without gaps or duplicates. What the API cannot say is which of
+     * the messages {@code send} had accepted (queued) were not delivered: the sender learns only that
+     * the peer was lost. The test counts those.
+     */
+    @Test
+    @Order(3)
+    void aPeerKilledMidConversationIsReportedLostAndNothingUndeliveredIsReportedDelivered() throws Exception {
+        ConeLab c = coneLab();
+        try {
+            LabPeer a = c.a();
+            LabPeer b = c.b();
+            LabPeer p = c.p();
+            ConeLab.ensureConnected(b, p, c.contact());
+            Path file = c.base().resolve("kill.bin");
+            FaultWatch.randomFile(file, KILL_FILE_BYTES, 1);
+            Path received = c.base().resolve("b").resolve("received");
+            int markA = a.lines().size();
+            int markB = b.lines().size();
+            int markP = p.lines().size();
+            RouterFaults.limitRate(c.siteB(), LINK_MBIT);
+            a.command("sendfile " + b.id() + " " + file);
+            awaitTrue("B writing the file", LabPeer.WAIT, () -> partialBytes(received) >= 1024 * 1024);
+            // Half the messages are seen arriving, the other half is still being sent when B dies.
+            for (int i = 1; i <= KILL_MESSAGES; i++) {
+                p.command("send " + b.id() + " m-" + i);
+                if (i == KILL_MESSAGES / 2) {
+                    awaitEvent(b, markB, "message", l -> ("m-" + KILL_MESSAGES / 2).equals(field(l, "text")), LabPeer.WAIT);
+                }
+            }
+            ProcessHandle.of(b.pid()).orElseThrow().destroyForcibly();
+            long killed = System.nanoTime();
+
+            awaitEvent(p, markP, "lost", l -> b.id().equals(field(l, "peer")), LOST_WITHIN);
+            double lostP = seconds(killed);
+            awaitEvent(a, markA, "lost", l -> b.id().equals(field(l, "peer")), LOST_WITHIN);
+            double lostA = seconds(killed);
+            String fileError = awaitEvent(a, markA, "error", l -> field(l, "message").contains(file.toString()), LabPeer.WAIT);
+            double fileErrorSeconds = seconds(killed);
+
+            List<String> texts = all(b, markB, "message", l -> p.id().equals(field(l, "peer"))).stream()
+                    .map(l -> field(l, "text")).toList();
+            p.command("id");   // commands run in order: once it answers, every send has had its answer
+            awaitEvent(p, markP, "id", l -> true, LabPeer.WAIT);
+            int failed = all(p, markP, "error", l -> true).size();
+            System.out.printf("fault a (SIGKILL to B while A sends a %d MiB file and P %d messages): P reported lost after"
+                            + " %.2f s (TCP), A after %.2f s (%s); A's sendfile failed after %.2f s (\"%s\");"
+                            + " B had received %d of P's messages, %d sends were refused after the loss,"
+                            + " %d were accepted by send() and never arrived (the sender only learns 'lost')%n",
+                    KILL_FILE_BYTES >> 20, KILL_MESSAGES, lostP, lostA, field(connectedLine(a, b), "transport"),
+                    fileErrorSeconds, field(fileError, "message"), texts.size(), failed,
+                    KILL_MESSAGES - texts.size() - failed);
+            assertThat(texts).as("a prefix of what P sent, in order, no gaps, no duplicates")
+                    .isEqualTo(IntStream.rangeClosed(1, texts.size()).mapToObj(i -> "m-" + i).toList());
+            assertThat(texts.size()).isGreaterThanOrEqualTo(KILL_MESSAGES / 2);
+            assertThat(texts.size() + failed).isLessThanOrEqualTo(KILL_MESSAGES);
+            assertThat(all(a, markA, "file-sent", l -> true)).as("no file reported delivered").isEmpty();
+            assertThat(find(b, markB, "file", l -> true)).isNull();
+        } finally {
+            closeConeLab();
+        }
+    }
+
+    /**
+     * Fault c: the UPnP router's miniupnpd is killed and started again, first as a daemon restart (its
+     * nft rules stay, as miniupnpd leaves them), then as a reboot (its rules and the conntrack table are
+     * wiped too). B asked for its mappings once at start (PCP, NAT-PMP or UPnP, one-hour lease) and
+     * renews them at half (PCP, NAT-PMP) or three quarters (UPnP) of the lease: nothing re-creates
+     * them sooner. The test checks that a TCP connect from the internet to B's mapped port works
+     * before and after the daemon restart, and records what a reboot does (the mapping stays gone for
+     * the whole observation window while B keeps advertising it: a gap, see docs/faults.md).
+     */
+    @Test
+    @Order(4)
+    void aRestartedUpnpDaemonKeepsTheMappingButARebootedRouterLosesItUntilRenewal() throws Exception {
+        try (NatLab lab = NatLab.start("faultupnp")) {
+            lab.startStunServer();
+            LabHost publicHost = lab.publicHost();
+            Site siteB = lab.site(NatKind.UPNP);
+            String contact = publicHost.address().getHostAddress() + ":5483";
+            Path base = dir.resolve("upnp");
+            try (LabPeer p = LabPeer.start(publicHost, base.resolve("p"), "--listen-tcp", "5483", "--listen-udp", "5483", "--no-upnp");
+                    LabPeer b = LabPeer.start(siteB.host(), base.resolve("b"), "--contact", contact)) {
+                b.await("bootstrapped");
+                String external = awaitExternalAddress(b);
+                int port = Integer.parseInt(b.startedField("tcp"));
+                String mapped = siteB.publicAddress().getHostAddress() + ":" + port;
+                assertThat(external).contains(mapped);
+                assertThat(RouterFaults.reachable(publicHost, mapped)).as("B's mapped TCP port answers from the internet").isTrue();
+                assertThat(RouterFaults.hasRule(siteB, port)).isTrue();
+
+                long restartStart = System.nanoTime();
+                siteB.restartMiniUpnpd(false);
+                double restartSeconds = seconds(restartStart);
+                boolean ruleAfterRestart = RouterFaults.hasRule(siteB, port);
+                boolean reachableAfterRestart = RouterFaults.reachable(publicHost, mapped);
+
+                long rebootStart = System.nanoTime();
+                siteB.restartMiniUpnpd(true);
+                double rebootSeconds = seconds(rebootStart);
+                long watchStart = System.nanoTime();
+                boolean back = false;
+                while (!back && System.nanoTime() - watchStart < UPNP_WATCH.toNanos()) {
+                    back = FaultWatch.largestDuring(Duration.ofMillis(500), () -> RouterFaults.hasRule(siteB, port) ? 1 : 0) == 1;
+                }
+                boolean reachableAfterReboot = RouterFaults.reachable(publicHost, mapped);
+                int mark = b.lines().size();
+                b.command("id");
+                boolean stillAdvertised = awaitEvent(b, mark, "id", l -> true, LabPeer.WAIT).contains(mapped);
+                mark = p.lines().size();
+                p.command("peers");
+                boolean bootstrapKept = awaitEvent(p, mark, "peers", l -> true, LabPeer.WAIT).contains(b.id());
+                System.out.printf("fault c (miniupnpd, B's TCP mapping %s): daemon restart (SIGKILL, start, ready in %.2f s):"
+                                + " rule %s, reachable %s; reboot (rules and conntrack wiped, ready in %.2f s): rule re-created"
+                                + " within %d s: %s, reachable %s, B still advertises it: %s, B's connection to P kept: %s%n",
+                        mapped, restartSeconds, ruleAfterRestart ? "kept" : "gone", reachableAfterRestart, rebootSeconds,
+                        UPNP_WATCH.toSeconds(), back, reachableAfterReboot, stillAdvertised, bootstrapKept);
+                assertThat(ruleAfterRestart).as("miniupnpd re-reads the rules it left behind").isTrue();
+                assertThat(reachableAfterRestart).isTrue();
+                // What happens today (docs/faults.md, gap 1): nothing asks the router again before the lease's renewal.
+                assertThat(back).as("mapping re-created before the renewal").isFalse();
+                assertThat(reachableAfterReboot).isFalse();
+            }
+        }
+    }
+
+    /**
+     * Fault e: C and D behind symmetric NATs talk through the public relay peer P; P is killed with
+     * SIGKILL while C sends D a file. They cannot reach each other any other way, so the relayed
+     * connection must end visibly: both report the other {@code lost}, C's {@code sendfile} ends in an
+     * error, and no file is reported delivered.
+     */
+    @Test
+    @Order(5)
+    void aRelayKilledMidTransferEndsTheRelayedConnectionVisibly() throws Exception {
+        try (NatLab lab = NatLab.start("faultrly")) {
+            LabHost publicHost = lab.publicHost();
+            Site siteC = lab.site(NatKind.SYMMETRIC);
+            Site siteD = lab.site(NatKind.SYMMETRIC);
+            String contact = publicHost.address().getHostAddress() + ":5483";
+            Path base = dir.resolve("relay");
+            try (LabPeer relay = LabPeer.start(publicHost, base.resolve("p"), "--listen-tcp", "5483", "--listen-udp", "5483",
+                    "--no-upnp", "--relay");
+                    LabPeer c = LabPeer.start(siteC.host(), base.resolve("c"), "--contact", contact, "--no-upnp");
+                    LabPeer d = LabPeer.start(siteD.host(), base.resolve("d"), "--contact", contact, "--no-upnp")) {
+                c.await("bootstrapped");
+                d.await("bootstrapped");
+                long connectStart = System.nanoTime();
+                c.command("connect " + d.id());
+                String connected = awaitEvent(c, 0, "connected", l -> d.id().equals(field(l, "peer")), LabPeer.WAIT);
+                double connectSeconds = seconds(connectStart);
+                assertThat(field(connected, "route")).isEqualTo("relayed");
+
+                Path file = base.resolve("relayed.bin");
+                FaultWatch.randomFile(file, RELAY_FILE_BYTES, 5);
+                Path received = base.resolve("d").resolve("received");
+                int markC = c.lines().size();
+                int markD = d.lines().size();
+                c.command("sendfile " + d.id() + " " + file);
+                awaitTrue("D writing the file", LabPeer.WAIT, () -> partialBytes(received) >= 256 * 1024);
+                ProcessHandle.of(relay.pid()).orElseThrow().destroyForcibly();
+                long killed = System.nanoTime();
+                long bytesAtKill = partialBytes(received);
+                assertThat(find(d, markD, "file", l -> true)).as("the transfer is still running when the relay dies").isNull();
+
+                awaitEvent(c, markC, "lost", l -> d.id().equals(field(l, "peer")), LOST_WITHIN);
+                double lostC = seconds(killed);
+                awaitEvent(d, markD, "lost", l -> c.id().equals(field(l, "peer")), LOST_WITHIN);
+                double lostD = seconds(killed);
+                String error = awaitEvent(c, markC, "error", l -> field(l, "message").contains(file.toString()), LabPeer.WAIT);
+                double errorSeconds = seconds(killed);
+                System.out.printf("fault e (relay P killed with SIGKILL %d KiB into a %d MiB relayed transfer; C reached D"
+                                + " through P in %.2f s): C reported D lost after %.2f s, D reported C lost after %.2f s,"
+                                + " C's sendfile failed after %.2f s (\"%s\")%n", bytesAtKill / 1024, RELAY_FILE_BYTES >> 20,
+                        connectSeconds, lostC, lostD, errorSeconds, field(error, "message"));
+                assertThat(all(c, markC, "file-sent", l -> true)).isEmpty();
+                assertThat(find(d, markD, "file", l -> true)).isNull();
+            }
+        }
+    }
+
+    /**
+     * Fault b, the harder kind: A's router forgets its mappings and, like many home routers after a
+     * reboot, maps the next packets to new external ports ({@code masquerade fully-random} for a moment,
+     * then port-keeping masquerade again and a second flush). Nothing in crust-udt follows a peer to a
+     * new address, so the connection times out on heartbeats; A then reconnects to its bootstrap peer
+     * if needed and to B by id, as an application does. Measured from the flush to the first message
+     * each way on the new connection.
+     */
+    @Test
+    @Order(6)
+    void aNatRebindingToNewPortsLosesTheConnectionWhichIsReEstablishedById() throws Exception {
+        try (ConeLab c = ConeLab.start("rebind", dir.resolve("rebind"))) {
+            rebinding(c);
+        }
+    }
+
+    private static void rebinding(ConeLab c) throws Exception {
+        LabHost router = c.siteA().router();
+        assertThat(RouterFaults.nft(router, "list", "chain", "ip", "crust_nat", "postrouting")).contains("masquerade");
+        int markA = c.a().lines().size();
+        int markB = c.b().lines().size();
+        RouterFaults.nft(router, "flush", "chain", "ip", "crust_nat", "postrouting");
+        RouterFaults.nft(router, "add", "rule", "ip", "crust_nat", "postrouting", "oifname", "wan", "masquerade", "fully-random");
+        c.siteA().flushMappings();
+        long flushed = System.nanoTime();
+        c.a().command("send " + c.b().id() + " after the rebinding, from A");
+        awaitTrue("a lost event or the message", LabPeer.WAIT, () -> c.lostBetweenAAndB(markA, markB)
+                || find(c.b(), markB, "message", l -> "after the rebinding, from A".equals(field(l, "text"))) != null);
+        double outcomeSeconds = seconds(flushed);
+        boolean lost = c.lostBetweenAAndB(markA, markB);
+        RouterFaults.nft(router, "flush", "chain", "ip", "crust_nat", "postrouting");
+        RouterFaults.nft(router, "add", "rule", "ip", "crust_nat", "postrouting", "oifname", "wan", "masquerade");
+        c.siteA().flushMappings();
+        String how = "kept";
+        if (lost) {
+            awaitEvent(c.a(), markA, "lost", l -> c.b().id().equals(field(l, "peer")), LOST_WITHIN);
+            awaitEvent(c.b(), markB, "lost", l -> c.a().id().equals(field(l, "peer")), LOST_WITHIN);
+            how = "lost after " + String.format("%.2f s", outcomeSeconds) + " " + all(c.a(), markA, "lost", l -> true);
+            ConeLab.ensureConnected(c.a(), c.p(), c.contact());
+            long connectStart = System.nanoTime();
+            c.a().command("connect " + c.b().id());
+            awaitEvent(c.a(), markA, "connected", l -> c.b().id().equals(field(l, "peer")), LabPeer.WAIT);
+            how += String.format(", reconnected by id in %.2f s", seconds(connectStart));
+        }
+        // A message each way on the new connection. B's answer is the one the known duplicate-settling bug
+        // (issue 5) has been seen to lose after a reconnect by id: reported, not failed, until it is fixed.
+        int markA2 = c.a().lines().size();
+        int markB2 = c.b().lines().size();
+        c.a().command("send " + c.b().id() + " after-rebinding from A");
+        awaitEvent(c.b(), markB2, "message", l -> "after-rebinding from A".equals(field(l, "text")), LabPeer.WAIT);
+        double aToB = seconds(flushed);
+        c.b().command("send " + c.a().id() + " after-rebinding from B");
+        String bToA;
+        try {
+            awaitEvent(c.a(), markA2, "message", l -> "after-rebinding from B".equals(field(l, "text")), SETTLE_BUG_WAIT);
+            bToA = String.format("B->A %.2f s", seconds(flushed));
+        } catch (AssertionError e) {
+            bToA = "B->A NOT DELIVERED within " + SETTLE_BUG_WAIT.toSeconds() + " s (known duplicate-settling bug, issue 5;"
+                    + " B's lines since: " + c.b().lines().subList(markB2, c.b().lines().size()) + ")";
+        }
+        System.out.printf("fault b2 (A's router maps to new ports after conntrack -F): connection %s; after the flush"
+                + " A->B %.2f s, %s%n", how, aToB, bToA);
+    }
+
+    /** Asks {@code id} every half second until the peer lists an external address (its port mapping); the id line. */
+    private static String awaitExternalAddress(LabPeer peer) throws Exception {
+        long deadline = System.nanoTime() + LabPeer.WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            int mark = peer.lines().size();
+            peer.command("id");
+            String id = awaitEvent(peer, mark, "id", l -> true, LabPeer.WAIT);
+            if (!id.contains("\"external\":[]")) {
+                return id;
+            }
+            FaultWatch.largestDuring(Duration.ofMillis(500), () -> 0);
+        }
+        throw new AssertionError("no external address within " + LabPeer.WAIT);
+    }
+
+    private static String connectedLine(LabPeer a, LabPeer b) {
+        String line = find(a, 0, "connected", l -> b.id().equals(field(l, "peer")));
+        return line == null ? "{}" : line;
+    }
+}

@@ -9,6 +9,7 @@ import datetime, json, os, sys
 
 results_path, out_path = sys.argv[1], sys.argv[2]
 rows = [json.loads(l) for l in open(results_path) if l.strip()]
+rows = [r for r in rows if r.get('kind') != 'lab-connect']  # per-try rows: the summaries carry the figures
 machine = next((r for r in rows if r['kind'] == 'machine'), {})
 LOSSES = [0, 1, 5, 10]
 PATHS = [('loopback', 'Loopback (127.0.0.1)'), ('veth', 'veth pair, MTU 1500, offloads off, nft random loss each way'),
@@ -61,7 +62,9 @@ w('The figures below were measured on a 2-core machine shared with other builds 
   'pessimistic; ratios taken within one path and one run are more telling than absolute numbers.\n'
   % machine.get('loadAverage', '?'))
 w('## How to run\n')
-w('```\nsudo crust-bench/run.sh            # everything, writes this file\nQUICK=1 sudo crust-bench/run.sh    # smaller transfers and shorter runs\n```\n')
+w('```\nsudo crust-bench/run.sh            # everything, writes this file\nQUICK=1 sudo crust-bench/run.sh    # smaller transfers and shorter runs\n'
+  'ONLY=scale,labconnect sudo crust-bench/run.sh   # only some sections (goodput, perftool, channel, jmh, scale,\n'
+  '                                                # labconnect); the rows of the others are kept from the last run\n```\n')
 w('Needs root (two network namespaces, created and deleted by the script), `iperf3`, `ip`, `nft`, `ethtool`, '
   '`python3`, `keytool` and a JDK 21+. Traffic stays on loopback and inside those namespaces. A comparison '
   'that cannot run shows as FAILED below and makes the script exit 1. Raw results, one JSON object per '
@@ -79,7 +82,7 @@ w('')
 if failed:
     w('## Comparisons that FAILED in this run\n')
     for r in failed:
-        w('- %s %s %s loss=%s: %s' % (r.get('kind'), r.get('path', ''), r.get('transport', r.get('channel', '')),
+        w('- %s %s %s loss=%s: %s' % (r.get('kind'), r.get('path', ''), r.get('transport', r.get('channel', r.get('scenario', ''))),
                                         r.get('loss', '-'), r.get('why', 'see the run log')))
     w('')
 
@@ -162,7 +165,7 @@ def target_row(name, num, den, goal, higher=True):
     ok = r >= float(goal[2:]) if higher else r <= float(goal[2:])
     partial = higher and any(x and x.get('status') != 'ok' for x in (num, den))
     return '| %s | %.2f%s | %s | %s |' % (name, r, ' (from a cut-off run)' if partial else '', goal, 'met' if ok else '**MISSED**')
-w('| target | measured ratio | goal | verdict |')
+w('| target | measured ratio | goal | verdict |')  # section 5
 w('|---|---|---|---|')
 g = lambda path, loss, t: find(kind='goodput', path=path, loss=loss, transport=t)
 w(target_row('goodput vs raw UDP, same datagram size, veth (crust-udt / iperf3 -u, 0% loss)', g('veth', 0, 'udt'), g('veth', 0, 'iperf3-udp'), '>=0.9'))
@@ -178,6 +181,93 @@ for path in ('loopback', 'veth', 'tun50'):
     if a or b:
         w(target_row('64-byte round trip p50 vs raw UDP, %s' % path, a, b, '<=1.2', higher=False))
 w('')
+
+def load_note(section):
+    r = next((r for r in reversed(rows) if r.get('kind') == 'section-load' and r.get('section') == section), None)
+    if not r:
+        return ''
+    return ('Run at %s UTC, load average %s at the start of this section (2 cores: %s).' %
+            (r['utc'], r['loadAverage'], 'loaded, figures pessimistic' if float(r['loadAverage'].split()[0]) > 1.5 else 'quiet'))
+
+
+def mib(b):
+    return '%.0f MiB' % (b / 1048576) if b is not None else '-'
+
+
+def kib(b):
+    return '%.0f KiB' % (b / 1024) if b is not None else '-'
+
+
+w('## 6. Scale: many encrypted connections between processes\n')
+w('Through the service API (`CrustNode`, TCP, Noise XX, HELLO, heartbeats every 2 s: the library defaults). '
+  'One server JVM hosts one listening node; client JVMs host one node per connection (Crust keeps one '
+  'connection per pair of peers, so N connections need N identities), each dialling the server; 64 dials '
+  'at a time per client JVM. Heap is measured after a full GC; threads and descriptors are those of the '
+  'process (virtual threads counted in a JSON thread dump). After the idle measurement all clients but '
+  'M are closed, then M peers each send K messages of 100 bytes at once (HIGH priority, blocking when the '
+  'send queue is full); the rate is messages received by the server\'s application over the wall time '
+  'from the first send to the last message received. ' + load_note('scale') + '\n')
+sc, sm = find(kind='scale'), find(kind='scale-messages')
+if sc is None:
+    w('Not run.\n')
+elif 'connections' not in sc:
+    w('**FAILED**: %s\n' % sc.get('why', 'see the run log'))
+else:
+    w('| figure | value |')
+    w('|---|---|')
+    w('| connections asked / established / lost before measuring | %d / %d / %d |' % (sc['connections'], sc['connected'],
+      sc['connected'] - sc['serverPeersAfterIdle']))
+    w('| client JVMs (each client node holds 2 descriptors; the descriptor limit here decides) | %d |' % sc['clientJvms'])
+    w('| time to establish them all | %.1f s (%.0f connections/s) |' % (sc['establishSeconds'], sc['connectionsPerSecond']))
+    w('| one connect() call, p50 / p99 (with %d dials in flight) | %d / %d ms |' % (sc['dialConcurrency'], sc['connectP50Millis'], sc['connectP99Millis']))
+    w('| starting the client nodes (identity, listener, threads) | %.1f s |' % sc['nodeStartSeconds'])
+    w('| **server heap per idle connection** | **%s** (%s baseline, %s with all connected) |' % (
+        kib(sc['serverHeapPerConnectionBytes']), mib(sc['serverHeapBaselineBytes']), mib(sc['serverHeapConnectedBytes'])))
+    w('| server platform threads, baseline / connected | %d / %d |' % (sc['serverPlatformThreadsBaseline'], sc['serverPlatformThreads']))
+    w('| server virtual threads, baseline / connected | %d / %d |' % (sc['serverVirtualThreadsBaseline'], sc['serverVirtualThreads']))
+    w('| server file descriptors, baseline / connected | %d / %d |' % (sc['serverFdsBaseline'], sc['serverFds']))
+    w('| client heap per node, before dialling / connected | %s / %s |' % (kib(sc['clientHeapPerNodeBeforeDialBytes']), kib(sc['clientHeapPerNodeBytes'])))
+    w('| clients, all JVMs: platform threads / virtual threads / descriptors | %d / %d / %d |' % (
+        sc['clientPlatformThreads'], sc['clientVirtualThreads'], sc['clientFds']))
+    if sm and 'peers' in sm:
+        w('| after closing %d clients: server peers / descriptors / virtual threads | %d / %d / %d |' % (
+            sm['closed'], sm['serverPeersAfterClose'], sm['serverFdsAfterClose'], sm['serverVirtualThreadsAfterClose']))
+        w('| **messages per second across %d connected peers** (%d x %d messages of %d bytes) | **%.0f** (%d of %d received, %.2f s) |' % (
+            sm['peers'], sm['peers'], sm['messagesPerPeer'], sm['messageBytes'], sm['messagesPerSecond'], sm['received'],
+            sm['expected'], sm['wallSeconds']))
+    elif sm:
+        w('| messages per second | FAILED: %s |' % sm.get('why', ''))
+    w('')
+    w('Status: %s%s.\n' % (sc.get('status'), (': ' + sc['why']) if sc.get('why') else ''))
+
+w('## 7. Time to connect in the NAT lab\n')
+w('crust-testkit\'s NAT lab (network namespaces, nftables NAT, miniupnpd), the demo peer (`crust-demo peer --json`, '
+  'one JVM per peer) driven by lines. Time from writing the `connect` command to reading the `connected` event '
+  '(both in the driving JVM, so JVM start is not included). **direct**: two public hosts, `connect ADDRESS`. '
+  '**punched**: two port-restricted cone NATs, `connect PEERID` through a public bootstrap peer. **mapped**: '
+  'the target sits behind the UPnP router and has mapped its ports. **relayed**: two symmetric NATs, the public '
+  'peer relays. Each of these keeps one lab and one set of peers for every try (connect, drop, again), so only '
+  'try 1 meets fresh NAT state. **LAN discovery**: two hosts of one site with `--lan` and no contact; each try '
+  'starts a new peer (new identity) and times its `started` event to the other peer\'s `connected` event. '
+  'p99 of a few tries is close to the maximum. *Routes* is what the node reported in the `connected` event, '
+  'route/transport and count: the label is known to say `direct` for some punched paths, and `mapped` is '
+  'never set yet (a dial to a mapping is labelled `direct`). ' + load_note('labconnect') + '\n')
+w('| scenario | tries | connected | p50 ms | p99 ms | min ms | max ms | routes reported |')
+w('|---|---|---|---|---|---|---|---|')
+for sname, label in [('direct', 'direct dial (public to public)'), ('punched', 'punched (two cone NATs)'),
+                     ('mapped', 'mapped (UPnP router)'), ('relayed', 'relayed (two symmetric NATs)'),
+                     ('lan', 'LAN discovery (beacon)')]:
+    r = find(kind='lab-connect-summary', scenario=sname)
+    if r is None:
+        w('| %s | not run | | | | | | |' % label)
+    elif 'tries' not in r:
+        w('| %s | FAILED | | | | | | %s |' % (label, r.get('why', '')))
+    else:
+        w('| %s | %d | %d%s | %.0f | %.0f | %.0f | %.0f | %s |' % (label, r['tries'], r['connected'],
+          '' if r['status'] == 'ok' else ' (FAILED: %s)' % r.get('why', ''), r['p50Millis'], r['p99Millis'],
+          r['minMillis'], r['maxMillis'], r['routes'].strip('{}')))
+w('')
+
 analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'analysis.md')
 if os.path.exists(analysis):
     w(open(analysis).read())

@@ -3,6 +3,9 @@
 #
 #   sudo crust-bench/run.sh            # full run (about 30 minutes on an idle 2-core machine)
 #   QUICK=1 crust-bench/run.sh         # smaller transfers, shorter runs (a smoke test of the suite)
+#   ONLY=scale,labconnect crust-bench/run.sh   # only these sections; other rows of results.jsonl are kept
+#
+# Sections: goodput (loopback, veth, TUN link; round trips), perftool, channel, jmh, scale, labconnect.
 #
 # Needs root (network namespaces), iperf3, ip, nft, ethtool, python3, keytool and a JDK 21+.
 # Traffic stays on loopback and in two namespaces this script creates (cbNNNNa, cbNNNNb), deleted on
@@ -14,8 +17,39 @@ ROOT=$PWD
 OUT=$ROOT/crust-bench/target-bench/results
 mkdir -p "$OUT"
 RESULTS=$OUT/results.jsonl
-ONLY_PERFTOOL=${ONLY_PERFTOOL:-0}   # 1: add the perf tool rows to an existing results.jsonl and rewrite the report
-[ "$ONLY_PERFTOOL" = 1 ] || : > "$RESULTS"
+ONLY=${ONLY:-}                        # comma list of sections; empty: all of them, results.jsonl started afresh
+[ "${ONLY_PERFTOOL:-0}" = 1 ] && ONLY=perftool   # the older spelling of ONLY=perftool
+want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+for s in ${ONLY//,/ }; do
+  case $s in goodput|perftool|channel|jmh|scale|labconnect) ;; *) echo "unknown section '$s' in ONLY" >&2; exit 2;; esac
+done
+if [ -z "$ONLY" ]; then
+  : > "$RESULTS"
+else
+  # A partial run replaces the rows of its own sections and keeps the others, so the report stays whole.
+  touch "$RESULTS"
+  python3 - "$RESULTS" "$ONLY" <<'PY'
+import json, sys
+path, only = sys.argv[1], sys.argv[2].split(',')
+def section(r):
+    k = r.get('kind', '')
+    if k == 'goodput' and str(r.get('transport', '')).startswith('perf-'):
+        return 'perftool'
+    if k in ('goodput', 'round-trip'):
+        return 'goodput'
+    if k.startswith('channel'):
+        return 'channel'
+    if k.startswith('scale'):
+        return 'scale'
+    if k.startswith('lab-connect'):
+        return 'labconnect'
+    if k == 'section-load':
+        return r.get('section')
+    return k
+rows = [json.loads(l) for l in open(path) if l.strip()]
+open(path, 'w').write(''.join(json.dumps(r) + '\n' for r in rows if section(r) not in only))
+PY
+fi
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 [ -x "$JAVA" ] || JAVA=$(command -v java)
 QUICK=${QUICK:-0}
@@ -58,14 +92,14 @@ log "building crust-bench and the modules it measures"
 ./mvnw -q -B -Pbench -Dcrust.target=target-bench -pl crust-bench org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
   -Dmdep.outputFile="$OUT/deps.txt" >/dev/null || exit 1
 CP="$ROOT/crust-bench/target-bench/classes"
-for m in crust-udt crust-core crust-nat crust-demo; do CP="$CP:$ROOT/$m/target-bench/classes"; done
+for m in crust-udt crust-core crust-nat crust-demo crust-testkit; do CP="$CP:$ROOT/$m/target-bench/classes"; done
 CP="$CP:$(tr ':' '\n' < "$OUT/deps.txt" | grep -v '/io/crust/' | paste -sd:)"
 KEYSTORE=$OUT/bench.p12
 rm -f "$KEYSTORE"
 keytool -genkeypair -alias bench -keyalg RSA -keysize 2048 -dname CN=localhost -validity 30 -storetype PKCS12 \
   -keystore "$KEYSTORE" -storepass crust-bench -keypass crust-bench >/dev/null 2>&1 || exit 1
 
-[ "$ONLY_PERFTOOL" = 1 ] || python3 - "$RESULTS" "$JAVA" <<'PY'
+grep -q '"kind": "machine"' "$RESULTS" || python3 - "$RESULTS" "$JAVA" <<'PY'
 import json, os, platform, subprocess, sys
 mem = [l for l in open('/proc/meminfo') if l.startswith('MemTotal')][0].split()[1]
 cpu = [l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')][:1]
@@ -247,10 +281,9 @@ all_transports() { # PATH LOSS NS_SERVER NS_CLIENT ADDRESS BYTES UDP_LEN UDP_RAT
 # ---------------------------------------------------------------- 1. loopback
 log "loopback: iperf3 TCP and UDP, TCP, crust-udt and kwik through the harness, round trips"
 # crust-udt probes its datagram size up to 65,507 bytes on loopback: raw UDP is measured at that size too.
-[ "$ONLY_PERFTOOL" = 1 ] || all_transports loopback 0 - - 127.0.0.1 $LOOP_BYTES 65507 0
-perftool loopback tcp - - 127.0.0.1 $LOOP_BYTES
-perftool loopback udt - - 127.0.0.1 $LOOP_BYTES
-if [ "$ONLY_PERFTOOL" = 1 ]; then python3 crust-bench/report.py "$RESULTS" docs/performance.md; exit $FAILED; fi
+want goodput && all_transports loopback 0 - - 127.0.0.1 $LOOP_BYTES 65507 0
+want perftool && { perftool loopback tcp - - 127.0.0.1 $LOOP_BYTES; perftool loopback udt - - 127.0.0.1 $LOOP_BYTES; }
+if want goodput; then
 rtt loopback udp - - 127.0.0.1
 rtt loopback udt - - 127.0.0.1
 
@@ -299,7 +332,10 @@ for loss in $LOSSES; do
   pkill -P $TUN_PID 2>/dev/null; kill $TUN_PID 2>/dev/null; wait $TUN_PID 2>/dev/null; TUN_PID=
 done
 
+fi  # want goodput
+
 # ---------------------------------------------------------------- 4. Noise channel vs TLS 1.3
+if want channel; then
 log "Noise channel vs TLS 1.3 on loopback"
 for ch in noise tls; do
   for mode in "throughput $LOOP_BYTES" "handshakes $SECS"; do
@@ -311,7 +347,10 @@ for ch in noise tls; do
   done
 done
 
+fi  # want channel
+
 # ---------------------------------------------------------------- 5. JMH
+if want jmh; then
 log "JMH microbenchmarks"
 if [ "$QUICK" = 1 ]; then JMH="-f 1 -wi 1 -i 2 -w 1s -r 1s"; else JMH="-f 1 -wi 3 -i 5 -w 2s -r 3s"; fi
 if ! "$JAVA" -cp "$CP" org.openjdk.jmh.Main HotPathBenchmarks $JMH -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.txt" 2>&1; then
@@ -328,6 +367,76 @@ try:
 except Exception as e:
     open(res, 'a').write(json.dumps(dict(kind='jmh', status='FAILED', why=str(e))) + '\n')
 PY
+fi  # want jmh
+
+# section_load SECTION: the load average when a section starts, shown beside its figures
+section_load() {
+  python3 -c "import json,time; open('$RESULTS','a').write(json.dumps(dict(kind='section-load', section='$1', loadAverage=' '.join(open('/proc/loadavg').read().split()[:3]), utc=time.strftime('%Y-%m-%d %H:%M', time.gmtime())))+'\n')"
+}
+
+# ---------------------------------------------------------------- 6. Scale: many connections through CrustNode
+if want scale; then
+  if [ "$QUICK" = 1 ]; then SCALE="1000 200 100"; else SCALE="10000 1000 100"; fi
+  read -r SCALE_N SCALE_M SCALE_K <<< "$SCALE"
+  ulimit -n 65536 2>/dev/null || { ulimit -n "$(ulimit -Hn)"; log "cannot raise the descriptor limit to 65536 (hard limit $(ulimit -Hn)): using $(ulimit -n)"; }
+  # Each client node holds two descriptors (its own listener and its connection): spread the client nodes
+  # over as many JVMs as the descriptor limit asks, with 1000 spare per JVM.
+  per_jvm=$(( ($(ulimit -n) - 1000) / 2 ))
+  SCALE_JVMS=1; while [ $((SCALE_N / SCALE_JVMS)) -gt $per_jvm ] || [ $((SCALE_N % SCALE_JVMS)) != 0 ] || [ $((SCALE_M % SCALE_JVMS)) != 0 ]; do SCALE_JVMS=$((SCALE_JVMS + 1)); done
+  log "scale: $SCALE_N connections ($SCALE_JVMS client JVMs), then $SCALE_K messages from each of $SCALE_M peers"
+  section_load scale
+  scale_cmd="java -cp CP io.crust.bench.Scale $SCALE_N $SCALE_M $SCALE_K 2 $SCALE_JVMS WORK_DIR"
+  timeout ${SCALE_TIMEOUT:-1800} "$JAVA" -Xmx256m -cp "$CP" io.crust.bench.Scale $SCALE_N $SCALE_M $SCALE_K 2 $SCALE_JVMS "$OUT/scale-work" > "$OUT/scale.txt" 2> "$OUT/scale.err"
+  scale_rc=$?
+  [ $scale_rc = 0 ] || fail "scale: exit $scale_rc, see $OUT/scale.txt and $OUT/scale.err"
+  python3 - "$RESULTS" "$OUT/scale.txt" "$scale_cmd" $scale_rc <<'PY'
+import json, sys
+res, out, cmd, rc = sys.argv[1:]
+lines = [json.loads(l) for l in open(out) if l.startswith('{"kind":"scale')]
+for kind in ('scale', 'scale-messages'):
+    r = next((l for l in reversed(lines) if l['kind'] == kind), None)
+    if r is None:
+        r = dict(kind=kind, status='FAILED', why='no figures (exit %s); see scale.txt and scale.err' % rc)
+    else:
+        lost = (r.get('failures', 0) or r.get('connected', 0) != r.get('connections', 0)) if kind == 'scale' \
+            else r.get('received') != r.get('expected') or r.get('sendFailures')
+        r['status'] = 'FAILED' if lost else 'ok'
+        if lost:
+            r['why'] = 'connections or messages lost: %s' % (r.get('firstFailure') or 'received %s of %s' % (r.get('received'), r.get('expected')))
+    r['command'] = cmd
+    open(res, 'a').write(json.dumps(r) + '\n')
+PY
+  rm -rf "$OUT/scale-work"
+fi
+
+# ---------------------------------------------------------------- 7. Time to connect in the NAT lab
+if want labconnect; then
+  if [ "$QUICK" = 1 ]; then LAB_TRIES=5; else LAB_TRIES=30; fi
+  log "NAT lab: time to connect, direct, punched, mapped, relayed and LAN discovery, $LAB_TRIES tries each"
+  section_load labconnect
+  lab_cmd="java -cp CP io.crust.bench.LabConnect $LAB_TRIES WORK_DIR"
+  timeout ${LAB_TIMEOUT:-3600} "$JAVA" -Xmx512m -cp "$CP" io.crust.bench.LabConnect $LAB_TRIES "$OUT/lab-work" > "$OUT/labconnect.txt" 2> "$OUT/labconnect.err"
+  lab_rc=$?
+  [ $lab_rc = 0 ] || fail "lab connect: exit $lab_rc, see $OUT/labconnect.txt and $OUT/labconnect.err"
+  python3 - "$RESULTS" "$OUT/labconnect.txt" "$lab_cmd" <<'PY'
+import json, sys
+res, out, cmd = sys.argv[1:]
+lines = [json.loads(l) for l in open(out) if l.startswith('{"kind":"lab-connect')]
+seen = set()
+with open(res, 'a') as f:
+    for r in lines:
+        r['command'] = cmd
+        if r['kind'] == 'lab-connect-summary':
+            seen.add(r['scenario'])
+        else:
+            r.setdefault('status', 'ok' if not r.get('error') else 'try-failed')
+        f.write(json.dumps(r) + '\n')
+    for s in ('direct', 'punched', 'mapped', 'relayed', 'lan'):
+        if s not in seen:
+            f.write(json.dumps(dict(kind='lab-connect-summary', scenario=s, status='FAILED', why='no summary: see labconnect.err', command=cmd)) + '\n')
+PY
+  rm -rf "$OUT/lab-work"
+fi
 
 log "writing docs/performance.md"
 python3 crust-bench/report.py "$RESULTS" docs/performance.md || FAILED=1

@@ -1,15 +1,9 @@
 package io.crust.bench;
 
-import io.crust.core.CrustConfig;
-import io.crust.core.CrustException;
-import io.crust.core.CrustNode;
-import io.crust.core.Peer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,59 +12,54 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
- * Scale between two processes on this machine, through the real service API: a {@link ScaleServer}
- * JVM hosts one listening {@link CrustNode}; this JVM starts {@code N} client nodes (one identity
- * each: Crust keeps one connection per pair of peers, so N connections need N identities) and each
- * dials the server (TCP, Noise XX, HELLO, heartbeats: the full path an application gets).
+ * Scale through the real service API, between processes on this machine: a {@link ScaleServer} JVM
+ * hosts one listening {@link io.crust.core.CrustNode}; {@link ScaleClients} JVMs host the N client
+ * nodes that dial it (TCP, Noise XX, HELLO, heartbeats: the full path an application gets). This
+ * process only coordinates; it holds no connection.
  *
- * <p>Then: the server's heap, threads and file descriptors with N idle connections against its
- * baseline; the time to establish them all; then every client node but {@code M} is closed and the
- * remaining M peers each send {@code K} messages of 100 bytes to the server at once: messages per
- * second as received by the server's application (its event queue).
+ * <p>Measured: the time to establish all N connections; the server's heap (after a full GC), platform
+ * and virtual threads and file descriptors with N idle connections against its baseline; the same
+ * for the clients. Then every client but M is closed (the server's descriptors and threads must
+ * fall back) and the remaining M peers each send K messages of 100 bytes to the server at once:
+ * messages per second as received by the server's application (its event queue).
  *
  * <pre>
- *   java -cp CP io.crust.bench.Scale CONNECTIONS MESSAGE_PEERS MESSAGES_PER_PEER HEARTBEAT_SECONDS WORK_DIR
+ *   java -cp CP io.crust.bench.Scale CONNECTIONS MESSAGE_PEERS MESSAGES_PER_PEER HEARTBEAT_SECONDS CLIENT_JVMS WORK_DIR
  * </pre>
  *
- * Prints JSON lines: {@code scale-sample} for each measurement, then one {@code scale} and one
- * {@code scale-messages} summary.
+ * Prints JSON lines: every sample, then one {@code scale} and one {@code scale-messages} summary.
+ * Exits 1 if a connection or a message was lost.
  */
 public final class Scale {
-    /** Connections dialled at once; the server accepts up to 512 handshakes in progress. */
-    private static final int DIAL_CONCURRENCY = 64;
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
     private static final int MESSAGE_BYTES = 100;
 
     private final int connections;
     private final int messagePeers;
     private final int messagesPerPeer;
     private final int heartbeatSeconds;
+    private final int clientJvms;
     private final Path workDir;
-    private Process server;
-    private PrintWriter toServer;
-    private BufferedReader fromServer;
+    private final List<Child> children = new ArrayList<>();
 
     private Scale(String[] args) {
         connections = Integer.parseInt(args[0]);
         messagePeers = Integer.parseInt(args[1]);
         messagesPerPeer = Integer.parseInt(args[2]);
         heartbeatSeconds = Integer.parseInt(args[3]);
-        workDir = Path.of(args[4]);
-        if (messagePeers > connections) {
-            throw new IllegalArgumentException("MESSAGE_PEERS must not exceed CONNECTIONS");
+        clientJvms = Integer.parseInt(args[4]);
+        workDir = Path.of(args[5]);
+        if (messagePeers > connections || connections % clientJvms != 0 || messagePeers % clientJvms != 0) {
+            throw new IllegalArgumentException("MESSAGE_PEERS <= CONNECTIONS, both multiples of CLIENT_JVMS");
         }
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            System.err.println("usage: Scale CONNECTIONS MESSAGE_PEERS MESSAGES_PER_PEER HEARTBEAT_SECONDS WORK_DIR");
+        if (args.length != 6) {
+            System.err.println("usage: Scale CONNECTIONS MESSAGE_PEERS MESSAGES_PER_PEER HEARTBEAT_SECONDS CLIENT_JVMS WORK_DIR");
             System.exit(2);
         }
         System.exit(new Scale(args).run() ? 0 : 1);
@@ -78,245 +67,205 @@ public final class Scale {
 
     private boolean run() throws Exception {
         Files.createDirectories(workDir);
-        int port = startServer();
-        InetSocketAddress serverAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        CrustNode[] clients = new CrustNode[connections];
-        AtomicReferenceArray<Peer> peers = new AtomicReferenceArray<>(connections);
+        int share = connections / clientJvms;
+        // Measured: about 350 KB of heap per connection on each side; room for that plus the JVM's own.
+        long heapMiB = 512 + (long) connections * 450 / 1024;
+        long shareHeapMiB = 512 + (long) share * 500 / 1024;
         try {
-            Figures serverBaseline = ask("measure baseline");
-            Figures clientBaseline = ScaleServer.measure("client-baseline");
-            clientBaseline.print();
+            Child server = start("-Xmx" + heapMiB + "m", ScaleServer.class.getName(),
+                    String.valueOf(connections + 64), String.valueOf(heartbeatSeconds), workDir.resolve("server").toString());
+            int port = Integer.parseInt(server.awaitLine("READY").split(" ")[1]);
+            List<Child> clients = new ArrayList<>();
+            for (int i = 0; i < clientJvms; i++) {
+                clients.add(start("-Xmx" + shareHeapMiB + "m", ScaleClients.class.getName()));
+            }
+            Figures serverBaseline = server.ask("measure baseline");
+            List<Figures> clientBaseline = all(clients, c -> c.ask("measure client-baseline"));
 
-            long startNodes = System.nanoTime();
-            startClients(clients);
-            double nodeStartSeconds = (System.nanoTime() - startNodes) / 1e9;
-            Figures clientNodes = ScaleServer.measure("client-nodes-started");
-            clientNodes.print();
+            long t = System.nanoTime();
+            all(clients, c -> c.ask("start " + share + " " + heartbeatSeconds + " "
+                    + workDir.resolve("clients-" + clients.indexOf(c))));
+            double nodeStartSeconds = (System.nanoTime() - t) / 1e9;
+            List<Figures> clientStarted = all(clients, c -> c.ask("measure client-nodes-started"));
 
-            long[] connectNanos = new long[connections];
-            AtomicLong failures = new AtomicLong();
-            AtomicReference<String> firstFailure = new AtomicReference<>("");
-            long startConnect = System.nanoTime();
-            dialAll(clients, serverAddress, peers, connectNanos, failures, firstFailure);
-            double establishSeconds = (System.nanoTime() - startConnect) / 1e9;
-            Figures reached = ask("await-peers " + connections + " 120");
+            t = System.nanoTime();
+            List<Figures> dialled = all(clients, c -> c.ask("dial " + port));
+            double establishSeconds = (System.nanoTime() - t) / 1e9;
+            Figures reached = server.ask("await-peers " + connections + " 30");
 
             // Idle for two heartbeat intervals so every connection has exchanged heartbeats before it is counted.
             Thread.sleep(Duration.ofSeconds(2L * heartbeatSeconds));
-            Figures serverConnected = ask("measure connected-idle");
-            Figures clientConnected = ScaleServer.measure("client-connected-idle");
-            clientConnected.print();
+            Figures serverIdle = server.ask("measure connected-idle");
+            List<Figures> clientIdle = all(clients, c -> c.ask("measure client-connected-idle"));
 
-            long[] sorted = Arrays.stream(connectNanos).filter(n -> n > 0).sorted().toArray();
-            long connected = connections - failures.get();
-            Figures summary = Figures.of("scale").put("connections", connections).put("connected", connected)
-                    .put("failures", failures.get()).put("firstFailure", firstFailure.get())
-                    .put("heartbeatSeconds", heartbeatSeconds)
+            long failures = sum(dialled, "failures");
+            long connected = connections - failures;
+            long[] millis = dialled.stream().map(f -> (String) f.get("millis")).filter(s -> !s.isEmpty())
+                    .flatMap(s -> Arrays.stream(s.split(";"))).mapToLong(Long::parseLong).sorted().toArray();
+            Figures.of("scale").put("connections", connections).put("connected", connected).put("failures", failures)
+                    .put("firstFailure", dialled.stream().map(f -> (String) f.get("firstFailure"))
+                            .filter(s -> !s.isEmpty()).findFirst().orElse(""))
+                    .put("clientJvms", clientJvms).put("heartbeatSeconds", heartbeatSeconds)
                     .put("nodeStartSeconds", nodeStartSeconds)
                     .put("establishSeconds", establishSeconds)
                     .put("connectionsPerSecond", connected / establishSeconds)
-                    .put("dialConcurrency", DIAL_CONCURRENCY)
-                    .put("connectP50Millis", percentile(sorted, 50) / 1e6)
-                    .put("connectP99Millis", percentile(sorted, 99) / 1e6)
-                    .put("serverPeersAfterIdle", (Number) serverConnected.get("peers"))
+                    .put("dialConcurrency", ScaleClients.DIAL_CONCURRENCY * clientJvms)
+                    .put("connectP50Millis", percentile(millis, 50)).put("connectP99Millis", percentile(millis, 99))
+                    .put("serverPeersAfterIdle", (Number) serverIdle.get("peers"))
                     .put("serverHeapBaselineBytes", (Number) serverBaseline.get("heapBytes"))
-                    .put("serverHeapConnectedBytes", (Number) serverConnected.get("heapBytes"))
-                    .put("serverHeapPerConnectionBytes", perConnection(serverConnected, serverBaseline, "heapBytes", connected))
-                    .put("serverPlatformThreads", (Number) serverConnected.get("platformThreads"))
+                    .put("serverHeapConnectedBytes", (Number) serverIdle.get("heapBytes"))
+                    .put("serverHeapPerConnectionBytes", perConnection(
+                            num(serverIdle, "heapBytes") - num(serverBaseline, "heapBytes"), connected))
                     .put("serverPlatformThreadsBaseline", (Number) serverBaseline.get("platformThreads"))
-                    .put("serverVirtualThreads", (Number) serverConnected.get("virtualThreads"))
+                    .put("serverPlatformThreads", (Number) serverIdle.get("platformThreads"))
                     .put("serverVirtualThreadsBaseline", (Number) serverBaseline.get("virtualThreads"))
-                    .put("serverFds", (Number) serverConnected.get("fds"))
+                    .put("serverVirtualThreads", (Number) serverIdle.get("virtualThreads"))
                     .put("serverFdsBaseline", (Number) serverBaseline.get("fds"))
-                    .put("clientHeapPerNodeBytes", perConnection(clientConnected, clientBaseline, "heapBytes", connections))
-                    .put("clientHeapPerNodeBeforeConnectBytes", perConnection(clientNodes, clientBaseline, "heapBytes", connections))
-                    .put("clientPlatformThreads", (Number) clientConnected.get("platformThreads"))
-                    .put("clientVirtualThreads", (Number) clientConnected.get("virtualThreads"))
-                    .put("clientFds", (Number) clientConnected.get("fds"))
-                    .put("serverPeersReachedSeconds", (Number) reached.get("seconds"));
-            summary.print();
-            boolean ok = failures.get() == 0 && "true".equals(reached.get("reached"))
-                    && ((Number) serverConnected.get("peers")).longValue() == connections;
-
-            ok &= messages(clients, peers);
-            return ok;
+                    .put("serverFds", (Number) serverIdle.get("fds"))
+                    .put("clientHeapPerNodeBytes", perConnection(
+                            sum(clientIdle, "heapBytes") - sum(clientBaseline, "heapBytes"), connections))
+                    .put("clientHeapPerNodeBeforeDialBytes", perConnection(
+                            sum(clientStarted, "heapBytes") - sum(clientBaseline, "heapBytes"), connections))
+                    .put("clientPlatformThreads", sum(clientIdle, "platformThreads"))
+                    .put("clientVirtualThreads", sum(clientIdle, "virtualThreads"))
+                    .put("clientFds", sum(clientIdle, "fds"))
+                    .put("serverPeersReachedSeconds", (Number) reached.get("seconds"))
+                    .print();
+            boolean ok = failures == 0 && "true".equals(reached.get("reached")) && num(serverIdle, "peers") == connections;
+            return messages(server, clients) && ok;
         } finally {
-            for (CrustNode c : clients) {
-                if (c != null) {
-                    c.close();
-                }
+            for (Child c : children) {
+                c.quit();
             }
-            toServer.println("quit");
-            toServer.flush();
-            server.waitFor();
             deleteTree(workDir);
         }
     }
 
-    /** Closes all but {@code messagePeers} clients, then those send {@code messagesPerPeer} each, all at once. */
-    private boolean messages(CrustNode[] clients, AtomicReferenceArray<Peer> peers) throws Exception {
-        long startClose = System.nanoTime();
-        closeAll(clients, messagePeers);
-        double closeSeconds = (System.nanoTime() - startClose) / 1e9;
-        Figures reached = ask("await-peers " + messagePeers + " 120");
-        Figures serverAfterClose = ask("measure after-closing-" + (connections - messagePeers));
+    /** Closes all client nodes but {@code messagePeers}, then those send {@code messagesPerPeer} each, all at once. */
+    private boolean messages(Child server, List<Child> clients) throws Exception {
+        int keepPerJvm = messagePeers / clientJvms;
+        long t = System.nanoTime();
+        all(clients, c -> c.ask("close-beyond " + keepPerJvm));
+        double closeSeconds = (System.nanoTime() - t) / 1e9;
+        Figures reached = server.ask("await-peers " + messagePeers + " 30");
+        Figures afterClose = server.ask("measure after-closing");
 
         long expected = (long) messagePeers * messagesPerPeer;
-        toServer.println("count-messages " + expected + " 300");
-        toServer.flush();
-        awaitLine("ARMED");
-        AtomicLong sendFailures = new AtomicLong();
-        byte[] message = new byte[MESSAGE_BYTES];
-        long start = System.nanoTime();
-        List<Thread> senders = new ArrayList<>();
-        for (int i = 0; i < messagePeers; i++) {
-            Peer peer = peers.get(i);
-            senders.add(Thread.ofVirtual().name("scale-sender-" + i).start(() -> {
-                try {
-                    for (int k = 0; k < messagesPerPeer; k++) {
-                        peer.send(message);
-                    }
-                } catch (CrustException | RuntimeException e) {
-                    sendFailures.incrementAndGet();
-                }
-            }));
-        }
-        for (Thread t : senders) {
-            t.join();
-        }
-        double sendSeconds = (System.nanoTime() - start) / 1e9;
-        Figures received = readFigures();
-        double wallSeconds = (System.nanoTime() - start) / 1e9;
-        long got = ((Number) received.get("messages")).longValue();
+        server.send("count-messages " + expected + " 300");
+        server.awaitLine("ARMED");
+        t = System.nanoTime();
+        List<Figures> sent = all(clients, c -> c.ask("send " + keepPerJvm + " " + messagesPerPeer + " " + MESSAGE_BYTES));
+        Figures received = Figures.parse(server.awaitLine("{"));
+        double wallSeconds = (System.nanoTime() - t) / 1e9;
+        long got = num(received, "messages");
+        long sendFailures = sum(sent, "failures");
         Figures.of("scale-messages").put("peers", messagePeers).put("messagesPerPeer", messagesPerPeer)
                 .put("messageBytes", MESSAGE_BYTES).put("expected", expected).put("received", got)
-                .put("sendFailures", sendFailures.get())
-                .put("sendSeconds", sendSeconds).put("wallSeconds", wallSeconds)
+                .put("sendFailures", sendFailures).put("wallSeconds", wallSeconds)
                 .put("messagesPerSecond", got / wallSeconds)
-                .put("closeSeconds", closeSeconds).put("closed", connections - messagePeers)
+                .put("serverFirstToLastSeconds", (Number) received.get("firstToLastSeconds"))
+                .put("closed", connections - messagePeers).put("closeSeconds", closeSeconds)
                 .put("serverPeersAfterClose", (Number) reached.get("peers"))
-                .put("serverFdsAfterClose", (Number) serverAfterClose.get("fds"))
-                .put("serverVirtualThreadsAfterClose", (Number) serverAfterClose.get("virtualThreads"))
-                .put("serverHeapAfterCloseBytes", (Number) serverAfterClose.get("heapBytes"))
+                .put("serverFdsAfterClose", (Number) afterClose.get("fds"))
+                .put("serverVirtualThreadsAfterClose", (Number) afterClose.get("virtualThreads"))
+                .put("serverHeapAfterCloseBytes", (Number) afterClose.get("heapBytes"))
                 .print();
-        return got == expected && sendFailures.get() == 0 && "true".equals(reached.get("reached"));
+        return got == expected && sendFailures == 0 && "true".equals(reached.get("reached"));
     }
 
-    private int startServer() throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"), ScaleServer.class.getName(),
-                String.valueOf(connections + 64), String.valueOf(heartbeatSeconds), workDir.resolve("server").toString());
-        server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        toServer = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);
-        fromServer = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String ready = awaitLine("READY");
-        return Integer.parseInt(ready.split(" ")[1]);
+    private Child start(String heap, String main, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                heap, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"), main));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Child c = new Child(p);
+        children.add(c);
+        return c;
     }
 
-    private void startClients(CrustNode[] clients) throws Exception {
-        Semaphore slots = new Semaphore(8);
-        List<Thread> starters = new ArrayList<>();
-        AtomicReferenceArray<Exception> errors = new AtomicReferenceArray<>(1);
-        for (int i = 0; i < clients.length; i++) {
+    /** Runs {@code step} on every child at once (one virtual thread each) and returns the answers in order. */
+    private static List<Figures> all(List<Child> children, Step step) throws Exception {
+        List<Callable<Figures>> calls = children.stream().<Callable<Figures>>map(c -> () -> step.on(c)).toList();
+        Figures[] answers = new Figures[calls.size()];
+        Exception[] errors = new Exception[calls.size()];
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
             int index = i;
-            slots.acquire();
-            starters.add(Thread.ofVirtual().name("scale-start-" + i).start(() -> {
+            threads.add(Thread.ofVirtual().name("scale-child-" + i).start(() -> {
                 try {
-                    clients[index] = CrustNode.start(CrustConfig.builder()
-                            .dataDir(workDir.resolve("client-" + index))
-                            .networkName("crust-bench-scale")
-                            .bindAddress(InetAddress.getLoopbackAddress())
-                            .udp(false)
-                            .heartbeatInterval(Duration.ofSeconds(heartbeatSeconds))
-                            .heartbeatTimeout(Duration.ofSeconds(4L * heartbeatSeconds))
-                            .eventQueueCapacity(64)
-                            .build());
+                    answers[index] = calls.get(index).call();
                 } catch (Exception e) {
-                    errors.compareAndSet(0, null, e);
-                } finally {
-                    slots.release();
+                    errors[index] = e;
                 }
             }));
         }
-        for (Thread t : starters) {
+        for (Thread t : threads) {
             t.join();
         }
-        if (errors.get(0) != null) {
-            throw errors.get(0);
-        }
-    }
-
-    private static void dialAll(CrustNode[] clients, InetSocketAddress server, AtomicReferenceArray<Peer> peers,
-            long[] connectNanos, AtomicLong failures, AtomicReference<String> firstFailure) throws InterruptedException {
-        Semaphore slots = new Semaphore(DIAL_CONCURRENCY);
-        List<Thread> dialers = new ArrayList<>();
-        for (int i = 0; i < clients.length; i++) {
-            int index = i;
-            slots.acquire();
-            dialers.add(Thread.ofVirtual().name("scale-dial-" + i).start(() -> {
-                long start = System.nanoTime();
-                try {
-                    peers.set(index, clients[index].connect(server, CONNECT_TIMEOUT));
-                    connectNanos[index] = System.nanoTime() - start;
-                } catch (CrustException e) {
-                    if (failures.getAndIncrement() == 0) {
-                        firstFailure.set(e.getMessage());
-                    }
-                } finally {
-                    slots.release();
-                }
-            }));
-        }
-        for (Thread t : dialers) {
-            t.join();
-        }
-    }
-
-    private static void closeAll(CrustNode[] clients, int keep) throws InterruptedException {
-        Semaphore slots = new Semaphore(16);
-        List<Thread> closers = new ArrayList<>();
-        for (int i = keep; i < clients.length; i++) {
-            CrustNode node = clients[i];
-            clients[i] = null;
-            slots.acquire();
-            closers.add(Thread.ofVirtual().name("scale-close-" + i).start(() -> {
-                try {
-                    node.close();
-                } finally {
-                    slots.release();
-                }
-            }));
-        }
-        for (Thread t : closers) {
-            t.join();
-        }
-    }
-
-    private Figures ask(String command) throws IOException {
-        toServer.println(command);
-        toServer.flush();
-        String line = awaitLine("{");
-        System.out.println(line);
-        return Figures.parse(line);
-    }
-
-    private Figures readFigures() throws IOException {
-        return Figures.parse(awaitLine("{"));
-    }
-
-    private String awaitLine(String prefix) throws IOException {
-        String line;
-        while ((line = fromServer.readLine()) != null) {
-            if (line.startsWith(prefix)) {
-                return line;
+        for (Exception e : errors) {
+            if (e != null) {
+                throw e;
             }
         }
-        throw new IOException("the scale server ended before printing a line starting with " + prefix);
+        return List.of(answers);
     }
 
-    private static Number perConnection(Figures after, Figures before, String key, long count) {
-        long delta = ((Number) after.get(key)).longValue() - ((Number) before.get(key)).longValue();
+    interface Step {
+        Figures on(Child child) throws IOException;
+    }
+
+    /** A child JVM driven by lines on its stdin; answers are lines on its stdout. */
+    static final class Child {
+        private final Process process;
+        private final PrintWriter in;
+        private final BufferedReader out;
+
+        Child(Process process) {
+            this.process = process;
+            this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        void send(String line) {
+            in.println(line);
+            in.flush();
+        }
+
+        /** Sends a command and returns (and prints, unless it is a long list) the JSON answer. */
+        Figures ask(String command) throws IOException {
+            send(command);
+            String line = awaitLine("{");
+            System.out.println(line.length() > 2000 ? line.substring(0, 2000) + "...(cut)" : line);
+            return Figures.parse(line);
+        }
+
+        String awaitLine(String prefix) throws IOException {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            throw new IOException("child " + process.pid() + " ended before printing a line starting with " + prefix);
+        }
+
+        void quit() throws InterruptedException {
+            send("quit");
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static long num(Figures f, String key) {
+        return ((Number) f.get(key)).longValue();
+    }
+
+    private static long sum(List<Figures> figures, String key) {
+        return figures.stream().mapToLong(f -> num(f, key)).sum();
+    }
+
+    private static long perConnection(long delta, long count) {
         return count == 0 ? 0 : delta / count;
     }
 

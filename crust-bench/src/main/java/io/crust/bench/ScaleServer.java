@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -32,9 +34,14 @@ import java.util.stream.Stream;
  * <p>{@code java -cp CP io.crust.bench.ScaleServer MAX_CONNECTIONS HEARTBEAT_SECONDS DATA_DIR}
  */
 public final class ScaleServer {
+    /** The network name of every node of the scale benchmark. */
+    static final String NETWORK = "crust-bench-scale";
     private final AtomicLong connectedEvents = new AtomicLong();
     private final AtomicLong lostEvents = new AtomicLong();
     private final AtomicLong messages = new AtomicLong();
+    /** Why peers were lost, digits folded to N, with counts: a lost connection must be explained. */
+    private final Map<String, Integer> lostReasons = new ConcurrentHashMap<>();
+    private final Map<String, Integer> misbehaviours = new ConcurrentHashMap<>();
     private volatile long firstMessageNanos;
     private volatile long lastMessageNanos;
 
@@ -46,7 +53,7 @@ public final class ScaleServer {
         int heartbeatSeconds = Integer.parseInt(args[1]);
         CrustConfig config = CrustConfig.builder()
                 .dataDir(Path.of(args[2]))
-                .networkName("crust-bench-scale")
+                .networkName(NETWORK)
                 .bindAddress(InetAddress.getLoopbackAddress())
                 .udp(false)
                 .maxConnections(maxConnections)
@@ -85,7 +92,11 @@ public final class ScaleServer {
             while (true) {
                 switch (node.events().take()) {
                     case CrustEvent.PeerConnected c -> connectedEvents.incrementAndGet();
-                    case CrustEvent.PeerLost l -> lostEvents.incrementAndGet();
+                    case CrustEvent.PeerLost l -> {
+                        lostEvents.incrementAndGet();
+                        lostReasons.merge(l.reason().replaceAll("[0-9]+", "N"), 1, Integer::sum);
+                    }
+                    case CrustEvent.Misbehaviour b -> misbehaviours.merge(b.kind() + ": " + b.detail(), 1, Integer::sum);
                     case CrustEvent.MessageReceived m -> {
                         long now = System.nanoTime();
                         if (messages.getAndIncrement() == 0) {
@@ -129,7 +140,8 @@ public final class ScaleServer {
 
     private Figures sample(String label, int peers) {
         return measure(label).put("peers", peers).put("connectedEvents", connectedEvents.get())
-                .put("lostEvents", lostEvents.get());
+                .put("lostEvents", lostEvents.get()).put("lostReasons", lostReasons.toString())
+                .put("misbehaviours", misbehaviours.toString());
     }
 
     /**

@@ -1,0 +1,256 @@
+package io.crust.bench;
+
+import io.crust.demo.Main;
+import io.crust.testkit.lab.LabException;
+import io.crust.testkit.lab.LabHost;
+import io.crust.testkit.lab.LabProcess;
+import io.crust.testkit.lab.NatKind;
+import io.crust.testkit.lab.NatLab;
+import io.crust.testkit.lab.Site;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Time to connect in the NAT lab (crust-testkit's {@link NatLab}), with the demo peer
+ * ({@code crust-demo peer --json}, one JVM per peer, each in its own namespace) driven by lines as a
+ * script would drive it. Needs root, ip and nft.
+ *
+ * <ul>
+ *   <li>{@code direct}: two public hosts; A runs {@code connect B-ADDRESS:5483}.</li>
+ *   <li>{@code punched}: A and B behind two port-restricted cone NATs, both bootstrapped off a public
+ *       peer; A runs {@code connect B-ID} (rendezvous through the public peer, then punching).</li>
+ *   <li>{@code mapped}: as punched, but B sits behind the UPnP router (miniupnpd) and maps its ports.</li>
+ *   <li>{@code relayed}: A and B behind symmetric NATs; the public peer relays.</li>
+ *   <li>{@code lan}: A and B on one site with {@code --lan} and no contacts; each try starts a new B
+ *       (new identity) and times B's {@code started} event to A's {@code connected} event.</li>
+ * </ul>
+ *
+ * For the first four, one lab and one set of peers serve every try: connect, await {@code connected},
+ * {@code drop}, await B's {@code lost}, again. So only the first try meets fresh NAT state; later
+ * tries may reuse mappings the routers still hold. Each try prints a {@code lab-connect} line with
+ * the route label the node reported; each scenario ends with a {@code lab-connect-summary} line.
+ *
+ * <pre>
+ *   java -cp CP io.crust.bench.LabConnect TRIES WORK_DIR [SCENARIO,...]
+ * </pre>
+ */
+public final class LabConnect {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":\"([^\"]*)\"");
+
+    private final int tries;
+    private final Path workDir;
+    private int failedScenarios;
+
+    private LabConnect(int tries, Path workDir) {
+        this.tries = tries;
+        this.workDir = workDir;
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> scenarios = args.length > 2 ? List.of(args[2].split(","))
+                : List.of("direct", "punched", "mapped", "relayed", "lan");
+        LabConnect bench = new LabConnect(Integer.parseInt(args[0]), Path.of(args[1]));
+        for (String s : scenarios) {
+            bench.scenario(s);
+        }
+        System.exit(bench.failedScenarios == 0 ? 0 : 1);
+    }
+
+    private void scenario(String name) {
+        List<Try> results = new ArrayList<>();
+        String error = "";
+        try (NatLab lab = NatLab.start("bench" + name.charAt(0))) {
+            Path dir = Files.createTempDirectory(Files.createDirectories(workDir), name);
+            switch (name) {
+                case "direct" -> direct(lab, dir, results);
+                case "punched" -> byId(lab, dir, results, NatKind.PORT_RESTRICTED_CONE, NatKind.PORT_RESTRICTED_CONE, false);
+                case "mapped" -> byId(lab, dir, results, NatKind.PORT_RESTRICTED_CONE, NatKind.UPNP, false);
+                case "relayed" -> byId(lab, dir, results, NatKind.SYMMETRIC, NatKind.SYMMETRIC, true);
+                case "lan" -> lan(lab, dir, results);
+                default -> throw new IllegalArgumentException("unknown scenario " + name);
+            }
+        } catch (Exception e) {
+            error = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        }
+        summary(name, results, error);
+    }
+
+    private void direct(NatLab lab, Path dir, List<Try> results) throws Exception {
+        LabHost hostA = lab.publicHost();
+        LabHost hostB = lab.publicHost();
+        try (Peer b = Peer.start(hostB, dir.resolve("b"), "--listen-tcp", "5483", "--listen-udp", "5483", "--no-upnp");
+                Peer a = Peer.start(hostA, dir.resolve("a"), "--no-upnp")) {
+            repeat(a, b, "connect " + hostB.address().getHostAddress() + ":5483", results);
+        }
+    }
+
+    private void byId(NatLab lab, Path dir, List<Try> results, NatKind kindA, NatKind kindB, boolean relay) throws Exception {
+        if (kindB == NatKind.UPNP) {
+            lab.startStunServer();
+        }
+        LabHost publicHost = lab.publicHost();
+        Site siteA = lab.site(kindA);
+        Site siteB = lab.site(kindB);
+        String contact = publicHost.address().getHostAddress() + ":5483";
+        List<String> publicOptions = new ArrayList<>(List.of("--listen-tcp", "5483", "--listen-udp", "5483", "--no-upnp"));
+        if (relay) {
+            publicOptions.add("--relay");
+        }
+        try (Peer p = Peer.start(publicHost, dir.resolve("p"), publicOptions.toArray(String[]::new));
+                Peer a = Peer.start(siteA.host(), dir.resolve("a"), "--contact", contact, "--no-upnp");
+                Peer b = kindB == NatKind.UPNP ? Peer.start(siteB.host(), dir.resolve("b"), "--contact", contact)
+                        : Peer.start(siteB.host(), dir.resolve("b"), "--contact", contact, "--no-upnp")) {
+            a.await("bootstrapped", l -> true);
+            b.await("bootstrapped", l -> true);
+            if (kindB == NatKind.UPNP) {
+                b.awaitExternalAddress();
+            }
+            repeat(a, b, "connect " + b.id, results);
+        }
+    }
+
+    /** Connect, await connected, drop, await the other side's lost; {@code tries} times. */
+    private void repeat(Peer a, Peer b, String connect, List<Try> results) throws LabException {
+        for (int i = 1; i <= tries; i++) {
+            long start = System.nanoTime();
+            a.command(connect);
+            try {
+                String connected = a.await("connected", l -> b.id.equals(field(l, "peer")));
+                results.add(new Try(i, (System.nanoTime() - start) / 1e6, field(connected, "route"),
+                        field(connected, "transport"), ""));
+            } catch (LabException e) {
+                results.add(new Try(i, (System.nanoTime() - start) / 1e6, "-", "-", firstLine(e)));
+                continue;
+            }
+            a.command("drop " + b.id);
+            a.await("dropped", l -> b.id.equals(field(l, "peer")));
+            b.await("lost", l -> a.id.equals(field(l, "peer")));
+        }
+    }
+
+    private void lan(NatLab lab, Path dir, List<Try> results) throws Exception {
+        Site site = lab.site(NatKind.PORT_RESTRICTED_CONE);
+        LabHost second = site.addHost();
+        try (Peer a = Peer.start(site.host(), dir.resolve("a"), "--lan", "--no-upnp")) {
+            for (int i = 1; i <= tries; i++) {
+                try (Peer b = Peer.start(second, dir.resolve("b" + i), "--lan", "--no-upnp")) {
+                    long started = b.startedNanos;
+                    try {
+                        String connected = a.await("connected", l -> b.id.equals(field(l, "peer")));
+                        results.add(new Try(i, (System.nanoTime() - started) / 1e6, field(connected, "route"),
+                                field(connected, "transport"), ""));
+                    } catch (LabException e) {
+                        results.add(new Try(i, (System.nanoTime() - started) / 1e6, "-", "-", firstLine(e)));
+                        continue;
+                    }
+                    b.command("quit");
+                    a.await("lost", l -> b.id.equals(field(l, "peer")));
+                }
+            }
+        }
+    }
+
+    private void summary(String name, List<Try> results, String error) {
+        Map<String, Integer> routes = new TreeMap<>();
+        List<Double> millis = new ArrayList<>();
+        String firstError = error;
+        for (Try t : results) {
+            Figures.of("lab-connect").put("scenario", name).put("try", t.index).put("millis", t.millis)
+                    .put("route", t.route).put("transport", t.transport).put("error", t.error).print();
+            if (t.error.isEmpty()) {
+                routes.merge(t.route + "/" + t.transport, 1, Integer::sum);
+                millis.add(t.millis);
+            } else if (firstError.isEmpty()) {
+                firstError = "try " + t.index + ": " + t.error;
+            }
+        }
+        millis.sort(null);
+        boolean ok = error.isEmpty() && millis.size() == tries;
+        if (!ok) {
+            failedScenarios++;
+        }
+        Figures.of("lab-connect-summary").put("scenario", name).put("tries", tries).put("connected", millis.size())
+                .put("p50Millis", percentile(millis, 50)).put("p99Millis", percentile(millis, 99))
+                .put("minMillis", millis.isEmpty() ? 0.0 : millis.getFirst())
+                .put("maxMillis", millis.isEmpty() ? 0.0 : millis.getLast())
+                .put("routes", routes.toString()).put("status", ok ? "ok" : "FAILED").put("why", firstError).print();
+    }
+
+    private static double percentile(List<Double> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+
+    static String field(String json, String name) {
+        Matcher m = FIELD.matcher(json);
+        while (m.find()) {
+            if (m.group(1).equals(name)) {
+                return m.group(2);
+            }
+        }
+        return null;
+    }
+
+    private static String firstLine(Exception e) {
+        return String.valueOf(e.getMessage()).lines().findFirst().orElse("").replace('"', '\'');
+    }
+
+    private record Try(int index, double millis, String route, String transport, String error) {
+    }
+
+    /** One {@code crust-demo peer --json} JVM on a lab host. */
+    private static final class Peer implements AutoCloseable {
+        private final LabProcess process;
+        private final long startedNanos;
+        private final String id;
+
+        private Peer(LabProcess process) throws LabException {
+            this.process = process;
+            String started = process.awaitLine(l -> "started".equals(field(l, "event")), WAIT);
+            this.startedNanos = System.nanoTime();
+            this.id = field(started, "id");
+        }
+
+        static Peer start(LabHost host, Path dataDir, String... options) throws LabException {
+            List<String> args = new ArrayList<>(List.of("peer", "--json", "--network", "bench", "--data-dir", dataDir.toString()));
+            args.addAll(List.of(options));
+            return new Peer(host.startJava(List.of("-Xmx512m"), Main.class, args.toArray(String[]::new)));
+        }
+
+        void command(String line) throws LabException {
+            process.writeLine(line);
+        }
+
+        String await(String event, java.util.function.Predicate<String> matcher) throws LabException {
+            return process.awaitLine(l -> event.equals(field(l, "event")) && matcher.test(l), WAIT);
+        }
+
+        /** Asks with {@code id} once a second until the peer reports an external address (its port mapping). */
+        void awaitExternalAddress() throws Exception {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                command("id");
+                if (!await("id", l -> true).contains("\"external\":[]")) {
+                    return;
+                }
+                Thread.sleep(1000);
+            }
+            throw new LabException("no external address within " + WAIT);
+        }
+
+        @Override
+        public void close() {
+            process.close();
+        }
+    }
+}

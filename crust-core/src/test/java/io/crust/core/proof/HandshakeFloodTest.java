@@ -290,16 +290,18 @@ class HandshakeFloodTest {
         private final Thread watcher;
         private volatile long closedAtNanos;
 
-        private Attacker(Socket socket) {
+        private Attacker(Socket socket, long openedAtNanos) {
             this.socket = socket;
-            this.openedAtNanos = System.nanoTime();
+            this.openedAtNanos = openedAtNanos;
             this.watcher = Thread.ofVirtual().start(this::watch);
         }
 
         static Attacker open(InetSocketAddress address, byte[] bytes) throws IOException {
             Socket socket = new Socket();
+            // Taken before connecting: the node can accept, and start its deadline, before connect() returns here.
+            long openedAtNanos = System.nanoTime();
             socket.connect(address, 10_000);
-            Attacker attacker = new Attacker(socket);
+            Attacker attacker = new Attacker(socket, openedAtNanos);
             if (bytes.length > 0) {
                 try {
                     socket.getOutputStream().write(bytes);

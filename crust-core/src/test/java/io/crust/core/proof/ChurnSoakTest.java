@@ -42,7 +42,9 @@ class ChurnSoakTest {
 
         Resources before = outcome.before();
         Resources after = outcome.after();
-        assertThat(after.crustThreads()).as("crust threads left after every node closed").isZero();
+        // Relative to the start, not zero: in a full build, other test classes run earlier in this JVM.
+        assertThat(after.crustThreads()).as("crust threads left after every node closed: %s then %s", before, after)
+                .isLessThanOrEqualTo(before.crustThreads());
         assertThat(after.fileDescriptors()).as("file descriptors: %s then %s", before, after)
                 .isLessThanOrEqualTo(before.fileDescriptors() + 2);
         assertThat(after.heapBytes()).as("heap after GC: %s then %s", before, after)

@@ -1,10 +1,12 @@
 package io.crust.demo.peer;
 
 import io.crust.testkit.lab.LabHost;
+import io.crust.testkit.lab.LabProcess;
 import io.crust.testkit.lab.Site;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** What {@link LabFaultsTest} does to and checks on a lab router besides what the lab offers itself. */
 final class RouterFaults {
@@ -21,6 +23,18 @@ final class RouterFaults {
 
     static void unlimitRate(Site site) throws Exception {
         site.router().exec(TIMEOUT, "tc", "qdisc", "del", "dev", "lp1", "root").orThrow();
+    }
+
+    /**
+     * Drops every packet the site's router forwards for exactly {@code duration}, timed inside its
+     * namespace: a table whose forward hook drops everything, deleted after {@code sleep}. The process
+     * prints {@code on} once the table is in place and {@code off} once it is gone.
+     */
+    static LabProcess dropEverything(Site site, Duration duration) throws Exception {
+        String seconds = String.format(Locale.ROOT, "%.3f", duration.toMillis() / 1000.0);
+        return site.router().start("sh", "-c", "nft add table inet crust_burst"
+                + " && nft add chain inet crust_burst forward '{ type filter hook forward priority -5 ; policy drop ; }'"
+                + " && echo on && sleep " + seconds + " && nft delete table inet crust_burst && echo off");
     }
 
     /** Runs {@code nft} with these arguments on the router; its output. */

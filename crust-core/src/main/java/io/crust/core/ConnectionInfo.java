@@ -15,8 +15,11 @@ import java.util.Objects;
  * @param id the peer to reach
  * @param tcpAddresses TCP candidates, best first (at most {@value #MAX_ADDRESSES})
  * @param udpAddresses crust-udt (UDP) candidates, best first (at most {@value #MAX_ADDRESSES})
+ * @param tcpKinds how each TCP candidate was learnt, in the same order (a dialler names its route by it)
+ * @param udpKinds how each UDP candidate was learnt, in the same order
  */
-public record ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, List<InetSocketAddress> udpAddresses) {
+public record ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, List<InetSocketAddress> udpAddresses,
+        List<PeerRecord.Kind> tcpKinds, List<PeerRecord.Kind> udpKinds) {
     /** The most addresses per transport that an info carries. */
     public static final int MAX_ADDRESSES = 16;
 
@@ -24,6 +27,12 @@ public record ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, Li
         Objects.requireNonNull(id, "id");
         tcpAddresses = List.copyOf(tcpAddresses);
         udpAddresses = List.copyOf(udpAddresses);
+        tcpKinds = List.copyOf(tcpKinds);
+        udpKinds = List.copyOf(udpKinds);
+        if (tcpKinds.size() != tcpAddresses.size() || udpKinds.size() != udpAddresses.size()) {
+            throw new IllegalArgumentException("one kind per address: " + tcpKinds.size() + " kinds for "
+                    + tcpAddresses.size() + " TCP addresses, " + udpKinds.size() + " for " + udpAddresses.size() + " UDP");
+        }
         if (tcpAddresses.size() > MAX_ADDRESSES || udpAddresses.size() > MAX_ADDRESSES) {
             throw new IllegalArgumentException("at most " + MAX_ADDRESSES + " addresses per transport");
         }
@@ -33,6 +42,25 @@ public record ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, Li
         for (InetSocketAddress a : udpAddresses) {
             requireResolved(a);
         }
+    }
+
+    /** Candidates whose kind is not known, taken as the peer's own ({@link PeerRecord.Kind#HOST}) addresses. */
+    public ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, List<InetSocketAddress> udpAddresses) {
+        this(id, tcpAddresses, udpAddresses, hosts(tcpAddresses), hosts(udpAddresses));
+    }
+
+    /** This info with only one TCP candidate, kind kept. */
+    public ConnectionInfo onlyTcp(int index) {
+        return new ConnectionInfo(id, List.of(tcpAddresses.get(index)), List.of(), List.of(tcpKinds.get(index)), List.of());
+    }
+
+    /** This info with only one UDP candidate, kind kept. */
+    public ConnectionInfo onlyUdp(int index) {
+        return new ConnectionInfo(id, List.of(), List.of(udpAddresses.get(index)), List.of(), List.of(udpKinds.get(index)));
+    }
+
+    private static List<PeerRecord.Kind> hosts(List<InetSocketAddress> addresses) {
+        return java.util.Collections.nCopies(addresses == null ? 0 : addresses.size(), PeerRecord.Kind.HOST);
     }
 
     /** A compact, copyable text form: {@code crust1:} followed by base64url. */

@@ -110,6 +110,21 @@ public final class PeerRecord {
             this.code = code;
         }
 
+        /** The kind's code on the wire (1 host, 2 reflexive, 3 mapped). */
+        public int code() {
+            return code;
+        }
+
+        /** The kind with this wire code; empty for an unknown code. */
+        public static java.util.Optional<Kind> fromCode(int code) {
+            for (Kind k : values()) {
+                if (k.code == code) {
+                    return java.util.Optional.of(k);
+                }
+            }
+            return java.util.Optional.empty();
+        }
+
         static Kind ofCode(int code) throws CrustException {
             for (Kind k : values()) {
                 if (k.code == code) {

@@ -3,6 +3,8 @@ package io.crust.core.connect;
 import io.crust.core.ConnectionInfo;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
+import io.crust.core.PeerRecord;
+import io.crust.core.Route;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
 import io.crust.core.wire.WireMessage;
@@ -61,8 +63,8 @@ public final class Rendezvous {
         /** True in the test-only mode where direct paths are never tried. */
         boolean directPathsDisabled();
 
-        /** Dials the candidates of {@code info} (expecting {@code info.id()}), on the calling thread. */
-        PeerHandle dialDirect(ConnectionInfo info, Duration timeout) throws CrustException;
+        /** Dials the candidates of {@code info} (expecting {@code info.id()}) on the calling thread, naming the route. */
+        PeerHandle dialDirect(ConnectionInfo info, Route route, Duration timeout) throws CrustException;
 
         /** Starts a named background task owned by the node. */
         void startTask(String name, Runnable task);
@@ -178,17 +180,17 @@ public final class Rendezvous {
     private void race(PeerId target, ConnectionInfo info, Attempts attempts, Duration timeout) {
         Duration perDial = timeout.compareTo(DIAL_TIMEOUT) < 0 ? timeout : DIAL_TIMEOUT;
         List<ConnectionInfo> dials = new ArrayList<>();
-        for (java.net.InetSocketAddress tcp : info.tcpAddresses()) {
-            dials.add(new ConnectionInfo(target, List.of(tcp), List.of()));
+        for (int i = 0; i < info.tcpAddresses().size(); i++) {
+            dials.add(info.onlyTcp(i));
         }
-        for (java.net.InetSocketAddress udp : info.udpAddresses()) {
-            dials.add(new ConnectionInfo(target, List.of(), List.of(udp)));
+        for (int i = 0; i < info.udpAddresses().size(); i++) {
+            dials.add(info.onlyUdp(i));
         }
         for (ConnectionInfo one : dials) {
             attempts.started();
             host.startTask("crust-dial-" + target.shortForm(), () -> {
                 try {
-                    dialQuietly(one, perDial);
+                    dialQuietly(one, routeOf(one), perDial);
                 } finally {
                     attempts.finished();
                 }
@@ -323,9 +325,23 @@ public final class Rendezvous {
                 + (relays.isEmpty() ? " and no connected peer relays" : "; relays failed: " + String.join("; ", failures)));
     }
 
-    private void dialQuietly(ConnectionInfo info, Duration timeout) {
+    /**
+     * The route a one-candidate dial makes: to the peer's own interface, direct; to a port mapping on
+     * its router, mapped; to its reflexive address, punched: the peer's NAT lets it in only because
+     * the peer dials (or punches) towards us at the same time.
+     */
+    static Route routeOf(ConnectionInfo one) {
+        PeerRecord.Kind kind = one.tcpKinds().isEmpty() ? one.udpKinds().get(0) : one.tcpKinds().get(0);
+        return switch (kind) {
+            case HOST -> Route.DIRECT;
+            case MAPPED -> Route.MAPPED;
+            case REFLEXIVE -> Route.PUNCHED;
+        };
+    }
+
+    private void dialQuietly(ConnectionInfo info, Route route, Duration timeout) {
         try {
-            host.dialDirect(info, timeout);
+            host.dialDirect(info, route, timeout);
         } catch (CrustException e) {
             log.debug("direct dial to {} failed: {}", info.id().shortForm(), e.getMessage());
         }

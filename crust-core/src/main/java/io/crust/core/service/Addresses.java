@@ -91,7 +91,9 @@ final class Addresses {
     ConnectionInfo info(PeerId self) {
         lock.lock();
         try {
-            return new ConnectionInfo(self, candidates(tcpMapped, tcpExternal, tcpBound), candidates(udpMapped, udpExternal, udpBound));
+            List<InetSocketAddress> tcp = candidates(tcpMapped, tcpExternal, tcpBound);
+            List<InetSocketAddress> udp = candidates(udpMapped, udpExternal, udpBound);
+            return new ConnectionInfo(self, tcp, udp, kinds(tcp, tcpMapped, tcpBound), kinds(udp, udpMapped, udpBound));
         } finally {
             lock.unlock();
         }
@@ -127,6 +129,18 @@ final class Addresses {
         }
         List<InetSocketAddress> list = new ArrayList<>(all);
         return list.size() > ConnectionInfo.MAX_ADDRESSES ? list.subList(0, ConnectionInfo.MAX_ADDRESSES) : list;
+    }
+
+    /** Mapped if we mapped it, host if one of our interfaces has it (a public host), else reflexive. */
+    private static List<PeerRecord.Kind> kinds(List<InetSocketAddress> candidates, Set<InetSocketAddress> mapped,
+            InetSocketAddress bound) {
+        List<InetSocketAddress> local = bound == null ? List.of() : LocalAddresses.of(bound);
+        List<PeerRecord.Kind> kinds = new ArrayList<>(candidates.size());
+        for (InetSocketAddress a : candidates) {
+            kinds.add(mapped.contains(a) ? PeerRecord.Kind.MAPPED
+                    : local.contains(a) ? PeerRecord.Kind.HOST : PeerRecord.Kind.REFLEXIVE);
+        }
+        return kinds;
     }
 
     private static void add(Set<InetSocketAddress> set, InetSocketAddress address) {

@@ -311,11 +311,11 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
     }
 
     @Override
-    public PeerHandle dialDirect(ConnectionInfo info, Duration timeout) throws CrustException {
+    public PeerHandle dialDirect(ConnectionInfo info, Route route, Duration timeout) throws CrustException {
         if (node.table.handle(info.id()).filter(h -> h.route() != Route.RELAYED).isPresent()) {
             return node.table.handle(info.id()).get();
         }
-        return dialInfo(info, Route.DIRECT, timeout);
+        return dialInfo(info, route, timeout);
     }
 
     @Override

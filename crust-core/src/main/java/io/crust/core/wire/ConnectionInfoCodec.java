@@ -2,6 +2,7 @@ package io.crust.core.wire;
 
 import io.crust.core.ConnectionInfo;
 import io.crust.core.PeerId;
+import io.crust.core.PeerRecord;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -19,6 +20,9 @@ import java.util.List;
  * |  TCP count    |  UDP count    |  addresses (TCP first) ...    |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
+ * then one kind byte per address, TCP first (1 = the peer's own interface, 2 = reflexive: seen
+ * from outside its NAT, 3 = a port mapping on its router), in the order of the addresses.
+ *
  * Each address:
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |  IP version   |          port (1-65535)       |  IPv4 (4) or  |
@@ -32,7 +36,7 @@ import java.util.List;
 public final class ConnectionInfoCodec {
     private static final String TEXT_PREFIX = "crust1:";
     /** Largest binary form: id, counts and 2 x 16 IPv6 addresses. */
-    public static final int MAX_ENCODED_BYTES = PeerId.KEY_BYTES + 2 + 2 * ConnectionInfo.MAX_ADDRESSES * 19;
+    public static final int MAX_ENCODED_BYTES = PeerId.KEY_BYTES + 2 + 2 * ConnectionInfo.MAX_ADDRESSES * (19 + 1);
 
     private ConnectionInfoCodec() {
     }
@@ -47,6 +51,8 @@ public final class ConnectionInfoCodec {
         w.peerId(info.id()).u8(info.tcpAddresses().size()).u8(info.udpAddresses().size());
         info.tcpAddresses().forEach(w::address);
         info.udpAddresses().forEach(w::address);
+        info.tcpKinds().forEach(k -> w.u8(k.code()));
+        info.udpKinds().forEach(k -> w.u8(k.code()));
     }
 
     public static ConnectionInfo decode(byte[] bytes) throws WireFormatException {
@@ -75,7 +81,21 @@ public final class ConnectionInfoCodec {
         for (int i = 0; i < udpCount; i++) {
             udp.add(r.address("UDP address"));
         }
-        return new ConnectionInfo(id, tcp, udp);
+        List<PeerRecord.Kind> tcpKinds = new ArrayList<>(tcpCount);
+        for (int i = 0; i < tcpCount; i++) {
+            tcpKinds.add(kind(r));
+        }
+        List<PeerRecord.Kind> udpKinds = new ArrayList<>(udpCount);
+        for (int i = 0; i < udpCount; i++) {
+            udpKinds.add(kind(r));
+        }
+        return new ConnectionInfo(id, tcp, udp, tcpKinds, udpKinds);
+    }
+
+    private static PeerRecord.Kind kind(WireReader r) throws WireFormatException {
+        int code = r.u8("address kind");
+        return PeerRecord.Kind.fromCode(code)
+                .orElseThrow(() -> new WireFormatException("unknown address kind " + code));
     }
 
     public static String toText(ConnectionInfo info) {

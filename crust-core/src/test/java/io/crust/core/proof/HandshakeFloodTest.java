@@ -7,13 +7,19 @@ import io.crust.core.CrustEvent.Misbehaviour;
 import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
 import io.crust.core.Peer;
+import io.crust.core.Transport;
+import io.crust.udt.UdtConfig;
+import io.crust.udt.UdtConnection;
+import io.crust.udt.UdtEndpoint;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -87,6 +93,7 @@ class HandshakeFloodTest {
             assertThat(cut.openNanos()).as("and is cut soon after it").isLessThan(timeout.plus(ProofNodes.WAIT).toNanos());
         }
         Map<Misbehaviour.Kind, Integer> kinds = awaitMisbehaviours(node, Misbehaviour.Kind.HANDSHAKE_TIMEOUT, limit);
+        assertThat(kinds.get(Misbehaviour.Kind.HANDSHAKE_TIMEOUT)).isEqualTo(limit);
         assertThat(kinds.getOrDefault(Misbehaviour.Kind.LIMIT_EXCEEDED, 0)).isGreaterThanOrEqualTo(extra);
 
         Peer peer = legitimate.connect(address, ProofNodes.WAIT);
@@ -106,6 +113,68 @@ class HandshakeFloodTest {
         Figures.print("stalled", "legitimate peer while every slot was held: %s", legitimateGotInWhileFull ? "connected" : "refused");
         Figures.print("stalled", "before %s | all slots held %s | after %s", before, held, after);
         Figures.print("stalled", "heap per held handshake: %.1f KiB", (held.heapBytes() - before.heapBytes()) / 1024.0 / limit);
+    }
+
+    @Test
+    void stalledCrustUdtHandshakesBeyondTheLimitAreRefusedAndTheRestAreCutAtTheTimeout() throws Exception {
+        int limit = 8;
+        int extra = 8;
+        Duration timeout = Duration.ofSeconds(5);
+        CrustNode node = nodes.start(c -> c.udp(true).maxPendingHandshakes(limit).handshakeTimeout(timeout));
+        CrustNode legitimate = nodes.start(c -> c.udp(true).tcp(false));
+        InetSocketAddress address = node.udpAddress().orElseThrow();
+        Resources before = Resources.now();
+
+        long[] lifeNanos = new long[limit + extra];
+        List<Thread> watchers = new ArrayList<>();
+        try (UdtEndpoint attacker = UdtEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                UdtConfig.builder().build())) {
+            for (int i = 0; i < limit + extra; i++) {
+                long opened = System.nanoTime();
+                UdtConnection connection;
+                try {
+                    connection = attacker.connect(address, ProofNodes.WAIT);
+                } catch (IOException refusedWhileConnecting) {
+                    // the node aborted it as soon as crust-udt handed it over, before our side completed
+                    lifeNanos[i] = System.nanoTime() - opened;
+                    continue;
+                }
+                int index = i;
+                watchers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        while (connection.receive() != null) {
+                            // the node sends nothing before our first handshake message
+                        }
+                    } catch (IOException ended) {
+                        // aborted by the node, or closed at its handshake deadline
+                    } finally {
+                        lifeNanos[index] = System.nanoTime() - opened;
+                    }
+                }));
+            }
+            for (Thread watcher : watchers) {
+                assertThat(watcher.join(ProofNodes.WAIT.plus(timeout))).as("every crust-udt connection ended").isTrue();
+            }
+        }
+        // crust-udt sometimes hands the node a second connection for one connect() whose first was aborted
+        // (reported with issue 7's results), so the node may see more connections than we opened: at least
+        // `limit` are cut at the deadline and at least one is refused, and none of ours lives beyond it.
+        Map<Misbehaviour.Kind, Integer> kinds = awaitMisbehaviours(node, Misbehaviour.Kind.HANDSHAKE_TIMEOUT, limit);
+        assertThat(kinds.getOrDefault(Misbehaviour.Kind.LIMIT_EXCEEDED, 0)).isPositive();
+        long held = Arrays.stream(lifeNanos).filter(n -> n >= timeout.toNanos()).count();
+        assertThat(held).as("our connections that lived until the handshake deadline").isBetween(1L, (long) limit);
+
+        Peer peer = legitimate.connect(address, ProofNodes.WAIT);
+        assertThat(peer.transport()).isEqualTo(Transport.UDT);
+        peer.close();
+        Resources after = settle(before);
+        assertThat(after.crustThreads()).as("threads: %s, then %s", before, after).isLessThanOrEqualTo(before.crustThreads());
+        long[] sorted = lifeNanos.clone();
+        Arrays.sort(sorted);
+        Figures.print("stalled-udt", "%d crust-udt connections sending nothing, limit %d, timeout %d ms: lifetimes %d..%d ms "
+                + "(refused) and %d..%d ms (held); events %s; before %s, after %s", limit + extra, limit, timeout.toMillis(),
+                sorted[0] / 1_000_000, sorted[extra - 1] / 1_000_000, sorted[extra] / 1_000_000,
+                sorted[sorted.length - 1] / 1_000_000, kinds, before, after);
     }
 
     @Test
@@ -207,7 +276,7 @@ class HandshakeFloodTest {
         }
     }
 
-    /** Counts misbehaviour kinds until {@code kind} was seen {@code count} times. */
+    /** Counts misbehaviour kinds until {@code kind} was seen at least {@code count} times, then what follows at once. */
     private static Map<Misbehaviour.Kind, Integer> awaitMisbehaviours(CrustNode node, Misbehaviour.Kind kind, int count)
             throws InterruptedException {
         Map<Misbehaviour.Kind, Integer> kinds = new EnumMap<>(Misbehaviour.Kind.class);
@@ -223,7 +292,7 @@ class HandshakeFloodTest {
                 kinds.merge(m.kind(), 1, Integer::sum);
             }
         }
-        assertThat(kinds.getOrDefault(kind, 0)).as("%s events: %s", kind, kinds).isEqualTo(count);
+        assertThat(kinds.getOrDefault(kind, 0)).as("%s events: %s", kind, kinds).isGreaterThanOrEqualTo(count);
         return kinds;
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.crust.core.ConnectionInfo;
 import io.crust.core.Identity;
 import io.crust.core.PeerId;
+import io.crust.core.PeerRecord;
 import io.crust.core.Transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,12 +37,26 @@ class WireCodecTest {
     }
 
     @Test
-    void connectionInfoHasIdCountsThenAddresses() throws Exception {
+    void connectionInfoHasIdCountsThenAddressesThenKinds() throws Exception {
         ConnectionInfo info = new ConnectionInfo(PEER, List.of(address("192.0.2.1", 5483)), List.of());
         byte[] bytes = ConnectionInfoCodec.encode(info);
-        //                     id (32 bytes)                     tcp udp  v4  port  192.0.2.1
-        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo(HexFormat.of().formatHex(PEER.publicKey()) + "01" + "00" + "04" + "156b" + "c0000201");
+        //                     id (32 bytes)                     tcp udp  v4  port  192.0.2.1  kind: host
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo(HexFormat.of().formatHex(PEER.publicKey()) + "01" + "00" + "04" + "156b" + "c0000201" + "01");
         assertThat(ConnectionInfoCodec.decode(bytes)).isEqualTo(info);
+    }
+
+    @Test
+    void addressKindsTravelWithTheirAddressesAndUnknownKindsAreRejected() throws Exception {
+        ConnectionInfo info = new ConnectionInfo(PEER, List.of(address("192.0.2.1", 1), address("192.0.2.2", 2)),
+                List.of(address("198.51.100.2", 3)), List.of(PeerRecord.Kind.MAPPED, PeerRecord.Kind.HOST),
+                List.of(PeerRecord.Kind.REFLEXIVE));
+        byte[] bytes = ConnectionInfoCodec.encode(info);
+        assertThat(ConnectionInfoCodec.decode(bytes)).isEqualTo(info);
+        bytes[bytes.length - 1] = 9;
+        assertThatThrownBy(() -> ConnectionInfoCodec.decode(bytes)).isInstanceOf(WireFormatException.class)
+                .hasMessageContaining("unknown address kind 9");
+        assertThatThrownBy(() -> new ConnectionInfo(PEER, List.of(address("192.0.2.1", 1)), List.of(), List.of(), List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one kind per address");
     }
 
     @Test

@@ -54,9 +54,9 @@ class PeerLabScenariosTest {
                 String connected = a.await("connected", l -> b.id().equals(field(l, "peer")));
                 double connectSeconds = seconds(connectStart);
                 // The path goes straight through B's NAT (B's site public address, not the bootstrap peer): with a
-                // port-restricted cone and no mapping, only punching opens it. The node usually reports "punched";
-                // when both sides punch at once it has also labelled the winning path "direct".
-                assertThat(field(connected, "route")).isIn("punched", "mapped", "direct");
+                // port-restricted cone and no mapping, only punching opens it. A dial that answers at B's
+                // reflexive address is labelled punched (the candidate's kind travels in B's connection info).
+                assertThat(field(connected, "route")).isEqualTo("punched");
                 assertThat(field(connected, "remote")).startsWith(siteB.publicAddress().getHostAddress() + ":");
 
                 a.command("send " + b.id() + " hello through two NATs");
@@ -110,9 +110,9 @@ class PeerLabScenariosTest {
                 double connectSeconds = seconds(connectStart);
                 System.out.printf("scenario b: connect by id to connected %.2f s (route %s, transport %s)%n",
                         connectSeconds, field(connected, "route"), field(connected, "transport"));
-                // A TCP dial to B's site public address can only have gone through B's mapping (no punching is
-                // reported). The node labels such a dial "direct" today rather than "mapped".
-                assertThat(field(connected, "route")).isIn("mapped", "direct");
+                // A TCP dial to B's site public address can only have gone through B's mapping, and B's
+                // connection info marks that candidate as mapped.
+                assertThat(field(connected, "route")).isEqualTo("mapped");
                 assertThat(field(connected, "transport")).isEqualTo("tcp");
                 assertThat(field(connected, "remote")).startsWith(siteB.publicAddress().getHostAddress() + ":");
                 a.command("send " + b.id() + " hello through a mapping");

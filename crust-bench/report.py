@@ -232,13 +232,17 @@ else:
     if sm and 'peers' in sm:
         w('| after closing %d clients: server peers / descriptors / virtual threads | %d / %d / %d |' % (
             sm['closed'], sm['serverPeersAfterClose'], sm['serverFdsAfterClose'], sm['serverVirtualThreadsAfterClose']))
+        n = sm.get('openPeers', sm['peers'])
         w('| **messages per second across %d connected peers** (%d x %d messages of %d bytes) | **%.0f** (%d of %d received, %.2f s) |' % (
-            sm['peers'], sm['peers'], sm['messagesPerPeer'], sm['messageBytes'], sm['messagesPerSecond'], sm['received'],
+            n, n, sm['messagesPerPeer'], sm['messageBytes'], sm['messagesPerSecond'], sm['received'],
             sm['expected'], sm['wallSeconds']))
     elif sm:
         w('| messages per second | FAILED: %s |' % sm.get('why', ''))
     w('')
-    w('Status: %s%s.\n' % (sc.get('status'), (': ' + sc['why']) if sc.get('why') else ''))
+    w('Status of the connections: %s%s.' % (sc.get('status'), (': ' + sc['why']) if sc.get('why') else ''))
+    if sm:
+        w('Status of the messages: %s%s.' % (sm.get('status'), (': ' + sm['why']) if sm.get('why') else ''))
+    w('')
 
 w('## 7. Time to connect in the NAT lab\n')
 w('crust-testkit\'s NAT lab (network namespaces, nftables NAT, miniupnpd), the demo peer (`crust-demo peer --json`, '
@@ -251,21 +255,23 @@ w('crust-testkit\'s NAT lab (network namespaces, nftables NAT, miniupnpd), the d
   'starts a new peer (new identity) and times its `started` event to the other peer\'s `connected` event. '
   'p99 of a few tries is close to the maximum. *Routes* is what the node reported in the `connected` event, '
   'route/transport and count: the label is known to say `direct` for some punched paths, and `mapped` is '
-  'never set yet (a dial to a mapping is labelled `direct`). ' + load_note('labconnect') + '\n')
-w('| scenario | tries | connected | p50 ms | p99 ms | min ms | max ms | routes reported |')
-w('|---|---|---|---|---|---|---|---|')
+  'never set yet (a dial to a mapping is labelled `direct`). *Reconnected after drop*: tries after which the '
+  'pair connected again by itself after A dropped B (a path still being opened by the other side), so the '
+  'benchmark had to drop again before the next try. ' + load_note('labconnect') + '\n')
+w('| scenario | tries | connected | p50 ms | p99 ms | min ms | max ms | routes reported | reconnected after drop |')
+w('|---|---|---|---|---|---|---|---|---|')
 for sname, label in [('direct', 'direct dial (public to public)'), ('punched', 'punched (two cone NATs)'),
                      ('mapped', 'mapped (UPnP router)'), ('relayed', 'relayed (two symmetric NATs)'),
                      ('lan', 'LAN discovery (beacon)')]:
     r = find(kind='lab-connect-summary', scenario=sname)
     if r is None:
-        w('| %s | not run | | | | | | |' % label)
+        w('| %s | not run | | | | | | | |' % label)
     elif 'tries' not in r:
-        w('| %s | FAILED | | | | | | %s |' % (label, r.get('why', '')))
+        w('| %s | FAILED | | | | | | %s | |' % (label, r.get('why', '')))
     else:
-        w('| %s | %d | %d%s | %.0f | %.0f | %.0f | %.0f | %s |' % (label, r['tries'], r['connected'],
+        w('| %s | %d | %d%s | %.0f | %.0f | %.0f | %.0f | %s | %s |' % (label, r['tries'], r['connected'],
           '' if r['status'] == 'ok' else ' (FAILED: %s)' % r.get('why', ''), r['p50Millis'], r['p99Millis'],
-          r['minMillis'], r['maxMillis'], r['routes'].strip('{}')))
+          r['minMillis'], r['maxMillis'], r['routes'].strip('{}'), r.get('reconnectsAfterDrop', '-') if sname != 'lan' else '-'))
 w('')
 
 analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'analysis.md')

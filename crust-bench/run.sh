@@ -279,7 +279,7 @@ all_transports() { # PATH LOSS NS_SERVER NS_CLIENT ADDRESS BYTES UDP_LEN UDP_RAT
 }
 
 # ---------------------------------------------------------------- 1. loopback
-log "loopback: iperf3 TCP and UDP, TCP, crust-udt and kwik through the harness, round trips"
+want goodput && log "loopback: iperf3 TCP and UDP, TCP, crust-udt and kwik through the harness, round trips"
 # crust-udt probes its datagram size up to 65,507 bytes on loopback: raw UDP is measured at that size too.
 want goodput && all_transports loopback 0 - - 127.0.0.1 $LOOP_BYTES 65507 0
 want perftool && { perftool loopback tcp - - 127.0.0.1 $LOOP_BYTES; perftool loopback udt - - 127.0.0.1 $LOOP_BYTES; }
@@ -398,11 +398,21 @@ for kind in ('scale', 'scale-messages'):
     if r is None:
         r = dict(kind=kind, status='FAILED', why='no figures (exit %s); see scale.txt and scale.err' % rc)
     else:
-        lost = (r.get('failures', 0) or r.get('connected', 0) != r.get('connections', 0)) if kind == 'scale' \
-            else r.get('received') != r.get('expected') or r.get('sendFailures')
-        r['status'] = 'FAILED' if lost else 'ok'
-        if lost:
-            r['why'] = 'connections or messages lost: %s' % (r.get('firstFailure') or 'received %s of %s' % (r.get('received'), r.get('expected')))
+        if kind == 'scale':
+            why = []
+            if r.get('failures'):
+                why.append('%s of %s connections failed (first: %s)' % (r['failures'], r['connections'], r.get('firstFailure')))
+            if r.get('serverPeersAfterIdle') != r.get('connected'):
+                why.append('%s connections lost while idle, server says: %s' % (r['connected'] - r['serverPeersAfterIdle'], r.get('serverLostReasons')))
+        else:
+            why = []
+            if r.get('received') != r.get('expected') or r.get('sendFailures'):
+                why.append('received %s of %s messages, %s senders failed' % (r.get('received'), r.get('expected'), r.get('sendFailures')))
+            if r.get('serverPeersAfterClose') != r.get('peers'):
+                why.append('server had %s peers instead of %s before sending' % (r.get('serverPeersAfterClose'), r.get('peers')))
+        r['status'] = 'FAILED' if why else 'ok'
+        if why:
+            r['why'] = '; '.join(why)
     r['command'] = cmd
     open(res, 'a').write(json.dumps(r) + '\n')
 PY

@@ -48,6 +48,7 @@ public final class LabConnect {
     private final int tries;
     private final Path workDir;
     private int failedScenarios;
+    private int lateReconnects;
 
     private LabConnect(int tries, Path workDir) {
         this.tries = tries;
@@ -67,6 +68,7 @@ public final class LabConnect {
     private void scenario(String name) {
         List<Try> results = new ArrayList<>();
         String error = "";
+        lateReconnects = 0;
         try (NatLab lab = NatLab.start("bench" + name.charAt(0))) {
             Path dir = Files.createTempDirectory(Files.createDirectories(workDir), name);
             switch (name) {
@@ -117,8 +119,8 @@ public final class LabConnect {
         }
     }
 
-    /** Connect, await connected, drop, await the other side's lost; {@code tries} times. */
-    private void repeat(Peer a, Peer b, String connect, List<Try> results) throws LabException {
+    /** Connect, await connected, drop until neither side lists the other; {@code tries} times. */
+    private void repeat(Peer a, Peer b, String connect, List<Try> results) throws Exception {
         for (int i = 1; i <= tries; i++) {
             long start = System.nanoTime();
             a.command(connect);
@@ -128,12 +130,38 @@ public final class LabConnect {
                         field(connected, "transport"), ""));
             } catch (LabException e) {
                 results.add(new Try(i, (System.nanoTime() - start) / 1e6, "-", "-", firstLine(e)));
-                continue;
             }
-            a.command("drop " + b.id);
-            a.await("dropped", l -> b.id.equals(field(l, "peer")));
-            b.await("lost", l -> a.id.equals(field(l, "peer")));
+            separate(a, b);
         }
+    }
+
+    /**
+     * Drops the pair from both ends until neither lists the other: a path that one side was still opening
+     * (the rendezvous answer dials and punches too) can connect the pair again just after a drop. Such a
+     * reconnection is counted. Both event streams are then read up to now, so the next try sees only its own events.
+     */
+    private void separate(Peer a, Peer b) throws Exception {
+        a.command("drop " + b.id);
+        for (int round = 0; round < 30; round++) {
+            boolean aListsB = a.peers().contains(b.id);
+            boolean bListsA = b.peers().contains(a.id);
+            if (!aListsB && !bListsA) {
+                a.mark();
+                b.mark();
+                return;
+            }
+            if (round > 0) {
+                lateReconnects++;
+            }
+            if (aListsB) {
+                a.command("drop " + b.id);
+            }
+            if (bListsA) {
+                b.command("drop " + a.id);
+            }
+            Thread.sleep(500);
+        }
+        throw new LabException("the two peers were still connected after 30 rounds of drop");
     }
 
     private void lan(NatLab lab, Path dir, List<Try> results) throws Exception {
@@ -181,7 +209,7 @@ public final class LabConnect {
                 .put("p50Millis", percentile(millis, 50)).put("p99Millis", percentile(millis, 99))
                 .put("minMillis", millis.isEmpty() ? 0.0 : millis.getFirst())
                 .put("maxMillis", millis.isEmpty() ? 0.0 : millis.getLast())
-                .put("routes", routes.toString()).put("status", ok ? "ok" : "FAILED").put("why", firstError).print();
+                .put("routes", routes.toString()).put("reconnectsAfterDrop", lateReconnects).put("status", ok ? "ok" : "FAILED").put("why", firstError).print();
     }
 
     private static double percentile(List<Double> sorted, int p) {
@@ -233,6 +261,18 @@ public final class LabConnect {
 
         String await(String event, java.util.function.Predicate<String> matcher) throws LabException {
             return process.awaitLine(l -> event.equals(field(l, "event")) && matcher.test(l), WAIT);
+        }
+
+        /** The {@code peers} event (every connected peer's id is in it). */
+        String peers() throws LabException {
+            command("peers");
+            return await("peers", l -> true);
+        }
+
+        /** Reads this peer's events up to now: the next await sees only later lines. */
+        void mark() throws LabException {
+            command("id");
+            await("id", l -> true);
         }
 
         /** Asks with {@code id} once a second until the peer reports an external address (its port mapping). */

@@ -112,6 +112,7 @@ public final class Scale {
                     .put("dialConcurrency", ScaleClients.DIAL_CONCURRENCY * clientJvms)
                     .put("connectP50Millis", percentile(millis, 50)).put("connectP99Millis", percentile(millis, 99))
                     .put("serverPeersAfterIdle", (Number) serverIdle.get("peers"))
+                    .put("serverLostReasons", (String) serverIdle.get("lostReasons"))
                     .put("serverHeapBaselineBytes", (Number) serverBaseline.get("heapBytes"))
                     .put("serverHeapConnectedBytes", (Number) serverIdle.get("heapBytes"))
                     .put("serverHeapPerConnectionBytes", perConnection(
@@ -150,8 +151,10 @@ public final class Scale {
         Figures reached = server.ask("await-peers " + messagePeers + " 30");
         Figures afterClose = server.ask("measure after-closing");
 
-        long expected = (long) messagePeers * messagesPerPeer;
-        server.send("count-messages " + expected + " 300");
+        // Peers lost since (reported above) do not send: the rate is over the peers still connected.
+        long open = sum(all(clients, c -> c.ask("count-open")), "open");
+        long expected = open * messagesPerPeer;
+        server.send("count-messages " + expected + " 120");
         server.awaitLine("ARMED");
         t = System.nanoTime();
         List<Figures> sent = all(clients, c -> c.ask("send " + keepPerJvm + " " + messagesPerPeer + " " + MESSAGE_BYTES));
@@ -159,13 +162,14 @@ public final class Scale {
         double wallSeconds = (System.nanoTime() - t) / 1e9;
         long got = num(received, "messages");
         long sendFailures = sum(sent, "failures");
-        Figures.of("scale-messages").put("peers", messagePeers).put("messagesPerPeer", messagesPerPeer)
+        Figures.of("scale-messages").put("peers", messagePeers).put("openPeers", open).put("messagesPerPeer", messagesPerPeer)
                 .put("messageBytes", MESSAGE_BYTES).put("expected", expected).put("received", got)
                 .put("sendFailures", sendFailures).put("wallSeconds", wallSeconds)
                 .put("messagesPerSecond", got / wallSeconds)
                 .put("serverFirstToLastSeconds", (Number) received.get("firstToLastSeconds"))
                 .put("closed", connections - messagePeers).put("closeSeconds", closeSeconds)
                 .put("serverPeersAfterClose", (Number) reached.get("peers"))
+                .put("serverLostReasonsAfterClose", (String) afterClose.get("lostReasons"))
                 .put("serverFdsAfterClose", (Number) afterClose.get("fds"))
                 .put("serverVirtualThreadsAfterClose", (Number) afterClose.get("virtualThreads"))
                 .put("serverHeapAfterCloseBytes", (Number) afterClose.get("heapBytes"))

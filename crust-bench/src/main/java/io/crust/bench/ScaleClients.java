@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *   dial PORT                               {"kind":"share-dialled","connected":n,"failures":n,"millis":"m;m;..."}
  *   measure LABEL                           {"kind":"scale-sample",...}
  *   close-beyond KEEP                       {"kind":"share-closed","seconds":...}
+ *   count-open                              {"kind":"share-open","open":n}
  *   send PEERS MESSAGES_PER_PEER BYTES      {"kind":"share-sent","failures":n,"seconds":...}
  *   quit
  * </pre>
@@ -57,6 +58,8 @@ public final class ScaleClients {
                     case "measure" -> ScaleServer.measure(w[1]).put("nodes", clients.nodes.size()).print();
                     case "close-beyond" -> clients.closeBeyond(Integer.parseInt(w[1]));
                     case "send" -> clients.send(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]));
+                    case "count-open" -> Figures.of("share-open").put("open", clients.peers.stream()
+                            .filter(p -> p != null && p.isOpen()).count()).print();
                     case "quit" -> {
                         return;
                     }
@@ -139,13 +142,17 @@ public final class ScaleClients {
         Figures.of("share-closed").put("nodes", nodes.size()).put("seconds", (System.nanoTime() - start) / 1e9).print();
     }
 
-    /** The first {@code count} peers each send {@code perPeer} messages, all at once, one virtual thread each. */
+    /**
+     * The first {@code count} peers that are still open each send {@code perPeer} messages, all at once, one
+     * virtual thread each.
+     */
     private void send(int count, int perPeer, int bytes) throws InterruptedException {
         byte[] message = new byte[bytes];
         AtomicLong failures = new AtomicLong();
+        List<Peer> open = peers.subList(0, Math.min(count, peers.size())).stream().filter(p -> p != null && p.isOpen()).toList();
         long start = System.nanoTime();
-        forEach(Math.min(count, peers.size()), Integer.MAX_VALUE, "scale-send-", i -> {
-            Peer peer = peers.get(i);
+        forEach(open.size(), Integer.MAX_VALUE, "scale-send-", i -> {
+            Peer peer = open.get(i);
             try {
                 for (int k = 0; k < perPeer; k++) {
                     peer.send(message);

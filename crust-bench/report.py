@@ -199,7 +199,9 @@ def kib(b):
 
 
 w('## 6. Scale: many encrypted connections between processes\n')
-w('Through the service API (`CrustNode`, TCP, Noise XX, HELLO, heartbeats every 2 s: the library defaults). '
+hb = (find(kind='scale') or {}).get('heartbeatSeconds', 2)
+w('Through the service API (`CrustNode`, TCP, Noise XX, HELLO, heartbeats every %d s, a peer lost after %d s of '
+  'silence%s). ' % (hb, 4 * hb, ': the library defaults' if hb == 2 else '; the library defaults are 2 s and 8 s') +
   'One server JVM hosts one listening node; client JVMs host one node per connection (Crust keeps one '
   'connection per pair of peers, so N connections need N identities), each dialling the server; 64 dials '
   'at a time per client JVM. Heap is measured after a full GC; threads and descriptors are those of the '

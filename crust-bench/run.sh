@@ -4,6 +4,7 @@
 #   sudo crust-bench/run.sh            # full run (about 30 minutes on an idle 2-core machine)
 #   QUICK=1 crust-bench/run.sh         # smaller transfers, shorter runs (a smoke test of the suite)
 #   ONLY=scale,labconnect crust-bench/run.sh   # only these sections; other rows of results.jsonl are kept
+#   SCALE_HEARTBEAT=30 ONLY=scale crust-bench/run.sh   # scale with a 30 s heartbeat (120 s timeout), default 2 s
 #
 # Sections: goodput (loopback, veth, TUN link; round trips), perftool, channel, jmh, scale, labconnect.
 #
@@ -385,14 +386,21 @@ if want scale; then
   SCALE_JVMS=1; while [ $((SCALE_N / SCALE_JVMS)) -gt $per_jvm ] || [ $((SCALE_N % SCALE_JVMS)) != 0 ] || [ $((SCALE_M % SCALE_JVMS)) != 0 ]; do SCALE_JVMS=$((SCALE_JVMS + 1)); done
   log "scale: $SCALE_N connections ($SCALE_JVMS client JVMs), then $SCALE_K messages from each of $SCALE_M peers"
   section_load scale
-  scale_cmd="java -cp CP io.crust.bench.Scale $SCALE_N $SCALE_M $SCALE_K 2 $SCALE_JVMS WORK_DIR"
-  timeout ${SCALE_TIMEOUT:-1800} "$JAVA" -Xmx256m -cp "$CP" io.crust.bench.Scale $SCALE_N $SCALE_M $SCALE_K 2 $SCALE_JVMS "$OUT/scale-work" > "$OUT/scale.txt" 2> "$OUT/scale.err"
+  # SCALE_HEARTBEAT: heartbeat interval in seconds (timeout 4x); 2 is the library default
+  scale_cmd="java -cp CP io.crust.bench.Scale $SCALE_N $SCALE_M $SCALE_K ${SCALE_HEARTBEAT:-2} $SCALE_JVMS WORK_DIR"
+  timeout ${SCALE_TIMEOUT:-1800} "$JAVA" -Xmx256m -cp "$CP" io.crust.bench.Scale $SCALE_N $SCALE_M $SCALE_K ${SCALE_HEARTBEAT:-2} $SCALE_JVMS "$OUT/scale-work" > "$OUT/scale.txt" 2> "$OUT/scale.err"
   scale_rc=$?
   [ $scale_rc = 0 ] || fail "scale: exit $scale_rc, see $OUT/scale.txt and $OUT/scale.err"
   python3 - "$RESULTS" "$OUT/scale.txt" "$scale_cmd" $scale_rc <<'PY'
 import json, sys
 res, out, cmd, rc = sys.argv[1:]
-lines = [json.loads(l) for l in open(out) if l.startswith('{"kind":"scale')]
+lines = []
+for l in open(out):
+    if l.startswith('{"kind":"scale'):
+        try:
+            lines.append(json.loads(l))
+        except ValueError:
+            pass  # a sample line that is not JSON (it would be reported missing below if it mattered)
 for kind in ('scale', 'scale-messages'):
     r = next((l for l in reversed(lines) if l['kind'] == kind), None)
     if r is None:
@@ -431,7 +439,13 @@ if want labconnect; then
   python3 - "$RESULTS" "$OUT/labconnect.txt" "$lab_cmd" <<'PY'
 import json, sys
 res, out, cmd = sys.argv[1:]
-lines = [json.loads(l) for l in open(out) if l.startswith('{"kind":"lab-connect')]
+lines = []
+for l in open(out):
+    if l.startswith('{"kind":"lab-connect'):
+        try:
+            lines.append(json.loads(l))
+        except ValueError:
+            pass
 seen = set()
 with open(res, 'a') as f:
     for r in lines:

@@ -96,7 +96,7 @@ public final class ScaleServer {
                         lostEvents.incrementAndGet();
                         lostReasons.merge(l.reason().replaceAll("[0-9]+", "N"), 1, Integer::sum);
                     }
-                    case CrustEvent.Misbehaviour b -> misbehaviours.merge(b.kind() + ": " + b.detail(), 1, Integer::sum);
+                    case CrustEvent.Misbehaviour b -> misbehaviours.merge(b.kind() + ": " + b.detail().replaceAll("[0-9]+", "N"), 1, Integer::sum);
                     case CrustEvent.MessageReceived m -> {
                         long now = System.nanoTime();
                         if (messages.getAndIncrement() == 0) {

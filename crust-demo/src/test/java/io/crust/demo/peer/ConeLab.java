@@ -83,6 +83,18 @@ record ConeLab(NatLab lab, Site siteA, Site siteB, String contact, LabPeer p, La
         }
     }
 
+    /** {@code failure} with the last lines of P, A and B added, to tell what each peer saw. */
+    AssertionError withRecentLines(AssertionError failure) {
+        StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
+        for (LabPeer peer : List.of(p, a, b)) {
+            List<String> lines = peer.lines();
+            text.append("\nlast lines of ").append(peer == p ? "P" : peer == a ? "A" : "B").append(' ').append(peer.id(), 0, 8)
+                    .append(":\n  ").append(String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+        }
+        AssertionError detailed = new AssertionError(text.toString(), failure);
+        return detailed;
+    }
+
     @Override
     public void close() throws Exception {
         try (lab; p; a; b) {

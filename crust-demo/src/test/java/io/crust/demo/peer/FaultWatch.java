@@ -144,4 +144,19 @@ final class FaultWatch {
     static double seconds(long sinceNanos) {
         return (System.nanoTime() - sinceNanos) / 1e9;
     }
+
+    /** Asks {@code id} every half second until the peer lists an external address (its port mapping); the id line. */
+    static String awaitExternalAddress(LabPeer peer) throws Exception {
+        long deadline = System.nanoTime() + LabPeer.WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            int mark = peer.lines().size();
+            peer.command("id");
+            String id = awaitEvent(peer, mark, "id", l -> true, LabPeer.WAIT);
+            if (!id.contains("\"external\":[]")) {
+                return id;
+            }
+            largestDuring(Duration.ofMillis(500), () -> 0);
+        }
+        throw new AssertionError("no external address within " + LabPeer.WAIT);
+    }
 }

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class GracefulCloseTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofMillis(150);
+    // Long enough that a loaded machine's scheduling pauses do not look like a silent peer; the slow
+    // reader below makes the whole drain take several times longer.
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
     private UdtEndpoint sender;
     private UdtEndpoint receiver;
 
@@ -75,7 +77,7 @@ class GracefulCloseTest {
         }
     }
 
-    /** Reads 16 KiB at a time with a pause after each: a slow application, not a wait for a condition. */
+    /** Reads 16 KiB at a time with a 10 ms pause after each (about 2 s for 3 MiB): a slow application, not a wait for a condition. */
     private static byte[] readSlowly(UdtConnection connection) throws Exception {
         var all = new java.io.ByteArrayOutputStream();
         byte[] chunk = new byte[16 * 1024];
@@ -83,7 +85,7 @@ class GracefulCloseTest {
             int n;
             while ((n = in.read(chunk)) > 0) {
                 all.write(chunk, 0, n);
-                Thread.sleep(2);
+                Thread.sleep(10);
             }
         }
         return all.toByteArray();

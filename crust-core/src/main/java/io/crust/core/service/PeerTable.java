@@ -88,8 +88,14 @@ final class PeerTable {
             }
             connectionCount++;
             Entry entry = entries.get(connection.remote());
-            if (entry == null) {
-                entry = new Entry(new PeerHandle(connection, maxMessageBytes, this::closePeer));
+            if (entry == null || !entry.handle.isOpen()) {
+                // A peer closed by the application whose connections are still going: the new
+                // connection starts a new handle; the old connections stay listed only until they end.
+                Entry fresh = new Entry(new PeerHandle(connection, maxMessageBytes, this::closePeer));
+                if (entry != null) {
+                    fresh.connections.addAll(entry.connections);
+                }
+                entry = fresh;
                 entry.connections.add(connection);
                 entries.put(connection.remote(), entry);
                 toEmit.add(new CrustEvent.PeerConnected(entry.handle, connection.route(), connection.transport()));
@@ -136,7 +142,7 @@ final class PeerTable {
     }
 
     private void settle(Entry entry, List<CrustEvent> toEmit) {
-        List<PeerConnection> live = entry.connections.stream().filter(c -> !c.isRetiring()).toList();
+        List<PeerConnection> live = entry.connections.stream().filter(c -> c.isOpen() && !c.isRetiring()).toList();
         if (live.isEmpty()) {
             return; // the handle stays; a send waits for the next connection (PeerHandle.send)
         }
@@ -239,11 +245,12 @@ final class PeerTable {
         }
     }
 
+    /** The peer's handle while it is open (not after {@code Peer.close()}, even if connections are still ending). */
     Optional<PeerHandle> handle(PeerId id) {
         lock.lock();
         try {
             Entry entry = entries.get(id);
-            return entry == null ? Optional.empty() : Optional.of(entry.handle);
+            return entry == null || !entry.handle.isOpen() ? Optional.empty() : Optional.of(entry.handle);
         } finally {
             lock.unlock();
         }
@@ -252,7 +259,7 @@ final class PeerTable {
     List<PeerHandle> handles() {
         lock.lock();
         try {
-            return entries.values().stream().map(e -> e.handle).toList();
+            return entries.values().stream().map(e -> e.handle).filter(PeerHandle::isOpen).toList();
         } finally {
             lock.unlock();
         }
@@ -265,7 +272,7 @@ final class PeerTable {
         try {
             while (true) {
                 Entry entry = entries.get(id);
-                if (entry != null) {
+                if (entry != null && entry.handle.isOpen()) {
                     return Optional.of(entry.handle);
                 }
                 if (remaining <= 0 || closed) {

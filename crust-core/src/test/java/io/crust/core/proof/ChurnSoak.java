@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -112,6 +114,7 @@ final class ChurnSoak {
         Ledger.Tally tally = ledger.tally();
         Resources after = settledResources(before);
         log.accept("after: " + after);
+        log.accept("platform threads at the end, by name: " + platformThreadNames());
         log.accept(tally.toString());
         return new Outcome(tally, joins, leaves, churnLeaves, drops, dials, failedDials, settled, before, after, samples, runSeconds);
     }
@@ -136,6 +139,15 @@ final class ChurnSoak {
             pause.await(500, TimeUnit.MILLISECONDS);
         }
         return Resources.now();
+    }
+
+    /** Live platform threads grouped by name with digits removed, e.g. {@code {ForkJoinPool-#-worker-#=2}}. */
+    private static Map<String, Integer> platformThreadNames() {
+        Map<String, Integer> names = new TreeMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            names.merge(t.getName().replaceAll("[0-9]+", "#"), 1, Integer::sum);
+        }
+        return names;
     }
 
     private Sample sample(long start) {

@@ -256,10 +256,11 @@ w('crust-testkit\'s NAT lab (network namespaces, nftables NAT, miniupnpd), the d
   'try 1 meets fresh NAT state. **LAN discovery**: two hosts of one site with `--lan` and no contact; each try '
   'starts a new peer (new identity) and times its `started` event to the other peer\'s `connected` event. '
   'p99 of a few tries is close to the maximum. *Routes* is what the node reported in the `connected` event, '
-  'route/transport and count: the label is known to say `direct` for some punched paths, and `mapped` is '
-  'never set yet (a dial to a mapping is labelled `direct`). *Reconnected after drop*: tries after which the '
+  'route/transport and count, as the crust-core of the run labelled it (the label has been seen to say `direct` '
+  'for punched paths and for dials to a mapping). *Reconnected after drop*: tries after which the '
   'pair connected again by itself after A dropped B (a path still being opened by the other side), so the '
-  'benchmark had to drop again before the next try. ' + load_note('labconnect') + '\n')
+  'benchmark had to drop again before the next try; *stale* tries are those where that happened after the '
+  'check and before the next `connect`, so the try measured nothing and is left out of the times. ' + load_note('labconnect') + '\n')
 w('| scenario | tries | connected | p50 ms | p99 ms | min ms | max ms | routes reported | reconnected after drop |')
 w('|---|---|---|---|---|---|---|---|---|')
 for sname, label in [('direct', 'direct dial (public to public)'), ('punched', 'punched (two cone NATs)'),
@@ -273,7 +274,9 @@ for sname, label in [('direct', 'direct dial (public to public)'), ('punched', '
     else:
         w('| %s | %d | %d%s | %.0f | %.0f | %.0f | %.0f | %s | %s |' % (label, r['tries'], r['connected'],
           '' if r['status'] == 'ok' else ' (FAILED: %s)' % r.get('why', ''), r['p50Millis'], r['p99Millis'],
-          r['minMillis'], r['maxMillis'], r['routes'].strip('{}'), r.get('reconnectsAfterDrop', '-') if sname != 'lan' else '-'))
+          r['minMillis'], r['maxMillis'], r['routes'].strip('{}'),
+          '-' if sname == 'lan' else '%s%s' % (r.get('reconnectsAfterDrop', '-'),
+                                               ' (%d stale)' % r['staleTries'] if r.get('staleTries') else '')))
 w('')
 
 analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'analysis.md')

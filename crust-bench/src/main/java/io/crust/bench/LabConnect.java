@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,7 +35,9 @@ import java.util.regex.Pattern;
  *
  * For the first four, one lab and one set of peers serve every try: connect, await {@code connected},
  * {@code drop}, await B's {@code lost}, again. So only the first try meets fresh NAT state; later
- * tries may reuse mappings the routers still hold. Each try prints a {@code lab-connect} line with
+ * tries may reuse mappings the routers still hold. A try whose {@code connected} event was printed before its
+ * {@code connect} command (the pair had connected again by itself after the last drop) is counted as stale
+ * and has no time. Each try prints a {@code lab-connect} line with
  * the route label the node reported; each scenario ends with a {@code lab-connect-summary} line.
  *
  * <pre>
@@ -49,6 +52,7 @@ public final class LabConnect {
     private final Path workDir;
     private int failedScenarios;
     private int lateReconnects;
+    private int staleTries;
 
     private LabConnect(int tries, Path workDir) {
         this.tries = tries;
@@ -69,6 +73,7 @@ public final class LabConnect {
         List<Try> results = new ArrayList<>();
         String error = "";
         lateReconnects = 0;
+        staleTries = 0;
         try (NatLab lab = NatLab.start("bench" + name.charAt(0))) {
             Path dir = Files.createTempDirectory(Files.createDirectories(workDir), name);
             switch (name) {
@@ -122,12 +127,21 @@ public final class LabConnect {
     /** Connect, await connected, drop until neither side lists the other; {@code tries} times. */
     private void repeat(Peer a, Peer b, String connect, List<Try> results) throws Exception {
         for (int i = 1; i <= tries; i++) {
+            int linesBefore = a.process.lines().size();
             long start = System.nanoTime();
             a.command(connect);
             try {
-                String connected = a.await("connected", l -> b.id.equals(field(l, "peer")));
-                results.add(new Try(i, (System.nanoTime() - start) / 1e6, field(connected, "route"),
-                        field(connected, "transport"), ""));
+                String line = a.await(l -> "error".equals(field(l, "event"))
+                        || "connected".equals(field(l, "event")) && b.id.equals(field(l, "peer")));
+                double millis = (System.nanoTime() - start) / 1e6;
+                if ("error".equals(field(line, "event"))) {
+                    results.add(new Try(i, millis, "-", "-", "connect failed: " + field(line, "message")));
+                } else if (a.indexOf(line) < linesBefore) {
+                    // The pair connected again by itself after the last drop, before this try began: no connect time.
+                    staleTries++;
+                } else {
+                    results.add(new Try(i, millis, field(line, "route"), field(line, "transport"), ""));
+                }
             } catch (LabException e) {
                 results.add(new Try(i, (System.nanoTime() - start) / 1e6, "-", "-", firstLine(e)));
             }
@@ -201,7 +215,7 @@ public final class LabConnect {
             }
         }
         millis.sort(null);
-        boolean ok = error.isEmpty() && millis.size() == tries;
+        boolean ok = error.isEmpty() && millis.size() + staleTries == tries;
         if (!ok) {
             failedScenarios++;
         }
@@ -209,7 +223,8 @@ public final class LabConnect {
                 .put("p50Millis", percentile(millis, 50)).put("p99Millis", percentile(millis, 99))
                 .put("minMillis", millis.isEmpty() ? 0.0 : millis.getFirst())
                 .put("maxMillis", millis.isEmpty() ? 0.0 : millis.getLast())
-                .put("routes", routes.toString()).put("reconnectsAfterDrop", lateReconnects).put("status", ok ? "ok" : "FAILED").put("why", firstError).print();
+                .put("routes", routes.toString()).put("reconnectsAfterDrop", lateReconnects)
+                .put("staleTries", staleTries).put("status", ok ? "ok" : "FAILED").put("why", firstError).print();
     }
 
     private static double percentile(List<Double> sorted, int p) {
@@ -259,8 +274,23 @@ public final class LabConnect {
             process.writeLine(line);
         }
 
-        String await(String event, java.util.function.Predicate<String> matcher) throws LabException {
+        String await(String event, Predicate<String> matcher) throws LabException {
             return process.awaitLine(l -> event.equals(field(l, "event")) && matcher.test(l), WAIT);
+        }
+
+        String await(Predicate<String> matcher) throws LabException {
+            return process.awaitLine(matcher, WAIT);
+        }
+
+        /** Where this very line (not an equal one) is among every line the peer printed. */
+        int indexOf(String line) {
+            List<String> all = process.lines();
+            for (int i = all.size() - 1; i >= 0; i--) {
+                if (all.get(i) == line) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         /** The {@code peers} event (every connected peer's id is in it). */

@@ -127,6 +127,7 @@ class HandshakeFloodTest {
 
         long[] lifeNanos = new long[limit + extra];
         List<Thread> watchers = new ArrayList<>();
+        Resources held;
         try (UdtEndpoint attacker = UdtEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 UdtConfig.builder().build())) {
             for (int i = 0; i < limit + extra; i++) {
@@ -152,6 +153,7 @@ class HandshakeFloodTest {
                     }
                 }));
             }
+            held = Resources.withoutThreadDump();
             for (Thread watcher : watchers) {
                 assertThat(watcher.join(ProofNodes.WAIT.plus(timeout))).as("every crust-udt connection ended").isTrue();
             }
@@ -161,20 +163,22 @@ class HandshakeFloodTest {
         // `limit` are cut at the deadline and at least one is refused, and none of ours lives beyond it.
         Map<Misbehaviour.Kind, Integer> kinds = awaitMisbehaviours(node, Misbehaviour.Kind.HANDSHAKE_TIMEOUT, limit);
         assertThat(kinds.getOrDefault(Misbehaviour.Kind.LIMIT_EXCEEDED, 0)).isPositive();
-        long held = Arrays.stream(lifeNanos).filter(n -> n >= timeout.toNanos()).count();
-        assertThat(held).as("our connections that lived until the handshake deadline").isBetween(1L, (long) limit);
+        long heldToTheDeadline = Arrays.stream(lifeNanos).filter(n -> n >= timeout.toNanos()).count();
+        assertThat(heldToTheDeadline).as("our connections that lived until the handshake deadline").isBetween(1L, (long) limit);
 
         Peer peer = legitimate.connect(address, ProofNodes.WAIT);
         assertThat(peer.transport()).isEqualTo(Transport.UDT);
         peer.close();
         Resources after = settle(before);
         assertThat(after.crustThreads()).as("threads: %s, then %s", before, after).isLessThanOrEqualTo(before.crustThreads());
+        // Heap is recorded, not asserted: every crust-udt peer connection keeps about 20 MiB reachable after it
+        // closes, for as long as the node lives (reported with issue 7's results; see docs/reliability.md F7).
         long[] sorted = lifeNanos.clone();
         Arrays.sort(sorted);
         Figures.print("stalled-udt", "%d crust-udt connections sending nothing, limit %d, timeout %d ms: lifetimes %d..%d ms "
-                + "(refused) and %d..%d ms (held); events %s; before %s, after %s", limit + extra, limit, timeout.toMillis(),
-                sorted[0] / 1_000_000, sorted[extra - 1] / 1_000_000, sorted[extra] / 1_000_000,
-                sorted[sorted.length - 1] / 1_000_000, kinds, before, after);
+                + "(refused) and %d..%d ms (held); events %s; before %s | held (both ends in this JVM) %s | after %s",
+                limit + extra, limit, timeout.toMillis(), sorted[0] / 1_000_000, sorted[extra - 1] / 1_000_000,
+                sorted[extra] / 1_000_000, sorted[sorted.length - 1] / 1_000_000, kinds, before, held, after);
     }
 
     @Test

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +32,8 @@ import java.util.regex.Pattern;
  *   <li>{@code mapped}: as punched, but B sits behind the UPnP router (miniupnpd) and maps its ports.</li>
  *   <li>{@code relayed}: A and B behind symmetric NATs; the public peer relays.</li>
  *   <li>{@code lan}: A and B on one site with {@code --lan} and no contacts; each try starts a new B
- *       (new identity) and times B's {@code started} event to A's {@code connected} event.</li>
+ *       (new identity) and times B's {@code started} event to A's {@code connected} event (0 when A's
+ *       line was read first: the two are read by different threads).</li>
  * </ul>
  *
  * For the first four, one lab and one set of peers serve every try: connect, await {@code connected},
@@ -183,16 +186,28 @@ public final class LabConnect {
         LabHost second = site.addHost();
         try (Peer a = Peer.start(site.host(), dir.resolve("a"), "--lan", "--no-upnp")) {
             for (int i = 1; i <= tries; i++) {
-                try (Peer b = Peer.start(second, dir.resolve("b" + i), "--lan", "--no-upnp")) {
-                    long started = b.startedNanos;
+                // A's connected event is awaited on its own thread from before B starts, so that both events are
+                // timed the same way however the two lines interleave (B is the only other peer on this LAN).
+                AtomicReference<String> connected = new AtomicReference<>();
+                AtomicLong connectedNanos = new AtomicLong();
+                Thread waiter = Thread.ofVirtual().name("lab-lan-waiter").start(() -> {
                     try {
-                        String connected = a.await("connected", l -> b.id.equals(field(l, "peer")));
-                        results.add(new Try(i, (System.nanoTime() - started) / 1e6, field(connected, "route"),
-                                field(connected, "transport"), ""));
+                        connected.set(a.await("connected", l -> true));
+                        connectedNanos.set(System.nanoTime());
                     } catch (LabException e) {
-                        results.add(new Try(i, (System.nanoTime() - started) / 1e6, "-", "-", firstLine(e)));
+                        connected.set("");
+                    }
+                });
+                try (Peer b = Peer.start(second, dir.resolve("b" + i), "--lan", "--no-upnp")) {
+                    waiter.join();
+                    String line = connected.get();
+                    double millis = (connectedNanos.get() - b.startedNanos) / 1e6;
+                    if (line.isEmpty() || !b.id.equals(field(line, "peer"))) {
+                        results.add(new Try(i, millis, "-", "-", line.isEmpty() ? "A printed no connected event within " + WAIT
+                                : "A connected to another peer: " + line));
                         continue;
                     }
+                    results.add(new Try(i, Math.max(0, millis), field(line, "route"), field(line, "transport"), ""));
                     b.command("quit");
                     a.await("lost", l -> b.id.equals(field(l, "peer")));
                 }

@@ -8,7 +8,6 @@ import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -26,8 +25,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>a direct connection beats a relayed one;
  *   <li>then TCP beats crust-udt;
  *   <li>then the connection dialled by the smaller peer id (unsigned key bytes) wins;
- *   <li>then the larger handshake hash (equal on both ends of a connection, different for any two).
+ *   <li>then the newer connection (registered later). Both ends register connections in the same
+ *       order, except when one side dials twice at once and the handshakes finish in a different
+ *       order at each end; then each end keeps a different one, both are retired, and the peer is
+ *       reported lost after the handshake timeout (never silently: sends wait, then fail).
  * </ol>
+ * Newer wins the tie because a peer that dials again while we still hold its old connection has
+ * usually dropped that one (its GOODBYE may still be on the way).
  * The best connection carries the traffic; every other one is retired (drained, then closed on both
  * ends). Because the order is total and shared, a sender only ever moves to a connection that ranks
  * higher, so the receiver keeps order by delivering a connection's messages only once every
@@ -40,6 +44,8 @@ final class PeerTable {
     private static final class Entry {
         final PeerHandle handle;
         final List<PeerConnection> connections = new ArrayList<>();
+        /** Set while the peer has no connection because its last one was retired: its replacement is coming. */
+        long orphanSinceNanos;
 
         Entry(PeerHandle handle) {
             this.handle = handle;
@@ -123,7 +129,11 @@ final class PeerTable {
                 return;
             }
             connectionCount--;
-            if (entry.connections.isEmpty()) {
+            if (entry.connections.isEmpty() && entry.handle.isOpen() && connection.isRetiring() && cause.quiet() && !closed) {
+                // The peer retired our last connection because it has a better one that has not
+                // registered here yet: keep the handle (sends wait for it) until expireOrphans.
+                entry.orphanSinceNanos = System.nanoTime();
+            } else if (entry.connections.isEmpty()) {
                 entries.remove(connection.remote());
                 boolean wasOpen = entry.handle.isOpen();
                 entry.handle.markClosed();
@@ -166,7 +176,7 @@ final class PeerTable {
             .comparingInt((PeerConnection c) -> c.route() != Route.RELAYED ? 1 : 0)
             .thenComparingInt(c -> c.transport() == Transport.TCP ? 1 : 0)
             .thenComparingInt(c -> dialledBySmaller(c) ? 1 : 0)
-            .thenComparing(PeerConnection::channelBinding, Arrays::compareUnsigned);
+            .thenComparingLong(PeerConnection::serial);
 
     private boolean dialledBySmaller(PeerConnection c) {
         PeerId responder = c.initiator().equals(c.remote()) ? self : c.remote();
@@ -210,6 +220,32 @@ final class PeerTable {
         } finally {
             eventOrder.unlock();
         }
+    }
+
+    /**
+     * Ends peers whose last connection was retired more than {@code graceNanos} ago without a
+     * replacement: they are lost after all.
+     */
+    void expireOrphans(long nowNanos, long graceNanos) {
+        List<CrustEvent> toEmit = new ArrayList<>(1);
+        lock.lock();
+        try {
+            var it = entries.entrySet().iterator();
+            while (it.hasNext()) {
+                Entry entry = it.next().getValue();
+                if (entry.connections.isEmpty() && nowNanos - entry.orphanSinceNanos > graceNanos) {
+                    it.remove();
+                    entry.handle.markClosed();
+                    toEmit.add(new CrustEvent.PeerLost(entry.handle.id(),
+                            "its connection was retired and the replacement never came"));
+                }
+            }
+            changed.signalAll();
+            eventOrder.lock();
+        } finally {
+            lock.unlock();
+        }
+        emitAndRelease(toEmit);
     }
 
     /** Closes every connection of the handle's peer, quietly (the user dropped it). */

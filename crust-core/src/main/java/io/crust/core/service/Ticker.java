@@ -58,6 +58,7 @@ final class Ticker {
                 c.sendControl(new WireMessage.Heartbeat());
             }
         }
+        node.table.expireOrphans(now, node.config.handshakeTimeout().toNanos());
         if (now - lastUpgradeNanos >= UPGRADE_EVERY_NANOS) {
             lastUpgradeNanos = now;
             for (PeerHandle h : node.table.handles()) {

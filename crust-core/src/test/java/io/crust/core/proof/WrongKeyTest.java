@@ -44,8 +44,8 @@ class WrongKeyTest {
         CrustNode mallory = nodes.start();
         CrustNode bob = nodes.start();
         ConnectionInfo aliceAtMallorysAddress = new ConnectionInfo(alice.id(), List.of(ProofNodes.tcp(mallory)), List.of());
-        // Not warmed up by a real connection to Alice first: right after Peer.close(), connect(info) can still
-        // return the closed handle without dialling (reported with issue 7's results).
+        // Not warmed up by a real connection to Alice first: right after Peer.close(), connect(info) used to
+        // return the closed handle without dialling (docs/reliability.md F2, since fixed); keep the test independent of it.
         Throwable first = catchThrowable(() -> bob.connect(aliceAtMallorysAddress, ProofNodes.WAIT));
         assertThat(first).isInstanceOf(CrustException.class).hasMessageContaining(mallory.id().shortForm());
         Resources before = Resources.withoutThreadDump();

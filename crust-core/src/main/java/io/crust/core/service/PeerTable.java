@@ -230,6 +230,11 @@ final class PeerTable {
         List<CrustEvent> toEmit = new ArrayList<>(1);
         lock.lock();
         try {
+            // The ticker calls this every tick: it must not queue behind a blocked event emitter
+            // (a full event queue) unless it has something to emit, or heartbeats would stop.
+            if (entries.values().stream().noneMatch(e -> e.connections.isEmpty())) {
+                return;
+            }
             var it = entries.entrySet().iterator();
             while (it.hasNext()) {
                 Entry entry = it.next().getValue();

@@ -57,7 +57,9 @@ public final class HolePunch implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            PunchOffer offer = HolePuncher.gather(port, udp.stunServers(), List.of(), timeout);
+            List<InetSocketAddress> servers = udp.stunServers();
+            PunchOffer offer = HolePuncher.gather(port, servers, List.of(), timeout);
+            log.debug("gathered punch candidates from {} STUN servers: {}", servers.size(), offer.encode());
             return Optional.of(new HolePunch(udp, port, offer));
         } catch (IOException | RuntimeException e) {
             log.debug("gathering punch candidates failed: {}", e.toString());

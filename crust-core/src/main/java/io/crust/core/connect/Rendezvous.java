@@ -43,7 +43,11 @@ public final class Rendezvous {
     private static final int MAX_ANSWERS = 32;
     private static final Duration DIAL_TIMEOUT = Duration.ofSeconds(5);
     private static final long POLL_NANOS = Duration.ofMillis(200).toNanos();
-    private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * Per STUN server; gathering ends as soon as the servers answer. Without a reflexive candidate a peer
+     * behind a restricting NAT cannot be punched, so a slow answer on a loaded machine must not cost it.
+     */
+    private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration MAX_PUNCH = Duration.ofSeconds(10);
     private static final Duration LATE_TARGET_WAIT = Duration.ofSeconds(2);
 

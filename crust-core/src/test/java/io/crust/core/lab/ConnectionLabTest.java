@@ -7,7 +7,11 @@ import io.crust.testkit.lab.LabProcess;
 import io.crust.testkit.lab.NatKind;
 import io.crust.testkit.lab.NatLab;
 import io.crust.testkit.lab.Site;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +22,10 @@ import org.junit.jupiter.api.Test;
 class ConnectionLabTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final int PORT = 5483;
+    /** Gathering, punching and dial failures are logged at debug: keep them, so a failure explains itself. */
+    private static final List<String> DEBUG_CONNECT = List.of("-Dorg.slf4j.simpleLogger.log.io.crust.core.connect=debug");
+
+    private List<LabProcess> natedPeers = List.of();
 
     @Test
     void peersBehindDifferentConeNatsConnectByIdOverADirectPath() throws Exception {
@@ -25,7 +33,8 @@ class ConnectionLabTest {
             String line = connectAcross(lab, NatKind.PORT_RESTRICTED_CONE, NatKind.ADDRESS_RESTRICTED_CONE);
             String[] f = line.split(" ");
             // Any direct path counts: punched, our dial through the opened holes (DIRECT), or theirs (BOOTSTRAP_IN).
-            assertThat(f[2]).as("route of " + line).isNotEqualTo("RELAYED");
+            assertThat(f[2]).as(() -> "route of " + line + "; what the two peers logged about the direct attempt:\n"
+                    + directAttemptLog()).isNotEqualTo("RELAYED");
         }
     }
 
@@ -37,16 +46,31 @@ class ConnectionLabTest {
         }
     }
 
+    /** The two NATed peers' log lines about gathering, punching and dialling. */
+    private String directAttemptLog() {
+        StringBuilder out = new StringBuilder();
+        for (LabProcess p : natedPeers) {
+            try (var lines = Files.lines(p.stderrLog())) {
+                lines.filter(l -> l.contains("io.crust.core.connect") || l.contains("punch") || l.contains("dial"))
+                        .limit(40).forEach(l -> out.append(p.name()).append(": ").append(l).append('\n'));
+            } catch (IOException | UncheckedIOException e) {
+                out.append(p.name()).append(": log unreadable: ").append(e).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     /** Starts the public node and two NATed nodes, connects the first to the second by id; the CONNECTED line. */
-    private static String connectAcross(NatLab lab, NatKind kindA, NatKind kindB) throws Exception {
+    private String connectAcross(NatLab lab, NatKind kindA, NatKind kindB) throws Exception {
         LabHost hub = lab.publicHost();
         Site siteA = lab.site(kindA);
         Site siteB = lab.site(kindB);
         LabProcess hubNode = hub.startJava(LabPeer.class, "--port", String.valueOf(PORT), "--relay");
         hubNode.awaitLine(l -> l.startsWith("READY "), WAIT);
         String contact = hub.address().getHostAddress() + ":" + PORT;
-        LabProcess a = siteA.host().startJava(LabPeer.class, "--contact", contact);
-        LabProcess b = siteB.host().startJava(LabPeer.class, "--contact", contact);
+        LabProcess a = siteA.host().startJava(DEBUG_CONNECT, LabPeer.class, "--contact", contact);
+        LabProcess b = siteB.host().startJava(DEBUG_CONNECT, LabPeer.class, "--contact", contact);
+        natedPeers = List.of(a, b);
         // awaitLine reads forward: take each process's lines in the order it prints them.
         String aId = a.awaitLine(l -> l.startsWith("READY "), WAIT).substring("READY ".length());
         String bId = b.awaitLine(l -> l.startsWith("READY "), WAIT).substring("READY ".length());

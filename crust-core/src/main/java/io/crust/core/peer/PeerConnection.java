@@ -140,6 +140,11 @@ public final class PeerConnection {
         queue.putHigh(codec.encode(message));
     }
 
+    /** Queues a message behind the HIGH data already queued, without blocking (see {@link SendQueue#offerAfterHigh}). */
+    public boolean sendAfterData(WireMessage message) {
+        return queue.offerAfterHigh(codec.encode(message));
+    }
+
     /** Queues a control message without blocking; false if the connection is closing or the lane is full. */
     public boolean sendControl(WireMessage message) {
         return queue.offerControl(codec.encode(message));

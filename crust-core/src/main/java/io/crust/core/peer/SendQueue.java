@@ -65,6 +65,25 @@ public final class SendQueue {
         }
     }
 
+    /**
+     * Appends a small message behind the HIGH lane without waiting, so that it cannot overtake the data
+     * queued before it (a relay circuit's close). It may exceed the lane's capacity, by at most
+     * {@link #MAX_CONTROL}; false if the queue is closed or sealed or that margin is used up.
+     */
+    public boolean offerAfterHigh(byte[] message) {
+        lock.lock();
+        try {
+            if (closed || sealed || high.size() >= capacity + MAX_CONTROL) {
+                return false;
+            }
+            high.addLast(message);
+            notEmpty.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Adds a control message without waiting; false if the queue is closed or the control lane is full. */
     public boolean offerControl(byte[] message) {
         lock.lock();

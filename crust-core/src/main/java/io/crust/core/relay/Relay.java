@@ -186,11 +186,12 @@ public final class Relay {
     }
 
     private void closeCircuit(Circuit circuit, String reason) {
+        // Behind the data already queued for each end: a close that overtook it cut off the circuit's tail.
         if (circuits.remove(new Key(circuit.a.serial(), circuit.aId)) != null) {
-            circuit.a.sendControl(new WireMessage.RelayClose(circuit.aId, reason));
+            circuit.a.sendAfterData(new WireMessage.RelayClose(circuit.aId, reason));
         }
         if (circuits.remove(new Key(circuit.b.serial(), circuit.bId)) != null) {
-            circuit.b.sendControl(new WireMessage.RelayClose(circuit.bId, reason));
+            circuit.b.sendAfterData(new WireMessage.RelayClose(circuit.bId, reason));
         }
     }
 

@@ -123,7 +123,9 @@ final class RelayTransport implements FrameTransport {
     @Override
     public void close() {
         if (markClosed("closed locally")) {
-            relay.sendControl(new WireMessage.RelayClose(circuit, "closed"));
+            // Behind our last frames (a RETIRE, a goodbye): on the control lane it could overtake them
+            // and the relay would drop them with the circuit.
+            relay.sendAfterData(new WireMessage.RelayClose(circuit, "closed"));
             onClose.run();
         }
     }

@@ -286,11 +286,18 @@ public final class ConnectionDriver {
                 header[3] = (byte) len;
                 state.write(header, 0, HEADER_BYTES);
                 int done = 0;
+                boolean unsent = true; // the header is new data for the connection thread
                 while (done < len) {
                     int n = state.write(src, off + done, len - done);
                     done += n;
+                    unsent |= n > 0;
                     if (n == 0) {
-                        wake();
+                        // Wake the connection thread only for new data: it signals waiters on every
+                        // pass, so a wake per empty pass made the two threads spin on a full buffer.
+                        if (unsent) {
+                            wake();
+                            unsent = false;
+                        }
                         checkWritable();
                         awaitInterruptibly(-1);
                     }
@@ -373,11 +380,18 @@ public final class ConnectionDriver {
                 }
                 byte[] message = new byte[len];
                 int done = 0;
+                boolean consumed = true; // the header left the buffer: the window may have opened
                 while (done < len) {
                     int n = state.read(message, done, len - done);
                     done += n;
+                    consumed |= n > 0;
                     if (n == 0) {
-                        wake();
+                        // As in sendMessage: wake the connection thread (to advertise the opened
+                        // window) only after reading something, or the two threads spin.
+                        if (consumed) {
+                            wake();
+                            consumed = false;
+                        }
                         checkReadable();
                         awaitInterruptibly(-1);
                     }

@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param bytesReceived application bytes delivered in order
  * @param payloadBytes the datagram payload size currently used (grows with path MTU probing)
  * @param ptoCount consecutive probe timeouts without an acknowledgement
+ * @param threadPasses times the connection's thread has run its loop: it grows with packets and timers,
+ *     not while the application waits on a full or empty buffer
  */
 public record ConnectionStats(
         Duration smoothedRtt,
@@ -30,5 +32,6 @@ public record ConnectionStats(
         long bytesRetransmitted,
         long bytesReceived,
         int payloadBytes,
-        int ptoCount) {
+        int ptoCount,
+        long threadPasses) {
 }

@@ -39,6 +39,41 @@ class BackpressureTest {
         }
     }
 
+    /**
+     * A writer waiting for window used to wake the connection thread on every pass, which woke the writer
+     * again: the two spun, took every virtual-thread carrier and stalled the whole process. While the
+     * writer waits, the connection thread runs only for packets and timers.
+     */
+    @Test
+    void aWriterWaitingForWindowLeavesTheConnectionThreadIdle() throws Exception {
+        withPair((client, server) -> {
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 3; i++) {
+                        client.send(new byte[100_000]); // more than window and buffer: it streams in and waits
+                    }
+                } catch (Exception e) {
+                    // ends when the pair closes
+                }
+            });
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (client.stats().bytesSent() < 64 * 1024 || client.stats().bytesInFlight() > 0) {
+                assertThat(System.nanoTime()).as("the window never filled").isLessThan(deadline);
+                Thread.sleep(10); // polling the condition
+            }
+            long before = client.stats().threadPasses();
+            Thread.sleep(1000); // the measurement window: the writer stays blocked throughout
+            long passes = client.stats().threadPasses() - before;
+            System.out.println("connection thread passes in 1 s with the writer blocked: " + passes);
+            assertThat(writer.isAlive()).isTrue();
+            // Window probes and acknowledgements: tens. The spin made hundreds of thousands.
+            assertThat(passes).isLessThan(2_000);
+            for (int i = 0; i < 3; i++) {
+                assertThat(server.receive(WAIT)).hasSize(100_000);
+            }
+        });
+    }
+
     @Test
     void timedSendGivesUpWhenNeitherBufferNorWindowHasRoom() throws Exception {
         withPair((client, server) -> {

@@ -574,12 +574,17 @@ public final class ConnectionState implements LossDetector.Listener {
         closeFramesToSend = reason >= 0 && peerId != 0 ? 1 : 0;
     }
 
-    /** A snapshot of counters and estimates. */
+    /** A snapshot of counters and estimates, for a state no thread drives (threadPasses 0). */
     public ConnectionStats stats() {
+        return stats(0);
+    }
+
+    /** A snapshot of counters and estimates; {@code threadPasses} comes from the thread that drives this state. */
+    public ConnectionStats stats(long threadPasses) {
         return new ConnectionStats(Duration.ofNanos(rtt.smoothedRttNanos()),
                 Duration.ofNanos(rtt.minRttNanos()), congestion.windowBytes(), loss.bytesInFlight(),
                 packetsSent, packetsReceived, loss.packetsLost(), sender.bytesSent(),
                 sender.bytesRetransmitted(), receiver.bytesDelivered(), mtu.currentPayloadBytes(),
-                loss.ptoCount());
+                loss.ptoCount(), threadPasses);
     }
 }

@@ -48,6 +48,8 @@ public final class ConnectionDriver {
     private final byte[] header = new byte[HEADER_BYTES];
     private volatile Thread thread;
     private volatile boolean stopped;
+    /** Loop passes of the connection thread (written under {@code lock}, read by stats under it). */
+    private long passes;
     private boolean closeCalled;
 
     ConnectionDriver(Demultiplexer endpoint, InetSocketAddress remote, ConnectionState state, int maxPayloadBytes,
@@ -121,6 +123,7 @@ public final class ConnectionDriver {
                 boolean finished;
                 lock.lock();
                 try {
+                    passes++;
                     long now = System.nanoTime();
                     ByteBuffer datagram;
                     while ((datagram = inbound.poll()) != null) {
@@ -493,7 +496,7 @@ public final class ConnectionDriver {
     public ConnectionStats stats() {
         lock.lock();
         try {
-            return state.stats();
+            return state.stats(passes);
         } finally {
             lock.unlock();
         }

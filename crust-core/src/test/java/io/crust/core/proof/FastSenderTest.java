@@ -9,14 +9,11 @@ import io.crust.core.CrustNode;
 import io.crust.core.Peer;
 import io.crust.core.handshake.HandshakeParams;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Peers that send more messages per second than {@code messagesPerSecondPerPeer} allows (a token bucket
@@ -26,19 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FastSenderTest {
     private static final int RATE = 200;
 
-    @TempDir
-    Path dir;
-    ProofNodes nodes;
-
-    @BeforeEach
-    void setUp() {
-        nodes = new ProofNodes(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        nodes.close();
-    }
+    @RegisterExtension
+    final ProofNodes nodes = new ProofNodes();
 
     @Test
     void aPeerSendingAsFastAsItCanIsCutOffAfterNoMoreThanTheBucketAllows() throws Exception {

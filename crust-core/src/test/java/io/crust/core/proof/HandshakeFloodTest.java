@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,10 +30,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Slow and stalled handshakes against a node's TCP listener: connections that send nothing, or the first
@@ -47,19 +44,8 @@ class HandshakeFloodTest {
     /** A Noise frame header announcing 32 bytes, followed by only 10 of them. */
     private static final byte[] HALF_A_NOISE_MESSAGE = {0, 32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 
-    @TempDir
-    Path dir;
-    ProofNodes nodes;
-
-    @BeforeEach
-    void setUp() {
-        nodes = new ProofNodes(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        nodes.close();
-    }
+    @RegisterExtension
+    final ProofNodes nodes = new ProofNodes();
 
     @Test
     void stalledHandshakesBeyondTheLimitAreRefusedAtOnceAndTheRestAreCutAtTheTimeout() throws Exception {

@@ -6,16 +6,13 @@ import io.crust.core.CrustEvent;
 import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
 import io.crust.core.Peer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The path the soak rarely hits at its gentle rate: a receiver goes away while a sender has many large
@@ -23,19 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code send} threw, or a {@code PeerLost} for that receiver arrived after the message was handed over.
  */
 class InFlightLossTest {
-    @TempDir
-    Path dir;
-    ProofNodes nodes;
-
-    @BeforeEach
-    void setUp() {
-        nodes = new ProofNodes(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        nodes.close();
-    }
+    @RegisterExtension
+    final ProofNodes nodes = new ProofNodes();
 
     @Test
     void messagesInFlightToANodeThatClosesAreDeliveredOrReportedToTheSender() throws Exception {

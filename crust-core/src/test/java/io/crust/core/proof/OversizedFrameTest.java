@@ -9,14 +9,11 @@ import io.crust.core.CrustEvent.Misbehaviour;
 import io.crust.core.CrustNode;
 import io.crust.core.handshake.HandshakeParams;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An authenticated peer that announces or sends messages above the node's limit, from below the node
@@ -28,19 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class OversizedFrameTest {
     private static final int MIB = 1024 * 1024;
 
-    @TempDir
-    Path dir;
-    ProofNodes nodes;
-
-    @BeforeEach
-    void setUp() {
-        nodes = new ProofNodes(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        nodes.close();
-    }
+    @RegisterExtension
+    final ProofNodes nodes = new ProofNodes();
 
     @Test
     void aMessageAnnouncedAt64MiBIsCutOffWithoutAllocatingIt() throws Exception {

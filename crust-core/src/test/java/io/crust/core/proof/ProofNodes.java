@@ -1,10 +1,9 @@
 package io.crust.core.proof;
 
-import static org.assertj.core.api.Assertions.fail;
-
 import io.crust.core.CrustConfig;
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustNode;
+import io.crust.core.service.Nodes;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,25 +11,43 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Loopback nodes (TCP only, generous timings) with their own data directories, all closed by
- * {@link #close()}. The proof tests' copy of the service tests' helper, which is package-private there.
+ * Loopback nodes (TCP only, generous timings) with their own data directories. Registered as a JUnit
+ * extension ({@code @RegisterExtension}), it gives each test a fresh temporary root and closes every node
+ * it started (and deletes the root) after the test.
  */
-final class ProofNodes implements AutoCloseable {
+final class ProofNodes implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
     /** How long any single wait may take: this machine is often loaded far beyond its two cores. */
     static final Duration WAIT = Duration.ofSeconds(60);
 
-    private final Path root;
     private final List<CrustNode> started = new ArrayList<>();
+    private Path root;
     private int count;
 
-    ProofNodes(Path root) {
-        this.root = root;
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        root = Files.createTempDirectory("crust-proof-");
+        count = 0;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        close();
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     static CrustConfig.Builder config(Path dataDir) {
@@ -64,18 +81,7 @@ final class ProofNodes implements AutoCloseable {
     /** Takes events until one of {@code type} matches, handing the others to {@code skipped}; fails after {@link #WAIT}. */
     static <T extends CrustEvent> T await(CrustNode node, Class<T> type, Predicate<T> match, Consumer<CrustEvent> skipped)
             throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return fail("no " + type.getSimpleName() + " on " + node + " within " + WAIT);
-            }
-            Optional<CrustEvent> event = node.events().poll(Duration.ofNanos(left));
-            if (event.isPresent() && type.isInstance(event.get()) && match.test(type.cast(event.get()))) {
-                return type.cast(event.get());
-            }
-            event.ifPresent(skipped);
-        }
+        return Nodes.await(node, type, match, skipped, WAIT);
     }
 
     static <T extends CrustEvent> T await(CrustNode node, Class<T> type, Predicate<T> match) throws InterruptedException {
@@ -101,6 +107,7 @@ final class ProofNodes implements AutoCloseable {
         for (CrustNode node : started) {
             node.close();
         }
+        started.clear();
     }
 
 }

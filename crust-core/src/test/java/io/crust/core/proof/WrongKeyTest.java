@@ -8,13 +8,10 @@ import io.crust.core.ConnectionInfo;
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A man in the middle at node level: Mallory's node listens where Bob expects Alice (a poisoned cache,
@@ -24,19 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code io.crust.core.handshake.ManInTheMiddleTest}.
  */
 class WrongKeyTest {
-    @TempDir
-    Path dir;
-    ProofNodes nodes;
-
-    @BeforeEach
-    void setUp() {
-        nodes = new ProofNodes(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        nodes.close();
-    }
+    @RegisterExtension
+    final ProofNodes nodes = new ProofNodes();
 
     @Test
     void everyDialToAnImpostorIsRefusedAndLeavesNothingBehind() throws Exception {

@@ -17,8 +17,11 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
-/** Starts loopback nodes with temporary data directories for tests and closes them all at the end. */
-final class Nodes implements AutoCloseable {
+/**
+ * Starts loopback nodes with temporary data directories for tests and closes them all at the end. Public
+ * only for {@link #await(CrustNode, Class, Predicate, Consumer, Duration)}, which other test packages share.
+ */
+public final class Nodes implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(30);
 
     private final Path root;
@@ -76,11 +79,17 @@ final class Nodes implements AutoCloseable {
     /** As {@link #await(CrustNode, Class, Predicate)}, handing every event taken before the match to {@code skipped}. */
     static <T extends CrustEvent> T await(CrustNode node, Class<T> type, Predicate<T> match, Consumer<CrustEvent> skipped)
             throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        return await(node, type, match, skipped, WAIT);
+    }
+
+    /** Takes events until one of {@code type} matches, handing the others to {@code skipped}; fails after {@code wait}. */
+    public static <T extends CrustEvent> T await(CrustNode node, Class<T> type, Predicate<T> match,
+            Consumer<CrustEvent> skipped, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                return fail("no " + type.getSimpleName() + " on " + node + " within " + WAIT);
+                return fail("no " + type.getSimpleName() + " on " + node + " within " + wait);
             }
             Optional<CrustEvent> event = node.events().poll(Duration.ofNanos(left));
             if (event.isPresent() && type.isInstance(event.get()) && match.test(type.cast(event.get()))) {

@@ -30,6 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class TcpFrameTransport implements FrameTransport {
     /** Length of the frame header in bytes. */
     public static final int HEADER_BYTES = 2;
+    private static final int READ_BUFFER_BYTES = 8 * 1024;
     /** The largest frame a 16-bit length can announce, and the largest Noise message. */
     public static final int MAX_FRAME_BYTES = 65535;
 
@@ -39,7 +40,8 @@ public final class TcpFrameTransport implements FrameTransport {
     private final OutputStream out;
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final byte[] writeBuffer;
+    /** Grows to the largest frame written; starts small so an idle connection holds little (F5). */
+    private byte[] writeBuffer = new byte[512];
 
     /**
      * Frames on a connected socket; the transport owns the socket from now on and closes it.
@@ -53,9 +55,10 @@ public final class TcpFrameTransport implements FrameTransport {
         this.socket = socket;
         this.maxFrameBytes = maxFrameBytes;
         socket.setTcpNoDelay(true);
-        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), HEADER_BYTES + maxFrameBytes));
+        // Frames larger than the buffer are read straight from the socket by readFully, so a small
+        // buffer costs no copies for bulk traffic and saves 56 KiB per idle connection.
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), READ_BUFFER_BYTES));
         this.out = socket.getOutputStream();
-        this.writeBuffer = new byte[HEADER_BYTES + maxFrameBytes];
     }
 
     @Override
@@ -66,6 +69,9 @@ public final class TcpFrameTransport implements FrameTransport {
         writeLock.lock();
         try {
             // One write per frame: header and body leave in the same segment when they fit.
+            if (writeBuffer.length < HEADER_BYTES + length) {
+                writeBuffer = new byte[Math.max(HEADER_BYTES + length, Math.min(writeBuffer.length * 2, HEADER_BYTES + maxFrameBytes))];
+            }
             writeBuffer[0] = (byte) (length >>> 8);
             writeBuffer[1] = (byte) length;
             System.arraycopy(frame, offset, writeBuffer, HEADER_BYTES, length);

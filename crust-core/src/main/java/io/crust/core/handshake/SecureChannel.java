@@ -37,6 +37,7 @@ public final class SecureChannel implements AutoCloseable {
     /** The smallest frame size a transport must allow: the handshake messages must fit. */
     public static final int MIN_FRAME_BYTES = 1024;
     private static final byte[] NO_AD = new byte[0];
+    private static final int INITIAL_BUFFER_BYTES = 512;
 
     private final FrameTransport transport;
     private final PeerId remotePeer;
@@ -48,13 +49,15 @@ public final class SecureChannel implements AutoCloseable {
 
     private final ReentrantLock writeLock = new ReentrantLock();
     private final CipherState sender;
-    private final byte[] sendRecord;
-    private final byte[] sendFrame;
+    // The three record buffers start small and grow to the largest record seen (at most one frame):
+    // an idle connection keeps about 1 KiB instead of 192 KiB (docs/reliability.md, finding F5).
+    private byte[] sendRecord;
+    private byte[] sendFrame;
     private long sentSinceRekey;
 
     private final ReentrantLock readLock = new ReentrantLock();
     private final CipherState receiver;
-    private final byte[] receiveRecord;
+    private byte[] receiveRecord;
     private long receivedSinceRekey;
 
     private SecureChannel(FrameTransport transport, XxHandshake.Established established, HandshakeParams params,
@@ -68,9 +71,9 @@ public final class SecureChannel implements AutoCloseable {
         this.rekeyIntervalMessages = rekeyIntervalMessages;
         int maxFrameBytes = Math.min(transport.maxFrameBytes(), 65535);
         this.maxRecordBytes = maxFrameBytes - Aead.TAG_BYTES;
-        this.sendRecord = new byte[maxRecordBytes];
-        this.sendFrame = new byte[maxFrameBytes];
-        this.receiveRecord = new byte[maxRecordBytes];
+        this.sendRecord = new byte[Math.min(INITIAL_BUFFER_BYTES, maxRecordBytes)];
+        this.sendFrame = new byte[Math.min(INITIAL_BUFFER_BYTES, maxFrameBytes)];
+        this.receiveRecord = new byte[Math.min(INITIAL_BUFFER_BYTES, maxRecordBytes)];
     }
 
     /**
@@ -173,6 +176,7 @@ public final class SecureChannel implements AutoCloseable {
             do {
                 int header = first ? ChannelRecords.DATA_FIRST_HEADER_BYTES : ChannelRecords.DATA_MORE_HEADER_BYTES;
                 int chunk = Math.min(message.length - offset, maxRecordBytes - header);
+                sendRecord = fit(sendRecord, header + chunk);
                 if (first) {
                     sendRecord[0] = ChannelRecords.DATA_FIRST;
                     sendRecord[1] = (byte) (message.length >>> 24);
@@ -195,9 +199,15 @@ public final class SecureChannel implements AutoCloseable {
         }
     }
 
+    /** {@code buffer} if it holds {@code needed} bytes, else a larger one (doubling, so bulk traffic grows it fast). */
+    private static byte[] fit(byte[] buffer, int needed) {
+        return buffer.length >= needed ? buffer : new byte[Math.max(needed, Math.min(buffer.length * 2, 65535))];
+    }
+
     private void writeRecord(int length) throws IOException {
         int frameLength;
         try {
+            sendFrame = fit(sendFrame, length + Aead.TAG_BYTES);
             frameLength = sender.encryptWithAd(NO_AD, sendRecord, 0, length, sendFrame, 0);
         } catch (NonceExhaustedException e) {
             throw new CrustException("secure channel to " + remotePeer.shortForm() + " used up its nonces", e);
@@ -283,6 +293,7 @@ public final class SecureChannel implements AutoCloseable {
         }
         int length;
         try {
+            receiveRecord = fit(receiveRecord, frame.length - Aead.TAG_BYTES);
             length = receiver.decryptWithAd(NO_AD, frame, 0, frame.length, receiveRecord, 0);
         } catch (AEADBadTagException e) {
             throw new DecryptionException("message from " + remotePeer.shortForm() + " at " + transport.remoteAddress()

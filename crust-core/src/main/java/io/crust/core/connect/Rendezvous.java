@@ -50,6 +50,7 @@ public final class Rendezvous {
     private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration MAX_PUNCH = Duration.ofSeconds(10);
     private static final Duration LATE_TARGET_WAIT = Duration.ofSeconds(2);
+    private static final Duration MEETING_MEMORY = Duration.ofSeconds(60);
 
     /** What the rendezvous needs from its node. */
     public interface Host {
@@ -102,6 +103,11 @@ public final class Rendezvous {
     private final SecureRandom random = new SecureRandom();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Semaphore answering = new Semaphore(MAX_ANSWERS);
+    /** The info of peers we are meeting (asked or answered), to name the route of their inbound dials. */
+    private final Map<PeerId, Met> meeting = new ConcurrentHashMap<>();
+
+    private record Met(ConnectionInfo info, long sinceNanos) {
+    }
 
     public Rendezvous(Host host) {
         this.host = host;
@@ -388,6 +394,7 @@ public final class Rendezvous {
                 try {
                     if (request.via == null) {
                         request.info = inner.info();
+                        remember(inner.info());
                         request.punchOffer = inner.punchOffer();
                         request.via = from;
                         request.answered.signalAll();
@@ -422,6 +429,39 @@ public final class Rendezvous {
         }
     }
 
+    private void remember(ConnectionInfo info) {
+        long now = System.nanoTime();
+        meeting.values().removeIf(m -> now - m.sinceNanos() > MEETING_MEMORY.toNanos());
+        if (meeting.size() < MAX_PENDING) {
+            meeting.put(info.id(), new Met(info, now));
+        }
+    }
+
+    /**
+     * The route of a connection {@code peer} dialled to us from {@code from} while we were meeting it
+     * through a rendezvous: direct if it came from one of the peer's own interfaces, else punched (it
+     * left through the peer's NAT and got into ours because we were dialling and punching towards it
+     * at the same time). Empty if we were not meeting that peer.
+     */
+    public Optional<Route> inboundRoute(PeerId peer, java.net.InetSocketAddress from) {
+        Met met = meeting.get(peer);
+        if (met == null || System.nanoTime() - met.sinceNanos() > MEETING_MEMORY.toNanos()) {
+            return Optional.empty();
+        }
+        ConnectionInfo info = met.info();
+        for (int i = 0; i < info.tcpAddresses().size(); i++) {
+            if (info.tcpKinds().get(i) == PeerRecord.Kind.HOST && info.tcpAddresses().get(i).getAddress().equals(from.getAddress())) {
+                return Optional.of(Route.DIRECT);
+            }
+        }
+        for (int i = 0; i < info.udpAddresses().size(); i++) {
+            if (info.udpKinds().get(i) == PeerRecord.Kind.HOST && info.udpAddresses().get(i).getAddress().equals(from.getAddress())) {
+                return Optional.of(Route.DIRECT);
+            }
+        }
+        return Optional.of(Route.PUNCHED);
+    }
+
     private void answer(PeerConnection via, PeerId origin, WireMessage.ConnectInfo request) {
         boolean direct = !host.directPathsDisabled() && host.connectionTo(origin).isEmpty();
         Optional<HolePunch> punch = direct && !request.punchOffer().isEmpty() ? gatherPunch() : Optional.empty();
@@ -430,6 +470,7 @@ public final class Rendezvous {
         if (!direct) {
             return;
         }
+        remember(request.info());
         race(origin, request.info(), new Attempts(), Duration.ofSeconds(10));
         punch.ifPresent(p -> punchQuietly(p, request.punchOffer(), origin, Duration.ofSeconds(10)));
     }

@@ -161,6 +161,10 @@ public final class Node implements AutoCloseable {
             closeQuietly(channel);
             throw new CrustException(refusal);
         }
+        if (route == Route.BOOTSTRAP_IN) {
+            // An inbound dial from a peer we are meeting through a rendezvous is part of that race.
+            route = router.rendezvous().inboundRoute(remote, remoteAddress).orElse(route);
+        }
         PeerConnection connection = new PeerConnection(channel, initiator, route, transport, remoteAddress, codec,
                 config.sendQueueMessages(), config.lowPriorityMaxAge().toNanos(), config.messagesPerSecondPerPeer(), router);
         connection.sendControl(router.hello(connection));

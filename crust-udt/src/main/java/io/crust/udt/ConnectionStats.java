@@ -19,6 +19,9 @@ import java.time.Duration;
  * @param ptoCount consecutive probe timeouts without an acknowledgement
  * @param threadPasses times the connection's thread has run its loop: it grows with packets and timers,
  *     not while the application waits on a full or empty buffer
+ * @param bufferBytes heap held by the send and receive buffers: pages are allocated as traffic first
+ *     reaches them (not for the configured window sizes up front) and handed back once the
+ *     application has closed the connection and its thread has ended
  */
 public record ConnectionStats(
         Duration smoothedRtt,
@@ -33,5 +36,6 @@ public record ConnectionStats(
         long bytesReceived,
         int payloadBytes,
         int ptoCount,
-        long threadPasses) {
+        long threadPasses,
+        long bufferBytes) {
 }

@@ -74,6 +74,39 @@ class BackpressureTest {
         });
     }
 
+    /**
+     * Buffers are sized for a fast path (4 MiB each way by default) but allocated as traffic reaches them,
+     * so a connection that carries little holds little (before any authentication too), and a closed
+     * one holds nothing even while something still references it (reliability.md F6, F7).
+     */
+    @Test
+    void buffersGrowWithTheTrafficAndAreHandedBackOnClose() throws Exception {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        try (UdtEndpoint a = UdtEndpoint.bind(loopback, UdtConfig.builder().build());
+             UdtEndpoint b = UdtEndpoint.bind(loopback, UdtConfig.builder().build());
+             var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<UdtConnection> accepted = executor.submit(() -> a.accept(WAIT));
+            UdtConnection client = b.connect(a.localAddress(), WAIT);
+            UdtConnection server = accepted.get();
+            assertThat(client.stats().bufferBytes()).isZero();
+            assertThat(server.stats().bufferBytes()).isZero();
+
+            client.send(new byte[1000]);
+            assertThat(server.receive(WAIT)).hasSize(1000);
+            // One 64 KiB page on each side, not 4 MiB.
+            assertThat(client.stats().bufferBytes()).isEqualTo(64 * 1024);
+            assertThat(server.stats().bufferBytes()).isEqualTo(64 * 1024);
+
+            client.close();
+            server.close();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (client.stats().bufferBytes() + server.stats().bufferBytes() > 0) {
+                assertThat(System.nanoTime()).as("buffers still held after close").isLessThan(deadline);
+                Thread.sleep(10); // polling the condition: the connection threads end shortly after close
+            }
+        }
+    }
+
     @Test
     void timedSendGivesUpWhenNeitherBufferNorWindowHasRoom() throws Exception {
         withPair((client, server) -> {

@@ -574,6 +574,20 @@ public final class ConnectionState implements LossDetector.Listener {
         closeFramesToSend = reason >= 0 && peerId != 0 ? 1 : 0;
     }
 
+    /** Bytes of send and receive buffer pages allocated: they grow with the traffic, not with the window sizes. */
+    public long bufferBytes() {
+        return sender.allocatedBytes() + receiver.allocatedBytes();
+    }
+
+    /**
+     * Hands the send and receive buffers' pages back. Only for a connection that is over and that the
+     * application has closed: nothing is sent or read from them afterwards.
+     */
+    public void releaseBuffers() {
+        sender.release();
+        receiver.release();
+    }
+
     /** A snapshot of counters and estimates, for a state no thread drives (threadPasses 0). */
     public ConnectionStats stats() {
         return stats(0);
@@ -585,6 +599,6 @@ public final class ConnectionState implements LossDetector.Listener {
                 Duration.ofNanos(rtt.minRttNanos()), congestion.windowBytes(), loss.bytesInFlight(),
                 packetsSent, packetsReceived, loss.packetsLost(), sender.bytesSent(),
                 sender.bytesRetransmitted(), receiver.bytesDelivered(), mtu.currentPayloadBytes(),
-                loss.ptoCount(), threadPasses);
+                loss.ptoCount(), threadPasses, bufferBytes());
     }
 }

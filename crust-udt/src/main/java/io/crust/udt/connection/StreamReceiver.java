@@ -84,4 +84,14 @@ final class StreamReceiver {
     long bytesDelivered() {
         return bytesDelivered;
     }
+
+    /** Bytes of buffer pages allocated. */
+    long allocatedBytes() {
+        return buffer.allocatedBytes();
+    }
+
+    /** Hands the buffer's pages back once the application is done with the connection. */
+    void release() {
+        buffer.release();
+    }
 }

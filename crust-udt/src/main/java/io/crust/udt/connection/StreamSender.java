@@ -170,4 +170,14 @@ final class StreamSender {
     long bytesRetransmitted() {
         return bytesRetransmitted;
     }
+
+    /** Bytes of buffer pages allocated. */
+    long allocatedBytes() {
+        return buffer.allocatedBytes();
+    }
+
+    /** Hands the buffer's pages back once the application is done with the connection. */
+    void release() {
+        buffer.release();
+    }
 }

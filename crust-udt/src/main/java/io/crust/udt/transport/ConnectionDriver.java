@@ -173,6 +173,9 @@ public final class ConnectionDriver {
             }
             lock.lock();
             try {
+                if (closeCalled) {
+                    state.releaseBuffers(); // the application is done with it: even if something still holds it
+                }
                 changed.signalAll();
             } finally {
                 lock.unlock();
@@ -464,6 +467,9 @@ public final class ConnectionDriver {
                 throw new UdtException(state.failure());
             }
         } finally {
+            if (stopped) {
+                state.releaseBuffers(); // the connection thread ended before close was called
+            }
             lock.unlock();
         }
     }
@@ -474,6 +480,9 @@ public final class ConnectionDriver {
         try {
             closeCalled = true;
             state.abort("aborted by the application");
+            if (stopped) {
+                state.releaseBuffers();
+            }
         } finally {
             lock.unlock();
         }

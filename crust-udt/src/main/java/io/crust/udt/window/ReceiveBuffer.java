@@ -7,16 +7,17 @@ import java.nio.ByteBuffer;
  * {@code readOffset + capacity}, arriving in any order. {@link #received} records which parts are
  * present; the application reads only the contiguous prefix. The sender is never allowed beyond
  * {@link #limitOffset()} (the flow-control limit advertised in every ACK), so nothing received can
- * overflow the ring.
+ * overflow the ring. Its pages are allocated as data first reaches them ({@link PagedRing}).
  */
 public final class ReceiveBuffer {
-    private final byte[] ring;
+    private final PagedRing ring;
     private final RangeSet received;
     private final int maxRanges;
     private long readOffset;
+    private boolean released;
 
     public ReceiveBuffer(int capacityBytes, int maxRanges) {
-        ring = new byte[capacityBytes];
+        ring = new PagedRing(capacityBytes);
         received = new RangeSet(maxRanges);
         this.maxRanges = maxRanges;
     }
@@ -28,7 +29,7 @@ public final class ReceiveBuffer {
 
     /** The flow-control limit: the sender may send bytes below this offset. */
     public long limitOffset() {
-        return readOffset + ring.length;
+        return readOffset + ring.capacity();
     }
 
     /** One past the highest byte received. */
@@ -38,7 +39,7 @@ public final class ReceiveBuffer {
 
     /** Bytes readable now, in order. */
     public int readableBytes() {
-        if (received.isEmpty() || received.start(0) > readOffset) {
+        if (released || received.isEmpty() || received.start(0) > readOffset) {
             return 0;
         }
         return (int) (received.end(0) - readOffset);
@@ -67,15 +68,7 @@ public final class ReceiveBuffer {
         if (received.rangeCount() == maxRanges && !touchesExisting(from, end)) {
             return false;
         }
-        int srcPos = srcPosition + skip;
-        int done = 0;
-        int n = (int) (end - from);
-        while (done < n) {
-            int pos = (int) ((from + done) % ring.length);
-            int chunk = Math.min(n - done, ring.length - pos);
-            src.get(srcPos + done, ring, pos, chunk);
-            done += chunk;
-        }
+        ring.write(from, src, srcPosition + skip, (int) (end - from));
         received.add(from, end);
         return true;
     }
@@ -83,16 +76,21 @@ public final class ReceiveBuffer {
     /** Copies up to {@code len} readable bytes into {@code dst}; returns how many. */
     public int read(byte[] dst, int off, int len) {
         int n = Math.min(len, readableBytes());
-        int done = 0;
-        while (done < n) {
-            int pos = (int) ((readOffset + done) % ring.length);
-            int chunk = Math.min(n - done, ring.length - pos);
-            System.arraycopy(ring, pos, dst, off + done, chunk);
-            done += chunk;
-        }
+        ring.read(readOffset, dst, off, n);
         readOffset += n;
         received.removeBelow(readOffset);
         return n;
+    }
+
+    /** Bytes of ring pages allocated. */
+    public long allocatedBytes() {
+        return ring.allocatedBytes();
+    }
+
+    /** Hands the ring's pages back (the application closed the connection); nothing is readable afterwards. */
+    public void release() {
+        released = true;
+        ring.release();
     }
 
     private boolean touchesExisting(long from, long end) {

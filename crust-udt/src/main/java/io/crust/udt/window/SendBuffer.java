@@ -5,15 +5,16 @@ import java.nio.ByteBuffer;
 /**
  * The sender's copy of its byte stream, from the lowest unacknowledged offset to the last byte the
  * application wrote: a ring of fixed capacity, so that memory never grows with what is written.
- * Offsets are stream offsets (they only grow); the ring maps them to {@code offset % capacity}.
+ * Offsets are stream offsets (they only grow); the ring maps them to {@code offset % capacity}. Its
+ * pages are allocated as the stream first reaches them ({@link PagedRing}).
  */
 public final class SendBuffer {
-    private final byte[] ring;
+    private final PagedRing ring;
     private long baseOffset;   // lowest offset still held (everything below is acknowledged)
     private long writeOffset;  // one past the last byte written
 
     public SendBuffer(int capacityBytes) {
-        ring = new byte[capacityBytes];
+        ring = new PagedRing(capacityBytes);
     }
 
     public long baseOffset() {
@@ -26,19 +27,13 @@ public final class SendBuffer {
 
     /** Bytes the application may still write before the ring is full. */
     public int freeBytes() {
-        return ring.length - (int) (writeOffset - baseOffset);
+        return ring.capacity() - (int) (writeOffset - baseOffset);
     }
 
     /** Copies up to {@link #freeBytes()} bytes in; returns how many were taken. */
     public int write(byte[] src, int off, int len) {
         int n = Math.min(len, freeBytes());
-        int done = 0;
-        while (done < n) {
-            int pos = (int) ((writeOffset + done) % ring.length);
-            int chunk = Math.min(n - done, ring.length - pos);
-            System.arraycopy(src, off + done, ring, pos, chunk);
-            done += chunk;
-        }
+        ring.write(writeOffset, src, off, n);
         writeOffset += n;
         return n;
     }
@@ -48,13 +43,7 @@ public final class SendBuffer {
         if (offset < baseOffset || offset + len > writeOffset) {
             throw new IllegalArgumentException("range " + offset + "+" + len + " outside [" + baseOffset + ", " + writeOffset + ")");
         }
-        int done = 0;
-        while (done < len) {
-            int pos = (int) ((offset + done) % ring.length);
-            int chunk = Math.min(len - done, ring.length - pos);
-            dst.put(ring, pos, chunk);
-            done += chunk;
-        }
+        ring.read(offset, dst, len);
     }
 
     /** Forgets everything below {@code offset} (acknowledged), making room for new writes. */
@@ -62,5 +51,15 @@ public final class SendBuffer {
         if (offset > baseOffset) {
             baseOffset = Math.min(offset, writeOffset);
         }
+    }
+
+    /** Bytes of ring pages allocated. */
+    public long allocatedBytes() {
+        return ring.allocatedBytes();
+    }
+
+    /** Hands the ring's pages back (the connection is over); nothing may be sent from it afterwards. */
+    public void release() {
+        ring.release();
     }
 }

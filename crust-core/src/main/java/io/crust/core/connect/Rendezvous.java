@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code connect(PeerId)}: connection info travels through mutually connected peers, then both ends
- * dial each other's candidates at once; if no direct path comes up in time, a relay circuit.
+ * dial each other's candidates, punch UDP ({@link HolePunch}) and punch TCP by simultaneous open
+ * ({@link TcpPunch}) at once; if no direct path comes up in time, a relay circuit.
  *
  * <pre>
  *   A                      R (connected to A and B)              B
@@ -84,6 +85,9 @@ public final class Rendezvous {
 
         /** The node's UDP side for hole punching, if UDP is running. */
         Optional<HolePunch.Udp> udp();
+
+        /** The node's TCP side for TCP punching (simultaneous open), if TCP is on. */
+        Optional<TcpPunch.Tcp> tcp();
     }
 
     private static final class Pending {
@@ -92,6 +96,7 @@ public final class Rendezvous {
         final Condition answered = lock.newCondition();
         ConnectionInfo info;
         String punchOffer;
+        int tcpPunchPort;
         PeerConnection via;
 
         Pending(PeerId target) {
@@ -123,9 +128,10 @@ public final class Rendezvous {
         Pending request = new Pending(target);
         pending.put(requestId, request);
         Optional<HolePunch> punch = host.directPathsDisabled() ? Optional.empty() : gatherPunch();
+        Optional<TcpPunch> tcpPunch = host.directPathsDisabled() ? Optional.empty() : reserveTcpPunch();
         boolean punchHandedOver = false;
         try {
-            int asked = ask(target, requestId, punch.map(HolePunch::offerText).orElse(""));
+            int asked = ask(target, requestId, punch.map(HolePunch::offerText).orElse(""), tcpPunch);
             if (asked == 0) {
                 throw new CrustException("cannot reach " + target.shortForm() + ": no connected peer to ask for a rendezvous");
             }
@@ -139,6 +145,7 @@ public final class Rendezvous {
             if (!host.directPathsDisabled()) {
                 Attempts attempts = new Attempts();
                 race(target, request.info, attempts, remaining(directDeadline));
+                tcpPunch.ifPresent(t -> punchTcp(t, request.info, request.tcpPunchPort, target, attempts, remaining(deadline)));
                 if (punch.isPresent() && !request.punchOffer.isEmpty()) {
                     HolePunch p = punch.get();
                     String theirs = request.punchOffer;
@@ -235,6 +242,29 @@ public final class Rendezvous {
         }
     }
 
+    private Optional<TcpPunch> reserveTcpPunch() {
+        return host.tcp().flatMap(TcpPunch::reserve);
+    }
+
+    /** Starts a TCP simultaneous open towards the peer's port, if it sent one, as one of the direct attempts. */
+    private void punchTcp(TcpPunch punch, ConnectionInfo theirs, int theirPort, PeerId target, Attempts attempts,
+            Duration timeout) {
+        if (theirPort == 0) {
+            return;
+        }
+        Duration window = timeout.compareTo(MAX_PUNCH) > 0 ? MAX_PUNCH : timeout;
+        attempts.started();
+        host.startTask("crust-tcp-punch-" + target.shortForm(), () -> {
+            try {
+                punch.punch(theirs, theirPort, target, window);
+            } catch (CrustException e) {
+                log.debug("TCP punching to {} failed: {}", target.shortForm(), e.getMessage());
+            } finally {
+                attempts.finished();
+            }
+        });
+    }
+
     /** Retries the direct race for a peer now reached through a relay (background upgrade). */
     public void retryDirect(PeerId target) {
         if (host.directPathsDisabled()) {
@@ -245,10 +275,13 @@ public final class Rendezvous {
         pending.put(requestId, request);
         host.startTask("crust-upgrade-" + target.shortForm(), () -> {
             Optional<HolePunch> punch = gatherPunch();
+            Optional<TcpPunch> tcpPunch = reserveTcpPunch();
             try {
-                ask(target, requestId, punch.map(HolePunch::offerText).orElse(""));
+                ask(target, requestId, punch.map(HolePunch::offerText).orElse(""), tcpPunch);
                 if (awaitAnswer(request, Duration.ofSeconds(10).toNanos()) != null) {
                     race(target, request.info, new Attempts(), Duration.ofSeconds(10));
+                    tcpPunch.ifPresent(t -> punchTcp(t, request.info, request.tcpPunchPort, target, new Attempts(),
+                            MAX_PUNCH));
                     if (punch.isPresent() && !request.punchOffer.isEmpty()) {
                         punchQuietly(punch.get(), request.punchOffer, target, Duration.ofSeconds(10));
                     }
@@ -260,9 +293,9 @@ public final class Rendezvous {
         });
     }
 
-    private int ask(PeerId target, long requestId, String punchOffer) {
-        WireMessage.Forward forward = new WireMessage.Forward(false, target,
-                new WireMessage.ConnectInfo(false, requestId, host.localInfo(), punchOffer));
+    private int ask(PeerId target, long requestId, String punchOffer, Optional<TcpPunch> tcpPunch) {
+        WireMessage.Forward forward = new WireMessage.Forward(false, target, new WireMessage.ConnectInfo(false, requestId,
+                host.localInfo(), punchOffer, tcpPunch.map(TcpPunch::port).orElse(0)));
         int asked = 0;
         for (PeerConnection c : host.connections()) {
             if (asked >= MAX_RENDEZVOUS_PEERS) {
@@ -396,6 +429,7 @@ public final class Rendezvous {
                         request.info = inner.info();
                         remember(inner.info());
                         request.punchOffer = inner.punchOffer();
+                        request.tcpPunchPort = inner.tcpPunchPort();
                         request.via = from;
                         request.answered.signalAll();
                     }
@@ -465,13 +499,15 @@ public final class Rendezvous {
     private void answer(PeerConnection via, PeerId origin, WireMessage.ConnectInfo request) {
         boolean direct = !host.directPathsDisabled() && host.connectionTo(origin).isEmpty();
         Optional<HolePunch> punch = direct && !request.punchOffer().isEmpty() ? gatherPunch() : Optional.empty();
+        Optional<TcpPunch> tcpPunch = direct && request.tcpPunchPort() != 0 ? reserveTcpPunch() : Optional.empty();
         via.sendControl(new WireMessage.Forward(false, origin, new WireMessage.ConnectInfo(true, request.requestId(),
-                host.localInfo(), punch.map(HolePunch::offerText).orElse(""))));
+                host.localInfo(), punch.map(HolePunch::offerText).orElse(""), tcpPunch.map(TcpPunch::port).orElse(0))));
         if (!direct) {
             return;
         }
         remember(request.info());
         race(origin, request.info(), new Attempts(), Duration.ofSeconds(10));
+        tcpPunch.ifPresent(t -> punchTcp(t, request.info(), request.tcpPunchPort(), origin, new Attempts(), MAX_PUNCH));
         punch.ifPresent(p -> punchQuietly(p, request.punchOffer(), origin, Duration.ofSeconds(10)));
     }
 

@@ -151,6 +151,26 @@ final class Handshakes {
     }
 
     /**
+     * After TCP punching both ends hold the same socket, so neither is the dialler: the smaller peer id
+     * runs the initiator, the other the responder (as after UDP punching).
+     */
+    PeerHandle overPunchedTcp(Socket socket, PeerId peer, InetSocketAddress remote) throws CrustException {
+        TcpFrameTransport transport;
+        try {
+            socket.setTcpNoDelay(true);
+            transport = new TcpFrameTransport(socket, TcpFrameTransport.MAX_FRAME_BYTES);
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new CrustException("punched TCP socket to " + remote + " failed: " + e.getMessage(), e);
+        }
+        if (identity.peerId().compareTo(peer) < 0) {
+            return initiate(transport, peer, Route.PUNCHED, Transport.TCP, remote);
+        }
+        respond(transport, Transport.TCP, remote, Route.PUNCHED);
+        return table.handle(peer).orElseThrow(() -> new CrustException("punched TCP handshake with " + peer.shortForm() + " failed"));
+    }
+
+    /**
      * Dials a TCP address and runs the initiator handshake.
      *
      * @param expected the peer that must answer, or null for any peer of the network

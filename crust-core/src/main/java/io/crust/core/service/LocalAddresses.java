@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** The host candidates of a listener: its bound address, or every usable interface address if bound to all. */
+/**
+ * The host candidates of a listener: its bound address, or every usable interface address if bound to
+ * all (loopback addresses only on a machine without any other).
+ */
 final class LocalAddresses {
     private LocalAddresses() {
     }
@@ -35,7 +38,8 @@ final class LocalAddresses {
         } catch (SocketException e) {
             return List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), bound.getPort()));
         }
-        addresses.addAll(loopback);
-        return addresses;
+        // Loopback only when there is nothing else: a remote peer dialling "127.0.0.1" reaches whatever
+        // listens on its own machine, and a peer on this machine can use the interface addresses.
+        return addresses.isEmpty() ? loopback : addresses;
     }
 }

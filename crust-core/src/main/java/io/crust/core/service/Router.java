@@ -8,6 +8,7 @@ import io.crust.core.PeerId;
 import io.crust.core.PeerRecord;
 import io.crust.core.Route;
 import io.crust.core.connect.HolePunch;
+import io.crust.core.connect.TcpPunch;
 import io.crust.core.connect.Rendezvous;
 import io.crust.nat.QueuedDatagramPort;
 import io.crust.core.discovery.Gossip;
@@ -19,7 +20,9 @@ import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
 import io.crust.core.relay.Relay;
 import io.crust.core.wire.WireMessage;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -332,6 +335,24 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
     public boolean relays(PeerConnection connection) {
         WireMessage.Hello hello = hellos.get(connection.remote());
         return hello != null && hello.relays();
+    }
+
+    @Override
+    public Optional<TcpPunch.Tcp> tcp() {
+        if (!node.config.tcp()) {
+            return Optional.empty();
+        }
+        return Optional.of(new TcpPunch.Tcp() {
+            @Override
+            public InetAddress bindAddress() {
+                return node.config.bindAddress();
+            }
+
+            @Override
+            public PeerHandle over(Socket socket, PeerId peer, InetSocketAddress remote) throws CrustException {
+                return node.handshakes.overPunchedTcp(socket, peer, remote);
+            }
+        });
     }
 
     @Override

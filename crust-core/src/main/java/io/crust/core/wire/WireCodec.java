@@ -67,7 +67,7 @@ public final class WireCodec {
                 if (offer.length > WireMessage.ConnectInfo.MAX_OFFER_BYTES) {
                     throw new IllegalArgumentException("punch offer of " + offer.length + " bytes is too long");
                 }
-                yield w.u16(offer.length).bytes(offer).toByteArray();
+                yield w.u16(offer.length).bytes(offer).u16(c.tcpPunchPort()).toByteArray();
             }
             case WireMessage.RelayOpen o -> new WireWriter(40).u8(o.incoming() ? RELAY_INCOMING : RELAY_OPEN).i32(o.circuit()).peerId(o.peer()).toByteArray();
             case WireMessage.RelayData d -> {
@@ -156,6 +156,7 @@ public final class WireCodec {
             throw new WireFormatException("punch offer of " + offerBytes + " bytes; at most " + WireMessage.ConnectInfo.MAX_OFFER_BYTES);
         }
         String offer = r.utf8(offerBytes, "punch offer");
-        return new WireMessage.ConnectInfo(reply == 1, requestId, info, offer);
+        int tcpPunchPort = r.u16("TCP punch port");
+        return new WireMessage.ConnectInfo(reply == 1, requestId, info, offer, tcpPunchPort);
     }
 }

@@ -51,6 +51,9 @@ import java.util.Objects;
  * |  punch offer length (2 bytes) |  punch offer (UTF-8 line of   |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+  crust-nat's PunchOffer, <= 4096 bytes; 0 = none)
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  TCP punch port (2 bytes; 0 = |
+ * |  no TCP simultaneous open)    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  * 0x09 RELAY_OPEN    circuit id (4 bytes), peer id (32 bytes): to the relay, the peer to reach
  * 0x0D RELAY_INCOMING circuit id (4 bytes), peer id (32 bytes): from the relay, the peer that asks
@@ -100,15 +103,20 @@ public sealed interface WireMessage {
     }
 
     /**
-     * Rendezvous request or reply: the sender's candidates and, if it can punch, its hole-punching offer
-     * (candidates plus the credentials that authenticate the checks; empty when none).
+     * Rendezvous request or reply: the sender's candidates; if it can punch UDP, its hole-punching offer
+     * (candidates plus the credentials that authenticate the checks; empty when none); if it can punch
+     * TCP, the local port of its simultaneous-open attempt (0 when none).
      */
-    record ConnectInfo(boolean reply, long requestId, ConnectionInfo info, String punchOffer) implements WireMessage {
+    record ConnectInfo(boolean reply, long requestId, ConnectionInfo info, String punchOffer, int tcpPunchPort)
+            implements WireMessage {
         /** Longest punch offer in UTF-8 bytes. */
         public static final int MAX_OFFER_BYTES = 4096;
 
         public ConnectInfo {
             Objects.requireNonNull(punchOffer, "punchOffer");
+            if (tcpPunchPort < 0 || tcpPunchPort > 0xFFFF) {
+                throw new IllegalArgumentException("TCP punch port out of range: " + tcpPunchPort);
+            }
         }
     }
 

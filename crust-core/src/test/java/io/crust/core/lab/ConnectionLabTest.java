@@ -38,6 +38,20 @@ class ConnectionLabTest {
         }
     }
 
+    /**
+     * Without UDP only TCP can make a direct path, and through two restricting NATs only a TCP
+     * simultaneous open does: each side's SYN opens its own NAT for the other's.
+     */
+    @Test
+    void peersBehindConeNatsWithoutUdpConnectByTcpSimultaneousOpen() throws Exception {
+        try (NatLab lab = NatLab.start("coreTcp")) {
+            String line = connectAcross(lab, NatKind.PORT_RESTRICTED_CONE, NatKind.ADDRESS_RESTRICTED_CONE, "--no-udp");
+            String[] f = line.split(" ");
+            assertThat(f[2] + " " + f[3]).as(() -> "route of " + line + "; what the two peers logged about the direct attempt:\n"
+                    + directAttemptLog()).isEqualTo("PUNCHED TCP");
+        }
+    }
+
     @Test
     void peersBehindSymmetricNatsConnectByIdThroughARelay() throws Exception {
         try (NatLab lab = NatLab.start("coreSym")) {
@@ -61,15 +75,17 @@ class ConnectionLabTest {
     }
 
     /** Starts the public node and two NATed nodes, connects the first to the second by id; the CONNECTED line. */
-    private String connectAcross(NatLab lab, NatKind kindA, NatKind kindB) throws Exception {
+    private String connectAcross(NatLab lab, NatKind kindA, NatKind kindB, String... natedOptions) throws Exception {
         LabHost hub = lab.publicHost();
         Site siteA = lab.site(kindA);
         Site siteB = lab.site(kindB);
         LabProcess hubNode = hub.startJava(LabPeer.class, "--port", String.valueOf(PORT), "--relay");
         hubNode.awaitLine(l -> l.startsWith("READY "), WAIT);
         String contact = hub.address().getHostAddress() + ":" + PORT;
-        LabProcess a = siteA.host().startJava(DEBUG_CONNECT, LabPeer.class, "--contact", contact);
-        LabProcess b = siteB.host().startJava(DEBUG_CONNECT, LabPeer.class, "--contact", contact);
+        List<String> args = new java.util.ArrayList<>(List.of("--contact", contact));
+        args.addAll(List.of(natedOptions));
+        LabProcess a = siteA.host().startJava(DEBUG_CONNECT, LabPeer.class, args.toArray(String[]::new));
+        LabProcess b = siteB.host().startJava(DEBUG_CONNECT, LabPeer.class, args.toArray(String[]::new));
         natedPeers = List.of(a, b);
         // awaitLine reads forward: take each process's lines in the order it prints them.
         String aId = a.awaitLine(l -> l.startsWith("READY "), WAIT).substring("READY ".length());

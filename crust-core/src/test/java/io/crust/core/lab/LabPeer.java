@@ -29,11 +29,13 @@ public final class LabPeer {
     public static void main(String[] args) throws Exception {
         int port = 0;
         boolean relay = false;
+        boolean udp = true;
         List<InetSocketAddress> contacts = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--relay" -> relay = true;
+                case "--no-udp" -> udp = false;
                 case "--contact" -> {
                     String[] hp = args[++i].split(":");
                     contacts.add(new InetSocketAddress(InetAddress.getByName(hp[0]), Integer.parseInt(hp[1])));
@@ -43,7 +45,7 @@ public final class LabPeer {
         }
         Path dir = Files.createTempDirectory("crust-lab-peer");
         CrustConfig config = CrustConfig.builder().dataDir(dir).networkName("lab").listenTcpPort(port).listenUdpPort(port)
-                .contacts(contacts).relay(relay).build();
+                .contacts(contacts).relay(relay).udp(udp).build();
         try (CrustNode node = CrustNode.start(config)) {
             say("READY " + node.id());
             Thread.ofVirtual().name("lab-peer-events").start(() -> printEvents(node));

@@ -69,8 +69,8 @@ class WireCodecTest {
                 new WireMessage.Heartbeat(),
                 new WireMessage.Goodbye("bye ✓"),
                 new WireMessage.Retire(),
-                new WireMessage.Forward(false, PEER, new WireMessage.ConnectInfo(false, 42, info, "crust-punch/1 x")),
-                new WireMessage.Forward(true, PEER, new WireMessage.ConnectInfo(true, -1, info, "")),
+                new WireMessage.Forward(false, PEER, new WireMessage.ConnectInfo(false, 42, info, "crust-punch/1 x", 40000)),
+                new WireMessage.Forward(true, PEER, new WireMessage.ConnectInfo(true, -1, info, "", 0)),
                 new WireMessage.RelayOpen(false, 6, PEER),
                 new WireMessage.RelayOpen(true, 7, PEER),
                 new WireMessage.RelayClose(7, "limit"));

@@ -1,0 +1,120 @@
+package io.crust.core.connect;
+
+import io.crust.core.ConnectionInfo;
+import io.crust.core.CrustException;
+import io.crust.core.PeerId;
+import io.crust.core.PeerRecord;
+import io.crust.core.peer.PeerHandle;
+import io.crust.nat.TcpSimultaneousOpen;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TCP hole punching by simultaneous open (crust-nat's {@link TcpSimultaneousOpen}, RFC 5382 section
+ * 2.2) between two peers that met through a rendezvous.
+ *
+ * <p>Each side picks a fresh local port and sends its number in CONNECT_INFO; then each connects, again
+ * and again for a bounded window, from that port to the other's public address and port, while a
+ * listener on the same port takes a SYN that arrives between two attempts. The SYNs open both NATs and
+ * the kernels join them into one connection. The public address is taken from the peer's reflexive or
+ * mapped candidates, so this works where the NAT maps TCP endpoint-independently and keeps the port
+ * (the common Linux masquerade behaviour); elsewhere it fails within the window and UDP punching or a
+ * relay carries the connection.
+ *
+ * <p>The port is not the node's listening port: a SYN landing on the node's listener would start a
+ * handshake in the responder role on both sides. Here both sides get the same socket from their own
+ * attempt, and the roles follow the peer ids (smaller id initiates), as after UDP punching.
+ */
+public final class TcpPunch {
+    private static final Logger log = LoggerFactory.getLogger(TcpPunch.class);
+
+    /** The node's TCP side, as TCP punching needs it. */
+    public interface Tcp {
+        /** The address the node binds its sockets to (the wildcard address normally). */
+        InetAddress bindAddress();
+
+        /** Runs the handshake over a punched socket (roles by peer id order) and registers the connection. */
+        PeerHandle over(Socket socket, PeerId peer, InetSocketAddress remote) throws CrustException;
+    }
+
+    private final Tcp tcp;
+    private final int port;
+
+    private TcpPunch(Tcp tcp, int port) {
+        this.tcp = tcp;
+        this.port = port;
+    }
+
+    /** Picks a free local port for one attempt; empty if none could be bound. */
+    public static Optional<TcpPunch> reserve(Tcp tcp) {
+        try (ServerSocket probe = new ServerSocket(0, 1, tcp.bindAddress())) {
+            return Optional.of(new TcpPunch(tcp, probe.getLocalPort()));
+        } catch (IOException e) {
+            log.debug("no port for TCP punching: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** The local port the peer should aim at (through our NAT, which is expected to keep it). */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * Punches towards {@code theirPort} on each public address in the peer's info, one after the other,
+     * within {@code timeout} in all.
+     */
+    public PeerHandle punch(ConnectionInfo theirs, int theirPort, PeerId peer, Duration timeout) throws CrustException {
+        List<InetAddress> publicIps = publicAddresses(theirs);
+        if (publicIps.isEmpty()) {
+            throw new CrustException("no public address of " + peer.shortForm() + " to punch TCP towards");
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> failures = new ArrayList<>();
+        for (InetAddress ip : publicIps) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            InetSocketAddress remote = new InetSocketAddress(ip, theirPort);
+            Socket socket;
+            try {
+                socket = TcpSimultaneousOpen.connect(new InetSocketAddress(tcp.bindAddress(), port), remote,
+                        Duration.ofNanos(left / (publicIps.size() - publicIps.indexOf(ip))));
+            } catch (IOException e) {
+                failures.add(remote + ": " + e.getMessage());
+                continue;
+            }
+            log.info("punched a TCP path to {} at {} from port {}", peer.shortForm(), remote, port);
+            return tcp.over(socket, peer, remote);
+        }
+        throw new CrustException("TCP punching to " + peer.shortForm() + " failed: " + String.join("; ", failures));
+    }
+
+    /** Reflexive and mapped addresses (TCP or UDP) of the peer, each IP once. */
+    static List<InetAddress> publicAddresses(ConnectionInfo info) {
+        List<InetAddress> ips = new ArrayList<>();
+        for (int i = 0; i < info.tcpAddresses().size(); i++) {
+            addPublic(ips, info.tcpKinds().get(i), info.tcpAddresses().get(i));
+        }
+        for (int i = 0; i < info.udpAddresses().size(); i++) {
+            addPublic(ips, info.udpKinds().get(i), info.udpAddresses().get(i));
+        }
+        return ips;
+    }
+
+    private static void addPublic(List<InetAddress> ips, PeerRecord.Kind kind, InetSocketAddress address) {
+        if (kind != PeerRecord.Kind.HOST && !ips.contains(address.getAddress()) && ips.size() < 4) {
+            ips.add(address.getAddress());
+        }
+    }
+}

@@ -226,7 +226,18 @@ public final class ConnectionState implements LossDetector.Listener {
 
     private Verdict onData(ByteBuffer datagram, long nowNanos) throws MalformedPacketException {
         if (phase == Phase.CONNECTING) {
-            return Verdict.IGNORED; // the server's ACCEPT is still on its way; the data will come again
+            // Data before the server's ACCEPT comes again later; a CLOSE is the one frame worth reading
+            // now: the server ended the connection before its ACCEPT got here, so connect() fails at
+            // once instead of retrying until its timeout.
+            DataHeader.decode(datagram);
+            int reason = DataFrames.decode(datagram).closeReason();
+            if (reason < 0) {
+                return Verdict.IGNORED;
+            }
+            peerClosed = true;
+            phase = Phase.TERMINATED;
+            failure = "connection closed by peer (" + Frames.reasonName(reason) + ")";
+            return Verdict.ACCEPTED;
         }
         long pn = DataHeader.decode(datagram);
         if (acks.isDuplicate(pn)) {

@@ -6,6 +6,7 @@ import io.crust.udt.UdtConfig;
 import io.crust.udt.UdtException;
 import io.crust.udt.connection.ConnectionState;
 import io.crust.udt.packet.DataHeader;
+import io.crust.udt.packet.Frames;
 import io.crust.udt.packet.InitialPacket;
 import io.crust.udt.packet.MalformedPacketException;
 import io.crust.udt.packet.PacketType;
@@ -20,11 +21,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class Demultiplexer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Demultiplexer.class);
     private static final int RETAINED_BUFFERS = 256;
+    private static final int MAX_ENDED = 4096;
     private static final long ACCEPT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final DatagramChannel channel;
@@ -48,6 +52,13 @@ public final class Demultiplexer implements AutoCloseable {
     private final Map<Long, ConnectionDriver> connections = new ConcurrentHashMap<>();
     private final Map<HandshakeKey, ConnectionDriver> accepted = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, ConnectionDriver> rendezvous = new ConcurrentHashMap<>();
+    /**
+     * Handshakes of accepted connections that have ended, kept while their cookie could still be valid:
+     * a late copy of the client's INITIAL must not open (and hand to accept()) the same connection a
+     * second time. Insertion order is time order; bounded by {@link #MAX_ENDED}.
+     */
+    private final LinkedHashMap<HandshakeKey, Long> ended = new LinkedHashMap<>();
+    private final ReentrantLock endedLock = new ReentrantLock();
     private final ArrayBlockingQueue<ConnectionDriver> acceptQueue;
     private final ByteBuffer reply = ByteBuffer.allocateDirect(64);
     private volatile ForeignDatagramHandler foreignHandler;
@@ -249,6 +260,15 @@ public final class Demultiplexer implements AutoCloseable {
         if (existing != null) {
             return deliverTo(existing, datagram, from); // our ACCEPT was lost: the connection resends it
         }
+        if (endedRecently(key, now)) {
+            // Tell the client, in fewer bytes than its INITIAL, that this connection is over.
+            handshakesRejected.increment();
+            sendReply(from, out -> {
+                DataHeader.encode(out, clientId, 0);
+                Frames.encodeClose(out, Frames.CLOSE_ABORTED);
+            });
+            return false;
+        }
         if (closed || acceptQueue.remainingCapacity() == 0) {
             handshakesRejected.increment();
             return false;
@@ -310,8 +330,41 @@ public final class Demultiplexer implements AutoCloseable {
 
     void unregister(ConnectionDriver driver) {
         connections.remove(driver.localId(), driver);
-        accepted.remove(new HandshakeKey(driver.remoteAddress(), driver.peerIdAtStart()), driver);
+        HandshakeKey key = new HandshakeKey(driver.remoteAddress(), driver.peerIdAtStart());
+        if (accepted.remove(key, driver)) {
+            rememberEnded(key, System.nanoTime());
+        }
         rendezvous.remove(driver.remoteAddress(), driver);
+    }
+
+    private void rememberEnded(HandshakeKey key, long nowNanos) {
+        endedLock.lock();
+        try {
+            forgetOldEnded(nowNanos);
+            if (ended.size() >= MAX_ENDED) {
+                ended.pollFirstEntry();
+            }
+            ended.put(key, nowNanos);
+        } finally {
+            endedLock.unlock();
+        }
+    }
+
+    private boolean endedRecently(HandshakeKey key, long nowNanos) {
+        endedLock.lock();
+        try {
+            forgetOldEnded(nowNanos);
+            return ended.containsKey(key);
+        } finally {
+            endedLock.unlock();
+        }
+    }
+
+    private void forgetOldEnded(long nowNanos) {
+        Map.Entry<HandshakeKey, Long> eldest;
+        while ((eldest = ended.firstEntry()) != null && nowNanos - eldest.getValue() > HandshakeCookies.VALIDITY_NANOS) {
+            ended.pollFirstEntry();
+        }
     }
 
     private ConnectionDriver newDriver(InetSocketAddress remote, ConnectionState state) {

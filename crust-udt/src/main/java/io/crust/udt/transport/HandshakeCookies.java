@@ -19,6 +19,8 @@ import javax.crypto.spec.SecretKeySpec;
 final class HandshakeCookies {
     static final int COOKIE_BYTES = 16;
     private static final long BUCKET_NANOS = 10_000_000_000L;
+    /** The longest a cookie stays valid: its own bucket and the next. */
+    static final long VALIDITY_NANOS = 2 * BUCKET_NANOS;
 
     private final Mac mac;
     private final ByteBuffer input = ByteBuffer.allocate(8 + 16 + 2 + 8);

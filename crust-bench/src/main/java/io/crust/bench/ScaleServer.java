@@ -58,6 +58,7 @@ public final class ScaleServer {
                 .udp(false)
                 .maxConnections(maxConnections)
                 .maxPendingHandshakes(512)
+                .maxPendingHandshakesPerAddress(512) // every client dials from 127.0.0.1
                 .heartbeatInterval(Duration.ofSeconds(heartbeatSeconds))
                 .heartbeatTimeout(Duration.ofSeconds(4L * heartbeatSeconds))
                 .eventQueueCapacity(65_536)

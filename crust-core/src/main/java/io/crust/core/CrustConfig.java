@@ -34,6 +34,7 @@ public final class CrustConfig {
     private final int bootstrapFanOut;
     private final int maxConnections;
     private final int maxPendingHandshakes;
+    private final int maxPendingHandshakesPerAddress;
     private final int maxMessageBytes;
     private final int messagesPerSecondPerPeer;
     private final int sendQueueMessages;
@@ -65,6 +66,7 @@ public final class CrustConfig {
         this.bootstrapFanOut = b.bootstrapFanOut;
         this.maxConnections = b.maxConnections;
         this.maxPendingHandshakes = b.maxPendingHandshakes;
+        this.maxPendingHandshakesPerAddress = b.maxPendingHandshakesPerAddress;
         this.maxMessageBytes = b.maxMessageBytes;
         this.messagesPerSecondPerPeer = b.messagesPerSecondPerPeer;
         this.sendQueueMessages = b.sendQueueMessages;
@@ -129,6 +131,8 @@ public final class CrustConfig {
     public int maxConnections() { return maxConnections; }
     /** Most inbound handshakes in progress at once; more are refused. */
     public int maxPendingHandshakes() { return maxPendingHandshakes; }
+    /** Most inbound handshakes in progress from one source address. */
+    public int maxPendingHandshakesPerAddress() { return maxPendingHandshakesPerAddress; }
     /** Largest application message, in bytes, sent or accepted. */
     public int maxMessageBytes() { return maxMessageBytes; }
     /** Most messages per second accepted from one peer (averaged over a short burst window). */
@@ -169,6 +173,7 @@ public final class CrustConfig {
         private int bootstrapFanOut = 8;
         private int maxConnections = 256;
         private int maxPendingHandshakes = 64;
+        private int maxPendingHandshakesPerAddress = 16;
         private int maxMessageBytes = 1024 * 1024;
         private int messagesPerSecondPerPeer = 10_000;
         private int sendQueueMessages = 256;
@@ -233,6 +238,14 @@ public final class CrustConfig {
         public Builder maxConnections(int n) { this.maxConnections = positive(n, "maxConnections"); return this; }
         /** Most inbound handshakes in progress (default 64). */
         public Builder maxPendingHandshakes(int n) { this.maxPendingHandshakes = positive(n, "maxPendingHandshakes"); return this; }
+        /**
+         * Most inbound handshakes in progress from one source address (default 16): one host that
+         * connects and sends nothing cannot hold every slot for the handshake timeout.
+         */
+        public Builder maxPendingHandshakesPerAddress(int n) {
+            this.maxPendingHandshakesPerAddress = positive(n, "maxPendingHandshakesPerAddress");
+            return this;
+        }
         /** Largest message in bytes (default 1 MiB, at most 16 MiB). */
         public Builder maxMessageBytes(int n) {
             if (n <= 0 || n > 16 * 1024 * 1024) throw new IllegalArgumentException("maxMessageBytes must be in 1..16 MiB");

@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,18 +42,18 @@ final class Handshakes {
     private final Blacklist blacklist;
     private final PeerTable table;
     private final EventQueue events;
-    private final Semaphore pending;
+    private final PendingHandshakes pending;
     private final Registrar registrar;
     private final ThreadOwner threads;
 
     Handshakes(Identity identity, HandshakeParams params, Blacklist blacklist, PeerTable table, EventQueue events,
-            int maxPendingHandshakes, Registrar registrar, ThreadOwner threads) {
+            int maxPendingHandshakes, int maxPendingHandshakesPerAddress, Registrar registrar, ThreadOwner threads) {
         this.identity = identity;
         this.params = params;
         this.blacklist = blacklist;
         this.table = table;
         this.events = events;
-        this.pending = new Semaphore(maxPendingHandshakes);
+        this.pending = new PendingHandshakes(maxPendingHandshakes, maxPendingHandshakesPerAddress);
         this.registrar = registrar;
         this.threads = threads;
     }
@@ -74,11 +73,11 @@ final class Handshakes {
                 log.debug("inbound TCP from {} failed: {}", remote, e.toString());
                 closeQuietly(socket);
             } finally {
-                pending.release();
+                pending.release(remote.getAddress());
             }
         };
         if (!threads.start("crust-handshake-" + SERIAL.incrementAndGet(), handshake)) {
-            pending.release();
+            pending.release(remote.getAddress());
             closeQuietly(socket);
         }
     }
@@ -94,18 +93,18 @@ final class Handshakes {
             try {
                 respond(new UdtFrameTransport(connection), Transport.UDT, remote, Route.BOOTSTRAP_IN);
             } finally {
-                pending.release();
+                pending.release(remote.getAddress());
             }
         };
         if (!threads.start("crust-handshake-" + SERIAL.incrementAndGet(), handshake)) {
-            pending.release();
+            pending.release(remote.getAddress());
             connection.abort();
         }
     }
 
     /**
      * Admission before a handshake: not banned, under the connection limit, a pending-handshake slot
-     * free (taken here; the caller releases it).
+     * free in all and for this source address (taken here; the caller releases it).
      */
     boolean admit(InetSocketAddress remote) {
         if (blacklist.bans(remote.getAddress())) {
@@ -116,9 +115,17 @@ final class Handshakes {
             events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED, "connection limit reached"));
             return false;
         }
-        if (!pending.tryAcquire()) {
-            events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED, "too many pending handshakes"));
-            return false;
+        switch (pending.acquire(remote.getAddress())) {
+            case TOTAL -> {
+                events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED, "too many pending handshakes"));
+                return false;
+            }
+            case ADDRESS -> {
+                events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED,
+                        "too many pending handshakes from " + remote.getAddress().getHostAddress()));
+                return false;
+            }
+            case NONE -> { }
         }
         return true;
     }

@@ -70,7 +70,7 @@ public final class Node implements AutoCloseable {
         this.addresses = new Addresses();
         this.surroundings = new Surroundings(this);
         this.handshakes = new Handshakes(identity, params, blacklist, table, events, config.maxPendingHandshakes(),
-                this::register, threads);
+                config.maxPendingHandshakesPerAddress(), this::register, threads);
     }
 
     /** Starts a node; see {@link io.crust.core.CrustNode#start}. */

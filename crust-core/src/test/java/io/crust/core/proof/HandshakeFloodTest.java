@@ -52,7 +52,7 @@ class HandshakeFloodTest {
         int limit = 64;
         int extra = 136;
         Duration timeout = Duration.ofSeconds(8);
-        CrustNode node = nodes.start(c -> c.maxPendingHandshakes(limit).handshakeTimeout(timeout));
+        CrustNode node = nodes.start(c -> c.maxPendingHandshakes(limit).maxPendingHandshakesPerAddress(limit).handshakeTimeout(timeout));
         CrustNode legitimate = nodes.start();
         InetSocketAddress address = ProofNodes.tcp(node);
         Resources before = Resources.now();
@@ -106,7 +106,7 @@ class HandshakeFloodTest {
         int limit = 8;
         int extra = 8;
         Duration timeout = Duration.ofSeconds(5);
-        CrustNode node = nodes.start(c -> c.udp(true).maxPendingHandshakes(limit).handshakeTimeout(timeout));
+        CrustNode node = nodes.start(c -> c.udp(true).maxPendingHandshakes(limit).maxPendingHandshakesPerAddress(limit).handshakeTimeout(timeout));
         CrustNode legitimate = nodes.start(c -> c.udp(true).tcp(false));
         InetSocketAddress address = node.udpAddress().orElseThrow();
         Resources before = Resources.now();
@@ -176,11 +176,54 @@ class HandshakeFloodTest {
                 heldMillis.length, range(heldMillis), kinds, before, held, after);
     }
 
+    /**
+     * One host that connects and sends nothing holds at most its address's share of the pending
+     * handshakes (docs/reliability.md F1): a peer from another address gets in at its first attempt.
+     */
+    @Test
+    void oneAddressHoldsOnlyItsShareOfTheHandshakeSlots() throws Exception {
+        int limit = 8;
+        int perAddress = 2;
+        Duration timeout = Duration.ofSeconds(30);
+        CrustNode node = nodes.start(c -> c.maxPendingHandshakes(limit).maxPendingHandshakesPerAddress(perAddress)
+                .handshakeTimeout(timeout));
+        CrustNode legitimate = nodes.start(); // dials from 127.0.0.1
+        InetSocketAddress address = ProofNodes.tcp(node);
+        InetAddress attackerAddress = InetAddress.getByName("127.0.0.2");
+        EventCounter counter = new EventCounter(node);
+        List<Attacker> attackers = new ArrayList<>();
+        try {
+            for (int i = 0; i < limit; i++) {
+                attackers.add(Attacker.open(address, new byte[0], attackerAddress));
+            }
+            // All but the address's share are refused at once (closed without waiting for the timeout).
+            long refusedQuickly = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            for (Attacker a : attackers) {
+                if (a.awaitClosed(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                    refusedQuickly++;
+                }
+            }
+            assertThat(refusedQuickly).isEqualTo(limit - perAddress);
+            Peer peer = legitimate.connect(address, ProofNodes.WAIT);
+            assertThat(peer.id()).isEqualTo(node.id());
+            counter.stop();
+            assertThat(counter.reasons).anyMatch(r -> r.contains("from 127.0.0.2"));
+            Figures.print("per-address", "%d held connections from one address, limit %d in all and %d per address: %d refused at "
+                    + "once, the other %d held; a peer from another address connected at its first attempt",
+                    limit, limit, perAddress, refusedQuickly, limit - refusedQuickly);
+        } finally {
+            for (Attacker a : attackers) {
+                a.close();
+            }
+        }
+    }
+
     @Test
     void aLegitimatePeerGetsThroughWhileAttackersKeepEveryHandshakeSlotBusy() throws Exception {
         int limit = 4;
         Duration timeout = Duration.ofSeconds(2);
-        CrustNode node = nodes.start(c -> c.maxPendingHandshakes(limit).handshakeTimeout(timeout));
+        CrustNode node = nodes.start(c -> c.maxPendingHandshakes(limit).maxPendingHandshakesPerAddress(limit).handshakeTimeout(timeout));
         CrustNode legitimate = nodes.start();
         InetSocketAddress address = ProofNodes.tcp(node);
         Resources before = Resources.now();
@@ -323,6 +366,8 @@ class HandshakeFloodTest {
         private final Thread thread;
         /** Counted down at the first {@code LIMIT_EXCEEDED}: from then on every slot is taken. */
         final CountDownLatch firstRefusal = new CountDownLatch(1);
+        /** The reasons of the misbehaviour events seen (the first 100). */
+        final List<String> reasons = Collections.synchronizedList(new ArrayList<>());
 
         EventCounter(CrustNode node) {
             thread = Thread.ofVirtual().name("event-counter").start(() -> {
@@ -331,6 +376,9 @@ class HandshakeFloodTest {
                         node.events().poll(Duration.ofMillis(100)).ifPresent(e -> {
                             if (e instanceof Misbehaviour m) {
                                 kinds.computeIfAbsent(m.kind(), k -> new AtomicInteger()).incrementAndGet();
+                                if (reasons.size() < 100) {
+                                    reasons.add(m.detail());
+                                }
                                 if (m.kind() == Misbehaviour.Kind.LIMIT_EXCEEDED) {
                                     firstRefusal.countDown();
                                 }
@@ -369,7 +417,15 @@ class HandshakeFloodTest {
         }
 
         static Attacker open(InetSocketAddress address, byte[] bytes) throws IOException {
+            return open(address, bytes, null);
+        }
+
+        /** As {@link #open(InetSocketAddress, byte[])} from {@code local} (any loopback address on Linux), if not null. */
+        static Attacker open(InetSocketAddress address, byte[] bytes, InetAddress local) throws IOException {
             Socket socket = new Socket();
+            if (local != null) {
+                socket.bind(new InetSocketAddress(local, 0));
+            }
             // Taken before connecting: the node can accept, and start its deadline, before connect() returns here.
             long openedAtNanos = System.nanoTime();
             socket.connect(address, 10_000);
@@ -399,6 +455,15 @@ class HandshakeFloodTest {
 
         void awaitClosed() throws InterruptedException {
             watcher.join();
+        }
+
+        /** True if the node closed the connection within {@code wait}. */
+        boolean awaitClosed(Duration wait) throws InterruptedException {
+            return watcher.join(wait);
+        }
+
+        void close() throws IOException {
+            socket.close();
         }
 
         long closedAtNanos() {

@@ -48,53 +48,39 @@ public final class PagedRing {
 
     /** Copies {@code len} bytes from {@code src[off..]} to the ring at {@code offset}. */
     public void write(long offset, byte[] src, int off, int len) {
-        int done = 0;
-        while (done < len) {
-            int pos = position(offset + done);
-            byte[] page = page(pos / pageBytes);
-            int within = pos % pageBytes;
-            int chunk = Math.min(len - done, page.length - within);
-            System.arraycopy(src, off + done, page, within, chunk);
-            done += chunk;
-        }
+        forEachChunk(offset, len, (page, within, done, n) -> System.arraycopy(src, off + done, page, within, n));
     }
 
     /** Copies {@code len} bytes from {@code src} at absolute position {@code srcPosition} to the ring at {@code offset}. */
     public void write(long offset, ByteBuffer src, int srcPosition, int len) {
-        int done = 0;
-        while (done < len) {
-            int pos = position(offset + done);
-            byte[] page = page(pos / pageBytes);
-            int within = pos % pageBytes;
-            int chunk = Math.min(len - done, page.length - within);
-            src.get(srcPosition + done, page, within, chunk);
-            done += chunk;
-        }
+        forEachChunk(offset, len, (page, within, done, n) -> src.get(srcPosition + done, page, within, n));
     }
 
     /** Copies {@code len} bytes at {@code offset} into {@code dst[off..]}. */
     public void read(long offset, byte[] dst, int off, int len) {
-        int done = 0;
-        while (done < len) {
-            int pos = position(offset + done);
-            byte[] page = page(pos / pageBytes);
-            int within = pos % pageBytes;
-            int chunk = Math.min(len - done, page.length - within);
-            System.arraycopy(page, within, dst, off + done, chunk);
-            done += chunk;
-        }
+        forEachChunk(offset, len, (page, within, done, n) -> System.arraycopy(page, within, dst, off + done, n));
     }
 
     /** Appends {@code len} bytes at {@code offset} to {@code dst}. */
     public void read(long offset, ByteBuffer dst, int len) {
+        forEachChunk(offset, len, (page, within, done, n) -> dst.put(page, within, n));
+    }
+
+    /** One contiguous piece of a copy: {@code n} bytes at {@code page[within]}, {@code done} bytes into the copy. */
+    private interface Chunk {
+        void copy(byte[] page, int within, int done, int n);
+    }
+
+    /** Splits {@code [offset, offset + len)} at page ends and the ring's wrap. */
+    private void forEachChunk(long offset, int len, Chunk chunk) {
         int done = 0;
         while (done < len) {
             int pos = position(offset + done);
             byte[] page = page(pos / pageBytes);
             int within = pos % pageBytes;
-            int chunk = Math.min(len - done, page.length - within);
-            dst.put(page, within, chunk);
-            done += chunk;
+            int n = Math.min(len - done, page.length - within);
+            chunk.copy(page, within, done, n);
+            done += n;
         }
     }
 

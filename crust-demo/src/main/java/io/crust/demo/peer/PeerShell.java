@@ -76,7 +76,7 @@ final class PeerShell implements AutoCloseable {
     /** Prints {@code started} and starts handling the node's events. */
     void start() {
         out.event("started", "id", node.id().toString(), "tcp", port(node.tcpAddress()), "udp", port(node.udpAddress()),
-                "external", addresses(node.externalAddresses()), "nat", "unknown", "network", networkName,
+                "external", addresses(node.externalAddresses()), "nat", NatGuess.of(node.connectionInfo()), "network", networkName,
                 "files", receiver.directory().toString());
         eventThread.start();
     }
@@ -103,7 +103,7 @@ final class PeerShell implements AutoCloseable {
                 case ShellCommand.Help h -> ShellCommand.USAGE.forEach(out::note);
                 case ShellCommand.Id i -> out.event("id", "id", node.id().toString(), "tcp", port(node.tcpAddress()),
                         "udp", port(node.udpAddress()), "external", addresses(node.externalAddresses()),
-                        "info", node.connectionInfo().toText());
+                        "nat", NatGuess.of(node.connectionInfo()), "info", node.connectionInfo().toText());
                 case ShellCommand.Peers p -> out.event("peers", "peers", peerList());
                 case ShellCommand.Connect c -> connect(c.target());
                 case ShellCommand.Send s -> send(s.peer(), s.text());

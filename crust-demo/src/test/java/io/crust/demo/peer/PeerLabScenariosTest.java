@@ -46,6 +46,9 @@ class PeerLabScenariosTest {
                     LabPeer b = LabPeer.start(siteB.host(), base.resolve("b"), "--contact", contact, "--no-upnp")) {
                 a.await("bootstrapped");
                 double bootstrappedA = seconds(a.startNanos);
+                awaitExternalAddress(a);
+                a.command("id");
+                assertThat(field(a.await("id"), "nat")).isEqualTo("behind-nat");
                 b.await("bootstrapped");
                 double bootstrappedB = seconds(b.startNanos);
 

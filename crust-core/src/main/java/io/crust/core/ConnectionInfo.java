@@ -1,9 +1,12 @@
 package io.crust.core;
 
 import io.crust.core.wire.ConnectionInfoCodec;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What another node needs to dial us: our peer id and candidate addresses (local, reflexive as seen by
@@ -57,6 +60,22 @@ public record ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, Li
     /** This info with only one UDP candidate, kind kept. */
     public ConnectionInfo onlyUdp(int index) {
         return new ConnectionInfo(id, List.of(), List.of(udpAddresses.get(index)), List.of(), List.of(udpKinds.get(index)));
+    }
+
+    /** The distinct IP addresses of the TCP and then UDP candidates of the given kinds, in candidate order. */
+    public Set<InetAddress> ipsOf(Set<PeerRecord.Kind> kinds) {
+        Set<InetAddress> ips = new LinkedHashSet<>();
+        for (int i = 0; i < tcpAddresses.size(); i++) {
+            if (kinds.contains(tcpKinds.get(i))) {
+                ips.add(tcpAddresses.get(i).getAddress());
+            }
+        }
+        for (int i = 0; i < udpAddresses.size(); i++) {
+            if (kinds.contains(udpKinds.get(i))) {
+                ips.add(udpAddresses.get(i).getAddress());
+            }
+        }
+        return ips;
     }
 
     private static List<PeerRecord.Kind> hosts(List<InetSocketAddress> addresses) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Condition;
@@ -482,18 +483,8 @@ public final class Rendezvous {
         if (met == null || System.nanoTime() - met.sinceNanos() > MEETING_MEMORY.toNanos()) {
             return Optional.empty();
         }
-        ConnectionInfo info = met.info();
-        for (int i = 0; i < info.tcpAddresses().size(); i++) {
-            if (info.tcpKinds().get(i) == PeerRecord.Kind.HOST && info.tcpAddresses().get(i).getAddress().equals(from.getAddress())) {
-                return Optional.of(Route.DIRECT);
-            }
-        }
-        for (int i = 0; i < info.udpAddresses().size(); i++) {
-            if (info.udpKinds().get(i) == PeerRecord.Kind.HOST && info.udpAddresses().get(i).getAddress().equals(from.getAddress())) {
-                return Optional.of(Route.DIRECT);
-            }
-        }
-        return Optional.of(Route.PUNCHED);
+        boolean ownInterface = met.info().ipsOf(Set.of(PeerRecord.Kind.HOST)).contains(from.getAddress());
+        return Optional.of(ownInterface ? Route.DIRECT : Route.PUNCHED);
     }
 
     private void answer(PeerConnection via, PeerId origin, WireMessage.ConnectInfo request) {

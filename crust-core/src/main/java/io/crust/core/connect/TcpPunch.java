@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,16 +81,17 @@ public final class TcpPunch {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> failures = new ArrayList<>();
-        for (InetAddress ip : publicIps) {
+        for (int i = 0; i < publicIps.size(); i++) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 break;
             }
-            InetSocketAddress remote = new InetSocketAddress(ip, theirPort);
+            InetSocketAddress remote = new InetSocketAddress(publicIps.get(i), theirPort);
             Socket socket;
             try {
+                // What is left, shared evenly among the addresses still to try.
                 socket = TcpSimultaneousOpen.connect(new InetSocketAddress(tcp.bindAddress(), port), remote,
-                        Duration.ofNanos(left / (publicIps.size() - publicIps.indexOf(ip))));
+                        Duration.ofNanos(left / (publicIps.size() - i)));
             } catch (IOException e) {
                 failures.add(remote + ": " + e.getMessage());
                 continue;
@@ -100,21 +102,8 @@ public final class TcpPunch {
         throw new CrustException("TCP punching to " + peer.shortForm() + " failed: " + String.join("; ", failures));
     }
 
-    /** Reflexive and mapped addresses (TCP or UDP) of the peer, each IP once. */
+    /** Reflexive and mapped addresses (TCP or UDP) of the peer, each IP once, at most four. */
     static List<InetAddress> publicAddresses(ConnectionInfo info) {
-        List<InetAddress> ips = new ArrayList<>();
-        for (int i = 0; i < info.tcpAddresses().size(); i++) {
-            addPublic(ips, info.tcpKinds().get(i), info.tcpAddresses().get(i));
-        }
-        for (int i = 0; i < info.udpAddresses().size(); i++) {
-            addPublic(ips, info.udpKinds().get(i), info.udpAddresses().get(i));
-        }
-        return ips;
-    }
-
-    private static void addPublic(List<InetAddress> ips, PeerRecord.Kind kind, InetSocketAddress address) {
-        if (kind != PeerRecord.Kind.HOST && !ips.contains(address.getAddress()) && ips.size() < 4) {
-            ips.add(address.getAddress());
-        }
+        return info.ipsOf(Set.of(PeerRecord.Kind.REFLEXIVE, PeerRecord.Kind.MAPPED)).stream().limit(4).toList();
     }
 }

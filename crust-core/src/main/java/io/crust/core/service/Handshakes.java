@@ -157,10 +157,7 @@ final class Handshakes {
         }
     }
 
-    /**
-     * After TCP punching both ends hold the same socket, so neither is the dialler: the smaller peer id
-     * runs the initiator, the other the responder (as after UDP punching).
-     */
+    /** {@link #overPunched} on a socket from TCP punching. */
     PeerHandle overPunchedTcp(Socket socket, PeerId peer, InetSocketAddress remote) throws CrustException {
         TcpFrameTransport transport;
         try {
@@ -170,11 +167,20 @@ final class Handshakes {
             closeQuietly(socket);
             throw new CrustException("punched TCP socket to " + remote + " failed: " + e.getMessage(), e);
         }
+        return overPunched(transport, peer, Transport.TCP, remote);
+    }
+
+    /**
+     * After punching (UDP or TCP) both ends hold one connection that neither dialled: the smaller peer
+     * id runs the Noise initiator, the other the responder, and the connection is registered as punched.
+     */
+    PeerHandle overPunched(FrameTransport transport, PeerId peer, Transport kind, InetSocketAddress remote)
+            throws CrustException {
         if (identity.peerId().compareTo(peer) < 0) {
-            return initiate(transport, peer, Route.PUNCHED, Transport.TCP, remote);
+            return initiate(transport, peer, Route.PUNCHED, kind, remote);
         }
-        respond(transport, Transport.TCP, remote, Route.PUNCHED);
-        return table.handle(peer).orElseThrow(() -> new CrustException("punched TCP handshake with " + peer.shortForm() + " failed"));
+        respond(transport, kind, remote, Route.PUNCHED);
+        return table.handle(peer).orElseThrow(() -> new CrustException("punched handshake with " + peer.shortForm() + " failed"));
     }
 
     /**

@@ -112,12 +112,7 @@ final class UdtSide {
         } catch (IOException failure) {
             throw new CrustException("crust-udt rendezvous with " + remote + " failed: " + failure.getMessage(), failure);
         }
-        UdtFrameTransport transport = new UdtFrameTransport(connection);
-        if (node.identity.peerId().compareTo(peer) < 0) {
-            return node.handshakes.initiate(transport, peer, Route.PUNCHED, Transport.UDT, remote);
-        }
-        node.handshakes.respond(transport, Transport.UDT, remote, Route.PUNCHED);
-        return node.table.handle(peer).orElseThrow(() -> new CrustException("punched handshake with " + peer.shortForm() + " failed"));
+        return node.handshakes.overPunched(new UdtFrameTransport(connection), peer, Transport.UDT, remote);
     }
 
     /** A datagram port on our UDP socket for a punch session or a STUN query; close it with {@link #closePort}. */

@@ -11,29 +11,15 @@ import io.crust.core.Peer;
 import io.crust.core.Route;
 import io.crust.core.Transport;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ConnectionGroupTest {
-    @TempDir
-    Path dir;
-    Nodes nodes;
-
-    @BeforeEach
-    void setUp() {
-        nodes = new Nodes(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        nodes.close();
-    }
+    @RegisterExtension
+    final Nodes nodes = new Nodes();
 
     @Test
     void nodeBootstrapsThroughAContactAndBothSidesSeeTheConnection() throws Exception {

@@ -9,7 +9,6 @@ import io.crust.core.Priority;
 import io.crust.core.Route;
 import io.crust.core.Transport;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,10 +17,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A second connection between two peers that are already talking: the handle moves to the winner
@@ -31,19 +28,8 @@ class DuplicateSettlingTest {
     /** A bound in case the switch never comes; the test then fails on upgradedAt. */
     private static final int MAX_MESSAGES = 2_000_000;
 
-    @TempDir
-    Path dir;
-    private Nodes nodes;
-
-    @BeforeEach
-    void setUp() {
-        nodes = new Nodes(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        nodes.close();
-    }
+    @RegisterExtension
+    final Nodes nodes = new Nodes();
 
     @Test
     void aStreamThatMovesToABetterConnectionArrivesWholeAndInOrder() throws Exception {

@@ -13,30 +13,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GroupTest {
-    @TempDir
-    Path dir;
-    Nodes nodes;
-
-    @BeforeEach
-    void setUp() {
-        nodes = new Nodes(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        nodes.close();
-    }
+    @RegisterExtension
+    final Nodes nodes = new Nodes();
 
     @Test
     void aRestartedNodeRejoinsThroughItsBootstrapCacheWithoutContacts() throws Exception {
         CrustNode a = nodes.start();
-        Path bDir = Files.createDirectories(dir.resolve("b"));
+        Path bDir = Files.createDirectories(nodes.root().resolve("b"));
         PeerId bId;
         try (CrustNode b = CrustNode.start(Nodes.config(bDir).contacts(List.of(Nodes.tcp(a))).build())) {
             bId = b.id();
@@ -86,11 +73,11 @@ class GroupTest {
     @Test
     void aTargetPeerThatIsLostIsReconnected() throws Exception {
         CrustNode hub = nodes.start();
-        Path bDir = Files.createDirectories(dir.resolve("b"));
+        Path bDir = Files.createDirectories(nodes.root().resolve("b"));
         CrustNode b = CrustNode.start(Nodes.config(bDir).contacts(List.of(Nodes.tcp(hub))).build());
         Nodes.await(b, CrustEvent.BootstrapFinished.class);
         PeerId bId = b.id();
-        CrustNode c = nodes.start(Nodes.config(Files.createDirectories(dir.resolve("c")))
+        CrustNode c = nodes.start(Nodes.config(Files.createDirectories(nodes.root().resolve("c")))
                 .contacts(List.of(Nodes.tcp(hub))).targetPeers(Set.of(bId)));
         Nodes.await(c, CrustEvent.PeerConnected.class, e -> e.peer().id().equals(bId));
 

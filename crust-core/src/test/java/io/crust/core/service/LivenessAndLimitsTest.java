@@ -10,29 +10,15 @@ import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
 import io.crust.core.Peer;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LivenessAndLimitsTest {
-    @TempDir
-    Path dir;
-    Nodes nodes;
-
-    @BeforeEach
-    void setUp() {
-        nodes = new Nodes(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        nodes.close();
-    }
+    @RegisterExtension
+    final Nodes nodes = new Nodes();
 
     @Test
     void aPeerThatFallsSilentIsLostWithinTheHeartbeatTimeout() throws Exception {

@@ -6,30 +6,65 @@ import io.crust.core.CrustConfig;
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Starts loopback nodes with temporary data directories for tests and closes them all at the end. Public
- * only for {@link #await(CrustNode, Class, Predicate, Consumer, Duration)}, which other test packages share.
+ * Starts loopback nodes with temporary data directories for tests and closes them all at the end.
+ * Registered as a JUnit extension ({@code @RegisterExtension final Nodes nodes = new Nodes();}) it gives
+ * each test a fresh temporary root and closes and deletes everything after it. Public only for
+ * {@link #await(CrustNode, Class, Predicate, Consumer, Duration)} and {@link #deleteTree}, which the
+ * proof tests share.
  */
-public final class Nodes implements AutoCloseable {
+public final class Nodes implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(30);
 
-    private final Path root;
     private final List<CrustNode> started = new ArrayList<>();
+    private Path root;
     private int count;
 
-    Nodes(Path root) {
-        this.root = root;
+    /** For {@code @RegisterExtension}: the root is made before each test. */
+    Nodes() {
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        root = Files.createTempDirectory("crust-nodes-");
+        count = 0;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        close();
+        deleteTree(root);
+    }
+
+    /** The temporary folder this test's nodes live in. */
+    Path root() {
+        return root;
+    }
+
+    /** Deletes a folder and everything in it. */
+    public static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** A builder for a loopback node with its own data directory and test-friendly timings. */
@@ -108,5 +143,6 @@ public final class Nodes implements AutoCloseable {
         for (CrustNode node : started) {
             node.close();
         }
+        started.clear();
     }
 }

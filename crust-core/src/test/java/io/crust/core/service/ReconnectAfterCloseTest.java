@@ -7,28 +7,14 @@ import io.crust.core.CrustEvent;
 import io.crust.core.CrustNode;
 import io.crust.core.Peer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A peer the application closed can be dialled again at once, even while the old connection is still ending. */
 class ReconnectAfterCloseTest {
-    @TempDir
-    Path dir;
-    private Nodes nodes;
-
-    @BeforeEach
-    void setUp() {
-        nodes = new Nodes(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        nodes.close();
-    }
+    @RegisterExtension
+    final Nodes nodes = new Nodes();
 
     @Test
     void connectRightAfterCloseDialsAgainAndReturnsAnOpenPeer() throws Exception {

@@ -9,28 +9,14 @@ import io.crust.core.CrustNode;
 import io.crust.core.Peer;
 import io.crust.core.Route;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RendezvousAndRelayTest {
-    @TempDir
-    Path dir;
-    Nodes nodes;
-
-    @BeforeEach
-    void setUp() {
-        nodes = new Nodes(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        nodes.close();
-    }
+    @RegisterExtension
+    final Nodes nodes = new Nodes();
 
     @Test
     void connectByIdFindsThePeerThroughAMutuallyConnectedNode() throws Exception {

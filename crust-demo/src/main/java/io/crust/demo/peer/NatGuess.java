@@ -3,10 +3,6 @@ package io.crust.demo.peer;
 import io.crust.core.ConnectionInfo;
 import io.crust.core.PeerRecord;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,30 +18,13 @@ final class NatGuess {
     }
 
     static String of(ConnectionInfo info) {
-        List<PeerRecord.Kind> kinds = new ArrayList<>(info.tcpKinds());
-        kinds.addAll(info.udpKinds());
-        List<InetSocketAddress> addresses = new ArrayList<>(info.tcpAddresses());
-        addresses.addAll(info.udpAddresses());
-        Set<InetAddress> own = new HashSet<>();
-        for (int i = 0; i < addresses.size(); i++) {
-            if (kinds.get(i) == PeerRecord.Kind.HOST) {
-                own.add(addresses.get(i).getAddress());
-            }
+        if (!info.ipsOf(Set.of(PeerRecord.Kind.MAPPED)).isEmpty()) {
+            return "mapped";
         }
-        boolean reflexive = false;
-        boolean outside = false;
-        for (int i = 0; i < addresses.size(); i++) {
-            if (kinds.get(i) == PeerRecord.Kind.MAPPED) {
-                return "mapped";
-            }
-            if (kinds.get(i) == PeerRecord.Kind.REFLEXIVE) {
-                reflexive = true;
-                outside |= !own.contains(addresses.get(i).getAddress());
-            }
-        }
-        if (!reflexive) {
+        Set<InetAddress> seen = info.ipsOf(Set.of(PeerRecord.Kind.REFLEXIVE));
+        if (seen.isEmpty()) {
             return "unknown";
         }
-        return outside ? "behind-nat" : "none";
+        return info.ipsOf(Set.of(PeerRecord.Kind.HOST)).containsAll(seen) ? "none" : "behind-nat";
     }
 }

@@ -6,18 +6,29 @@ import java.nio.ByteBuffer;
 
 /**
  * The receiving side of packet numbers: which arrived (for ACK ranges and to drop replays) and when an
- * ACK is due. Delayed-ACK policy in the manner of RFC 9000 sec. 13.2: acknowledge at once when a packet
- * arrives out of order (the sender needs to learn about a gap quickly), otherwise after every
- * {@value #ACK_EVERY_PACKETS} ack-eliciting packets or {@code maxAckDelay} after the first unacknowledged
- * one, whichever comes first. Packets that arrive together are acknowledged together, because the
- * connection asks {@link #ackDue} only after it has taken in everything queued.
+ * ACK is due. Delayed-ACK policy of RFC 9000 sec. 13.2, with the sender's say of draft-ietf-quic-ack-
+ * frequency:
+ * <ul>
+ *   <li>Only ack-eliciting packets cause an ACK. RFC 9000 sec. 13.2.1: "An endpoint MUST NOT send a
+ *       non-ack-eliciting packet in response to a non-ack-eliciting packet", so ACK-only packets are
+ *       recorded (they appear in the ranges of the next ACK) but neither count nor make an ACK due.</li>
+ *   <li>An ack-eliciting packet that arrives out of order (a gap before it, or filling one) is
+ *       acknowledged at once: the sender needs to learn about a gap quickly (sec. 13.2.1).</li>
+ *   <li>Otherwise after {@code threshold} ack-eliciting packets or {@code maxAckDelay} after the first
+ *       unacknowledged one, whichever comes first. Both start at {@value #DEFAULT_THRESHOLD} packets
+ *       and the connection's default delay, and the sender changes them with ACK_FREQUENCY frames: it
+ *       knows its window and RTT, the receiver does not.</li>
+ * </ul>
  */
 final class AckTracker {
-    static final int ACK_EVERY_PACKETS = 2;
+    /** RFC 9000 sec. 13.2.2: "A receiver SHOULD send an ACK frame after receiving at least two ack-eliciting packets." */
+    static final int DEFAULT_THRESHOLD = 2;
     private static final int MAX_TRACKED_RANGES = 256;
 
     private final RangeSet received = new RangeSet(MAX_TRACKED_RANGES);
-    private final long maxAckDelayNanos;
+    private long maxAckDelayNanos;
+    private int threshold = DEFAULT_THRESHOLD;
+    private long frequencySequence = -1;
     private long largestReceived = -1;
     private long largestReceivedAtNanos;
     private int ackElicitingSinceAck;
@@ -37,22 +48,43 @@ final class AckTracker {
     /** Records a packet that passed validation and was not a duplicate. */
     void onPacket(long pn, boolean ackEliciting, long nowNanos) {
         received.add(pn);
+        boolean inOrder = largestReceived < 0 || pn == largestReceived + 1;
         if (pn > largestReceived) {
-            if (largestReceived >= 0 && pn != largestReceived + 1) {
-                immediate = true; // a gap opened
-            }
             largestReceived = pn;
             largestReceivedAtNanos = nowNanos;
-        } else {
-            immediate = true; // fills a gap: tell the sender before it retransmits needlessly
+        }
+        if (!ackEliciting) {
+            return; // recorded for the next ACK, but never the cause of one
+        }
+        if (!inOrder) {
+            immediate = true; // a gap opened, or this fills one: tell the sender before it retransmits needlessly
         }
         newSinceAck = true;
-        if (ackEliciting) {
-            if (ackElicitingSinceAck == 0) {
-                ackDeadlineNanos = nowNanos + maxAckDelayNanos;
-            }
-            ackElicitingSinceAck++;
+        if (ackElicitingSinceAck == 0) {
+            ackDeadlineNanos = nowNanos + maxAckDelayNanos;
         }
+        ackElicitingSinceAck++;
+    }
+
+    /**
+     * Applies the sender's ACK_FREQUENCY request; one older than the last applied (reordered) is ignored.
+     * Fields are validated by the decoder.
+     */
+    void onAckFrequency(long sequence, int packets, long delayNanos) {
+        if (sequence <= frequencySequence) {
+            return;
+        }
+        frequencySequence = sequence;
+        threshold = packets;
+        maxAckDelayNanos = delayNanos;
+    }
+
+    int threshold() {
+        return threshold;
+    }
+
+    long maxAckDelayNanos() {
+        return maxAckDelayNanos;
     }
 
     /** Asks for an ACK at the next opportunity (a window update, or a probe that must be answered). */
@@ -70,7 +102,7 @@ final class AckTracker {
         if (!newSinceAck) {
             return false;
         }
-        return immediate || ackElicitingSinceAck >= ACK_EVERY_PACKETS
+        return immediate || ackElicitingSinceAck >= threshold
                 || (ackElicitingSinceAck > 0 && nowNanos >= ackDeadlineNanos);
     }
 

@@ -50,6 +50,7 @@ public final class ConnectionState implements LossDetector.Listener {
     private final long idleTimeoutNanos;
     private final long keepaliveNanos;
     private final AckTracker acks = new AckTracker(MAX_ACK_DELAY_NANOS);
+    private final AckFrequencyRequest ackFrequency = new AckFrequencyRequest(MAX_ACK_DELAY_NANOS);
     private final StreamSender sender;
     private final StreamReceiver receiver;
     private final RttEstimator rtt = new RttEstimator();
@@ -250,6 +251,10 @@ public final class ConnectionState implements LossDetector.Listener {
         if (ack != null && ack.largestAcknowledged() >= loss.log().nextPacketNumber()) {
             throw new MalformedPacketException("ACK for a packet never sent");
         }
+        if (frames.ackFrequency() != null) { // first: it governs the ACK of this very packet
+            Frames.AckFrequency request = frames.ackFrequency();
+            acks.onAckFrequency(request.sequence(), request.threshold(), request.maxAckDelayMicros() * 1000);
+        }
         acks.onPacket(pn, frames.ackEliciting(), nowNanos);
         packetsReceived++;
         lastReceiveNanos = nowNanos;
@@ -300,6 +305,10 @@ public final class ConnectionState implements LossDetector.Listener {
     @Override
     public void onPacketAcked(long packetNumber, SentPacketLog log) {
         int flags = log.flags(packetNumber);
+        if ((flags & SentPacketLog.ACK_FREQUENCY) != 0) {
+            ackFrequency.onAcked(packetNumber);
+            loss.setPeerMaxAckDelay(ackFrequency.peerMaxAckDelayNanos());
+        }
         if ((flags & SentPacketLog.MTU_PROBE) != 0) {
             if (mtu.isProbe(packetNumber)) {
                 congestion.onDatagramSizeChanged(mtu.onProbeAcked());
@@ -313,6 +322,9 @@ public final class ConnectionState implements LossDetector.Listener {
     @Override
     public void onPacketLost(long packetNumber, SentPacketLog log) {
         int flags = log.flags(packetNumber);
+        if ((flags & SentPacketLog.ACK_FREQUENCY) != 0) {
+            ackFrequency.onLost(packetNumber);
+        }
         if ((flags & SentPacketLog.MTU_PROBE) != 0) {
             if (mtu.isProbe(packetNumber)) {
                 mtu.onProbeLost(false);
@@ -459,6 +471,12 @@ public final class ConnectionState implements LossDetector.Listener {
         int flags = SentPacketLog.ACK_ELICITING | SentPacketLog.IN_FLIGHT;
         long offset = 0;
         int length = 0;
+        if ((content == Content.STREAM || content == Content.PING)
+                && ackFrequency.due(nowNanos, congestion.windowBytes(), payload, rtt.smoothedRttNanos())) {
+            ackFrequency.encode(out, pn, nowNanos);
+            loss.setPeerMaxAckDelay(ackFrequency.peerMaxAckDelayNanos());
+            flags |= SentPacketLog.ACK_FREQUENCY;
+        }
         switch (content) {
             case MTU_PROBE -> {
                 int size = mtu.candidateBytes();
@@ -554,6 +572,11 @@ public final class ConnectionState implements LossDetector.Listener {
             acks.requestImmediate();
         }
         return n;
+    }
+
+    /** The peer's end of stream has arrived (some of the stream may still be unread). */
+    public boolean peerFinished() {
+        return receiver.finReceived();
     }
 
     /** The peer ended its stream and all of it has been read. */

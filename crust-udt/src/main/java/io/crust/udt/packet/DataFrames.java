@@ -10,12 +10,14 @@ import java.nio.ByteBuffer;
  * @param stream the STREAM frame (its data stays in the datagram buffer), or null
  * @param ping whether a PING frame was present
  * @param closeReason the CLOSE frame's reason, or -1
+ * @param ackFrequency the ACK_FREQUENCY frame, or null
  */
-public record DataFrames(AckFrame ack, Frames.Stream stream, boolean ping, int closeReason) {
+public record DataFrames(AckFrame ack, Frames.Stream stream, boolean ping, int closeReason,
+                         Frames.AckFrequency ackFrequency) {
 
     /** Whether the packet asks for an acknowledgement (RFC 9002 sec. 2: anything but ACK, PADDING, CLOSE). */
     public boolean ackEliciting() {
-        return ping || stream != null;
+        return ping || stream != null || ackFrequency != null;
     }
 
     /** Decodes the frames from {@code datagram}'s position (just after the {@link DataHeader}) to its limit. */
@@ -24,6 +26,7 @@ public record DataFrames(AckFrame ack, Frames.Stream stream, boolean ping, int c
         Frames.Stream stream = null;
         boolean ping = false;
         int closeReason = -1;
+        Frames.AckFrequency ackFrequency = null;
         while (datagram.hasRemaining()) {
             int type = datagram.get() & 0xFF;
             switch (type) {
@@ -38,9 +41,13 @@ public record DataFrames(AckFrame ack, Frames.Stream stream, boolean ping, int c
                     stream = Frames.decodeStream(datagram);
                 }
                 case Frames.CLOSE -> closeReason = Frames.decodeClose(datagram);
+                case Frames.ACK_FREQUENCY -> {
+                    MalformedPacketException.check(ackFrequency == null, "two ACK_FREQUENCY frames");
+                    ackFrequency = Frames.decodeAckFrequency(datagram);
+                }
                 default -> throw new MalformedPacketException("unknown frame type " + type);
             }
         }
-        return new DataFrames(ack, stream, ping, closeReason);
+        return new DataFrames(ack, stream, ping, closeReason, ackFrequency);
     }
 }

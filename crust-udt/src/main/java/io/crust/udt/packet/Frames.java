@@ -34,6 +34,19 @@ import java.nio.ByteBuffer;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * reason: 0 = graceful (all data was acknowledged), 1 = aborted by the application,
  *         2 = protocol violation, 3 = idle timeout.
+ *
+ * ACK_FREQUENCY (0x05): how often the sender wants to be acknowledged (after
+ * draft-ietf-quic-ack-frequency sec. 4: the sender knows its window and RTT, the receiver does not).
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * | 0x05 ACK_FREQ |               sequence number (32)            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |               | threshold (16)                |               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+               +
+ * |            max ack delay, microseconds (32)   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * threshold: ack-eliciting packets the receiver may take in before it must acknowledge, 1 to
+ * {@value #MAX_ACK_THRESHOLD}; max ack delay: at most {@value #MAX_ACK_DELAY_MICROS} us. A frame
+ * whose sequence number is not above the last one applied is ignored (it was reordered).
  * </pre>
  * An unknown frame type makes the whole packet malformed (it cannot be skipped safely).
  */
@@ -43,11 +56,15 @@ public final class Frames {
     public static final int ACK = 0x02;
     public static final int STREAM = 0x03;
     public static final int CLOSE = 0x04;
+    public static final int ACK_FREQUENCY = 0x05;
 
     public static final int STREAM_HEADER_BYTES = 12;
     public static final int STREAM_FLAG_FIN = 0x01;
     public static final int CLOSE_BYTES = 3;
     public static final long MAX_STREAM_OFFSET = (1L << 62) - 1;
+    public static final int ACK_FREQUENCY_BYTES = 11;
+    public static final int MAX_ACK_THRESHOLD = 256;
+    public static final int MAX_ACK_DELAY_MICROS = 1_000_000;
 
     public static final int CLOSE_GRACEFUL = 0;
     public static final int CLOSE_ABORTED = 1;
@@ -91,6 +108,28 @@ public final class Frames {
     public static int decodeClose(ByteBuffer in) throws MalformedPacketException {
         check(in.remaining() >= CLOSE_BYTES - 1, "close: truncated");
         return in.getShort() & 0xFFFF;
+    }
+
+    /** A decoded ACK_FREQUENCY frame. */
+    public record AckFrequency(long sequence, int threshold, long maxAckDelayMicros) {
+    }
+
+    public static void encodeAckFrequency(ByteBuffer out, long sequence, int threshold, long maxAckDelayMicros) {
+        out.put((byte) ACK_FREQUENCY);
+        out.putInt((int) sequence);
+        out.putShort((short) threshold);
+        out.putInt((int) maxAckDelayMicros);
+    }
+
+    /** Decodes an ACK_FREQUENCY frame whose type byte has been consumed. */
+    public static AckFrequency decodeAckFrequency(ByteBuffer in) throws MalformedPacketException {
+        check(in.remaining() >= ACK_FREQUENCY_BYTES - 1, "ack frequency: truncated");
+        long sequence = in.getInt() & 0xFFFF_FFFFL;
+        int threshold = in.getShort() & 0xFFFF;
+        long delayMicros = in.getInt() & 0xFFFF_FFFFL;
+        check(threshold >= 1 && threshold <= MAX_ACK_THRESHOLD, "ack frequency: threshold out of range");
+        check(delayMicros <= MAX_ACK_DELAY_MICROS, "ack frequency: delay out of range");
+        return new AckFrequency(sequence, threshold, delayMicros);
     }
 
     /** A readable name for a CLOSE reason. */

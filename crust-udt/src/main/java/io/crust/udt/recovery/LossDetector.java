@@ -33,7 +33,7 @@ public final class LossDetector {
     private final SentPacketLog log;
     private final RttEstimator rtt;
     private final CongestionController congestion;
-    private final long maxAckDelayNanos;
+    private long maxAckDelayNanos;
     private long largestAcked = -1;
     private long lossTimeNanos;
     private long lastAckElicitingSentNanos;
@@ -55,6 +55,11 @@ public final class LossDetector {
 
     public long bytesInFlight() {
         return bytesInFlight;
+    }
+
+    /** The longest the peer may delay an ACK (it changes when we send ACK_FREQUENCY). */
+    public void setPeerMaxAckDelay(long nanos) {
+        this.maxAckDelayNanos = nanos;
     }
 
     public int ptoCount() {

@@ -11,6 +11,7 @@ public final class SentPacketLog {
     public static final int IN_FLIGHT = 2;
     public static final int FIN = 4;
     public static final int MTU_PROBE = 8;
+    public static final int ACK_FREQUENCY = 16;
     private static final int RESOLVED = 128; // acknowledged or declared lost
 
     private long[] sentTimeNanos;

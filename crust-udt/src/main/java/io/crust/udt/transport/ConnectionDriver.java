@@ -21,26 +21,63 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one connection: its virtual thread ({@code crust-udt-conn-<id>}) feeds queued datagrams and the
- * time into the pure {@link ConnectionState}, sends what it produces, and parks until the next
- * datagram, application call or timer. Application threads (send, receive, close) take the same lock
- * briefly to move bytes, and wait on one condition that the connection thread signals after every
- * step. Everything here is plain blocking code; nothing runs inside {@code synchronized}.
+ * Runs one connection's {@link ConnectionState} on whichever thread has work for it, so that a datagram
+ * or an application call is handled where it happens instead of being handed to another thread:
+ *
+ * <pre>
+ *   endpoint receive thread          application threads             connection thread
+ *   (one per socket)                 (send / receive / close)        (crust-udt-conn-&lt;id&gt;)
+ *          |                                  |                                |
+ *   tryLock state, onDatagram          lock state, write/read           park until a timer is due
+ *   signal a waiter whose condition    wait on writable / readable      (or a queued datagram,
+ *   now holds                          (released while waiting)          or a close)
+ *          |                                  |                                |
+ *          +--------------- flush(): poll datagrams, send them ----------------+
+ *                           (one sender at a time, others leave it a request)
+ * </pre>
+ *
+ * <ul>
+ *   <li><b>Receiving.</b> The endpoint's receive thread runs the state machine for each datagram under
+ *       the state lock ({@code tryLock}); only if the lock is busy is a copy queued for the connection
+ *       thread.</li>
+ *   <li><b>Sending.</b> Whoever changed the state (a received ACK opened the window, the application
+ *       wrote, a timer fired) calls {@link #flush}: it polls datagrams from the state and sends them
+ *       itself. One thread sends at a time, so datagrams leave in packet-number order; a thread that
+ *       finds another one sending leaves a request, which the sender picks up before it stops.</li>
+ *   <li><b>Waiting.</b> Readers wait on {@code readable} and are signalled only when the bytes they
+ *       need have arrived; writers wait on {@code writable} and are signalled when free space crosses
+ *       a low-water mark; {@code settled} is for phase changes (established, closing, ended).</li>
+ *   <li><b>Timers.</b> The connection's virtual thread sleeps until the state's next deadline (loss,
+ *       probe, delayed ACK, pacing, keepalive, idle) and is woken early only when a deadline moved
+ *       earlier or a datagram was queued.</li>
+ * </ul>
+ * Everything here is plain blocking code; nothing runs inside {@code synchronized}.
  */
 public final class ConnectionDriver {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionDriver.class);
     private static final int MAX_QUEUED_DATAGRAMS = 1024;
     private static final int HEADER_BYTES = 4;
+    /** A waiting reader is woken when this much of a long message has arrived, not per datagram. */
+    private static final int READ_CHUNK_BYTES = 256 * 1024;
+    private static final long AWAKE = Long.MIN_VALUE;
+    private static final long SENDER_BUSY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final Demultiplexer endpoint;
     private final InetSocketAddress remote;
     private final ConnectionState state;
     private final int maxMessageBytes;
     private final long closeTimeoutNanos;
+    /** Writers blocked on a full send buffer wake when this much is free (a quarter of the buffer). */
+    private final int writeLowWaterBytes;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Condition readable = lock.newCondition();
+    private final Condition writable = lock.newCondition();
+    private final Condition settled = lock.newCondition();
     private final ReentrantLock sendOrder = new ReentrantLock();
     private final ReentrantLock receiveOrder = new ReentrantLock();
+    /** Held by the one thread that polls and sends datagrams; see {@link #flush}. */
+    private final ReentrantLock sending = new ReentrantLock();
+    private final AtomicBoolean flushRequested = new AtomicBoolean();
     private final ConcurrentLinkedQueue<ByteBuffer> inbound = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inboundCount = new AtomicInteger();
     private final AtomicBoolean wakeup = new AtomicBoolean();
@@ -48,6 +85,13 @@ public final class ConnectionDriver {
     private final byte[] header = new byte[HEADER_BYTES];
     private volatile Thread thread;
     private volatile boolean stopped;
+    /** When the connection thread will next look at the timers; {@link #AWAKE} while it runs (under lock). */
+    private long timerDeadline = AWAKE;
+    /** Bytes the waiting reader needs before it can make progress; 0 if no reader waits (under lock). */
+    private int readerNeeds;
+    /** Free bytes the waiting writer needs; 0 if no writer waits (under lock). */
+    private int writerNeeds;
+    private ConnectionState.Phase lastPhase;
     /** Loop passes of the connection thread (written under {@code lock}, read by stats under it). */
     private long passes;
     private boolean closeCalled;
@@ -59,7 +103,9 @@ public final class ConnectionDriver {
         this.state = state;
         this.maxMessageBytes = maxMessageBytes;
         this.closeTimeoutNanos = closeTimeoutNanos;
+        this.writeLowWaterBytes = Math.max(1, endpoint.config().sendBufferBytes() / 4);
         this.out = ByteBuffer.allocateDirect(Math.max(maxPayloadBytes, 1200));
+        this.lastPhase = state.phase();
     }
 
     void start() {
@@ -90,15 +136,123 @@ public final class ConnectionDriver {
         return state.isRendezvous();
     }
 
-    /** Queues a datagram from the receive loop; false (and the caller keeps the buffer) if the queue is full. */
-    boolean offer(ByteBuffer datagram) {
-        if (stopped || inboundCount.incrementAndGet() > MAX_QUEUED_DATAGRAMS) {
+    // ------------------------------------------------------------ the receive thread
+
+    /**
+     * Takes one datagram from the endpoint's receive thread: runs it through the state machine at once
+     * and sends what that produces (ACKs, data the ACK made room for), or, if another thread holds the
+     * state, queues a copy for the connection thread. The caller keeps {@code datagram}.
+     *
+     * @return false if the datagram was dropped because the queue is full
+     */
+    boolean onDatagram(ByteBuffer datagram) {
+        if (stopped) {
+            return true;
+        }
+        if (lock.tryLock()) {
+            try {
+                long now = System.nanoTime();
+                takeQueued(now);
+                endpoint.count(state.onDatagram(datagram, now));
+                signalWaiters();
+            } finally {
+                lock.unlock();
+            }
+            flush();
+            return true;
+        }
+        if (inboundCount.incrementAndGet() > MAX_QUEUED_DATAGRAMS) {
             inboundCount.decrementAndGet();
             return false;
         }
-        inbound.offer(datagram);
+        inbound.offer(endpoint.copyForQueue(datagram));
         wake();
         return true;
+    }
+
+    /** Runs queued datagrams through the state machine (caller holds {@code lock}). */
+    private void takeQueued(long now) {
+        ByteBuffer queued;
+        while ((queued = inbound.poll()) != null) {
+            inboundCount.decrementAndGet();
+            endpoint.count(state.onDatagram(queued, now));
+            endpoint.releaseBuffer(queued);
+        }
+    }
+
+    /**
+     * Signals the threads whose condition now holds, and only those (caller holds {@code lock}): a
+     * reader once the bytes it waits for are there, a writer once the free space passed its mark,
+     * phase waiters when the phase changed. Waking a thread that would only wait again costs a
+     * context switch per datagram.
+     */
+    private void signalWaiters() {
+        ConnectionState.Phase phase = state.phase();
+        boolean ended = phase == ConnectionState.Phase.TERMINATED;
+        if (readerNeeds > 0 && (state.readableBytes() >= readerNeeds || ended || state.peerFinished())) {
+            readerNeeds = 0;
+            readable.signal();
+        }
+        if (writerNeeds > 0 && (state.writableBytes() >= writerNeeds || phase != ConnectionState.Phase.ESTABLISHED)) {
+            writerNeeds = 0;
+            writable.signal();
+        }
+        if (phase != lastPhase || (closeCalled && lock.hasWaiters(settled))) {
+            lastPhase = phase;
+            settled.signalAll();
+        }
+    }
+
+    // ------------------------------------------------------------ sending, from any thread
+
+    /**
+     * Polls every datagram the state wants to send now and sends it. Only one thread sends at a time
+     * (so packets leave in the order they were numbered); a thread that finds the sender busy leaves
+     * a request and returns at once, and the sender looks at the request before it lets go.
+     */
+    private boolean flush() {
+        flushRequested.set(true);
+        boolean sent = false;
+        while (flushRequested.get() && sending.tryLock()) {
+            try {
+                flushRequested.set(false);
+                sendAll();
+                sent = true;
+            } finally {
+                sending.unlock();
+            }
+        }
+        return sent;
+    }
+
+    private void sendAll() {
+        while (true) {
+            int length;
+            boolean wakeTimer = false;
+            lock.lock();
+            try {
+                length = state.poll(out, System.nanoTime());
+                if (length == 0) {
+                    // Nothing more to send now: make sure the connection thread is up in time for
+                    // whatever comes next (pacing, the delayed ACK, a retransmission).
+                    long deadline = state.nextDeadlineNanos();
+                    wakeTimer = timerDeadline != AWAKE && deadline < timerDeadline;
+                    if (state.isFinished()) {
+                        wakeTimer = true;
+                    }
+                    signalWaiters();
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (length == 0) {
+                if (wakeTimer) {
+                    wake();
+                }
+                return;
+            }
+            send(length);
+        }
     }
 
     /**
@@ -115,35 +269,37 @@ public final class ConnectionDriver {
         }
     }
 
+    // ------------------------------------------------------------ the connection thread: timers
+
     private void run() {
         try {
             while (true) {
-                long deadline;
-                int length;
                 boolean finished;
                 lock.lock();
                 try {
                     passes++;
+                    timerDeadline = AWAKE;
                     long now = System.nanoTime();
-                    ByteBuffer datagram;
-                    while ((datagram = inbound.poll()) != null) {
-                        inboundCount.decrementAndGet();
-                        endpoint.count(state.onDatagram(datagram, now));
-                        endpoint.releaseBuffer(datagram);
-                    }
+                    takeQueued(now);
                     state.onTimers(now);
-                    length = state.poll(out, now);
-                    finished = length == 0 && state.isFinished();
-                    deadline = length == 0 ? state.nextDeadlineNanos() : 0;
-                    if (lock.hasWaiters(changed)) {
-                        changed.signalAll();
-                    }
+                    signalWaiters();
                 } finally {
                     lock.unlock();
                 }
-                if (length > 0) {
-                    send(length);
-                    continue;
+                boolean polled = flush();
+                long deadline;
+                lock.lock();
+                try {
+                    finished = state.isFinished();
+                    deadline = state.nextDeadlineNanos();
+                    if (!polled && deadline - System.nanoTime() <= 0) {
+                        // Another thread is sending, and what is due now is its to send; it wakes this
+                        // thread when it stops (sendAll), and the wait is bounded in case it doesn't.
+                        deadline = System.nanoTime() + SENDER_BUSY_WAIT_NANOS;
+                    }
+                    timerDeadline = deadline;
+                } finally {
+                    lock.unlock();
                 }
                 if (finished) {
                     return;
@@ -155,6 +311,7 @@ public final class ConnectionDriver {
                 if (waitNanos > 0) {
                     LockSupport.parkNanos(this, waitNanos);
                 }
+                wakeup.set(false);
             }
         } catch (RuntimeException | Error e) {
             LOG.error("crust-udt connection {} failed internally", Long.toHexString(state.localId()), e);
@@ -176,7 +333,9 @@ public final class ConnectionDriver {
                 if (closeCalled) {
                     state.releaseBuffers(); // the application is done with it: even if something still holds it
                 }
-                changed.signalAll();
+                readable.signalAll();
+                writable.signalAll();
+                settled.signalAll();
             } finally {
                 lock.unlock();
             }
@@ -207,6 +366,7 @@ public final class ConnectionDriver {
         lock.lock();
         try {
             state.abort(why);
+            signalWaiters();
         } finally {
             lock.unlock();
         }
@@ -239,7 +399,7 @@ public final class ConnectionDriver {
 
     private long awaitOrAbort(long nanos) throws InterruptedIOException {
         try {
-            return changed.awaitNanos(nanos);
+            return settled.awaitNanos(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (state.phase() == ConnectionState.Phase.CONNECTING) {
@@ -251,7 +411,8 @@ public final class ConnectionDriver {
     }
 
     /**
-     * Appends one message (length, then bytes). With {@code timeoutNanos < 0} waits as long as needed.
+     * Appends one message (length, then bytes) and sends what the window allows on this thread. With
+     * {@code timeoutNanos < 0} waits as long as needed.
      *
      * @return false if the timeout passed before any of it was queued
      */
@@ -283,7 +444,7 @@ public final class ConnectionDriver {
                     if (timeoutNanos >= 0 && left <= 0) {
                         return false;
                     }
-                    awaitInterruptibly(left);
+                    awaitWritable(needed, left);
                 }
                 checkWritable();
                 header[0] = (byte) (len >>> 24);
@@ -292,20 +453,22 @@ public final class ConnectionDriver {
                 header[3] = (byte) len;
                 state.write(header, 0, HEADER_BYTES);
                 int done = 0;
-                boolean unsent = true; // the header is new data for the connection thread
                 while (done < len) {
                     int n = state.write(src, off + done, len - done);
                     done += n;
-                    unsent |= n > 0;
                     if (n == 0) {
-                        // Wake the connection thread only for new data: it signals waiters on every
-                        // pass, so a wake per empty pass made the two threads spin on a full buffer.
-                        if (unsent) {
-                            wake();
-                            unsent = false;
+                        // The buffer is full: send what the window allows, then wait for the peer's
+                        // acknowledgements to free a good part of it (not a datagram's worth).
+                        lock.unlock();
+                        try {
+                            flush();
+                        } finally {
+                            lock.lock();
                         }
                         checkWritable();
-                        awaitInterruptibly(-1);
+                        if (state.writableBytes() == 0) {
+                            awaitWritable(Math.min(len - done, writeLowWaterBytes), -1);
+                        }
                     }
                 }
             } finally {
@@ -314,7 +477,7 @@ public final class ConnectionDriver {
         } finally {
             sendOrder.unlock();
         }
-        wake();
+        flush();
         return true;
     }
 
@@ -332,13 +495,29 @@ public final class ConnectionDriver {
         throw new UdtException(state.peerClosed() ? "connection closed by peer" : "connection is closed");
     }
 
-    /** Waits on the condition; {@code nanos < 0} waits up to a second (callers loop and re-check). */
-    private void awaitInterruptibly(long nanos) throws InterruptedIOException {
+    /** Waits until {@code bytes} are free; {@code nanos < 0} waits up to a second (callers loop and re-check). */
+    private void awaitWritable(int bytes, long nanos) throws InterruptedIOException {
+        writerNeeds = Math.max(1, bytes);
         try {
-            changed.awaitNanos(nanos < 0 ? TimeUnit.SECONDS.toNanos(1) : nanos);
+            writable.awaitNanos(nanos < 0 ? TimeUnit.SECONDS.toNanos(1) : nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted");
+        } finally {
+            writerNeeds = 0;
+        }
+    }
+
+    /** Waits until {@code bytes} are readable; {@code nanos < 0} waits up to a second (callers loop and re-check). */
+    private void awaitReadable(int bytes, long nanos) throws InterruptedIOException {
+        readerNeeds = Math.max(1, bytes);
+        try {
+            readable.awaitNanos(nanos < 0 ? TimeUnit.SECONDS.toNanos(1) : nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        } finally {
+            readerNeeds = 0;
         }
     }
 
@@ -360,6 +539,7 @@ public final class ConnectionDriver {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted");
         }
+        boolean consumed = false;
         try {
             lock.lock();
             try {
@@ -370,12 +550,13 @@ public final class ConnectionDriver {
                         if (left <= 0) {
                             return null;
                         }
-                        awaitInterruptibly(left);
+                        awaitReadable(HEADER_BYTES, left);
                     } else {
-                        awaitInterruptibly(-1);
+                        awaitReadable(HEADER_BYTES, -1);
                     }
                 }
                 state.read(header, 0, HEADER_BYTES);
+                consumed = true;
                 int len = ((header[0] & 0xFF) << 24) | ((header[1] & 0xFF) << 16) | ((header[2] & 0xFF) << 8)
                         | (header[3] & 0xFF);
                 if (len < 0 || len > maxMessageBytes) {
@@ -386,26 +567,30 @@ public final class ConnectionDriver {
                 }
                 byte[] message = new byte[len];
                 int done = 0;
-                boolean consumed = true; // the header left the buffer: the window may have opened
                 while (done < len) {
                     int n = state.read(message, done, len - done);
                     done += n;
-                    consumed |= n > 0;
                     if (n == 0) {
-                        // As in sendMessage: wake the connection thread (to advertise the opened
-                        // window) only after reading something, or the two threads spin.
-                        if (consumed) {
-                            wake();
-                            consumed = false;
+                        // Reading may have opened the receive window: let the peer know, then wait
+                        // for a good part of the rest, not for every datagram of it.
+                        lock.unlock();
+                        try {
+                            flush();
+                        } finally {
+                            lock.lock();
                         }
                         checkReadable();
-                        awaitInterruptibly(-1);
+                        if (state.readableBytes() == 0) {
+                            awaitReadable(Math.min(len - done, READ_CHUNK_BYTES), -1);
+                        }
                     }
                 }
                 return message;
             } finally {
                 lock.unlock();
-                wake(); // reading may have opened the receive window
+                if (consumed) {
+                    flush(); // reading may have opened the receive window
+                }
             }
         } finally {
             receiveOrder.unlock();
@@ -436,6 +621,13 @@ public final class ConnectionDriver {
             }
             closeCalled = true;
             state.close(System.nanoTime());
+            signalWaiters();
+            lock.unlock();
+            try {
+                flush(); // the end of the stream goes out now
+            } finally {
+                lock.lock();
+            }
             wake();
             // The timeout bounds the time without progress, not the whole close: a full send buffer
             // on a slow path may take longer than that to drain, and aborting it would lose data
@@ -455,7 +647,7 @@ public final class ConnectionDriver {
                             + TimeUnit.NANOSECONDS.toMillis(closeTimeoutNanos) + " ms");
                 }
                 try {
-                    left = changed.awaitNanos(left);
+                    left = settled.awaitNanos(left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     state.abort("interrupted while closing");
@@ -480,6 +672,7 @@ public final class ConnectionDriver {
         try {
             closeCalled = true;
             state.abort("aborted by the application");
+            signalWaiters();
             if (stopped) {
                 state.releaseBuffers();
             }

@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Demultiplexer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Demultiplexer.class);
-    private static final int RETAINED_BUFFERS = 256;
+    /** Idle queue buffers kept: small ones for a whole connection queue's worth, large ones for a few. */
+    private static final int RETAINED_SMALL_BUFFERS = 1024;
+    private static final int RETAINED_LARGE_BUFFERS = 32;
     private static final int MAX_ENDED = 4096;
     private static final long ACCEPT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -47,6 +49,8 @@ public final class Demultiplexer implements AutoCloseable {
     private final UdtConfig config;
     private final InetSocketAddress localAddress;
     private final BufferPool pool;
+    /** The one buffer the receive thread reads into; a datagram is handled before the next is read. */
+    private final ByteBuffer received;
     private final SecureRandom random = new SecureRandom();
     private final HandshakeCookies cookies = new HandshakeCookies(random);
     private final Map<Long, ConnectionDriver> connections = new ConcurrentHashMap<>();
@@ -83,7 +87,8 @@ public final class Demultiplexer implements AutoCloseable {
         this.config = config;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         // One byte more than the largest datagram we accept, so an oversized one is seen, not truncated.
-        this.pool = new BufferPool(config.maxPayloadBytes() + 1, RETAINED_BUFFERS);
+        this.pool = new BufferPool(config.maxPayloadBytes() + 1, RETAINED_SMALL_BUFFERS, RETAINED_LARGE_BUFFERS);
+        this.received = ByteBuffer.allocateDirect(config.maxPayloadBytes() + 1);
         this.acceptQueue = new ArrayBlockingQueue<>(config.maxPendingHandshakes());
     }
 
@@ -98,7 +103,10 @@ public final class Demultiplexer implements AutoCloseable {
         // Path MTU probing needs datagrams that are dropped rather than fragmented when too large.
         trySet(channel, jdk.net.ExtendedSocketOptions.IP_DONTFRAGMENT, true);
         Demultiplexer d = new Demultiplexer(channel, config);
-        d.receiveThread = Thread.ofVirtual().name("crust-udt-recv-" + d.localAddress.getPort()).start(d::receiveLoop);
+        // A platform thread: it blocks in the kernel's recvfrom directly, without the virtual-thread
+        // poller's hand-offs, and it runs the connections' state machines (see ConnectionDriver).
+        d.receiveThread = Thread.ofPlatform().daemon().name("crust-udt-recv-" + d.localAddress.getPort())
+                .start(d::receiveLoop);
         return d;
     }
 
@@ -127,8 +135,9 @@ public final class Demultiplexer implements AutoCloseable {
     // ------------------------------------------------------------------ receive loop
 
     private void receiveLoop() {
+        ByteBuffer buffer = received;
         while (!closed) {
-            ByteBuffer buffer = pool.take();
+            buffer.clear();
             InetSocketAddress from;
             try {
                 from = (InetSocketAddress) channel.receive(buffer);
@@ -139,25 +148,20 @@ public final class Demultiplexer implements AutoCloseable {
                     break;
                 }
                 LOG.debug("receive failed: {}", e.toString()); // e.g. ICMP port unreachable reported late
-                pool.release(buffer);
                 continue;
             }
             buffer.flip();
             datagramsIn.increment();
-            boolean handedOver = false;
             try {
-                handedOver = dispatch(buffer, from);
+                dispatch(buffer, from);
             } catch (RuntimeException e) {
                 malformed.increment();
                 LOG.debug("datagram from {} dropped: {}", from, e.toString());
             }
-            if (!handedOver) {
-                pool.release(buffer);
-            }
         }
     }
 
-    /** Routes one datagram; returns true if a connection took ownership of the buffer. */
+    /** Routes one datagram; the buffer is free again when this returns. */
     private boolean dispatch(ByteBuffer datagram, InetSocketAddress from) {
         if (!datagram.hasRemaining()) {
             malformed.increment();
@@ -209,7 +213,7 @@ public final class Demultiplexer implements AutoCloseable {
             wrongSource.increment();
             return false;
         }
-        if (!driver.offer(datagram)) {
+        if (!driver.onDatagram(datagram)) {
             queueFull.increment();
             return false;
         }
@@ -313,6 +317,11 @@ public final class Demultiplexer implements AutoCloseable {
             throw new UdtException("datagram of " + datagram.remaining() + " bytes is larger than UDP allows");
         }
         send(datagram, to);
+    }
+
+    /** A copy of a datagram for a connection's queue; give it back with {@link #releaseBuffer}. */
+    ByteBuffer copyForQueue(ByteBuffer datagram) {
+        return pool.copyOf(datagram);
     }
 
     void releaseBuffer(ByteBuffer buffer) {

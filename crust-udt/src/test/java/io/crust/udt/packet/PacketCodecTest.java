@@ -121,4 +121,24 @@ class PacketCodecTest {
             assertThat(PacketType.isCrustUdt(first)).isFalse();
         }
     }
+
+    @Test
+    void ackFrequencyFrameMatchesItsDiagramAndOutOfRangeFieldsAreRefused() throws Exception {
+        byte[] wire = encoded(out -> Frames.encodeAckFrequency(out, 7, 16, 250));
+        assertThat(wire).isEqualTo(bytes(
+                "05"                            // ACK_FREQUENCY
+                + "00000007"                    // sequence number
+                + "0010"                        // threshold: 16 packets
+                + "000000fa"));                 // max ack delay: 250 us
+        ByteBuffer in = ByteBuffer.wrap(wire, 1, wire.length - 1);
+        assertThat(Frames.decodeAckFrequency(in)).isEqualTo(new Frames.AckFrequency(7, 16, 250));
+        byte[] zeroThreshold = bytes("05 00000001 0000 00000001");
+        assertThatThrownBy(() -> Frames.decodeAckFrequency(ByteBuffer.wrap(zeroThreshold, 1, 10)))
+                .isInstanceOf(MalformedPacketException.class);
+        byte[] hugeDelay = bytes("05 00000001 0002 7fffffff");
+        assertThatThrownBy(() -> Frames.decodeAckFrequency(ByteBuffer.wrap(hugeDelay, 1, 10)))
+                .isInstanceOf(MalformedPacketException.class);
+        assertThatThrownBy(() -> Frames.decodeAckFrequency(ByteBuffer.wrap(wire, 1, 9)))
+                .isInstanceOf(MalformedPacketException.class);
+    }
 }

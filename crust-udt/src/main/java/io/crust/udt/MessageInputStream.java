@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import io.crust.udt.transport.ConnectionDriver;
 
-/** The byte-stream view of received messages: message boundaries disappear, -1 at the peer's close. */
+/**
+ * The byte-stream view of received messages: message boundaries disappear, -1 at the peer's close.
+ * Bytes are copied straight from the connection's receive buffer into the caller's array.
+ */
 final class MessageInputStream extends InputStream {
     private final ConnectionDriver driver;
-    private byte[] current = new byte[0];
-    private int position;
+    private final byte[] one = new byte[1];
     private boolean atEnd;
 
     MessageInputStream(ConnectionDriver driver) {
@@ -18,7 +20,6 @@ final class MessageInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
     }
 
@@ -28,26 +29,14 @@ final class MessageInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        while (position == current.length) {
-            if (atEnd) {
-                return -1;
-            }
-            try {
-                current = driver.receiveMessage(-1);
-                position = 0;
-            } catch (EOFException e) {
-                atEnd = true;
-                return -1;
-            }
+        if (atEnd) {
+            return -1;
         }
-        int n = Math.min(len, current.length - position);
-        System.arraycopy(current, position, b, off, n);
-        position += n;
-        return n;
-    }
-
-    @Override
-    public int available() {
-        return current.length - position;
+        try {
+            return driver.readStream(b, off, len);
+        } catch (EOFException e) {
+            atEnd = true;
+            return -1;
+        }
     }
 }

@@ -44,6 +44,19 @@ public final class UdtConnection implements AutoCloseable {
     }
 
     /**
+     * Queues {@code length} bytes of {@code buffer} from {@code offset} as one message, blocking while
+     * the send buffer is full; the bytes are copied before this returns, so the array may be reused.
+     *
+     * @throws UdtException if the message exceeds {@link UdtConfig#maxMessageBytes()} or the connection has failed or closed
+     * @throws IndexOutOfBoundsException if the range lies outside {@code buffer}
+     * @throws java.io.InterruptedIOException if interrupted while blocked (the flag is kept)
+     */
+    public void send(byte[] buffer, int offset, int length) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, length, buffer.length);
+        driver.sendMessage(buffer, offset, length, -1);
+    }
+
+    /**
      * Queues one message if the send buffer makes room for all of it within {@code timeout}.
      *
      * @return false on timeout, in which case nothing of the message was queued
@@ -77,7 +90,11 @@ public final class UdtConnection implements AutoCloseable {
         return driver.receiveMessage(nanos(timeout));
     }
 
-    /** Byte-stream view of received messages; {@code read} returns -1 after the peer's graceful close. */
+    /**
+     * Byte-stream view of received messages; {@code read} returns -1 after the peer's graceful close.
+     * Use either this or {@link #receive()}: {@code receive} refuses to start while the stream view is
+     * half-way through a message.
+     */
     public InputStream inputStream() {
         return in;
     }

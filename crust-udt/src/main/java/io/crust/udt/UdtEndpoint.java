@@ -137,6 +137,11 @@ public final class UdtEndpoint implements AutoCloseable {
         demultiplexer.sendRaw(Objects.requireNonNull(datagram, "datagram"), Objects.requireNonNull(to, "to"));
     }
 
+    /** The socket buffer sizes this endpoint asked for and what the kernel granted (it may cap them silently). */
+    public SocketBuffers socketBuffers() {
+        return demultiplexer.socketBuffers();
+    }
+
     /** Counters since the endpoint opened. */
     public EndpointStats stats() {
         return demultiplexer.stats();

@@ -157,4 +157,39 @@ class LoopbackTest {
         assertThat(outcome.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
                 .isInstanceOf(UdtException.class).hasMessageContaining("closed");
     }
+
+    @Test
+    void endpointReportsTheSocketBuffersAndWhetherTheKernelCappedThem() throws Exception {
+        // 64 KiB is below any kernel's cap; 1 GiB is above every default cap (rmem_max is at most a few MiB).
+        try (UdtEndpoint small = UdtEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                UdtConfig.builder().socketBufferBytes(64 * 1024).build());
+             UdtEndpoint huge = UdtEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                     UdtConfig.builder().socketBufferBytes(1 << 30).build())) {
+            assertThat(small.socketBuffers().receiveBytes()).isGreaterThanOrEqualTo(64 * 1024);
+            assertThat(small.socketBuffers().capped()).isFalse();
+            assertThat(huge.socketBuffers().requestedBytes()).isEqualTo(1 << 30);
+            assertThat(huge.socketBuffers().receiveBytes()).isLessThan(1 << 30);
+            assertThat(huge.socketBuffers().capped()).isTrue();
+        }
+    }
+
+    @Test
+    void streamViewReadsAcrossMessageBoundariesAndSendTakesARangeOfAnArray() throws Exception {
+        UdtConnection[] accepted = new UdtConnection[1];
+        Future<?> acceptor = Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
+            accepted[0] = server.accept(WAIT);
+            return null;
+        });
+        UdtConnection c = client.connect(server.localAddress(), WAIT);
+        acceptor.get();
+        byte[] source = "xxhello, world!yy".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        c.send(source, 2, 7);   // "hello, "
+        c.send(source, 9, 6);   // "world!"
+        c.close();
+        InputStream in = accepted[0].inputStream();
+        assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("hello, world!");
+        assertThat(in.read()).isEqualTo(-1);
+        assertThatThrownBy(() -> c.send(source, 10, 10)).isInstanceOf(IndexOutOfBoundsException.class);
+        accepted[0].close();
+    }
 }

@@ -76,8 +76,9 @@ final class PerfClientCommand implements Callable<Integer> {
             c.close(); // returns once every byte is acknowledged
             double seconds = (System.nanoTime() - sender.start) / 1e9;
             ConnectionStats st = c.stats();
-            String details = String.format(Locale.ROOT, "rtt %.3f ms, payload %d B, lost %d packets, retransmitted %d B",
-                    st.smoothedRtt().toNanos() / 1e6, st.payloadBytes(), st.packetsLost(), st.bytesRetransmitted());
+            String details = String.format(Locale.ROOT, "rtt %.3f ms, payload %d B, lost %d packets, retransmitted %d B, %s",
+                    st.smoothedRtt().toNanos() / 1e6, st.payloadBytes(), st.packetsLost(), st.bytesRetransmitted(),
+                    PerfResult.describe(endpoint.socketBuffers()));
             return new PerfResult("client", Transport.udt, server.toString(), sender.sent, seconds, sender.sha.digest(), details);
         }
     }

@@ -30,6 +30,13 @@ record PerfResult(String role, Transport transport, String peer, long bytes, dou
                 peer, bytes, seconds, mbps(), sha256Hex(), details == null ? "" : " (" + details + ")");
     }
 
+    /** The socket buffers in words, saying so when the kernel granted less than was asked for. */
+    static String describe(io.crust.udt.SocketBuffers b) {
+        return String.format(Locale.ROOT, "socket buffers %d B received, %d B sent, %d B asked%s", b.receiveBytes(),
+                b.sendBytes(), b.requestedBytes(), b.capped()
+                        ? " (capped by the kernel: raise net.core.rmem_max and net.core.wmem_max)" : "");
+    }
+
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
     }

@@ -58,6 +58,9 @@ final class PerfServerCommand implements Callable<Integer> {
             if (transport == Transport.udt) {
                 try (UdtEndpoint endpoint = UdtEndpoint.bind(local, UdtConfig.defaults())) {
                     err.println("perf server: crust-udt on " + endpoint.localAddress());
+                    if (endpoint.socketBuffers().capped()) {
+                        err.println("perf server: " + PerfResult.describe(endpoint.socketBuffers()));
+                    }
                     err.flush();
                     while (remaining.getAndDecrement() > 0) {
                         UdtConnection c = acceptUdt(endpoint);

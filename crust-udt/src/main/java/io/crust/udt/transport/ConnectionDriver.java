@@ -69,6 +69,12 @@ public final class ConnectionDriver {
     private final long closeTimeoutNanos;
     /** Writers blocked on a full send buffer wake when this much is free (a quarter of the buffer). */
     private final int writeLowWaterBytes;
+    /**
+     * The most a waiting reader asks for before it wakes: {@value #READ_CHUNK_BYTES}, or half the receive
+     * window if that is smaller. More than the window could ever hold would never arrive: the peer
+     * stops at the window's edge until the reader frees it.
+     */
+    private final int readChunkBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
     private final Condition writable = lock.newCondition();
@@ -95,6 +101,8 @@ public final class ConnectionDriver {
     /** Loop passes of the connection thread (written under {@code lock}, read by stats under it). */
     private long passes;
     private boolean closeCalled;
+    /** Bytes of the current message that the stream view has not read yet (under {@code receiveOrder}). */
+    private int streamRemaining;
 
     ConnectionDriver(Demultiplexer endpoint, InetSocketAddress remote, ConnectionState state, int maxPayloadBytes,
                      int maxMessageBytes, long closeTimeoutNanos) {
@@ -104,6 +112,7 @@ public final class ConnectionDriver {
         this.maxMessageBytes = maxMessageBytes;
         this.closeTimeoutNanos = closeTimeoutNanos;
         this.writeLowWaterBytes = Math.max(1, endpoint.config().sendBufferBytes() / 4);
+        this.readChunkBytes = Math.max(1, Math.min(READ_CHUNK_BYTES, endpoint.config().receiveWindowBytes() / 2));
         this.out = ByteBuffer.allocateDirect(Math.max(maxPayloadBytes, 1200));
         this.lastPhase = state.phase();
     }
@@ -543,6 +552,9 @@ public final class ConnectionDriver {
         try {
             lock.lock();
             try {
+                if (streamRemaining != 0) {
+                    throw new IllegalStateException("the input stream is half-way through a message");
+                }
                 while (state.readableBytes() < HEADER_BYTES) {
                     checkReadable();
                     if (timeoutNanos >= 0) {
@@ -557,14 +569,7 @@ public final class ConnectionDriver {
                 }
                 state.read(header, 0, HEADER_BYTES);
                 consumed = true;
-                int len = ((header[0] & 0xFF) << 24) | ((header[1] & 0xFF) << 16) | ((header[2] & 0xFF) << 8)
-                        | (header[3] & 0xFF);
-                if (len < 0 || len > maxMessageBytes) {
-                    state.abort("peer announced a message of " + Integer.toUnsignedString(len)
-                            + " bytes, above maxMessageBytes " + maxMessageBytes);
-                    wake();
-                    throw new UdtException(state.failure());
-                }
+                int len = checkedLength();
                 byte[] message = new byte[len];
                 int done = 0;
                 while (done < len) {
@@ -581,7 +586,7 @@ public final class ConnectionDriver {
                         }
                         checkReadable();
                         if (state.readableBytes() == 0) {
-                            awaitReadable(Math.min(len - done, READ_CHUNK_BYTES), -1);
+                            awaitReadable(Math.min(len - done, readChunkBytes), -1);
                         }
                     }
                 }
@@ -595,6 +600,69 @@ public final class ConnectionDriver {
         } finally {
             receiveOrder.unlock();
         }
+    }
+
+    /**
+     * The byte-stream view of the received messages: copies up to {@code len} bytes straight from the
+     * receive buffer into {@code dst}, across message boundaries, waiting until some are there. Waits
+     * for as much as the caller asked (up to {@link #readChunkBytes}, or the rest of the current
+     * message) before it wakes, not for every datagram.
+     *
+     * @return bytes read, at least 1
+     * @throws EOFException at the peer's end of stream
+     */
+    public int readStream(byte[] dst, int off, int len) throws IOException {
+        try {
+            receiveOrder.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+        boolean consumed = false;
+        try {
+            lock.lock();
+            try {
+                while (streamRemaining == 0) {
+                    while (state.readableBytes() < HEADER_BYTES) {
+                        checkReadable();
+                        awaitReadable(HEADER_BYTES, -1);
+                    }
+                    state.read(header, 0, HEADER_BYTES);
+                    consumed = true;
+                    streamRemaining = checkedLength();
+                }
+                int wanted = Math.min(len, streamRemaining);
+                while (state.readableBytes() == 0) {
+                    checkReadable();
+                    awaitReadable(Math.min(wanted, readChunkBytes), -1);
+                }
+                int n = state.read(dst, off, wanted);
+                streamRemaining -= n;
+                consumed = true;
+                return n;
+            } finally {
+                lock.unlock();
+                if (consumed) {
+                    flush(); // reading may have opened the receive window
+                }
+            }
+        } finally {
+            receiveOrder.unlock();
+        }
+    }
+
+    /** The length in {@code header}, checked against maxMessageBytes (caller holds {@code lock}). */
+    private int checkedLength() throws UdtException {
+        int len = ((header[0] & 0xFF) << 24) | ((header[1] & 0xFF) << 16) | ((header[2] & 0xFF) << 8)
+                | (header[3] & 0xFF);
+        if (len < 0 || len > maxMessageBytes) {
+            state.abort("peer announced a message of " + Integer.toUnsignedString(len)
+                    + " bytes, above maxMessageBytes " + maxMessageBytes);
+            signalWaiters();
+            wake();
+            throw new UdtException(state.failure());
+        }
+        return len;
     }
 
     private void checkReadable() throws IOException {

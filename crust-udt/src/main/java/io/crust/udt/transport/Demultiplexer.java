@@ -2,6 +2,7 @@ package io.crust.udt.transport;
 
 import io.crust.udt.EndpointStats;
 import io.crust.udt.ForeignDatagramHandler;
+import io.crust.udt.SocketBuffers;
 import io.crust.udt.UdtConfig;
 import io.crust.udt.UdtException;
 import io.crust.udt.connection.ConnectionState;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -68,6 +70,8 @@ public final class Demultiplexer implements AutoCloseable {
     private volatile ForeignDatagramHandler foreignHandler;
     private volatile boolean closed;
     private Thread receiveThread;
+    private SocketBuffers socketBuffers;
+    private static final AtomicBoolean CAP_REPORTED = new AtomicBoolean();
 
     private final LongAdder datagramsIn = new LongAdder();
     private final LongAdder datagramsOut = new LongAdder();
@@ -100,14 +104,30 @@ public final class Demultiplexer implements AutoCloseable {
         channel.configureBlocking(true);
         trySet(channel, StandardSocketOptions.SO_RCVBUF, config.socketBufferBytes());
         trySet(channel, StandardSocketOptions.SO_SNDBUF, config.socketBufferBytes());
+        SocketBuffers buffers = new SocketBuffers(config.socketBufferBytes(),
+                read(channel, StandardSocketOptions.SO_RCVBUF), read(channel, StandardSocketOptions.SO_SNDBUF));
+        if (buffers.capped() && !CAP_REPORTED.getAndSet(true)) {
+            LOG.info("the kernel capped the UDP socket buffers at {} bytes received, {} sent, of {} asked for: "
+                    + "raise net.core.rmem_max and net.core.wmem_max for fast paths (reported once)",
+                    buffers.receiveBytes(), buffers.sendBytes(), buffers.requestedBytes());
+        }
         // Path MTU probing needs datagrams that are dropped rather than fragmented when too large.
         trySet(channel, jdk.net.ExtendedSocketOptions.IP_DONTFRAGMENT, true);
         Demultiplexer d = new Demultiplexer(channel, config);
+        d.socketBuffers = buffers;
         // A platform thread: it blocks in the kernel's recvfrom directly, without the virtual-thread
         // poller's hand-offs, and it runs the connections' state machines (see ConnectionDriver).
         d.receiveThread = Thread.ofPlatform().daemon().name("crust-udt-recv-" + d.localAddress.getPort())
                 .start(d::receiveLoop);
         return d;
+    }
+
+    private static int read(DatagramChannel channel, SocketOption<Integer> option) {
+        try {
+            return channel.getOption(option);
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
     }
 
     private static <T> void trySet(DatagramChannel channel, SocketOption<T> option, T value) {
@@ -441,6 +461,11 @@ public final class Demultiplexer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while accepting");
         }
+    }
+
+    /** The socket buffer sizes asked for and granted. */
+    public SocketBuffers socketBuffers() {
+        return socketBuffers;
     }
 
     public boolean isClosed() {

@@ -60,6 +60,7 @@ public final class RoundTrip {
         int count = Integer.parseInt(args[4]);
         int warmup = count / 10;
         long[] micros = new long[count];
+        String stats = "";
         byte[] message = new byte[MESSAGE_BYTES];
         InetSocketAddress server = new InetSocketAddress(host, port);
         if (udt) {
@@ -74,6 +75,7 @@ public final class RoundTrip {
                         micros[i] = (System.nanoTime() - t) / 1000;
                     }
                 }
+                stats = c.stats().toString();
                 c.close();
             }
         } else {
@@ -105,6 +107,6 @@ public final class RoundTrip {
         Arrays.sort(micros);
         Figures.of("round-trip").put("transport", udt ? "udt" : "udp").put("count", count)
                 .put("p50Micros", micros[count / 2]).put("p99Micros", micros[(int) (count * 0.99)])
-                .put("meanMicros", Arrays.stream(micros).average().orElse(0)).print();
+                .put("meanMicros", Arrays.stream(micros).average().orElse(0)).put("stats", stats).print();
     }
 }

@@ -537,6 +537,14 @@ public final class ConnectionState implements LossDetector.Listener {
         return deadline;
     }
 
+    /**
+     * When the pacer lets the next packet go, if the last {@link #poll} held one back for pacing; 0
+     * otherwise. Unlike the other deadlines this one must be met on time: data is waiting for it.
+     */
+    public long pacingDeadlineNanos() {
+        return pacingDeadlineNanos;
+    }
+
     private static long minNonZero(long a, long b) {
         return b == 0 ? a : Math.min(a, b);
     }

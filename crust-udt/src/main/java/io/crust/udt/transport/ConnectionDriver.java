@@ -61,6 +61,14 @@ public final class ConnectionDriver {
     private static final int READ_CHUNK_BYTES = 256 * 1024;
     private static final long AWAKE = Long.MIN_VALUE;
     private static final long SENDER_BUSY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * How late a timer other than pacing may fire rather than wake the connection thread early: each
+     * send arms the probe timer and each arrival the delayed-ACK timer, and waking the thread to re-park
+     * it a little earlier cost two thread switches per message in a request-response exchange. RFC 9002
+     * allows for this: its timer granularity, kGranularity, is 1 ms and is part of every loss and probe
+     * timeout (sec. 6.1.2, 6.2.1).
+     */
+    private static final long TIMER_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Demultiplexer endpoint;
     private final InetSocketAddress remote;
@@ -245,7 +253,9 @@ public final class ConnectionDriver {
                     // Nothing more to send now: make sure the connection thread is up in time for
                     // whatever comes next (pacing, the delayed ACK, a retransmission).
                     long deadline = state.nextDeadlineNanos();
-                    wakeTimer = timerDeadline != AWAKE && deadline < timerDeadline;
+                    long pacing = state.pacingDeadlineNanos();
+                    wakeTimer = timerDeadline != AWAKE && ((pacing != 0 && pacing < timerDeadline)
+                            || deadline < timerDeadline - TIMER_SLACK_NANOS);
                     if (state.isFinished()) {
                         wakeTimer = true;
                     }

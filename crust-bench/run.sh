@@ -36,7 +36,7 @@ def section(r):
     k = r.get('kind', '')
     if k == 'goodput' and str(r.get('transport', '')).startswith('perf-'):
         return 'perftool'
-    if k in ('goodput', 'round-trip'):
+    if k in ('goodput', 'round-trip', 'fairness'):
         return 'goodput'
     if k.startswith('channel'):
         return 'channel'
@@ -232,6 +232,39 @@ rtt() {
   kill ${PIDS[-1]} 2>/dev/null
 }
 
+# fairness PAIR NS_SERVER NS_CLIENT ADDRESS BYTES: two flows at once through one path (PAIR udt+udt or udt+tcp);
+# each flow's goodput over its own transfer, as the server measured it
+fairness() {
+  local pair=$1 nss=$2 nsc=$3 addr=$4 bytes=$5 i=0 t pids=() outs=()
+  for t in ${pair//+/ }; do
+    i=$((i + 1))
+    local port=$((40000 + RANDOM % 20000)) sout=$OUT/fair-$pair-$i-server.txt cout=$OUT/fair-$pair-$i-client.txt
+    start_java "$nss" "$sout" io.crust.bench.Goodput server $t $addr $port "$KEYSTORE" || { record "{\"kind\":\"fairness\",\"pair\":\"$pair\",\"status\":\"FAILED\",\"why\":\"server did not start\"}"; return; }
+    outs+=("$sout")
+    timeout $TRANSFER_TIMEOUT bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' -cp '$CP' io.crust.bench.Goodput client $t $addr $port $bytes" > "$cout" 2> "$cout.err" &
+    pids+=($!)
+  done
+  local ok=1
+  for p in "${pids[@]}"; do wait $p || ok=0; done
+  for o in "${outs[@]}"; do for _ in $(seq 1 100); do grep -q goodput-server "$o" && break; sleep 0.2; done; done
+  python3 - "$RESULTS" "$pair" "$ok" "${outs[@]}" "java -cp CP io.crust.bench.Goodput client T $addr PORT $bytes (two at once: $pair)" <<'PY'
+import json, sys
+res, pair, ok, a, b, cmd = sys.argv[1:]
+def last(f):
+    for line in reversed(open(f).read().splitlines()):
+        if line.startswith('{') and 'goodput-server' in line and 'partial' not in line:
+            return json.loads(line)
+ra, rb = last(a), last(b)
+row = dict(kind='fairness', pair=pair, command=cmd)
+if ok != '1' or not ra or not rb:
+    row.update(status='FAILED', why='a flow did not finish')
+else:
+    row.update(status='ok', firstMbps=ra['mbps'], secondMbps=rb['mbps'])
+open(res, 'a').write(json.dumps(row) + '\n')
+PY
+  for _ in "${outs[@]}"; do kill ${PIDS[-1]} 2>/dev/null; unset 'PIDS[-1]'; done
+}
+
 # perftool PATH TRANSPORT NS_SERVER NS_CLIENT ADDRESS BYTES: the user-facing perf tool (crust-demo perf), CPU by GNU time
 perftool() {
   local path=$1 transport=$2 nss=$3 nsc=$4 addr=$5 bytes=$6 port=$((40000 + RANDOM % 20000))
@@ -329,7 +362,8 @@ for loss in $LOSSES; do
   ip -n $NS_A addr add 10.99.9.1 peer 10.99.9.2 dev tla; ip -n $NS_A link set tla up
   ip -n $NS_B addr add 10.99.9.2 peer 10.99.9.1 dev tlb; ip -n $NS_B link set tlb up
   all_transports tun50 $loss $NS_B $NS_A 10.99.9.2 $TUN_BYTES 1472 $TUN_RATE_BPS
-  [ $loss = 0 ] && { rtt tun50 udp $NS_B $NS_A 10.99.9.2; rtt tun50 udt $NS_B $NS_A 10.99.9.2; }
+  [ $loss = 0 ] && { rtt tun50 udp $NS_B $NS_A 10.99.9.2; rtt tun50 udt $NS_B $NS_A 10.99.9.2;
+                     fairness udt+udt $NS_B $NS_A 10.99.9.2 $TUN_BYTES; fairness udt+tcp $NS_B $NS_A 10.99.9.2 $TUN_BYTES; }
   pkill -P $TUN_PID 2>/dev/null; kill $TUN_PID 2>/dev/null; wait $TUN_PID 2>/dev/null; TUN_PID=
 done
 

@@ -130,12 +130,17 @@ public final class UdtConfig {
                 + ", pmtuProbing=" + pmtuProbing + "]";
     }
 
-    /** The congestion controllers a connection can use. Both are loss-based and TCP-friendly. */
+    /** The congestion controllers a connection can use. CUBIC and NewReno are loss-based and TCP-friendly. */
     public enum CongestionControl {
         /** CUBIC (RFC 9438) with pacing: the default, fast to regain a large window after loss. */
         CUBIC,
         /** NewReno (RFC 9002 sec. 7) with pacing: simpler, slower to regain its window. */
-        NEW_RENO
+        NEW_RENO,
+        /**
+         * BBR (model-based: measured bandwidth and minimum RTT; BBR v1 with a v2-style loss response):
+         * keeps its rate under random loss of a few percent, backs off when a queue overflows. Experimental.
+         */
+        BBR
     }
 
     /** Collects settings; {@link #build()} validates them together. */

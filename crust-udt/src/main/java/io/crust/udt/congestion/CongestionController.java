@@ -3,7 +3,8 @@ package io.crust.udt.congestion;
 /**
  * Decides how many bytes may be in flight. The connection reports what happens to its packets; the
  * controller answers with a window. Loss-based, per RFC 9002 sec. 7: slow start, congestion
- * avoidance, and one window reduction per round trip of losses (a "recovery period").
+ * avoidance, and one window reduction per round trip of losses (a "recovery period"). Model-based
+ * controllers ({@link Bbr}) use the per-ACK {@link RateSample} instead and set the pacing rate.
  */
 public interface CongestionController {
     /** Bytes that may be unacknowledged in the network. */
@@ -28,6 +29,21 @@ public interface CongestionController {
 
     /** The datagram size changed (path MTU probing); windows are kept in bytes, scaled by it. */
     void onDatagramSizeChanged(int payloadBytes);
+
+    /**
+     * Once per ACK that acknowledged or declared lost anything, after its losses were detected: the
+     * delivery-rate sample. Loss-based controllers need only the per-packet calls and ignore it.
+     */
+    default void onRateSample(long nowNanos, RateSample sample) {
+    }
+
+    /**
+     * The rate at which the pacer should send, in bytes per second, or 0 to let it derive a rate from
+     * the window and the smoothed RTT (what loss-based controllers want).
+     */
+    default long pacingRateBytesPerSecond() {
+        return 0;
+    }
 
     /** Whether the connection is still in slow start (for stats and tests). */
     boolean inSlowStart();

@@ -2,6 +2,7 @@ package io.crust.udt.connection;
 
 import io.crust.udt.ConnectionStats;
 import io.crust.udt.UdtConfig;
+import io.crust.udt.congestion.Bbr;
 import io.crust.udt.congestion.CongestionController;
 import io.crust.udt.congestion.Cubic;
 import io.crust.udt.congestion.NewReno;
@@ -86,8 +87,11 @@ public final class ConnectionState implements LossDetector.Listener {
         this.keepaliveNanos = config.keepaliveInterval().toNanos();
         int payload = config.initialPayloadBytes();
         this.basePayloadBytes = payload;
-        this.congestion = config.congestionControl() == UdtConfig.CongestionControl.NEW_RENO
-                ? new NewReno(payload) : new Cubic(payload);
+        this.congestion = switch (config.congestionControl()) {
+            case CUBIC -> new Cubic(payload);
+            case NEW_RENO -> new NewReno(payload);
+            case BBR -> new Bbr(payload, localId);
+        };
         this.pacer = new Pacer(payload);
         this.loss = new LossDetector(firstPacketNumber, rtt, congestion, MAX_ACK_DELAY_NANOS);
         this.mtu = new MtuProber(payload, config.maxPayloadBytes(), config.pmtuProbing());
@@ -278,8 +282,13 @@ public final class ConnectionState implements LossDetector.Listener {
     }
 
     private void afterAcknowledgements() {
-        pacer.setRate(congestion.windowBytes(), rtt.smoothedRttNanos(), congestion.inSlowStart(),
-                mtu.currentPayloadBytes());
+        long pacingRate = congestion.pacingRateBytesPerSecond();
+        if (pacingRate > 0) {
+            pacer.setRateBytesPerSecond(pacingRate, mtu.currentPayloadBytes());
+        } else {
+            pacer.setRate(congestion.windowBytes(), rtt.smoothedRttNanos(), congestion.inSlowStart(),
+                    mtu.currentPayloadBytes());
+        }
         if (phase == Phase.CLOSING && sender.allAcknowledged()) {
             phase = Phase.TERMINATED;
             closeReason = Frames.CLOSE_GRACEFUL;
@@ -440,6 +449,9 @@ public final class ConnectionState implements LossDetector.Listener {
         pacingDeadlineNanos = 0;
         boolean wantsProbe = mtu.wantsProbe(nowNanos);
         boolean wantsToSend = sender.hasSendable() || wantsProbe;
+        if (windowOpen && !sender.hasSendable()) {
+            loss.onApplicationLimited(); // rate samples until this flight is acknowledged measure the app
+        }
         boolean mayPace = probe;
         if (!probe && windowOpen && wantsToSend) {
             long delay = pacer.delayNanos(nowNanos, payload);
@@ -628,6 +640,11 @@ public final class ConnectionState implements LossDetector.Listener {
     public void releaseBuffers() {
         sender.release();
         receiver.release();
+    }
+
+    /** The congestion controller (for tests that look at its model). */
+    CongestionController congestionController() {
+        return congestion;
     }
 
     /** A snapshot of counters and estimates, for a state no thread drives (threadPasses 0). */

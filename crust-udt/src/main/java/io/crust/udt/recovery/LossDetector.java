@@ -31,6 +31,7 @@ public final class LossDetector {
     public enum Timeout { NONE, LOSS, PROBE }
 
     private final SentPacketLog log;
+    private final DeliveryRateSampler rates;
     private final RttEstimator rtt;
     private final CongestionController congestion;
     private long maxAckDelayNanos;
@@ -44,6 +45,7 @@ public final class LossDetector {
 
     public LossDetector(long firstPacketNumber, RttEstimator rtt, CongestionController congestion, long maxAckDelayNanos) {
         this.log = new SentPacketLog(firstPacketNumber);
+        this.rates = new DeliveryRateSampler(log);
         this.rtt = rtt;
         this.congestion = congestion;
         this.maxAckDelayNanos = maxAckDelayNanos;
@@ -74,10 +76,16 @@ public final class LossDetector {
         return largestAcked;
     }
 
+    /** The sender has nothing to send while the window is open (see {@link DeliveryRateSampler#onApplicationLimited}). */
+    public void onApplicationLimited() {
+        rates.onApplicationLimited(bytesInFlight);
+    }
+
     /** Records a sent packet and returns its packet number. */
     public long onPacketSent(long nowNanos, int sizeBytes, long streamOffset, int streamLength, int flags) {
         long pn = log.add(nowNanos, sizeBytes, streamOffset, streamLength, flags);
         if ((flags & SentPacketLog.IN_FLIGHT) != 0) {
+            rates.onPacketSent(pn, nowNanos, bytesInFlight);
             bytesInFlight += sizeBytes;
             congestion.onPacketSent(nowNanos, sizeBytes);
         }
@@ -100,6 +108,7 @@ public final class LossDetector {
         // must not grow (else it balloons while flow control or the application limits the rate,
         // and pacing, which follows the window, stops spreading bursts).
         boolean windowUsed = 2 * bytesInFlight >= congestion.windowBytes();
+        long priorInFlight = bytesInFlight;
         boolean newlyAckedAny = false;
         boolean ackElicitingNewlyAcked = false;
         boolean largestNewlyAcked = log.isOutstanding(largest);
@@ -117,6 +126,9 @@ public final class LossDetector {
                     ackElicitingNewlyAcked = true;
                 }
                 removeFromFlight(pn, flags);
+                if ((flags & SentPacketLog.IN_FLIGHT) != 0) {
+                    rates.onPacketAcked(pn, nowNanos);
+                }
                 if ((flags & SentPacketLog.IN_FLIGHT) != 0 && windowUsed) {
                     congestion.onPacketAcked(nowNanos, log.sizeBytes(pn), log.sentTimeNanos(pn), rtt.smoothedRttNanos());
                 }
@@ -133,6 +145,8 @@ public final class LossDetector {
             rtt.onSample(nowNanos - largestSentNanos, ackDelayNanos);
         }
         detectLost(nowNanos, listener);
+        // After loss detection, so that a controller sees this ACK's losses with its delivery rate.
+        congestion.onRateSample(nowNanos, rates.sample(nowNanos, rtt.minRttNanos(), priorInFlight, bytesInFlight));
         ptoCount = 0;
     }
 
@@ -165,6 +179,9 @@ public final class LossDetector {
                 packetsLost++;
                 if ((flags & SentPacketLog.MTU_PROBE) == 0) {
                     newestLostSentNanos = Math.max(newestLostSentNanos, sent);
+                    if ((flags & SentPacketLog.IN_FLIGHT) != 0) {
+                        rates.onPacketLost(log.sizeBytes(pn));
+                    }
                 }
                 listener.onPacketLost(pn, log);
                 log.resolve(pn);

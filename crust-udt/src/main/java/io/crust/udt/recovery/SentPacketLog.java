@@ -5,6 +5,10 @@ package io.crust.udt.recovery;
  * size and the stream bytes it carried. Packet numbers are consecutive, so the log is a ring of
  * parallel arrays indexed by packet number, from the oldest unresolved packet to the next number.
  * It grows by doubling when the window outgrows it and never shrinks; no allocation per packet.
+ *
+ * <p>For delivery-rate estimation ({@link DeliveryRateSampler}) each in-flight packet also keeps the
+ * connection's delivery state when it was sent: bytes delivered so far, when the last of them was
+ * delivered, when the current flight began, and whether the sender was application-limited.
  */
 public final class SentPacketLog {
     public static final int ACK_ELICITING = 1;
@@ -19,6 +23,10 @@ public final class SentPacketLog {
     private int[] streamLength;
     private int[] sizeBytes;
     private byte[] flags;
+    private long[] deliveredAtSend;
+    private long[] deliveredTimeAtSend;
+    private long[] firstSentTimeAtSend;
+    private boolean[] appLimitedAtSend;
     private int mask;
     private long firstPacket; // oldest packet number not yet resolved (or nextPacket)
     private long nextPacket;
@@ -35,6 +43,10 @@ public final class SentPacketLog {
         streamLength = new int[capacity];
         sizeBytes = new int[capacity];
         flags = new byte[capacity];
+        deliveredAtSend = new long[capacity];
+        deliveredTimeAtSend = new long[capacity];
+        firstSentTimeAtSend = new long[capacity];
+        appLimitedAtSend = new boolean[capacity];
         mask = capacity - 1;
     }
 
@@ -60,6 +72,10 @@ public final class SentPacketLog {
         streamOffset[i] = offset;
         streamLength[i] = length;
         flags[i] = (byte) packetFlags;
+        deliveredAtSend[i] = 0;
+        deliveredTimeAtSend[i] = 0;
+        firstSentTimeAtSend[i] = 0;
+        appLimitedAtSend[i] = false;
         return pn;
     }
 
@@ -69,6 +85,10 @@ public final class SentPacketLog {
         int[] l = streamLength;
         int[] s = sizeBytes;
         byte[] f = flags;
+        long[] d = deliveredAtSend;
+        long[] dt = deliveredTimeAtSend;
+        long[] fs = firstSentTimeAtSend;
+        boolean[] al = appLimitedAtSend;
         int oldMask = mask;
         allocate((mask + 1) * 2);
         for (long pn = firstPacket; pn < nextPacket; pn++) {
@@ -79,6 +99,10 @@ public final class SentPacketLog {
             streamLength[to] = l[from];
             sizeBytes[to] = s[from];
             flags[to] = f[from];
+            deliveredAtSend[to] = d[from];
+            deliveredTimeAtSend[to] = dt[from];
+            firstSentTimeAtSend[to] = fs[from];
+            appLimitedAtSend[to] = al[from];
         }
     }
 
@@ -105,6 +129,36 @@ public final class SentPacketLog {
 
     public int flags(long pn) {
         return flags[(int) pn & mask] & ~RESOLVED;
+    }
+
+    /** Keeps the connection's delivery state at the time {@code pn} was sent. */
+    public void recordDeliveryState(long pn, long delivered, long deliveredTimeNanos, long firstSentTimeNanos,
+                                    boolean appLimited) {
+        int i = (int) pn & mask;
+        deliveredAtSend[i] = delivered;
+        deliveredTimeAtSend[i] = deliveredTimeNanos;
+        firstSentTimeAtSend[i] = firstSentTimeNanos;
+        appLimitedAtSend[i] = appLimited;
+    }
+
+    /** Bytes the connection had delivered when {@code pn} was sent. */
+    public long deliveredAtSend(long pn) {
+        return deliveredAtSend[(int) pn & mask];
+    }
+
+    /** When the last of those bytes was delivered. */
+    public long deliveredTimeAtSend(long pn) {
+        return deliveredTimeAtSend[(int) pn & mask];
+    }
+
+    /** When the flight {@code pn} belongs to began (send time of the packet most recently acknowledged then). */
+    public long firstSentTimeAtSend(long pn) {
+        return firstSentTimeAtSend[(int) pn & mask];
+    }
+
+    /** Whether the sender was application-limited when {@code pn} was sent. */
+    public boolean appLimitedAtSend(long pn) {
+        return appLimitedAtSend[(int) pn & mask];
     }
 
     /** Marks {@code pn} acknowledged or lost, and moves the start of the log past resolved packets. */

@@ -38,7 +38,7 @@ public final class Goodput {
                 }
             }));
             switch (transport) {
-                case "udt" -> udtServer(host, port);
+                case "udt", "udt-cubic", "udt-bbr" -> udtServer(host, port, udtConfig(transport));
                 case "tcp" -> tcpServer(host, port);
                 case "kwik" -> KwikGoodput.server(port, args[4]);
                 default -> throw new IllegalArgumentException(transport);
@@ -46,7 +46,7 @@ public final class Goodput {
         } else {
             long bytes = Long.parseLong(args[4]);
             switch (transport) {
-                case "udt" -> udtClient(new InetSocketAddress(host, port), bytes);
+                case "udt", "udt-cubic", "udt-bbr" -> udtClient(new InetSocketAddress(host, port), bytes, udtConfig(transport));
                 case "tcp" -> tcpClient(new InetSocketAddress(host, port), bytes);
                 case "kwik" -> KwikGoodput.client(args[2], port, bytes);
                 default -> throw new IllegalArgumentException(transport);
@@ -54,8 +54,17 @@ public final class Goodput {
         }
     }
 
-    private static void udtServer(InetAddress host, int port) throws Exception {
-        try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(host, port), UdtConfig.defaults())) {
+    /** {@code udt}: the defaults; {@code udt-cubic}, {@code udt-bbr}: that congestion controller. */
+    static UdtConfig udtConfig(String transport) {
+        return switch (transport) {
+            case "udt-cubic" -> UdtConfig.builder().congestionControl(UdtConfig.CongestionControl.CUBIC).build();
+            case "udt-bbr" -> UdtConfig.builder().congestionControl(UdtConfig.CongestionControl.BBR).build();
+            default -> UdtConfig.defaults();
+        };
+    }
+
+    private static void udtServer(InetAddress host, int port, UdtConfig config) throws Exception {
+        try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(host, port), config)) {
             System.out.println("READY " + endpoint.localAddress().getPort());
             try (UdtConnection connection = endpoint.accept(Duration.ofMinutes(5))) {
                 drain(connection.inputStream(), "udt", connection.stats().toString());
@@ -63,9 +72,9 @@ public final class Goodput {
         }
     }
 
-    private static void udtClient(InetSocketAddress server, long bytes) throws Exception {
+    private static void udtClient(InetSocketAddress server, long bytes, UdtConfig config) throws Exception {
         try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(server.getAddress().isLoopbackAddress()
-                ? server.getAddress() : InetAddress.getByName("0.0.0.0"), 0), UdtConfig.defaults())) {
+                ? server.getAddress() : InetAddress.getByName("0.0.0.0"), 0), config)) {
             UdtConnection connection = endpoint.connect(server, Duration.ofSeconds(30));
             double cpuAtStart = Figures.processCpuSeconds();
             long start = System.nanoTime();

@@ -10,11 +10,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Bulk transfer, one session: {@code server udt|tcp|kwik BIND_HOST PORT [KEYSTORE]} receives one
  * stream to its end and prints its figures; {@code client udt|tcp|kwik HOST PORT BYTES} sends
  * {@code BYTES} and prints its own. Both measure CPU seconds of their process (JVM start included).
+ * {@code -Dcrust.udt.cc=cubic|new_reno|bbr} picks crust-udt's congestion controller (default: the
+ * library's default).
  */
 public final class Goodput {
     static final int CHUNK_BYTES = 64 * 1024;
@@ -54,8 +57,19 @@ public final class Goodput {
         }
     }
 
+    /** The library's defaults, with the congestion controller named by {@code -Dcrust.udt.cc} if set. */
+    static UdtConfig udtConfig() {
+        String cc = System.getProperty("crust.udt.cc");
+        if (cc == null) {
+            return UdtConfig.defaults();
+        }
+        return UdtConfig.builder()
+                .congestionControl(UdtConfig.CongestionControl.valueOf(cc.toUpperCase(Locale.ROOT)))
+                .build();
+    }
+
     private static void udtServer(InetAddress host, int port) throws Exception {
-        try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(host, port), UdtConfig.defaults())) {
+        try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(host, port), udtConfig())) {
             System.out.println("READY " + endpoint.localAddress().getPort());
             try (UdtConnection connection = endpoint.accept(Duration.ofMinutes(5))) {
                 drain(connection.inputStream(), "udt", connection.stats().toString());
@@ -65,7 +79,7 @@ public final class Goodput {
 
     private static void udtClient(InetSocketAddress server, long bytes) throws Exception {
         try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(server.getAddress().isLoopbackAddress()
-                ? server.getAddress() : InetAddress.getByName("0.0.0.0"), 0), UdtConfig.defaults())) {
+                ? server.getAddress() : InetAddress.getByName("0.0.0.0"), 0), udtConfig())) {
             UdtConnection connection = endpoint.connect(server, Duration.ofSeconds(30));
             double cpuAtStart = Figures.processCpuSeconds();
             long start = System.nanoTime();

@@ -52,6 +52,10 @@ final class PerfClientCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
+    @Option(names = "--cc", defaultValue = "cubic",
+            description = "crust-udt congestion controller: cubic, new_reno or bbr (default: ${DEFAULT-VALUE})")
+    String congestionControl;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -69,7 +73,9 @@ final class PerfClientCommand implements Callable<Integer> {
     }
 
     private PerfResult sendUdt(InetSocketAddress server, long limitBytes, long limitNanos) throws Exception {
-        try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(0), UdtConfig.defaults())) {
+        UdtConfig config = UdtConfig.builder().congestionControl(
+                UdtConfig.CongestionControl.valueOf(congestionControl.toUpperCase(Locale.ROOT))).build();
+        try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(0), config)) {
             UdtConnection c = endpoint.connect(server, Duration.ofSeconds(10));
             Sender sender = new Sender(limitBytes, limitNanos);
             sender.run(chunk -> c.send(chunk));

@@ -14,6 +14,8 @@ import io.crust.udt.packet.AckFrame;
  *       threshold, sec. 6.1.2).</li>
  *   <li>When nothing is acknowledged for a probe timeout (PTO, sec. 6.2), the caller sends one or two
  *       probes; each further PTO doubles the wait (exponential backoff).</li>
+ *   <li>Every ACK that acknowledges something also yields a delivery-rate sample
+ *       ({@link DeliveryRateSampler}) for controllers that model the path.</li>
  * </ul>
  */
 public final class LossDetector {

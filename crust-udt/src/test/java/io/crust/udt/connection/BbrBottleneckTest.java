@@ -2,9 +2,12 @@ package io.crust.udt.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.crust.testkit.DatagramImpairment;
 import io.crust.udt.UdtConfig;
 import io.crust.udt.congestion.Bbr;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -134,6 +137,24 @@ class BbrBottleneckTest {
                         + " 15..30 s: goodput %.1f and %.1f Mbit/s (sum %.1f), overflow loss %.2f %%%n", queuePackets, seed,
                 a, b, a + b, 100.0 * (path.overflowDrops - drops) / (path.packetsOffered - packets));
         return new double[] {a, b};
+    }
+
+    @Test
+    void aByteExactStreamGetsThroughLossDuplicationAndReorderingWithPathMtuProbing() throws Exception {
+        long seed = DatagramImpairment.seedFromSystemProperty();
+        DatagramImpairment forward = DatagramImpairment.seeded(seed).loss(0.10).duplication(0.02)
+                .reordering(0.05, Duration.ofMillis(3)).delay(Duration.ofMillis(10)).jitter(Duration.ofMillis(2)).build();
+        DatagramImpairment backward = DatagramImpairment.seeded(seed + 1).loss(0.10).duplication(0.02)
+                .reordering(0.05, Duration.ofMillis(3)).delay(Duration.ofMillis(10)).build();
+        ConnectionPair pair = new ConnectionPair(UdtConfig.builder().congestionControl(UdtConfig.CongestionControl.BBR)
+                .build()).impair(forward, backward);
+        pair.handshake();
+        byte[] data = new byte[3 * 1024 * 1024];
+        new Random(seed).nextBytes(data);
+        byte[] received = pair.transfer(data, Duration.ofMinutes(5));
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        assertThat(sha.digest(received)).as("seed %d", seed).isEqualTo(sha.digest(data));
+        assertThat(pair.client.stats().packetsLost()).isPositive();
     }
 
     private static BottleneckPath withFlow(BottleneckPath path, UdtConfig config) {

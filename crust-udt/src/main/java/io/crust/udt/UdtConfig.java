@@ -132,13 +132,17 @@ public final class UdtConfig {
 
     /** The congestion controllers a connection can use. CUBIC and NewReno are loss-based and TCP-friendly. */
     public enum CongestionControl {
-        /** CUBIC (RFC 9438) with pacing: the default, fast to regain a large window after loss. */
+        /**
+         * CUBIC (RFC 9438) with pacing: loss-based, fast to regain a large window after loss, but it reads
+         * every random loss as congestion and fills the queues it sits behind.
+         */
         CUBIC,
         /** NewReno (RFC 9002 sec. 7) with pacing: simpler, slower to regain its window. */
         NEW_RENO,
         /**
          * BBR (model-based: measured bandwidth and minimum RTT; BBR v1 with a v2-style loss response):
-         * keeps its rate under random loss of a few percent, backs off when a queue overflows. Experimental.
+         * keeps its rate under random loss of a few percent, backs off when a queue overflows, and keeps
+         * the queue it sits behind short. The default.
          */
         BBR
     }
@@ -151,7 +155,7 @@ public final class UdtConfig {
         private Duration closeTimeout = Duration.ofSeconds(10);
         private int receiveWindowBytes = 4 * 1024 * 1024;
         private int sendBufferBytes = 4 * 1024 * 1024;
-        private CongestionControl congestionControl = CongestionControl.CUBIC;
+        private CongestionControl congestionControl = CongestionControl.BBR;
         private int initialPayloadBytes = SAFE_UDP_PAYLOAD_BYTES;
         private int maxPayloadBytes = MAX_UDP_PAYLOAD_BYTES;
         private boolean pmtuProbing = true;

@@ -109,6 +109,7 @@ public final class Bbr implements CongestionController {
     // ACK aggregation: bytes acknowledged beyond what the bandwidth estimate explains.
     private long aggregationEpochStartNanos;
     private long aggregationEpochBytes;
+    private long peerMaxAckDelayNanos;
 
     /** @param seed picks the phase ProbeBW starts in, so that flows sharing a bottleneck do not probe in step */
     public Bbr(int datagramBytes, long seed) {
@@ -129,6 +130,11 @@ public final class Bbr implements CongestionController {
 
     @Override
     public void onPacketSent(long nowNanos, int bytes) {
+    }
+
+    @Override
+    public void onPeerMaxAckDelay(long nanos) {
+        peerMaxAckDelayNanos = nanos;
     }
 
     @Override
@@ -404,7 +410,7 @@ public final class Bbr implements CongestionController {
 
     private void setWindow(RateSample rs) {
         double bw = bandwidth();
-        long target = bdpBytes(bw, CWND_GAIN) + 3L * datagramBytes;
+        long target = bdpBytes(bw, CWND_GAIN) + (long) (bw * peerMaxAckDelayNanos / 1e9) + 3L * datagramBytes;
         if (filledPipe) {
             target += (long) extraAcked.get();
         }

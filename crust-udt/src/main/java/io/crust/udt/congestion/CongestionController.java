@@ -47,4 +47,12 @@ public interface CongestionController {
 
     /** Whether the connection is still in slow start (for stats and tests). */
     boolean inSlowStart();
+
+    /**
+     * The longest the peer may hold back an ACK (the delay this side asked for with ACK_FREQUENCY). A
+     * model-based controller adds the bytes sent meanwhile to what it keeps in flight; the ACK clock
+     * would otherwise stall for that long each round trip on a path whose RTT is shorter.
+     */
+    default void onPeerMaxAckDelay(long nanos) {
+    }
 }

@@ -334,8 +334,11 @@ class RecoveryTest {
     }
 
     @Test
-    void congestionWindowDoesNotGrowWhileTheApplicationSendsLittle() {
-        ConnectionPair pair = pairWithDelay(NO_PROBING);
+    void cubicWindowDoesNotGrowWhileTheApplicationSendsLittle() {
+        // RFC 9002 sec. 7.8 for a loss-based controller; BBR's counterpart (application-limited rate
+        // samples do not raise its bandwidth estimate) is in BbrTest and DeliveryRateSamplerTest.
+        ConnectionPair pair = pairWithDelay(UdtConfig.builder().pmtuProbing(false)
+                .congestionControl(UdtConfig.CongestionControl.CUBIC).build());
         pair.handshake();
         for (int i = 0; i < 50; i++) {
             pair.client.write(new byte[100], 0, 100);
@@ -343,5 +346,20 @@ class RecoveryTest {
         }
         assertThat(pair.client.stats().bytesSent()).isEqualTo(5000);
         assertThat(pair.client.stats().congestionWindowBytes()).isEqualTo(10 * 1200); // the initial window
+    }
+
+    @Test
+    void bbrBandwidthEstimateStaysBelowWhatTheApplicationOffersWhenItSendsLittle() {
+        ConnectionPair pair = pairWithDelay(NO_PROBING); // BBR: the default
+        pair.handshake();
+        for (int i = 0; i < 50; i++) {
+            pair.client.write(new byte[100], 0, 100); // 100 bytes per 30 ms: about 27 kbit/s
+            pair.runUntil(() -> false, Duration.ofMillis(30));
+        }
+        assertThat(pair.client.stats().bytesSent()).isEqualTo(5000);
+        io.crust.udt.congestion.Bbr bbr = (io.crust.udt.congestion.Bbr) pair.client.congestionController();
+        // Application-limited samples may only raise the estimate up to what they measured, which is
+        // the application's own rate, not the path's.
+        assertThat(bbr.bandwidthBytesPerSecond() * 8).isLessThan(100_000);
     }
 }

@@ -89,9 +89,15 @@ done
 record() { echo "$1" >> "$RESULTS"; }
 
 log "building crust-bench and the modules it measures"
-./mvnw -q -B -Pbench -Dcrust.target=target-bench -pl crust-bench -am package -Dmaven.test.skip=true || exit 1
-./mvnw -q -B -Pbench -Dcrust.target=target-bench -pl crust-bench org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-  -Dmdep.outputFile="$OUT/deps.txt" >/dev/null || exit 1
+# One reactor build (-am), so the io.crust modules come from this checkout, never from a local
+# repository where they would have to be installed first. build-classpath runs in every module of the
+# reactor and each overwrites the file: crust-bench, which depends on all the others, runs last.
+# The io.crust modules are left out of the file; their classes folders go first on the class path.
+rm -f "$OUT/deps.txt"
+./mvnw -q -B -Pbench -Dcrust.target=target-bench -pl crust-bench -am package -Dmaven.test.skip=true \
+  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+  -Dmdep.outputFile="$OUT/deps.txt" -Dmdep.excludeGroupIds=io.crust >/dev/null || exit 1
+grep -q 'jmh-core' "$OUT/deps.txt" || { echo "class path of crust-bench not computed (no jmh-core in $OUT/deps.txt)" >&2; exit 1; }
 CP="$ROOT/crust-bench/target-bench/classes"
 for m in crust-udt crust-core crust-nat crust-demo crust-testkit; do CP="$CP:$ROOT/$m/target-bench/classes"; done
 CP="$CP:$(tr ':' '\n' < "$OUT/deps.txt" | grep -v '/io/crust/' | paste -sd:)"

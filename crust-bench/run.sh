@@ -92,15 +92,15 @@ log "building crust-bench and the modules it measures"
 # One reactor build (-am), so the io.crust modules come from this checkout, never from a local
 # repository where they would have to be installed first. build-classpath runs in every module of the
 # reactor and each overwrites the file: crust-bench, which depends on all the others, runs last.
-# The io.crust modules are left out of the file; their classes folders go first on the class path.
+# The io.crust modules (their jars in this checkout) are left out: their classes folders go first.
 rm -f "$OUT/deps.txt"
 ./mvnw -q -B -Pbench -Dcrust.target=target-bench -pl crust-bench -am package -Dmaven.test.skip=true \
   org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-  -Dmdep.outputFile="$OUT/deps.txt" -Dmdep.excludeGroupIds=io.crust >/dev/null || exit 1
+  -Dmdep.outputFile="$OUT/deps.txt" >/dev/null || exit 1
 grep -q 'jmh-core' "$OUT/deps.txt" || { echo "class path of crust-bench not computed (no jmh-core in $OUT/deps.txt)" >&2; exit 1; }
 CP="$ROOT/crust-bench/target-bench/classes"
 for m in crust-udt crust-core crust-nat crust-demo crust-testkit; do CP="$CP:$ROOT/$m/target-bench/classes"; done
-CP="$CP:$(tr ':' '\n' < "$OUT/deps.txt" | grep -v '/io/crust/' | paste -sd:)"
+CP="$CP:$(tr ':' '\n' < "$OUT/deps.txt" | grep -v -e '/io/crust/' -e "^$ROOT/" | paste -sd:)"
 KEYSTORE=$OUT/bench.p12
 rm -f "$KEYSTORE"
 keytool -genkeypair -alias bench -keyalg RSA -keysize 2048 -dname CN=localhost -validity 30 -storetype PKCS12 \

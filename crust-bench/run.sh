@@ -101,6 +101,7 @@ grep -q 'jmh-core' "$OUT/deps.txt" || { echo "class path of crust-bench not comp
 CP="$ROOT/crust-bench/target-bench/classes"
 for m in crust-udt crust-core crust-nat crust-demo crust-testkit; do CP="$CP:$ROOT/$m/target-bench/classes"; done
 CP="$CP:$(tr ':' '\n' < "$OUT/deps.txt" | grep -v -e '/io/crust/' -e "^$ROOT/" | paste -sd:)"
+echo "$CP" > "$OUT/classpath.txt"   # the CP of the commands quoted in docs/performance.md and docs/reliability.md
 KEYSTORE=$OUT/bench.p12
 rm -f "$KEYSTORE"
 keytool -genkeypair -alias bench -keyalg RSA -keysize 2048 -dname CN=localhost -validity 30 -storetype PKCS12 \

@@ -51,8 +51,10 @@ rows = [json.loads(l) for l in open(path) if l.strip()]
 open(path, 'w').write(''.join(json.dumps(r) + '\n' for r in rows if section(r) not in only))
 PY
 fi
-JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
-[ -x "$JAVA" ] || JAVA=$(command -v java)
+if [ -z "${JAVA:-}" ]; then
+  . ./.mvn/find-jdk.sh   # a JDK 21+ as the build uses, even when the default java is older
+  JAVA=$JAVA_HOME/bin/java
+fi
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
   LOOP_BYTES=268435456; KWIK_BYTES=33554432; VETH_BYTES=67108864; TUN_BYTES=8388608; SECS=5; RTT_COUNT=5000

@@ -14,7 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_TARGET="${1:-60}"
 FILTER="${2:-.}"
-JAVA="${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
+if [ -z "${JAVA:-}" ]; then
+  . ./.mvn/find-jdk.sh   # a JDK 21+ as the build uses, even when the default java is older
+  JAVA=$JAVA_HOME/bin/java
+fi
 TARGET_DIR=target-fuzz
 MODULES="crust-udt crust-nat crust-core crust-demo"
 

@@ -52,6 +52,30 @@ class PinningDetectorTest {
                         "(outside the JDK) was running");
     }
 
+    /**
+     * Blocking inside {@code synchronized} in a class of ours: on JDK 21 to 23 it pins the carrier
+     * for the whole sleep, far past the threshold, and is caught; from JDK 24 on (JEP 491) the
+     * virtual thread unmounts and there is nothing to catch.
+     */
+    @Test
+    void blockingInsideSynchronizedIsCaughtWhereverTheJdkPinsForIt() throws Exception {
+        Object monitor = new Object();
+        List<String> pinnings;
+        try (PinningDetector.Recording recording = PinningDetector.record()) {
+            Thread.ofVirtual().name("crust-test-synchronized").start(() -> {
+                synchronized (monitor) {
+                    sleepQuietly();
+                }
+            }).join();
+            pinnings = recording.stop();
+        }
+        if (Runtime.version().feature() < 24) {
+            assertThat(pinnings).singleElement().asString().contains("crust-test-synchronized", "held against the test");
+        } else {
+            assertThat(pinnings).isEmpty();
+        }
+    }
+
     @Test
     void recordingSeesNothingWhenVirtualThreadsBlockOnReentrantLock() throws Exception {
         ReentrantLock lock = new ReentrantLock();

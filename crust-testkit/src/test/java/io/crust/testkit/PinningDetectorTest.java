@@ -86,7 +86,9 @@ class PinningDetectorTest {
                 lock.lock();
                 lock.unlock();
             });
-            Thread.sleep(50); // let the waiter park on the lock
+            while (!lock.hasQueuedThread(waiter)) { // until the waiter is parked on the lock
+                Thread.yield();
+            }
             lock.unlock();
             waiter.join();
             pinnings = recording.stop();

@@ -51,8 +51,10 @@ rows = [json.loads(l) for l in open(path) if l.strip()]
 open(path, 'w').write(''.join(json.dumps(r) + '\n' for r in rows if section(r) not in only))
 PY
 fi
-JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
-[ -x "$JAVA" ] || JAVA=$(command -v java)
+if [ -z "${JAVA:-}" ]; then
+  . ./.mvn/find-jdk.sh   # a JDK 21+ as the build uses, even when the default java is older
+  JAVA=$JAVA_HOME/bin/java
+fi
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
   LOOP_BYTES=268435456; KWIK_BYTES=33554432; VETH_BYTES=67108864; TUN_BYTES=8388608; SECS=5; RTT_COUNT=5000
@@ -89,12 +91,19 @@ done
 record() { echo "$1" >> "$RESULTS"; }
 
 log "building crust-bench and the modules it measures"
-./mvnw -q -B -Pbench -Dcrust.target=target-bench -pl crust-bench -am package -Dmaven.test.skip=true || exit 1
-./mvnw -q -B -Pbench -Dcrust.target=target-bench -pl crust-bench org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+# One reactor build (-am), so the io.crust modules come from this checkout, never from a local
+# repository where they would have to be installed first. build-classpath runs in every module of the
+# reactor and each overwrites the file: crust-bench, which depends on all the others, runs last.
+# The io.crust modules (their jars in this checkout) are left out: their classes folders go first.
+rm -f "$OUT/deps.txt"
+./mvnw -q -B -Pbench -Dcrust.target=target-bench -pl crust-bench -am package -Dmaven.test.skip=true \
+  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
   -Dmdep.outputFile="$OUT/deps.txt" >/dev/null || exit 1
+grep -q 'jmh-core' "$OUT/deps.txt" || { echo "class path of crust-bench not computed (no jmh-core in $OUT/deps.txt)" >&2; exit 1; }
 CP="$ROOT/crust-bench/target-bench/classes"
 for m in crust-udt crust-core crust-nat crust-demo crust-testkit; do CP="$CP:$ROOT/$m/target-bench/classes"; done
-CP="$CP:$(tr ':' '\n' < "$OUT/deps.txt" | grep -v '/io/crust/' | paste -sd:)"
+CP="$CP:$(tr ':' '\n' < "$OUT/deps.txt" | grep -v -e '/io/crust/' -e "^$ROOT/" | paste -sd:)"
+echo "$CP" > "$OUT/classpath.txt"   # the CP of the commands quoted in docs/performance.md and docs/reliability.md
 KEYSTORE=$OUT/bench.p12
 rm -f "$KEYSTORE"
 keytool -genkeypair -alias bench -keyalg RSA -keysize 2048 -dname CN=localhost -validity 30 -storetype PKCS12 \

@@ -14,14 +14,22 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_TARGET="${1:-60}"
 FILTER="${2:-.}"
-JAVA="${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
+if [ -z "${JAVA:-}" ]; then
+  . ./.mvn/find-jdk.sh   # a JDK 21+ as the build uses, even when the default java is older
+  JAVA=$JAVA_HOME/bin/java
+fi
 TARGET_DIR=target-fuzz
 MODULES="crust-udt crust-nat crust-core crust-demo"
 
-./mvnw -q -B -Dcrust.target=$TARGET_DIR -pl "$(echo $MODULES | tr ' ' ,)" -am test-compile
+# One reactor build (-am): the io.crust modules resolve from this checkout, never from a local
+# repository where they would have to be installed first. The relative output file lands in each
+# module's own folder.
+for m in $MODULES; do rm -f "$m/$TARGET_DIR/test-classpath.txt"; done
+./mvnw -q -B -Dcrust.target=$TARGET_DIR -pl "$(echo $MODULES | tr ' ' ,)" -am test-compile \
+  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+  -Dmdep.outputFile="$TARGET_DIR/test-classpath.txt" -Dmdep.includeScope=test
 for m in $MODULES; do
-  ./mvnw -q -B -Dcrust.target=$TARGET_DIR -pl $m org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-    -Dmdep.outputFile="$PWD/$m/$TARGET_DIR/test-classpath.txt" -Dmdep.includeScope=test
+  [ -s "$m/$TARGET_DIR/test-classpath.txt" ] || { echo "no test class path for $m ($m/$TARGET_DIR/test-classpath.txt)" >&2; exit 1; }
 done
 
 status=0

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Configuration of a {@link CrustNode}; build one with {@link #builder()}. Every setting has a safe
@@ -43,6 +44,7 @@ public final class CrustConfig {
     private final Set<PeerId> targetPeers;
     private final int targetPeerCount;
     private final boolean directPathsDisabledForTesting;
+    private final Consumer<byte[]> relayTapForTesting;
 
     private CrustConfig(Builder b) {
         this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir is required: where the identity and bootstrap cache live");
@@ -75,6 +77,7 @@ public final class CrustConfig {
         this.targetPeers = Set.copyOf(b.targetPeers);
         this.targetPeerCount = b.targetPeerCount;
         this.directPathsDisabledForTesting = b.directPathsDisabledForTesting;
+        this.relayTapForTesting = b.relayTapForTesting;
         if (!tcp && !udp) {
             throw new IllegalArgumentException("at least one of tcp and udp must be enabled");
         }
@@ -149,6 +152,8 @@ public final class CrustConfig {
     public int targetPeerCount() { return targetPeerCount; }
     /** Test-only: see {@link Builder#disableDirectPathsForTesting()}. */
     public boolean directPathsDisabledForTesting() { return directPathsDisabledForTesting; }
+    /** Test-only: see {@link Builder#relayTapForTesting(Consumer)}; null when not set. */
+    public Consumer<byte[]> relayTapForTesting() { return relayTapForTesting; }
 
     /** Builds a {@link CrustConfig}. */
     public static final class Builder {
@@ -182,6 +187,7 @@ public final class CrustConfig {
         private Set<PeerId> targetPeers = Set.of();
         private int targetPeerCount;
         private boolean directPathsDisabledForTesting;
+        private Consumer<byte[]> relayTapForTesting;
 
         private Builder() {
         }
@@ -273,6 +279,12 @@ public final class CrustConfig {
          * relay fallback is exercised on loopback. Never use it in production.
          */
         public Builder disableDirectPathsForTesting() { this.directPathsDisabledForTesting = true; return this; }
+        /**
+         * TEST-ONLY: when this node relays, it hands {@code tap} every RELAY_DATA frame it forwards,
+         * exactly the bytes it sees, so a test can check that they are ciphertext. Called on the
+         * forwarding thread; never use it in production.
+         */
+        public Builder relayTapForTesting(Consumer<byte[]> tap) { this.relayTapForTesting = tap; return this; }
 
         /** The configuration. @throws IllegalArgumentException if a setting contradicts another */
         public CrustConfig build() {

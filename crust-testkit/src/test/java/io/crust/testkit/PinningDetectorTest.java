@@ -9,7 +9,9 @@ import static org.junit.platform.testkit.engine.EventConditions.test;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.Assumptions;
@@ -39,6 +41,42 @@ class PinningDetectorTest {
     }
 
     @Test
+    void aShortPinInAClassInitializerOfOursIsCaughtWhateverItsLength() throws Exception {
+        List<String> pinnings;
+        try (PinningDetector.Recording recording = PinningDetector.record(Duration.ofDays(1))) {
+            Thread.ofVirtual().name("crust-test-short-pinner").start(ParksBrieflyInClassInitializer::touch).join();
+            pinnings = recording.stop();
+        }
+        assertThat(pinnings).singleElement().asString()
+                .contains("crust-test-short-pinner", "ParksBrieflyInClassInitializer", "held against the test",
+                        "(outside the JDK) was running");
+    }
+
+    /**
+     * Blocking inside {@code synchronized} in a class of ours: on JDK 21 to 23 it pins the carrier
+     * for the whole sleep, far past the threshold, and is caught; from JDK 24 on (JEP 491) the
+     * virtual thread unmounts and there is nothing to catch.
+     */
+    @Test
+    void blockingInsideSynchronizedIsCaughtWhereverTheJdkPinsForIt() throws Exception {
+        Object monitor = new Object();
+        List<String> pinnings;
+        try (PinningDetector.Recording recording = PinningDetector.record()) {
+            Thread.ofVirtual().name("crust-test-synchronized").start(() -> {
+                synchronized (monitor) {
+                    sleepQuietly();
+                }
+            }).join();
+            pinnings = recording.stop();
+        }
+        if (Runtime.version().feature() < 24) {
+            assertThat(pinnings).singleElement().asString().contains("crust-test-synchronized", "held against the test");
+        } else {
+            assertThat(pinnings).isEmpty();
+        }
+    }
+
+    @Test
     void recordingSeesNothingWhenVirtualThreadsBlockOnReentrantLock() throws Exception {
         ReentrantLock lock = new ReentrantLock();
         List<String> pinnings;
@@ -48,7 +86,9 @@ class PinningDetectorTest {
                 lock.lock();
                 lock.unlock();
             });
-            Thread.sleep(50); // let the waiter park on the lock
+            while (!lock.hasQueuedThread(waiter)) { // until the waiter is parked on the lock
+                Thread.yield();
+            }
             lock.unlock();
             waiter.join();
             pinnings = recording.stop();
@@ -67,6 +107,54 @@ class PinningDetectorTest {
                 "Waited for initialization of io.crust.Foo by another thread")).isFalse();
         assertThat(PinningDetector.isJdkClassInitialization("Native or VM frame on stack")).isFalse();
         assertThat(PinningDetector.isJdkClassInitialization(null)).isFalse();
+    }
+
+    /** The stack of the pin that once failed LoopbackTest: the JDK's own monitor, taken on close. */
+    private static List<PinningDetector.Frame> datagramReceiveClosedUnderneath(boolean synchronizedCaller, String callerType) {
+        return List.of(
+                new PinningDetector.Frame("sun.nio.ch.DatagramChannelImpl", "endRead", "JIT compiled", false),
+                new PinningDetector.Frame("sun.nio.ch.DatagramChannelImpl", "receive", "JIT compiled", false),
+                new PinningDetector.Frame("io.crust.udt.transport.Demultiplexer", "receiveLoop", callerType, synchronizedCaller),
+                new PinningDetector.Frame("java.lang.VirtualThread", "run", "Interpreted", false));
+    }
+
+    private static PinningDetector.Pin pin(Duration duration, String reason, List<PinningDetector.Frame> frames) {
+        return new PinningDetector.Pin(duration, "Contended monitor enter", reason, frames);
+    }
+
+    @Test
+    void aMicrosecondPinOnAJdkMonitorInsideDatagramReceiveIsTolerated() {
+        PinningDetector.Pin jdkInternal = pin(Duration.ofNanos(1_200), "Native or VM frame on stack",
+                datagramReceiveClosedUnderneath(false, "JIT compiled"));
+        assertThat(PinningDetector.blame(jdkInternal, PinningDetector.THRESHOLD)).isNull();
+        assertThat(PinningDetector.blame(pin(Duration.ofNanos(1_200), null, datagramReceiveClosedUnderneath(false, "Interpreted")),
+                PinningDetector.THRESHOLD)).isNull();
+    }
+
+    @Test
+    void theSamePinLastingAMillisecondOrMoreIsHeldAgainstTheTest() {
+        PinningDetector.Pin longPin = pin(Duration.ofMillis(1), "Native or VM frame on stack",
+                datagramReceiveClosedUnderneath(false, "JIT compiled"));
+        assertThat(PinningDetector.blame(longPin, PinningDetector.THRESHOLD)).contains("pinned for 1000 us");
+    }
+
+    @Test
+    void aShortPinUnderASynchronizedMethodOrANativeMethodOfOursIsHeldAgainstTheTest() {
+        assertThat(PinningDetector.blame(pin(Duration.ofNanos(1_200), "Monitor held",
+                datagramReceiveClosedUnderneath(true, "JIT compiled")), PinningDetector.THRESHOLD))
+                .contains("a monitor held by code outside the JDK", "Demultiplexer.receiveLoop");
+        assertThat(PinningDetector.blame(pin(Duration.ofNanos(1_200), "Native or VM frame on stack",
+                datagramReceiveClosedUnderneath(false, "Native")), PinningDetector.THRESHOLD))
+                .contains("native code outside the JDK", "Demultiplexer.receiveLoop");
+    }
+
+    @Test
+    void aJdkClassInitializerIsToleratedAtAnyLengthButOneOfOursIsNot() {
+        List<PinningDetector.Frame> frames = datagramReceiveClosedUnderneath(false, "JIT compiled");
+        assertThat(PinningDetector.blame(pin(Duration.ofMillis(30), "VM call to sun.nio.ch.Poller.<clinit> on stack", frames),
+                PinningDetector.THRESHOLD)).isNull();
+        assertThat(PinningDetector.blame(pin(Duration.ofNanos(500), "Waited for initialization of io.crust.Foo by another thread",
+                frames), PinningDetector.THRESHOLD)).contains("io.crust.Foo");
     }
 
     @Test
@@ -112,6 +200,16 @@ class PinningDetectorTest {
     static final class SleepsInClassInitializer {
         static {
             sleepQuietly();
+        }
+
+        static void touch() {
+        }
+    }
+
+    /** Parks for a tenth of a millisecond: a pin shorter than the threshold, in a class of ours. */
+    static final class ParksBrieflyInClassInitializer {
+        static {
+            LockSupport.parkNanos(100_000);
         }
 
         static void touch() {

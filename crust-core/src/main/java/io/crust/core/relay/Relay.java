@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,12 +77,15 @@ public final class Relay {
     private final Map<Key, Circuit> circuits = new ConcurrentHashMap<>();
     private final Map<Key, RelayTransport> ends = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger();
+    private final Consumer<byte[]> forwardedTap;
 
-    public Relay(Host host, boolean relaying, int maxCircuits, long maxBytesPerCircuit) {
+    /** @param forwardedTap test-only: sees every frame this node forwards as the relay; null for none */
+    public Relay(Host host, boolean relaying, int maxCircuits, long maxBytesPerCircuit, Consumer<byte[]> forwardedTap) {
         this.host = host;
         this.relaying = relaying;
         this.maxCircuits = maxCircuits;
         this.maxBytesPerCircuit = maxBytesPerCircuit;
+        this.forwardedTap = forwardedTap;
     }
 
     /** Asks {@code relay} for a circuit to {@code target} and runs the handshake over it. */
@@ -164,6 +168,9 @@ public final class Relay {
         if (circuit.bytes.addAndGet(data.frame().length) > maxBytesPerCircuit) {
             closeCircuit(circuit, "relay byte limit reached");
             return;
+        }
+        if (forwardedTap != null) {
+            forwardedTap.accept(data.frame().clone());
         }
         try {
             to.sendBlocking(new WireMessage.RelayData(toId, data.frame()));

@@ -57,7 +57,8 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
     Router(Node node) {
         this.node = node;
         this.rendezvous = new Rendezvous(this);
-        this.relay = new Relay(this, node.config.relay(), node.config.relayMaxCircuits(), node.config.relayMaxBytesPerCircuit());
+        this.relay = new Relay(this, node.config.relay(), node.config.relayMaxCircuits(), node.config.relayMaxBytesPerCircuit(),
+                node.config.relayTapForTesting());
         this.udt = new UdtSide(node);
         this.gossip = new Gossip(node.identity.peerId(), node.config.networkName(), Gossip.Config.defaults(),
                 System::nanoTime, new SecureRandom());

@@ -7,6 +7,7 @@ import io.crust.core.CrustNode;
 import io.crust.core.Peer;
 import io.crust.core.PeerId;
 import io.crust.core.Route;
+import io.crust.core.bootstrap.BootstrapCache;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,8 +84,16 @@ class GroupTest {
 
         b.close();
         Nodes.await(c, CrustEvent.PeerLost.class, e -> e.peer().equals(bId));
-        try (CrustNode restarted = CrustNode.start(Nodes.config(bDir).build())) {
+        // The restarted b must not come back to c by itself: its bootstrap cache (which lists c) goes,
+        // it joins through the hub only, on a new port; so the connection to c is c's own doing.
+        Files.delete(bDir.resolve(BootstrapCache.FILE_NAME));
+        try (CrustNode restarted = CrustNode.start(Nodes.config(bDir).contacts(List.of(Nodes.tcp(hub))).build())) {
+            assertThat(restarted.id()).isEqualTo(bId);
+            CrustEvent.BootstrapFinished joined = Nodes.await(restarted, CrustEvent.BootstrapFinished.class);
+            assertThat(joined.peers()).containsExactly(hub.id());
             CrustEvent.PeerConnected again = Nodes.await(c, CrustEvent.PeerConnected.class, e -> e.peer().id().equals(bId));
+            assertThat(again.peer().route()).as("route of the reconnection, as c sees it: c dialled it")
+                    .isIn(Route.DIRECT, Route.PUNCHED);
             again.peer().send("back".getBytes(StandardCharsets.UTF_8));
             Nodes.await(restarted, CrustEvent.MessageReceived.class, m -> m.from().equals(c.id()));
         }

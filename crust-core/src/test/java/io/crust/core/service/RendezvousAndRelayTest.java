@@ -11,6 +11,7 @@ import io.crust.core.Route;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -51,7 +52,8 @@ class RendezvousAndRelayTest {
 
     @Test
     void withoutADirectPathTrafficGoesThroughARelayEncryptedEndToEnd() throws Exception {
-        CrustNode relay = nodes.start(c -> c.relay(true));
+        List<byte[]> forwarded = new CopyOnWriteArrayList<>();
+        CrustNode relay = nodes.start(c -> c.relay(true).relayTapForTesting(forwarded::add));
         CrustNode a = nodes.start(c -> c.contacts(List.of(Nodes.tcp(relay))).disableDirectPathsForTesting());
         CrustNode b = nodes.start(c -> c.contacts(List.of(Nodes.tcp(relay))).disableDirectPathsForTesting());
         Nodes.await(a, CrustEvent.BootstrapFinished.class);
@@ -71,6 +73,27 @@ class RendezvousAndRelayTest {
         }
         atB.peer().send(new byte[200_000]);
         assertThat(Nodes.await(a, CrustEvent.MessageReceived.class, e -> e.from().equals(b.id())).message()).hasSize(200_000);
+
+        // What the relay forwarded: all of it (more than the 200 000-byte message), none of it readable.
+        assertThat(forwarded.stream().mapToLong(f -> f.length).sum()).isGreaterThan(200_000);
+        byte[] zeros = new byte[32];
+        for (byte[] frame : forwarded) {
+            assertThat(indexOf(frame, "relayed ".getBytes(StandardCharsets.UTF_8))).as("plaintext in a forwarded frame").isNegative();
+            assertThat(indexOf(frame, zeros)).as("a run of the zero message in a forwarded frame").isNegative();
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     @Test

@@ -72,15 +72,43 @@ record ConeLab(NatLab lab, Site siteA, Site siteB, String contact, LabPeer p, La
                 || find(b, markB, "lost", l -> a.id().equals(field(l, "peer"))) != null;
     }
 
-    /** Makes sure {@code from} has a connection to {@code to}, dialling {@code address} if not (an earlier fault may have cut it). */
+    /**
+     * Makes sure {@code from} has a working connection to {@code to}, dialling {@code address} if not
+     * (an earlier fault may have cut it). A listed connection must carry a message each way: one that
+     * an earlier fault left dying stays listed until its heartbeat times out (in one run B's
+     * connection to P, hit by the long loss burst, was listed, then lost a second later, and the
+     * connect by id through P that followed found nobody who knew B).
+     */
     static void ensureConnected(LabPeer from, LabPeer to, String address) throws Exception {
         int mark = from.lines().size();
+        int toMark = to.lines().size();
         from.command("peers");
-        if (!awaitEvent(from, mark, "peers", l -> true, LabPeer.WAIT).contains(to.id())) {
-            from.command("connect " + address);
-            awaitEvent(from, mark, "connected", l -> to.id().equals(field(l, "peer")), LabPeer.WAIT);
-            System.out.printf("(%s reconnected to %s)%n", from.id().substring(0, 8), to.id().substring(0, 8));
+        if (awaitEvent(from, mark, "peers", l -> true, LabPeer.WAIT).contains(to.id())
+                && carries(from, to, mark, toMark) && carries(to, from, toMark, mark)) {
+            return;
         }
+        int connectMark = from.lines().size();
+        from.command("connect " + address);
+        awaitEvent(from, connectMark, "connected", l -> to.id().equals(field(l, "peer")), LabPeer.WAIT);
+        System.out.printf("(%s reconnected to %s)%n", from.id().substring(0, 8), to.id().substring(0, 8));
+    }
+
+    /**
+     * Whether a message from {@code sender} reaches {@code receiver} before either reports the other
+     * lost (after their lines {@code senderMark} and {@code receiverMark}).
+     */
+    private static boolean carries(LabPeer sender, LabPeer receiver, int senderMark, int receiverMark) throws Exception {
+        String probe = "probe-" + System.nanoTime();
+        int messageMark = receiver.lines().size();
+        sender.command("send " + receiver.id() + " " + probe);
+        boolean[] arrived = new boolean[1];
+        FaultWatch.awaitTrue("probe " + probe + " at " + receiver.id().substring(0, 8) + ", or a lost report", LabPeer.WAIT, () -> {
+            arrived[0] = find(receiver, messageMark, "message", l -> probe.equals(field(l, "text"))) != null;
+            return arrived[0]
+                    || find(sender, senderMark, "lost", l -> receiver.id().equals(field(l, "peer"))) != null
+                    || find(receiver, receiverMark, "lost", l -> sender.id().equals(field(l, "peer"))) != null;
+        });
+        return arrived[0];
     }
 
     /** {@code failure} with the last lines of P, A and B added, to tell what each peer saw. */

@@ -40,11 +40,13 @@ public final class LabHost {
 
     /** Runs a command here and returns its result (non-zero exit codes included); fails on timeout. */
     public ExecResult exec(Duration timeout, String... command) throws LabException {
+        LabTools.requireProgramOf(List.of(command));
         return Commands.run(timeout, null, Commands.inNamespace(namespace, List.of(command)));
     }
 
     /** Runs a command here with {@code stdin} as its input (for example {@code nft -f -}). */
     public ExecResult execWithInput(Duration timeout, String stdin, String... command) throws LabException {
+        LabTools.requireProgramOf(List.of(command));
         return Commands.run(timeout, stdin, Commands.inNamespace(namespace, List.of(command)));
     }
 
@@ -59,6 +61,7 @@ public final class LabHost {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("empty command");
         }
+        LabTools.requireProgramOf(command);
         String program = Path.of(command.get(0)).getFileName().toString();
         String name = namespace + "-" + program + "-" + processCounter.incrementAndGet();
         Path stderrLog = lab.logDirectory().resolve(name + ".stderr.log");

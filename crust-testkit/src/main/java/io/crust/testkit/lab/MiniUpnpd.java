@@ -44,6 +44,7 @@ final class MiniUpnpd {
      * waits until it has done its STUN check and listens for NAT-PMP/PCP (HTTP listens just before).
      */
     static LabProcess start(LabHost router, String lanCidr) throws LabException {
+        LabTools.require("miniupnpd");
         Path dir = router.lab().logDirectory();
         Path conf = dir.resolve(router.namespace() + "-miniupnpd.conf");
         Path pid = dir.resolve(router.namespace() + "-miniupnpd.pid");

@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
-import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Needs Linux, root, {@code ip} and {@code nft}. When they are missing, {@link #start} skips
- * the calling test (a JUnit assumption) with the reason; with environment {@code CI=true} it fails
- * instead. Names start with a random per-run prefix, so concurrent runs never collide. Only lab
+ * <p>Needs Linux, root, {@code ip}, {@code nft}, {@code sysctl} and {@code ss}, and for some
+ * features more programs ({@link LabTools} lists them with their Debian packages). When one is
+ * missing the calling test is skipped (a JUnit assumption) with the program's name; with
+ * environment {@code CI=true} it fails instead. Names start with a random per-run prefix, so concurrent runs never collide. Only lab
  * addresses are used, and traffic is only ever started inside lab namespaces.
  */
 public final class NatLab implements AutoCloseable {
@@ -81,10 +81,7 @@ public final class NatLab implements AutoCloseable {
     public static NatLab start(String label) throws LabException {
         String unavailable = unavailableReason();
         if (unavailable != null) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new LabException("NAT lab required in CI but unavailable: " + unavailable);
-            }
-            Assumptions.abort("NAT lab unavailable, test skipped: " + unavailable);
+            LabTools.unavailable(unavailable);
         }
         String clean = label.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
         String prefix = uniquePrefix() + "-" + clean.substring(0, Math.min(8, clean.length()));
@@ -476,10 +473,13 @@ public final class NatLab implements AutoCloseable {
             if (!uid.equals("0")) {
                 return "needs root (uid is " + uid + ")";
             }
-            Commands.check("ip", "-V");
-            Commands.check("nft", "--version");
         } catch (LabException e) {
-            return "needs ip (iproute2) and nft (nftables): " + e.getMessage();
+            return "needs root: " + e.getMessage();
+        }
+        // What every lab uses; the others (stund, miniupnpd, ethtool, python3, tc...) are checked when run.
+        List<String> missing = LabTools.missing(List.of("ip", "nft", "sysctl", "ss"));
+        if (!missing.isEmpty()) {
+            return "missing " + LabTools.describe(missing);
         }
         // Root in a container may still lack the right to make namespaces or nft tables: try both.
         String probe = "crcheck" + ProcessHandle.current().pid();

@@ -5,6 +5,7 @@
 #   QUICK=1 crust-bench/run.sh         # smaller transfers, shorter runs (a smoke test of the suite)
 #   ONLY=scale,labconnect crust-bench/run.sh   # only these sections; other rows of results.jsonl are kept
 #   SCALE_HEARTBEAT=30 ONLY=scale crust-bench/run.sh   # scale with a 30 s heartbeat (120 s timeout), default 2 s
+#   SKIP_KWIK=1 ONLY=goodput crust-bench/run.sh   # goodput without the kwik QUIC rows (they take minutes under loss)
 #
 # Sections: goodput (loopback, veth, TUN link; round trips), perftool, channel, jmh, scale, labconnect.
 #
@@ -318,7 +319,8 @@ all_transports() { # PATH LOSS NS_SERVER NS_CLIENT ADDRESS BYTES UDP_LEN UDP_RAT
   iperf "$1" "$2" udp "$3" "$4" "$5" "$7" "$8"
   goodput "$1" "$2" tcp "$3" "$4" "$5" "$6"
   goodput "$1" "$2" udt "$3" "$4" "$5" "$6"
-  goodput "$1" "$2" kwik "$3" "$4" "$5" "$KWIK_BYTES"
+  [ "$1" = loopback ] || goodput "$1" "$2" udt-cubic "$3" "$4" "$5" "$6"
+  [ "${SKIP_KWIK:-0}" = 1 ] || goodput "$1" "$2" kwik "$3" "$4" "$5" "$KWIK_BYTES"
 }
 
 # ---------------------------------------------------------------- 1. loopback

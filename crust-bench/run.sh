@@ -58,9 +58,10 @@ if [ -z "${JAVA:-}" ]; then
 fi
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
-  LOOP_BYTES=268435456; KWIK_BYTES=33554432; VETH_BYTES=67108864; TUN_BYTES=8388608; SECS=5; RTT_COUNT=5000
+  # veth and TUN sizes long enough that BBR's start-up is not most of the transfer
+  LOOP_BYTES=268435456; KWIK_BYTES=33554432; VETH_BYTES=268435456; TUN_BYTES=33554432; SECS=5; RTT_COUNT=5000
 else
-  LOOP_BYTES=1073741824; KWIK_BYTES=134217728; VETH_BYTES=268435456; TUN_BYTES=33554432; SECS=10; RTT_COUNT=20000
+  LOOP_BYTES=1073741824; KWIK_BYTES=134217728; VETH_BYTES=1073741824; TUN_BYTES=67108864; SECS=10; RTT_COUNT=20000
 fi
 LOSSES="0 1 5 10"
 TUN_RATE_BPS=50000000
@@ -319,7 +320,8 @@ all_transports() { # PATH LOSS NS_SERVER NS_CLIENT ADDRESS BYTES UDP_LEN UDP_RAT
   iperf "$1" "$2" udp "$3" "$4" "$5" "$7" "$8"
   goodput "$1" "$2" tcp "$3" "$4" "$5" "$6"
   goodput "$1" "$2" udt "$3" "$4" "$5" "$6"
-  [ "$1" = loopback ] || goodput "$1" "$2" udt-cubic "$3" "$4" "$5" "$6"
+  # CUBIC under loss on the TUN link moves 0.5 - 3 Mbit/s: a smaller transfer keeps it within the timeout
+  [ "$1" = loopback ] || goodput "$1" "$2" udt-cubic "$3" "$4" "$5" "$([ "$1" = tun50 ] && [ "$2" != 0 ] && echo 8388608 || echo "$6")"
   [ "${SKIP_KWIK:-0}" = 1 ] || goodput "$1" "$2" kwik "$3" "$4" "$5" "$KWIK_BYTES"
 }
 

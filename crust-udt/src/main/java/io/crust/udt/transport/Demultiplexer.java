@@ -55,7 +55,7 @@ public final class Demultiplexer implements AutoCloseable {
     private final ByteBuffer received;
     private final SecureRandom random = new SecureRandom();
     private final HandshakeCookies cookies = new HandshakeCookies(random);
-    private final Map<Long, ConnectionDriver> connections = new ConcurrentHashMap<>();
+    private final ConnectionTable<ConnectionDriver> connections = new ConnectionTable<>();
     private final Map<HandshakeKey, ConnectionDriver> accepted = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, ConnectionDriver> rendezvous = new ConcurrentHashMap<>();
     /**

@@ -54,10 +54,10 @@ class BbrTest {
     }
 
     @Test
-    void aStartupRoundThatLosesMoreThanATenthEndsStartupAtOnce() {
+    void aStartupRoundThatLosesMoreThanAFifthEndsStartupAtOnce() {
         round(RATE / 4, RTT, 0);
-        round(RATE / 2, RTT, 0.08);
-        assertThat(bbr.mode()).isEqualTo(Bbr.Mode.STARTUP); // 8 %: could be random loss
+        round(RATE / 2, RTT, 0.15);
+        assertThat(bbr.mode()).isEqualTo(Bbr.Mode.STARTUP); // 15 %: could be random loss
         round(RATE, RTT + 5_000_000, 0.30);
         assertThat(bbr.mode()).isNotEqualTo(Bbr.Mode.STARTUP);
         assertThat(bbr.lossyRounds()).isEqualTo(1);

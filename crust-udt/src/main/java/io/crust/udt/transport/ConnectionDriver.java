@@ -441,15 +441,8 @@ public final class ConnectionDriver {
             throw new UdtException("message of " + len + " bytes exceeds maxMessageBytes " + maxMessageBytes);
         }
         long deadline = System.nanoTime() + timeoutNanos;
-        try {
-            if (timeoutNanos < 0) {
-                sendOrder.lockInterruptibly();
-            } else if (!sendOrder.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
-                return false;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
+        if (!lockWithin(sendOrder, timeoutNanos)) {
+            return false;
         }
         try {
             lock.lock();
@@ -515,43 +508,57 @@ public final class ConnectionDriver {
         throw new UdtException(state.peerClosed() ? "connection closed by peer" : "connection is closed");
     }
 
-    /**
-     * Waits until {@code bytes} are free or the connection stops being writable; {@code nanos < 0} waits
-     * without a timeout. Callers loop and re-check. An untimed wait matters on a virtual thread: a
-     * timed one schedules and cancels a timer task per wait, which cost a bulk receiver about a tenth
-     * of its CPU (async-profiler: the JDK's DelayScheduler). Every change that can satisfy a waiter
-     * happens under the lock and ends in {@link #signalWaiters}.
-     */
-    private void awaitWritable(int bytes, long nanos) throws InterruptedIOException {
-        writerNeeds = Math.max(1, bytes);
+    /** Takes {@code order}, waiting at most {@code timeoutNanos} (without limit if negative); false on timeout. */
+    private static boolean lockWithin(ReentrantLock order, long timeoutNanos) throws InterruptedIOException {
         try {
-            if (nanos < 0) {
-                writable.await();
-            } else {
-                writable.awaitNanos(nanos);
+            if (timeoutNanos < 0) {
+                order.lockInterruptibly();
+                return true;
             }
+            return order.tryLock(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted");
+        }
+    }
+
+    /** Waits until {@code bytes} are free or the connection stops being writable; see {@link #await}. */
+    private void awaitWritable(int bytes, long nanos) throws InterruptedIOException {
+        writerNeeds = Math.max(1, bytes);
+        try {
+            await(writable, nanos);
         } finally {
             writerNeeds = 0;
         }
     }
 
-    /** Waits until {@code bytes} are readable or no more can come; {@code nanos < 0} waits without a timeout (see {@link #awaitWritable}). */
+    /** Waits until {@code bytes} are readable or no more can come; see {@link #await}. */
     private void awaitReadable(int bytes, long nanos) throws InterruptedIOException {
         readerNeeds = Math.max(1, bytes);
         try {
+            await(readable, nanos);
+        } finally {
+            readerNeeds = 0;
+        }
+    }
+
+    /**
+     * Waits on {@code condition}; {@code nanos < 0} waits without a timeout. Callers loop and re-check.
+     * An untimed wait matters on a virtual thread: a timed one schedules and cancels a timer task per
+     * wait, which cost a bulk receiver about a tenth of its CPU (async-profiler: the JDK's
+     * DelayScheduler). Every change that can satisfy a waiter happens under the lock and ends in
+     * {@link #signalWaiters}.
+     */
+    private static void await(Condition condition, long nanos) throws InterruptedIOException {
+        try {
             if (nanos < 0) {
-                readable.await();
+                condition.await();
             } else {
-                readable.awaitNanos(nanos);
+                condition.awaitNanos(nanos);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted");
-        } finally {
-            readerNeeds = 0;
         }
     }
 
@@ -563,15 +570,8 @@ public final class ConnectionDriver {
      */
     public byte[] receiveMessage(long timeoutNanos) throws IOException {
         long deadline = System.nanoTime() + timeoutNanos;
-        try {
-            if (timeoutNanos < 0) {
-                receiveOrder.lockInterruptibly();
-            } else if (!receiveOrder.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
-                return null;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
+        if (!lockWithin(receiveOrder, timeoutNanos)) {
+            return null;
         }
         boolean consumed = false;
         try {
@@ -637,12 +637,7 @@ public final class ConnectionDriver {
      * @throws EOFException at the peer's end of stream
      */
     public int readStream(byte[] dst, int off, int len) throws IOException {
-        try {
-            receiveOrder.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
-        }
+        lockWithin(receiveOrder, -1);
         boolean consumed = false;
         try {
             lock.lock();

@@ -87,6 +87,12 @@ final class UdtSide {
 
     /** Dials a crust-udt listener and runs the initiator handshake. */
     PeerHandle dial(InetSocketAddress address, PeerId expected, Route route, Duration timeout) throws CrustException {
+        return dial(address, expected, route, timeout, () -> { });
+    }
+
+    /** {@link #dial}, calling {@code connected} once crust-udt is up, before the handshake. */
+    PeerHandle dial(InetSocketAddress address, PeerId expected, Route route, Duration timeout, Runnable connected)
+            throws CrustException {
         UdtEndpoint e = requireRunning();
         if (node.blacklist.bans(address.getAddress())) {
             throw new CrustException("address " + address + " is banned");
@@ -97,6 +103,7 @@ final class UdtSide {
         } catch (IOException failure) {
             throw new CrustException("cannot reach " + address + " over crust-udt: " + failure.getMessage(), failure);
         }
+        connected.run();
         return node.handshakes.initiate(new UdtFrameTransport(connection), expected, route, Transport.UDT, address);
     }
 

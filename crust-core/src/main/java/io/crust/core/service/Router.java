@@ -318,8 +318,8 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
     }
 
     @Override
-    public void startTask(String name, Runnable task) {
-        node.threads.start(name + "-" + TASKS.incrementAndGet(), task);
+    public boolean startTask(String name, Runnable task) {
+        return node.threads.start(name + "-" + TASKS.incrementAndGet(), task);
     }
 
     @Override

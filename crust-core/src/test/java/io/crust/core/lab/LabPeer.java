@@ -83,7 +83,7 @@ public final class LabPeer {
                 switch (event) {
                     case CrustEvent.MessageReceived m -> say("MESSAGE " + m.from() + " " + new String(m.message(), StandardCharsets.UTF_8));
                     case CrustEvent.PeerConnected c -> say("EVENT PeerConnected " + c.peer().id() + " " + c.route() + " " + c.transport());
-                    case CrustEvent.ConnectionUpgraded u -> say("EVENT ConnectionUpgraded " + u.peer() + " " + u.route() + " " + u.transport());
+                    case CrustEvent.ConnectionUpgraded u -> say("EVENT ConnectionUpgraded " + u.peer() + " " + u.fromRoute() + " " + u.toRoute() + " " + u.transport());
                     default -> say("EVENT " + event);
                 }
             }

@@ -24,6 +24,7 @@ import io.crust.core.wire.WireMessage;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -383,6 +384,12 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
             @Override
             public PeerHandle rendezvous(InetSocketAddress remote, PeerId peer, Duration timeout) throws CrustException {
                 return udt.rendezvous(remote, peer, timeout);
+            }
+
+            @Override
+            public PeerHandle rendezvousOwnSocket(DatagramChannel channel, InetSocketAddress remote, PeerId peer,
+                    Duration timeout) throws CrustException {
+                return udt.rendezvousOwnSocket(channel, remote, peer, timeout);
             }
         });
     }

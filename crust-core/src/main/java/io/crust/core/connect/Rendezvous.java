@@ -411,7 +411,9 @@ public final class Rendezvous {
     }
 
     private void answer(PeerConnection via, PeerId origin, WireMessage.ConnectInfo request) {
-        boolean direct = !host.directPathsDisabled() && host.connectionTo(origin).isEmpty();
+        // Also when we hold a relayed connection to the asker: it is looking for a direct path (an upgrade).
+        boolean direct = !host.directPathsDisabled()
+                && host.connectionTo(origin).map(c -> c.route() == Route.RELAYED).orElse(true);
         Optional<HolePunch> punch = direct && !request.punchOffer().isEmpty() ? gatherPunch() : Optional.empty();
         Optional<TcpPunch> tcpPunch = direct && request.tcpPunchPort() != 0 ? reserveTcpPunch() : Optional.empty();
         via.sendControl(new WireMessage.Forward(false, origin, new WireMessage.ConnectInfo(true, request.requestId(),

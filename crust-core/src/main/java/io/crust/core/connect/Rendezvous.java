@@ -156,15 +156,12 @@ public final class Rendezvous {
                 throw new CrustException("cannot reach " + target.shortForm() + ": none of the " + asked
                         + " connected peers knows it");
             }
-            Optional<DirectAttempts> direct = Optional.empty();
-            if (!host.directPathsDisabled()) {
-                punchHandedOver = true;
-                direct = Optional.of(DirectAttempts.start(host, target, request.info, punch, request.punchOffer, tcpPunch,
-                        request.tcpPunchPort));
-            }
-            Optional<DirectAttempts> attempts = direct;
+            Optional<DirectAttempts> direct = host.directPathsDisabled() ? Optional.empty()
+                    : Optional.of(DirectAttempts.start(host, target, request.info, punch, request.punchOffer, tcpPunch,
+                            request.tcpPunchPort));
+            punchHandedOver = true; // to the direct attempts (with direct paths disabled there is no punch)
             return new Race<PeerHandle>(target.shortForm())
-                    .then("direct", Duration.ZERO, established -> awaitDirect(target, attempts, deadline)
+                    .then("direct", Duration.ZERO, established -> awaitDirect(target, direct, deadline)
                             .orElseThrow(() -> new CrustException("no direct path"
                                     + (host.directPathsDisabled() ? " (direct paths disabled for testing)" : ""))))
                     .then("relay", RELAY_HEAD_START, established -> relay(target, via, deadline))
@@ -309,9 +306,8 @@ public final class Rendezvous {
         if (late.isPresent()) {
             return late.get();
         }
-        throw new CrustException("cannot reach " + target.shortForm() + ": no direct path"
-                + (host.directPathsDisabled() ? " (direct paths disabled for testing)" : "")
-                + (relays.isEmpty() ? " and no connected peer relays" : "; relays failed: " + String.join("; ", failures)));
+        // The race names the target and the direct attempt's failure.
+        throw new CrustException(relays.isEmpty() ? "no connected peer relays" : "relays failed: " + String.join("; ", failures));
     }
 
     /** Handles FORWARD (we are the rendezvous) and FORWARDED (we are an end). */

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * returned) says so through its {@code established} hook: later attempts then wait for its outcome
  * instead of its delay, as RFC 8305 times the delay to the transport handshake, not to what follows it
  * (our Noise handshake). The first attempt to succeed wins; {@link #run} then interrupts the others (an
- * attempt meant to outlive the race starts its own background work).
+ * attempt added with {@link #thenToCompletion} is left to finish).
  *
  * <p>Threads: {@link #run} blocks the caller; each attempt runs on its own virtual thread
  * ({@code crust-race-<label>-N}), interrupted when the race ends and so bounded by it.
@@ -35,11 +35,12 @@ public final class Race<T> {
         T run(Runnable established) throws CrustException, InterruptedException;
     }
 
-    private record Entry<T>(String label, Duration delay, Attempt<T> attempt) {
+    private record Entry<T>(String label, Duration delay, Attempt<T> attempt, boolean interruptWhenLost) {
     }
 
     private final String what;
     private final List<Entry<T>> entries = new ArrayList<>();
+    /** The threads to interrupt when the race ends. */
     private final List<Thread> threads = new ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -58,7 +59,16 @@ public final class Race<T> {
 
     /** Adds an attempt that starts {@code delay} after the previous one (the first: after the race starts). */
     public Race<T> then(String label, Duration delay, Attempt<T> attempt) {
-        entries.add(new Entry<>(label, delay, attempt));
+        entries.add(new Entry<>(label, delay, attempt, true));
+        return this;
+    }
+
+    /**
+     * As {@link #then}, but the attempt is left to finish when the race ends: for one that hands work over
+     * to the background on its way and must not be cut off half-way. It should end soon after the race.
+     */
+    public Race<T> thenToCompletion(String label, Duration delay, Attempt<T> attempt) {
+        entries.add(new Entry<>(label, delay, attempt, false));
         return this;
     }
 
@@ -153,7 +163,9 @@ public final class Race<T> {
                         lock.unlock();
                     }
                 });
-        threads.add(thread);
+        if (entry.interruptWhenLost()) {
+            threads.add(thread);
+        }
         unfinished.add(entry.label());
         thread.start();
     }

@@ -110,6 +110,16 @@ public final class Rendezvous {
         Pending(PeerId target) {
             this.target = target;
         }
+
+        /** The connection the answer came through, or null while there is none. */
+        PeerConnection answeredBy() {
+            lock.lock();
+            try {
+                return via;
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     private final Host host;
@@ -129,19 +139,38 @@ public final class Rendezvous {
     }
 
     /**
-     * Connects to {@code target}; see the class comment. Once the peer has answered, the direct attempts
-     * start, and a relay circuit {@link #RELAY_HEAD_START} later (or at once when every direct attempt has
-     * failed): whichever authenticates first is returned. The direct attempts keep going in the
-     * background; if one succeeds after the relay, the peer table moves the peer's traffic to it
-     * ({@code ConnectionUpgraded}).
+     * Connects to {@code target}; see the class comment. Two attempts race: "direct" gathers our punch
+     * offer, asks the connected peers to pass it on, starts the direct attempts once the target answered
+     * and waits for the first connection; the relay starts {@link #RELAY_HEAD_START} after it (or at once if
+     * "direct" failed), through the peer that answered if it relays, else any that does. Whichever
+     * authenticates first is returned. "direct" is never interrupted: it hands its attempts over to the
+     * background, and if one succeeds after the relay, the peer table moves the traffic to it
+     * ({@code ConnectionUpgraded}). The relay does not wait for our gathering or the target's answer, so a
+     * STUN server that does not answer (up to {@link #GATHER_TIMEOUT}) delays only the direct paths.
      */
     public PeerHandle connect(PeerId target, Duration timeout) throws CrustException {
         long deadline = System.nanoTime() + timeout.toNanos();
         if (pending.size() >= MAX_PENDING) {
             throw new CrustException("too many connect(PeerId) calls in progress");
         }
-        long requestId = random.nextLong();
         Pending request = new Pending(target);
+        return new Race<PeerHandle>(target.shortForm())
+                .thenToCompletion("direct", Duration.ZERO, established -> {
+                    Optional<DirectAttempts> attempts = meet(request, deadline);
+                    return awaitDirect(target, attempts, deadline).orElseThrow(() -> new CrustException("no direct path"
+                            + (host.directPathsDisabled() ? " (direct paths disabled for testing)" : "")));
+                })
+                .then("relay", RELAY_HEAD_START, established -> relay(target, request.answeredBy(), deadline))
+                .run(remaining(deadline));
+    }
+
+    /**
+     * Gathers our offer, asks every connected peer to pass it to the target, waits for its answer (at most
+     * half the time left) and starts the direct attempts; empty when direct paths are disabled.
+     */
+    private Optional<DirectAttempts> meet(Pending request, long deadline) throws CrustException {
+        PeerId target = request.target;
+        long requestId = random.nextLong();
         pending.put(requestId, request);
         Optional<HolePunch> punch = host.directPathsDisabled() ? Optional.empty() : gatherPunch();
         Optional<TcpPunch> tcpPunch = host.directPathsDisabled() ? Optional.empty() : reserveTcpPunch();
@@ -149,23 +178,15 @@ public final class Rendezvous {
         try {
             int asked = ask(target, requestId, punch.map(HolePunch::offerText).orElse(""), tcpPunch);
             if (asked == 0) {
-                throw new CrustException("cannot reach " + target.shortForm() + ": no connected peer to ask for a rendezvous");
+                throw new CrustException("no connected peer to ask for a rendezvous");
             }
-            PeerConnection via = awaitAnswer(request, (deadline - System.nanoTime()) / 2);
-            if (via == null) {
-                throw new CrustException("cannot reach " + target.shortForm() + ": none of the " + asked
-                        + " connected peers knows it");
+            if (awaitAnswer(request, (deadline - System.nanoTime()) / 2) == null) {
+                throw new CrustException("none of the " + asked + " connected peers knows it");
             }
-            Optional<DirectAttempts> direct = host.directPathsDisabled() ? Optional.empty()
+            punchHandedOver = true; // to the direct attempts (with direct paths disabled there is no punch)
+            return host.directPathsDisabled() ? Optional.empty()
                     : Optional.of(DirectAttempts.start(host, target, request.info, punch, request.punchOffer, tcpPunch,
                             request.tcpPunchPort));
-            punchHandedOver = true; // to the direct attempts (with direct paths disabled there is no punch)
-            return new Race<PeerHandle>(target.shortForm())
-                    .then("direct", Duration.ZERO, established -> awaitDirect(target, direct, deadline)
-                            .orElseThrow(() -> new CrustException("no direct path"
-                                    + (host.directPathsDisabled() ? " (direct paths disabled for testing)" : ""))))
-                    .then("relay", RELAY_HEAD_START, established -> relay(target, via, deadline))
-                    .run(remaining(deadline));
         } finally {
             pending.remove(requestId);
             if (!punchHandedOver) {
@@ -278,7 +299,7 @@ public final class Rendezvous {
 
     private PeerHandle relay(PeerId target, PeerConnection via, long deadline) throws CrustException {
         List<PeerConnection> relays = new ArrayList<>();
-        if (host.relays(via)) {
+        if (via != null && host.relays(via)) {
             relays.add(via);
         }
         for (PeerConnection c : host.connections()) {

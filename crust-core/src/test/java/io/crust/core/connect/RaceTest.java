@@ -102,6 +102,31 @@ class RaceTest {
     }
 
     @Test
+    void anAttemptLeftToCompletionFinishesAfterAnotherWon() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+
+        String winner = new Race<String>("peer")
+                .thenToCompletion("hands over", Duration.ZERO, established -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                    }
+                    finished.countDown();
+                    return "first";
+                })
+                .then("answers", Duration.ZERO, established -> "second")
+                .run(LONG);
+        release.countDown();
+
+        assertThat(winner).isEqualTo("second");
+        assertThat(finished.await(LONG.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(interrupted).isFalse();
+    }
+
+    @Test
     void whenEveryAttemptFailsTheErrorNamesEachOne() {
         assertThatThrownBy(() -> new Race<String>("peer 1a2b")
                 .then("tcp", Duration.ZERO, established -> {

@@ -21,7 +21,7 @@ import java.util.List;
  * {@code [--port N] [--relay] [--no-udp] [--contact ip:port]...}. Prints one line per fact on stdout
  * ({@code READY id}, {@code EVENT ...}, {@code CONNECTED id route transport millis}, {@code FAILED ...},
  * {@code MESSAGE from text}, {@code STREAMING from n}, {@code STREAM from count ok|BROKEN why}) and obeys stdin
- * commands ({@code connect ID}, {@code send ID TEXT}, {@code drop ID}, {@code stream ID COUNT BYTES PACE_MS}).
+ * commands ({@code connect ID}, {@code send ID TEXT}, {@code drop ID}, {@code peers} (prints {@code PEERS id...}), {@code stream ID COUNT BYTES PACE_MS}).
  */
 public final class LabPeer {
     private LabPeer() {
@@ -65,6 +65,7 @@ public final class LabPeer {
                             say("CONNECTED " + peer.id() + " " + peer.route() + " " + peer.transport() + " " + millis);
                         }
                         case "send" -> node.peer(PeerId.parse(words[1])).orElseThrow().send(words[2].getBytes(StandardCharsets.UTF_8));
+                        case "peers" -> say("PEERS" + node.peers().stream().map(x -> " " + x.id()).reduce("", String::concat));
                         case "drop" -> {
                             node.drop(PeerId.parse(words[1]));
                             say("DROPPED " + words[1]);

@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * attempt added with {@link #thenToCompletion} is left to finish).
  *
  * <p>Threads: {@link #run} blocks the caller; each attempt runs on its own virtual thread
- * ({@code crust-race-<label>-N}), interrupted when the race ends and so bounded by it.
+ * ({@code crust-race-<label>-N}), interrupted when the race ends and so bounded by it, except one added
+ * with {@link #thenToCompletion}, which ends by itself.
  */
 public final class Race<T> {
     private static final AtomicLong THREADS = new AtomicLong();

@@ -87,7 +87,11 @@ public sealed interface CrustEvent {
     /**
      * The connection behind an existing {@link Peer} handle moved to a better path (for example from
      * {@link Route#RELAYED} to a punched one, or from crust-udt to TCP).
+     *
+     * @param fromRoute the route of the connection the traffic left
+     * @param toRoute   the route of the connection that carries it now
+     * @param transport the transport of the connection that carries it now
      */
-    record ConnectionUpgraded(PeerId peer, Route route, Transport transport) implements CrustEvent {
+    record ConnectionUpgraded(PeerId peer, Route fromRoute, Route toRoute, Transport transport) implements CrustEvent {
     }
 }

@@ -3,6 +3,8 @@ package io.crust.core.connect;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
 import io.crust.core.peer.PeerHandle;
+import io.crust.nat.DatagramChannelPort;
+import io.crust.nat.DatagramPort;
 import io.crust.nat.HolePuncher;
 import io.crust.nat.NatException;
 import io.crust.nat.PunchOffer;
@@ -10,6 +12,7 @@ import io.crust.nat.PunchResult;
 import io.crust.nat.QueuedDatagramPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * One UDP hole-punching attempt on the node's own UDP socket (crust-nat's {@link HolePuncher}, ICE-like
  * authenticated checks): gather our offer (host candidates, reflexive ones from connected peers acting
  * as STUN servers), swap offers inside CONNECT_INFO, punch, then open crust-udt over the punched path.
- * Owns a datagram port on the shared socket until {@link #close()}.
+ * Owns a datagram port on the shared socket until {@link #close()}. On the symmetric side of a
+ * symmetric/cone pair crust-nat punches from extra sockets too (birthday punching); a path found on one of
+ * them becomes a crust-udt endpoint of its own on that socket, carrying just this connection.
  */
 public final class HolePunch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HolePunch.class);
@@ -36,6 +41,13 @@ public final class HolePunch implements AutoCloseable {
 
         /** crust-udt over the punched path, then the handshake (roles by peer id order). */
         PeerHandle rendezvous(InetSocketAddress remote, PeerId peer, Duration timeout) throws CrustException;
+
+        /**
+         * The same over a socket of its own (an extra port of birthday punching): a crust-udt endpoint on
+         * {@code channel} that carries this one connection and closes with it.
+         */
+        PeerHandle rendezvousOwnSocket(DatagramChannel channel, InetSocketAddress remote, PeerId peer, Duration timeout)
+                throws CrustException;
     }
 
     private final Udp udp;
@@ -90,17 +102,31 @@ public final class HolePunch implements AutoCloseable {
         if (!result.connected()) {
             throw new CrustException("hole punching with " + peer.shortForm() + " found no path: " + result.detail());
         }
-        if (result.port() != port) {
-            throw new CrustException("hole punching with " + peer.shortForm() + " succeeded only on an extra port");
-        }
-        log.info("punched a UDP path to {} at {} ({}) in {} ms", peer.shortForm(), result.remote(), result.remoteType(),
-                result.elapsed().toMillis());
+        log.info("punched a UDP path to {} at {} ({}) in {} ms: {}", peer.shortForm(), result.remote(), result.remoteType(),
+                result.elapsed().toMillis(), result.detail());
         Duration left = Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime()));
-        return udp.rendezvous(result.remote(), peer, left);
+        if (result.port() == port) {
+            return udp.rendezvous(result.remote(), peer, left);
+        }
+        // Birthday punching found the path from one of our extra ports (we are the symmetric side);
+        // crust-nat has closed the other extra sockets already. That socket becomes the connection's own.
+        if (!(result.port() instanceof DatagramChannelPort extra)) {
+            closeQuietly(result.port());
+            throw new CrustException("hole punching with " + peer.shortForm() + " returned an unusable port " + result.port());
+        }
+        return udp.rendezvousOwnSocket(extra.channel(), result.remote(), peer, left);
     }
 
     @Override
     public void close() {
         udp.closePort(port);
+    }
+
+    private static void closeQuietly(DatagramPort port) {
+        try {
+            port.close();
+        } catch (IOException e) {
+            log.debug("closing {} failed: {}", port, e.toString());
+        }
     }
 }

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code connect(PeerId)}: connection info travels through mutually connected peers, then both ends
  * dial each other's candidates, punch UDP ({@link HolePunch}) and punch TCP by simultaneous open
- * ({@link TcpPunch}) at once; if no direct path comes up in time, a relay circuit.
+ * ({@link TcpPunch}) at once ({@link DirectAttempts}); a relay circuit joins the {@link Race} after a
+ * short head start, and the first authenticated connection is returned. Direct attempts that succeed
+ * later still register, and the peer's traffic moves to them.
  *
  * <pre>
  *   A                      R (connected to A and B)              B
@@ -43,14 +45,19 @@ public final class Rendezvous {
     private static final int MAX_RENDEZVOUS_PEERS = 16;
     private static final int MAX_PENDING = 256;
     private static final int MAX_ANSWERS = 32;
-    private static final Duration DIAL_TIMEOUT = Duration.ofSeconds(5);
     private static final long POLL_NANOS = Duration.ofMillis(200).toNanos();
     /**
      * Per STUN server; gathering ends as soon as the servers answer. Without a reflexive candidate a peer
      * behind a restricting NAT cannot be punched, so a slow answer on a loaded machine must not cost it.
      */
     private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(3);
-    private static final Duration MAX_PUNCH = Duration.ofSeconds(10);
+    /**
+     * How long the direct attempts run alone before a relay circuit joins the race (Happy Eyeballs' head
+     * start): a punched or dialled path in the lab mostly comes up within it, and a relay after it keeps
+     * connect(PeerId) well under a second when no direct path exists.
+     */
+    static final Duration RELAY_HEAD_START = Duration.ofMillis(300);
+    private static final Duration UPGRADE_ANSWER_WAIT = Duration.ofSeconds(10);
     private static final Duration LATE_TARGET_WAIT = Duration.ofSeconds(2);
     private static final Duration MEETING_MEMORY = Duration.ofSeconds(60);
 
@@ -73,8 +80,8 @@ public final class Rendezvous {
         /** Dials the candidates of {@code info} (expecting {@code info.id()}) on the calling thread, naming the route. */
         PeerHandle dialDirect(ConnectionInfo info, Route route, Duration timeout) throws CrustException;
 
-        /** Starts a named background task owned by the node. */
-        void startTask(String name, Runnable task);
+        /** Starts a named background task owned by the node; false if the node is closing. */
+        boolean startTask(String name, Runnable task);
 
         /** Waits until the peer is connected. */
         Optional<PeerHandle> awaitPeer(PeerId id, Duration timeout) throws InterruptedException;
@@ -103,6 +110,16 @@ public final class Rendezvous {
         Pending(PeerId target) {
             this.target = target;
         }
+
+        /** The connection the answer came through, or null while there is none. */
+        PeerConnection answeredBy() {
+            lock.lock();
+            try {
+                return via;
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     private final Host host;
@@ -111,6 +128,8 @@ public final class Rendezvous {
     private final Semaphore answering = new Semaphore(MAX_ANSWERS);
     /** The info of peers we are meeting (asked or answered), to name the route of their inbound dials. */
     private final Map<PeerId, Met> meeting = new ConcurrentHashMap<>();
+    /** Peers a background upgrade is running for. */
+    private final Set<PeerId> upgrading = ConcurrentHashMap.newKeySet();
 
     private record Met(ConnectionInfo info, long sinceNanos) {
     }
@@ -119,14 +138,39 @@ public final class Rendezvous {
         this.host = host;
     }
 
-    /** Connects to {@code target}; see the class comment. */
+    /**
+     * Connects to {@code target}; see the class comment. Two attempts race: "direct" gathers our punch
+     * offer, asks the connected peers to pass it on, starts the direct attempts once the target answered
+     * and waits for the first connection; the relay starts {@link #RELAY_HEAD_START} after it (or at once if
+     * "direct" failed), through the peer that answered if it relays, else any that does. Whichever
+     * authenticates first is returned. "direct" is never interrupted: it hands its attempts over to the
+     * background, and if one succeeds after the relay, the peer table moves the traffic to it
+     * ({@code ConnectionUpgraded}). The relay does not wait for our gathering or the target's answer, so a
+     * STUN server that does not answer (up to {@link #GATHER_TIMEOUT}) delays only the direct paths.
+     */
     public PeerHandle connect(PeerId target, Duration timeout) throws CrustException {
         long deadline = System.nanoTime() + timeout.toNanos();
         if (pending.size() >= MAX_PENDING) {
             throw new CrustException("too many connect(PeerId) calls in progress");
         }
-        long requestId = random.nextLong();
         Pending request = new Pending(target);
+        return new Race<PeerHandle>(target.shortForm())
+                .thenToCompletion("direct", Duration.ZERO, established -> {
+                    Optional<DirectAttempts> attempts = meet(request, deadline);
+                    return awaitDirect(target, attempts, deadline).orElseThrow(() -> new CrustException("no direct path"
+                            + (host.directPathsDisabled() ? " (direct paths disabled for testing)" : "")));
+                })
+                .then("relay", RELAY_HEAD_START, established -> relay(target, request.answeredBy(), deadline))
+                .run(remaining(deadline));
+    }
+
+    /**
+     * Gathers our offer, asks every connected peer to pass it to the target, waits for its answer (at most
+     * half the time left) and starts the direct attempts; empty when direct paths are disabled.
+     */
+    private Optional<DirectAttempts> meet(Pending request, long deadline) throws CrustException {
+        PeerId target = request.target;
+        long requestId = random.nextLong();
         pending.put(requestId, request);
         Optional<HolePunch> punch = host.directPathsDisabled() ? Optional.empty() : gatherPunch();
         Optional<TcpPunch> tcpPunch = host.directPathsDisabled() ? Optional.empty() : reserveTcpPunch();
@@ -134,38 +178,15 @@ public final class Rendezvous {
         try {
             int asked = ask(target, requestId, punch.map(HolePunch::offerText).orElse(""), tcpPunch);
             if (asked == 0) {
-                throw new CrustException("cannot reach " + target.shortForm() + ": no connected peer to ask for a rendezvous");
+                throw new CrustException("no connected peer to ask for a rendezvous");
             }
-            // Half the time for the direct race, the rest for the relay fallback.
-            long directDeadline = System.nanoTime() + (deadline - System.nanoTime()) / 2;
-            PeerConnection via = awaitAnswer(request, directDeadline - System.nanoTime());
-            if (via == null) {
-                throw new CrustException("cannot reach " + target.shortForm() + ": none of the " + asked
-                        + " connected peers knows it");
+            if (awaitAnswer(request, (deadline - System.nanoTime()) / 2) == null) {
+                throw new CrustException("none of the " + asked + " connected peers knows it");
             }
-            if (!host.directPathsDisabled()) {
-                Attempts attempts = new Attempts();
-                race(target, request.info, attempts, remaining(directDeadline));
-                tcpPunch.ifPresent(t -> punchTcp(t, request.info, request.tcpPunchPort, target, attempts, remaining(deadline)));
-                if (punch.isPresent() && !request.punchOffer.isEmpty()) {
-                    HolePunch p = punch.get();
-                    String theirs = request.punchOffer;
-                    punchHandedOver = true;
-                    attempts.started();
-                    host.startTask("crust-punch-" + target.shortForm(), () -> {
-                        try {
-                            punchQuietly(p, theirs, target, remaining(deadline));
-                        } finally {
-                            attempts.finished();
-                        }
-                    });
-                }
-                Optional<PeerHandle> direct = awaitDirect(target, attempts, directDeadline);
-                if (direct.isPresent()) {
-                    return direct.get();
-                }
-            }
-            return relay(target, via, deadline);
+            punchHandedOver = true; // to the direct attempts (with direct paths disabled there is no punch)
+            return host.directPathsDisabled() ? Optional.empty()
+                    : Optional.of(DirectAttempts.start(host, target, request.info, punch, request.punchOffer, tcpPunch,
+                            request.tcpPunchPort));
         } finally {
             pending.remove(requestId);
             if (!punchHandedOver) {
@@ -174,57 +195,16 @@ public final class Rendezvous {
         }
     }
 
-    /** Counts the direct attempts still running, so the relay need not wait for the whole direct budget. */
-    private static final class Attempts {
-        private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
-
-        void started() {
-            running.incrementAndGet();
-        }
-
-        void finished() {
-            running.decrementAndGet();
-        }
-
-        boolean allFinished() {
-            return running.get() == 0;
-        }
-    }
-
-    /**
-     * Dials every candidate at once, each on its own task, for at most {@link #DIAL_TIMEOUT}: a candidate
-     * that does not answer by then is a filtered or unroutable address, and the relay should not wait.
-     */
-    private void race(PeerId target, ConnectionInfo info, Attempts attempts, Duration timeout) {
-        Duration perDial = timeout.compareTo(DIAL_TIMEOUT) < 0 ? timeout : DIAL_TIMEOUT;
-        List<ConnectionInfo> dials = new ArrayList<>();
-        for (int i = 0; i < info.tcpAddresses().size(); i++) {
-            dials.add(info.onlyTcp(i));
-        }
-        for (int i = 0; i < info.udpAddresses().size(); i++) {
-            dials.add(info.onlyUdp(i));
-        }
-        for (ConnectionInfo one : dials) {
-            attempts.started();
-            host.startTask("crust-dial-" + target.shortForm(), () -> {
-                try {
-                    dialQuietly(one, routeOf(one), perDial);
-                } finally {
-                    attempts.finished();
-                }
-            });
-        }
-    }
-
     /** Waits for the peer until the deadline, or until every direct attempt has finished without it. */
-    private Optional<PeerHandle> awaitDirect(PeerId target, Attempts attempts, long deadline) throws CrustException {
+    private Optional<PeerHandle> awaitDirect(PeerId target, Optional<DirectAttempts> attempts, long deadline)
+            throws CrustException {
         while (true) {
             long left = deadline - System.nanoTime();
             Optional<PeerHandle> peer = await(target, Math.max(0, Math.min(left, POLL_NANOS)));
             if (peer.isPresent() || left <= 0) {
                 return peer;
             }
-            if (attempts.allFinished()) {
+            if (attempts.map(DirectAttempts::allFinished).orElse(true)) {
                 // A connection may still be registering after its dial returned: one last short look.
                 return await(target, POLL_NANOS);
             }
@@ -235,63 +215,46 @@ public final class Rendezvous {
         return host.udp().flatMap(udp -> HolePunch.gather(udp, GATHER_TIMEOUT));
     }
 
-    private void punchQuietly(HolePunch punch, String theirs, PeerId target, Duration timeout) {
-        try (punch) {
-            punch.punch(theirs, target, timeout.compareTo(MAX_PUNCH) > 0 ? MAX_PUNCH : timeout);
-        } catch (CrustException e) {
-            log.debug("punching to {} failed: {}", target.shortForm(), e.getMessage());
-        }
-    }
-
     private Optional<TcpPunch> reserveTcpPunch() {
         return host.tcp().flatMap(TcpPunch::reserve);
     }
 
-    /** Starts a TCP simultaneous open towards the peer's port, if it sent one, as one of the direct attempts. */
-    private void punchTcp(TcpPunch punch, ConnectionInfo theirs, int theirPort, PeerId target, Attempts attempts,
-            Duration timeout) {
-        if (theirPort == 0) {
-            return;
-        }
-        Duration window = timeout.compareTo(MAX_PUNCH) > 0 ? MAX_PUNCH : timeout;
-        attempts.started();
-        host.startTask("crust-tcp-punch-" + target.shortForm(), () -> {
-            try {
-                punch.punch(theirs, theirPort, target, window);
-            } catch (CrustException e) {
-                log.debug("TCP punching to {} failed: {}", target.shortForm(), e.getMessage());
-            } finally {
-                attempts.finished();
-            }
-        });
-    }
-
-    /** Retries the direct race for a peer now reached through a relay (background upgrade). */
+    /**
+     * Tries the direct paths again for a peer now reached through a relay (background upgrade), unless a
+     * try for that peer is still running: its attempts end within {@link DirectAttempts#MAX_PUNCH}.
+     */
     public void retryDirect(PeerId target) {
-        if (host.directPathsDisabled()) {
+        if (host.directPathsDisabled() || !upgrading.add(target)) {
             return;
         }
         long requestId = random.nextLong();
         Pending request = new Pending(target);
         pending.put(requestId, request);
-        host.startTask("crust-upgrade-" + target.shortForm(), () -> {
+        boolean started = host.startTask("crust-upgrade-" + target.shortForm(), () -> {
             Optional<HolePunch> punch = gatherPunch();
             Optional<TcpPunch> tcpPunch = reserveTcpPunch();
+            boolean punchHandedOver = false;
             try {
                 ask(target, requestId, punch.map(HolePunch::offerText).orElse(""), tcpPunch);
-                if (awaitAnswer(request, Duration.ofSeconds(10).toNanos()) != null) {
-                    race(target, request.info, new Attempts(), Duration.ofSeconds(10));
-                    tcpPunch.ifPresent(t -> punchTcp(t, request.info, request.tcpPunchPort, target, new Attempts(),
-                            MAX_PUNCH));
-                    if (punch.isPresent() && !request.punchOffer.isEmpty()) {
-                        punchQuietly(punch.get(), request.punchOffer, target, Duration.ofSeconds(10));
-                    }
+                if (awaitAnswer(request, UPGRADE_ANSWER_WAIT.toNanos()) != null) {
+                    punchHandedOver = true;
+                    DirectAttempts.start(host, target, request.info, punch, request.punchOffer, tcpPunch,
+                            request.tcpPunchPort).awaitAll();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 pending.remove(requestId);
-                punch.ifPresent(HolePunch::close);
+                upgrading.remove(target);
+                if (!punchHandedOver) {
+                    punch.ifPresent(HolePunch::close);
+                }
             }
         });
+        if (!started) {
+            pending.remove(requestId);
+            upgrading.remove(target);
+        }
     }
 
     private int ask(PeerId target, long requestId, String punchOffer, Optional<TcpPunch> tcpPunch) {
@@ -336,7 +299,7 @@ public final class Rendezvous {
 
     private PeerHandle relay(PeerId target, PeerConnection via, long deadline) throws CrustException {
         List<PeerConnection> relays = new ArrayList<>();
-        if (host.relays(via)) {
+        if (via != null && host.relays(via)) {
             relays.add(via);
         }
         for (PeerConnection c : host.connections()) {
@@ -364,31 +327,8 @@ public final class Rendezvous {
         if (late.isPresent()) {
             return late.get();
         }
-        throw new CrustException("cannot reach " + target.shortForm() + ": no direct path"
-                + (host.directPathsDisabled() ? " (direct paths disabled for testing)" : "")
-                + (relays.isEmpty() ? " and no connected peer relays" : "; relays failed: " + String.join("; ", failures)));
-    }
-
-    /**
-     * The route a one-candidate dial makes: to the peer's own interface, direct; to a port mapping on
-     * its router, mapped; to its reflexive address, punched: the peer's NAT lets it in only because
-     * the peer dials (or punches) towards us at the same time.
-     */
-    static Route routeOf(ConnectionInfo one) {
-        PeerRecord.Kind kind = one.tcpKinds().isEmpty() ? one.udpKinds().get(0) : one.tcpKinds().get(0);
-        return switch (kind) {
-            case HOST -> Route.DIRECT;
-            case MAPPED -> Route.MAPPED;
-            case REFLEXIVE -> Route.PUNCHED;
-        };
-    }
-
-    private void dialQuietly(ConnectionInfo info, Route route, Duration timeout) {
-        try {
-            host.dialDirect(info, route, timeout);
-        } catch (CrustException e) {
-            log.debug("direct dial to {} failed: {}", info.id().shortForm(), e.getMessage());
-        }
+        // The race names the target and the direct attempt's failure.
+        throw new CrustException(relays.isEmpty() ? "no connected peer relays" : "relays failed: " + String.join("; ", failures));
     }
 
     /** Handles FORWARD (we are the rendezvous) and FORWARDED (we are an end). */
@@ -488,7 +428,9 @@ public final class Rendezvous {
     }
 
     private void answer(PeerConnection via, PeerId origin, WireMessage.ConnectInfo request) {
-        boolean direct = !host.directPathsDisabled() && host.connectionTo(origin).isEmpty();
+        // Also when we hold a relayed connection to the asker: it is looking for a direct path (an upgrade).
+        boolean direct = !host.directPathsDisabled()
+                && host.connectionTo(origin).map(c -> c.route() == Route.RELAYED).orElse(true);
         Optional<HolePunch> punch = direct && !request.punchOffer().isEmpty() ? gatherPunch() : Optional.empty();
         Optional<TcpPunch> tcpPunch = direct && request.tcpPunchPort() != 0 ? reserveTcpPunch() : Optional.empty();
         via.sendControl(new WireMessage.Forward(false, origin, new WireMessage.ConnectInfo(true, request.requestId(),
@@ -497,9 +439,7 @@ public final class Rendezvous {
             return;
         }
         remember(request.info());
-        race(origin, request.info(), new Attempts(), Duration.ofSeconds(10));
-        tcpPunch.ifPresent(t -> punchTcp(t, request.info(), request.tcpPunchPort(), origin, new Attempts(), MAX_PUNCH));
-        punch.ifPresent(p -> punchQuietly(p, request.punchOffer(), origin, Duration.ofSeconds(10)));
+        DirectAttempts.start(host, origin, request.info(), punch, request.punchOffer(), tcpPunch, request.tcpPunchPort());
     }
 
     private static Duration remaining(long deadline) {

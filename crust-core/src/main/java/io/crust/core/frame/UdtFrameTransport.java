@@ -1,6 +1,7 @@
 package io.crust.core.frame;
 
 import io.crust.udt.UdtConnection;
+import io.crust.udt.UdtEndpoint;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
@@ -15,6 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class UdtFrameTransport implements FrameTransport {
     private final UdtConnection connection;
     private final int maxFrameBytes;
+    /** Closed after the connection: the endpoint of a connection that has a socket of its own, or null. */
+    private final UdtEndpoint ownEndpoint;
     private final ReentrantLock writeLock = new ReentrantLock();
 
     /** Frames of up to 65535 bytes (the largest Noise message) on an established connection. */
@@ -24,12 +27,25 @@ public final class UdtFrameTransport implements FrameTransport {
 
     /** Frames of up to {@code maxFrameBytes} (1 to 65535); the transport owns the connection from now on. */
     public UdtFrameTransport(UdtConnection connection, int maxFrameBytes) {
+        this(connection, maxFrameBytes, null);
+    }
+
+    /**
+     * Frames on the only connection of {@code endpoint} (a socket kept from birthday punching): closing the
+     * transport closes the endpoint too.
+     */
+    public static UdtFrameTransport owningEndpoint(UdtConnection connection, UdtEndpoint endpoint) {
+        return new UdtFrameTransport(connection, TcpFrameTransport.MAX_FRAME_BYTES, endpoint);
+    }
+
+    private UdtFrameTransport(UdtConnection connection, int maxFrameBytes, UdtEndpoint ownEndpoint) {
         if (maxFrameBytes < 1 || maxFrameBytes > TcpFrameTransport.MAX_FRAME_BYTES) {
             throw new IllegalArgumentException("maxFrameBytes must be 1.." + TcpFrameTransport.MAX_FRAME_BYTES
                     + ", got " + maxFrameBytes);
         }
         this.connection = connection;
         this.maxFrameBytes = maxFrameBytes;
+        this.ownEndpoint = ownEndpoint;
     }
 
     @Override
@@ -74,6 +90,10 @@ public final class UdtFrameTransport implements FrameTransport {
         } catch (IOException | RuntimeException e) {
             connection.abort();
             throw e;
+        } finally {
+            if (ownEndpoint != null) {
+                ownEndpoint.close();
+            }
         }
     }
 

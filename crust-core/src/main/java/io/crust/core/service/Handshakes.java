@@ -189,12 +189,19 @@ final class Handshakes {
      * @param expected the peer that must answer, or null for any peer of the network
      */
     PeerHandle dialTcp(InetSocketAddress address, PeerId expected, Route route, Duration timeout) throws CrustException {
+        return dialTcp(address, expected, route, timeout, () -> { });
+    }
+
+    /** {@link #dialTcp}, calling {@code connected} once TCP is up, before the handshake. */
+    PeerHandle dialTcp(InetSocketAddress address, PeerId expected, Route route, Duration timeout, Runnable connected)
+            throws CrustException {
         if (blacklist.bans(address.getAddress())) {
             throw new CrustException("address " + address + " is banned");
         }
         Socket socket = new Socket();
         try {
             socket.connect(address, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+            connected.run();
             socket.setTcpNoDelay(true);
             return initiate(new TcpFrameTransport(socket, TcpFrameTransport.MAX_FRAME_BYTES), expected, route, Transport.TCP, address);
         } catch (CrustException e) {

@@ -11,6 +11,7 @@ import io.crust.core.Peer;
 import io.crust.core.PeerId;
 import io.crust.core.Route;
 import io.crust.core.Transport;
+import io.crust.core.connect.Race;
 import io.crust.core.handshake.HandshakeParams;
 import io.crust.core.handshake.SecureChannel;
 import io.crust.core.peer.CloseCause;
@@ -41,6 +42,8 @@ public final class Node implements AutoCloseable {
     private static final int CHANNEL_HEADROOM_BYTES = 1024;
     /** Longest {@link #close()} waits for the node's threads to end. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(3);
+    /** How long a TCP dial runs alone before crust-udt joins the race (RFC 8305's Connection Attempt Delay). */
+    static final Duration TRANSPORT_STAGGER = Duration.ofMillis(250);
 
     final CrustConfig config;
     final Identity identity;
@@ -225,29 +228,22 @@ public final class Node implements AutoCloseable {
         return router.dialInfo(info, Route.DIRECT, timeout);
     }
 
-    /** Dials one address: TCP first, then crust-udt if TCP fails and UDP is on. */
+    /**
+     * Dials one address over TCP and crust-udt, TCP first and crust-udt {@link #TRANSPORT_STAGGER} later
+     * (or at once if TCP fails first): a host that silently drops TCP costs the stagger, not the timeout.
+     */
     PeerHandle dial(InetSocketAddress address, PeerId expected, Route route, Duration timeout) throws CrustException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        CrustException tcpFailure = null;
+        Race<PeerHandle> race = new Race<>(address.toString());
         if (config.tcp()) {
-            try {
-                return handshakes.dialTcp(address, expected, route, timeout);
-            } catch (CrustException e) {
-                tcpFailure = e;
-            }
+            race.then("tcp", Duration.ZERO, connected -> handshakes.dialTcp(address, expected, route, timeout, connected));
         }
-        long left = deadline - System.nanoTime();
-        if (config.udp() && left > 0 && router.udt().isRunning()) {
-            try {
-                return router.udt().dial(address, expected, route, Duration.ofNanos(left));
-            } catch (CrustException e) {
-                if (tcpFailure == null) {
-                    throw e;
-                }
-                tcpFailure.addSuppressed(e);
-            }
+        if (config.udp() && router.udt().isRunning()) {
+            race.then("udt", TRANSPORT_STAGGER, connected -> router.udt().dial(address, expected, route, timeout, connected));
         }
-        throw tcpFailure != null ? tcpFailure : new CrustException("cannot reach " + address + ": no transport enabled");
+        if (race.isEmpty()) {
+            throw new CrustException("cannot reach " + address + ": no transport enabled");
+        }
+        return race.run(timeout);
     }
 
     public List<Peer> peers() {

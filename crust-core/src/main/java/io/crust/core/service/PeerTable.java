@@ -161,7 +161,8 @@ final class PeerTable {
         if (best != before) {
             entry.handle.switchTo(best);
             if (before.route() != best.route() || before.transport() != best.transport()) {
-                toEmit.add(new CrustEvent.ConnectionUpgraded(best.remote(), best.route(), best.transport()));
+                toEmit.add(new CrustEvent.ConnectionUpgraded(best.remote(), before.route(), best.route(),
+                        best.transport()));
             }
         }
         for (PeerConnection other : live) {

@@ -8,6 +8,7 @@ import io.crust.core.PeerId;
 import io.crust.core.PeerRecord;
 import io.crust.core.Route;
 import io.crust.core.connect.HolePunch;
+import io.crust.core.connect.Race;
 import io.crust.core.connect.TcpPunch;
 import io.crust.core.connect.Rendezvous;
 import io.crust.nat.QueuedDatagramPort;
@@ -23,6 +24,7 @@ import io.crust.core.wire.WireMessage;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -225,41 +227,36 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
         }
     }
 
-    /** Dials the candidates of an info, TCP first, expecting its id. */
+    /**
+     * Dials the candidates of an info, expecting its id: every TCP candidate, then every crust-udt one,
+     * each {@link Node#TRANSPORT_STAGGER} after the one before (or at once when all before it failed).
+     */
     PeerHandle dialInfo(ConnectionInfo info, Route route, Duration timeout) throws CrustException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> failures = new ArrayList<>();
-        List<InetSocketAddress> tcp = node.config.tcp() ? info.tcpAddresses() : List.of();
-        for (InetSocketAddress address : tcp) {
-            Duration left = Duration.ofNanos(deadline - System.nanoTime());
-            if (left.isNegative() || left.isZero()) {
-                break;
-            }
-            try {
-                return node.handshakes.dialTcp(address, info.id(), route, min(left, node.config.handshakeTimeout()));
-            } catch (CrustException e) {
-                failures.add("tcp " + address + ": " + e.getMessage());
-            }
+        Duration each = min(timeout, node.config.handshakeTimeout());
+        Race<PeerHandle> race = new Race<>(info.id().shortForm());
+        for (InetSocketAddress address : node.config.tcp() ? info.tcpAddresses() : List.<InetSocketAddress>of()) {
+            race.then("tcp", race.isEmpty() ? Duration.ZERO : Node.TRANSPORT_STAGGER,
+                    connected -> node.handshakes.dialTcp(address, info.id(), route, each, connected));
         }
         if (node.config.udp() && udt.isRunning()) {
             for (InetSocketAddress address : info.udpAddresses()) {
-                Duration left = Duration.ofNanos(deadline - System.nanoTime());
-                if (left.isNegative() || left.isZero()) {
-                    break;
-                }
-                try {
-                    return udt.dial(address, info.id(), route, min(left, node.config.handshakeTimeout()));
-                } catch (CrustException e) {
-                    failures.add("udt " + address + ": " + e.getMessage());
-                }
+                race.then("udt", race.isEmpty() ? Duration.ZERO : Node.TRANSPORT_STAGGER,
+                        connected -> udt.dial(address, info.id(), route, each, connected));
             }
         }
-        Optional<PeerHandle> meanwhile = node.table.handle(info.id());
-        if (meanwhile.isPresent()) {
-            return meanwhile.get();
+        try {
+            if (race.isEmpty()) {
+                throw new CrustException("cannot reach " + info.id().shortForm() + ": no usable address");
+            }
+            return race.run(timeout);
+        } catch (CrustException e) {
+            // The peer may have reached us meanwhile (it dials too, in a rendezvous).
+            Optional<PeerHandle> meanwhile = node.table.handle(info.id());
+            if (meanwhile.isPresent()) {
+                return meanwhile.get();
+            }
+            throw e;
         }
-        throw new CrustException("cannot reach " + info.id().shortForm() + ": "
-                + (failures.isEmpty() ? "no usable address" : String.join("; ", failures)));
     }
 
     private static Duration min(Duration a, Duration b) {
@@ -323,8 +320,8 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
     }
 
     @Override
-    public void startTask(String name, Runnable task) {
-        node.threads.start(name + "-" + TASKS.incrementAndGet(), task);
+    public boolean startTask(String name, Runnable task) {
+        return node.threads.start(name + "-" + TASKS.incrementAndGet(), task);
     }
 
     @Override
@@ -388,6 +385,12 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
             @Override
             public PeerHandle rendezvous(InetSocketAddress remote, PeerId peer, Duration timeout) throws CrustException {
                 return udt.rendezvous(remote, peer, timeout);
+            }
+
+            @Override
+            public PeerHandle rendezvousOwnSocket(DatagramChannel channel, InetSocketAddress remote, PeerId peer,
+                    Duration timeout) throws CrustException {
+                return udt.rendezvousOwnSocket(channel, remote, peer, timeout);
             }
         });
     }

@@ -13,7 +13,11 @@ import java.time.Duration;
  * heartbeat interval (at most every second).
  */
 final class Ticker {
-    private static final long UPGRADE_EVERY_NANOS = Duration.ofSeconds(15).toNanos();
+    /**
+     * How often a relayed peer gets a new try at a direct path (skipped while its last try still runs):
+     * a path that becomes possible is taken within a few seconds.
+     */
+    private static final long UPGRADE_EVERY_NANOS = Duration.ofSeconds(3).toNanos();
     /** A third of the gossip records' maximum age (30 min), as the gossip rules ask. */
     private static final long PUBLISH_EVERY_NANOS = Duration.ofMinutes(10).toNanos();
 

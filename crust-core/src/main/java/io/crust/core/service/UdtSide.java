@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -50,9 +51,8 @@ final class UdtSide {
 
     void start(CrustConfig config) throws CrustException {
         InetSocketAddress wanted = new InetSocketAddress(config.bindAddress(), config.listenUdpPort());
-        UdtConfig udtConfig = UdtConfig.builder().maxMessageBytes(TcpFrameTransport.MAX_FRAME_BYTES).build();
         try {
-            endpoint = UdtEndpoint.bind(wanted, udtConfig);
+            endpoint = UdtEndpoint.bind(wanted, udtConfig());
         } catch (IOException e) {
             throw new CrustException("cannot bind UDP " + wanted + ": " + e.getMessage(), e);
         }
@@ -62,6 +62,18 @@ final class UdtSide {
         node.threads.start("crust-udt-accept-" + bound.getPort(), this::acceptLoop);
         node.events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.UDT, bound));
         log.info("{} listening on UDP {}", node.identity.peerId().shortForm(), bound);
+    }
+
+    private static UdtConfig udtConfig() {
+        return UdtConfig.builder().maxMessageBytes(TcpFrameTransport.MAX_FRAME_BYTES).build();
+    }
+
+    private static void closeQuietly(DatagramChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("closing {} failed: {}", channel, e.toString());
+        }
     }
 
     boolean isRunning() {
@@ -87,6 +99,12 @@ final class UdtSide {
 
     /** Dials a crust-udt listener and runs the initiator handshake. */
     PeerHandle dial(InetSocketAddress address, PeerId expected, Route route, Duration timeout) throws CrustException {
+        return dial(address, expected, route, timeout, () -> { });
+    }
+
+    /** {@link #dial}, calling {@code connected} once crust-udt is up, before the handshake. */
+    PeerHandle dial(InetSocketAddress address, PeerId expected, Route route, Duration timeout, Runnable connected)
+            throws CrustException {
         UdtEndpoint e = requireRunning();
         if (node.blacklist.bans(address.getAddress())) {
             throw new CrustException("address " + address + " is banned");
@@ -97,6 +115,7 @@ final class UdtSide {
         } catch (IOException failure) {
             throw new CrustException("cannot reach " + address + " over crust-udt: " + failure.getMessage(), failure);
         }
+        connected.run();
         return node.handshakes.initiate(new UdtFrameTransport(connection), expected, route, Transport.UDT, address);
     }
 
@@ -113,6 +132,32 @@ final class UdtSide {
             throw new CrustException("crust-udt rendezvous with " + remote + " failed: " + failure.getMessage(), failure);
         }
         return node.handshakes.overPunched(new UdtFrameTransport(connection), peer, Transport.UDT, remote);
+    }
+
+    /**
+     * {@link #rendezvous} over a socket of its own (kept from birthday punching): a crust-udt endpoint on
+     * {@code channel} for this one connection, closed when the connection closes.
+     */
+    PeerHandle rendezvousOwnSocket(DatagramChannel channel, InetSocketAddress remote, PeerId peer, Duration timeout)
+            throws CrustException {
+        requireRunning();
+        UdtEndpoint own;
+        try {
+            own = UdtEndpoint.open(channel, udtConfig());
+        } catch (IOException failure) {
+            closeQuietly(channel);
+            throw new CrustException("cannot run crust-udt on the punched socket: " + failure.getMessage(), failure);
+        }
+        UdtConnection connection;
+        try {
+            connection = own.rendezvous(remote, timeout);
+        } catch (IOException failure) {
+            own.close();
+            throw new CrustException("crust-udt rendezvous with " + remote + " from " + own.localAddress() + " failed: "
+                    + failure.getMessage(), failure);
+        }
+        log.info("crust-udt to {} runs on its own socket {} (birthday port)", peer.shortForm(), own.localAddress());
+        return node.handshakes.overPunched(UdtFrameTransport.owningEndpoint(connection, own), peer, Transport.UDT, remote);
     }
 
     /** A datagram port on our UDP socket for a punch session or a STUN query; close it with {@link #closePort}. */

@@ -18,19 +18,19 @@ class RouteOfCandidateTest {
 
     @Test
     void aDialToThePeersOwnInterfaceIsDirect() {
-        assertThat(Rendezvous.routeOf(tcp(Kind.HOST))).isEqualTo(Route.DIRECT);
+        assertThat(DirectAttempts.routeOf(tcp(Kind.HOST))).isEqualTo(Route.DIRECT);
     }
 
     @Test
     void aDialToAPortMappingIsMapped() {
-        assertThat(Rendezvous.routeOf(tcp(Kind.MAPPED))).isEqualTo(Route.MAPPED);
+        assertThat(DirectAttempts.routeOf(tcp(Kind.MAPPED))).isEqualTo(Route.MAPPED);
     }
 
     @Test
     void aDialToAReflexiveAddressIsPunchedOverEitherTransport() {
-        assertThat(Rendezvous.routeOf(tcp(Kind.REFLEXIVE))).isEqualTo(Route.PUNCHED);
+        assertThat(DirectAttempts.routeOf(tcp(Kind.REFLEXIVE))).isEqualTo(Route.PUNCHED);
         ConnectionInfo udp = new ConnectionInfo(PEER, List.of(), List.of(ADDRESS), List.of(), List.of(Kind.REFLEXIVE));
-        assertThat(Rendezvous.routeOf(udp)).isEqualTo(Route.PUNCHED);
+        assertThat(DirectAttempts.routeOf(udp)).isEqualTo(Route.PUNCHED);
     }
 
     private static ConnectionInfo tcp(Kind kind) {

@@ -11,32 +11,63 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * connect(PeerId) across real Linux NATs (see docs/lab.md): a public node (203.0.113.101) is the
  * bootstrap contact, rendezvous and relay; two nodes behind NATs connect to each other by peer id.
  * Each test prints the time from {@code connect} to connected, as measured inside the peer process.
+ * Tests that repeat a connection do it {@code -Dcrust.lab.tries=N} times (3 unless told).
  */
 class ConnectionLabTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final int PORT = 5483;
+    private static final int TRIES = Integer.getInteger("crust.lab.tries", 3);
+    /** The acceptance bound of issue 10 for the first authenticated connection (p99); p50 is to be under 1 s. */
+    private static final long FIRST_CONNECTION_MAX_MILLIS = 3000;
+    /** How long a relayed connection may wait for its move to a direct path once that path is possible. */
+    private static final Duration UPGRADE_WITHIN = Duration.ofSeconds(5);
+    /** A connect that returns this fast found the peer already connected: nothing was raced. */
+    private static final long STILL_CONNECTED_MILLIS = 2;
     /** Gathering, punching and dial failures are logged at debug: keep them, so a failure explains itself. */
     private static final List<String> DEBUG_CONNECT = List.of("-Dorg.slf4j.simpleLogger.log.io.crust.core.connect=debug");
 
-    private List<LabProcess> natedPeers = List.of();
+    private final List<LabProcess> natedPeers = new ArrayList<>();
+
+    /** A started lab: public nodes, and A and B behind their NATs, bootstrapped off every public node. */
+    private record Pair(LabProcess a, String aId, LabProcess b, String bId, Site siteA, Site siteB) {
+    }
+
+    /** The outcome of one connect: the CONNECTED line and, if it came up relayed, its move to a direct path. */
+    private record Outcome(String connected, long millis, String route, String transport, Optional<String> upgraded) {
+        String finalRoute() {
+            return upgraded.map(u -> u.split(" ")[4] + " " + u.split(" ")[5]).orElse(route + " " + transport);
+        }
+    }
+
+    @AfterEach
+    void closePeers() {
+        natedPeers.forEach(LabProcess::close);
+        natedPeers.clear();
+    }
 
     @Test
     void peersBehindDifferentConeNatsConnectByIdOverAPunchedPath() throws Exception {
         try (NatLab lab = NatLab.start("coreCone")) {
-            String line = connectAcross(lab, NatKind.PORT_RESTRICTED_CONE, NatKind.ADDRESS_RESTRICTED_CONE);
-            String[] f = line.split(" ");
+            Pair p = start(lab, 1, NatKind.PORT_RESTRICTED_CONE, NatKind.ADDRESS_RESTRICTED_CONE);
+            Outcome o = connect(p, Duration.ofSeconds(15));
+            print("port-restricted cone -> address-restricted cone", o);
             // Two NATs that both filter: the only way through is a hole each side punches (UDP hole
             // punching or TCP simultaneous open, either transport). Neither side's own interface is
-            // reachable from the other, so a dial that answers is one the punching let in: PUNCHED.
-            assertThat(f[2]).as(() -> "route of " + line + "; what the two peers logged about the direct attempt:\n"
-                    + directAttemptLog()).isEqualTo("PUNCHED");
+            // reachable from the other, so a dial that answers is one the punching let in: PUNCHED,
+            // at once or after a first relayed connection moved to it.
+            assertThat(o.finalRoute()).as(() -> o + "; what the two peers logged about the direct attempt:\n"
+                    + directAttemptLog()).startsWith("PUNCHED");
+            exchange(p, "hello-across-nats");
         }
     }
 
@@ -47,19 +78,303 @@ class ConnectionLabTest {
     @Test
     void peersBehindConeNatsWithoutUdpConnectByTcpSimultaneousOpen() throws Exception {
         try (NatLab lab = NatLab.start("coreTcp")) {
-            String line = connectAcross(lab, NatKind.PORT_RESTRICTED_CONE, NatKind.ADDRESS_RESTRICTED_CONE, "--no-udp");
-            String[] f = line.split(" ");
-            assertThat(f[2] + " " + f[3]).as(() -> "route of " + line + "; what the two peers logged about the direct attempt:\n"
+            Pair p = start(lab, 1, NatKind.PORT_RESTRICTED_CONE, NatKind.ADDRESS_RESTRICTED_CONE, "--no-udp");
+            Outcome o = connect(p, Duration.ofSeconds(15));
+            print("port-restricted cone -> address-restricted cone, TCP only", o);
+            assertThat(o.finalRoute()).as(() -> o + "; what the two peers logged about the direct attempt:\n"
                     + directAttemptLog()).isEqualTo("PUNCHED TCP");
+            exchange(p, "hello-over-tcp");
         }
     }
 
+    /**
+     * No direct path exists between two symmetric NATs: the relay joins the race after its short head start
+     * instead of after every direct attempt has failed (10.4 s p50 before issue 10).
+     */
     @Test
-    void peersBehindSymmetricNatsConnectByIdThroughARelay() throws Exception {
+    void peersBehindSymmetricNatsConnectByIdThroughARelayInAboutASecond() throws Exception {
         try (NatLab lab = NatLab.start("coreSym")) {
-            String line = connectAcross(lab, NatKind.SYMMETRIC, NatKind.SYMMETRIC);
-            assertThat(line.split(" ")[2]).as("route of " + line).isEqualTo("RELAYED");
+            Pair p = start(lab, 1, NatKind.SYMMETRIC, NatKind.SYMMETRIC);
+            List<Long> millis = new ArrayList<>();
+            for (int i = 1; i <= TRIES; i++) {
+                Outcome o = connect(p, Duration.ZERO);
+                print("symmetric -> symmetric, try " + i, o);
+                assertThat(o.route()).as(o.connected()).isEqualTo("RELAYED");
+                millis.add(o.millis());
+                exchange(p, "hello-through-the-relay-" + i);
+                separate(p);
+            }
+            System.out.printf("symmetric -> symmetric: %d tries, p50 %d ms, max %d ms%n", millis.size(), p50(millis),
+                    millis.stream().mapToLong(Long::longValue).max().orElseThrow());
+            assertThat(millis).allMatch(m -> m < FIRST_CONNECTION_MAX_MILLIS);
         }
+    }
+
+    /**
+     * Birthday punching: the symmetric side (B) punches from 256 extra ports as well, the cone side (A)
+     * sprays its checks at random ports of B's public address; the path found on an extra port becomes
+     * B's connection (a crust-udt endpoint on that socket). Two public nodes, so that each NATed peer asks
+     * two STUN servers and B learns its NAT maps per destination.
+     */
+    @Test
+    void aPortRestrictedConePeerReachesASymmetricPeerByBirthdayPunching() throws Exception {
+        try (NatLab lab = NatLab.start("coreBday")) {
+            Pair p = start(lab, 2, NatKind.PORT_RESTRICTED_CONE, NatKind.SYMMETRIC);
+            int punched = 0;
+            List<Long> millis = new ArrayList<>();
+            for (int i = 1; i <= TRIES; i++) {
+                Outcome o = connect(p, Duration.ofSeconds(15));
+                print("port-restricted cone -> symmetric, try " + i, o);
+                millis.add(o.millis());
+                if (o.finalRoute().equals("PUNCHED UDT")) {
+                    punched++;
+                }
+                exchange(p, "hello-birthday-" + i);
+                separate(p);
+            }
+            System.out.printf("port-restricted cone -> symmetric: punched %d of %d tries; first connection p50 %d ms%n",
+                    punched, TRIES, p50(millis));
+            assertThat(punched).as(() -> "tries that ended on PUNCHED UDT; the peers' log:\n" + directAttemptLog())
+                    .isGreaterThanOrEqualTo((int) Math.ceil(TRIES * 0.9));
+            assertThat(millis).allMatch(m -> m < FIRST_CONNECTION_MAX_MILLIS);
+        }
+    }
+
+    /**
+     * Every pair of NAT kinds in one lab (one site per kind, two public nodes), each pair connected
+     * {@code tries} times: the first authenticated connection (direct, punched or relayed) must come
+     * within 3 s every time and within 1 s at the median. Tries that found the pair still connected from
+     * the try before (a late direct attempt of the other side) are counted apart and not timed.
+     */
+    @Test
+    void everyPairOfNatKindsGetsAFirstConnectionWithinASecondAtTheMedian() throws Exception {
+        List<NatKind> kinds = List.of(NatKind.FULL_CONE, NatKind.ADDRESS_RESTRICTED_CONE, NatKind.PORT_RESTRICTED_CONE,
+                NatKind.SYMMETRIC, NatKind.DOUBLE_NAT);
+        try (NatLab lab = NatLab.start("coreMtx")) {
+            List<String> contacts = startPublicNodes(lab, 2);
+            List<LabProcess> peers = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            List<Site> sites = new ArrayList<>();
+            for (NatKind kind : kinds) {
+                Site site = lab.site(kind);
+                LabProcess peer = site.host().startJava(DEBUG_CONNECT, LabPeer.class, contacts.toArray(String[]::new));
+                natedPeers.add(peer);
+                peers.add(peer);
+                sites.add(site);
+            }
+            for (LabProcess peer : peers) {
+                ids.add(peer.awaitLine(l -> l.startsWith("READY "), WAIT).substring("READY ".length()));
+                for (int i = 0; i < 2; i++) {
+                    peer.awaitLine(l -> l.startsWith("EVENT PeerConnected "), WAIT);
+                }
+            }
+            List<Long> all = new ArrayList<>();
+            StringBuilder table = new StringBuilder("| A | B | first connections (ms) | routes |\n|---|---|---|---|\n");
+            for (int i = 0; i < kinds.size(); i++) {
+                for (int j = i + 1; j < kinds.size(); j++) {
+                    Pair p = new Pair(peers.get(i), ids.get(i), peers.get(j), ids.get(j), sites.get(i), sites.get(j));
+                    List<String> times = new ArrayList<>();
+                    List<String> routes = new ArrayList<>();
+                    for (int t = 1; t <= TRIES; t++) {
+                        Outcome o = connect(p, Duration.ZERO);
+                        if (o.millis() <= STILL_CONNECTED_MILLIS) {
+                            times.add("(still connected)");
+                        } else {
+                            times.add(String.valueOf(o.millis()));
+                            all.add(o.millis());
+                            assertThat(o.millis()).as(kinds.get(i) + " -> " + kinds.get(j) + ": " + o)
+                                    .isLessThan(FIRST_CONNECTION_MAX_MILLIS);
+                        }
+                        routes.add(o.route() + " " + o.transport());
+                        exchange(p, "hello-" + i + "-" + j + "-" + t);
+                        separate(p);
+                    }
+                    table.append("| ").append(kinds.get(i)).append(" | ").append(kinds.get(j)).append(" | ")
+                            .append(String.join(", ", times)).append(" | ").append(String.join(", ", routes)).append(" |\n");
+                }
+            }
+            System.out.print(table);
+            System.out.printf("every pair: %d timed first connections, p50 %d ms, max %d ms%n", all.size(), p50(all),
+                    all.stream().mapToLong(Long::longValue).max().orElseThrow());
+            assertThat(p50(all)).isLessThanOrEqualTo(1000);
+        }
+    }
+
+    /**
+     * A's router drops everything to and from B's site, so A reaches B only through the relay; a transfer
+     * starts there; then the rule goes and the path through the two cone NATs opens, while connect's own
+     * direct attempts are still running. The peers must move to it within {@link #UPGRADE_WITHIN}, and every
+     * message of the transfer must arrive once, in order, byte for byte.
+     */
+    @Test
+    void aTransferThatStartsOnTheRelayMovesToADirectPathAndArrivesByteExact() throws Exception {
+        relayThenDirect("coreUpg", 200, 3000);
+    }
+
+    /**
+     * The same, but the path opens only after connect's direct attempts have given up (the sender paces
+     * 4 ms a message, so 3000 messages take at least 12 s; punching gives up after 10 s): the background
+     * retries of relayed peers must find it.
+     */
+    @Test
+    void aRelayedPeerMovesToADirectPathThatOpensLongAfterConnect() throws Exception {
+        relayThenDirect("coreLate", 3000, 6000);
+    }
+
+    private void relayThenDirect(String label, int openAfterMessages, int messages) throws Exception {
+        try (NatLab lab = NatLab.start(label)) {
+            Pair p = start(lab, 1, NatKind.PORT_RESTRICTED_CONE, NatKind.PORT_RESTRICTED_CONE);
+            LabHost routerA = p.siteA().router();
+            String siteB = p.siteB().publicAddress().getHostAddress();
+            nft(routerA, "add table inet crust_block");
+            nft(routerA, "add chain inet crust_block forward { type filter hook forward priority -10 ; policy accept ; }");
+            nft(routerA, "add rule inet crust_block forward ip daddr " + siteB + " drop");
+            nft(routerA, "add rule inet crust_block forward ip saddr " + siteB + " drop");
+
+            int mark = p.a().lines().size();
+            p.a().writeLine("connect " + p.bId());
+            String connected = p.a().awaitLine(l -> l.startsWith("CONNECTED ") || l.startsWith("FAILED "), WAIT);
+            System.out.println(label + ": blocked port-restricted cone -> port-restricted cone: " + connected);
+            assertThat(connected).startsWith("CONNECTED " + p.bId() + " RELAYED");
+
+            // Messages of 8 KiB, one per 4 ms, so the move surely happens mid-transfer.
+            p.a().writeLine("stream " + p.bId() + " " + messages + " 8192 4");
+            p.b().awaitLine(l -> l.equals("STREAMING " + p.aId() + " " + openAfterMessages), WAIT);
+            assertThat(upgradeAfter(p.a(), mark)).as("an upgrade while the direct path was blocked").isEmpty();
+
+            long unblocked = System.nanoTime();
+            nft(routerA, "delete table inet crust_block");
+            String upgraded = p.a().awaitLine(l -> l.startsWith("EVENT ConnectionUpgraded " + p.bId()), WAIT);
+            long moveMillis = (System.nanoTime() - unblocked) / 1_000_000;
+            String streamed = p.b().awaitLine(l -> l.startsWith("STREAM " + p.aId() + " "), WAIT);
+            List<String> bLines = p.b().lines();
+            System.out.printf("%s: relay -> direct: %s, %d ms after the path opened; transfer: %s%n", label, upgraded,
+                    moveMillis, streamed);
+
+            assertThat(upgraded.split(" ")[3]).isEqualTo("RELAYED");
+            assertThat(upgraded.split(" ")[4]).isNotEqualTo("RELAYED");
+            assertThat(Duration.ofMillis(moveMillis)).isLessThan(UPGRADE_WITHIN);
+            assertThat(streamed).isEqualTo("STREAM " + p.aId() + " " + messages + " ok");
+            // The move happened mid-transfer: B saw its own upgrade before the last message.
+            int bUpgrade = indexOf(bLines, "EVENT ConnectionUpgraded " + p.aId());
+            assertThat(bUpgrade).isGreaterThanOrEqualTo(0).isLessThan(bLines.indexOf(streamed));
+        }
+    }
+
+    /** Starts {@code publicNodes} public nodes (the first relays) and A, B behind their NATs, connected to all. */
+    private Pair start(NatLab lab, int publicNodes, NatKind kindA, NatKind kindB, String... natedOptions) throws Exception {
+        List<String> args = startPublicNodes(lab, publicNodes);
+        args.addAll(List.of(natedOptions));
+        Site siteA = lab.site(kindA);
+        Site siteB = lab.site(kindB);
+        LabProcess a = siteA.host().startJava(DEBUG_CONNECT, LabPeer.class, args.toArray(String[]::new));
+        LabProcess b = siteB.host().startJava(DEBUG_CONNECT, LabPeer.class, args.toArray(String[]::new));
+        natedPeers.add(a);
+        natedPeers.add(b);
+        // awaitLine reads forward: take each process's lines in the order it prints them.
+        String aId = a.awaitLine(l -> l.startsWith("READY "), WAIT).substring("READY ".length());
+        String bId = b.awaitLine(l -> l.startsWith("READY "), WAIT).substring("READY ".length());
+        for (LabProcess p : List.of(a, b)) {
+            for (int i = 0; i < publicNodes; i++) {
+                p.awaitLine(l -> l.startsWith("EVENT PeerConnected "), WAIT);
+            }
+        }
+        return new Pair(a, aId, b, bId, siteA, siteB);
+    }
+
+    /** Starts {@code count} public nodes (the first relays); the {@code --contact} arguments that name them. */
+    private List<String> startPublicNodes(NatLab lab, int count) throws Exception {
+        List<String> args = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            LabHost hub = lab.publicHost();
+            LabProcess hubNode = i == 0 ? hub.startJava(LabPeer.class, "--port", String.valueOf(PORT), "--relay")
+                    : hub.startJava(LabPeer.class, "--port", String.valueOf(PORT));
+            natedPeers.add(hubNode);
+            hubNode.awaitLine(l -> l.startsWith("READY "), WAIT);
+            args.addAll(List.of("--contact", hub.address().getHostAddress() + ":" + PORT));
+        }
+        return args;
+    }
+
+    /**
+     * A connects to B by id; if the first connection is relayed, waits up to {@code upgradeWait} for its
+     * move to a direct path.
+     */
+    private Outcome connect(Pair p, Duration upgradeWait) throws Exception {
+        int mark = p.a().lines().size();
+        p.a().writeLine("connect " + p.bId());
+        String result = p.a().awaitLine(l -> l.startsWith("CONNECTED ") || l.startsWith("FAILED "), WAIT);
+        assertThat(result).as(() -> "connect; the peers' log:\n" + directAttemptLog()).startsWith("CONNECTED " + p.bId());
+        String[] f = result.split(" ");
+        Optional<String> upgraded = upgradeAfter(p.a(), mark);
+        if (f[2].equals("RELAYED") && upgraded.isEmpty() && !upgradeWait.isZero()) {
+            try {
+                upgraded = Optional.of(p.a().awaitLine(l -> l.startsWith("EVENT ConnectionUpgraded " + p.bId()), upgradeWait));
+            } catch (io.crust.testkit.lab.LabException e) {
+                upgraded = Optional.empty();
+            }
+        }
+        return new Outcome(result, Long.parseLong(f[4]), f[2], f[3], upgraded);
+    }
+
+    private static void print(String what, Outcome o) {
+        System.out.printf("%s: first %s %s in %d ms%s%n", what, o.route(), o.transport(), o.millis(),
+                o.upgraded().map(u -> ", then moved to " + o.finalRoute()).orElse(""));
+    }
+
+    private static Optional<String> upgradeAfter(LabProcess process, int mark) {
+        List<String> lines = process.lines();
+        return lines.subList(mark, lines.size()).stream().filter(l -> l.startsWith("EVENT ConnectionUpgraded ")).findFirst();
+    }
+
+    /** A message from A to B, awaited. */
+    private static void exchange(Pair p, String text) throws Exception {
+        p.a().writeLine("send " + p.bId() + " " + text);
+        p.b().awaitLine(l -> l.equals("MESSAGE " + p.aId() + " " + text), WAIT);
+    }
+
+    /**
+     * Drops the pair from both ends until neither lists the other, so that the next try starts from
+     * nothing: a direct attempt still running at either end (they go on in the background) can connect the
+     * pair again just after a drop.
+     */
+    private static void separate(Pair p) throws Exception {
+        for (int round = 0; round < 50; round++) {
+            p.a().writeLine("drop " + p.bId());
+            p.a().awaitLine(l -> l.equals("DROPPED " + p.bId()), WAIT);
+            p.b().writeLine("drop " + p.aId());
+            p.b().awaitLine(l -> l.equals("DROPPED " + p.aId()), WAIT);
+            p.a().writeLine("peers");
+            boolean aListsB = p.a().awaitLine(l -> l.startsWith("PEERS"), WAIT).contains(p.bId());
+            p.b().writeLine("peers");
+            boolean bListsA = p.b().awaitLine(l -> l.startsWith("PEERS"), WAIT).contains(p.aId());
+            if (!aListsB && !bListsA) {
+                return;
+            }
+            Thread.sleep(200); // a late attempt connected them again: nothing to await but its end
+        }
+        throw new AssertionError("the pair was still connected after 50 rounds of drop");
+    }
+
+    private static void nft(LabHost host, String rule) throws Exception {
+        List<String> command = new ArrayList<>(List.of("nft"));
+        command.addAll(List.of(rule.split(" ")));
+        var result = host.exec(Duration.ofSeconds(10), command.toArray(String[]::new));
+        assertThat(result.exitCode()).as(() -> "nft " + rule + ": " + result).isZero();
+    }
+
+    private static int indexOf(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static long p50(List<Long> millis) {
+        List<Long> sorted = millis.stream().sorted().toList();
+        return sorted.get((sorted.size() - 1) / 2);
     }
 
     /** The two NATed peers' log lines about gathering, punching and dialling. */
@@ -68,40 +383,11 @@ class ConnectionLabTest {
         for (LabProcess p : natedPeers) {
             try (var lines = Files.lines(p.stderrLog())) {
                 lines.filter(l -> l.contains("io.crust.core.connect") || l.contains("punch") || l.contains("dial"))
-                        .limit(40).forEach(l -> out.append(p.name()).append(": ").append(l).append('\n'));
+                        .limit(60).forEach(l -> out.append(p.name()).append(": ").append(l).append('\n'));
             } catch (IOException | UncheckedIOException e) {
                 out.append(p.name()).append(": log unreadable: ").append(e).append('\n');
             }
         }
         return out.toString();
-    }
-
-    /** Starts the public node and two NATed nodes, connects the first to the second by id; the CONNECTED line. */
-    private String connectAcross(NatLab lab, NatKind kindA, NatKind kindB, String... natedOptions) throws Exception {
-        LabHost hub = lab.publicHost();
-        Site siteA = lab.site(kindA);
-        Site siteB = lab.site(kindB);
-        LabProcess hubNode = hub.startJava(LabPeer.class, "--port", String.valueOf(PORT), "--relay");
-        hubNode.awaitLine(l -> l.startsWith("READY "), WAIT);
-        String contact = hub.address().getHostAddress() + ":" + PORT;
-        List<String> args = new java.util.ArrayList<>(List.of("--contact", contact));
-        args.addAll(List.of(natedOptions));
-        LabProcess a = siteA.host().startJava(DEBUG_CONNECT, LabPeer.class, args.toArray(String[]::new));
-        LabProcess b = siteB.host().startJava(DEBUG_CONNECT, LabPeer.class, args.toArray(String[]::new));
-        natedPeers = List.of(a, b);
-        // awaitLine reads forward: take each process's lines in the order it prints them.
-        String aId = a.awaitLine(l -> l.startsWith("READY "), WAIT).substring("READY ".length());
-        String bId = b.awaitLine(l -> l.startsWith("READY "), WAIT).substring("READY ".length());
-        a.awaitLine(l -> l.startsWith("EVENT BootstrapFinished"), WAIT);
-        b.awaitLine(l -> l.startsWith("EVENT BootstrapFinished"), WAIT);
-
-        a.writeLine("connect " + bId);
-        String result = a.awaitLine(l -> l.startsWith("CONNECTED ") || l.startsWith("FAILED "), WAIT);
-        System.out.println(kindA + " -> " + kindB + ": " + result);
-        assertThat(result).startsWith("CONNECTED " + bId);
-
-        a.writeLine("send " + bId + " hello-across-nats");
-        b.awaitLine(l -> l.equals("MESSAGE " + aId + " hello-across-nats"), WAIT);
-        return result;
     }
 }

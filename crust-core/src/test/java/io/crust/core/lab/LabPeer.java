@@ -18,9 +18,10 @@ import java.util.List;
 
 /**
  * A Crust node for NAT lab tests, run in a lab namespace by {@code LabHost.startJava}. Arguments:
- * {@code [--port N] [--relay] [--contact ip:port]...}. Prints one line per fact on stdout
+ * {@code [--port N] [--relay] [--no-udp] [--contact ip:port]...}. Prints one line per fact on stdout
  * ({@code READY id}, {@code EVENT ...}, {@code CONNECTED id route transport millis}, {@code FAILED ...},
- * {@code MESSAGE from text}) and obeys stdin commands ({@code connect ID}, {@code send ID TEXT}).
+ * {@code MESSAGE from text}, {@code STREAMING from n}, {@code STREAM from count ok|BROKEN why}) and obeys stdin
+ * commands ({@code connect ID}, {@code send ID TEXT}, {@code drop ID}, {@code peers} (prints {@code PEERS id...}), {@code stream ID COUNT BYTES PACE_MS}).
  */
 public final class LabPeer {
     private LabPeer() {
@@ -64,6 +65,17 @@ public final class LabPeer {
                             say("CONNECTED " + peer.id() + " " + peer.route() + " " + peer.transport() + " " + millis);
                         }
                         case "send" -> node.peer(PeerId.parse(words[1])).orElseThrow().send(words[2].getBytes(StandardCharsets.UTF_8));
+                        case "peers" -> say("PEERS" + node.peers().stream().map(x -> " " + x.id()).reduce("", String::concat));
+                        case "drop" -> {
+                            node.drop(PeerId.parse(words[1]));
+                            say("DROPPED " + words[1]);
+                        }
+                        case "stream" -> {
+                            Peer peer = node.peer(PeerId.parse(words[1])).orElseThrow();
+                            String[] n = words[2].split(" ");
+                            Thread.ofVirtual().name("lab-peer-stream").start(() -> LabStream.send(peer,
+                                    Integer.parseInt(n[0]), Integer.parseInt(n[1]), Duration.ofMillis(Long.parseLong(n[2]))));
+                        }
                         case "quit" -> {
                             return;
                         }
@@ -77,13 +89,15 @@ public final class LabPeer {
     }
 
     private static void printEvents(CrustNode node) {
+        LabStream.Receiver streams = new LabStream.Receiver(LabPeer::say);
         try {
             while (true) {
                 CrustEvent event = node.events().take();
                 switch (event) {
+                    case CrustEvent.MessageReceived m when LabStream.isStream(m.message()) -> streams.onMessage(m.from(), m.message());
                     case CrustEvent.MessageReceived m -> say("MESSAGE " + m.from() + " " + new String(m.message(), StandardCharsets.UTF_8));
                     case CrustEvent.PeerConnected c -> say("EVENT PeerConnected " + c.peer().id() + " " + c.route() + " " + c.transport());
-                    case CrustEvent.ConnectionUpgraded u -> say("EVENT ConnectionUpgraded " + u.peer() + " " + u.route() + " " + u.transport());
+                    case CrustEvent.ConnectionUpgraded u -> say("EVENT ConnectionUpgraded " + u.peer() + " " + u.fromRoute() + " " + u.toRoute() + " " + u.transport());
                     default -> say("EVENT " + event);
                 }
             }
@@ -108,7 +122,7 @@ public final class LabPeer {
         }
     }
 
-    private static void say(String line) {
+    static void say(String line) {
         System.out.println(line);
         System.out.flush();
     }

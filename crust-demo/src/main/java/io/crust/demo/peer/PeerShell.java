@@ -335,7 +335,7 @@ final class PeerShell implements AutoCloseable {
             case CrustEvent.ListenerFailed f -> out.event("error", "message", "listener " + transport(f.transport())
                     + " " + address(f.address()) + " failed: " + f.reason());
             case CrustEvent.ConnectionUpgraded u -> out.event("upgraded", "peer", u.peer().toString(),
-                    "transport", transport(u.transport()), "route", route(u.route()));
+                    "transport", transport(u.transport()), "from", route(u.fromRoute()), "route", route(u.toRoute()));
         }
     }
 

@@ -112,7 +112,8 @@ final class ShellOutput {
                     + ", external " + list(f.get("external")) + "\n  connection info " + f.get("info");
             case "connected" -> "connected to " + f.get("peer") + " (" + f.get("transport") + ", " + f.get("route")
                     + ", " + f.get("remote") + ")";
-            case "upgraded" -> "connection to " + shortId(f.get("peer")) + " is now " + f.get("transport") + ", " + f.get("route");
+            case "upgraded" -> "connection to " + shortId(f.get("peer")) + " moved from " + f.get("from") + " to "
+                    + f.get("route") + " (" + f.get("transport") + ")";
             case "message" -> "[" + shortId(f.get("peer")) + "] " + f.get("text");
             case "file" -> "received " + f.get("path") + " from " + shortId(f.get("peer")) + " ("
                     + ProgressBar.size((Long) f.get("bytes")) + ", SHA-256 verified)";

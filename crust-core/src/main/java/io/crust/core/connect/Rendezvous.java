@@ -53,6 +53,11 @@ public final class Rendezvous {
     private static final Duration MAX_PUNCH = Duration.ofSeconds(10);
     private static final Duration LATE_TARGET_WAIT = Duration.ofSeconds(2);
     private static final Duration MEETING_MEMORY = Duration.ofSeconds(60);
+    /**
+     * At most this long, a connect or an answer waits for the HELLOs of connections just made (see
+     * {@link Host#awaitHellos}); a HELLO follows its handshake by one trip, so it is normally there.
+     */
+    private static final Duration HELLO_WAIT = Duration.ofSeconds(2);
 
     /** What the rendezvous needs from its node. */
     public interface Host {
@@ -89,6 +94,14 @@ public final class Rendezvous {
 
         /** The node's TCP side for TCP punching (simultaneous open), if TCP is on. */
         Optional<TcpPunch.Tcp> tcp();
+
+        /**
+         * Waits, at most {@code timeout}, until every direct connection has delivered its HELLO. A
+         * HELLO tells us our address as that peer sees it (our public TCP candidate) and makes the
+         * peer a STUN server for hole punching: a connect started right after bootstrapping, before
+         * the bootstrap peer's HELLO arrived, would offer no public candidate and end relayed.
+         */
+        void awaitHellos(Duration timeout) throws InterruptedException;
     }
 
     private static final class Pending {
@@ -124,6 +137,9 @@ public final class Rendezvous {
         long deadline = System.nanoTime() + timeout.toNanos();
         if (pending.size() >= MAX_PENDING) {
             throw new CrustException("too many connect(PeerId) calls in progress");
+        }
+        if (!host.directPathsDisabled() && !awaitHellos()) {
+            throw new CrustException("interrupted while connecting to " + target.shortForm());
         }
         long requestId = random.nextLong();
         Pending request = new Pending(target);
@@ -231,6 +247,17 @@ public final class Rendezvous {
         }
     }
 
+    /** {@link Host#awaitHellos} for {@link #HELLO_WAIT}; false if interrupted (the interrupt is kept). */
+    private boolean awaitHellos() {
+        try {
+            host.awaitHellos(HELLO_WAIT);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private Optional<HolePunch> gatherPunch() {
         return host.udp().flatMap(udp -> HolePunch.gather(udp, GATHER_TIMEOUT));
     }
@@ -275,6 +302,10 @@ public final class Rendezvous {
         Pending request = new Pending(target);
         pending.put(requestId, request);
         host.startTask("crust-upgrade-" + target.shortForm(), () -> {
+            if (!awaitHellos()) {
+                pending.remove(requestId);
+                return;
+            }
             Optional<HolePunch> punch = gatherPunch();
             Optional<TcpPunch> tcpPunch = reserveTcpPunch();
             try {
@@ -488,7 +519,7 @@ public final class Rendezvous {
     }
 
     private void answer(PeerConnection via, PeerId origin, WireMessage.ConnectInfo request) {
-        boolean direct = !host.directPathsDisabled() && host.connectionTo(origin).isEmpty();
+        boolean direct = !host.directPathsDisabled() && host.connectionTo(origin).isEmpty() && awaitHellos();
         Optional<HolePunch> punch = direct && !request.punchOffer().isEmpty() ? gatherPunch() : Optional.empty();
         Optional<TcpPunch> tcpPunch = direct && request.tcpPunchPort() != 0 ? reserveTcpPunch() : Optional.empty();
         via.sendControl(new WireMessage.Forward(false, origin, new WireMessage.ConnectInfo(true, request.requestId(),

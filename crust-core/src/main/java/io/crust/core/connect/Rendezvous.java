@@ -60,6 +60,11 @@ public final class Rendezvous {
     private static final Duration UPGRADE_ANSWER_WAIT = Duration.ofSeconds(10);
     private static final Duration LATE_TARGET_WAIT = Duration.ofSeconds(2);
     private static final Duration MEETING_MEMORY = Duration.ofSeconds(60);
+    /**
+     * At most this long, a connect or an answer waits for the HELLOs of connections just made (see
+     * {@link Host#awaitHellos}); a HELLO follows its handshake by one trip, so it is normally there.
+     */
+    private static final Duration HELLO_WAIT = Duration.ofSeconds(2);
 
     /** What the rendezvous needs from its node. */
     public interface Host {
@@ -96,6 +101,14 @@ public final class Rendezvous {
 
         /** The node's TCP side for TCP punching (simultaneous open), if TCP is on. */
         Optional<TcpPunch.Tcp> tcp();
+
+        /**
+         * Waits, at most {@code timeout}, until every direct connection has delivered its HELLO. A
+         * HELLO tells us our address as that peer sees it (our public TCP candidate) and makes the
+         * peer a STUN server for hole punching: a connect started right after bootstrapping, before
+         * the bootstrap peer's HELLO arrived, would offer no public candidate and end relayed.
+         */
+        void awaitHellos(Duration timeout) throws InterruptedException;
     }
 
     private static final class Pending {
@@ -156,6 +169,11 @@ public final class Rendezvous {
         Pending request = new Pending(target);
         return new Race<PeerHandle>(target.shortForm())
                 .thenToCompletion("direct", Duration.ZERO, established -> {
+                    // Our offer is only as good as the addresses peers have told us about (HELLOs of
+                    // connections just made); the relay does not wait for them.
+                    if (!host.directPathsDisabled() && !awaitHellos()) {
+                        throw new CrustException("interrupted while connecting to " + target.shortForm());
+                    }
                     Optional<DirectAttempts> attempts = meet(request, deadline);
                     return awaitDirect(target, attempts, deadline).orElseThrow(() -> new CrustException("no direct path"
                             + (host.directPathsDisabled() ? " (direct paths disabled for testing)" : "")));
@@ -211,6 +229,17 @@ public final class Rendezvous {
         }
     }
 
+    /** {@link Host#awaitHellos} for {@link #HELLO_WAIT}; false if interrupted (the interrupt is kept). */
+    private boolean awaitHellos() {
+        try {
+            host.awaitHellos(HELLO_WAIT);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private Optional<HolePunch> gatherPunch() {
         return host.udp().flatMap(udp -> HolePunch.gather(udp, GATHER_TIMEOUT));
     }
@@ -231,6 +260,11 @@ public final class Rendezvous {
         Pending request = new Pending(target);
         pending.put(requestId, request);
         boolean started = host.startTask("crust-upgrade-" + target.shortForm(), () -> {
+            if (!awaitHellos()) {
+                pending.remove(requestId);
+                upgrading.remove(target);
+                return;
+            }
             Optional<HolePunch> punch = gatherPunch();
             Optional<TcpPunch> tcpPunch = reserveTcpPunch();
             boolean punchHandedOver = false;
@@ -430,7 +464,7 @@ public final class Rendezvous {
     private void answer(PeerConnection via, PeerId origin, WireMessage.ConnectInfo request) {
         // Also when we hold a relayed connection to the asker: it is looking for a direct path (an upgrade).
         boolean direct = !host.directPathsDisabled()
-                && host.connectionTo(origin).map(c -> c.route() == Route.RELAYED).orElse(true);
+                && host.connectionTo(origin).map(c -> c.route() == Route.RELAYED).orElse(true) && awaitHellos();
         Optional<HolePunch> punch = direct && !request.punchOffer().isEmpty() ? gatherPunch() : Optional.empty();
         Optional<TcpPunch> tcpPunch = direct && request.tcpPunchPort() != 0 ? reserveTcpPunch() : Optional.empty();
         via.sendControl(new WireMessage.Forward(false, origin, new WireMessage.ConnectInfo(true, request.requestId(),

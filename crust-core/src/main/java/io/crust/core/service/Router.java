@@ -35,6 +35,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +56,9 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
     private final Bootstrap bootstrap;
     private final Group group;
     private final Map<PeerId, WireMessage.Hello> hellos = new ConcurrentHashMap<>();
+    /** Signalled when a HELLO arrives or a connection closes: what {@link #awaitHellos} waits for. */
+    private final ReentrantLock helloLock = new ReentrantLock();
+    private final Condition helloChanged = helloLock.newCondition();
     private final AtomicLong recordSequence = new AtomicLong(System.currentTimeMillis());
 
     Router(Node node) {
@@ -130,6 +135,7 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
             return;
         }
         hellos.put(c.remote(), hello);
+        signalHelloChange();
         if (c.route() == Route.RELAYED) {
             return;
         }
@@ -225,6 +231,37 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
             gossip.onDisconnected(c.remote());
             hellos.remove(c.remote());
         }
+        signalHelloChange();
+    }
+
+    private void signalHelloChange() {
+        helloLock.lock();
+        try {
+            helloChanged.signalAll();
+        } finally {
+            helloLock.unlock();
+        }
+    }
+
+    @Override
+    public void awaitHellos(Duration timeout) throws InterruptedException {
+        long remaining = timeout.toNanos();
+        helloLock.lock();
+        try {
+            while (!everyDirectConnectionSaidHello()) {
+                if (remaining <= 0) {
+                    log.debug("connect: going on without the HELLO of some peers after {} ms", timeout.toMillis());
+                    return;
+                }
+                remaining = helloChanged.awaitNanos(remaining);
+            }
+        } finally {
+            helloLock.unlock();
+        }
+    }
+
+    private boolean everyDirectConnectionSaidHello() {
+        return connections().stream().filter(c -> c.route() != Route.RELAYED).allMatch(c -> hellos.containsKey(c.remote()));
     }
 
     /**

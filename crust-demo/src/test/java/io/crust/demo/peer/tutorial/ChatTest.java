@@ -48,6 +48,9 @@ class ChatTest {
             });
 
             CrustEvent.PeerConnected joined = await(friend, CrustEvent.PeerConnected.class);
+            // The chat sends a line to the peers its own node has: type only once it has the friend
+            // too (its side of the handshake may finish after the friend's side).
+            screen.awaitText("* " + friend.id().shortForm() + " joined");
             typing.write("hello, friend\n".getBytes(UTF_8));
             typing.flush();
             CrustEvent.MessageReceived heard = await(friend, CrustEvent.MessageReceived.class);

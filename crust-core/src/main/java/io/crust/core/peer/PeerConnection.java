@@ -311,23 +311,7 @@ public final class PeerConnection {
         } catch (InterruptedException e) {
             // close() interrupts the writer; the reader reports the cause.
         } catch (IOException | RuntimeException e) {
-            // A peer that said goodbye and closed makes our next send fail ("Broken pipe") while its
-            // GOODBYE may still wait to be read: let the reader, which then names the real cause,
-            // finish first (bounded); the send failure is the cause only if it has not.
-            awaitReader(GOODBYE_WAIT_MILLIS);
             close(closed.get() ? cause : CloseCause.lost("send failed: " + e.getMessage()));
-        }
-    }
-
-    private void awaitReader(long millis) {
-        Thread r = reader;
-        if (r == null || r == Thread.currentThread()) {
-            return;
-        }
-        try {
-            r.join(java.time.Duration.ofMillis(millis));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // close() interrupts the writer: the reader has a cause
         }
     }
 

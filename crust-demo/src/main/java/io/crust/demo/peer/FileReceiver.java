@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -236,7 +237,16 @@ final class FileReceiver {
     }
 
     private Path inside(String safeName) throws IOException {
-        Path target = directory.resolve(safeName).normalize();
+        Path target;
+        try {
+            target = directory.resolve(safeName).normalize();
+        } catch (InvalidPathException e) {
+            // The file system's name encoding (a POSIX "C" locale is ASCII) cannot spell a letter that
+            // safeName kept: fall back to ASCII rather than fail the transfer.
+            StringBuilder ascii = new StringBuilder(safeName.length());
+            safeName.codePoints().forEach(cp -> ascii.appendCodePoint(cp < 0x80 ? cp : '_'));
+            target = directory.resolve(ascii.toString()).normalize();
+        }
         if (!Objects.equals(target.getParent(), directory)) {
             throw new IOException("refusing to write outside " + directory + ": " + safeName);
         }

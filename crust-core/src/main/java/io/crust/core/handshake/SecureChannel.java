@@ -46,6 +46,8 @@ public final class SecureChannel implements AutoCloseable {
     private final long rekeyIntervalMessages;
     private final int maxRecordBytes;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Why the last send failed; later sends fail too (guarded by {@code writeLock}). */
+    private IOException sendFailure;
 
     private final ReentrantLock writeLock = new ReentrantLock();
     private final CipherState sender;
@@ -161,7 +163,10 @@ public final class SecureChannel implements AutoCloseable {
      * one frame leave as several frames, never interleaved with another sender's frames.
      *
      * @throws IllegalArgumentException if the message is too large
-     * @throws IOException if the channel is closed or the transport fails (the channel is then closed)
+     * @throws IOException if the channel is closed or the transport fails. A failed send breaks the
+     *     sending side for good (every later send fails too) but leaves the receiving side open: a
+     *     peer that closed may have sent a last message (its GOODBYE) that is still to be read. The
+     *     owner closes the channel.
      */
     public void send(byte[] message) throws IOException {
         if (message.length > maxMessageBytes) {
@@ -171,6 +176,9 @@ public final class SecureChannel implements AutoCloseable {
         writeLock.lock();
         try {
             ensureOpen();
+            if (sendFailure != null) {
+                throw new IOException("sending to " + remotePeer.shortForm() + " failed earlier: " + sendFailure.getMessage());
+            }
             int offset = 0;
             boolean first = true;
             do {
@@ -192,7 +200,7 @@ public final class SecureChannel implements AutoCloseable {
                 first = false;
             } while (offset < message.length);
         } catch (IOException e) {
-            closeQuietly();
+            sendFailure = e;
             throw e;
         } finally {
             writeLock.unlock();

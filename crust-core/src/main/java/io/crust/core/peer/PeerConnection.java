@@ -311,7 +311,28 @@ public final class PeerConnection {
         } catch (InterruptedException e) {
             // close() interrupts the writer; the reader reports the cause.
         } catch (IOException | RuntimeException e) {
+            if (!closed.get()) {
+                awaitReaderEnd();
+            }
             close(closed.get() ? cause : CloseCause.lost("send failed: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * After a failed send, gives the reader up to {@link #GOODBYE_WAIT_MILLIS} to find out why: a peer
+     * that closed sends its GOODBYE and then shuts its socket, so our next send can fail ("Broken pipe")
+     * while the GOODBYE still waits, unread, in our receive buffer. The reader then reports the real
+     * cause; closing the channel from here at once threw it away.
+     */
+    private void awaitReaderEnd() {
+        Thread r = reader;
+        if (r == null || r == Thread.currentThread()) {
+            return;
+        }
+        try {
+            r.join(java.time.Duration.ofMillis(GOODBYE_WAIT_MILLIS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -114,6 +114,33 @@ class ConnectionGroupTest {
     }
 
     @Test
+    void aPeerThatClosesWhileWeSendIsReportedLostWithItsGoodbyeNotTheFailedSend() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            CrustNode a = nodes.start();
+            CrustNode b = nodes.start();
+            Peer toA = b.connect(Nodes.tcp(a), Nodes.WAIT);
+            Peer toB = Nodes.await(a, CrustEvent.PeerConnected.class).peer();
+            // A keeps writing while B closes: A's writes start failing (broken pipe) while B's GOODBYE
+            // still waits in A's receive buffer.
+            Thread sender = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        toB.send(new byte[16 * 1024]);
+                    }
+                } catch (CrustException expected) {
+                    // the connection went away
+                }
+            });
+            toA.close();
+            CrustEvent.PeerLost lost = Nodes.await(a, CrustEvent.PeerLost.class);
+            sender.join(Nodes.WAIT);
+            assertThat(lost.reason()).as("round %d", round).contains("closed by the application");
+            a.close();
+            b.close();
+        }
+    }
+
+    @Test
     void nodesOfDifferentNetworksRefuseEachOther() throws Exception {
         CrustNode a = nodes.start(c -> c.networkName("alpha"));
         CrustNode b = nodes.start(c -> c.networkName("beta"));

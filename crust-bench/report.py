@@ -183,9 +183,9 @@ for path, _ in PATHS:
 w('')
 
 w('## 2b. Sharing a bottleneck\n')
-w('Two flows at once through the TUN link (50 Mbit/s, 50 ms RTT, no loss), each moving the same number of bytes '
-  'from its own client to its own server; the goodput of each while both ran (bytes over its own time). '
-  'Fair sharing means a ratio near 1.\n')
+w('Two flows at once through the TUN link (50 Mbit/s, 50 ms RTT, no loss), each from its own client to its own '
+  'server, both sending for the same time (`FAIR_SECONDS`, default 20 s); the goodput of each as its server '
+  'measured it. Fair sharing means a ratio near 1.\n')
 w('| flows | first flow Mbit/s | second flow Mbit/s | ratio (smaller / larger) |')
 w('|---|---|---|---|')
 for pair, label in [('udt+udt', 'crust-udt + crust-udt'), ('udt+tcp', 'crust-udt + kernel TCP (Java sockets)')]:

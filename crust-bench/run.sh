@@ -64,6 +64,7 @@ else
   LOOP_BYTES=1073741824; KWIK_BYTES=134217728; VETH_BYTES=1073741824; TUN_BYTES=67108864; SECS=10; RTT_COUNT=20000
 fi
 LOSSES="0 1 5 10"
+FAIR_SECONDS=${FAIR_SECONDS:-20}     # how long the two flows of the fairness comparison both send
 TUN_RATE_BPS=50000000
 TRANSFER_TIMEOUT=${TRANSFER_TIMEOUT:-240}
 KWIK_TIMEOUT=${KWIK_TIMEOUT:-90}   # kwik is far slower under loss: after this its partial goodput is recorded, marked FAILED
@@ -243,8 +244,8 @@ rtt() {
   kill ${PIDS[-1]} 2>/dev/null
 }
 
-# fairness PAIR NS_SERVER NS_CLIENT ADDRESS BYTES: two flows at once through one path (PAIR udt+udt or udt+tcp);
-# each flow's goodput over its own transfer, as the server measured it
+# fairness PAIR NS_SERVER NS_CLIENT ADDRESS BYTES: two flows at once through one path (PAIR udt+udt or udt+tcp),
+# both sending for FAIR_SECONDS (at most BYTES); each flow's goodput as its server measured it
 fairness() {
   local pair=$1 nss=$2 nsc=$3 addr=$4 bytes=$5 i=0 t pids=() outs=()
   for t in ${pair//+/ }; do
@@ -252,13 +253,13 @@ fairness() {
     local port=$((40000 + RANDOM % 20000)) sout=$OUT/fair-$pair-$i-server.txt cout=$OUT/fair-$pair-$i-client.txt
     start_java "$nss" "$sout" io.crust.bench.Goodput server $t $addr $port "$KEYSTORE" || { record "{\"kind\":\"fairness\",\"pair\":\"$pair\",\"status\":\"FAILED\",\"why\":\"server did not start\"}"; return; }
     outs+=("$sout")
-    timeout $TRANSFER_TIMEOUT bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' -cp '$CP' io.crust.bench.Goodput client $t $addr $port $bytes" > "$cout" 2> "$cout.err" &
+    timeout $TRANSFER_TIMEOUT bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' -Dgoodput.seconds=$FAIR_SECONDS -cp '$CP' io.crust.bench.Goodput client $t $addr $port $bytes" > "$cout" 2> "$cout.err" &
     pids+=($!)
   done
   local ok=1
   for p in "${pids[@]}"; do wait $p || ok=0; done
   for o in "${outs[@]}"; do for _ in $(seq 1 100); do grep -q goodput-server "$o" && break; sleep 0.2; done; done
-  python3 - "$RESULTS" "$pair" "$ok" "${outs[@]}" "java -cp CP io.crust.bench.Goodput client T $addr PORT $bytes (two at once: $pair)" <<'PY'
+  python3 - "$RESULTS" "$pair" "$ok" "${outs[@]}" "java -Dgoodput.seconds=$FAIR_SECONDS -cp CP io.crust.bench.Goodput client T $addr PORT $bytes (two at once: $pair)" <<'PY'
 import json, sys
 res, pair, ok, a, b, cmd = sys.argv[1:]
 def last(f):
@@ -376,7 +377,7 @@ for loss in $LOSSES; do
   ip -n $NS_B addr add 10.99.9.2 peer 10.99.9.1 dev tlb; ip -n $NS_B link set tlb up
   all_transports tun50 $loss $NS_B $NS_A 10.99.9.2 $TUN_BYTES 1472 $TUN_RATE_BPS
   [ $loss = 0 ] && { rtt tun50 udp $NS_B $NS_A 10.99.9.2; rtt tun50 udt $NS_B $NS_A 10.99.9.2;
-                     fairness udt+udt $NS_B $NS_A 10.99.9.2 $TUN_BYTES; fairness udt+tcp $NS_B $NS_A 10.99.9.2 $TUN_BYTES; }
+                     fairness udt+udt $NS_B $NS_A 10.99.9.2 1073741824; fairness udt+tcp $NS_B $NS_A 10.99.9.2 1073741824; }
   pkill -P $TUN_PID 2>/dev/null; kill $TUN_PID 2>/dev/null; wait $TUN_PID 2>/dev/null; TUN_PID=
 done
 

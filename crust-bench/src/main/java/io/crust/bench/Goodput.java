@@ -78,9 +78,9 @@ public final class Goodput {
             UdtConnection connection = endpoint.connect(server, Duration.ofSeconds(30));
             double cpuAtStart = Figures.processCpuSeconds();
             long start = System.nanoTime();
-            fill(connection.outputStream(), bytes);
+            long sent = fill(connection.outputStream(), bytes);
             connection.close();
-            Figures.of("goodput-client").put("transport", "udt").goodput(bytes, System.nanoTime() - start)
+            Figures.of("goodput-client").put("transport", "udt").goodput(sent, System.nanoTime() - start)
                     .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart)
                     .put("stats", connection.stats().toString()).print();
         }
@@ -99,26 +99,33 @@ public final class Goodput {
         try (Socket socket = new Socket(server.getAddress(), server.getPort())) {
             double cpuAtStart = Figures.processCpuSeconds();
             long start = System.nanoTime();
-            fill(socket.getOutputStream(), bytes);
+            long sent = fill(socket.getOutputStream(), bytes);
             socket.shutdownOutput();
             socket.getInputStream().read(); // the server closes after the last byte
-            Figures.of("goodput-client").put("transport", "tcp").goodput(bytes, System.nanoTime() - start)
+            Figures.of("goodput-client").put("transport", "tcp").goodput(sent, System.nanoTime() - start)
                     .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart).print();
         }
     }
 
-    static void fill(OutputStream out, long bytes) throws Exception {
+    /**
+     * Writes {@code bytes}, or as many as fit in {@code -Dgoodput.seconds} if that is set (flows that
+     * share a link are compared over the same time, not the same size); returns the bytes written.
+     */
+    static long fill(OutputStream out, long bytes) throws Exception {
         byte[] chunk = new byte[CHUNK_BYTES];
         for (int i = 0; i < chunk.length; i++) {
             chunk[i] = (byte) (i * 31);
         }
+        String seconds = System.getProperty("goodput.seconds");
+        long deadline = seconds == null ? Long.MAX_VALUE : System.nanoTime() + (long) (Double.parseDouble(seconds) * 1e9);
         long left = bytes;
-        while (left > 0) {
+        while (left > 0 && System.nanoTime() - deadline < 0) {
             int n = (int) Math.min(left, chunk.length);
             out.write(chunk, 0, n);
             left -= n;
         }
         out.flush();
+        return bytes - left;
     }
 
     /** Reads to the end; times from the first byte to the last. */

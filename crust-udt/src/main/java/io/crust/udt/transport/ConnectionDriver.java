@@ -573,55 +573,38 @@ public final class ConnectionDriver {
         if (!lockWithin(receiveOrder, timeoutNanos)) {
             return null;
         }
-        boolean consumed = false;
         try {
+            int len;
             lock.lock();
             try {
                 if (streamRemaining != 0) {
-                    throw new IllegalStateException("the input stream is half-way through a message");
+                    checkReadable(); // a connection that failed mid-message says so
+                    throw new IllegalStateException("a message was only partly read (by the input stream, or an"
+                            + " interrupted receive)");
                 }
                 while (state.readableBytes() < HEADER_BYTES) {
                     checkReadable();
-                    if (timeoutNanos >= 0) {
-                        long left = deadline - System.nanoTime();
-                        if (left <= 0) {
-                            return null;
-                        }
-                        awaitReadable(HEADER_BYTES, left);
-                    } else {
-                        awaitReadable(HEADER_BYTES, -1);
+                    long left = timeoutNanos < 0 ? -1 : deadline - System.nanoTime();
+                    if (timeoutNanos >= 0 && left <= 0) {
+                        return null;
                     }
+                    awaitReadable(HEADER_BYTES, left);
                 }
                 state.read(header, 0, HEADER_BYTES);
-                consumed = true;
-                int len = checkedLength();
-                byte[] message = new byte[len];
-                int done = 0;
-                while (done < len) {
-                    int n = state.read(message, done, len - done);
-                    done += n;
-                    if (n == 0) {
-                        // Reading may have opened the receive window: let the peer know, then wait
-                        // for a good part of the rest, not for every datagram of it.
-                        lock.unlock();
-                        try {
-                            flush();
-                        } finally {
-                            lock.lock();
-                        }
-                        checkReadable();
-                        if (state.readableBytes() == 0) {
-                            awaitReadable(Math.min(len - done, readChunkBytes), -1);
-                        }
-                    }
-                }
-                return message;
+                len = checkedLength();
+                streamRemaining = len;
             } finally {
                 lock.unlock();
-                if (consumed) {
-                    flush(); // reading may have opened the receive window
-                }
             }
+            byte[] message = new byte[len];
+            int done = 0;
+            while (done < len) {
+                done += readChunk(message, done, len - done);
+            }
+            if (len == 0) {
+                flush(); // the header alone may have opened the receive window
+            }
+            return message;
         } finally {
             receiveOrder.unlock();
         }
@@ -629,45 +612,53 @@ public final class ConnectionDriver {
 
     /**
      * The byte-stream view of the received messages: copies up to {@code len} bytes straight from the
-     * receive buffer into {@code dst}, across message boundaries, waiting until some are there. Waits
-     * for as much as the caller asked (up to {@link #readChunkBytes}, or the rest of the current
-     * message) before it wakes, not for every datagram.
+     * receive buffer into {@code dst}, across message boundaries, waiting until some are there.
      *
      * @return bytes read, at least 1
      * @throws EOFException at the peer's end of stream
      */
     public int readStream(byte[] dst, int off, int len) throws IOException {
         lockWithin(receiveOrder, -1);
-        boolean consumed = false;
         try {
-            lock.lock();
-            try {
-                while (streamRemaining == 0) {
-                    while (state.readableBytes() < HEADER_BYTES) {
-                        checkReadable();
-                        awaitReadable(HEADER_BYTES, -1);
-                    }
-                    state.read(header, 0, HEADER_BYTES);
-                    consumed = true;
-                    streamRemaining = checkedLength();
-                }
-                int wanted = Math.min(len, streamRemaining);
-                while (state.readableBytes() == 0) {
-                    checkReadable();
-                    awaitReadable(Math.min(wanted, readChunkBytes), -1);
-                }
-                int n = state.read(dst, off, wanted);
-                streamRemaining -= n;
-                consumed = true;
-                return n;
-            } finally {
-                lock.unlock();
-                if (consumed) {
-                    flush(); // reading may have opened the receive window
-                }
-            }
+            return readChunk(dst, off, len);
         } finally {
             receiveOrder.unlock();
+        }
+    }
+
+    /**
+     * Copies up to {@code len} bytes of the current message (reading the next message's length first if
+     * the current one is done) straight from the receive buffer, waiting for as much as asked (up to
+     * {@link #readChunkBytes}, or the rest of the message) rather than waking per datagram. Then sends
+     * the window update the read may have made due. The caller holds {@code receiveOrder}.
+     */
+    private int readChunk(byte[] dst, int off, int len) throws IOException {
+        boolean consumed = false;
+        lock.lock();
+        try {
+            while (streamRemaining == 0) {
+                while (state.readableBytes() < HEADER_BYTES) {
+                    checkReadable();
+                    awaitReadable(HEADER_BYTES, -1);
+                }
+                state.read(header, 0, HEADER_BYTES);
+                consumed = true;
+                streamRemaining = checkedLength();
+            }
+            int wanted = Math.min(len, streamRemaining);
+            while (state.readableBytes() == 0) {
+                checkReadable();
+                awaitReadable(Math.min(wanted, readChunkBytes), -1);
+            }
+            int n = state.read(dst, off, wanted);
+            streamRemaining -= n;
+            consumed = true;
+            return n;
+        } finally {
+            lock.unlock();
+            if (consumed) {
+                flush(); // reading may have opened the receive window
+            }
         }
     }
 

@@ -94,7 +94,6 @@ public final class ConnectionState implements LossDetector.Listener {
         };
         this.pacer = new Pacer(payload);
         this.loss = new LossDetector(firstPacketNumber, rtt, congestion, MAX_ACK_DELAY_NANOS);
-        congestion.onPeerMaxAckDelay(MAX_ACK_DELAY_NANOS);
         this.mtu = new MtuProber(payload, config.maxPayloadBytes(), config.pmtuProbing());
         // Until the peer's first ACK advertises its window, assume the smallest one a peer may
         // configure: assuming ours overran a peer with a smaller window, which then closed the
@@ -318,7 +317,6 @@ public final class ConnectionState implements LossDetector.Listener {
         if ((flags & SentPacketLog.ACK_FREQUENCY) != 0) {
             ackFrequency.onAcked(packetNumber);
             loss.setPeerMaxAckDelay(ackFrequency.peerMaxAckDelayNanos());
-            congestion.onPeerMaxAckDelay(ackFrequency.peerMaxAckDelayNanos());
         }
         if ((flags & SentPacketLog.MTU_PROBE) != 0) {
             if (mtu.isProbe(packetNumber)) {
@@ -489,7 +487,6 @@ public final class ConnectionState implements LossDetector.Listener {
                 && ackFrequency.due(nowNanos, congestion.windowBytes(), payload, rtt.smoothedRttNanos())) {
             ackFrequency.encode(out, pn, nowNanos);
             loss.setPeerMaxAckDelay(ackFrequency.peerMaxAckDelayNanos());
-            congestion.onPeerMaxAckDelay(ackFrequency.peerMaxAckDelayNanos());
             flags |= SentPacketLog.ACK_FREQUENCY;
         }
         switch (content) {

@@ -51,6 +51,7 @@ public final class LossDetector {
         this.rtt = rtt;
         this.congestion = congestion;
         this.maxAckDelayNanos = maxAckDelayNanos;
+        congestion.onPeerMaxAckDelay(maxAckDelayNanos);
     }
 
     public SentPacketLog log() {
@@ -61,9 +62,13 @@ public final class LossDetector {
         return bytesInFlight;
     }
 
-    /** The longest the peer may delay an ACK (it changes when we send ACK_FREQUENCY). */
+    /**
+     * The longest the peer may delay an ACK (it changes when we send ACK_FREQUENCY): the probe timeout
+     * allows for it, and so does the congestion controller.
+     */
     public void setPeerMaxAckDelay(long nanos) {
         this.maxAckDelayNanos = nanos;
+        congestion.onPeerMaxAckDelay(nanos);
     }
 
     public int ptoCount() {

@@ -192,4 +192,26 @@ class LoopbackTest {
         assertThatThrownBy(() -> c.send(source, 10, 10)).isInstanceOf(IndexOutOfBoundsException.class);
         accepted[0].close();
     }
+
+    @Test
+    void receiveRefusesToStartWhileTheStreamViewIsHalfWayThroughAMessage() throws Exception {
+        UdtConnection[] accepted = new UdtConnection[1];
+        Future<?> acceptor = Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
+            accepted[0] = server.accept(WAIT);
+            return null;
+        });
+        UdtConnection c = client.connect(server.localAddress(), WAIT);
+        acceptor.get();
+        c.send("0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        byte[] three = new byte[3];
+        assertThat(accepted[0].inputStream().read(three)).isEqualTo(3);
+        assertThatThrownBy(() -> accepted[0].receive()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only partly read");
+        // The stream view carries on where it stopped: nothing was lost.
+        byte[] rest = new byte[7];
+        assertThat(accepted[0].inputStream().readNBytes(rest, 0, 7)).isEqualTo(7);
+        assertThat(new String(rest, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("3456789");
+        c.close();
+        accepted[0].close();
+    }
 }

@@ -404,6 +404,18 @@ public final class ConnectionState implements LossDetector.Listener {
      * datagram's length) and returns that length, or 0 if nothing should be sent now.
      */
     public int poll(ByteBuffer out, long nowNanos) {
+        return poll(out, nowNanos, false);
+    }
+
+    /**
+     * As {@link #poll(ByteBuffer, long)}; with {@code holdPartialPacket}, new data that would fill only
+     * part of a packet is not sent while other packets are in flight (their acknowledgement, or a
+     * timer, polls again without holding). This keeps an application's writes from leaving as one full
+     * packet and one small one each, which on a large-MTU path (loopback: 64 KiB) doubles the packets
+     * per byte. Lost data, the end of the stream and probes are never held.
+     */
+    public int poll(ByteBuffer out, long nowNanos, boolean holdPartialPacket) {
+        holdPartial = holdPartialPacket;
         out.clear();
         switch (phase) {
             case TERMINATED -> {
@@ -442,6 +454,11 @@ public final class ConnectionState implements LossDetector.Listener {
 
     private enum Content { NONE, MTU_PROBE, STREAM, PING, ACK_ONLY }
 
+    /** Room left in a data packet for an ACK frame, when deciding whether a packet would be full. */
+    private static final int ACK_ROOM_BYTES = 64;
+    /** Set for the duration of one {@link #poll(ByteBuffer, long, boolean)}. */
+    private boolean holdPartial;
+
     private int pollData(ByteBuffer out, long nowNanos) {
         int payload = mtu.currentPayloadBytes();
         boolean probe = probesToSend > 0;
@@ -465,7 +482,8 @@ public final class ConnectionState implements LossDetector.Listener {
         if (mayPace && wantsProbe && phase == Phase.ESTABLISHED
                 && loss.bytesInFlight() + mtu.candidateBytes() <= congestion.windowBytes()) {
             content = Content.MTU_PROBE;
-        } else if (mayPace && sender.hasSendable()) {
+        } else if (mayPace && sender.hasSendable() && !(holdPartial && loss.bytesInFlight() > 0
+                && sender.onlyPartialChunk(payload - DataHeader.BYTES - Frames.STREAM_HEADER_BYTES - ACK_ROOM_BYTES))) {
             content = Content.STREAM;
         } else if (pingPending || probe) {
             content = Content.PING;

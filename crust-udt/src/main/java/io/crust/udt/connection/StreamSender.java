@@ -89,6 +89,18 @@ final class StreamSender {
     }
 
     /**
+     * Whether the next chunk would be new data shorter than {@code room} bytes, with no lost data or
+     * end-of-stream marker waiting (those are never held back).
+     */
+    boolean onlyPartialChunk(int room) {
+        if (!lost.isEmpty() || finPending) {
+            return false;
+        }
+        long available = Math.min(buffer.writeOffset(), peerLimit) - nextNewOffset;
+        return available > 0 && available < room;
+    }
+
+    /**
      * Picks the next chunk of at most {@code maxLength} bytes: lost data first, then new data within
      * the peer's window, then a bare end-of-stream marker. Fills the {@code chunk*} fields.
      *

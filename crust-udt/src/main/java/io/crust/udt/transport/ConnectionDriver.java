@@ -60,6 +60,10 @@ public final class ConnectionDriver {
     /** A waiting reader is woken when this much of a long message has arrived, not per datagram. */
     private static final int READ_CHUNK_BYTES = 256 * 1024;
     private static final long AWAKE = Long.MIN_VALUE;
+    /** Flush requests, weakest first (see {@link #flush(int)}). */
+    private static final int NOTHING = 0;
+    private static final int HOLD_PARTIAL = 1;
+    private static final int SEND_ALL = 2;
     private static final long SENDER_BUSY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /**
      * How late a timer other than pacing may fire rather than wake the connection thread early: each
@@ -91,7 +95,7 @@ public final class ConnectionDriver {
     private final ReentrantLock receiveOrder = new ReentrantLock();
     /** Held by the one thread that polls and sends datagrams; see {@link #flush}. */
     private final ReentrantLock sending = new ReentrantLock();
-    private final AtomicBoolean flushRequested = new AtomicBoolean();
+    private final AtomicInteger flushRequested = new AtomicInteger();
     private final ConcurrentLinkedQueue<ByteBuffer> inbound = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inboundCount = new AtomicInteger();
     private final AtomicBoolean wakeup = new AtomicBoolean();
@@ -229,12 +233,21 @@ public final class ConnectionDriver {
      * a request and returns at once, and the sender looks at the request before it lets go.
      */
     private boolean flush() {
-        flushRequested.set(true);
+        return flush(SEND_ALL);
+    }
+
+    /**
+     * As {@link #flush()}; with {@link #HOLD_PARTIAL} (an application write) a last packet that the
+     * data written so far would fill only partly stays in the buffer while earlier packets are in
+     * flight: their acknowledgement, which is due soon, sends it (or a later write fills it). A
+     * request to send everything wins over one to hold.
+     */
+    private boolean flush(int how) {
+        flushRequested.accumulateAndGet(how, Math::max);
         boolean sent = false;
-        while (flushRequested.get() && sending.tryLock()) {
+        while (flushRequested.get() != NOTHING && sending.tryLock()) {
             try {
-                flushRequested.set(false);
-                sendAll();
+                sendAll(flushRequested.getAndSet(NOTHING) == HOLD_PARTIAL);
                 sent = true;
             } finally {
                 sending.unlock();
@@ -243,13 +256,13 @@ public final class ConnectionDriver {
         return sent;
     }
 
-    private void sendAll() {
+    private void sendAll(boolean holdPartial) {
         while (true) {
             int length;
             boolean wakeTimer = false;
             lock.lock();
             try {
-                length = state.poll(out, System.nanoTime());
+                length = state.poll(out, System.nanoTime(), holdPartial);
                 if (length == 0) {
                     // Nothing more to send now: make sure the connection thread is up in time for
                     // whatever comes next (pacing, the delayed ACK, a retransmission).
@@ -474,7 +487,7 @@ public final class ConnectionDriver {
                         // acknowledgements to free a good part of it (not a datagram's worth).
                         lock.unlock();
                         try {
-                            flush();
+                            flush(HOLD_PARTIAL);
                         } finally {
                             lock.lock();
                         }
@@ -490,7 +503,7 @@ public final class ConnectionDriver {
         } finally {
             sendOrder.unlock();
         }
-        flush();
+        flush(HOLD_PARTIAL);
         return true;
     }
 

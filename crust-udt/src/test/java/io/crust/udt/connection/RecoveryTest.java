@@ -227,6 +227,37 @@ class RecoveryTest {
     }
 
     @Test
+    void anApplicationWriteHoldsItsPartlyFilledLastPacketOnlyWhileEarlierPacketsAreInFlight() {
+        ConnectionPair pair = pairWithDelay(NO_PROBING);
+        pair.handshake();
+        pair.runUntil(() -> pair.client.stats().bytesInFlight() == 0, Duration.ofSeconds(1));
+        ByteBuffer out = ByteBuffer.allocate(UdtConfig.MAX_UDP_PAYLOAD_BYTES);
+        long now = pair.clock.nanoTime();
+        // Nothing in flight: a small write goes at once, even when asked to hold partial packets.
+        pair.client.write(new byte[100], 0, 100);
+        assertThat(pair.client.poll(out, now, true)).isPositive();
+        assertThat(frames(out).stream().length()).isEqualTo(100);
+        // Now that packet is in flight: 3,000 bytes leave as the full packets they fill, the rest waits...
+        pair.client.write(new byte[3000], 0, 3000);
+        int streamBytes = 0;
+        int length;
+        while ((length = pair.client.poll(out, now, true)) > 0) {
+            assertThat(length).isEqualTo(pair.client.stats().payloadBytes());
+            streamBytes += frames(out).stream().length();
+        }
+        assertThat(streamBytes).isLessThan(3000);
+        // ...until a poll that does not hold (an acknowledgement arriving, a timer) sends it.
+        assertThat(pair.client.poll(out, now, false)).isPositive();
+        assertThat(streamBytes + frames(out).stream().length()).isEqualTo(3000);
+        assertThat(pair.client.poll(out, now, false)).isZero();
+    }
+
+    /** The frames of the packet {@code poll} just wrote into {@code out}. */
+    private static DataFrames frames(ByteBuffer out) {
+        return frames(new ConnectionPair.Sent(0, true, java.util.Arrays.copyOf(out.array(), out.position())));
+    }
+
+    @Test
     void duplicatedPacketIsReportedAndChangesNothing() {
         ConnectionPair pair = pairWithDelay(NO_PROBING);
         pair.handshake();

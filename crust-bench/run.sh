@@ -69,6 +69,7 @@ TUN_RATE_BPS=50000000
 TRANSFER_TIMEOUT=${TRANSFER_TIMEOUT:-240}
 KWIK_TIMEOUT=${KWIK_TIMEOUT:-90}   # kwik is far slower under loss: after this its partial goodput is recorded, marked FAILED
 FAILED=0
+JVM_OPTS=""   # extra JVM options of the transport being measured (see jvm_opts)
 NS_A=cb$$a
 NS_B=cb$$b
 PIDS=()
@@ -132,26 +133,31 @@ ns_exec() { local ns=$1; shift; if [ "$ns" = - ]; then "$@"; else ip netns exec 
 start_java() {
   local ns=$1 out=$2; shift 2
   # started directly (not through a shell function) so that $! is the JVM itself: ip netns exec execs it
-  if [ "$ns" = - ]; then "$JAVA" -cp "$CP" "$@" > "$out" 2> "$out.err" &
-  else ip netns exec "$ns" "$JAVA" -cp "$CP" "$@" > "$out" 2> "$out.err" &
+  if [ "$ns" = - ]; then "$JAVA" $JVM_OPTS -cp "$CP" "$@" > "$out" 2> "$out.err" &
+  else ip netns exec "$ns" "$JAVA" $JVM_OPTS -cp "$CP" "$@" > "$out" 2> "$out.err" &
   fi
   PIDS+=($!)
   for _ in $(seq 1 300); do grep -q '^READY' "$out" 2>/dev/null && return 0; sleep 0.2; done
   fail "server $* did not start: $(tail -3 "$out.err")"; return 1
 }
 
+# jvm_opts TRANSPORT: the JVM options a transport needs: udt-fast is crust-udt on its Linux fast path
+# (recvmmsg and UDP segmentation offload through the foreign function API), which needs native access
+jvm_opts() { [ "$1" = udt-fast ] && echo "--enable-native-access=ALL-UNNAMED"; }
+
 # goodput PATH LOSS TRANSPORT NS_SERVER NS_CLIENT ADDRESS BYTES: crust-udt, java TCP or kwik through the harness
 goodput() {
   local path=$1 loss=$2 transport=$3 nss=$4 nsc=$5 addr=$6 bytes=$7 port=$((40000 + RANDOM % 20000))
+  local JVM_OPTS; JVM_OPTS=$(jvm_opts $transport)
   local sout=$OUT/$path-$loss-$transport-server.txt cout=$OUT/$path-$loss-$transport-client.txt
   local cmd="Goodput client $transport $addr $port $bytes"
   local limit=$TRANSFER_TIMEOUT; [ $transport = kwik ] && limit=$KWIK_TIMEOUT
   start_java "$nss" "$sout" io.crust.bench.Goodput server $transport $addr $port "$KEYSTORE" || { record "{\"kind\":\"goodput\",\"path\":\"$path\",\"loss\":$loss,\"transport\":\"$transport\",\"status\":\"FAILED\"}"; return; }
   local server_pid=${PIDS[-1]}
-  if ! timeout $limit bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' -cp '$CP' io.crust.bench.$cmd" > "$cout" 2> "$cout.err"; then
+  if ! timeout $limit bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' $JVM_OPTS -cp '$CP' io.crust.bench.$cmd" > "$cout" 2> "$cout.err"; then
     fail "$path loss=$loss $transport: client failed or did not finish $bytes bytes within ${limit}s"
     kill $server_pid 2>/dev/null; sleep 2
-    python3 - "$RESULTS" "$path" "$loss" "$transport" "$sout" "java -cp CP io.crust.bench.$cmd" "$limit" <<'PY'
+    python3 - "$RESULTS" "$path" "$loss" "$transport" "$sout" "java $JVM_OPTS -cp CP io.crust.bench.$cmd" "$limit" <<'PY'
 import json, sys
 res, path, loss, transport, sout, cmd, limit = sys.argv[1:]
 partial = [json.loads(l) for l in open(sout) if l.startswith('{') and 'partial' in l]
@@ -166,7 +172,7 @@ PY
   fi
   for _ in $(seq 1 100); do grep -q goodput-server "$sout" && break; sleep 0.2; done
   kill $server_pid 2>/dev/null
-  python3 - "$RESULTS" "$path" "$loss" "$transport" "$sout" "$cout" "java -cp CP io.crust.bench.$cmd" <<'PY'
+  python3 - "$RESULTS" "$path" "$loss" "$transport" "$sout" "$cout" "java $JVM_OPTS -cp CP io.crust.bench.$cmd" <<'PY'
 import json, sys
 res, path, loss, transport, sout, cout, cmd = sys.argv[1:]
 def last(f, kind):
@@ -183,6 +189,8 @@ else:
     cpu = s.get('transferCpuSeconds', s['cpuSeconds']) + c.get('transferCpuSeconds', c['cpuSeconds'])
     row.update(status='ok', mbps=s['mbps'], bytes=s['bytes'], seconds=s['seconds'],
                cpuSecondsPerGB=cpu / (s['bytes'] / 1e9), clientStats=c.get('stats', ''))
+    if c.get('datagramPath'):
+        row['datagramPath'] = c['datagramPath']
 open(res, 'a').write(json.dumps(row) + '\n')
 PY
 }
@@ -234,8 +242,9 @@ rtt() {
   local path=$1 transport=$2 nss=$3 nsc=$4 addr=$5 port=$((40000 + RANDOM % 20000))
   local RTT_COUNT=$RTT_COUNT; [ $path = tun50 ] && RTT_COUNT=400   # 50 ms each: keep it within the timeout
   local sout=$OUT/$path-rtt-$transport-server.txt cout=$OUT/$path-rtt-$transport-client.txt
+  local JVM_OPTS; JVM_OPTS=$(jvm_opts $transport)
   start_java "$nss" "$sout" io.crust.bench.RoundTrip server $transport $addr $port || return
-  if timeout $TRANSFER_TIMEOUT bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' -cp '$CP' io.crust.bench.RoundTrip client $transport $addr $port $RTT_COUNT" > "$cout" 2> "$cout.err"; then
+  if timeout $TRANSFER_TIMEOUT bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' $JVM_OPTS -cp '$CP' io.crust.bench.RoundTrip client $transport $addr $port $RTT_COUNT" > "$cout" 2> "$cout.err"; then
     python3 -c "import json,sys; r=json.loads([l for l in open('$cout') if l.startswith('{')][-1]); r.update(kind='round-trip', path='$path', command='java -cp CP io.crust.bench.RoundTrip client $transport $addr PORT $RTT_COUNT', status='ok'); open('$RESULTS','a').write(json.dumps(r)+'\n')"
   else
     fail "$path round trip $transport: $(tail -2 "$cout.err")"
@@ -321,6 +330,7 @@ all_transports() { # PATH LOSS NS_SERVER NS_CLIENT ADDRESS BYTES UDP_LEN UDP_RAT
   iperf "$1" "$2" udp "$3" "$4" "$5" "$7" "$8"
   goodput "$1" "$2" tcp "$3" "$4" "$5" "$6"
   goodput "$1" "$2" udt "$3" "$4" "$5" "$6"
+  goodput "$1" "$2" udt-fast "$3" "$4" "$5" "$6"
   # CUBIC under loss on the TUN link moves 0.5 - 3 Mbit/s: a smaller transfer keeps it within the timeout
   [ "$1" = loopback ] || goodput "$1" "$2" udt-cubic "$3" "$4" "$5" "$([ "$1" = tun50 ] && [ "$2" != 0 ] && echo 8388608 || echo "$6")"
   [ "${SKIP_KWIK:-0}" = 1 ] || goodput "$1" "$2" kwik "$3" "$4" "$5" "$KWIK_BYTES"
@@ -334,6 +344,7 @@ want perftool && { perftool loopback tcp - - 127.0.0.1 $LOOP_BYTES; perftool loo
 if want goodput; then
 rtt loopback udp - - 127.0.0.1
 rtt loopback udt - - 127.0.0.1
+rtt loopback udt-fast - - 127.0.0.1
 
 # ---------------------------------------------------------------- 2. veth pair, 1500 MTU, nft loss
 log "veth: namespaces $NS_A and $NS_B"
@@ -357,7 +368,7 @@ for loss in $LOSSES; do
   done
   log "veth loss=$loss% each way"
   all_transports veth $loss $NS_B $NS_A 10.250.0.2 $VETH_BYTES 1472 0
-  [ $loss = 0 ] && { rtt veth udp $NS_B $NS_A 10.250.0.2; rtt veth udt $NS_B $NS_A 10.250.0.2; }
+  [ $loss = 0 ] && { rtt veth udp $NS_B $NS_A 10.250.0.2; rtt veth udt $NS_B $NS_A 10.250.0.2; rtt veth udt-fast $NS_B $NS_A 10.250.0.2; }
 done
 for ns in $NS_A $NS_B; do ip netns exec $ns nft delete table inet lossy 2>/dev/null; done
 ip -n $NS_A link del va

@@ -38,7 +38,7 @@ public final class Goodput {
                 }
             }));
             switch (transport) {
-                case "udt", "udt-cubic", "udt-bbr" -> udtServer(host, port, udtConfig(transport));
+                case "udt", "udt-fast", "udt-cubic", "udt-bbr" -> udtServer(host, port, udtConfig(transport));
                 case "tcp" -> tcpServer(host, port);
                 case "kwik" -> KwikGoodput.server(port, args[4]);
                 default -> throw new IllegalArgumentException(transport);
@@ -46,7 +46,7 @@ public final class Goodput {
         } else {
             long bytes = Long.parseLong(args[4]);
             switch (transport) {
-                case "udt", "udt-cubic", "udt-bbr" -> udtClient(new InetSocketAddress(host, port), bytes, udtConfig(transport));
+                case "udt", "udt-fast", "udt-cubic", "udt-bbr" -> udtClient(new InetSocketAddress(host, port), bytes, udtConfig(transport));
                 case "tcp" -> tcpClient(new InetSocketAddress(host, port), bytes);
                 case "kwik" -> KwikGoodput.client(args[2], port, bytes);
                 default -> throw new IllegalArgumentException(transport);
@@ -54,11 +54,16 @@ public final class Goodput {
         }
     }
 
-    /** {@code udt}: the defaults; {@code udt-cubic}, {@code udt-bbr}: that congestion controller. */
+    /**
+     * {@code udt}: the defaults on the JDK's datagram calls; {@code udt-fast}: the defaults, on the Linux
+     * fast path when the JVM grants native access (run.sh passes {@code --enable-native-access}); the
+     * client's figures name the path taken. {@code udt-cubic}, {@code udt-bbr}: that congestion controller.
+     */
     static UdtConfig udtConfig(String transport) {
         return switch (transport) {
-            case "udt-cubic" -> UdtConfig.builder().congestionControl(UdtConfig.CongestionControl.CUBIC).build();
-            case "udt-bbr" -> UdtConfig.builder().congestionControl(UdtConfig.CongestionControl.BBR).build();
+            case "udt" -> UdtConfig.builder().fastPath(false).build();
+            case "udt-cubic" -> UdtConfig.builder().congestionControl(UdtConfig.CongestionControl.CUBIC).fastPath(false).build();
+            case "udt-bbr" -> UdtConfig.builder().congestionControl(UdtConfig.CongestionControl.BBR).fastPath(false).build();
             default -> UdtConfig.defaults();
         };
     }
@@ -82,6 +87,7 @@ public final class Goodput {
             connection.close();
             Figures.of("goodput-client").put("transport", "udt").goodput(sent, System.nanoTime() - start)
                     .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart)
+                    .put("datagramPath", endpoint.datagramPath())
                     .put("stats", connection.stats().toString()).print();
         }
     }

@@ -24,10 +24,12 @@ public final class RoundTrip {
     public static void main(String[] args) throws Exception {
         InetAddress host = InetAddress.getByName(args[2]);
         int port = Integer.parseInt(args[3]);
-        boolean udt = args[1].equals("udt");
+        boolean udt = args[1].startsWith("udt");
+        // udt: the JDK's datagram calls; udt-fast: the Linux fast path where the JVM grants native access
+        UdtConfig config = args[1].equals("udt-fast") ? UdtConfig.defaults() : UdtConfig.builder().fastPath(false).build();
         if (args[0].equals("server")) {
             if (udt) {
-                try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(host, port), UdtConfig.defaults())) {
+                try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(host, port), config)) {
                     System.out.println("READY " + port);
                     try (UdtConnection c = endpoint.accept(Duration.ofMinutes(5))) {
                         while (true) {
@@ -65,7 +67,7 @@ public final class RoundTrip {
         InetSocketAddress server = new InetSocketAddress(host, port);
         if (udt) {
             try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(host.isLoopbackAddress() ? host
-                    : InetAddress.getByName("0.0.0.0"), 0), UdtConfig.defaults())) {
+                    : InetAddress.getByName("0.0.0.0"), 0), config)) {
                 UdtConnection c = endpoint.connect(server, Duration.ofSeconds(30));
                 for (int i = -warmup; i < count; i++) {
                     long t = System.nanoTime();
@@ -75,7 +77,7 @@ public final class RoundTrip {
                         micros[i] = (System.nanoTime() - t) / 1000;
                     }
                 }
-                stats = c.stats().toString();
+                stats = endpoint.datagramPath() + " " + c.stats();
                 c.close();
             }
         } else {
@@ -105,7 +107,7 @@ public final class RoundTrip {
             }
         }
         Arrays.sort(micros);
-        Figures.of("round-trip").put("transport", udt ? "udt" : "udp").put("count", count)
+        Figures.of("round-trip").put("transport", args[1]).put("count", count)
                 .put("p50Micros", micros[count / 2]).put("p99Micros", micros[(int) (count * 0.99)])
                 .put("meanMicros", Arrays.stream(micros).average().orElse(0)).put("stats", stats).print();
     }

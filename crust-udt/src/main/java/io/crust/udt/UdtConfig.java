@@ -30,6 +30,7 @@ public final class UdtConfig {
     private final int initialPayloadBytes;
     private final int maxPayloadBytes;
     private final boolean pmtuProbing;
+    private final boolean fastPath;
     private final int maxPendingHandshakes;
     private final int socketBufferBytes;
 
@@ -44,6 +45,7 @@ public final class UdtConfig {
         this.initialPayloadBytes = b.initialPayloadBytes;
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.pmtuProbing = b.pmtuProbing;
+        this.fastPath = b.fastPath;
         this.maxPendingHandshakes = b.maxPendingHandshakes;
         this.socketBufferBytes = b.socketBufferBytes;
     }
@@ -111,6 +113,17 @@ public final class UdtConfig {
         return pmtuProbing;
     }
 
+    /**
+     * Whether the endpoint may use the Linux fast path: {@code recvmmsg} batches and UDP segmentation
+     * offload through the foreign function API. It is used only on JDK 22+ on Linux and when the
+     * application grants native access ({@code --enable-native-access=io.crust.udt}, or
+     * {@code ALL-UNNAMED} on the class path); elsewhere the endpoint uses the JDK's channel calls, with
+     * the same behaviour. {@link UdtEndpoint#datagramPath()} tells which one an endpoint got.
+     */
+    public boolean fastPath() {
+        return fastPath;
+    }
+
     /** Accepted connections waiting for {@link UdtEndpoint#accept}; further handshakes are dropped. */
     public int maxPendingHandshakes() {
         return maxPendingHandshakes;
@@ -127,7 +140,7 @@ public final class UdtConfig {
                 + ", keepaliveInterval=" + keepaliveInterval + ", receiveWindowBytes=" + receiveWindowBytes
                 + ", sendBufferBytes=" + sendBufferBytes + ", congestionControl=" + congestionControl
                 + ", initialPayloadBytes=" + initialPayloadBytes + ", maxPayloadBytes=" + maxPayloadBytes
-                + ", pmtuProbing=" + pmtuProbing + "]";
+                + ", pmtuProbing=" + pmtuProbing + ", fastPath=" + fastPath + "]";
     }
 
     /** The congestion controllers a connection can use. CUBIC and NewReno are loss-based and TCP-friendly. */
@@ -159,6 +172,7 @@ public final class UdtConfig {
         private int initialPayloadBytes = SAFE_UDP_PAYLOAD_BYTES;
         private int maxPayloadBytes = MAX_UDP_PAYLOAD_BYTES;
         private boolean pmtuProbing = true;
+        private boolean fastPath = true;
         private int maxPendingHandshakes = 64;
         private int socketBufferBytes = 4 * 1024 * 1024;
 
@@ -222,6 +236,12 @@ public final class UdtConfig {
         /** Default on. */
         public Builder pmtuProbing(boolean enabled) {
             this.pmtuProbing = enabled;
+            return this;
+        }
+
+        /** Default on (used only where available; see {@link UdtConfig#fastPath()}). */
+        public Builder fastPath(boolean allowed) {
+            this.fastPath = allowed;
             return this;
         }
 

@@ -142,6 +142,14 @@ public final class UdtEndpoint implements AutoCloseable {
         return demultiplexer.socketBuffers();
     }
 
+    /**
+     * How this endpoint moves datagrams: {@code "linux-gso"} (batched receive and segmentation offload
+     * through the foreign function API; see {@link UdtConfig#fastPath()}) or {@code "jdk"}.
+     */
+    public String datagramPath() {
+        return demultiplexer.datagramPath();
+    }
+
     /** Counters since the endpoint opened. */
     public EndpointStats stats() {
         return demultiplexer.stats();

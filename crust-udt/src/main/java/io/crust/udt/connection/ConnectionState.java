@@ -475,7 +475,7 @@ public final class ConnectionState implements LossDetector.Listener {
             if (delay == 0) {
                 mayPace = true;
             } else {
-                pacingDeadlineNanos = nowNanos + delay;
+                pacingDeadlineNanos = nowNanos + delay; // a quantum of packets then (see Pacer)
             }
         }
         Content content;

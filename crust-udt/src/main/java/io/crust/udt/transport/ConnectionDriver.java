@@ -61,6 +61,8 @@ public final class ConnectionDriver {
     private static final int READ_CHUNK_BYTES = 256 * 1024;
     private static final long AWAKE = Long.MIN_VALUE;
     /** Flush requests, weakest first (see {@link #flush(int)}). */
+    /** At most this many bytes of packets per segmented send (the kernel's limit is 64 KiB with headers). */
+    private static final int BATCH_BYTES = 65_000;
     private static final int NOTHING = 0;
     private static final int HOLD_PARTIAL = 1;
     private static final int SEND_ALL = 2;
@@ -101,6 +103,10 @@ public final class ConnectionDriver {
     private final AtomicBoolean wakeup = new AtomicBoolean();
     private final ByteBuffer out;
     private final byte[] header = new byte[HEADER_BYTES];
+    /** Packets waiting to go to the kernel in one call (see {@link #addToBatch}); only the sending thread uses it. */
+    private ByteBuffer batch;
+    private int batchCount;
+    private int batchSegmentBytes;
     private volatile Thread thread;
     private volatile boolean stopped;
     /** When the connection thread will next look at the timers; {@link #AWAKE} while it runs (under lock). */
@@ -167,19 +173,29 @@ public final class ConnectionDriver {
      * @return false if the datagram was dropped because the queue is full
      */
     boolean onDatagram(ByteBuffer datagram) {
+        return onDatagram(datagram, System.nanoTime(), false);
+    }
+
+    /**
+     * As {@link #onDatagram(ByteBuffer)}, for one datagram of a batch the receive thread read at
+     * {@code now}: with {@code deferFlush} the sending waits for {@link #flushAfterBatch}, so that the
+     * ACK for a whole batch leaves once.
+     */
+    boolean onDatagram(ByteBuffer datagram, long now, boolean deferFlush) {
         if (stopped) {
             return true;
         }
         if (lock.tryLock()) {
             try {
-                long now = System.nanoTime();
                 takeQueued(now);
                 endpoint.count(state.onDatagram(datagram, now));
                 signalWaiters();
             } finally {
                 lock.unlock();
             }
-            flush();
+            if (!deferFlush) {
+                flush();
+            }
             return true;
         }
         if (inboundCount.incrementAndGet() > MAX_QUEUED_DATAGRAMS) {
@@ -189,6 +205,13 @@ public final class ConnectionDriver {
         inbound.offer(endpoint.copyForQueue(datagram));
         wake();
         return true;
+    }
+
+    /** Sends what the datagrams of a batch, handed over with {@code deferFlush}, produced. */
+    void flushAfterBatch() {
+        if (!stopped) {
+            flush();
+        }
     }
 
     /** Runs queued datagrams through the state machine (caller holds {@code lock}). */
@@ -279,12 +302,68 @@ public final class ConnectionDriver {
                 lock.unlock();
             }
             if (length == 0) {
+                sendBatch();
                 if (wakeTimer) {
                     wake();
                 }
                 return;
             }
+            if (endpoint.maxSegments() > 1) {
+                addToBatch(length);
+            } else {
+                send(length);
+            }
+        }
+    }
+
+    /**
+     * Appends the packet in {@code out} to the batch that goes to the kernel in one call: packets of
+     * one size, the last of a batch maybe shorter (what UDP segmentation offload accepts), at most
+     * {@link Demultiplexer#maxSegments()} of them and {@link #BATCH_BYTES} in all. Called only by the
+     * thread that holds {@code sending}.
+     */
+    private void addToBatch(int length) {
+        if (2 * length > BATCH_BYTES) {
+            sendBatch(); // two would not fit: nothing to gain (loopback's 64 KiB datagrams)
             send(length);
+            return;
+        }
+        if (batch == null) {
+            batch = ByteBuffer.allocateDirect(BATCH_BYTES);
+        }
+        if (batchCount > 0 && (length > batchSegmentBytes || batch.remaining() < length
+                || batchCount == endpoint.maxSegments())) {
+            sendBatch();
+        }
+        if (batchCount == 0) {
+            batchSegmentBytes = length;
+        }
+        out.flip();
+        batch.put(out);
+        batchCount++;
+        if (length < batchSegmentBytes) {
+            sendBatch(); // a shorter packet can only end a batch
+        }
+    }
+
+    private void sendBatch() {
+        if (batchCount == 0) {
+            return;
+        }
+        batch.flip();
+        int segment = batchSegmentBytes;
+        int count = batchCount;
+        batchCount = 0;
+        try {
+            if (count == 1) {
+                endpoint.send(batch, remote);
+            } else {
+                endpoint.sendSegments(batch, segment, remote, count);
+            }
+        } catch (IOException e) {
+            onSendFailure(e, segment);
+        } finally {
+            batch.clear();
         }
     }
 
@@ -379,19 +458,23 @@ public final class ConnectionDriver {
         out.flip();
         try {
             endpoint.send(out, remote);
-        } catch (ClosedChannelException e) {
-            lockedAbort("the endpoint was closed");
         } catch (IOException e) {
-            if (length > 1200 && String.valueOf(e.getMessage()).contains("too long")) {
-                lock.lock();
-                try {
-                    state.onDatagramTooLarge();
-                } finally {
-                    lock.unlock();
-                }
-            } else {
-                LOG.debug("send to {} failed: {}", remote, e.toString()); // treated as a lost packet
+            onSendFailure(e, length);
+        }
+    }
+
+    private void onSendFailure(IOException e, int length) {
+        if (e instanceof ClosedChannelException) {
+            lockedAbort("the endpoint was closed");
+        } else if (length > 1200 && String.valueOf(e.getMessage()).contains("too long")) {
+            lock.lock();
+            try {
+                state.onDatagramTooLarge();
+            } finally {
+                lock.unlock();
             }
+        } else {
+            LOG.debug("send to {} failed: {}", remote, e.toString()); // treated as a lost packet
         }
     }
 

@@ -51,8 +51,11 @@ public final class Demultiplexer implements AutoCloseable {
     private final UdtConfig config;
     private final InetSocketAddress localAddress;
     private final BufferPool pool;
-    /** The one buffer the receive thread reads into; a datagram is handled before the next is read. */
-    private final ByteBuffer received;
+    /** How datagrams go through the socket: the JDK's channel calls, or the Linux fast path. */
+    private final DatagramIo io;
+    /** Connections that took datagrams of the current batch and have not sent yet (receive thread only). */
+    private final ConnectionDriver[] batchDrivers;
+    private int batchDriverCount;
     private final SecureRandom random = new SecureRandom();
     private final HandshakeCookies cookies = new HandshakeCookies(random);
     private final ConnectionTable<ConnectionDriver> connections = new ConnectionTable<>();
@@ -92,7 +95,8 @@ public final class Demultiplexer implements AutoCloseable {
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         // One byte more than the largest datagram we accept, so an oversized one is seen, not truncated.
         this.pool = new BufferPool(config.maxPayloadBytes() + 1, RETAINED_SMALL_BUFFERS, RETAINED_LARGE_BUFFERS);
-        this.received = ByteBuffer.allocateDirect(config.maxPayloadBytes() + 1);
+        this.io = DatagramIo.open(channel, config.maxPayloadBytes() + 1, config.fastPath());
+        this.batchDrivers = new ConnectionDriver[io.receiveBatchSize()];
         this.acceptQueue = new ArrayBlockingQueue<>(config.maxPendingHandshakes());
     }
 
@@ -155,12 +159,11 @@ public final class Demultiplexer implements AutoCloseable {
     // ------------------------------------------------------------------ receive loop
 
     private void receiveLoop() {
-        ByteBuffer buffer = received;
+        ReceivedBatch batch = new ReceivedBatch(io.receiveBatchSize(), config.maxPayloadBytes() + 1);
         while (!closed) {
-            buffer.clear();
-            InetSocketAddress from;
+            int n;
             try {
-                from = (InetSocketAddress) channel.receive(buffer);
+                n = io.receive(batch);
             } catch (ClosedChannelException e) {
                 break;
             } catch (IOException e) {
@@ -170,19 +173,40 @@ public final class Demultiplexer implements AutoCloseable {
                 LOG.debug("receive failed: {}", e.toString()); // e.g. ICMP port unreachable reported late
                 continue;
             }
-            buffer.flip();
-            datagramsIn.increment();
-            try {
-                dispatch(buffer, from);
-            } catch (RuntimeException e) {
-                malformed.increment();
-                LOG.debug("datagram from {} dropped: {}", from, e.toString());
+            datagramsIn.add(n);
+            long now = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                try {
+                    dispatch(batch.datagrams[i], batch.sources[i], now, n > 1);
+                } catch (RuntimeException e) {
+                    malformed.increment();
+                    LOG.debug("datagram from {} dropped: {}", batch.sources[i], e.toString());
+                }
             }
+            flushBatch();
         }
     }
 
+    /** Lets each connection that took part of a batch send what it produced; see {@link ConnectionDriver#flushAfterBatch}. */
+    private void flushBatch() {
+        for (int i = 0; i < batchDriverCount; i++) {
+            batchDrivers[i].flushAfterBatch();
+            batchDrivers[i] = null;
+        }
+        batchDriverCount = 0;
+    }
+
+    private void rememberForFlush(ConnectionDriver driver) {
+        for (int i = 0; i < batchDriverCount; i++) {
+            if (batchDrivers[i] == driver) {
+                return;
+            }
+        }
+        batchDrivers[batchDriverCount++] = driver;
+    }
+
     /** Routes one datagram; the buffer is free again when this returns. */
-    private boolean dispatch(ByteBuffer datagram, InetSocketAddress from) {
+    private boolean dispatch(ByteBuffer datagram, InetSocketAddress from, long now, boolean inBatch) {
         if (!datagram.hasRemaining()) {
             malformed.increment();
             return false;
@@ -206,9 +230,10 @@ public final class Demultiplexer implements AutoCloseable {
         }
         return switch (PacketType.typeOf(first)) {
             case PacketType.DATA -> datagram.remaining() > DataHeader.BYTES
-                    ? deliver(DataHeader.destinationConnectionId(datagram), datagram, from) : countMalformed();
+                    ? deliver(DataHeader.destinationConnectionId(datagram), datagram, from, now, inBatch)
+                    : countMalformed();
             case PacketType.RETRY, PacketType.ACCEPT, PacketType.VERSION -> datagram.remaining() >= 12
-                    ? deliver(datagram.getLong(4), datagram, from) : countMalformed();
+                    ? deliver(datagram.getLong(4), datagram, from, now, inBatch) : countMalformed();
             case PacketType.INITIAL -> onInitial(datagram, from);
             default -> countMalformed();
         };
@@ -219,23 +244,27 @@ public final class Demultiplexer implements AutoCloseable {
         return false;
     }
 
-    private boolean deliver(long connectionId, ByteBuffer datagram, InetSocketAddress from) {
+    private boolean deliver(long connectionId, ByteBuffer datagram, InetSocketAddress from, long now, boolean inBatch) {
         ConnectionDriver driver = connections.get(connectionId);
         if (driver == null) {
             unknownConnection.increment();
             return false;
         }
-        return deliverTo(driver, datagram, from);
+        return deliverTo(driver, datagram, from, now, inBatch);
     }
 
-    private boolean deliverTo(ConnectionDriver driver, ByteBuffer datagram, InetSocketAddress from) {
+    private boolean deliverTo(ConnectionDriver driver, ByteBuffer datagram, InetSocketAddress from, long now,
+                              boolean inBatch) {
         if (!driver.remoteAddress().equals(from)) {
             wrongSource.increment();
             return false;
         }
-        if (!driver.onDatagram(datagram)) {
+        if (!driver.onDatagram(datagram, now, inBatch)) {
             queueFull.increment();
             return false;
+        }
+        if (inBatch) {
+            rememberForFlush(driver);
         }
         return true;
     }
@@ -277,12 +306,12 @@ public final class Demultiplexer implements AutoCloseable {
             return false;
         }
         if (pendingRendezvous != null) {
-            return deliverTo(pendingRendezvous, datagram, from);
+            return deliverTo(pendingRendezvous, datagram, from, System.nanoTime(), false);
         }
         HandshakeKey key = new HandshakeKey(from, clientId);
         ConnectionDriver existing = accepted.get(key);
         if (existing != null) {
-            return deliverTo(existing, datagram, from); // our ACCEPT was lost: the connection resends it
+            return deliverTo(existing, datagram, from, System.nanoTime(), false); // our ACCEPT was lost: the connection resends it
         }
         if (endedRecently(key, now)) {
             // Tell the client, in fewer bytes than its INITIAL, that this connection is over.
@@ -327,8 +356,24 @@ public final class Demultiplexer implements AutoCloseable {
     // ------------------------------------------------------------------ used by connections and the API
 
     void send(ByteBuffer datagram, InetSocketAddress to) throws IOException {
-        channel.send(datagram, to);
+        io.send(datagram, to);
         datagramsOut.increment();
+    }
+
+    /** Sends {@code count} datagrams of {@code segmentBytes} (the last maybe shorter) in one call; see {@link DatagramIo}. */
+    void sendSegments(ByteBuffer datagrams, int segmentBytes, InetSocketAddress to, int count) throws IOException {
+        io.sendSegments(datagrams, segmentBytes, to);
+        datagramsOut.add(count);
+    }
+
+    /** How many same-size datagrams {@link #sendSegments} takes at once; 1 without the fast path. */
+    int maxSegments() {
+        return io.maxSegments();
+    }
+
+    /** The datagram path in use: "jdk", or "linux-gso" (see {@link DatagramIo}). */
+    public String datagramPath() {
+        return io.name();
     }
 
     /** Sends a datagram of another protocol from this socket. */
@@ -492,6 +537,7 @@ public final class Demultiplexer implements AutoCloseable {
         while ((queued = acceptQueue.poll()) != null) {
             queued.abort();
         }
+        io.wakeReceiver();
         try {
             channel.close();
         } catch (IOException e) {

@@ -1,0 +1,81 @@
+package io.crust.udt.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How an endpoint moves datagrams through its socket. Two implementations with the same behaviour:
+ * <ul>
+ *   <li>{@link JdkDatagramIo}, everywhere: one {@code DatagramChannel} call per datagram;</li>
+ *   <li>{@code LinuxDatagramIo} (JDK 22+, Linux, the module granted native access): {@code recvmmsg}
+ *       receives a batch of datagrams per system call, and {@code sendmsg} with {@code UDP_SEGMENT}
+ *       (generic segmentation offload) hands the kernel up to 64 same-size datagrams in one call.</li>
+ * </ul>
+ * The fast path is compiled for release 22 and loaded by name only on a runtime that has the
+ * foreign function API, so the library still runs on Java 21.
+ */
+interface DatagramIo {
+    /**
+     * Blocks until at least one datagram arrives and fills {@code batch} with as many as are queued
+     * (at most its capacity).
+     *
+     * @return the number of datagrams received
+     * @throws java.nio.channels.ClosedChannelException once the socket is closed
+     */
+    int receive(ReceivedBatch batch) throws IOException;
+
+    /** Sends one datagram (the buffer's remaining bytes). */
+    void send(ByteBuffer datagram, InetSocketAddress to) throws IOException;
+
+    /**
+     * Sends the buffer's remaining bytes as datagrams of {@code segmentBytes} each (the last may be
+     * shorter), in one call where the kernel segments them, else one by one.
+     */
+    void sendSegments(ByteBuffer datagrams, int segmentBytes, InetSocketAddress to) throws IOException;
+
+    /** How many datagrams {@link #sendSegments} takes per call; 1 when it sends them one by one. */
+    int maxSegments();
+
+    /** How many datagrams {@link #receive} can return per call. */
+    int receiveBatchSize();
+
+    /** Makes a blocked {@link #receive} return, before the channel is closed. */
+    void wakeReceiver();
+
+    /** Which implementation this is, for logs and benchmarks: "jdk" or "linux-gso". */
+    String name();
+
+    /**
+     * The fast path where the runtime, the system and {@code allowed} permit it, else the JDK path.
+     *
+     * @param allowed the configuration's choice ({@code -Dcrust.udt.fastPath=false} also turns it off)
+     */
+    static DatagramIo open(DatagramChannel channel, int maxDatagramBytes, boolean allowed) throws IOException {
+        if (allowed && Boolean.parseBoolean(System.getProperty("crust.udt.fastPath", "true"))
+                && Runtime.version().feature() >= 22 && System.getProperty("os.name", "").equals("Linux")) {
+            try {
+                Object io = Class.forName("io.crust.udt.transport.LinuxDatagramIo")
+                        .getMethod("openIfPossible", DatagramChannel.class, int.class)
+                        .invoke(null, channel, maxDatagramBytes);
+                if (io != null) {
+                    return (DatagramIo) io;
+                }
+            } catch (ReflectiveOperationException | LinkageError e) {
+                Holder.LOG.debug("the Linux fast path is not available: {}", e.toString());
+            }
+        }
+        return new JdkDatagramIo(channel, maxDatagramBytes);
+    }
+
+    /** The interface's logger (interfaces cannot have private static fields). */
+    final class Holder {
+        static final Logger LOG = LoggerFactory.getLogger(DatagramIo.class);
+
+        private Holder() {
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.crust.udt.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.crust.udt.UdtConfig;
+import io.crust.udt.UdtEndpoint;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both datagram paths behave alike. The default test run has no native access, so it checks the JDK
+ * path; the {@code fast-path} surefire execution runs these tests again with
+ * {@code --enable-native-access} and {@code -Dcrust.udt.expectFastPath=true}, which makes the first
+ * test insist on the Linux path, so that run cannot silently test the JDK path twice.
+ */
+class DatagramIoTest {
+    private static final boolean EXPECT_FAST_PATH = Boolean.getBoolean("crust.udt.expectFastPath");
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    @Test
+    void theEndpointUsesTheFastPathExactlyWhenNativeAccessIsGrantedOnLinux() throws Exception {
+        // The JDK also counts a module as granted once it has warned about one of its restricted calls
+        // (a library in the same unnamed module may have made one), so the default run checks that the
+        // choice follows the grant, and the fast-path run that the grant is there.
+        boolean granted = Runtime.version().feature() >= 22 // Module.isNativeAccessEnabled, JDK 22+
+                && (boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(UdtEndpoint.class.getModule());
+        if (EXPECT_FAST_PATH) {
+            assertThat(granted).isTrue();
+        }
+        boolean available = granted && Runtime.version().feature() >= 22
+                && System.getProperty("os.name").equals("Linux");
+        try (UdtEndpoint endpoint = UdtEndpoint.bind(LOOPBACK, UdtConfig.defaults())) {
+            assertThat(endpoint.datagramPath()).isEqualTo(available ? "linux-gso" : "jdk");
+        }
+        try (UdtEndpoint endpoint = UdtEndpoint.bind(LOOPBACK, UdtConfig.builder().fastPath(false).build())) {
+            assertThat(endpoint.datagramPath()).isEqualTo("jdk");
+        }
+    }
+
+    @Test
+    void segmentsSentInOneCallArriveAsSeparateDatagramsWithTheirBytesAndSource() throws Exception {
+        try (DatagramChannel a = DatagramChannel.open().bind(LOOPBACK);
+             DatagramChannel b = DatagramChannel.open().bind(LOOPBACK)) {
+            DatagramIo sender = DatagramIo.open(a, 2048, true);
+            DatagramIo receiver = DatagramIo.open(b, 2048, true);
+            ByteBuffer segments = ByteBuffer.allocateDirect(5 * 1000 + 300);
+            for (int i = 0; i < segments.capacity(); i++) {
+                segments.put((byte) (i / 1000 + 1)); // datagram k is filled with k + 1
+            }
+            segments.flip();
+            sender.sendSegments(segments, 1000, (InetSocketAddress) b.getLocalAddress());
+            assertThat(segments.hasRemaining()).isFalse();
+
+            List<byte[]> received = new ArrayList<>();
+            ReceivedBatch batch = new ReceivedBatch(receiver.receiveBatchSize(), 2048);
+            while (received.size() < 6) {
+                int n = receiver.receive(batch);
+                for (int i = 0; i < n; i++) {
+                    byte[] bytes = new byte[batch.datagrams[i].remaining()];
+                    batch.datagrams[i].get(bytes);
+                    received.add(bytes);
+                    assertThat(batch.sources[i]).isEqualTo(a.getLocalAddress());
+                }
+            }
+            assertThat(received).extracting(bytes -> bytes.length).containsExactly(1000, 1000, 1000, 1000, 1000, 300);
+            for (int k = 0; k < 6; k++) {
+                byte expected = (byte) (k + 1);
+                assertThat(received.get(k)).containsOnly(expected);
+            }
+        }
+    }
+
+    @Test
+    void aDatagramLargerThanTheBufferArrivesAtTheBuffersFullLengthSoTheEndpointRejectsIt() throws Exception {
+        try (DatagramChannel a = DatagramChannel.open().bind(LOOPBACK);
+             DatagramChannel b = DatagramChannel.open().bind(LOOPBACK)) {
+            DatagramIo receiver = DatagramIo.open(b, 101, true);
+            a.send(ByteBuffer.allocate(500), b.getLocalAddress());
+            ReceivedBatch batch = new ReceivedBatch(receiver.receiveBatchSize(), 101);
+            assertThat(receiver.receive(batch)).isEqualTo(1);
+            assertThat(batch.datagrams[0].remaining()).isEqualTo(101); // one more than the endpoint's maximum
+        }
+    }
+
+    @Test
+    void wakingTheReceiverAndClosingTheChannelEndsABlockedReceive() throws Exception {
+        DatagramChannel channel = DatagramChannel.open().bind(LOOPBACK);
+        DatagramIo io = DatagramIo.open(channel, 2048, true);
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread receiver = Thread.ofPlatform().start(() -> {
+            try {
+                io.receive(new ReceivedBatch(io.receiveBatchSize(), 2048));
+                ended.complete(null);
+            } catch (Throwable t) {
+                ended.complete(t);
+            }
+        });
+        // Whether or not the receiver is already blocked when this runs, it must end.
+        io.wakeReceiver();
+        channel.close();
+        assertThat(ended.get(5, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
+        receiver.join(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> io.send(ByteBuffer.allocate(1), (InetSocketAddress) LOOPBACK))
+                .isInstanceOf(ClosedChannelException.class);
+    }
+}

@@ -345,6 +345,11 @@ public final class ConnectionState implements LossDetector.Listener {
     }
 
     /** The local stack refused the last datagram as too large (EMSGSIZE): it can only have been a probe. */
+    /** The datagram size data packets use now; a path MTU probe is larger. */
+    public int payloadBytes() {
+        return mtu.currentPayloadBytes();
+    }
+
     public void onDatagramTooLarge() {
         mtu.onProbeLost(true);
     }

@@ -282,10 +282,12 @@ public final class ConnectionDriver {
     private void sendAll(boolean holdPartial) {
         while (true) {
             int length;
+            int payloadBytes;
             boolean wakeTimer = false;
             lock.lock();
             try {
                 length = state.poll(out, System.nanoTime(), holdPartial);
+                payloadBytes = state.payloadBytes();
                 if (length == 0) {
                     // Nothing more to send now: make sure the connection thread is up in time for
                     // whatever comes next (pacing, the delayed ACK, a retransmission).
@@ -308,9 +310,10 @@ public final class ConnectionDriver {
                 }
                 return;
             }
-            if (endpoint.maxSegments() > 1) {
+            if (endpoint.maxSegments() > 1 && length <= payloadBytes) {
                 addToBatch(length);
             } else {
+                sendBatch(); // a path MTU probe goes alone: its failure must be its own
                 send(length);
             }
         }

@@ -314,11 +314,10 @@ final class LinuxDatagramIo implements DatagramIo {
                 try {
                     sendLocked(datagrams, segmentBytes, to);
                     return;
-                } catch (SocketException e) {
-                    if (!e.getMessage().startsWith("segmentation")) {
-                        throw e;
+                } catch (SegmentationRefused e) {
+                    if (e.errno != EMSGSIZE) {
+                        segmentation.set(false); // e.g. a device without checksum offload: one by one from now on
                     }
-                    segmentation.set(false); // e.g. a device without checksum offload: one by one from now on
                 }
             }
             int end = datagrams.limit();
@@ -392,7 +391,7 @@ final class LinuxDatagramIo implements DatagramIo {
                 throw new SocketException("Message too long"); // the words the JDK path's error carries
             }
             if (segmentBytes > 0 && (errno == EIO || errno == EINVAL || errno == EMSGSIZE)) {
-                throw new SocketException("segmentation refused: errno " + errno);
+                throw new SegmentationRefused(errno);
             }
             throw new SocketException("sendmsg: errno " + errno);
         }
@@ -484,6 +483,17 @@ final class LinuxDatagramIo implements DatagramIo {
         } else {
             MemorySegment.copy(MemorySegment.ofArray(address.getAddress()), 0, name, 8, 16);
             name.set(ValueLayout.JAVA_INT, 24, ((Inet6Address) address).getScopeId());
+        }
+    }
+
+    /** The kernel would not segment a batch; the datagrams go one by one instead. */
+    private static final class SegmentationRefused extends SocketException {
+        private static final long serialVersionUID = 1L;
+        final int errno;
+
+        SegmentationRefused(int errno) {
+            super("UDP segmentation refused: errno " + errno);
+            this.errno = errno;
         }
     }
 

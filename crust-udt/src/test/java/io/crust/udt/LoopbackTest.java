@@ -96,6 +96,28 @@ class LoopbackTest {
     }
 
     @Test
+    void aTransferOverIpv6LoopbackArrivesByteExactStartingFromDatagramsTheIpv6MinimumMtuCarries() throws Exception {
+        byte[] data = new byte[1024 * 1024 + 3];
+        new Random(6).nextBytes(data);
+        InetSocketAddress ipv6Loopback = new InetSocketAddress(InetAddress.getByAddress(new byte[] {
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}), 0);
+        try (UdtEndpoint server6 = UdtEndpoint.bind(ipv6Loopback, UdtConfig.defaults());
+             UdtEndpoint client6 = UdtEndpoint.bind(ipv6Loopback, UdtConfig.defaults());
+             var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<UdtConnection> accepted = executor.submit(() -> server6.accept(WAIT));
+            UdtConnection c = client6.connect(server6.localAddress(), WAIT);
+            UdtConnection s = accepted.get();
+            assertThat(s.remoteAddress()).isEqualTo(client6.localAddress());
+            c.send(data);
+            assertThat(s.receive(WAIT)).isEqualTo(data);
+            // 1,200 bytes fit the 1,280-byte IPv6 minimum MTU with headers (RFC 8200 sec. 5).
+            assertThat(UdtConfig.defaults().initialPayloadBytes()).isLessThanOrEqualTo(1280 - 40 - 8);
+            c.close();
+            s.close();
+        }
+    }
+
+    @Test
     void acceptTimesOutWithSocketTimeoutException() {
         assertThatThrownBy(() -> server.accept(Duration.ofMillis(100))).isInstanceOf(SocketTimeoutException.class);
     }

@@ -336,7 +336,7 @@ public final class ConnectionState implements LossDetector.Listener {
         }
         if ((flags & SentPacketLog.MTU_PROBE) != 0) {
             if (mtu.isProbe(packetNumber)) {
-                mtu.onProbeLost(false);
+                mtu.onProbeLost(false, lastReceiveNanos); // losses are detected as acknowledgements arrive
             }
         } else if (log.streamLength(packetNumber) > 0 || (flags & SentPacketLog.FIN) != 0) {
             sender.onLost(log.streamOffset(packetNumber), log.streamLength(packetNumber),
@@ -351,7 +351,7 @@ public final class ConnectionState implements LossDetector.Listener {
     }
 
     public void onDatagramTooLarge() {
-        mtu.onProbeLost(true);
+        mtu.onProbeLost(true, lastReceiveNanos);
     }
 
     /** Runs the idle, loss, probe, keepalive and handshake timers that are due. */

@@ -21,6 +21,8 @@ final class MtuProber {
     private long probePacket = -1;
     private boolean searching;
     private long restartSearchNanos;
+    /** When to try the failed candidate again after it was lost {@value #MAX_PROBES} times; 0 if not. */
+    private long retryNanos;
 
     MtuProber(int basePayloadBytes, int maxPayloadBytes, boolean enabled) {
         this.basePayloadBytes = basePayloadBytes;
@@ -43,6 +45,11 @@ final class MtuProber {
             candidateIndex = 0;
             failures = 0;
             searching = candidates.length > 0;
+        }
+        if (!searching && retryNanos != 0 && nowNanos >= retryNanos) {
+            retryNanos = 0;
+            failures = 0;
+            searching = candidateIndex < candidates.length;
         }
         return searching && probePacket < 0;
     }
@@ -72,12 +79,22 @@ final class MtuProber {
         return currentPayloadBytes;
     }
 
-    /** A probe was lost (or refused locally when {@code tooLargeLocally}). */
-    void onProbeLost(boolean tooLargeLocally) {
+    /**
+     * A probe was lost (or refused locally when {@code tooLargeLocally}). A local refusal ends the
+     * search for good; {@value #MAX_PROBES} losses end it only until {@value #RESEARCH_DELAY_NANOS} ns
+     * from {@code nowNanos}, when the same size is tried again: a probe is lost to congestion as easily
+     * as to its size, and a few lost probes during a burst must not keep a path at a small size for
+     * good (RFC 8899 sec. 5.1.1 lets the search be raised again later; its PMTU_RAISE_TIMER is for a
+     * size found, not for one never confirmed).
+     */
+    void onProbeLost(boolean tooLargeLocally, long nowNanos) {
         probePacket = -1;
         failures++;
-        if (tooLargeLocally || failures >= MAX_PROBES) {
+        if (tooLargeLocally) {
             searching = false; // search complete at the current size
+        } else if (failures >= MAX_PROBES) {
+            searching = false;
+            retryNanos = nowNanos + RESEARCH_DELAY_NANOS;
         }
     }
 
@@ -88,6 +105,7 @@ final class MtuProber {
      */
     int onBlackHoleSuspected(long nowNanos) {
         searching = false;
+        retryNanos = 0;
         probePacket = -1;
         currentPayloadBytes = basePayloadBytes;
         restartSearchNanos = nowNanos + RESEARCH_DELAY_NANOS;

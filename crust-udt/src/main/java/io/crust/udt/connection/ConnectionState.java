@@ -430,6 +430,12 @@ public final class ConnectionState implements LossDetector.Listener {
                 }
                 closeFramesToSend--;
                 DataHeader.encode(out, peerId, loss.log().nextPacketNumber());
+                if (acks.anyReceived()) {
+                    // Everything received, acknowledged once more before the CLOSE: if the last ACK was
+                    // lost, the peer would otherwise learn of the close before learning that its data
+                    // (and end of stream) arrived, and report a failed close for a complete transfer.
+                    acks.encode(out, nowNanos, receiver.limitOffset());
+                }
                 Frames.encodeClose(out, closeReason);
                 loss.onPacketSent(nowNanos, out.position(), 0, 0, 0);
                 return sent(out, nowNanos);

@@ -258,6 +258,31 @@ class RecoveryTest {
     }
 
     @Test
+    void aCloseSucceedsWhenThePeersLastAcknowledgementsAreLostButItsCloseArrives() {
+        ConnectionPair pair = pairWithDelay(NO_PROBING);
+        pair.handshake();
+        byte[] data = random(10_000, 3);
+        int written = ConnectionPair.writeSome(pair.client, data, 0);
+        assertThat(written).isEqualTo(data.length);
+        pair.client.close(pair.clock.nanoTime());
+        // From now on every ACK-only packet of the server is lost: its end of stream and its CLOSE get through.
+        pair.drop = s -> !s.fromClient() && s.type() == PacketType.DATA && frames(s).stream() == null
+                && frames(s).closeReason() < 0;
+        byte[] received = new byte[data.length];
+        int[] read = {0};
+        boolean closed = pair.runUntil(() -> {
+            read[0] += pair.server.read(received, read[0], received.length - read[0]);
+            if (pair.server.atEndOfStream() && pair.server.phase() == ConnectionState.Phase.ESTABLISHED) {
+                pair.server.close(pair.clock.nanoTime());
+            }
+            return pair.client.phase() == ConnectionState.Phase.TERMINATED;
+        }, Duration.ofSeconds(30));
+        assertThat(closed).isTrue();
+        assertThat(received).isEqualTo(data);
+        assertThat(pair.client.failure()).isNull();
+    }
+
+    @Test
     void duplicatedPacketIsReportedAndChangesNothing() {
         ConnectionPair pair = pairWithDelay(NO_PROBING);
         pair.handshake();

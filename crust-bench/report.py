@@ -16,7 +16,8 @@ PATHS = [('loopback', 'Loopback (127.0.0.1)'), ('veth', 'veth pair, MTU 1500, of
          ('tun50', 'TUN link emulator: 25 ms each way (50 ms RTT), 50 Mbit/s, emulator loss each way')]
 TRANSPORTS = [('iperf3-tcp', 'TCP, iperf3 (-C cubic)'), ('tcp', 'TCP, Java sockets (harness, kernel default congestion control)'),
               ('perf-tcp', 'TCP, crust-demo perf --transport tcp'),
-              ('iperf3-udp', 'raw UDP, iperf3 -u (received)'), ('udt', '**crust-udt** (default: BBR)'),
+              ('iperf3-udp', 'raw UDP, iperf3 -u (received)'), ('udt', '**crust-udt** (default: BBR), JDK datagram path'),
+              ('udt-fast', '**crust-udt**, Linux fast path (recvmmsg, UDP GSO)'),
               ('udt-cubic', 'crust-udt with CUBIC'),
               ('perf-udt', '**crust-udt, crust-demo perf --transport udt**'), ('kwik', 'QUIC, kwik 0.10.3')]
 failed = [r for r in rows if r.get('status') == 'FAILED']
@@ -53,7 +54,7 @@ def ratio(a, b):
     return ra / rb
 
 
-PLOT_COLOURS = {'udt': '#d62728', 'udt-cubic': '#ff9896', 'tcp': '#1f77b4', 'iperf3-tcp': '#aec7e8',
+PLOT_COLOURS = {'udt': '#d62728', 'udt-fast': '#9467bd', 'udt-cubic': '#ff9896', 'tcp': '#1f77b4', 'iperf3-tcp': '#aec7e8',
                 'iperf3-udp': '#7f7f7f', 'kwik': '#2ca02c'}
 
 
@@ -170,16 +171,20 @@ for path, title in PATHS:
 
 w('## 2. Round trip of a 64-byte message\n')
 w('One message out, wait for the echo, repeat; microseconds; the first 10% are warm-up and not counted.\n')
-w('| path | raw UDP p50 | raw UDP p99 | crust-udt p50 | crust-udt p99 | crust-udt / UDP at p50 |')
-w('|---|---|---|---|---|---|')
+w('| path | raw UDP p50 | raw UDP p99 | crust-udt p50 | crust-udt p99 | crust-udt / UDP at p50 | fast path p50 | fast path p99 | fast path / UDP at p50 |')
+w('|---|---|---|---|---|---|---|---|---|')
 for path, _ in PATHS:
-    a, b = find(kind='round-trip', path=path, transport='udp'), find(kind='round-trip', path=path, transport='udt')
+    a = find(kind='round-trip', path=path, transport='udp')
+    b = find(kind='round-trip', path=path, transport='udt')
+    c = find(kind='round-trip', path=path, transport='udt-fast')
     if a is None and b is None:
         continue
     def f(r, k):
-        return str(r[k]) if r and r.get('status') == 'ok' else 'FAILED'
-    rr = '%.2f' % (b['p50Micros'] / a['p50Micros']) if a and b and a.get('status') == b.get('status') == 'ok' else '-'
-    w('| %s | %s | %s | %s | %s | %s |' % (path, f(a, 'p50Micros'), f(a, 'p99Micros'), f(b, 'p50Micros'), f(b, 'p99Micros'), rr))
+        return (str(r[k]) if r.get('status') == 'ok' else 'FAILED') if r else '-'
+    def rr(x):
+        return '%.2f' % (x['p50Micros'] / a['p50Micros']) if a and x and a.get('status') == x.get('status') == 'ok' else '-'
+    w('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (path, f(a, 'p50Micros'), f(a, 'p99Micros'), f(b, 'p50Micros'),
+                                                    f(b, 'p99Micros'), rr(b), f(c, 'p50Micros'), f(c, 'p99Micros'), rr(c)))
 w('')
 
 w('## 2b. Sharing a bottleneck\n')
@@ -248,22 +253,34 @@ w('| target | measured | goal | verdict |')  # section 5
 w('|---|---|---|---|')
 g = lambda path, loss, t: find(kind='goodput', path=path, loss=loss, transport=t)
 w(target_row('goodput vs raw UDP, same datagram size, veth (crust-udt / iperf3 -u, 0% loss)', g('veth', 0, 'udt'), g('veth', 0, 'iperf3-udp'), '>=0.85'))
+w(target_row('the same with the Linux fast path (udt-fast / iperf3 -u)', g('veth', 0, 'udt-fast'), g('veth', 0, 'iperf3-udp'), '>=0.9'))
 u0, i0 = g('veth', 0, 'udt'), g('veth', 0, 'iperf3-udp')
 if u0 and i0 and u0.get('cpuSecondsPerGB') and i0.get('cpuSecondsPerGB'):
     c = u0['cpuSecondsPerGB'] / i0['cpuSecondsPerGB']
     w('| CPU per GB vs iperf3 UDP, veth (both ends) | %.2f (%.1f vs %.1f CPU s/GB) | <=2.0 | %s |' % (
         c, u0['cpuSecondsPerGB'], i0['cpuSecondsPerGB'], 'met' if c <= 2 else '**MISSED**'))
+f0 = g('veth', 0, 'udt-fast')
+if f0 and i0 and f0.get('cpuSecondsPerGB') and i0.get('cpuSecondsPerGB'):
+    c = f0['cpuSecondsPerGB'] / i0['cpuSecondsPerGB']
+    w('| the same with the Linux fast path | %.2f (%.1f vs %.1f CPU s/GB) | <=2.0 | %s |' % (
+        c, f0['cpuSecondsPerGB'], i0['cpuSecondsPerGB'], 'met' if c <= 2 else '**MISSED**'))
 w(target_row('goodput on loopback vs crust\'s TCP path (crust-udt / Java TCP, same harness)', g('loopback', 0, 'udt'), g('loopback', 0, 'tcp'), '>=1.0'))
+w(target_row('the same with the Linux fast path', g('loopback', 0, 'udt-fast'), g('loopback', 0, 'tcp'), '>=1.0'))
 w(target_row('5% loss vs loss-free, veth (crust-udt)', g('veth', 5, 'udt'), g('veth', 0, 'udt'), '>=0.7'))
 for path in ('veth', 'tun50'):
     for l in LOSSES:
         w(target_row('ahead of TCP, %s, %d%% loss (crust-udt / Java TCP)' % (path, l), g(path, l, 'udt'), g(path, l, 'tcp'), '>=1.0'))
+        if g(path, l, 'udt-fast'):
+            w(target_row('ahead of TCP, %s, %d%% loss (fast path / Java TCP)' % (path, l), g(path, l, 'udt-fast'), g(path, l, 'tcp'), '>=1.0'))
 for l, goal in ((0, 45), (1, 40), (5, 30)):
     w(absolute_row('TUN link 50 Mbit/s, 50 ms, %d%% loss' % l, g('tun50', l, 'udt'), goal))
 for path in ('loopback', 'veth'):
     a, b = find(kind='round-trip', path=path, transport='udt'), find(kind='round-trip', path=path, transport='udp')
     if a or b:
         w(target_row('64-byte round trip p50 vs raw UDP, %s' % path, a, b, '<=1.5', higher=False))
+    c = find(kind='round-trip', path=path, transport='udt-fast')
+    if c:
+        w(target_row('the same with the Linux fast path, %s' % path, c, b, '<=1.5', higher=False))
 fr = find(kind='fairness', pair='udt+udt')
 if fr and fr.get('status') == 'ok':
     x = min(fr['firstMbps'], fr['secondMbps']) / max(fr['firstMbps'], fr['secondMbps'])

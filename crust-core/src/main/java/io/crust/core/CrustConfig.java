@@ -41,6 +41,8 @@ public final class CrustConfig {
     private final int sendQueueMessages;
     private final Duration lowPriorityMaxAge;
     private final int eventQueueCapacity;
+    private final MessageDelivery messageDelivery;
+    private final int peerInboxMessages;
     private final Set<PeerId> targetPeers;
     private final int targetPeerCount;
     private final boolean directPathsDisabledForTesting;
@@ -74,6 +76,8 @@ public final class CrustConfig {
         this.sendQueueMessages = b.sendQueueMessages;
         this.lowPriorityMaxAge = b.lowPriorityMaxAge;
         this.eventQueueCapacity = b.eventQueueCapacity;
+        this.messageDelivery = b.messageDelivery;
+        this.peerInboxMessages = b.peerInboxMessages;
         this.targetPeers = Set.copyOf(b.targetPeers);
         this.targetPeerCount = b.targetPeerCount;
         this.directPathsDisabledForTesting = b.directPathsDisabledForTesting;
@@ -146,6 +150,10 @@ public final class CrustConfig {
     public Duration lowPriorityMaxAge() { return lowPriorityMaxAge; }
     /** Capacity of the event queue. */
     public int eventQueueCapacity() { return eventQueueCapacity; }
+    /** Where received messages go: the node's events or each peer's inbox. */
+    public MessageDelivery messageDelivery() { return messageDelivery; }
+    /** Capacity of each peer's inbox with {@link MessageDelivery#PER_PEER}, in messages. */
+    public int peerInboxMessages() { return peerInboxMessages; }
     /** Peers the group keeps connected, reconnecting with backoff when lost. */
     public Set<PeerId> targetPeers() { return targetPeers; }
     /** Number of peers the group tries to keep connected (0: no target). */
@@ -184,6 +192,8 @@ public final class CrustConfig {
         private int sendQueueMessages = 256;
         private Duration lowPriorityMaxAge = Duration.ofSeconds(5);
         private int eventQueueCapacity = 4096;
+        private MessageDelivery messageDelivery = MessageDelivery.EVENTS;
+        private int peerInboxMessages = 256;
         private Set<PeerId> targetPeers = Set.of();
         private int targetPeerCount;
         private boolean directPathsDisabledForTesting;
@@ -266,6 +276,16 @@ public final class CrustConfig {
         public Builder lowPriorityMaxAge(Duration d) { this.lowPriorityMaxAge = positive(d, "lowPriorityMaxAge"); return this; }
         /** Event queue capacity (default 4096). */
         public Builder eventQueueCapacity(int n) { this.eventQueueCapacity = positive(n, "eventQueueCapacity"); return this; }
+        /**
+         * Where received messages go (default {@link MessageDelivery#EVENTS}): every message to exactly
+         * one of the node's events or the sending peer's inbox for {@link Peer#receive}.
+         */
+        public Builder messageDelivery(MessageDelivery delivery) { this.messageDelivery = Objects.requireNonNull(delivery); return this; }
+        /**
+         * Messages each peer's inbox holds with {@link MessageDelivery#PER_PEER} before that peer's
+         * connection stops being read (default 256).
+         */
+        public Builder peerInboxMessages(int n) { this.peerInboxMessages = positive(n, "peerInboxMessages"); return this; }
         /** Peers to keep connected (default none). */
         public Builder targetPeers(Set<PeerId> peers) { this.targetPeers = Set.copyOf(peers); return this; }
         /** Number of peers to keep connected (default 0: no target). */

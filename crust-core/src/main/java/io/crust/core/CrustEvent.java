@@ -10,7 +10,9 @@ import java.util.Objects;
  * <p>Queue policy when the application does not drain events: every event except
  * {@link Misbehaviour} waits for room, so a {@link MessageReceived} is never lost: the connection's
  * reader blocks, which in turn stops reading the socket and pushes back on the sender (TCP or crust-udt
- * flow control). {@link Misbehaviour} events are dropped when the queue is full (an attacker must not be
+ * flow control). With {@link MessageDelivery#EVENTS} that means a consumer that falls behind slows every
+ * peer; {@link MessageDelivery#PER_PEER} moves messages to per-peer inboxes ({@link Peer#receive}) so
+ * that it slows only the peer whose messages are not read. {@link Misbehaviour} events are dropped when the queue is full (an attacker must not be
  * able to block us by misbehaving); the number dropped is logged.
  */
 public sealed interface CrustEvent {
@@ -47,11 +49,23 @@ public sealed interface CrustEvent {
         }
     }
 
-    /** A message from {@code from}; messages from one peer arrive in the order they were sent. */
-    record MessageReceived(PeerId from, byte[] message) implements CrustEvent {
+    /**
+     * A message from {@code peer}, to reply to with {@code peer().send(...)}; messages from one peer
+     * arrive in the order they were sent. Emitted only with {@link MessageDelivery#EVENTS}.
+     */
+    record MessageReceived(Peer peer, byte[] message) implements CrustEvent {
+        public MessageReceived {
+            Objects.requireNonNull(peer, "peer");
+        }
+
+        /** The sender's id: {@code peer().id()}. */
+        public PeerId from() {
+            return peer.id();
+        }
+
         @Override
         public String toString() {
-            return "MessageReceived[from=" + from.shortForm() + ", " + message.length + " bytes]";
+            return "MessageReceived[from=" + peer.id().shortForm() + ", " + message.length + " bytes]";
         }
     }
 

@@ -7,6 +7,7 @@ import io.crust.core.CrustEvent;
 import io.crust.core.CrustEvents;
 import io.crust.core.CrustException;
 import io.crust.core.Identity;
+import io.crust.core.MessageDelivery;
 import io.crust.core.Peer;
 import io.crust.core.PeerId;
 import io.crust.core.Route;
@@ -65,7 +66,8 @@ public final class Node implements AutoCloseable {
         this.identity = identity;
         this.codec = new WireCodec(config.maxMessageBytes());
         this.events = new EventQueue(config.eventQueueCapacity());
-        this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxMessageBytes());
+        this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxMessageBytes(),
+                config.messageDelivery() == MessageDelivery.PER_PEER ? config.peerInboxMessages() : 0);
         int channelMax = Math.max(config.maxMessageBytes(), WireCodec.MAX_RELAY_FRAME_BYTES) + CHANNEL_HEADROOM_BYTES;
         HandshakeParams params = new HandshakeParams(config.networkName(), HandshakeParams.CURRENT_PROTOCOL_VERSION,
                 config.handshakeTimeout(), channelMax);

@@ -60,14 +60,17 @@ final class PeerTable {
     private final EventQueue events;
     private final int maxConnections;
     private final int maxMessageBytes;
+    private final int inboxMessages;
     private int connectionCount;
     private boolean closed;
 
-    PeerTable(PeerId self, EventQueue events, int maxConnections, int maxMessageBytes) {
+    /** @param inboxMessages capacity of each peer's inbox, 0 when messages go to the events */
+    PeerTable(PeerId self, EventQueue events, int maxConnections, int maxMessageBytes, int inboxMessages) {
         this.self = self;
         this.events = events;
         this.maxConnections = maxConnections;
         this.maxMessageBytes = maxMessageBytes;
+        this.inboxMessages = inboxMessages;
     }
 
     /** True if another connection would exceed the limit. */
@@ -97,7 +100,7 @@ final class PeerTable {
             if (entry == null || !entry.handle.isOpen()) {
                 // A peer closed by the application whose connections are still going: the new
                 // connection starts a new handle; the old connections stay listed only until they end.
-                Entry fresh = new Entry(new PeerHandle(connection, maxMessageBytes, this::closePeer));
+                Entry fresh = new Entry(new PeerHandle(connection, maxMessageBytes, inboxMessages, this::closePeer));
                 if (entry != null) {
                     fresh.connections.addAll(entry.connections);
                 }
@@ -136,7 +139,7 @@ final class PeerTable {
             } else if (entry.connections.isEmpty()) {
                 entries.remove(connection.remote());
                 boolean wasOpen = entry.handle.isOpen();
-                entry.handle.markClosed();
+                entry.handle.markClosed(cause.reason());
                 if (wasOpen && !cause.quiet() && !closed) {
                     toEmit.add(new CrustEvent.PeerLost(connection.remote(), cause.reason()));
                 }
@@ -241,9 +244,9 @@ final class PeerTable {
                 Entry entry = it.next().getValue();
                 if (entry.connections.isEmpty() && nowNanos - entry.orphanSinceNanos > graceNanos) {
                     it.remove();
-                    entry.handle.markClosed();
-                    toEmit.add(new CrustEvent.PeerLost(entry.handle.id(),
-                            "its connection was retired and the replacement never came"));
+                    String why = "its connection was retired and the replacement never came";
+                    entry.handle.markClosed(why);
+                    toEmit.add(new CrustEvent.PeerLost(entry.handle.id(), why));
                 }
             }
             changed.signalAll();

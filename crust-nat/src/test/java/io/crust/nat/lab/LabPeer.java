@@ -87,10 +87,10 @@ public final class LabPeer {
             InetSocketAddress tcpExternal = null;
             if (mapper != null) {
                 try {
-                    PortMapping udp = mapper.map(PortMapper.Transport.UDP, p, p, Duration.ofSeconds(600));
+                    PortMapping udp = mapper.map(PortMapper.IpProtocol.UDP, p, p, Duration.ofSeconds(600));
                     mappings.add(udp);
                     extra.add(Candidate.mapped(udp.external()));
-                    PortMapping tcp = mapper.map(PortMapper.Transport.TCP, p, p, Duration.ofSeconds(600));
+                    PortMapping tcp = mapper.map(PortMapper.IpProtocol.TCP, p, p, Duration.ofSeconds(600));
                     mappings.add(tcp);
                     tcpExternal = tcp.external();
                 } catch (Exception e) {

@@ -6,12 +6,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Configuration of a {@link CrustNode}; build one with {@link #builder()}. Every setting has a safe
- * default except {@link Builder#dataDir(Path)}, which is required. Immutable.
+ * default. Without {@link Builder#dataDir(Path)} the node is ephemeral: a new identity (so a new
+ * {@link PeerId}) each start, kept only in memory, and no bootstrap cache. Immutable.
  */
 public final class CrustConfig {
     private final Path dataDir;
@@ -49,7 +51,7 @@ public final class CrustConfig {
     private final Consumer<byte[]> relayTapForTesting;
 
     private CrustConfig(Builder b) {
-        this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir is required: where the identity and bootstrap cache live");
+        this.dataDir = b.dataDir;
         this.networkName = b.networkName;
         this.bindAddress = b.bindAddress;
         this.listenTcpPort = b.listenTcpPort;
@@ -96,8 +98,11 @@ public final class CrustConfig {
         return new Builder();
     }
 
-    /** Where the identity key and the bootstrap cache are kept. */
-    public Path dataDir() { return dataDir; }
+    /**
+     * Where the identity key and the bootstrap cache are kept; empty for an ephemeral node (a fresh
+     * identity in memory, no bootstrap cache).
+     */
+    public Optional<Path> dataDir() { return Optional.ofNullable(dataDir); }
     /** Peers of another network name refuse each other during the handshake. */
     public String networkName() { return networkName; }
     /** Local address the listeners bind to. */
@@ -202,7 +207,10 @@ public final class CrustConfig {
         private Builder() {
         }
 
-        /** Required: directory of the identity key and bootstrap cache; created if missing. */
+        /**
+         * Directory of the identity key and the bootstrap cache, created if missing (default none: an
+         * ephemeral node with a new identity each start and no bootstrap cache).
+         */
         public Builder dataDir(Path dir) { this.dataDir = Objects.requireNonNull(dir); return this; }
         /** Network name (default {@code "crust"}); peers of other networks are refused. */
         public Builder networkName(String name) {

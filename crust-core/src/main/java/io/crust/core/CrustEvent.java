@@ -17,7 +17,10 @@ import java.util.Objects;
  */
 public sealed interface CrustEvent {
 
-    /** A listener is accepting connections on {@code address}. */
+    /**
+     * A listener is accepting connections; {@code address} is where to dial it, as
+     * {@link CrustNode#tcpAddress()} reports it (never the wildcard).
+     */
     record ListenerStarted(Transport transport, InetSocketAddress address) implements CrustEvent {
     }
 
@@ -72,8 +75,33 @@ public sealed interface CrustEvent {
     /**
      * A connected peer is gone: its heartbeats stopped, its connection failed or it closed, it
      * misbehaved, or it was banned. Not emitted for {@link Peer#close()} or {@link CrustNode#drop}.
+     *
+     * @param reason why, for a program
+     * @param detail why, for a person (for example {@code "no heartbeat for 8012 ms"})
      */
-    record PeerLost(PeerId peer, String reason) implements CrustEvent {
+    record PeerLost(PeerId peer, Reason reason, String detail) implements CrustEvent {
+        public PeerLost {
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        /** Why a peer was lost. */
+        public enum Reason {
+            /** Nothing arrived for {@link CrustConfig#heartbeatTimeout()}. */
+            HEARTBEAT_TIMEOUT,
+            /** The peer closed on purpose and said so: it closed us or shut down. */
+            GOODBYE,
+            /** The connection broke or was closed without a goodbye (a dead process, a failed network). */
+            CONNECTION_LOST,
+            /** The peer broke a rule; a {@link Misbehaviour} event says which. */
+            MISBEHAVED,
+            /** A {@link BanRule} added with {@link CrustNode#ban} matched it. */
+            BANNED,
+            /**
+             * Its last connection was retired in favour of a better one that never arrived (see
+             * docs/connection-group.md, duplicate settling).
+             */
+            REPLACEMENT_NEVER_CAME
+        }
     }
 
     /**

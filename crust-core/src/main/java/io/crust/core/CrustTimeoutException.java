@@ -11,4 +11,8 @@ public final class CrustTimeoutException extends CrustException {
     public CrustTimeoutException(String message) {
         super(message);
     }
+
+    public CrustTimeoutException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

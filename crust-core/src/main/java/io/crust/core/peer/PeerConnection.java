@@ -1,5 +1,6 @@
 package io.crust.core.peer;
 
+import io.crust.core.CrustEvent.PeerLost;
 import io.crust.core.CrustEvent.Misbehaviour;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
@@ -235,7 +236,7 @@ public final class PeerConnection {
             try {
                 bytes = channel.receive();
             } catch (EOFException e) {
-                return closed.get() ? cause : CloseCause.lost("connection closed by the peer");
+                return closed.get() ? cause : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
             } catch (DecryptionException e) {
                 return CloseCause.misbehaved(Misbehaviour.Kind.DECRYPTION_FAILURE, e.getMessage());
             } catch (MessageTooLargeException | FrameTooLargeException e) {
@@ -243,7 +244,7 @@ public final class PeerConnection {
             } catch (ChannelProtocolException e) {
                 return CloseCause.misbehaved(Misbehaviour.Kind.PROTOCOL_VIOLATION, e.getMessage());
             } catch (IOException | RuntimeException e) {
-                return closed.get() ? cause : CloseCause.lost("connection failed: " + e.getMessage());
+                return closed.get() ? cause : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "connection failed: " + e.getMessage());
             }
             long now = System.nanoTime();
             lastReceivedNanos = now;
@@ -261,7 +262,7 @@ public final class PeerConnection {
             switch (message) {
                 case WireMessage.Heartbeat h -> { }
                 case WireMessage.Goodbye g -> {
-                    return CloseCause.lost("peer said goodbye: " + g.reason());
+                    return CloseCause.lost(PeerLost.Reason.GOODBYE, "peer said goodbye: " + g.reason());
                 }
                 case WireMessage.Retire r -> {
                     retireReceived = true;
@@ -314,7 +315,7 @@ public final class PeerConnection {
             if (!closed.get()) {
                 awaitReaderEnd();
             }
-            close(closed.get() ? cause : CloseCause.lost("send failed: " + e.getMessage()));
+            close(closed.get() ? cause : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "send failed: " + e.getMessage()));
         }
     }
 

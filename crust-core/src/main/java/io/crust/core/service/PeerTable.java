@@ -141,7 +141,7 @@ final class PeerTable {
                 boolean wasOpen = entry.handle.isOpen();
                 entry.handle.markClosed(cause.reason());
                 if (wasOpen && !cause.quiet() && !closed) {
-                    toEmit.add(new CrustEvent.PeerLost(connection.remote(), cause.reason()));
+                    toEmit.add(new CrustEvent.PeerLost(connection.remote(), cause.lost(), cause.reason()));
                 }
             } else if (entry.handle.current() == connection) {
                 settle(entry, toEmit);
@@ -246,7 +246,7 @@ final class PeerTable {
                     it.remove();
                     String why = "its connection was retired and the replacement never came";
                     entry.handle.markClosed(why);
-                    toEmit.add(new CrustEvent.PeerLost(entry.handle.id(), why));
+                    toEmit.add(new CrustEvent.PeerLost(entry.handle.id(), CrustEvent.PeerLost.Reason.REPLACEMENT_NEVER_CAME, why));
                 }
             }
             changed.signalAll();

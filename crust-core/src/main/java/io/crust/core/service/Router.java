@@ -1,5 +1,6 @@
 package io.crust.core.service;
 
+import io.crust.core.ConnectFailedException;
 import io.crust.core.ConnectionInfo;
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustEvent.Misbehaviour;
@@ -303,7 +304,8 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
         }
         try {
             if (race.isEmpty()) {
-                throw new CrustException("cannot reach " + info.id().shortForm() + ": no usable address");
+                throw new ConnectFailedException(ConnectFailedException.Reason.NO_ADDRESS,
+                        "cannot reach " + info.id().shortForm() + ": no usable address");
             }
             return race.run(timeout);
         } catch (CrustException e) {

@@ -141,6 +141,17 @@ public final class CrustNode implements AutoCloseable {
         return node.peer(id);
     }
 
+    /**
+     * Waits until the peer with this id is connected (dialled by either side) and returns it: for
+     * example the side that was dialled, once it knows who dials.
+     *
+     * @throws CrustTimeoutException if it is not connected within {@code timeout}
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
+    public Peer awaitPeer(PeerId id, Duration timeout) throws CrustTimeoutException, InterruptedException {
+        return node.awaitPeer(id, timeout);
+    }
+
     /** Peers known from gossip and the bootstrap cache, connected or not. */
     public Set<PeerId> knownPeers() {
         return node.knownPeers();

@@ -277,6 +277,11 @@ public final class Node implements AutoCloseable {
         return table.handle(id).map(h -> h);
     }
 
+    public Peer awaitPeer(PeerId id, Duration timeout) throws CrustTimeoutException, InterruptedException {
+        return table.await(id, timeout.toNanos()).orElseThrow(() -> new CrustTimeoutException(
+                "peer " + id.shortForm() + " not connected within " + timeout.toMillis() + " ms"));
+    }
+
     public Set<PeerId> knownPeers() {
         return router.knownPeers();
     }

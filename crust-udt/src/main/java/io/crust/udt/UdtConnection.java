@@ -35,6 +35,7 @@ public final class UdtConnection implements AutoCloseable {
         this.driver = driver;
         this.in = new MessageInputStream(driver);
         this.out = new MessageOutputStream(driver);
+        UdtStatisticsEvent.opened(this);
     }
 
     /**
@@ -139,11 +140,13 @@ public final class UdtConnection implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        UdtStatisticsEvent.closed(this);
         driver.close();
     }
 
     /** Immediate close: discards unsent data, tells the peer (best effort) and releases the connection. */
     public void abort() {
+        UdtStatisticsEvent.closed(this);
         driver.abort();
     }
 

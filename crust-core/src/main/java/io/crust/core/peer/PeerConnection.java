@@ -1,5 +1,7 @@
 package io.crust.core.peer;
 
+import io.crust.core.jfr.ConnectionLostEvent;
+import io.crust.core.jfr.ConnectionEstablishedEvent;
 import io.crust.core.CrustEvent.PeerLost;
 import io.crust.core.CrustEvent.Misbehaviour;
 import io.crust.core.CrustException;
@@ -86,6 +88,15 @@ public final class PeerConnection {
 
     /** Starts the reader and writer threads. Messages may be queued before. */
     public void start() {
+        ConnectionEstablishedEvent established = new ConnectionEstablishedEvent();
+        if (established.isEnabled()) {
+            established.peer = remote.toString();
+            established.route = route.name();
+            established.transport = transport.name();
+            established.remoteAddress = String.valueOf(remoteAddress);
+            established.connection = serial;
+            established.commit();
+        }
         writer = Thread.ofVirtual().name("crust-peer-" + serial + "-write").start(this::writeLoop);
         reader = Thread.ofVirtual().name("crust-peer-" + serial + "-read").start(this::readLoop);
     }
@@ -165,6 +176,9 @@ public final class PeerConnection {
             return;
         }
         cause = closeCause;
+        if (!closeCause.quiet()) {
+            recordLost(closeCause);
+        }
         queue.close();
         if (closeCause.quiet() && !retireSent) {
             sayGoodbyeThenClose(closeCause.reason());
@@ -178,6 +192,19 @@ public final class PeerConnection {
         // The reader reports onClosed once it has stopped; if it never started, report here.
         if (reader == null) {
             handler.onClosed(this, closeCause);
+        }
+    }
+
+    private void recordLost(CloseCause closeCause) {
+        ConnectionLostEvent lost = new ConnectionLostEvent();
+        if (lost.isEnabled()) {
+            lost.peer = remote.toString();
+            lost.reason = closeCause.lost().name();
+            lost.detail = closeCause.reason();
+            lost.misbehaviour = closeCause.misbehaviour() == null ? null : closeCause.misbehaviour().name();
+            lost.transport = transport.name();
+            lost.connection = serial;
+            lost.commit();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.crust.core.service;
 
+import io.crust.core.jfr.ConnectionUpgradedEvent;
 import io.crust.core.CrustEvent;
 import io.crust.core.PeerId;
 import io.crust.core.Route;
@@ -166,12 +167,25 @@ final class PeerTable {
             if (before.route() != best.route() || before.transport() != best.transport()) {
                 toEmit.add(new CrustEvent.ConnectionUpgraded(best.remote(), before.route(), best.route(),
                         best.transport()));
+                recordUpgrade(before, best);
             }
         }
         for (PeerConnection other : live) {
             if (other != best) {
                 other.retire();
             }
+        }
+    }
+
+    private static void recordUpgrade(PeerConnection before, PeerConnection best) {
+        ConnectionUpgradedEvent upgraded = new ConnectionUpgradedEvent();
+        if (upgraded.isEnabled()) {
+            upgraded.peer = best.remote().toString();
+            upgraded.fromRoute = before.route().name();
+            upgraded.fromTransport = before.transport().name();
+            upgraded.toRoute = best.route().name();
+            upgraded.toTransport = best.transport().name();
+            upgraded.commit();
         }
     }
 

@@ -79,7 +79,11 @@ public interface Peer extends AutoCloseable {
      */
     byte[] receive() throws CrustException, InterruptedException;
 
-    /** Closes the connection (without a {@link CrustEvent.PeerLost} event); idempotent. */
+    /**
+     * Closes the connection (without a {@link CrustEvent.PeerLost} event); idempotent. Messages
+     * already received stay where they are ({@link #receive} still hands over the inbox's, then says
+     * the peer was closed); messages still arriving are dropped with the connection.
+     */
     @Override
     void close();
 }

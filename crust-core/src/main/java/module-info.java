@@ -4,5 +4,6 @@ module io.crust.core {
     requires transitive io.crust.nat;
     requires org.bouncycastle.provider;
     requires org.slf4j;
+    requires jdk.jfr;
     exports io.crust.core;
 }

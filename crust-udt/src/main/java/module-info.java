@@ -2,5 +2,6 @@
 module io.crust.udt {
     requires org.slf4j;
     requires jdk.net;
+    requires jdk.jfr;
     exports io.crust.udt;
 }

@@ -95,7 +95,7 @@ public final class ScaleServer {
                     case CrustEvent.PeerConnected c -> connectedEvents.incrementAndGet();
                     case CrustEvent.PeerLost l -> {
                         lostEvents.incrementAndGet();
-                        lostReasons.merge(l.reason().replaceAll("[0-9]+", "N"), 1, Integer::sum);
+                        lostReasons.merge(l.detail().replaceAll("[0-9]+", "N"), 1, Integer::sum);
                     }
                     case CrustEvent.Misbehaviour b -> misbehaviours.merge(b.kind() + ": " + b.detail().replaceAll("[0-9]+", "N"), 1, Integer::sum);
                     case CrustEvent.MessageReceived m -> {

@@ -6,12 +6,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Configuration of a {@link CrustNode}; build one with {@link #builder()}. Every setting has a safe
- * default except {@link Builder#dataDir(Path)}, which is required. Immutable.
+ * default. Without {@link Builder#dataDir(Path)} the node is ephemeral: a new identity (so a new
+ * {@link PeerId}) each start, kept only in memory, and no bootstrap cache. Immutable.
  */
 public final class CrustConfig {
     private final Path dataDir;
@@ -41,13 +43,15 @@ public final class CrustConfig {
     private final int sendQueueMessages;
     private final Duration lowPriorityMaxAge;
     private final int eventQueueCapacity;
+    private final MessageDelivery messageDelivery;
+    private final int peerInboxMessages;
     private final Set<PeerId> targetPeers;
     private final int targetPeerCount;
     private final boolean directPathsDisabledForTesting;
     private final Consumer<byte[]> relayTapForTesting;
 
     private CrustConfig(Builder b) {
-        this.dataDir = Objects.requireNonNull(b.dataDir, "dataDir is required: where the identity and bootstrap cache live");
+        this.dataDir = b.dataDir;
         this.networkName = b.networkName;
         this.bindAddress = b.bindAddress;
         this.listenTcpPort = b.listenTcpPort;
@@ -74,6 +78,8 @@ public final class CrustConfig {
         this.sendQueueMessages = b.sendQueueMessages;
         this.lowPriorityMaxAge = b.lowPriorityMaxAge;
         this.eventQueueCapacity = b.eventQueueCapacity;
+        this.messageDelivery = b.messageDelivery;
+        this.peerInboxMessages = b.peerInboxMessages;
         this.targetPeers = Set.copyOf(b.targetPeers);
         this.targetPeerCount = b.targetPeerCount;
         this.directPathsDisabledForTesting = b.directPathsDisabledForTesting;
@@ -92,8 +98,11 @@ public final class CrustConfig {
         return new Builder();
     }
 
-    /** Where the identity key and the bootstrap cache are kept. */
-    public Path dataDir() { return dataDir; }
+    /**
+     * Where the identity key and the bootstrap cache are kept; empty for an ephemeral node (a fresh
+     * identity in memory, no bootstrap cache).
+     */
+    public Optional<Path> dataDir() { return Optional.ofNullable(dataDir); }
     /** Peers of another network name refuse each other during the handshake. */
     public String networkName() { return networkName; }
     /** Local address the listeners bind to. */
@@ -146,6 +155,10 @@ public final class CrustConfig {
     public Duration lowPriorityMaxAge() { return lowPriorityMaxAge; }
     /** Capacity of the event queue. */
     public int eventQueueCapacity() { return eventQueueCapacity; }
+    /** Where received messages go: the node's events or each peer's inbox. */
+    public MessageDelivery messageDelivery() { return messageDelivery; }
+    /** Capacity of each peer's inbox with {@link MessageDelivery#PER_PEER}, in messages. */
+    public int peerInboxMessages() { return peerInboxMessages; }
     /** Peers the group keeps connected, reconnecting with backoff when lost. */
     public Set<PeerId> targetPeers() { return targetPeers; }
     /** Number of peers the group tries to keep connected (0: no target). */
@@ -184,6 +197,8 @@ public final class CrustConfig {
         private int sendQueueMessages = 256;
         private Duration lowPriorityMaxAge = Duration.ofSeconds(5);
         private int eventQueueCapacity = 4096;
+        private MessageDelivery messageDelivery = MessageDelivery.EVENTS;
+        private int peerInboxMessages = 256;
         private Set<PeerId> targetPeers = Set.of();
         private int targetPeerCount;
         private boolean directPathsDisabledForTesting;
@@ -192,7 +207,10 @@ public final class CrustConfig {
         private Builder() {
         }
 
-        /** Required: directory of the identity key and bootstrap cache; created if missing. */
+        /**
+         * Directory of the identity key and the bootstrap cache, created if missing (default none: an
+         * ephemeral node with a new identity each start and no bootstrap cache).
+         */
         public Builder dataDir(Path dir) { this.dataDir = Objects.requireNonNull(dir); return this; }
         /** Network name (default {@code "crust"}); peers of other networks are refused. */
         public Builder networkName(String name) {
@@ -266,6 +284,16 @@ public final class CrustConfig {
         public Builder lowPriorityMaxAge(Duration d) { this.lowPriorityMaxAge = positive(d, "lowPriorityMaxAge"); return this; }
         /** Event queue capacity (default 4096). */
         public Builder eventQueueCapacity(int n) { this.eventQueueCapacity = positive(n, "eventQueueCapacity"); return this; }
+        /**
+         * Where received messages go (default {@link MessageDelivery#EVENTS}): every message to exactly
+         * one of the node's events or the sending peer's inbox for {@link Peer#receive}.
+         */
+        public Builder messageDelivery(MessageDelivery delivery) { this.messageDelivery = Objects.requireNonNull(delivery); return this; }
+        /**
+         * Messages each peer's inbox holds with {@link MessageDelivery#PER_PEER} before that peer's
+         * connection stops being read (default 256).
+         */
+        public Builder peerInboxMessages(int n) { this.peerInboxMessages = positive(n, "peerInboxMessages"); return this; }
         /** Peers to keep connected (default none). */
         public Builder targetPeers(Set<PeerId> peers) { this.targetPeers = Set.copyOf(peers); return this; }
         /** Number of peers to keep connected (default 0: no target). */

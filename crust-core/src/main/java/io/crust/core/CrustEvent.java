@@ -10,12 +10,17 @@ import java.util.Objects;
  * <p>Queue policy when the application does not drain events: every event except
  * {@link Misbehaviour} waits for room, so a {@link MessageReceived} is never lost: the connection's
  * reader blocks, which in turn stops reading the socket and pushes back on the sender (TCP or crust-udt
- * flow control). {@link Misbehaviour} events are dropped when the queue is full (an attacker must not be
+ * flow control). With {@link MessageDelivery#EVENTS} that means a consumer that falls behind slows every
+ * peer; {@link MessageDelivery#PER_PEER} moves messages to per-peer inboxes ({@link Peer#receive}) so
+ * that it slows only the peer whose messages are not read. {@link Misbehaviour} events are dropped when the queue is full (an attacker must not be
  * able to block us by misbehaving); the number dropped is logged.
  */
 public sealed interface CrustEvent {
 
-    /** A listener is accepting connections on {@code address}. */
+    /**
+     * A listener is accepting connections; {@code address} is where to dial it, as
+     * {@link CrustNode#tcpAddress()} reports it (never the wildcard).
+     */
     record ListenerStarted(Transport transport, InetSocketAddress address) implements CrustEvent {
     }
 
@@ -47,19 +52,56 @@ public sealed interface CrustEvent {
         }
     }
 
-    /** A message from {@code from}; messages from one peer arrive in the order they were sent. */
-    record MessageReceived(PeerId from, byte[] message) implements CrustEvent {
+    /**
+     * A message from {@code peer}, to reply to with {@code peer().send(...)}; messages from one peer
+     * arrive in the order they were sent. Emitted only with {@link MessageDelivery#EVENTS}.
+     */
+    record MessageReceived(Peer peer, byte[] message) implements CrustEvent {
+        public MessageReceived {
+            Objects.requireNonNull(peer, "peer");
+        }
+
+        /** The sender's id: {@code peer().id()}. */
+        public PeerId from() {
+            return peer.id();
+        }
+
         @Override
         public String toString() {
-            return "MessageReceived[from=" + from.shortForm() + ", " + message.length + " bytes]";
+            return "MessageReceived[from=" + peer.id().shortForm() + ", " + message.length + " bytes]";
         }
     }
 
     /**
      * A connected peer is gone: its heartbeats stopped, its connection failed or it closed, it
      * misbehaved, or it was banned. Not emitted for {@link Peer#close()} or {@link CrustNode#drop}.
+     *
+     * @param reason why, for a program
+     * @param detail why, for a person (for example {@code "no heartbeat for 8012 ms"})
      */
-    record PeerLost(PeerId peer, String reason) implements CrustEvent {
+    record PeerLost(PeerId peer, Reason reason, String detail) implements CrustEvent {
+        public PeerLost {
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        /** Why a peer was lost. */
+        public enum Reason {
+            /** Nothing arrived for {@link CrustConfig#heartbeatTimeout()}. */
+            HEARTBEAT_TIMEOUT,
+            /** The peer closed on purpose and said so: it closed us or shut down. */
+            GOODBYE,
+            /** The connection broke or was closed without a goodbye (a dead process, a failed network). */
+            CONNECTION_LOST,
+            /** The peer broke a rule; a {@link Misbehaviour} event says which. */
+            MISBEHAVED,
+            /** A {@link BanRule} added with {@link CrustNode#ban} matched it. */
+            BANNED,
+            /**
+             * Its last connection was retired in favour of a better one that never arrived (see
+             * docs/connection-group.md, duplicate settling).
+             */
+            REPLACEMENT_NEVER_CAME
+        }
     }
 
     /**

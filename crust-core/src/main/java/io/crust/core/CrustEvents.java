@@ -1,7 +1,7 @@
 package io.crust.core;
 
 import java.time.Duration;
-import java.util.Optional;
+import java.util.List;
 
 /**
  * The in-order stream of a node's events: a bounded queue of {@link CrustConfig#eventQueueCapacity()}
@@ -17,9 +17,13 @@ public interface CrustEvents {
     CrustEvent take() throws InterruptedException;
 
     /**
-     * Waits up to {@code timeout} for the next event; empty if none came.
+     * Waits up to {@code timeout} for the next event.
      *
+     * @throws CrustTimeoutException if no event came within {@code timeout}
      * @throws InterruptedException if the calling thread is interrupted while waiting
      */
-    Optional<CrustEvent> poll(Duration timeout) throws InterruptedException;
+    CrustEvent take(Duration timeout) throws CrustTimeoutException, InterruptedException;
+
+    /** Takes every event waiting now, oldest first, without waiting; empty if there is none. */
+    List<CrustEvent> drain();
 }

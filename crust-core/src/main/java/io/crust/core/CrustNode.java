@@ -27,7 +27,13 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>All methods are blocking, take {@link Duration} timeouts and are safe to call from any thread.
+ * <p>All methods are safe to call from any thread. Blocking calls take a {@link Duration} timeout and
+ * follow one convention throughout crust-core: they return what they waited for, or throw
+ * {@link CrustTimeoutException} when the time is up; they never return {@code null}, {@code false} or an
+ * empty {@code Optional} for a timeout. Other failures are typed too: {@link ConnectFailedException}
+ * with a {@link ConnectFailedException.Reason}, {@link HandshakeException} with its reason, and
+ * {@link CrustEvent.PeerLost} with a {@link CrustEvent.PeerLost.Reason}. ({@code Optional} results, as
+ * in {@link #peer(PeerId)}, mean "not there now", never "ran out of time".)
  */
 public final class CrustNode implements AutoCloseable {
     private final Node node;
@@ -37,7 +43,8 @@ public final class CrustNode implements AutoCloseable {
     }
 
     /**
-     * Loads or creates the identity in {@link CrustConfig#dataDir()}, starts the listeners and begins
+     * Loads or creates the identity in {@link CrustConfig#dataDir()} (or, without one, makes a fresh
+     * identity in memory), starts the listeners and begins
      * bootstrap in the background (its outcome arrives as {@link CrustEvent.BootstrapFinished} or
      * {@link CrustEvent.BootstrapFailed}).
      *
@@ -53,12 +60,20 @@ public final class CrustNode implements AutoCloseable {
         return node.id();
     }
 
-    /** The bound TCP listen address, if TCP is on and listening. */
+    /**
+     * An address other programs can dial to reach the TCP listener, if TCP is on and listening: the
+     * bound address, or, when bound to all interfaces (the default), one of this host's interface
+     * addresses, IPv4 first, with the bound port; never the wildcard {@code 0.0.0.0}. Every candidate
+     * is in {@link #connectionInfo()}.
+     */
     public Optional<InetSocketAddress> tcpAddress() {
         return node.tcpAddress();
     }
 
-    /** The bound UDP (crust-udt) listen address, if UDP is on and listening. */
+    /**
+     * An address other programs can dial to reach the UDP (crust-udt) listener, if UDP is on and
+     * listening; chosen as for {@link #tcpAddress()}, never the wildcard.
+     */
     public Optional<InetSocketAddress> udpAddress() {
         return node.udpAddress();
     }
@@ -87,27 +102,32 @@ public final class CrustNode implements AutoCloseable {
      * TCP simultaneous open and UDP hole punching from both ends, and falls back to a relay through a
      * connected peer that allows relaying.
      *
-     * @throws CrustException if no path was found within {@code timeout}, saying what was tried
+     * @throws CrustTimeoutException if no path was found within {@code timeout}, saying what was tried
+     * @throws ConnectFailedException if every path failed before that; its reason says why
      */
-    public Peer connect(PeerId id, Duration timeout) throws CrustException {
+    public Peer connect(PeerId id, Duration timeout) throws ConnectFailedException, CrustTimeoutException {
         return node.connect(id, timeout);
     }
 
     /**
      * Dials an address: TCP first, then crust-udt. The peer id is whatever the remote side proves.
      *
-     * @throws CrustException if the address is banned, unreachable or the handshake fails
+     * @throws CrustTimeoutException if nothing answered within {@code timeout}
+     * @throws ConnectFailedException if the address is banned, refused or unreachable, or the handshake
+     *     failed; its reason says which
      */
-    public Peer connect(InetSocketAddress address, Duration timeout) throws CrustException {
+    public Peer connect(InetSocketAddress address, Duration timeout) throws ConnectFailedException, CrustTimeoutException {
         return node.connect(address, timeout);
     }
 
     /**
      * Dials the candidates of an info obtained out of band; the handshake must prove {@code info.id()}.
      *
-     * @throws CrustException if no candidate answered with that identity within {@code timeout}
+     * @throws CrustTimeoutException if no candidate answered within {@code timeout}
+     * @throws ConnectFailedException if every candidate failed before that (for example another
+     *     identity answered: {@link ConnectFailedException.Reason#HANDSHAKE_FAILED})
      */
-    public Peer connect(ConnectionInfo info, Duration timeout) throws CrustException {
+    public Peer connect(ConnectionInfo info, Duration timeout) throws ConnectFailedException, CrustTimeoutException {
         return node.connect(info, timeout);
     }
 
@@ -119,6 +139,17 @@ public final class CrustNode implements AutoCloseable {
     /** The connected peer with this id, if any. */
     public Optional<Peer> peer(PeerId id) {
         return node.peer(id);
+    }
+
+    /**
+     * Waits until the peer with this id is connected (dialled by either side) and returns it: for
+     * example the side that was dialled, once it knows who dials.
+     *
+     * @throws CrustTimeoutException if it is not connected within {@code timeout}
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
+    public Peer awaitPeer(PeerId id, Duration timeout) throws CrustTimeoutException, InterruptedException {
+        return node.awaitPeer(id, timeout);
     }
 
     /** Peers known from gossip and the bootstrap cache, connected or not. */

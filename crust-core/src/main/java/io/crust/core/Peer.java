@@ -1,6 +1,7 @@
 package io.crust.core;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * A live, authenticated, encrypted connection to one peer, handed to the application by
@@ -12,7 +13,12 @@ import java.net.InetSocketAddress;
  * handle moves to the new connection and {@link CrustEvent.ConnectionUpgraded} is emitted; messages
  * keep their order within each underlying connection.
  *
- * <p>Methods are safe to call from any thread.
+ * <p>Receiving: with {@link MessageDelivery#PER_PEER} each peer's messages wait in the peer's own
+ * bounded inbox for {@link #receive(Duration)}; with {@link MessageDelivery#EVENTS} (the default) they
+ * arrive as {@link CrustEvent.MessageReceived} on {@link CrustNode#events()} instead, and
+ * {@link #receive} is refused. Each message goes to exactly one of the two.
+ *
+ * <p>Methods are safe to call from any thread; one receiver per peer is the intended use.
  */
 public interface Peer extends AutoCloseable {
     /** The authenticated id of the remote peer. */
@@ -50,7 +56,34 @@ public interface Peer extends AutoCloseable {
      */
     void send(byte[] message, Priority priority) throws CrustException;
 
-    /** Closes the connection (without a {@link CrustEvent.PeerLost} event); idempotent. */
+    /**
+     * Waits up to {@code timeout} for this peer's next message ({@link MessageDelivery#PER_PEER}).
+     * Messages arrive in the order the peer sent them. While the application does not receive, the
+     * peer's inbox fills and then this peer's connection is no longer read, which slows this peer's
+     * sends and no other peer's.
+     *
+     * @throws CrustTimeoutException if no message arrived within {@code timeout}
+     * @throws CrustException if the peer is gone (lost, closed, or the node closed) and every message
+     *     that arrived before has been received; the message says why
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     * @throws IllegalStateException if the node delivers messages as events ({@link MessageDelivery#EVENTS})
+     */
+    byte[] receive(Duration timeout) throws CrustException, InterruptedException;
+
+    /**
+     * Waits, without a time limit, for this peer's next message; as {@link #receive(Duration)}.
+     *
+     * @throws CrustException if the peer is gone and every message that arrived before has been received
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     * @throws IllegalStateException if the node delivers messages as events ({@link MessageDelivery#EVENTS})
+     */
+    byte[] receive() throws CrustException, InterruptedException;
+
+    /**
+     * Closes the connection (without a {@link CrustEvent.PeerLost} event); idempotent. Messages
+     * already received stay where they are ({@link #receive} still hands over the inbox's, then says
+     * the peer was closed); messages still arriving are dropped with the connection.
+     */
     @Override
     void close();
 }

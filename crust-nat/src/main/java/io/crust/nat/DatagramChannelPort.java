@@ -77,11 +77,7 @@ public final class DatagramChannelPort implements DatagramPort {
             }
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, millis));
             DatagramPacket packet = new DatagramPacket(receiveBuffer, receiveBuffer.length);
-            try {
-                socket.receive(packet);
-            } catch (SocketTimeoutException e) {
-                return null;
-            }
+            socket.receive(packet); // SocketTimeoutException when the timeout passes
             byte[] copy = java.util.Arrays.copyOfRange(receiveBuffer, 0, packet.getLength());
             return new Datagram(ByteBuffer.wrap(copy), (InetSocketAddress) packet.getSocketAddress());
         } catch (java.net.SocketException e) {

@@ -34,7 +34,7 @@ public interface DatagramPort extends Closeable {
     /**
      * Waits up to {@code timeout} for the next datagram.
      *
-     * @return the datagram, or {@code null} when the timeout passed first
+     * @throws java.net.SocketTimeoutException when none arrived within {@code timeout}
      * @throws java.nio.channels.ClosedChannelException when the port is closed (also while waiting)
      */
     Datagram receive(Duration timeout) throws IOException;

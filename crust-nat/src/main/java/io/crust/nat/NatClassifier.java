@@ -83,10 +83,8 @@ public final class NatClassifier {
         Dependence filtering = Dependence.UNKNOWN;
         Dependence mapping = Dependence.UNKNOWN;
         if (other != null) {
-            boolean ipAndPort = client.tryBinding(server, StunClient.Request.change(true, true), options.testTimeout())
-                    .isPresent();
-            boolean portOnly = !ipAndPort && client.tryBinding(server, StunClient.Request.change(false, true),
-                    options.testTimeout()).isPresent();
+            boolean ipAndPort = answers(client, server, StunClient.Request.change(true, true), options);
+            boolean portOnly = !ipAndPort && answers(client, server, StunClient.Request.change(false, true), options);
             filtering = Verdicts.filtering(ipAndPort, portOnly);
         }
         if (local.equals(x1)) {
@@ -122,10 +120,8 @@ public final class NatClassifier {
                 : Verdicts.mappingFromPeers(peerA, a.mapped(), peerB, b.mapped());
         Dependence filtering = Dependence.UNKNOWN;
         if (a.otherAddress() != null) {
-            boolean ipAndPort = client.tryBinding(peerA, StunClient.Request.change(true, true), options.testTimeout())
-                    .isPresent();
-            boolean portOnly = !ipAndPort && client.tryBinding(peerA, StunClient.Request.change(false, true),
-                    options.testTimeout()).isPresent();
+            boolean ipAndPort = answers(client, peerA, StunClient.Request.change(true, true), options);
+            boolean portOnly = !ipAndPort && answers(client, peerA, StunClient.Request.change(false, true), options);
             filtering = Verdicts.filtering(ipAndPort, portOnly);
         }
         Hairpinning hairpinning = Probes.hairpinning(port, a.mapped(), options.testTimeout());
@@ -153,8 +149,22 @@ public final class NatClassifier {
 
     private static InetSocketAddress mappedOrNull(StunClient client, InetSocketAddress target, Options options)
             throws IOException {
-        return client.tryBinding(target, StunClient.Request.PLAIN, options.testTimeout())
-                .map(StunClient.Binding::mapped).orElse(null);
+        try {
+            return client.binding(target, StunClient.Request.PLAIN, options.testTimeout()).mapped();
+        } catch (NatTimeoutException silence) {
+            return null;
+        }
+    }
+
+    /** Whether the request is answered at all: silence is the result of a filtering test (RFC 5780 section 4.4). */
+    private static boolean answers(StunClient client, InetSocketAddress server, StunClient.Request request,
+            Options options) throws IOException {
+        try {
+            client.binding(server, request, options.testTimeout());
+            return true;
+        } catch (NatTimeoutException silence) {
+            return false;
+        }
     }
 
     /** A wildcard-bound socket whose reflexive IP is one of our interfaces is not behind a NAT. */

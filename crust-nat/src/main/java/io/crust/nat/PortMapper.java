@@ -12,7 +12,7 @@ import java.time.Duration;
  *
  * <pre>{@code
  * try (PortMapper mapper = PortMapper.auto(PortMapperOptions.defaults());
- *      PortMapping mapping = mapper.map(PortMapper.Transport.UDP, 4000, 4000, Duration.ofHours(1))) {
+ *      PortMapping mapping = mapper.map(PortMapper.IpProtocol.UDP, 4000, 4000, Duration.ofHours(1))) {
  *     tellPeers(mapping.external());
  *     ...
  * } // the mapping is deleted on the gateway here
@@ -23,8 +23,11 @@ import java.time.Duration;
  */
 public interface PortMapper extends AutoCloseable {
 
-    /** The transport protocol of the forwarded port. */
-    enum Transport {
+    /**
+     * The IP protocol of a forwarded port. (Named apart from crust-core's {@code Transport}, which is
+     * how a peer connection is carried: TCP or crust-udt.)
+     */
+    enum IpProtocol {
         UDP, TCP;
 
         /** {@code udp} or {@code tcp}. */
@@ -36,14 +39,14 @@ public interface PortMapper extends AutoCloseable {
     /**
      * Creates a mapping and starts renewing it.
      *
-     * @param transport UDP or TCP
+     * @param ipProtocol UDP or TCP
      * @param internalPort the port on this host, 1..65535
      * @param requestedExternalPort the external port wished for, 0 for "any"; the gateway may give another one
      * @param lease the lifetime to ask for, at least 1 s; the gateway may grant less, and the mapping renews it
      * @return the mapping; close it to delete it on the gateway
      * @throws NatException when the gateway cannot be reached, refuses, or answers nonsense (the message says which)
      */
-    PortMapping map(Transport transport, int internalPort, int requestedExternalPort, Duration lease)
+    PortMapping map(IpProtocol ipProtocol, int internalPort, int requestedExternalPort, Duration lease)
             throws NatException;
 
     /** The protocol this mapper speaks; for {@link #auto} the one that worked, or {@code null} before the first success. */

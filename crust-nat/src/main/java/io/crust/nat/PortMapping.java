@@ -23,8 +23,8 @@ public interface PortMapping extends AutoCloseable {
     /** The port on this host that the gateway forwards to. */
     int internalPort();
 
-    /** UDP or TCP. */
-    PortMapper.Transport transport();
+    /** The IP protocol of the forwarded port: UDP or TCP. */
+    PortMapper.IpProtocol ipProtocol();
 
     /** The gateway protocol that made this mapping. */
     MappingProtocol protocol();

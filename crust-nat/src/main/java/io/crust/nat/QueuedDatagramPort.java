@@ -2,6 +2,7 @@ package io.crust.nat;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -93,7 +94,7 @@ public final class QueuedDatagramPort implements DatagramPort {
                     return next;
                 }
                 if (remainingNanos <= 0) {
-                    return null;
+                    throw new SocketTimeoutException("no datagram within " + timeout.toMillis() + " ms");
                 }
                 remainingNanos = arrived.awaitNanos(remainingNanos);
             }

@@ -6,11 +6,11 @@ import io.crust.nat.stun.StunFormatException;
 import io.crust.nat.stun.StunMessage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,22 +85,21 @@ public final class StunClient {
     /**
      * Learns the reflexive address from {@code server}.
      *
-     * @throws NatException when no answer arrives within {@code timeout} or the server answers with
-     *                      an error
+     * @throws NatTimeoutException when no answer arrives within {@code timeout}
+     * @throws NatException when the server answers with an error
      */
     public Binding binding(InetSocketAddress server, Duration timeout) throws IOException {
-        return tryBinding(server, Request.PLAIN, timeout).orElseThrow(() -> new NatException(
-                "no STUN answer from " + server + " within " + timeout.toMillis() + " ms"));
+        return binding(server, Request.PLAIN, timeout);
     }
 
     /**
-     * Sends one Binding transaction and waits up to {@code timeout} for its answer. An absent
-     * answer is a normal outcome of the RFC 5780 filtering tests, so it is empty, not an error.
+     * Sends one Binding transaction and waits up to {@code timeout} for its answer. (An absent answer
+     * is a normal outcome of the RFC 5780 filtering tests: those catch the timeout as their result.)
      *
+     * @throws NatTimeoutException when no answer arrives within {@code timeout}
      * @throws NatException when the server answers with an error response or a malformed one
      */
-    public Optional<Binding> tryBinding(InetSocketAddress server, Request request, Duration timeout)
-            throws IOException {
+    public Binding binding(InetSocketAddress server, Request request, Duration timeout) throws IOException {
         byte[] id = StunMessage.newTransactionId();
         StunMessage.Builder builder = StunMessage.builder(StunMessage.BINDING_REQUEST, id);
         if (request.changeIp() || request.changePort()) {
@@ -119,7 +118,7 @@ public final class StunClient {
         while (true) {
             long now = System.nanoTime();
             if (now - deadline >= 0) {
-                return Optional.empty();
+                throw new NatTimeoutException("no STUN answer from " + server + " within " + timeout.toMillis() + " ms");
             }
             if (now - nextSend >= 0) {
                 port.send(packet.duplicate(), server);
@@ -127,16 +126,18 @@ public final class StunClient {
                 rtoNanos *= 2;
             }
             long waitNanos = Math.max(1_000_000, Math.min(nextSend, deadline) - now);
-            DatagramPort.Datagram d = port.receive(Duration.ofNanos(waitNanos));
-            if (d == null) {
-                continue;
+            DatagramPort.Datagram d;
+            try {
+                d = port.receive(Duration.ofNanos(waitNanos));
+            } catch (SocketTimeoutException quiet) {
+                continue; // retransmit or give up, above
             }
             StunMessage answer = answerTo(id, d);
             if (answer == null) {
                 strays.accept(d);
                 continue;
             }
-            return Optional.of(read(answer, d.sender(), server, Duration.ofNanos(System.nanoTime() - start)));
+            return read(answer, d.sender(), server, Duration.ofNanos(System.nanoTime() - start));
         }
     }
 

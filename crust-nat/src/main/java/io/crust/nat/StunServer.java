@@ -1,12 +1,13 @@
 package io.crust.nat;
 
-import io.crust.nat.stun.BindingResponder;
 import io.crust.nat.stun.BindingResponder.Reply;
 import io.crust.nat.stun.BindingResponder.ServerAddresses;
+import io.crust.nat.stun.BindingResponder;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -121,8 +122,10 @@ public final class StunServer implements Closeable {
     private void serve(DatagramChannelPort port) {
         while (!closed) {
             try {
-                DatagramPort.Datagram d = port.receive(RECEIVE_SLICE);
-                if (d == null) {
+                DatagramPort.Datagram d;
+                try {
+                    d = port.receive(RECEIVE_SLICE); // a slice, to notice close
+                } catch (SocketTimeoutException quiet) {
                     continue;
                 }
                 Optional<Reply> reply = BindingResponder.answer(d.data(), d.sender(), port.localAddress(), addresses);

@@ -113,7 +113,7 @@ class PortMapperLabTest {
                 PortMapping mapping;
                 long startNanos = System.nanoTime();
                 try {
-                    mapping = mapper.map(PortMapper.Transport.UDP, port, port, Duration.ofMinutes(10));
+                    mapping = mapper.map(PortMapper.IpProtocol.UDP, port, port, Duration.ofMinutes(10));
                 } catch (NatException e) {
                     System.out.println("FAILED " + e.getMessage());
                     return;

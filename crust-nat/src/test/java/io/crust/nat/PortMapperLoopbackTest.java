@@ -3,7 +3,7 @@ package io.crust.nat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.gateway.Eventually;
 import io.crust.nat.gateway.FakePortMappingGateway;
 import java.net.DatagramSocket;
@@ -31,7 +31,7 @@ class PortMapperLoopbackTest {
     void natPmpMappingReportsTheExternalAddressAndIsDeletedOnClose() throws Exception {
         try (var gateway = new FakePortMappingGateway();
                 PortMapper mapper = PortMapper.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
-            PortMapping mapping = mapper.map(Transport.UDP, 4000, 4001, Duration.ofHours(1));
+            PortMapping mapping = mapper.map(IpProtocol.UDP, 4000, 4001, Duration.ofHours(1));
             assertThat(mapping.external()).isEqualTo(new InetSocketAddress(InetAddress.getByAddress(FakePortMappingGateway.EXTERNAL), 4001));
             assertThat(mapping.protocol()).isEqualTo(MappingProtocol.NAT_PMP);
             assertThat(mapping.lifetime()).isEqualTo(Duration.ofHours(1));
@@ -47,7 +47,7 @@ class PortMapperLoopbackTest {
     void pcpMappingGetsTheRequestedPortAndIsDeletedOnClose() throws Exception {
         try (var gateway = new FakePortMappingGateway();
                 PortMapper mapper = PortMapper.of(MappingProtocol.PCP, options(gateway.port()))) {
-            PortMapping mapping = mapper.map(Transport.TCP, 5000, 5000, Duration.ofMinutes(10));
+            PortMapping mapping = mapper.map(IpProtocol.TCP, 5000, 5000, Duration.ofMinutes(10));
             assertThat(mapping.external().getPort()).isEqualTo(5000);
             assertThat(mapping.protocol()).isEqualTo(MappingProtocol.PCP);
             assertThat(gateway.hasMapping("tcp", 5000)).isTrue();
@@ -60,7 +60,7 @@ class PortMapperLoopbackTest {
     void pcpFallsBackToNatPmpWhenTheGatewayAnswersUnsupportedVersion() throws Exception {
         try (var gateway = new FakePortMappingGateway().natPmpOnly();
                 PortMapper mapper = PortMapper.of(MappingProtocol.PCP, options(gateway.port()))) {
-            PortMapping mapping = mapper.map(Transport.UDP, 4100, 0, Duration.ofMinutes(10));
+            PortMapping mapping = mapper.map(IpProtocol.UDP, 4100, 0, Duration.ofMinutes(10));
             assertThat(mapping.protocol()).isEqualTo(MappingProtocol.NAT_PMP);
             assertThat(gateway.log()).startsWith("unsupported-version 2");
             mapping.close();
@@ -73,7 +73,7 @@ class PortMapperLoopbackTest {
         try (var gateway = new FakePortMappingGateway();
                 PortMapper mapper = PortMapper.auto(options(gateway.port()))) {
             assertThat(mapper.protocol()).isNull();
-            try (PortMapping mapping = mapper.map(Transport.UDP, 4200, 4200, Duration.ofMinutes(10))) {
+            try (PortMapping mapping = mapper.map(IpProtocol.UDP, 4200, 4200, Duration.ofMinutes(10))) {
                 assertThat(mapping.protocol()).isEqualTo(MappingProtocol.PCP);
                 assertThat(mapper.protocol()).isEqualTo(MappingProtocol.PCP);
             }
@@ -84,7 +84,7 @@ class PortMapperLoopbackTest {
     void renewalAtHalfLifeKeepsTheMappingAlive() throws Exception {
         try (var gateway = new FakePortMappingGateway();
                 PortMapper mapper = PortMapper.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
-            PortMapping mapping = mapper.map(Transport.UDP, 4300, 4300, Duration.ofSeconds(2));
+            PortMapping mapping = mapper.map(IpProtocol.UDP, 4300, 4300, Duration.ofSeconds(2));
             assertThat(Eventually.holds(WAIT, () -> gateway.log().stream()
                     .filter(e -> e.startsWith("pmp map udp/4300")).count() >= 3)).isTrue();
             assertThat(mapping.external().getPort()).isEqualTo(4300);
@@ -104,7 +104,7 @@ class PortMapperLoopbackTest {
     private void gatewayRebootRecreatesTheMapping(MappingProtocol protocol, String transport) throws Exception {
         try (var gateway = new FakePortMappingGateway();
                 PortMapper mapper = PortMapper.of(protocol, options(gateway.port()))) {
-            PortMapping mapping = mapper.map(Transport.UDP, 4400, 4400, Duration.ofSeconds(2));
+            PortMapping mapping = mapper.map(IpProtocol.UDP, 4400, 4400, Duration.ofSeconds(2));
             assertThat(mapping.external().getPort()).isEqualTo(4400);
             gateway.reboot();
             assertThat(gateway.hasMapping(transport, 4400)).isFalse();
@@ -120,7 +120,7 @@ class PortMapperLoopbackTest {
     void natPmpRefusalNamesTheResultCode() throws Exception {
         try (var gateway = new FakePortMappingGateway().refusing(2);
                 PortMapper mapper = PortMapper.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
-            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4500, 0, Duration.ofMinutes(1)))
+            assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4500, 0, Duration.ofMinutes(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("Not Authorized/Refused (2)");
         }
     }
@@ -129,7 +129,7 @@ class PortMapperLoopbackTest {
     void pcpRefusalNamesTheResultCode() throws Exception {
         try (var gateway = new FakePortMappingGateway().refusing(8);
                 PortMapper mapper = PortMapper.of(MappingProtocol.PCP, options(gateway.port()))) {
-            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4500, 0, Duration.ofMinutes(1)))
+            assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4500, 0, Duration.ofMinutes(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("NO_RESOURCES (8)");
         }
     }
@@ -138,7 +138,7 @@ class PortMapperLoopbackTest {
     void silentGatewayFailsAfterTheConfiguredNumberOfSends() throws Exception {
         try (var gateway = new FakePortMappingGateway().silent();
                 PortMapper mapper = PortMapper.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
-            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4600, 0, Duration.ofMinutes(1)))
+            assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4600, 0, Duration.ofMinutes(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("no valid answer").hasMessageContaining("3 sends");
         }
     }
@@ -149,9 +149,9 @@ class PortMapperLoopbackTest {
         try (var gateway = new FakePortMappingGateway().answering(truncated);
                 PortMapper pmp = PortMapper.of(MappingProtocol.NAT_PMP, options(gateway.port()));
                 PortMapper pcp = PortMapper.of(MappingProtocol.PCP, options(gateway.port()))) {
-            assertThatThrownBy(() -> pmp.map(Transport.UDP, 4700, 0, Duration.ofMinutes(1)))
+            assertThatThrownBy(() -> pmp.map(IpProtocol.UDP, 4700, 0, Duration.ofMinutes(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("malformed");
-            assertThatThrownBy(() -> pcp.map(Transport.UDP, 4700, 0, Duration.ofMinutes(1)))
+            assertThatThrownBy(() -> pcp.map(IpProtocol.UDP, 4700, 0, Duration.ofMinutes(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("malformed");
         }
     }
@@ -163,7 +163,7 @@ class PortMapperLoopbackTest {
             closedPort = probe.getLocalPort();
         }
         try (PortMapper mapper = PortMapper.of(MappingProtocol.NAT_PMP, options(closedPort))) {
-            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4800, 0, Duration.ofMinutes(1)))
+            assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4800, 0, Duration.ofMinutes(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("ICMP port unreachable");
         }
     }
@@ -172,12 +172,12 @@ class PortMapperLoopbackTest {
     void closingTheMapperDeletesTheMappingsItStillHolds() throws Exception {
         try (var gateway = new FakePortMappingGateway()) {
             PortMapper mapper = PortMapper.of(MappingProtocol.PCP, options(gateway.port()));
-            mapper.map(Transport.UDP, 4900, 0, Duration.ofMinutes(5));
-            mapper.map(Transport.TCP, 4901, 0, Duration.ofMinutes(5));
+            mapper.map(IpProtocol.UDP, 4900, 0, Duration.ofMinutes(5));
+            mapper.map(IpProtocol.TCP, 4901, 0, Duration.ofMinutes(5));
             mapper.close();
             assertThat(gateway.hasMapping("udp", 4900)).isFalse();
             assertThat(gateway.hasMapping("tcp", 4901)).isFalse();
-            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4902, 0, Duration.ofMinutes(5)))
+            assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4902, 0, Duration.ofMinutes(5)))
                     .isInstanceOf(NatException.class).hasMessageContaining("closed");
         }
     }

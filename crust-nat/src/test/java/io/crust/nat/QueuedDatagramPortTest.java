@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class QueuedDatagramPortTest {
 
         assertThat(port.receive(Duration.ofSeconds(1)).data().get(0)).isEqualTo((byte) 1);
         assertThat(port.receive(Duration.ofSeconds(1)).data().get(0)).isEqualTo((byte) 2);
-        assertThat(port.receive(Duration.ofMillis(20))).isNull();
+        assertThatThrownBy(() -> port.receive(Duration.ofMillis(20))).isInstanceOf(SocketTimeoutException.class);
         assertThat(sentTo).containsExactly(PEER);
     }
 

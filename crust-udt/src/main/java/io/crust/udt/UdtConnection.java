@@ -1,13 +1,14 @@
 package io.crust.udt;
 
+import io.crust.udt.transport.ConnectionDriver;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
-import io.crust.udt.transport.ConnectionDriver;
 
 /**
  * A reliable, ordered, congestion-controlled connection over UDP, made by a {@link UdtEndpoint}.
@@ -18,8 +19,11 @@ import io.crust.udt.transport.ConnectionDriver;
  * same messages: each write becomes a message, reads concatenate messages. Use one view per direction.
  *
  * <p>All methods are blocking and safe to call from any thread; one sender and one receiver at a time
- * make sense. Memory is bounded: senders block while {@link UdtConfig#sendBufferBytes()} is full,
- * and the peer may never send beyond the receive window this side advertises.
+ * make sense. A call given a {@link Duration} that runs out of time throws
+ * {@link SocketTimeoutException}, as {@link UdtEndpoint#connect} and {@link UdtEndpoint#accept} do;
+ * none returns {@code null} or {@code false} for a timeout. Memory is bounded: senders block while
+ * {@link UdtConfig#sendBufferBytes()} is full, and the peer may never send beyond the receive window
+ * this side advertises.
  */
 public final class UdtConnection implements AutoCloseable {
 
@@ -31,6 +35,7 @@ public final class UdtConnection implements AutoCloseable {
         this.driver = driver;
         this.in = new MessageInputStream(driver);
         this.out = new MessageOutputStream(driver);
+        UdtStatisticsEvent.opened(this);
     }
 
     /**
@@ -59,12 +64,15 @@ public final class UdtConnection implements AutoCloseable {
     /**
      * Queues one message if the send buffer makes room for all of it within {@code timeout}.
      *
-     * @return false on timeout, in which case nothing of the message was queued
+     * @throws SocketTimeoutException if there was no room within {@code timeout}; nothing of the
+     *     message was queued
      * @throws UdtException if the message is too large or the connection has failed or closed
      * @throws java.io.InterruptedIOException if interrupted while blocked (the flag is kept)
      */
-    public boolean send(byte[] message, Duration timeout) throws IOException {
-        return driver.sendMessage(message, 0, message.length, nanos(timeout));
+    public void send(byte[] message, Duration timeout) throws IOException {
+        if (!driver.sendMessage(message, 0, message.length, nanos(timeout))) {
+            throw new SocketTimeoutException("no room in the send buffer within " + timeout.toMillis() + " ms");
+        }
     }
 
     /**
@@ -81,13 +89,17 @@ public final class UdtConnection implements AutoCloseable {
     /**
      * Waits up to {@code timeout} for the next message.
      *
-     * @return the message, or null on timeout
+     * @throws SocketTimeoutException if no message arrived within {@code timeout}
      * @throws EOFException if the peer closed gracefully and every message has been received
      * @throws UdtException if the connection failed or was closed here
      * @throws java.io.InterruptedIOException if interrupted while waiting (the flag is kept)
      */
     public byte[] receive(Duration timeout) throws IOException {
-        return driver.receiveMessage(nanos(timeout));
+        byte[] message = driver.receiveMessage(nanos(timeout));
+        if (message == null) {
+            throw new SocketTimeoutException("no message within " + timeout.toMillis() + " ms");
+        }
+        return message;
     }
 
     /**
@@ -128,11 +140,13 @@ public final class UdtConnection implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        UdtStatisticsEvent.closed(this);
         driver.close();
     }
 
     /** Immediate close: discards unsent data, tells the peer (best effort) and releases the connection. */
     public void abort() {
+        UdtStatisticsEvent.closed(this);
         driver.abort();
     }
 

@@ -1,5 +1,6 @@
 package io.crust.core.connect;
 
+import io.crust.core.jfr.PunchAttemptEvent;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
 import io.crust.core.peer.PeerHandle;
@@ -93,12 +94,16 @@ public final class HolePunch implements AutoCloseable {
             throw new CrustException("peer " + peer.shortForm() + " sent a bad punch offer: " + e.getMessage(), e);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
+        PunchAttemptEvent attempt = new PunchAttemptEvent();
+        attempt.begin();
         PunchResult result;
         try {
             result = HolePuncher.punch(port, offer, other, HolePuncher.Options.defaults().withTimeout(timeout));
         } catch (IOException e) {
+            record(attempt, peer, null, false, e.toString());
             throw new CrustException("hole punching with " + peer.shortForm() + " failed: " + e.getMessage(), e);
         }
+        record(attempt, peer, result.remote(), result.connected(), result.detail());
         if (!result.connected()) {
             throw new CrustException("hole punching with " + peer.shortForm() + " found no path: " + result.detail());
         }
@@ -120,6 +125,19 @@ public final class HolePunch implements AutoCloseable {
     @Override
     public void close() {
         udp.closePort(port);
+    }
+
+    private static void record(PunchAttemptEvent attempt, PeerId peer, InetSocketAddress remote, boolean connected,
+            String detail) {
+        attempt.end();
+        if (attempt.shouldCommit()) {
+            attempt.peer = peer.toString();
+            attempt.protocol = "udp";
+            attempt.remoteAddress = remote == null ? null : remote.toString();
+            attempt.connected = connected;
+            attempt.detail = detail;
+            attempt.commit();
+        }
     }
 
     private static void closeQuietly(DatagramPort port) {

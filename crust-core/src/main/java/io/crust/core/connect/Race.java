@@ -1,5 +1,7 @@
 package io.crust.core.connect;
 
+import io.crust.core.CrustTimeoutException;
+import io.crust.core.ConnectFailedException;
 import io.crust.core.CrustException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +81,7 @@ public final class Race<T> {
 
     /**
      * Runs the race: the first success, or a {@link CrustException} once every attempt failed (the only
-     * failure as it was, or one naming them all) or the timeout passed.
+     * failure as it was, or one naming them all), or a {@link CrustTimeoutException} once the timeout passed.
      */
     public T run(Duration timeout) throws CrustException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -113,7 +115,7 @@ public final class Race<T> {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CrustException("interrupted while trying to reach " + what);
+            throw new ConnectFailedException(ConnectFailedException.Reason.INTERRUPTED, "interrupted while trying to reach " + what);
         } finally {
             lock.unlock();
             for (Thread t : threads) {
@@ -183,8 +185,9 @@ public final class Race<T> {
         if (timedOutAfter != null) {
             why = "nothing answered within " + timedOutAfter.toMillis() + " ms (" + why + ")";
         }
-        CrustException e = new CrustException("cannot reach " + what + ": " + why,
-                failureCauses.isEmpty() ? null : failureCauses.get(0));
+        Throwable first = failureCauses.isEmpty() ? null : failureCauses.get(0);
+        CrustException e = timedOutAfter != null ? new CrustTimeoutException("cannot reach " + what + ": " + why, first)
+                : new CrustException("cannot reach " + what + ": " + why, first);
         for (int i = 1; i < failureCauses.size(); i++) {
             e.addSuppressed(failureCauses.get(i));
         }

@@ -1,5 +1,6 @@
 package io.crust.core.connect;
 
+import io.crust.core.ConnectFailedException;
 import io.crust.core.ConnectionInfo;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
@@ -164,7 +165,7 @@ public final class Rendezvous {
     public PeerHandle connect(PeerId target, Duration timeout) throws CrustException {
         long deadline = System.nanoTime() + timeout.toNanos();
         if (pending.size() >= MAX_PENDING) {
-            throw new CrustException("too many connect(PeerId) calls in progress");
+            throw new ConnectFailedException(ConnectFailedException.Reason.LIMIT_REACHED, "too many connect(PeerId) calls in progress");
         }
         Pending request = new Pending(target);
         return new Race<PeerHandle>(target.shortForm())
@@ -196,10 +197,11 @@ public final class Rendezvous {
         try {
             int asked = ask(target, requestId, punch.map(HolePunch::offerText).orElse(""), tcpPunch);
             if (asked == 0) {
-                throw new CrustException("no connected peer to ask for a rendezvous");
+                throw new ConnectFailedException(ConnectFailedException.Reason.NO_RENDEZVOUS, "no connected peer to ask for a rendezvous");
             }
             if (awaitAnswer(request, (deadline - System.nanoTime()) / 2) == null) {
-                throw new CrustException("none of the " + asked + " connected peers knows it");
+                throw new ConnectFailedException(ConnectFailedException.Reason.NO_RENDEZVOUS,
+                        "none of the " + asked + " connected peers knows it");
             }
             punchHandedOver = true; // to the direct attempts (with direct paths disabled there is no punch)
             return host.directPathsDisabled() ? Optional.empty()
@@ -362,7 +364,10 @@ public final class Rendezvous {
             return late.get();
         }
         // The race names the target and the direct attempt's failure.
-        throw new CrustException(relays.isEmpty() ? "no connected peer relays" : "relays failed: " + String.join("; ", failures));
+        if (relays.isEmpty()) {
+            throw new ConnectFailedException(ConnectFailedException.Reason.NO_RENDEZVOUS, "no connected peer relays");
+        }
+        throw new CrustException("relays failed: " + String.join("; ", failures));
     }
 
     /** Handles FORWARD (we are the rendezvous) and FORWARDED (we are an end). */

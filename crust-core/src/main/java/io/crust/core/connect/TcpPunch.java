@@ -1,5 +1,6 @@
 package io.crust.core.connect;
 
+import io.crust.core.jfr.PunchAttemptEvent;
 import io.crust.core.ConnectionInfo;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
@@ -87,19 +88,36 @@ public final class TcpPunch {
                 break;
             }
             InetSocketAddress remote = new InetSocketAddress(publicIps.get(i), theirPort);
+            PunchAttemptEvent attempt = new PunchAttemptEvent();
+            attempt.begin();
             Socket socket;
             try {
                 // What is left, shared evenly among the addresses still to try.
                 socket = TcpSimultaneousOpen.connect(new InetSocketAddress(tcp.bindAddress(), port), remote,
                         Duration.ofNanos(left / (publicIps.size() - i)));
             } catch (IOException e) {
+                record(attempt, peer, remote, false, e.getMessage());
                 failures.add(remote + ": " + e.getMessage());
                 continue;
             }
+            record(attempt, peer, remote, true, "from port " + port);
             log.info("punched a TCP path to {} at {} from port {}", peer.shortForm(), remote, port);
             return tcp.over(socket, peer, remote);
         }
         throw new CrustException("TCP punching to " + peer.shortForm() + " failed: " + String.join("; ", failures));
+    }
+
+    private static void record(PunchAttemptEvent attempt, PeerId peer, InetSocketAddress remote, boolean connected,
+            String detail) {
+        attempt.end();
+        if (attempt.shouldCommit()) {
+            attempt.peer = peer.toString();
+            attempt.protocol = "tcp";
+            attempt.remoteAddress = remote.toString();
+            attempt.connected = connected;
+            attempt.detail = detail;
+            attempt.commit();
+        }
     }
 
     /** Reflexive and mapped addresses (TCP or UDP) of the peer, each IP once, at most four. */

@@ -1,5 +1,6 @@
 package io.crust.core.handshake;
 
+import io.crust.core.jfr.HandshakeEvent;
 import io.crust.core.CrustException;
 import io.crust.core.HandshakeException;
 import io.crust.core.Identity;
@@ -93,11 +94,18 @@ public final class SecureChannel implements AutoCloseable {
     static SecureChannel initiate(FrameTransport transport, Identity me, PeerId expectedPeer, HandshakeParams params,
             long rekeyIntervalMessages) throws HandshakeException, IOException {
         checkArguments(transport, me, params);
+        HandshakeEvent event = begin(true, transport);
         try {
-            return new SecureChannel(transport, XxHandshake.initiate(transport, me, expectedPeer, params), params,
-                    rekeyIntervalMessages);
+            SecureChannel channel = new SecureChannel(transport, XxHandshake.initiate(transport, me, expectedPeer, params),
+                    params, rekeyIntervalMessages);
+            record(event, channel.remotePeer, null);
+            return channel;
         } catch (HandshakeException e) {
+            record(event, null, e);
             closeQuietly(transport);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            record(event, null, e);
             throw e;
         }
     }
@@ -115,12 +123,42 @@ public final class SecureChannel implements AutoCloseable {
     static SecureChannel respond(FrameTransport transport, Identity me, HandshakeParams params, long rekeyIntervalMessages)
             throws HandshakeException, IOException {
         checkArguments(transport, me, params);
+        HandshakeEvent event = begin(false, transport);
         try {
-            return new SecureChannel(transport, XxHandshake.respond(transport, me, params), params, rekeyIntervalMessages);
+            SecureChannel channel = new SecureChannel(transport, XxHandshake.respond(transport, me, params), params,
+                    rekeyIntervalMessages);
+            record(event, channel.remotePeer, null);
+            return channel;
         } catch (HandshakeException e) {
+            record(event, null, e);
             closeQuietly(transport);
             throw e;
+        } catch (IOException | RuntimeException e) {
+            record(event, null, e);
+            throw e;
         }
+    }
+
+    private static HandshakeEvent begin(boolean initiator, FrameTransport transport) {
+        HandshakeEvent event = new HandshakeEvent();
+        event.begin();
+        if (event.isEnabled()) {
+            event.initiator = initiator;
+            event.remoteAddress = String.valueOf(transport.remoteAddress());
+        }
+        return event;
+    }
+
+    /** Commits the handshake's event: the proved peer, or why it failed. */
+    private static void record(HandshakeEvent event, PeerId peer, Exception failure) {
+        if (!event.isEnabled()) {
+            return;
+        }
+        event.end();
+        event.peer = peer == null ? null : peer.toString();
+        event.outcome = failure == null ? "OK"
+                : failure instanceof HandshakeException h ? h.reason().name() : "IO_ERROR";
+        event.commit();
     }
 
     private static void checkArguments(FrameTransport transport, Identity me, HandshakeParams params) {

@@ -1,5 +1,8 @@
 package io.crust.core.peer;
 
+import io.crust.core.jfr.ConnectionLostEvent;
+import io.crust.core.jfr.ConnectionEstablishedEvent;
+import io.crust.core.CrustEvent.PeerLost;
 import io.crust.core.CrustEvent.Misbehaviour;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
@@ -85,6 +88,15 @@ public final class PeerConnection {
 
     /** Starts the reader and writer threads. Messages may be queued before. */
     public void start() {
+        ConnectionEstablishedEvent established = new ConnectionEstablishedEvent();
+        if (established.isEnabled()) {
+            established.peer = remote.toString();
+            established.route = route.name();
+            established.transport = transport.name();
+            established.remoteAddress = String.valueOf(remoteAddress);
+            established.connection = serial;
+            established.commit();
+        }
         writer = Thread.ofVirtual().name("crust-peer-" + serial + "-write").start(this::writeLoop);
         reader = Thread.ofVirtual().name("crust-peer-" + serial + "-read").start(this::readLoop);
     }
@@ -164,6 +176,9 @@ public final class PeerConnection {
             return;
         }
         cause = closeCause;
+        if (!closeCause.quiet()) {
+            recordLost(closeCause);
+        }
         queue.close();
         if (closeCause.quiet() && !retireSent) {
             sayGoodbyeThenClose(closeCause.reason());
@@ -177,6 +192,19 @@ public final class PeerConnection {
         // The reader reports onClosed once it has stopped; if it never started, report here.
         if (reader == null) {
             handler.onClosed(this, closeCause);
+        }
+    }
+
+    private void recordLost(CloseCause closeCause) {
+        ConnectionLostEvent lost = new ConnectionLostEvent();
+        if (lost.isEnabled()) {
+            lost.peer = remote.toString();
+            lost.reason = closeCause.lost().name();
+            lost.detail = closeCause.reason();
+            lost.misbehaviour = closeCause.misbehaviour() == null ? null : closeCause.misbehaviour().name();
+            lost.transport = transport.name();
+            lost.connection = serial;
+            lost.commit();
         }
     }
 
@@ -235,7 +263,7 @@ public final class PeerConnection {
             try {
                 bytes = channel.receive();
             } catch (EOFException e) {
-                return closed.get() ? cause : CloseCause.lost("connection closed by the peer");
+                return closed.get() ? cause : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
             } catch (DecryptionException e) {
                 return CloseCause.misbehaved(Misbehaviour.Kind.DECRYPTION_FAILURE, e.getMessage());
             } catch (MessageTooLargeException | FrameTooLargeException e) {
@@ -243,7 +271,7 @@ public final class PeerConnection {
             } catch (ChannelProtocolException e) {
                 return CloseCause.misbehaved(Misbehaviour.Kind.PROTOCOL_VIOLATION, e.getMessage());
             } catch (IOException | RuntimeException e) {
-                return closed.get() ? cause : CloseCause.lost("connection failed: " + e.getMessage());
+                return closed.get() ? cause : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "connection failed: " + e.getMessage());
             }
             long now = System.nanoTime();
             lastReceivedNanos = now;
@@ -261,7 +289,7 @@ public final class PeerConnection {
             switch (message) {
                 case WireMessage.Heartbeat h -> { }
                 case WireMessage.Goodbye g -> {
-                    return CloseCause.lost("peer said goodbye: " + g.reason());
+                    return CloseCause.lost(PeerLost.Reason.GOODBYE, "peer said goodbye: " + g.reason());
                 }
                 case WireMessage.Retire r -> {
                     retireReceived = true;
@@ -314,7 +342,7 @@ public final class PeerConnection {
             if (!closed.get()) {
                 awaitReaderEnd();
             }
-            close(closed.get() ? cause : CloseCause.lost("send failed: " + e.getMessage()));
+            close(closed.get() ? cause : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "send failed: " + e.getMessage()));
         }
     }
 

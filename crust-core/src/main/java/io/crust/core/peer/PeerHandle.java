@@ -29,16 +29,21 @@ public final class PeerHandle implements Peer {
     private final PeerId id;
     private final int maxMessageBytes;
     private final Consumer<PeerHandle> closer;
+    /** Null when messages go to the node's events ({@link io.crust.core.MessageDelivery#EVENTS}). */
+    private final Inbox inbox;
     private volatile PeerConnection current;
     private volatile boolean open = true;
 
     /**
+     * @param inboxMessages capacity of the peer's inbox for {@link #receive}; 0 when messages go to the
+     *     node's events instead
      * @param closer asked by {@link #close()} to close every connection of this peer
      */
-    public PeerHandle(PeerConnection first, int maxMessageBytes, Consumer<PeerHandle> closer) {
+    public PeerHandle(PeerConnection first, int maxMessageBytes, int inboxMessages, Consumer<PeerHandle> closer) {
         this.id = first.remote();
         this.current = first;
         this.maxMessageBytes = maxMessageBytes;
+        this.inbox = inboxMessages > 0 ? new Inbox(inboxMessages) : null;
         this.closer = closer;
     }
 
@@ -57,8 +62,11 @@ public final class PeerHandle implements Peer {
         }
     }
 
-    /** Marks the handle closed (the peer is gone or was dropped). */
-    public void markClosed() {
+    /**
+     * Marks the handle closed (the peer is gone or was dropped); {@code why} is what {@link #receive}
+     * reports once the inbox is drained.
+     */
+    public void markClosed(String why) {
         lock.lock();
         try {
             open = false;
@@ -66,6 +74,23 @@ public final class PeerHandle implements Peer {
         } finally {
             lock.unlock();
         }
+        if (inbox != null) {
+            inbox.close("peer " + id.shortForm() + " is gone: " + why);
+        }
+    }
+
+    /**
+     * Hands a received message to the application's {@link #receive}, waiting while the inbox is full
+     * (called on the connection's reader thread, which then reads nothing more from the peer). False if
+     * the handle is closed, in which case the message is dropped with the connection.
+     */
+    public boolean deliver(byte[] message) throws InterruptedException {
+        return inbox.put(message);
+    }
+
+    /** Messages waiting in the inbox (0 when messages go to the node's events). */
+    public int inboxSize() {
+        return inbox == null ? 0 : inbox.size();
     }
 
     @Override
@@ -140,9 +165,34 @@ public final class PeerHandle implements Peer {
     }
 
     @Override
+    public byte[] receive(java.time.Duration timeout) throws CrustException, InterruptedException {
+        long nanos = timeout.toNanos();
+        if (nanos < 0) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        return inboxOrRefuse().take(nanos, id.shortForm());
+    }
+
+    @Override
+    public byte[] receive() throws CrustException, InterruptedException {
+        return inboxOrRefuse().take(-1, id.shortForm());
+    }
+
+    private Inbox inboxOrRefuse() {
+        if (inbox == null) {
+            throw new IllegalStateException("this node delivers messages as events (MessageDelivery.EVENTS); "
+                    + "configure MessageDelivery.PER_PEER to receive per peer");
+        }
+        return inbox;
+    }
+
+    @Override
     public void close() {
         if (open) {
             open = false;
+            if (inbox != null) {
+                inbox.close("peer " + id.shortForm() + " was closed by the application");
+            }
             closer.accept(this);
         }
     }

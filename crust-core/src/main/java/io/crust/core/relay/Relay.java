@@ -1,5 +1,6 @@
 package io.crust.core.relay;
 
+import io.crust.core.jfr.RelayCircuitEvent;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
 import io.crust.core.frame.FrameTransport;
@@ -61,12 +62,15 @@ public final class Relay {
         final PeerConnection b;
         final int bId;
         final AtomicLong bytes = new AtomicLong();
+        /** Begun when the circuit opens, committed by whoever closes it first. */
+        final RelayCircuitEvent event = new RelayCircuitEvent();
 
         Circuit(PeerConnection a, int aId, PeerConnection b, int bId) {
             this.a = a;
             this.aId = aId;
             this.b = b;
             this.bId = bId;
+            event.begin();
         }
     }
 
@@ -196,6 +200,7 @@ public final class Relay {
         // Behind the data already queued for each end: a close that overtook it cut off the circuit's tail.
         if (circuits.remove(new Key(circuit.a.serial(), circuit.aId)) != null) {
             circuit.a.sendAfterData(new WireMessage.RelayClose(circuit.aId, reason));
+            record(circuit, reason); // the first of the two removals: once per circuit
         }
         if (circuits.remove(new Key(circuit.b.serial(), circuit.bId)) != null) {
             circuit.b.sendAfterData(new WireMessage.RelayClose(circuit.bId, reason));
@@ -213,6 +218,18 @@ public final class Relay {
             if (e.getKey().connection() == connection.serial()) {
                 closeCircuit(e.getValue(), "a relayed peer was lost");
             }
+        }
+    }
+
+    private static void record(Circuit circuit, String reason) {
+        RelayCircuitEvent event = circuit.event;
+        event.end();
+        if (event.shouldCommit()) {
+            event.fromPeer = circuit.a.remote().toString();
+            event.toPeer = circuit.b.remote().toString();
+            event.bytes = circuit.bytes.get();
+            event.closeReason = reason;
+            event.commit();
         }
     }
 

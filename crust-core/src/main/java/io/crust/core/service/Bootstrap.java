@@ -46,12 +46,13 @@ final class Bootstrap {
 
     Bootstrap(Node node) {
         this.node = node;
-        BootstrapCache opened;
-        try {
-            opened = BootstrapCache.open(node.config.dataDir());
-        } catch (IOException e) {
-            log.warn("bootstrap cache unavailable in {}: {}", node.config.dataDir(), e.toString());
-            opened = null;
+        BootstrapCache opened = null;
+        if (node.config.dataDir().isPresent()) { // an ephemeral node keeps no cache
+            try {
+                opened = BootstrapCache.open(node.config.dataDir().get());
+            } catch (IOException e) {
+                log.warn("bootstrap cache unavailable in {}: {}", node.config.dataDir().get(), e.toString());
+            }
         }
         this.cache = opened;
     }

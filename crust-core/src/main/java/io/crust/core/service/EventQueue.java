@@ -2,9 +2,11 @@ package io.crust.core.service;
 
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustEvents;
+import io.crust.core.CrustTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -90,18 +92,31 @@ final class EventQueue implements CrustEvents {
     }
 
     @Override
-    public Optional<CrustEvent> poll(Duration timeout) throws InterruptedException {
+    public CrustEvent take(Duration timeout) throws CrustTimeoutException, InterruptedException {
         long remaining = timeout.toNanos();
         lock.lockInterruptibly();
         try {
             while (events.isEmpty()) {
                 if (remaining <= 0) {
-                    return Optional.empty();
+                    throw new CrustTimeoutException("no event within " + timeout.toMillis() + " ms");
                 }
                 remaining = notEmpty.awaitNanos(remaining);
             }
             notFull.signal();
-            return Optional.of(events.removeFirst());
+            return events.removeFirst();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<CrustEvent> drain() {
+        lock.lock();
+        try {
+            List<CrustEvent> all = new ArrayList<>(events);
+            events.clear();
+            notFull.signalAll();
+            return all;
         } finally {
             lock.unlock();
         }

@@ -1,5 +1,6 @@
 package io.crust.core.service;
 
+import io.crust.core.ConnectFailedException;
 import io.crust.core.CrustEvent.Misbehaviour;
 import io.crust.core.CrustException;
 import io.crust.core.HandshakeException;
@@ -196,7 +197,7 @@ final class Handshakes {
     PeerHandle dialTcp(InetSocketAddress address, PeerId expected, Route route, Duration timeout, Runnable connected)
             throws CrustException {
         if (blacklist.bans(address.getAddress())) {
-            throw new CrustException("address " + address + " is banned");
+            throw new ConnectFailedException(ConnectFailedException.Reason.BANNED, "address " + address + " is banned");
         }
         Socket socket = new Socket();
         try {

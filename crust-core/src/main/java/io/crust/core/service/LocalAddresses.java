@@ -17,6 +17,28 @@ final class LocalAddresses {
     private LocalAddresses() {
     }
 
+    /**
+     * The one address to give another program to reach a listener: the bound address, or, when it is
+     * bound to all interfaces, the first IPv4 host candidate, else the first candidate (never the
+     * wildcard, which no one can dial).
+     */
+    static InetSocketAddress connectable(InetSocketAddress bound) {
+        return bound.getAddress().isAnyLocalAddress() ? connectable(bound, of(bound)) : bound;
+    }
+
+    /** {@link #connectable(InetSocketAddress)} choosing among the given host candidates of {@code bound}. */
+    static InetSocketAddress connectable(InetSocketAddress bound, List<InetSocketAddress> candidates) {
+        if (!bound.getAddress().isAnyLocalAddress()) {
+            return bound;
+        }
+        for (InetSocketAddress a : candidates) {
+            if (a.getAddress() instanceof java.net.Inet4Address) {
+                return a;
+            }
+        }
+        return candidates.isEmpty() ? new InetSocketAddress(InetAddress.getLoopbackAddress(), bound.getPort()) : candidates.get(0);
+    }
+
     static List<InetSocketAddress> of(InetSocketAddress bound) {
         if (!bound.getAddress().isAnyLocalAddress()) {
             return List.of(bound);

@@ -1,5 +1,7 @@
 package io.crust.core.service;
 
+import io.crust.core.CrustTimeoutException;
+import io.crust.core.ConnectFailedException;
 import io.crust.core.BanRule;
 import io.crust.core.ConnectionInfo;
 import io.crust.core.CrustConfig;
@@ -7,6 +9,7 @@ import io.crust.core.CrustEvent;
 import io.crust.core.CrustEvents;
 import io.crust.core.CrustException;
 import io.crust.core.Identity;
+import io.crust.core.MessageDelivery;
 import io.crust.core.Peer;
 import io.crust.core.PeerId;
 import io.crust.core.Route;
@@ -22,6 +25,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +69,8 @@ public final class Node implements AutoCloseable {
         this.identity = identity;
         this.codec = new WireCodec(config.maxMessageBytes());
         this.events = new EventQueue(config.eventQueueCapacity());
-        this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxMessageBytes());
+        this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxMessageBytes(),
+                config.messageDelivery() == MessageDelivery.PER_PEER ? config.peerInboxMessages() : 0);
         int channelMax = Math.max(config.maxMessageBytes(), WireCodec.MAX_RELAY_FRAME_BYTES) + CHANNEL_HEADROOM_BYTES;
         HandshakeParams params = new HandshakeParams(config.networkName(), HandshakeParams.CURRENT_PROTOCOL_VERSION,
                 config.handshakeTimeout(), channelMax);
@@ -79,10 +84,15 @@ public final class Node implements AutoCloseable {
     /** Starts a node; see {@link io.crust.core.CrustNode#start}. */
     public static Node start(CrustConfig config) throws CrustException {
         Identity identity;
-        try {
-            identity = Identity.loadOrCreate(config.dataDir());
-        } catch (IOException e) {
-            throw new CrustException("cannot load or create the identity in " + config.dataDir() + ": " + e.getMessage(), e);
+        if (config.dataDir().isEmpty()) {
+            identity = Identity.generate();
+        } else {
+            Path dir = config.dataDir().get();
+            try {
+                identity = Identity.loadOrCreate(dir);
+            } catch (IOException e) {
+                throw new CrustException("cannot load or create the identity in " + dir + ": " + e.getMessage(), e);
+            }
         }
         Node node = new Node(config, identity);
         try {
@@ -110,7 +120,7 @@ public final class Node implements AutoCloseable {
                 InetSocketAddress bound = (InetSocketAddress) server.getLocalSocketAddress();
                 addresses.tcpBound(bound);
                 threads.start("crust-tcp-accept-" + bound.getPort(), this::acceptTcp);
-                events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.TCP, bound));
+                events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.TCP, LocalAddresses.connectable(bound)));
                 log.info("{} listening on TCP {}", identity.peerId().shortForm(), bound);
             } catch (IOException e) {
                 failures.add("TCP " + wanted + ": " + e.getMessage());
@@ -152,17 +162,17 @@ public final class Node implements AutoCloseable {
     PeerHandle register(SecureChannel channel, PeerId initiator, Route route, Transport transport,
             InetSocketAddress remoteAddress) throws CrustException {
         PeerId remote = channel.remotePeer();
-        String refusal = null;
+        ConnectFailedException refusal = null;
         if (remote.equals(identity.peerId())) {
-            refusal = "dialled ourselves";
+            refusal = new ConnectFailedException(ConnectFailedException.Reason.SELF, "dialled ourselves");
         } else if (blacklist.bans(remote)) {
-            refusal = "peer " + remote.shortForm() + " is banned";
+            refusal = new ConnectFailedException(ConnectFailedException.Reason.BANNED, "peer " + remote.shortForm() + " is banned");
         } else if (closed.get()) {
-            refusal = "node is closed";
+            refusal = new ConnectFailedException(ConnectFailedException.Reason.NODE_CLOSED, "node is closed");
         }
         if (refusal != null) {
             closeQuietly(channel);
-            throw new CrustException(refusal);
+            throw refusal;
         }
         if (route == Route.BOOTSTRAP_IN) {
             // An inbound dial from a peer we are meeting through a rendezvous is part of that race.
@@ -174,7 +184,8 @@ public final class Node implements AutoCloseable {
         PeerHandle handle = table.add(connection);
         if (handle == null) {
             connection.close(CloseCause.quiet("connection limit reached"));
-            throw new CrustException("connection limit of " + config.maxConnections() + " reached");
+            throw new ConnectFailedException(ConnectFailedException.Reason.LIMIT_REACHED,
+                    "connection limit of " + config.maxConnections() + " reached");
         }
         connection.start();
         router.connected(connection);
@@ -186,11 +197,11 @@ public final class Node implements AutoCloseable {
     }
 
     public Optional<InetSocketAddress> tcpAddress() {
-        return Optional.ofNullable(addresses.tcpBound());
+        return Optional.ofNullable(addresses.tcpBound()).map(LocalAddresses::connectable);
     }
 
     public Optional<InetSocketAddress> udpAddress() {
-        return Optional.ofNullable(addresses.udpBound());
+        return Optional.ofNullable(addresses.udpBound()).map(LocalAddresses::connectable);
     }
 
     public List<InetSocketAddress> externalAddresses() {
@@ -205,27 +216,39 @@ public final class Node implements AutoCloseable {
         return events;
     }
 
-    public Peer connect(PeerId id, Duration timeout) throws CrustException {
+    public Peer connect(PeerId id, Duration timeout) throws ConnectFailedException, CrustTimeoutException {
         Optional<PeerHandle> existing = table.handle(id);
         if (existing.isPresent()) {
             return existing.get();
         }
         if (blacklist.bans(id)) {
-            throw new CrustException("peer " + id.shortForm() + " is banned");
+            throw new ConnectFailedException(ConnectFailedException.Reason.BANNED, "peer " + id.shortForm() + " is banned");
         }
-        return router.rendezvous().connect(id, timeout);
+        try {
+            return router.rendezvous().connect(id, timeout);
+        } catch (CrustException e) {
+            throw ConnectFailures.rethrow(e);
+        }
     }
 
-    public Peer connect(InetSocketAddress address, Duration timeout) throws CrustException {
-        return dial(address, null, Route.DIRECT, timeout);
+    public Peer connect(InetSocketAddress address, Duration timeout) throws ConnectFailedException, CrustTimeoutException {
+        try {
+            return dial(address, null, Route.DIRECT, timeout);
+        } catch (CrustException e) {
+            throw ConnectFailures.rethrow(e);
+        }
     }
 
-    public Peer connect(ConnectionInfo info, Duration timeout) throws CrustException {
+    public Peer connect(ConnectionInfo info, Duration timeout) throws ConnectFailedException, CrustTimeoutException {
         Optional<PeerHandle> existing = table.handle(info.id());
         if (existing.isPresent()) {
             return existing.get();
         }
-        return router.dialInfo(info, Route.DIRECT, timeout);
+        try {
+            return router.dialInfo(info, Route.DIRECT, timeout);
+        } catch (CrustException e) {
+            throw ConnectFailures.rethrow(e);
+        }
     }
 
     /**
@@ -241,7 +264,7 @@ public final class Node implements AutoCloseable {
             race.then("udt", TRANSPORT_STAGGER, connected -> router.udt().dial(address, expected, route, timeout, connected));
         }
         if (race.isEmpty()) {
-            throw new CrustException("cannot reach " + address + ": no transport enabled");
+            throw new ConnectFailedException(ConnectFailedException.Reason.NO_ADDRESS, "cannot reach " + address + ": no transport enabled");
         }
         return race.run(timeout);
     }
@@ -252,6 +275,11 @@ public final class Node implements AutoCloseable {
 
     public Optional<Peer> peer(PeerId id) {
         return table.handle(id).map(h -> h);
+    }
+
+    public Peer awaitPeer(PeerId id, Duration timeout) throws CrustTimeoutException, InterruptedException {
+        return table.await(id, timeout.toNanos()).orElseThrow(() -> new CrustTimeoutException(
+                "peer " + id.shortForm() + " not connected within " + timeout.toMillis() + " ms"));
     }
 
     public Set<PeerId> knownPeers() {
@@ -266,7 +294,7 @@ public final class Node implements AutoCloseable {
         blacklist.add(rule);
         for (PeerConnection c : table.allConnections()) {
             if (rule.matches(c.remote()) || (c.remoteAddress() != null && rule.matches(c.remoteAddress().getAddress()))) {
-                c.close(CloseCause.lost("banned"));
+                c.close(CloseCause.lost(CrustEvent.PeerLost.Reason.BANNED, "banned"));
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.crust.core.service;
 
+import io.crust.core.jfr.ConnectionUpgradedEvent;
 import io.crust.core.CrustEvent;
 import io.crust.core.PeerId;
 import io.crust.core.Route;
@@ -60,14 +61,17 @@ final class PeerTable {
     private final EventQueue events;
     private final int maxConnections;
     private final int maxMessageBytes;
+    private final int inboxMessages;
     private int connectionCount;
     private boolean closed;
 
-    PeerTable(PeerId self, EventQueue events, int maxConnections, int maxMessageBytes) {
+    /** @param inboxMessages capacity of each peer's inbox, 0 when messages go to the events */
+    PeerTable(PeerId self, EventQueue events, int maxConnections, int maxMessageBytes, int inboxMessages) {
         this.self = self;
         this.events = events;
         this.maxConnections = maxConnections;
         this.maxMessageBytes = maxMessageBytes;
+        this.inboxMessages = inboxMessages;
     }
 
     /** True if another connection would exceed the limit. */
@@ -97,7 +101,7 @@ final class PeerTable {
             if (entry == null || !entry.handle.isOpen()) {
                 // A peer closed by the application whose connections are still going: the new
                 // connection starts a new handle; the old connections stay listed only until they end.
-                Entry fresh = new Entry(new PeerHandle(connection, maxMessageBytes, this::closePeer));
+                Entry fresh = new Entry(new PeerHandle(connection, maxMessageBytes, inboxMessages, this::closePeer));
                 if (entry != null) {
                     fresh.connections.addAll(entry.connections);
                 }
@@ -136,9 +140,9 @@ final class PeerTable {
             } else if (entry.connections.isEmpty()) {
                 entries.remove(connection.remote());
                 boolean wasOpen = entry.handle.isOpen();
-                entry.handle.markClosed();
+                entry.handle.markClosed(cause.reason());
                 if (wasOpen && !cause.quiet() && !closed) {
-                    toEmit.add(new CrustEvent.PeerLost(connection.remote(), cause.reason()));
+                    toEmit.add(new CrustEvent.PeerLost(connection.remote(), cause.lost(), cause.reason()));
                 }
             } else if (entry.handle.current() == connection) {
                 settle(entry, toEmit);
@@ -163,12 +167,25 @@ final class PeerTable {
             if (before.route() != best.route() || before.transport() != best.transport()) {
                 toEmit.add(new CrustEvent.ConnectionUpgraded(best.remote(), before.route(), best.route(),
                         best.transport()));
+                recordUpgrade(before, best);
             }
         }
         for (PeerConnection other : live) {
             if (other != best) {
                 other.retire();
             }
+        }
+    }
+
+    private static void recordUpgrade(PeerConnection before, PeerConnection best) {
+        ConnectionUpgradedEvent upgraded = new ConnectionUpgradedEvent();
+        if (upgraded.isEnabled()) {
+            upgraded.peer = best.remote().toString();
+            upgraded.fromRoute = before.route().name();
+            upgraded.fromTransport = before.transport().name();
+            upgraded.toRoute = best.route().name();
+            upgraded.toTransport = best.transport().name();
+            upgraded.commit();
         }
     }
 
@@ -241,9 +258,9 @@ final class PeerTable {
                 Entry entry = it.next().getValue();
                 if (entry.connections.isEmpty() && nowNanos - entry.orphanSinceNanos > graceNanos) {
                     it.remove();
-                    entry.handle.markClosed();
-                    toEmit.add(new CrustEvent.PeerLost(entry.handle.id(),
-                            "its connection was retired and the replacement never came"));
+                    String why = "its connection was retired and the replacement never came";
+                    entry.handle.markClosed(why);
+                    toEmit.add(new CrustEvent.PeerLost(entry.handle.id(), CrustEvent.PeerLost.Reason.REPLACEMENT_NEVER_CAME, why));
                 }
             }
             changed.signalAll();

@@ -1,9 +1,11 @@
 package io.crust.core.service;
 
+import io.crust.core.ConnectFailedException;
 import io.crust.core.ConnectionInfo;
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustEvent.Misbehaviour;
 import io.crust.core.CrustException;
+import io.crust.core.MessageDelivery;
 import io.crust.core.PeerId;
 import io.crust.core.PeerRecord;
 import io.crust.core.Route;
@@ -117,7 +119,7 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
     @Override
     public void onMessage(PeerConnection c, WireMessage message) throws InterruptedException {
         switch (message) {
-            case WireMessage.App app -> node.events.put(new CrustEvent.MessageReceived(c.remote(), app.payload()));
+            case WireMessage.App app -> deliver(c, app.payload());
             case WireMessage.Hello hello -> onHello(c, hello);
             case WireMessage.Gossip g -> onGossip(c, g);
             case WireMessage.Forward f -> rendezvous.onForward(c, f);
@@ -126,6 +128,25 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
             case WireMessage.RelayClose m -> relay.onMessage(c, m);
             default -> c.close(CloseCause.misbehaved(Misbehaviour.Kind.PROTOCOL_VIOLATION,
                     "unexpected " + message.getClass().getSimpleName() + " message"));
+        }
+    }
+
+    /**
+     * Hands an application message to exactly one consumer: the peer's inbox or the node's events
+     * (see {@link io.crust.core.MessageDelivery}). Either may block while full, which stops this
+     * connection's reader. A peer the application closed has no handle any more: its last messages
+     * go with its connection.
+     */
+    private void deliver(PeerConnection c, byte[] payload) throws InterruptedException {
+        Optional<PeerHandle> handle = node.table.handle(c.remote());
+        if (handle.isEmpty()) {
+            log.debug("message from {} dropped: the peer was closed", c.remote().shortForm());
+            return;
+        }
+        if (node.config.messageDelivery() == MessageDelivery.PER_PEER) {
+            handle.get().deliver(payload);
+        } else {
+            node.events.put(new CrustEvent.MessageReceived(handle.get(), payload));
         }
     }
 
@@ -283,7 +304,8 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
         }
         try {
             if (race.isEmpty()) {
-                throw new CrustException("cannot reach " + info.id().shortForm() + ": no usable address");
+                throw new ConnectFailedException(ConnectFailedException.Reason.NO_ADDRESS,
+                        "cannot reach " + info.id().shortForm() + ": no usable address");
             }
             return race.run(timeout);
         } catch (CrustException e) {

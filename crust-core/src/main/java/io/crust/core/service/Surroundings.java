@@ -55,14 +55,14 @@ final class Surroundings {
         PortMapper m = PortMapper.auto(PortMapperOptions.defaults());
         mapper = m;
         List<PortMapping> made = new ArrayList<>();
-        map(m, PortMapper.Transport.TCP, node.addresses.tcpBound(), Transport.TCP, made);
-        map(m, PortMapper.Transport.UDP, node.addresses.udpBound(), Transport.UDT, made);
+        map(m, PortMapper.IpProtocol.TCP, node.addresses.tcpBound(), Transport.TCP, made);
+        map(m, PortMapper.IpProtocol.UDP, node.addresses.udpBound(), Transport.UDT, made);
         if (node.isClosed()) {
             m.close();
         }
     }
 
-    private void map(PortMapper m, PortMapper.Transport kind, InetSocketAddress bound, Transport transport, List<PortMapping> made) {
+    private void map(PortMapper m, PortMapper.IpProtocol kind, InetSocketAddress bound, Transport transport, List<PortMapping> made) {
         if (bound == null || node.isClosed()) {
             return;
         }

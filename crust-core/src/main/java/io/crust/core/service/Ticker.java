@@ -1,5 +1,6 @@
 package io.crust.core.service;
 
+import io.crust.core.CrustEvent;
 import io.crust.core.Route;
 import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
@@ -57,7 +58,7 @@ final class Ticker {
         for (PeerConnection c : node.table.allConnections()) {
             long silentNanos = now - c.lastSignOfLifeNanos();
             if (silentNanos > timeoutNanos && !c.isDelivering()) {
-                c.close(CloseCause.lost("no heartbeat for " + Duration.ofNanos(silentNanos).toMillis() + " ms"));
+                c.close(CloseCause.lost(CrustEvent.PeerLost.Reason.HEARTBEAT_TIMEOUT, "no heartbeat for " + Duration.ofNanos(silentNanos).toMillis() + " ms"));
             } else if (beat) {
                 c.sendControl(new WireMessage.Heartbeat());
             }

@@ -1,5 +1,6 @@
 package io.crust.core.service;
 
+import io.crust.core.ConnectFailedException;
 import io.crust.core.CrustConfig;
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustException;
@@ -60,7 +61,7 @@ final class UdtSide {
         InetSocketAddress bound = endpoint.localAddress();
         node.addresses.udpBound(bound);
         node.threads.start("crust-udt-accept-" + bound.getPort(), this::acceptLoop);
-        node.events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.UDT, bound));
+        node.events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.UDT, LocalAddresses.connectable(bound)));
         log.info("{} listening on UDP {}", node.identity.peerId().shortForm(), bound);
     }
 
@@ -107,7 +108,7 @@ final class UdtSide {
             throws CrustException {
         UdtEndpoint e = requireRunning();
         if (node.blacklist.bans(address.getAddress())) {
-            throw new CrustException("address " + address + " is banned");
+            throw new ConnectFailedException(ConnectFailedException.Reason.BANNED, "address " + address + " is banned");
         }
         UdtConnection connection;
         try {

@@ -1,6 +1,7 @@
 package io.crust.core.proof;
 
 import io.crust.core.CrustEvent;
+import io.crust.core.service.Nodes;
 import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
 import io.crust.core.Peer;
@@ -247,7 +248,7 @@ final class ChurnSoak {
         private void drainEvents() {
             try {
                 while (true) {
-                    Optional<CrustEvent> event = node.events().poll(Duration.ofMillis(200));
+                    Optional<CrustEvent> event = Nodes.poll(node, Duration.ofMillis(200));
                     if (event.isEmpty()) {
                         if (nodeClosed) {
                             return;

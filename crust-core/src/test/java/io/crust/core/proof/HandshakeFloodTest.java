@@ -3,6 +3,7 @@ package io.crust.core.proof;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crust.core.CrustEvent;
+import io.crust.core.service.Nodes;
 import io.crust.core.CrustEvent.Misbehaviour;
 import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
@@ -328,7 +329,7 @@ class HandshakeFloodTest {
         Map<Misbehaviour.Kind, Integer> kinds = new EnumMap<>(Misbehaviour.Kind.class);
         long deadline = System.nanoTime() + ProofNodes.WAIT.toNanos();
         while (kinds.getOrDefault(kind, 0) < count && System.nanoTime() < deadline) {
-            Optional<CrustEvent> event = node.events().poll(Duration.ofSeconds(1));
+            Optional<CrustEvent> event = Nodes.poll(node, Duration.ofSeconds(1));
             if (event.isPresent() && event.get() instanceof Misbehaviour m) {
                 kinds.merge(m.kind(), 1, Integer::sum);
             }
@@ -373,7 +374,7 @@ class HandshakeFloodTest {
             thread = Thread.ofVirtual().name("event-counter").start(() -> {
                 try {
                     while (running.get()) {
-                        node.events().poll(Duration.ofMillis(100)).ifPresent(e -> {
+                        Nodes.poll(node, Duration.ofMillis(100)).ifPresent(e -> {
                             if (e instanceof Misbehaviour m) {
                                 kinds.computeIfAbsent(m.kind(), k -> new AtomicInteger()).incrementAndGet();
                                 if (reasons.size() < 100) {

@@ -3,6 +3,7 @@ package io.crust.core.proof;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crust.core.CrustEvent;
+import io.crust.core.service.Nodes;
 import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
 import io.crust.core.Peer;
@@ -89,7 +90,7 @@ class InFlightLossTest {
         return Thread.ofVirtual().start(() -> {
             try {
                 while (!done.get()) {
-                    Optional<CrustEvent> e = node.events().poll(Duration.ofMillis(100));
+                    Optional<CrustEvent> e = Nodes.poll(node, Duration.ofMillis(100));
                     e.ifPresent(handler);
                 }
             } catch (InterruptedException e) {

@@ -90,7 +90,7 @@ final class ProofNodes implements BeforeEachCallback, AfterEachCallback, AutoClo
     static List<CrustEvent> drain(CrustNode node, Duration quiet) throws InterruptedException {
         List<CrustEvent> events = new ArrayList<>();
         Optional<CrustEvent> next;
-        while ((next = node.events().poll(quiet)).isPresent()) {
+        while ((next = Nodes.poll(node, quiet)).isPresent()) {
             events.add(next.get());
         }
         return events;

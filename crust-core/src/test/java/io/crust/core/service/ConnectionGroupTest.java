@@ -108,7 +108,8 @@ class ConnectionGroupTest {
 
         CrustEvent.PeerLost lost = Nodes.await(a, CrustEvent.PeerLost.class);
         assertThat(lost.peer()).isEqualTo(b.id());
-        assertThat(lost.reason()).contains("closed by the application");
+        assertThat(lost.reason()).isEqualTo(CrustEvent.PeerLost.Reason.GOODBYE);
+        assertThat(lost.detail()).contains("closed by the application");
         assertThat(toA.isOpen()).isFalse();
         assertThatThrownBy(() -> toA.send(new byte[1])).isInstanceOf(CrustException.class);
     }
@@ -134,7 +135,7 @@ class ConnectionGroupTest {
             toA.close();
             CrustEvent.PeerLost lost = Nodes.await(a, CrustEvent.PeerLost.class);
             sender.join(Nodes.WAIT);
-            assertThat(lost.reason()).as("round %d", round).contains("closed by the application");
+            assertThat(lost.detail()).as("round %d", round).contains("closed by the application");
             a.close();
             b.close();
         }

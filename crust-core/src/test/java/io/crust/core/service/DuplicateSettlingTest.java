@@ -130,7 +130,7 @@ class DuplicateSettlingTest {
         private void receive(CrustNode node, long deadline) {
             try {
                 while ((sender.isAlive() || received < sent.get()) && System.nanoTime() < deadline) {
-                    Optional<CrustEvent> e = node.events().poll(Duration.ofMillis(200));
+                    Optional<CrustEvent> e = Nodes.poll(node, Duration.ofMillis(200));
                     if (e.isPresent() && e.get() instanceof CrustEvent.ConnectionUpgraded) {
                         upgradedAt = received;
                     } else if (e.isPresent() && e.get() instanceof CrustEvent.MessageReceived m) {

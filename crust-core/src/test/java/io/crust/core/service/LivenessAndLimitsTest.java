@@ -32,7 +32,8 @@ class LivenessAndLimitsTest {
 
             CrustEvent.PeerLost lost = Nodes.await(b, CrustEvent.PeerLost.class);
             assertThat(lost.peer()).isEqualTo(a.id());
-            assertThat(lost.reason()).contains("no heartbeat");
+            assertThat(lost.reason()).isEqualTo(CrustEvent.PeerLost.Reason.HEARTBEAT_TIMEOUT);
+            assertThat(lost.detail()).contains("no heartbeat");
             // Configured timeout 3 s: reported in seconds, not minutes (generous bound for a loaded machine).
             assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(25));
         }
@@ -84,7 +85,7 @@ class LivenessAndLimitsTest {
         Nodes.await(a, CrustEvent.PeerConnected.class);
 
         a.ban(BanRule.peer(b.id()));
-        assertThat(Nodes.await(a, CrustEvent.PeerLost.class).reason()).isEqualTo("banned");
+        assertThat(Nodes.await(a, CrustEvent.PeerLost.class).reason()).isEqualTo(CrustEvent.PeerLost.Reason.BANNED);
         Nodes.await(b, CrustEvent.PeerLost.class);
 
         assertThatThrownBy(() -> {
@@ -104,7 +105,7 @@ class LivenessAndLimitsTest {
         Nodes.await(a, CrustEvent.PeerConnected.class);
 
         a.ban(BanRule.cidr("127.0.0.0/8"));
-        assertThat(Nodes.await(a, CrustEvent.PeerLost.class).reason()).isEqualTo("banned");
+        assertThat(Nodes.await(a, CrustEvent.PeerLost.class).reason()).isEqualTo(CrustEvent.PeerLost.Reason.BANNED);
         assertThatThrownBy(() -> b.connect(Nodes.tcp(a), Duration.ofSeconds(5))).isInstanceOf(CrustException.class);
         assertThat(a.peers()).isEmpty();
 

@@ -6,6 +6,7 @@ import io.crust.core.CrustConfig;
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
+import io.crust.core.CrustTimeoutException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -126,11 +127,20 @@ public final class Nodes implements BeforeEachCallback, AfterEachCallback, AutoC
             if (left <= 0) {
                 return fail("no " + type.getSimpleName() + " on " + node + " within " + wait);
             }
-            Optional<CrustEvent> event = node.events().poll(Duration.ofNanos(left));
+            Optional<CrustEvent> event = poll(node, Duration.ofNanos(left));
             if (event.isPresent() && type.isInstance(event.get()) && match.test(type.cast(event.get()))) {
                 return type.cast(event.get());
             }
             event.ifPresent(skipped);
+        }
+    }
+
+    /** The next event within {@code wait}, or empty: for loops that also watch something else. */
+    public static Optional<CrustEvent> poll(CrustNode node, Duration wait) throws InterruptedException {
+        try {
+            return Optional.of(node.events().take(wait));
+        } catch (CrustTimeoutException e) {
+            return Optional.empty();
         }
     }
 

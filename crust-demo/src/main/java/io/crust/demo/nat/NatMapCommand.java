@@ -59,10 +59,10 @@ public final class NatMapCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        PortMapper.Transport t;
+        PortMapper.IpProtocol t;
         MappingProtocol wanted;
         try {
-            t = PortMapper.Transport.valueOf(transport.toUpperCase(Locale.ROOT));
+            t = PortMapper.IpProtocol.valueOf(transport.toUpperCase(Locale.ROOT));
             wanted = "auto".equalsIgnoreCase(protocol) ? null : MappingProtocol.fromLabel(protocol);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(),

@@ -323,9 +323,9 @@ final class PeerShell implements AutoCloseable {
             case CrustEvent.MessageReceived m -> onMessage(m.from(), m.message());
             case CrustEvent.PeerLost l -> {
                 announced.remove(l.peer());
-                receiver.abandon(l.peer(), "peer lost: " + l.reason()).forEach(this::report);
+                receiver.abandon(l.peer(), "peer lost: " + l.detail()).forEach(this::report);
                 pendingResults.values().stream().filter(p -> p.peer().equals(l.peer())).forEach(p -> p.verdict().offer(false));
-                out.event("lost", "peer", l.peer().toString(), "reason", l.reason());
+                out.event("lost", "peer", l.peer().toString(), "reason", l.detail());
             }
             case CrustEvent.Misbehaviour m -> out.event("misbehaviour", "peer", m.peer() == null ? null : m.peer().toString(),
                     "kind", m.kind().name().toLowerCase(Locale.ROOT), "detail", m.detail(), "remote", address(m.address()));

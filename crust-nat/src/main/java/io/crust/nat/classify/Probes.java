@@ -8,6 +8,7 @@ import io.crust.nat.stun.StunFormatException;
 import io.crust.nat.stun.StunMessage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
@@ -37,8 +38,13 @@ public final class Probes {
                 port.send(request.duplicate(), external);
                 nextSend = now + TimeUnit.MILLISECONDS.toNanos(250);
             }
-            DatagramPort.Datagram d = port.receive(Duration.ofNanos(Math.max(1_000_000, Math.min(deadline, nextSend) - now)));
-            if (d != null && isMessage(d, StunMessage.BINDING_REQUEST, id)) {
+            DatagramPort.Datagram d;
+            try {
+                d = port.receive(Duration.ofNanos(Math.max(1_000_000, Math.min(deadline, nextSend) - now)));
+            } catch (SocketTimeoutException quiet) {
+                continue;
+            }
+            if (isMessage(d, StunMessage.BINDING_REQUEST, id)) {
                 return Hairpinning.SUPPORTED;
             }
         }
@@ -96,9 +102,13 @@ public final class Probes {
             if (left <= 0) {
                 return null;
             }
-            DatagramPort.Datagram d = port.receive(Duration.ofNanos(left));
-            if (d != null && isMessage(d, StunMessage.BINDING_SUCCESS, id)) {
-                return d;
+            try {
+                DatagramPort.Datagram d = port.receive(Duration.ofNanos(left));
+                if (isMessage(d, StunMessage.BINDING_SUCCESS, id)) {
+                    return d;
+                }
+            } catch (SocketTimeoutException quiet) {
+                return null;
             }
         }
     }

@@ -32,7 +32,7 @@ public final class AutoPortMapper implements PortMapper {
     }
 
     @Override
-    public PortMapping map(Transport transport, int internalPort, int requestedExternalPort, Duration lease)
+    public PortMapping map(IpProtocol transport, int internalPort, int requestedExternalPort, Duration lease)
             throws NatException {
         lock.lock();
         try {

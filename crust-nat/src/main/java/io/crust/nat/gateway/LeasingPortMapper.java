@@ -26,7 +26,7 @@ public final class LeasingPortMapper implements PortMapper {
     }
 
     @Override
-    public PortMapping map(Transport transport, int internalPort, int requestedExternalPort, Duration lease)
+    public PortMapping map(IpProtocol transport, int internalPort, int requestedExternalPort, Duration lease)
             throws NatException {
         if (transport == null) {
             throw new IllegalArgumentException("transport is required");

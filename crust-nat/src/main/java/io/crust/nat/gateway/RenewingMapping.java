@@ -2,7 +2,7 @@ package io.crust.nat.gateway;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.PortMapping;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -30,7 +30,7 @@ public final class RenewingMapping implements PortMapping {
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(15);
 
     private final GatewayLease lease;
-    private final Transport transport;
+    private final IpProtocol transport;
     private final int internalPort;
     private final Runnable onClosed;
     private final ReentrantLock lock = new ReentrantLock();
@@ -39,7 +39,7 @@ public final class RenewingMapping implements PortMapping {
     private volatile Grant grant;
     private final Thread renewer;
 
-    private RenewingMapping(GatewayLease lease, Transport transport, int internalPort, Grant first, Runnable onClosed) {
+    private RenewingMapping(GatewayLease lease, IpProtocol transport, int internalPort, Grant first, Runnable onClosed) {
         this.lease = lease;
         this.transport = transport;
         this.internalPort = internalPort;
@@ -51,7 +51,7 @@ public final class RenewingMapping implements PortMapping {
     }
 
     /** Starts renewing a lease that {@code first} was granted for; {@code onClosed} runs once after close. */
-    public static RenewingMapping start(GatewayLease lease, Transport transport, int internalPort, Grant first,
+    public static RenewingMapping start(GatewayLease lease, IpProtocol transport, int internalPort, Grant first,
             Runnable onClosed) {
         RenewingMapping mapping = new RenewingMapping(lease, transport, internalPort, first, onClosed);
         mapping.renewer.start();
@@ -132,7 +132,7 @@ public final class RenewingMapping implements PortMapping {
     }
 
     @Override
-    public Transport transport() {
+    public IpProtocol ipProtocol() {
         return transport;
     }
 

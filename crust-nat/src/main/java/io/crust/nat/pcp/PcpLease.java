@@ -2,7 +2,7 @@ package io.crust.nat.pcp;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.gateway.AddressKinds;
 import io.crust.nat.gateway.EpochTracker;
 import io.crust.nat.gateway.GatewayLease;
@@ -29,7 +29,7 @@ final class PcpLease implements GatewayLease {
 
     private final UdpExchange exchange;
     private final byte[] nonce;
-    private final Transport transport;
+    private final IpProtocol transport;
     private final int internalPort;
     private final long lifetimeSeconds;
     private final NatPmpSession fallback;
@@ -38,7 +38,7 @@ final class PcpLease implements GatewayLease {
     private InetAddress suggestedExternal;
     private GatewayLease natPmp;
 
-    PcpLease(UdpExchange exchange, byte[] nonce, Transport transport, int internalPort, int requestedExternalPort,
+    PcpLease(UdpExchange exchange, byte[] nonce, IpProtocol transport, int internalPort, int requestedExternalPort,
             long lifetimeSeconds, NatPmpSession fallback) {
         this.exchange = exchange;
         this.nonce = nonce.clone();

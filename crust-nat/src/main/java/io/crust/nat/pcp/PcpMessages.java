@@ -1,6 +1,6 @@
 package io.crust.nat.pcp;
 
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.gateway.MalformedPacketException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -105,12 +105,12 @@ public final class PcpMessages {
         }
     }
 
-    public static int ianaProtocol(Transport transport) {
-        return transport == Transport.UDP ? IANA_UDP : IANA_TCP;
+    public static int ianaProtocol(IpProtocol transport) {
+        return transport == IpProtocol.UDP ? IANA_UDP : IANA_TCP;
     }
 
     /** A MAP request; {@code suggestedExternal} may be null for "no preference" (the IPv4 all-zeros address). */
-    public static byte[] mapRequest(InetAddress client, long lifetimeSeconds, byte[] nonce, Transport transport,
+    public static byte[] mapRequest(InetAddress client, long lifetimeSeconds, byte[] nonce, IpProtocol transport,
             int internalPort, int suggestedExternalPort, InetAddress suggestedExternal) {
         if (nonce.length != NONCE_BYTES) {
             throw new IllegalArgumentException("nonce must be 12 bytes");

@@ -2,7 +2,7 @@ package io.crust.nat.pcp;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.gateway.DefaultRoute;
 import io.crust.nat.gateway.GatewayLease;
@@ -33,7 +33,7 @@ public final class PcpSession implements GatewaySession {
     }
 
     @Override
-    public GatewayLease lease(Transport transport, int internalPort, int requestedExternalPort, long lifetimeSeconds)
+    public GatewayLease lease(IpProtocol transport, int internalPort, int requestedExternalPort, long lifetimeSeconds)
             throws NatException {
         InetAddress gateway = options.gateway() != null ? options.gateway() : DefaultRoute.gateway();
         Duration initial = options.initialRetransmit() != null ? options.initialRetransmit() : INITIAL_RETRANSMIT;

@@ -2,7 +2,7 @@ package io.crust.nat.pmp;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.gateway.AddressKinds;
 import io.crust.nat.gateway.EpochTracker;
 import io.crust.nat.gateway.GatewayLease;
@@ -22,13 +22,13 @@ import java.time.Duration;
  */
 final class NatPmpLease implements GatewayLease {
     private final UdpExchange exchange;
-    private final Transport transport;
+    private final IpProtocol transport;
     private final int internalPort;
     private final long lifetimeSeconds;
     private final EpochTracker epochs = new EpochTracker();
     private int suggestedExternalPort;
 
-    NatPmpLease(UdpExchange exchange, Transport transport, int internalPort, int requestedExternalPort, long lifetimeSeconds) {
+    NatPmpLease(UdpExchange exchange, IpProtocol transport, int internalPort, int requestedExternalPort, long lifetimeSeconds) {
         this.exchange = exchange;
         this.transport = transport;
         this.internalPort = internalPort;

@@ -1,6 +1,6 @@
 package io.crust.nat.pmp;
 
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.gateway.MalformedPacketException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -91,11 +91,11 @@ public final class NatPmpMessages {
         return new byte[] {VERSION, OP_EXTERNAL_ADDRESS};
     }
 
-    public static int mapOpcode(Transport transport) {
-        return transport == Transport.UDP ? OP_MAP_UDP : OP_MAP_TCP;
+    public static int mapOpcode(IpProtocol transport) {
+        return transport == IpProtocol.UDP ? OP_MAP_UDP : OP_MAP_TCP;
     }
 
-    public static byte[] mapRequest(Transport transport, int internalPort, int suggestedExternalPort, long lifetimeSeconds) {
+    public static byte[] mapRequest(IpProtocol transport, int internalPort, int suggestedExternalPort, long lifetimeSeconds) {
         if (lifetimeSeconds < 0 || lifetimeSeconds > 0xffffffffL) {
             throw new IllegalArgumentException("lifetime out of range: " + lifetimeSeconds);
         }
@@ -132,7 +132,7 @@ public final class NatPmpMessages {
      * Decodes a mapping response for {@code transport}; {@code null} when the datagram is a valid NAT-PMP
      * response to another opcode.
      */
-    public static MapResponse decodeMap(ByteBuffer datagram, Transport transport) throws MalformedPacketException {
+    public static MapResponse decodeMap(ByteBuffer datagram, IpProtocol transport) throws MalformedPacketException {
         int op = mapOpcode(transport);
         int[] header = header(datagram, op);
         if (header == null) {

@@ -2,7 +2,7 @@ package io.crust.nat.pmp;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.gateway.DefaultRoute;
 import io.crust.nat.gateway.GatewayLease;
@@ -30,7 +30,7 @@ public final class NatPmpSession implements GatewaySession {
     }
 
     @Override
-    public GatewayLease lease(Transport transport, int internalPort, int requestedExternalPort, long lifetimeSeconds)
+    public GatewayLease lease(IpProtocol transport, int internalPort, int requestedExternalPort, long lifetimeSeconds)
             throws NatException {
         return new NatPmpLease(exchange(options), transport, internalPort, requestedExternalPort, lifetimeSeconds);
     }

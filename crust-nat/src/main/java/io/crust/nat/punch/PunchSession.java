@@ -7,6 +7,7 @@ import io.crust.nat.PunchOffer;
 import io.crust.nat.PunchResult;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -109,10 +110,13 @@ public final class PunchSession {
             if (!extras.isEmpty()) {
                 waitNanos = Math.min(waitNanos, EXTRA_POLL_NANOS);
             }
-            DatagramPort.Datagram d = port.receive(Duration.ofNanos(waitNanos));
-            for (int drained = 0; d != null; drained++) {
-                deliver(agent, 0, d);
-                d = drained < MAX_DRAIN ? port.receive(Duration.ofNanos(MIN_WAIT_NANOS)) : null;
+            try {
+                deliver(agent, 0, port.receive(Duration.ofNanos(waitNanos)));
+                for (int drained = 0; drained < MAX_DRAIN; drained++) {
+                    deliver(agent, 0, port.receive(Duration.ofNanos(MIN_WAIT_NANOS)));
+                }
+            } catch (SocketTimeoutException drainedAll) {
+                // nothing more for now: on to the extra sockets and the agent's timers
             }
             if (selector != null && selector.selectNow() > 0) {
                 for (SelectionKey key : selector.selectedKeys()) {

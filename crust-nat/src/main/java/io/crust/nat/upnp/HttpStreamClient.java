@@ -130,6 +130,10 @@ final class HttpStreamClient implements StreamClient<StreamClientConfiguration> 
             return fail(what + " got no complete answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof java.net.http.HttpTimeoutException) {
+                // The request's own timeout equals the wait above: on a loaded machine either fires first.
+                return fail(what + " got no complete answer within " + timeout.toMillis() + " ms");
+            }
             return fail(what + " failed: " + cause);
         }
     }

@@ -1,7 +1,7 @@
 package io.crust.nat.upnp;
 
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.gateway.MalformedPacketException;
 import java.util.Map;
 import org.jupnp.controlpoint.ActionCallback;
@@ -167,7 +167,7 @@ final class IgdActions {
     }
 
     /** One mapping's arguments. */
-    record Mapping(Transport transport, int externalPort, int internalPort, String internalClient, long leaseSeconds,
+    record Mapping(IpProtocol transport, int externalPort, int internalPort, String internalClient, long leaseSeconds,
             String description) {
         PortMapping toJupnp() {
             return new PortMapping(true, new UnsignedIntegerFourBytes(leaseSeconds), "",

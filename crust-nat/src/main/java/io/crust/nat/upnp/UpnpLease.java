@@ -2,7 +2,7 @@ package io.crust.nat.upnp;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.gateway.AddressKinds;
 import io.crust.nat.gateway.GatewayLease;
 import io.crust.nat.gateway.Grant;
@@ -32,7 +32,7 @@ final class UpnpLease implements GatewayLease {
 
     private final IgdActions actions;
     private final InetAddress internalClient;
-    private final Transport transport;
+    private final IpProtocol transport;
     private final int internalPort;
     private final String description;
     private final SecureRandom random = new SecureRandom();
@@ -40,7 +40,7 @@ final class UpnpLease implements GatewayLease {
     private int externalPort;
     private boolean mapped;
 
-    UpnpLease(UpnpSession.Gateway gateway, Transport transport, int internalPort, int requestedExternalPort,
+    UpnpLease(UpnpSession.Gateway gateway, IpProtocol transport, int internalPort, int requestedExternalPort,
             long leaseSeconds, String description) {
         this.actions = gateway.actions();
         this.internalClient = gateway.internalClient();

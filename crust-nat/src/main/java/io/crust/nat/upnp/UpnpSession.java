@@ -2,7 +2,7 @@ package io.crust.nat.upnp;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.gateway.GatewayLease;
 import io.crust.nat.gateway.GatewaySession;
@@ -64,7 +64,7 @@ public final class UpnpSession implements GatewaySession {
     }
 
     @Override
-    public GatewayLease lease(Transport transport, int internalPort, int requestedExternalPort, long lifetimeSeconds)
+    public GatewayLease lease(IpProtocol transport, int internalPort, int requestedExternalPort, long lifetimeSeconds)
             throws NatException {
         return new UpnpLease(gateway(), transport, internalPort, requestedExternalPort,
                 Math.min(lifetimeSeconds, MAX_LEASE_SECONDS), options.description());

@@ -4,7 +4,7 @@ import io.crust.testkit.InputBudget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.gateway.MalformedPacketException;
 import io.crust.nat.pcp.PcpMessages;
 import io.crust.nat.pmp.NatPmpMessages;
@@ -30,7 +30,7 @@ class GatewayReplyFuzzTest {
             } catch (MalformedPacketException expected) {
                 // documented refusal
             }
-            for (Transport transport : Transport.values()) {
+            for (IpProtocol transport : IpProtocol.values()) {
                 try {
                     NatPmpMessages.MapResponse r = NatPmpMessages.decodeMap(datagram, transport);
                     if (r != null && r.resultCode() == 0) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +44,7 @@ class RenewingMappingTest {
     void leaseIsRenewedUntilCloseAndReleasedExactlyOnce() {
         CountingLease lease = new CountingLease();
         AtomicInteger closedCallbacks = new AtomicInteger();
-        RenewingMapping mapping = RenewingMapping.start(lease, Transport.UDP, 4000, grant(50), closedCallbacks::incrementAndGet);
+        RenewingMapping mapping = RenewingMapping.start(lease, IpProtocol.UDP, 4000, grant(50), closedCallbacks::incrementAndGet);
         assertThat(Eventually.holds(Duration.ofSeconds(20), () -> lease.acquires.get() >= 3)).isTrue();
         mapping.close();
         int afterClose = lease.acquires.get();
@@ -59,7 +59,7 @@ class RenewingMappingTest {
     void failedRenewalIsRetriedAndTheMappingRecovers() {
         CountingLease lease = new CountingLease();
         lease.failing = true;
-        RenewingMapping mapping = RenewingMapping.start(lease, Transport.UDP, 4000, grant(50), () -> { });
+        RenewingMapping mapping = RenewingMapping.start(lease, IpProtocol.UDP, 4000, grant(50), () -> { });
         assertThat(Eventually.holds(Duration.ofSeconds(20), () -> lease.acquires.get() >= 2)).isTrue();
         lease.failing = false;
         int before = lease.acquires.get();
@@ -73,7 +73,7 @@ class RenewingMappingTest {
         CountingLease lease = new CountingLease();
         Grant permanent = new Grant(MappingProtocol.UPNP, InetSocketAddress.createUnresolved("198.51.100.9", 4000),
                 Duration.ZERO, Duration.ZERO, false, false);
-        RenewingMapping mapping = RenewingMapping.start(lease, Transport.TCP, 4000, permanent, () -> { });
+        RenewingMapping mapping = RenewingMapping.start(lease, IpProtocol.TCP, 4000, permanent, () -> { });
         assertThat(mapping.lifetime()).isZero();
         mapping.close();
         assertThat(lease.acquires.get()).isZero();

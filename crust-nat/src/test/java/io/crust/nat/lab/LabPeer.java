@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -87,10 +88,10 @@ public final class LabPeer {
             InetSocketAddress tcpExternal = null;
             if (mapper != null) {
                 try {
-                    PortMapping udp = mapper.map(PortMapper.Transport.UDP, p, p, Duration.ofSeconds(600));
+                    PortMapping udp = mapper.map(PortMapper.IpProtocol.UDP, p, p, Duration.ofSeconds(600));
                     mappings.add(udp);
                     extra.add(Candidate.mapped(udp.external()));
-                    PortMapping tcp = mapper.map(PortMapper.Transport.TCP, p, p, Duration.ofSeconds(600));
+                    PortMapping tcp = mapper.map(PortMapper.IpProtocol.TCP, p, p, Duration.ofSeconds(600));
                     mappings.add(tcp);
                     tcpExternal = tcp.external();
                 } catch (Exception e) {
@@ -164,8 +165,13 @@ public final class LabPeer {
             port.send(ByteBuffer.wrap(heard ? ack : hello), remote);
             long until = System.nanoTime() + 50_000_000L;
             while (!acked && System.nanoTime() < until) {
-                DatagramPort.Datagram d = port.receive(Duration.ofMillis(10));
-                if (d != null && d.sender().equals(remote) && d.data().remaining() == hello.length
+                DatagramPort.Datagram d;
+                try {
+                    d = port.receive(Duration.ofMillis(10));
+                } catch (SocketTimeoutException quiet) {
+                    continue;
+                }
+                if (d.sender().equals(remote) && d.data().remaining() == hello.length
                         && d.data().get(0) == 'c') {
                     heard = true;
                     acked = d.data().get(10) == 'a';
@@ -177,7 +183,11 @@ public final class LabPeer {
         }
         for (int i = 0; i < 10; i++) {
             port.send(ByteBuffer.wrap(ack), remote);
-            port.receive(Duration.ofMillis(50));
+            try {
+                port.receive(Duration.ofMillis(50));
+            } catch (SocketTimeoutException quiet) {
+                // the peer may be done already
+            }
         }
         return null;
     }

@@ -3,7 +3,7 @@ package io.crust.nat.pcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.gateway.MalformedPacketException;
 import io.crust.nat.pcp.PcpMessages.Response;
 import java.net.InetAddress;
@@ -26,7 +26,7 @@ class PcpMessagesTest {
 
     @Test
     void mapRequestMatchesTheRfcLayout() throws Exception {
-        byte[] request = PcpMessages.mapRequest(InetAddress.getByName("192.168.1.2"), 7200, NONCE, Transport.UDP,
+        byte[] request = PcpMessages.mapRequest(InetAddress.getByName("192.168.1.2"), 7200, NONCE, IpProtocol.UDP,
                 4000, 5000, null);
         assertThat(HEX.formatHex(request)).isEqualTo(
                 "02010000" + "00001c20"                                      // version 2, MAP, lifetime 7200

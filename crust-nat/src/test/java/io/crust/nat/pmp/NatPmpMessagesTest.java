@@ -3,7 +3,7 @@ package io.crust.nat.pmp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.gateway.MalformedPacketException;
 import io.crust.nat.pmp.NatPmpMessages.ExternalAddressResponse;
 import io.crust.nat.pmp.NatPmpMessages.MapResponse;
@@ -30,7 +30,7 @@ class NatPmpMessagesTest {
 
     @Test
     void udpMapRequestMatchesTheRfcLayout() {
-        assertThat(NatPmpMessages.mapRequest(Transport.UDP, 4000, 5000, 7200)).containsExactly(bytes(
+        assertThat(NatPmpMessages.mapRequest(IpProtocol.UDP, 4000, 5000, 7200)).containsExactly(bytes(
                 0x00, 0x01, 0x00, 0x00,     // version 0, OP 1 = UDP, reserved
                 0x0f, 0xa0, 0x13, 0x88,     // internal port 4000, suggested external port 5000
                 0x00, 0x00, 0x1c, 0x20));   // lifetime 7200 s
@@ -38,7 +38,7 @@ class NatPmpMessagesTest {
 
     @Test
     void tcpDeletionHasLifetimeAndSuggestedPortZero() {
-        assertThat(NatPmpMessages.mapRequest(Transport.TCP, 80, 0, 0)).containsExactly(bytes(
+        assertThat(NatPmpMessages.mapRequest(IpProtocol.TCP, 80, 0, 0)).containsExactly(bytes(
                 0x00, 0x02, 0x00, 0x00,     // version 0, OP 2 = TCP
                 0x00, 0x50, 0x00, 0x00,     // internal port 80, external 0
                 0x00, 0x00, 0x00, 0x00));   // lifetime 0 deletes
@@ -59,40 +59,40 @@ class NatPmpMessagesTest {
                 0x00, 0x81, 0x00, 0x00,     // version 0, OP 129 (UDP response), result 0
                 0x00, 0x01, 0x00, 0x00,     // epoch 65536 s
                 0x0f, 0xa0, 0x13, 0x89,     // internal 4000, mapped external 5001
-                0x00, 0x00, 0x0e, 0x10)), Transport.UDP);  // lifetime 3600
+                0x00, 0x00, 0x0e, 0x10)), IpProtocol.UDP);  // lifetime 3600
         assertThat(r).isEqualTo(new MapResponse(1, 0, 65536, 4000, 5001, 3600));
     }
 
     @Test
     void errorResponseMayStopAfterTheEpoch() throws Exception {
-        MapResponse r = NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x82, 0, 2, 0, 0, 0, 9)), Transport.TCP);
+        MapResponse r = NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x82, 0, 2, 0, 0, 0, 9)), IpProtocol.TCP);
         assertThat(r.resultCode()).isEqualTo(2);
         assertThat(NatPmpMessages.resultName(r.resultCode())).isEqualTo("Not Authorized/Refused");
     }
 
     @Test
     void unsupportedVersionWithOpcode128AnswersAnyRequest() throws Exception {
-        MapResponse r = NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x80, 0, 1, 0, 0, 0, 9)), Transport.UDP);
+        MapResponse r = NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x80, 0, 1, 0, 0, 0, 9)), IpProtocol.UDP);
         assertThat(r.resultCode()).isEqualTo(1);
     }
 
     @Test
     void responseToAnotherOpcodeIsNotOurs() throws Exception {
         byte[] tcp = bytes(0, 0x82, 0, 0, 0, 0, 0, 1, 0, 80, 0, 80, 0, 0, 0, 60);
-        assertThat(NatPmpMessages.decodeMap(ByteBuffer.wrap(tcp), Transport.UDP)).isNull();
+        assertThat(NatPmpMessages.decodeMap(ByteBuffer.wrap(tcp), IpProtocol.UDP)).isNull();
     }
 
     @Test
     void malformedResponsesAreRejectedWithReasons() {
-        assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x81, 0)), Transport.UDP))
+        assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x81, 0)), IpProtocol.UDP))
                 .isInstanceOf(MalformedPacketException.class).hasMessageContaining("too short");
-        assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(new byte[17]), Transport.UDP))
+        assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(new byte[17]), IpProtocol.UDP))
                 .isInstanceOf(MalformedPacketException.class).hasMessageContaining("too long");
-        assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(1, 0x81, 0, 0, 0, 0, 0, 0)), Transport.UDP))
+        assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(1, 0x81, 0, 0, 0, 0, 0, 0)), IpProtocol.UDP))
                 .isInstanceOf(MalformedPacketException.class).hasMessageContaining("version 1");
-        assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x01, 0, 0, 0, 0, 0, 0)), Transport.UDP))
+        assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x01, 0, 0, 0, 0, 0, 0)), IpProtocol.UDP))
                 .isInstanceOf(MalformedPacketException.class).hasMessageContaining("request");
-        assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x81, 0, 0, 0, 0, 0, 0, 0, 1)), Transport.UDP))
+        assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x81, 0, 0, 0, 0, 0, 0, 0, 1)), IpProtocol.UDP))
                 .isInstanceOf(MalformedPacketException.class).hasMessageContaining("must be 16 bytes");
         assertThatThrownBy(() -> NatPmpMessages.decodeExternalAddress(ByteBuffer.wrap(bytes(0, 0x80, 0, 0, 0, 0, 0, 0, 1))))
                 .isInstanceOf(MalformedPacketException.class).hasMessageContaining("must be 12 bytes");
@@ -111,8 +111,8 @@ class NatPmpMessagesTest {
             byte[] packet = mutate(seeds[random.nextInt(seeds.length)], random);
             try {
                 NatPmpMessages.decodeExternalAddress(ByteBuffer.wrap(packet));
-                NatPmpMessages.decodeMap(ByteBuffer.wrap(packet), Transport.UDP);
-                NatPmpMessages.decodeMap(ByteBuffer.wrap(packet), Transport.TCP);
+                NatPmpMessages.decodeMap(ByteBuffer.wrap(packet), IpProtocol.UDP);
+                NatPmpMessages.decodeMap(ByteBuffer.wrap(packet), IpProtocol.TCP);
             } catch (MalformedPacketException expected) {
                 assertThat(expected.getMessage()).isNotBlank();
             } catch (RuntimeException e) {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
 import io.crust.nat.PortMapper;
-import io.crust.nat.PortMapper.Transport;
+import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.PortMapping;
 import io.crust.nat.gateway.Eventually;
@@ -28,7 +28,7 @@ class UpnpLoopbackTest {
     @Test
     void mappingIsAddedReadBackAndDeletedOnClose() throws Exception {
         try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
-            PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1));
+            PortMapping mapping = mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofHours(1));
             assertThat(mapping.external().getAddress().getHostAddress()).isEqualTo("198.51.100.9");
             assertThat(mapping.external().getPort()).isEqualTo(4000);
             assertThat(mapping.protocol()).isEqualTo(MappingProtocol.UPNP);
@@ -45,7 +45,7 @@ class UpnpLoopbackTest {
     void conflictOnIgd2IsResolvedWithAddAnyPortMapping() throws Exception {
         try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
             igd.conflictingPorts.add(4000);
-            try (PortMapping mapping = mapper.map(Transport.TCP, 4000, 4000, Duration.ofHours(1))) {
+            try (PortMapping mapping = mapper.map(IpProtocol.TCP, 4000, 4000, Duration.ofHours(1))) {
                 assertThat(mapping.external().getPort()).isEqualTo(50000);
                 assertThat(igd.actions()).contains("AddAnyPortMapping");
             }
@@ -58,7 +58,7 @@ class UpnpLoopbackTest {
         try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
             igd.version = 1;
             igd.conflictingPorts.add(4000);
-            try (PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1))) {
+            try (PortMapping mapping = mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofHours(1))) {
                 assertThat(mapping.external().getPort()).isNotEqualTo(4000).isBetween(1024, 65535);
                 assertThat(igd.actions()).doesNotContain("AddAnyPortMapping");
             }
@@ -70,7 +70,7 @@ class UpnpLoopbackTest {
     void gatewayWithOnlyPermanentLeasesGetsLeaseZeroAndTheMappingIsStillDeleted() throws Exception {
         try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
             igd.onlyPermanentLeases = true;
-            PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1));
+            PortMapping mapping = mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofHours(1));
             assertThat(mapping.lifetime()).isZero();
             assertThat(igd.calls).contains("AddPortMapping 4000 3600", "AddPortMapping 4000 0");
             mapping.close();
@@ -82,7 +82,7 @@ class UpnpLoopbackTest {
     void privateExternalAddressIsReportedAsDoubleNat() throws Exception {
         try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
             igd.externalIp = "100.64.3.2";
-            try (PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1))) {
+            try (PortMapping mapping = mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofHours(1))) {
                 assertThat(mapping.doubleNat()).isTrue();
             }
         }
@@ -91,7 +91,7 @@ class UpnpLoopbackTest {
     @Test
     void leaseIsRenewedBeforeItEnds() throws Exception {
         try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
-            try (PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofSeconds(2))) {
+            try (PortMapping mapping = mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofSeconds(2))) {
                 assertThat(Eventually.holds(Duration.ofSeconds(20),
                         () -> igd.actions().stream().filter("AddPortMapping"::equals).count() >= 3)).isTrue();
                 assertThat(mapping.external().getPort()).isEqualTo(4000);
@@ -103,7 +103,7 @@ class UpnpLoopbackTest {
     void descriptionUrlOutsideTheLocalNetworkIsRefusedWithoutContactingIt() throws Exception {
         try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
             igd.location = "http://198.51.100.7:5555/desc.xml";
-            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1)))
+            assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofHours(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("refused description URL");
             assertThat(igd.calls).isEmpty();
         }
@@ -113,7 +113,7 @@ class UpnpLoopbackTest {
     void noAnswerToSsdpIsAClearErrorWithinTheDiscoveryTimeout() throws Exception {
         try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
             igd.silentSsdp = true;
-            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1)))
+            assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofHours(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("no UPnP Internet Gateway Device answered");
         }
     }
@@ -122,7 +122,7 @@ class UpnpLoopbackTest {
     void gatewayThatNeverAnswersHttpFailsAfterTheHttpTimeout() throws Exception {
         try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
             igd.hang = true;
-            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1)))
+            assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofHours(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("no complete answer");
         }
     }
@@ -131,7 +131,7 @@ class UpnpLoopbackTest {
     void malformedSoapAnswerIsAClearError() throws Exception {
         try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
             igd.soapOverride = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>";
-            assertThatThrownBy(() -> mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1)))
+            assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofHours(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("malformed");
         }
     }
@@ -149,7 +149,7 @@ class UpnpLoopbackTest {
                         .withGatewayPort(closedPort)
                         .withSsdpTarget(igd.ssdpAddress())
                         .withDiscoveryTimeout(Duration.ofSeconds(2)))) {
-            try (PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1))) {
+            try (PortMapping mapping = mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofHours(1))) {
                 assertThat(mapping.protocol()).isEqualTo(MappingProtocol.UPNP);
                 assertThat(mapper.protocol()).isEqualTo(MappingProtocol.UPNP);
             }
@@ -160,7 +160,7 @@ class UpnpLoopbackTest {
     @Test
     void leaseLongerThanAWeekIsCutToTheIgd2Maximum() throws Exception {
         try (FakeIgd igd = new FakeIgd(); PortMapper mapper = mapper(igd)) {
-            try (PortMapping mapping = mapper.map(Transport.UDP, 4000, 4000, Duration.ofDays(30))) {
+            try (PortMapping mapping = mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofDays(30))) {
                 assertThat(mapping.lifetime()).isEqualTo(Duration.ofDays(7));
                 assertThat(igd.calls).contains("AddPortMapping 4000 604800");
             }
@@ -171,7 +171,7 @@ class UpnpLoopbackTest {
     void closingTheMapperStopsJupnpAndHttpClientThreads() throws Exception {
         try (FakeIgd igd = new FakeIgd()) {
             PortMapper mapper = mapper(igd);
-            mapper.map(Transport.UDP, 4000, 4000, Duration.ofHours(1));
+            mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofHours(1));
             assertThat(upnpThreads()).isPositive();
             mapper.close();
             assertThat(igd.mappings).isEmpty();

@@ -39,7 +39,7 @@ public final class Chat {
                             case CrustEvent.PeerConnected c -> out.println("* " + c.peer().id().shortForm() + " joined");
                             case CrustEvent.MessageReceived m ->
                                     out.println(m.from().shortForm() + ": " + new String(m.message(), UTF_8));
-                            case CrustEvent.PeerLost l -> out.println("* " + l.peer().shortForm() + " left: " + l.reason());
+                            case CrustEvent.PeerLost l -> out.println("* " + l.peer().shortForm() + " left: " + l.detail());
                             default -> { }
                         }
                     }

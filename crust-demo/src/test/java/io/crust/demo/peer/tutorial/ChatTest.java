@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crust.core.CrustConfig;
 import io.crust.core.CrustEvent;
+import io.crust.core.CrustTimeoutException;
 import io.crust.core.CrustNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PipedInputStream;
@@ -127,12 +128,16 @@ class ChatTest {
 
     private static <T extends CrustEvent> T await(CrustNode node, Class<T> type) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<CrustEvent> event = node.events().poll(Duration.ofMillis(500));
-            if (event.isPresent() && type.isInstance(event.get())) {
-                return type.cast(event.get());
+        while (true) {
+            CrustEvent event;
+            try {
+                event = node.events().take(Duration.ofNanos(deadline - System.nanoTime()));
+            } catch (CrustTimeoutException e) {
+                throw new AssertionError("no " + type.getSimpleName() + " within " + WAIT);
+            }
+            if (type.isInstance(event)) {
+                return type.cast(event);
             }
         }
-        throw new AssertionError("no " + type.getSimpleName() + " within " + WAIT);
     }
 }

@@ -2,6 +2,7 @@ package io.crust.core.discovery;
 
 import io.crust.core.PeerId;
 import io.crust.core.PeerRecord;
+import io.crust.nat.IpLiteral;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.Inet4Address;
@@ -13,7 +14,6 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,11 +104,7 @@ public final class LanBeacon implements AutoCloseable {
         }
 
         private static InetAddress literal(String ip) {
-            try {
-                return InetAddress.getByName(ip);
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException(e);
-            }
+            return IpLiteral.parse(ip);
         }
     }
 

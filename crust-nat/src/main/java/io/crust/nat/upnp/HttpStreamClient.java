@@ -1,10 +1,10 @@
 package io.crust.nat.upnp;
 
+import io.crust.nat.IpLiteral;
 import io.crust.nat.gateway.AddressKinds;
 import java.net.InetAddress;
 import java.net.ProxySelector;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -140,16 +140,17 @@ final class HttpStreamClient implements StreamClient<StreamClientConfiguration> 
         if (host == null || !"http".equalsIgnoreCase(uri.getScheme())) {
             return "refused description URL " + uri + ": not an http URL with a host";
         }
-        String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        if (!literal.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            return "refused description URL " + uri + ": " + host + " is a name, not a local address";
-        }
+        boolean bracketed = host.length() >= 2 && host.startsWith("[") && host.endsWith("]");
+        String literal = bracketed ? host.substring(1, host.length() - 1) : host;
+        InetAddress address;
         try {
-            if (!AddressKinds.isOnLocalSubnet(InetAddress.getByName(literal))) {
-                return "refused description URL " + uri + ": " + host + " is not on a local subnet";
-            }
-        } catch (UnknownHostException e) {
-            return "refused description URL " + uri + ": bad address " + host;
+            // From the gateway's SSDP reply: built from the literal's bytes, never looked up.
+            address = IpLiteral.parse(literal);
+        } catch (IllegalArgumentException e) {
+            return "refused description URL " + uri + ": " + host + " is not a local IP address";
+        }
+        if (!AddressKinds.isOnLocalSubnet(address)) {
+            return "refused description URL " + uri + ": " + host + " is not on a local subnet";
         }
         return null;
     }

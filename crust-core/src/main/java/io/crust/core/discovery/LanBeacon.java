@@ -3,6 +3,7 @@ package io.crust.core.discovery;
 import io.crust.core.PeerId;
 import io.crust.core.PeerRecord;
 import io.crust.nat.IpLiteral;
+import io.crust.nat.log.RateLimitedLog;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.Inet4Address;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LanBeacon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LanBeacon.class);
+    /** Each beacon heard on the LAN can reach the listener. */
+    private static final RateLimitedLog listenerFailedLog = new RateLimitedLog(log);
 
     /** The beacon port when none is configured. */
     public static final int DEFAULT_PORT = 5484;
@@ -221,7 +224,7 @@ public final class LanBeacon implements AutoCloseable {
         try {
             onDiscovered.accept(record);
         } catch (RuntimeException e) {
-            log.warn("LAN beacon listener failed for {}", record.peerId().shortForm(), e);
+            listenerFailedLog.warn("LAN beacon listener failed for {}", record.peerId().shortForm(), e);
         }
     }
 

@@ -10,10 +10,11 @@ import io.crust.core.Transport;
 import io.crust.core.frame.FrameTransport;
 import io.crust.core.frame.TcpFrameTransport;
 import io.crust.core.frame.UdtFrameTransport;
-import io.crust.udt.UdtConnection;
 import io.crust.core.handshake.HandshakeParams;
 import io.crust.core.handshake.SecureChannel;
 import io.crust.core.peer.PeerHandle;
+import io.crust.nat.log.RateLimitedLog;
+import io.crust.udt.UdtConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Handshakes {
     private static final Logger log = LoggerFactory.getLogger(Handshakes.class);
+    /** Any host can have its handshakes refused as often as it likes. */
+    private static final RateLimitedLog refusedLog = new RateLimitedLog(log);
     private static final AtomicLong SERIAL = new AtomicLong();
 
     /** Turns an authenticated channel into a registered connection. */
@@ -151,7 +154,7 @@ final class Handshakes {
             case PROTOCOL_VIOLATION -> Misbehaviour.Kind.PROTOCOL_VIOLATION;
             case NETWORK_MISMATCH, VERSION_MISMATCH, WRONG_PEER, CLOSED -> null;
         };
-        log.info("inbound handshake from {} refused: {} ({})", remote, e.getMessage(), e.reason());
+        refusedLog.info("inbound handshake from {} refused: {} ({})", remote, e.getMessage(), e.reason());
         if (kind != null) {
             events.offer(new Misbehaviour(null, remote, kind, e.getMessage()));
         }

@@ -2,6 +2,7 @@ package io.crust.nat.upnp;
 
 import io.crust.nat.IpLiteral;
 import io.crust.nat.gateway.AddressKinds;
+import io.crust.nat.log.RateLimitedLog;
 import java.net.InetAddress;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jupnp.model.message.StreamRequestMessage;
 import org.jupnp.model.message.StreamResponseMessage;
 import org.jupnp.model.message.UpnpHeaders;
@@ -41,13 +43,18 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpStreamClient implements StreamClient<StreamClientConfiguration> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpStreamClient.class);
+    static final int MAX_KEPT_PROBLEMS = 16;
+    /** Anything on the LAN can send SSDP answers that are refused. */
+    private static final RateLimitedLog PROBLEM_LOG = new RateLimitedLog(LOG);
     static final int MAX_BODY_BYTES = 64 * 1024;
     /** Headers java.net.http sets itself and refuses from callers. */
     private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
 
     private final HttpClient http;
     private final Duration timeout;
+    /** The first problems, kept for the error message; anything on the LAN can add more, so it is bounded. */
     private final List<String> problems = new CopyOnWriteArrayList<>();
+    private final AtomicLong problemCount = new AtomicLong();
     private final ThreadLocal<String> lastProblem = new ThreadLocal<>();
     private final ThreadLocal<byte[]> lastBody = new ThreadLocal<>();
     private final ThreadLocal<String> lastNote = new ThreadLocal<>();
@@ -171,14 +178,25 @@ final class HttpStreamClient implements StreamClient<StreamClientConfiguration> 
 
     private StreamResponseMessage fail(String problem) {
         LOG.debug("UPnP HTTP: {}", problem);
-        problems.add(problem);
+        keep(problem);
         lastProblem.set(problem);
         return null;
     }
 
-    /** Every refusal and failure so far, oldest first. */
+    /** The first {@value #MAX_KEPT_PROBLEMS} refusals and failures, oldest first. */
     List<String> problems() {
         return List.copyOf(problems);
+    }
+
+    /** How many refusals and failures there were in all. */
+    long problemCount() {
+        return problemCount.get();
+    }
+
+    private void keep(String problem) {
+        if (problemCount.getAndIncrement() < MAX_KEPT_PROBLEMS) {
+            problems.add(problem);
+        }
     }
 
     /** Why the last request made on this thread got no answer, or null. */
@@ -207,8 +225,8 @@ final class HttpStreamClient implements StreamClient<StreamClientConfiguration> 
 
     /** Records a problem found outside HTTP (an SSDP answer refused before any request). */
     void report(String problem) {
-        LOG.warn("UPnP: {}", problem);
-        problems.add(problem);
+        PROBLEM_LOG.warn("UPnP: {}", problem);
+        keep(problem);
     }
 
     @Override

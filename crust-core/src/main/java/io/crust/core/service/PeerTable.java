@@ -200,6 +200,16 @@ final class PeerTable {
         }
     }
 
+    /** True when no lower-ranked connection of the peer still delivers (see {@link #awaitTurn}); never blocks. */
+    boolean mayDeliverNow(PeerConnection connection) {
+        lock.lock();
+        try {
+            return closed || !connection.isOpen() || !olderStillDelivering(connection);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private boolean olderStillDelivering(PeerConnection connection) {
         Entry entry = entries.get(connection.remote());
         if (entry == null) {

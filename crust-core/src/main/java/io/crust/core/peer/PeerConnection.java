@@ -65,6 +65,7 @@ public final class PeerConnection {
     private volatile long lastReceivedNanos;
     private volatile long lastSentNanos;
     private volatile boolean delivering;
+    private volatile boolean carriedApplicationData;
     private volatile Thread reader;
     private volatile Thread writer;
 
@@ -106,6 +107,8 @@ public final class PeerConnection {
     public boolean isRetiring() { return retiring.get(); }
     /** The channel's handshake hash: equal on both ends of this connection. */
     public byte[] channelBinding() { return channel.handshakeHash(); }
+    /** True once an application message went either way: the application uses this peer. */
+    public boolean carriedApplicationData() { return carriedApplicationData; }
 
     /** Nanos (System.nanoTime) when the last message arrived. */
     public long lastReceivedNanos() {
@@ -139,6 +142,7 @@ public final class PeerConnection {
     /** Queues an application message. HIGH blocks while the queue is full. */
     public void sendApp(byte[] payload, Priority priority) throws CrustException, InterruptedException {
         byte[] encoded = codec.encode(new WireMessage.App(payload));
+        carriedApplicationData = true;
         if (priority == Priority.HIGH) {
             queue.putHigh(encoded);
         } else {
@@ -306,6 +310,9 @@ public final class PeerConnection {
                 }
             }
             default -> {
+                if (message instanceof WireMessage.App) {
+                    carriedApplicationData = true;
+                }
                 // Only a reader blocked in the application stops reading, and only that exempts the
                 // connection from the heartbeat check: the peer may be fine, the application is slow.
                 delivering = onReader;

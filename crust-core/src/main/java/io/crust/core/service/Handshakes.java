@@ -50,13 +50,15 @@ final class Handshakes {
     private final ThreadOwner threads;
 
     Handshakes(Identity identity, HandshakeParams params, Blacklist blacklist, PeerTable table, EventQueue events,
-            int maxPendingHandshakes, int maxPendingHandshakesPerAddress, Registrar registrar, ThreadOwner threads) {
+            int maxPendingHandshakes, int maxPendingHandshakesPerAddress, int maxPendingHandshakesPerPrefix,
+            Registrar registrar, ThreadOwner threads) {
         this.identity = identity;
         this.params = params;
         this.blacklist = blacklist;
         this.table = table;
         this.events = events;
-        this.pending = new PendingHandshakes(maxPendingHandshakes, maxPendingHandshakesPerAddress);
+        this.pending = new PendingHandshakes(maxPendingHandshakes, maxPendingHandshakesPerAddress,
+                maxPendingHandshakesPerPrefix);
         this.registrar = registrar;
         this.threads = threads;
     }
@@ -114,8 +116,14 @@ final class Handshakes {
             log.debug("refused banned address {}", remote);
             return false;
         }
-        if (table.full()) {
-            events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED, "connection limit reached"));
+        String noRoom = switch (table.roomForInbound(remote.getAddress())) {
+            case YES -> null;
+            case FULL -> "connection limit reached";
+            case ADDRESS -> "too many connections from " + remote.getAddress().getHostAddress();
+            case PREFIX -> "too many connections from " + remote.getAddress().getHostAddress() + "'s network";
+        };
+        if (noRoom != null) {
+            events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED, noRoom));
             return false;
         }
         switch (pending.acquire(remote.getAddress())) {
@@ -126,6 +134,11 @@ final class Handshakes {
             case ADDRESS -> {
                 events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED,
                         "too many pending handshakes from " + remote.getAddress().getHostAddress()));
+                return false;
+            }
+            case PREFIX -> {
+                events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED,
+                        "too many pending handshakes from " + remote.getAddress().getHostAddress() + "'s network"));
                 return false;
             }
             case NONE -> { }

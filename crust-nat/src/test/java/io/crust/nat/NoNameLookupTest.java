@@ -66,11 +66,12 @@ class NoNameLookupTest {
     }
 
     @Test
-    void theSavedFuzzInputsOfGatewayAndStunParsersCauseNoLookup() throws Exception {
+    void theSavedFuzzInputsOfEveryGatewayAndStunParserCauseNoLookup() throws Exception {
         int[] replayed = new int[1];
         List<String> seen = NoNameLookups.during(() -> {
             replayed[0] += FuzzCorpus.replay(Class.forName("io.crust.nat.fuzz.GatewayReplyFuzzTest"));
             replayed[0] += FuzzCorpus.replay(Class.forName("io.crust.nat.fuzz.StunFuzzTest"));
+            replayed[0] += FuzzCorpus.replay(Class.forName("io.crust.nat.fuzz.UpnpReplyFuzzTest"));
         });
         assertThat(replayed[0]).isPositive();
         assertThat(seen).isEmpty();

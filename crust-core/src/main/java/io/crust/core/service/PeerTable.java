@@ -293,8 +293,9 @@ final class PeerTable {
     }
 
     /**
-     * Blocks the reader of {@code connection} while a lower-ranked connection to the same peer is open
-     * and has not yet received the peer's RETIRE: the peer sent those messages first.
+     * Blocks the delivery of {@code connection}'s messages while a lower-ranked connection to the same
+     * peer has not yet received the peer's RETIRE and its reader has not ended: the peer sent those
+     * messages first.
      */
     void awaitTurn(PeerConnection connection) throws InterruptedException {
         lock.lockInterruptibly();
@@ -324,7 +325,9 @@ final class PeerTable {
             return false;
         }
         for (PeerConnection other : entry.connections) {
-            if (other != connection && other.isOpen() && !other.retireReceived() && order.compare(other, connection) < 0) {
+            // Closed is not enough: its reader may still be handing over its last messages. It leaves
+            // the list (remove, from onClosed) only once its reader has ended.
+            if (other != connection && !other.retireReceived() && order.compare(other, connection) < 0) {
                 return true;
             }
         }

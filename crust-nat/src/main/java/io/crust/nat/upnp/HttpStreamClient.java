@@ -137,6 +137,10 @@ final class HttpStreamClient implements StreamClient<StreamClientConfiguration> 
             return fail(what + " got no complete answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof java.net.http.HttpTimeoutException) {
+                // The request's own timeout (the same length as ours) can fire first: the same failure.
+                return fail(what + " got no complete answer within " + timeout.toMillis() + " ms");
+            }
             return fail(what + " failed: " + cause);
         }
     }
@@ -163,9 +167,13 @@ final class HttpStreamClient implements StreamClient<StreamClientConfiguration> 
     }
 
     private static StreamResponseMessage toJupnp(HttpResponse<byte[]> response) {
-        StreamResponseMessage reply = new StreamResponseMessage(new UpnpResponse(response.statusCode(), ""));
-        reply.setHeaders(new UpnpHeaders(response.headers().map()));
-        byte[] body = response.body();
+        return toJupnp(response.statusCode(), response.headers().map(), response.body());
+    }
+
+    /** An HTTP answer as jupnp's message: what its SOAP and description readers are given. */
+    static StreamResponseMessage toJupnp(int status, Map<String, List<String>> headers, byte[] body) {
+        StreamResponseMessage reply = new StreamResponseMessage(new UpnpResponse(status, ""));
+        reply.setHeaders(new UpnpHeaders(headers));
         if (body.length > 0) {
             if (reply.isContentTypeMissingOrText()) {
                 reply.setBodyCharacters(body);

@@ -6,7 +6,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.crust.nat.upnp.UpnpReplies;
 import io.crust.testkit.InputBudget;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import org.jupnp.model.UnsupportedDataException;
 import org.jupnp.model.action.ActionInvocation;
 import org.jupnp.model.meta.RemoteService;
@@ -43,7 +42,7 @@ class UpnpReplyFuzzTest {
         }
         String action = (data[0] & 1) == 0 ? "GetExternalIPAddress" : "AddAnyPortMapping";
         int status = (data[0] & 2) == 0 ? 200 : 500;
-        String body = new String(data, 1, data.length - 1, StandardCharsets.UTF_8);
+        byte[] body = java.util.Arrays.copyOfRange(data, 1, data.length);
         InputBudget.check("SOAP answer", data.length, PARSER_BYTES, () -> {
             try {
                 ActionInvocation<RemoteService> invocation = UpnpReplies.soapAnswer(action, status, body);

@@ -51,13 +51,15 @@ public final class UpnpReplies {
     }
 
     /**
-     * Reads {@code body} as the SOAP answer to {@code action} (GetExternalIPAddress or AddAnyPortMapping
+     * Reads {@code body} (the HTTP body bytes) as the SOAP answer to {@code action} (GetExternalIPAddress or AddAnyPortMapping
      * of WANIPConnection:1); returns the invocation with its outputs or its failure.
      *
      * @throws UnsupportedDataException when the body is not a readable answer (the documented refusal)
      */
-    public static ActionInvocation<RemoteService> soapAnswer(String action, int status, String body) {
-        StreamResponseMessage response = new StreamResponseMessage(new UpnpResponse(status, "OK"), body);
+    public static ActionInvocation<RemoteService> soapAnswer(String action, int status, byte[] body) {
+        // Built as HttpStreamClient hands jupnp a real answer (text/xml, as miniupnpd sends it).
+        StreamResponseMessage response = HttpStreamClient.toJupnp(status,
+                java.util.Map.of("Content-Type", java.util.List.of("text/xml; charset=\"utf-8\"")), body);
         ActionInvocation<RemoteService> invocation = new ActionInvocation<>(WAN_IP.getAction(action));
         SOAP.readBody(new IncomingActionResponseMessage(response), invocation);
         return invocation;

@@ -53,12 +53,12 @@ for m in $MODULES; do
         "$corpus" "$seeds" >"$log" 2>&1
       rc=$?
       set -e
-      runs=$(grep -oE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || echo 0)
+      runs=$(grep -aoE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || echo 0)  # -a: jupnp's logs make the file look binary
       total_runs=$((total_runs + runs))
       echo "FUZZ $m $simple#$method runs=$runs seconds=$SECONDS_PER_TARGET exit=$rc"
       if [ $rc -ne 0 ]; then
         status=1
-        grep -E 'FuzzerSecurityIssue|Exception|Error|==' "$log" | head -20
+        grep -aE 'FuzzerSecurityIssue|Exception|Error|==' "$log" | head -20 || true  # head may close the pipe early
       fi
     done
   done

@@ -7,4 +7,6 @@ module io.crust.nat {
     requires java.net.http;
     requires java.xml;
     exports io.crust.nat;
+    // Rate-limited logging of remote events, shared with crust-core only: not part of the API.
+    exports io.crust.nat.log to io.crust.core;
 }

@@ -58,7 +58,11 @@ public final class ScaleServer {
                 .udp(false)
                 .maxConnections(maxConnections)
                 .maxPendingHandshakes(512)
-                .maxPendingHandshakesPerAddress(512) // every client dials from 127.0.0.1
+                // every client dials from 127.0.0.1: no per-address or per-network share
+                .maxPendingHandshakesPerAddress(512)
+                .maxPendingHandshakesPerPrefix(512)
+                .maxConnectionsPerAddress(maxConnections)
+                .maxConnectionsPerPrefix(maxConnections)
                 .heartbeatInterval(Duration.ofSeconds(heartbeatSeconds))
                 .heartbeatTimeout(Duration.ofSeconds(4L * heartbeatSeconds))
                 .eventQueueCapacity(65_536)

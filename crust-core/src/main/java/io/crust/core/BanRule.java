@@ -1,7 +1,7 @@
 package io.crust.core;
 
+import io.crust.nat.IpLiteral;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 
 /**
@@ -108,14 +108,10 @@ public sealed interface BanRule {
     }
 
     private static InetAddress literal(String host, String text) {
-        boolean looksLiteral = !host.isEmpty() && (host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c)));
-        if (!looksLiteral) {
-            throw new IllegalArgumentException("'" + text + "' is not a literal IP address or CIDR block");
-        }
         try {
-            return InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a literal IP address or CIDR block", e);
+            return IpLiteral.parse(host);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a literal IP address or CIDR block: " + e.getMessage(), e);
         }
     }
 }

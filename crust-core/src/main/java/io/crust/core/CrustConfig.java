@@ -38,6 +38,9 @@ public final class CrustConfig {
     private final int maxConnections;
     private final int maxPendingHandshakes;
     private final int maxPendingHandshakesPerAddress;
+    private final int maxPendingHandshakesPerPrefix;
+    private final int maxConnectionsPerAddress;
+    private final int maxConnectionsPerPrefix;
     private final int maxMessageBytes;
     private final int messagesPerSecondPerPeer;
     private final int sendQueueMessages;
@@ -73,6 +76,9 @@ public final class CrustConfig {
         this.maxConnections = b.maxConnections;
         this.maxPendingHandshakes = b.maxPendingHandshakes;
         this.maxPendingHandshakesPerAddress = b.maxPendingHandshakesPerAddress;
+        this.maxPendingHandshakesPerPrefix = b.maxPendingHandshakesPerPrefix;
+        this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+        this.maxConnectionsPerPrefix = b.maxConnectionsPerPrefix;
         this.maxMessageBytes = b.maxMessageBytes;
         this.messagesPerSecondPerPeer = b.messagesPerSecondPerPeer;
         this.sendQueueMessages = b.sendQueueMessages;
@@ -145,6 +151,12 @@ public final class CrustConfig {
     public int maxPendingHandshakes() { return maxPendingHandshakes; }
     /** Most inbound handshakes in progress from one source address. */
     public int maxPendingHandshakesPerAddress() { return maxPendingHandshakesPerAddress; }
+    /** Most inbound handshakes in progress from one /24 (IPv4) or /48 (IPv6) prefix. */
+    public int maxPendingHandshakesPerPrefix() { return maxPendingHandshakesPerPrefix; }
+    /** Most connections a remote host dialled from one source address. */
+    public int maxConnectionsPerAddress() { return maxConnectionsPerAddress; }
+    /** Most connections remote hosts dialled from one /24 (IPv4) or /48 (IPv6) prefix. */
+    public int maxConnectionsPerPrefix() { return maxConnectionsPerPrefix; }
     /** Largest application message, in bytes, sent or accepted. */
     public int maxMessageBytes() { return maxMessageBytes; }
     /** Most messages per second accepted from one peer (averaged over a short burst window). */
@@ -192,6 +204,9 @@ public final class CrustConfig {
         private int maxConnections = 256;
         private int maxPendingHandshakes = 64;
         private int maxPendingHandshakesPerAddress = 16;
+        private int maxPendingHandshakesPerPrefix = 32;
+        private int maxConnectionsPerAddress = 32;
+        private int maxConnectionsPerPrefix = 64;
         private int maxMessageBytes = 1024 * 1024;
         private int messagesPerSecondPerPeer = 10_000;
         private int sendQueueMessages = 256;
@@ -268,6 +283,30 @@ public final class CrustConfig {
          */
         public Builder maxPendingHandshakesPerAddress(int n) {
             this.maxPendingHandshakesPerAddress = positive(n, "maxPendingHandshakesPerAddress");
+            return this;
+        }
+        /**
+         * Most inbound handshakes in progress from one /24 (IPv4) or /48 (IPv6) prefix (default 32):
+         * the addresses of one network, or one customer's IPv6 block, cannot hold every slot.
+         */
+        public Builder maxPendingHandshakesPerPrefix(int n) {
+            this.maxPendingHandshakesPerPrefix = positive(n, "maxPendingHandshakesPerPrefix");
+            return this;
+        }
+        /**
+         * Most connections dialled by remote hosts from one source address (default 32). Connections
+         * this node dialled do not count.
+         */
+        public Builder maxConnectionsPerAddress(int n) {
+            this.maxConnectionsPerAddress = positive(n, "maxConnectionsPerAddress");
+            return this;
+        }
+        /**
+         * Most connections dialled by remote hosts from one /24 (IPv4) or /48 (IPv6) prefix
+         * (default 64). Connections this node dialled do not count.
+         */
+        public Builder maxConnectionsPerPrefix(int n) {
+            this.maxConnectionsPerPrefix = positive(n, "maxConnectionsPerPrefix");
             return this;
         }
         /** Largest message in bytes (default 1 MiB, at most 16 MiB). */

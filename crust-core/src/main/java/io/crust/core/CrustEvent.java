@@ -100,7 +100,12 @@ public sealed interface CrustEvent {
              * Its last connection was retired in favour of a better one that never arrived (see
              * docs/connection-group.md, duplicate settling).
              */
-            REPLACEMENT_NEVER_CAME
+            REPLACEMENT_NEVER_CAME,
+            /**
+             * The connection limit was reached and this peer, idle and unknown (it dialled us and never
+             * carried an application message), made room for a newcomer (docs/reliability.md, F3).
+             */
+            EVICTED
         }
     }
 

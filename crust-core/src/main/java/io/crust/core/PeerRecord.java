@@ -1,5 +1,6 @@
 package io.crust.core;
 
+import io.crust.nat.HostPort;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -180,59 +181,13 @@ public final class PeerRecord {
             return new Address(transport, kind, parseSocketAddress(parts[2]));
         }
 
-        /** Parses a literal {@code ip:port} or {@code [ipv6]:port}; no name is looked up. */
+        /**
+         * Parses a literal {@code ip:port} or {@code [ipv6]:port}; no name is looked up.
+         *
+         * @see HostPort#literal(String)
+         */
         public static InetSocketAddress parseSocketAddress(String text) {
-            int colon = text.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("'" + text + "' is not ip:port");
-            }
-            String host = text.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            } else if (host.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("an IPv6 address needs brackets: '" + text + "'");
-            }
-            int port;
-            try {
-                port = Integer.parseInt(text.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + text + "' has no numeric port");
-            }
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port " + port + " is outside 1..65535");
-            }
-            return new InetSocketAddress(literalAddress(host), port);
-        }
-
-        private static InetAddress literalAddress(String host) {
-            try {
-                if (host.indexOf(':') >= 0) {
-                    // With a colon the JDK parses an IPv6 literal and never asks a name server.
-                    InetAddress ip = InetAddress.getByName(host);
-                    if (ip instanceof Inet6Address) {
-                        return ip;
-                    }
-                } else {
-                    String[] octets = host.split("\\.", -1);
-                    if (octets.length == 4) {
-                        byte[] ip = new byte[4];
-                        for (int i = 0; i < 4; i++) {
-                            if (octets[i].isEmpty() || octets[i].length() > 3 || !octets[i].chars().allMatch(c -> c >= '0' && c <= '9')) {
-                                throw new NumberFormatException(octets[i]);
-                            }
-                            int value = Integer.parseInt(octets[i]);
-                            if (value > 255) {
-                                throw new NumberFormatException(octets[i]);
-                            }
-                            ip[i] = (byte) value;
-                        }
-                        return InetAddress.getByAddress(ip);
-                    }
-                }
-            } catch (UnknownHostException | NumberFormatException e) {
-                // fall through to the message below
-            }
-            throw new IllegalArgumentException("'" + host + "' is not a literal IP address");
+            return HostPort.literal(text);
         }
 
         /** Short text form for logs and files, for example {@code tcp/host/192.0.2.1:5483}. */

@@ -117,17 +117,17 @@ public record PunchOffer(String ufrag, String password, long tieBreaker, boolean
             throw new NatException("punch offer: unknown candidate type '" + f[0] + "'");
         }
         try {
-            if (!f[1].matches("[0-9a-fA-F.:]{2,45}")) {
-                throw new IllegalArgumentException("not an IP literal: " + f[1]);
+            // Built from the literal's bytes: a peer never makes this node look a name up.
+            InetAddress ip = IpLiteral.parse(f[1]);
+            if (f[2].isEmpty() || f[2].length() > 5 || !f[2].chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new IllegalArgumentException("port is not a number: " + f[2]);
             }
-            // Only literals reach here, so no name lookup happens.
-            InetAddress ip = InetAddress.getByName(f[1]);
             int port = Integer.parseInt(f[2]);
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
             return new Candidate(type, new InetSocketAddress(ip, port), Long.parseLong(f[3]));
-        } catch (java.io.IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw new NatException("punch offer: bad candidate '" + text + "': " + e.getMessage());
         }
     }

@@ -11,6 +11,7 @@ import io.crust.nat.NatException;
 import io.crust.nat.PunchOffer;
 import io.crust.nat.PunchResult;
 import io.crust.nat.QueuedDatagramPort;
+import io.crust.nat.log.RateLimitedLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HolePunch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HolePunch.class);
+    /** Peers can ask this node to punch (through a rendezvous) as often as they like. */
+    private static final RateLimitedLog punchedLog = new RateLimitedLog(log);
 
     /** The node's UDP side, as hole punching needs it. */
     public interface Udp {
@@ -107,7 +110,7 @@ public final class HolePunch implements AutoCloseable {
         if (!result.connected()) {
             throw new CrustException("hole punching with " + peer.shortForm() + " found no path: " + result.detail());
         }
-        log.info("punched a UDP path to {} at {} ({}) in {} ms: {}", peer.shortForm(), result.remote(), result.remoteType(),
+        punchedLog.info("punched a UDP path to {} at {} ({}) in {} ms: {}", peer.shortForm(), result.remote(), result.remoteType(),
                 result.elapsed().toMillis(), result.detail());
         Duration left = Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime()));
         if (result.port() == port) {

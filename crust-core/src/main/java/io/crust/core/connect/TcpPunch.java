@@ -7,6 +7,7 @@ import io.crust.core.PeerId;
 import io.crust.core.PeerRecord;
 import io.crust.core.peer.PeerHandle;
 import io.crust.nat.TcpSimultaneousOpen;
+import io.crust.nat.log.RateLimitedLog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TcpPunch {
     private static final Logger log = LoggerFactory.getLogger(TcpPunch.class);
+    /** Peers can ask this node to punch (through a rendezvous) as often as they like. */
+    private static final RateLimitedLog punchedLog = new RateLimitedLog(log);
 
     /** The node's TCP side, as TCP punching needs it. */
     public interface Tcp {
@@ -101,7 +104,7 @@ public final class TcpPunch {
                 continue;
             }
             record(attempt, peer, remote, true, "from port " + port);
-            log.info("punched a TCP path to {} at {} from port {}", peer.shortForm(), remote, port);
+            punchedLog.info("punched a TCP path to {} at {} from port {}", peer.shortForm(), remote, port);
             return tcp.over(socket, peer, remote);
         }
         throw new CrustException("TCP punching to " + peer.shortForm() + " failed: " + String.join("; ", failures));

@@ -2,6 +2,8 @@ package io.crust.core.discovery;
 
 import io.crust.core.PeerId;
 import io.crust.core.PeerRecord;
+import io.crust.nat.IpLiteral;
+import io.crust.nat.log.RateLimitedLog;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.Inet4Address;
@@ -13,7 +15,6 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LanBeacon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LanBeacon.class);
+    /** Each beacon heard on the LAN can reach the listener. */
+    private static final RateLimitedLog listenerFailedLog = new RateLimitedLog(log);
 
     /** The beacon port when none is configured. */
     public static final int DEFAULT_PORT = 5484;
@@ -104,11 +107,7 @@ public final class LanBeacon implements AutoCloseable {
         }
 
         private static InetAddress literal(String ip) {
-            try {
-                return InetAddress.getByName(ip);
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException(e);
-            }
+            return IpLiteral.parse(ip);
         }
     }
 
@@ -225,7 +224,7 @@ public final class LanBeacon implements AutoCloseable {
         try {
             onDiscovered.accept(record);
         } catch (RuntimeException e) {
-            log.warn("LAN beacon listener failed for {}", record.peerId().shortForm(), e);
+            listenerFailedLog.warn("LAN beacon listener failed for {}", record.peerId().shortForm(), e);
         }
     }
 

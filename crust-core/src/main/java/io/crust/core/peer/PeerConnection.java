@@ -36,13 +36,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Retiring (duplicate settling, see docs/connection-group.md): the queue is sealed, the writer
  * drains it and sends RETIRE last; the reader keeps delivering until the remote's RETIRE arrives. The
- * connection closes quietly once both RETIREs have passed.
+ * connection closes quietly once both RETIREs have passed. A newer connection's messages wait in a
+ * {@link PendingDelivery} until the older ones have delivered theirs; its reader keeps reading
+ * meanwhile, so the heartbeat check sees exactly what the peer sends.
  */
 public final class PeerConnection {
     private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
     private static final AtomicLong SERIAL = new AtomicLong();
 
     private static final long GOODBYE_WAIT_MILLIS = 500;
+    /** Bytes of messages that may wait for the connection's turn before the reader stops reading. */
+    private static final long MAX_PENDING_BYTES = 4L << 20;
 
     private final long serial = SERIAL.incrementAndGet();
     private final SecureChannel channel;
@@ -55,6 +59,7 @@ public final class PeerConnection {
     private final SendQueue queue;
     private final RateLimiter rateLimiter;
     private final ConnectionHandler handler;
+    private final PendingDelivery pending;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean retiring = new AtomicBoolean();
     private volatile boolean retireSent;
@@ -63,6 +68,7 @@ public final class PeerConnection {
     private volatile long lastReceivedNanos;
     private volatile long lastSentNanos;
     private volatile boolean delivering;
+    private volatile boolean carriedApplicationData;
     private volatile Thread reader;
     private volatile Thread writer;
 
@@ -82,6 +88,8 @@ public final class PeerConnection {
         this.queue = new SendQueue(sendQueueMessages, lowMaxAgeNanos);
         this.rateLimiter = new RateLimiter(messagesPerSecond, System.nanoTime());
         this.handler = handler;
+        this.pending = new PendingDelivery("crust-peer-" + serial + "-turn", MAX_PENDING_BYTES, handler, this,
+                message -> handle(message, false));
         this.lastReceivedNanos = System.nanoTime();
         this.lastSentNanos = lastReceivedNanos;
     }
@@ -111,6 +119,8 @@ public final class PeerConnection {
     public boolean isRetiring() { return retiring.get(); }
     /** The channel's handshake hash: equal on both ends of this connection. */
     public byte[] channelBinding() { return channel.handshakeHash(); }
+    /** True once an application message went either way: the application uses this peer. */
+    public boolean carriedApplicationData() { return carriedApplicationData; }
 
     /** Nanos (System.nanoTime) when the last message arrived. */
     public long lastReceivedNanos() {
@@ -132,14 +142,19 @@ public final class PeerConnection {
         return retireReceived;
     }
 
-    /** True while the reader is blocked handing a message to the application (the peer is alive). */
+    /**
+     * True while the reader is blocked handing a message to the application, or waiting for room
+     * among the messages queued behind the connection's turn: it reads nothing then, so silence
+     * proves nothing about the peer.
+     */
     public boolean isDelivering() {
-        return delivering;
+        return delivering || pending.readerBlocked();
     }
 
     /** Queues an application message. HIGH blocks while the queue is full. */
     public void sendApp(byte[] payload, Priority priority) throws CrustException, InterruptedException {
         byte[] encoded = codec.encode(new WireMessage.App(payload));
+        carriedApplicationData = true;
         if (priority == Priority.HIGH) {
             queue.putHigh(encoded);
         } else {
@@ -254,6 +269,11 @@ public final class PeerConnection {
             end = CloseCause.quiet("closed");
         }
         close(end);
+        try {
+            pending.awaitDrained(); // what arrived before the end is handed over before onClosed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         handler.onClosed(this, cause);
     }
 
@@ -286,37 +306,55 @@ public final class PeerConnection {
             } catch (WireFormatException e) {
                 return CloseCause.misbehaved(Misbehaviour.Kind.PROTOCOL_VIOLATION, e.getMessage());
             }
-            switch (message) {
-                case WireMessage.Heartbeat h -> { }
-                case WireMessage.Goodbye g -> {
-                    return CloseCause.lost(PeerLost.Reason.GOODBYE, "peer said goodbye: " + g.reason());
-                }
-                case WireMessage.Retire r -> {
-                    retireReceived = true;
-                    retire();
-                    handler.onRemoteRetire(this);
-                    if (retireSent) {
-                        return CloseCause.quiet("duplicate connection retired");
-                    }
-                }
-                default -> {
-                    delivering = true;
-                    try {
-                        if (message instanceof WireMessage.App) {
-                            // Messages the peer sent on an older connection come first.
-                            handler.awaitTurn(this);
-                        }
-                        handler.onMessage(this, message);
-                    } finally {
-                        delivering = false;
-                        lastReceivedNanos = System.nanoTime();
-                    }
-                }
+            if (message instanceof WireMessage.Heartbeat) {
+                continue;
+            }
+            if (message instanceof WireMessage.Goodbye g) {
+                return CloseCause.lost(PeerLost.Reason.GOODBYE, "peer said goodbye: " + g.reason());
+            }
+            CloseCause end = pending.queueIfWaiting(message, bytes.length) ? null : handle(message, true);
+            if (end != null) {
+                return end;
             }
             if (closed.get()) {
                 return cause;
             }
         }
+    }
+
+    /**
+     * Acts on one message, in the order the peer sent them: on the reader, or on the
+     * {@link PendingDelivery} thread while the connection waits for its turn. Returns a cause to end
+     * the connection, or null.
+     */
+    private CloseCause handle(WireMessage message, boolean onReader) throws InterruptedException {
+        switch (message) {
+            case WireMessage.Retire r -> {
+                retireReceived = true;
+                retire();
+                handler.onRemoteRetire(this);
+                if (retireSent) {
+                    return CloseCause.quiet("duplicate connection retired");
+                }
+            }
+            default -> {
+                if (message instanceof WireMessage.App) {
+                    carriedApplicationData = true;
+                }
+                // Only a reader blocked in the application stops reading, and only that exempts the
+                // connection from the heartbeat check: the peer may be fine, the application is slow.
+                delivering = onReader;
+                try {
+                    handler.onMessage(this, message);
+                } finally {
+                    delivering = false;
+                    if (onReader) {
+                        lastReceivedNanos = System.nanoTime();
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     private void writeLoop() {

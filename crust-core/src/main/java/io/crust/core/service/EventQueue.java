@@ -3,6 +3,7 @@ package io.crust.core.service;
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustEvents;
 import io.crust.core.CrustTimeoutException;
+import io.crust.nat.log.RateLimitedLog;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 final class EventQueue implements CrustEvents {
     private static final Logger log = LoggerFactory.getLogger(EventQueue.class);
+    /** Peers can produce events faster than a slow application takes them. */
+    private static final RateLimitedLog droppedLog = new RateLimitedLog(log);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
@@ -67,7 +70,7 @@ final class EventQueue implements CrustEvents {
             }
             if (events.size() >= capacity) {
                 dropped++;
-                log.warn("event queue full: dropped {} ({} dropped so far)", event, dropped);
+                droppedLog.warn("event queue full: dropped {} ({} dropped so far)", event, dropped);
                 return;
             }
             events.addLast(event);

@@ -11,10 +11,11 @@ import io.crust.core.Transport;
 import io.crust.core.frame.FrameTransport;
 import io.crust.core.frame.TcpFrameTransport;
 import io.crust.core.frame.UdtFrameTransport;
-import io.crust.udt.UdtConnection;
 import io.crust.core.handshake.HandshakeParams;
 import io.crust.core.handshake.SecureChannel;
 import io.crust.core.peer.PeerHandle;
+import io.crust.nat.log.RateLimitedLog;
+import io.crust.udt.UdtConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Handshakes {
     private static final Logger log = LoggerFactory.getLogger(Handshakes.class);
+    /** Any host can have its handshakes refused as often as it likes. */
+    private static final RateLimitedLog refusedLog = new RateLimitedLog(log);
     private static final AtomicLong SERIAL = new AtomicLong();
 
     /** Turns an authenticated channel into a registered connection. */
@@ -48,13 +51,15 @@ final class Handshakes {
     private final ThreadOwner threads;
 
     Handshakes(Identity identity, HandshakeParams params, Blacklist blacklist, PeerTable table, EventQueue events,
-            int maxPendingHandshakes, int maxPendingHandshakesPerAddress, Registrar registrar, ThreadOwner threads) {
+            int maxPendingHandshakes, int maxPendingHandshakesPerAddress, int maxPendingHandshakesPerPrefix,
+            Registrar registrar, ThreadOwner threads) {
         this.identity = identity;
         this.params = params;
         this.blacklist = blacklist;
         this.table = table;
         this.events = events;
-        this.pending = new PendingHandshakes(maxPendingHandshakes, maxPendingHandshakesPerAddress);
+        this.pending = new PendingHandshakes(maxPendingHandshakes, maxPendingHandshakesPerAddress,
+                maxPendingHandshakesPerPrefix);
         this.registrar = registrar;
         this.threads = threads;
     }
@@ -112,8 +117,14 @@ final class Handshakes {
             log.debug("refused banned address {}", remote);
             return false;
         }
-        if (table.full()) {
-            events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED, "connection limit reached"));
+        String noRoom = switch (table.roomForInbound(remote.getAddress())) {
+            case YES -> null;
+            case FULL -> "connection limit reached";
+            case ADDRESS -> "too many connections from " + remote.getAddress().getHostAddress();
+            case PREFIX -> "too many connections from " + remote.getAddress().getHostAddress() + "'s network";
+        };
+        if (noRoom != null) {
+            events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED, noRoom));
             return false;
         }
         switch (pending.acquire(remote.getAddress())) {
@@ -124,6 +135,11 @@ final class Handshakes {
             case ADDRESS -> {
                 events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED,
                         "too many pending handshakes from " + remote.getAddress().getHostAddress()));
+                return false;
+            }
+            case PREFIX -> {
+                events.offer(new Misbehaviour(null, remote, Misbehaviour.Kind.LIMIT_EXCEEDED,
+                        "too many pending handshakes from " + remote.getAddress().getHostAddress() + "'s network"));
                 return false;
             }
             case NONE -> { }
@@ -152,7 +168,7 @@ final class Handshakes {
             case PROTOCOL_VIOLATION -> Misbehaviour.Kind.PROTOCOL_VIOLATION;
             case NETWORK_MISMATCH, VERSION_MISMATCH, WRONG_PEER, CLOSED -> null;
         };
-        log.info("inbound handshake from {} refused: {} ({})", remote, e.getMessage(), e.reason());
+        refusedLog.info("inbound handshake from {} refused: {} ({})", remote, e.getMessage(), e.reason());
         if (kind != null) {
             events.offer(new Misbehaviour(null, remote, kind, e.getMessage()));
         }

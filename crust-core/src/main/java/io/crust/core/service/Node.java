@@ -69,7 +69,8 @@ public final class Node implements AutoCloseable {
         this.identity = identity;
         this.codec = new WireCodec(config.maxMessageBytes());
         this.events = new EventQueue(config.eventQueueCapacity());
-        this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxMessageBytes(),
+        this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxConnectionsPerAddress(),
+                config.maxConnectionsPerPrefix(), config.maxMessageBytes(),
                 config.messageDelivery() == MessageDelivery.PER_PEER ? config.peerInboxMessages() : 0);
         int channelMax = Math.max(config.maxMessageBytes(), WireCodec.MAX_RELAY_FRAME_BYTES) + CHANNEL_HEADROOM_BYTES;
         HandshakeParams params = new HandshakeParams(config.networkName(), HandshakeParams.CURRENT_PROTOCOL_VERSION,
@@ -78,7 +79,7 @@ public final class Node implements AutoCloseable {
         this.addresses = new Addresses();
         this.surroundings = new Surroundings(this);
         this.handshakes = new Handshakes(identity, params, blacklist, table, events, config.maxPendingHandshakes(),
-                config.maxPendingHandshakesPerAddress(), this::register, threads);
+                config.maxPendingHandshakesPerAddress(), config.maxPendingHandshakesPerPrefix(), this::register, threads);
     }
 
     /** Starts a node; see {@link io.crust.core.CrustNode#start}. */

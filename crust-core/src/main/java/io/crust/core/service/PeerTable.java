@@ -8,12 +8,16 @@ import io.crust.core.Transport;
 import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
+import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -60,28 +64,97 @@ final class PeerTable {
     private final PeerId self;
     private final EventQueue events;
     private final int maxConnections;
+    private final int maxPerAddress;
+    private final int maxPerPrefix;
     private final int maxMessageBytes;
     private final int inboxMessages;
     private int connectionCount;
+    /** Connections closed by {@link #evict} that have not been removed yet (they no longer count). */
+    private final Set<PeerConnection> evicted = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
     /** @param inboxMessages capacity of each peer's inbox, 0 when messages go to the events */
-    PeerTable(PeerId self, EventQueue events, int maxConnections, int maxMessageBytes, int inboxMessages) {
+    PeerTable(PeerId self, EventQueue events, int maxConnections, int maxPerAddress, int maxPerPrefix,
+            int maxMessageBytes, int inboxMessages) {
         this.self = self;
         this.events = events;
         this.maxConnections = maxConnections;
+        this.maxPerAddress = maxPerAddress;
+        this.maxPerPrefix = maxPerPrefix;
         this.maxMessageBytes = maxMessageBytes;
         this.inboxMessages = inboxMessages;
     }
 
-    /** True if another connection would exceed the limit. */
-    boolean full() {
+    /** Whether an inbound connection from a source would be taken, checked before its handshake. */
+    enum Room { YES, FULL, ADDRESS, PREFIX }
+
+    /**
+     * Room for a connection a remote host dials from {@code source}: under the per-address and
+     * per-prefix limits, and under the total or with an idle unknown peer to evict (see {@link #add}).
+     */
+    Room roomForInbound(InetAddress source) {
         lock.lock();
         try {
-            return connectionCount >= maxConnections;
+            return room(source);
         } finally {
             lock.unlock();
         }
+    }
+
+    private Room room(InetAddress source) {
+        long prefix = SourcePrefix.of(source);
+        int fromAddress = 0;
+        int fromPrefix = 0;
+        for (Entry entry : entries.values()) {
+            for (PeerConnection c : entry.connections) {
+                if (c.isOpen() && isInbound(c) && c.remoteAddress() != null) {
+                    InetAddress a = c.remoteAddress().getAddress();
+                    fromAddress += a.equals(source) ? 1 : 0;
+                    fromPrefix += SourcePrefix.of(a) == prefix ? 1 : 0;
+                }
+            }
+        }
+        if (fromAddress >= maxPerAddress) {
+            return Room.ADDRESS;
+        }
+        if (fromPrefix >= maxPerPrefix) {
+            return Room.PREFIX;
+        }
+        return connectionCount < maxConnections || evictable() != null ? Room.YES : Room.FULL;
+    }
+
+    /** The remote host dialled it (it may be a crowd); connections we dialled are ours. */
+    private boolean isInbound(PeerConnection c) {
+        return !c.initiator().equals(self);
+    }
+
+    /**
+     * The peer to make room for a newcomer when the table is full: one the application has no use
+     * for yet. Only a peer whose every connection it dialled itself and that never carried an
+     * application message qualifies: never a peer this node dialled (the application, bootstrap, a
+     * target or a group did), never one the application talks to. Among those, one from the prefix
+     * holding the most connections, then the longest connected. Null if there is none.
+     */
+    private Entry evictable() {
+        Map<Long, Integer> perPrefix = new HashMap<>();
+        List<Entry> candidates = new ArrayList<>();
+        for (Entry entry : entries.values()) {
+            boolean idleUnknown = entry.handle.isOpen() && !entry.connections.isEmpty();
+            for (PeerConnection c : entry.connections) {
+                idleUnknown &= c.isOpen() && !evicted.contains(c) && isInbound(c) && !c.carriedApplicationData() && c.remoteAddress() != null;
+                if (c.remoteAddress() != null) {
+                    perPrefix.merge(SourcePrefix.of(c.remoteAddress().getAddress()), 1, Integer::sum);
+                }
+            }
+            if (idleUnknown) {
+                candidates.add(entry);
+            }
+        }
+        Comparator<Entry> crowdFirst = Comparator.comparingInt(
+                (Entry e) -> perPrefix.getOrDefault(SourcePrefix.of(e.connections.get(0).remoteAddress().getAddress()), 0))
+                .reversed()
+                .thenComparingLong(e -> e.connections.get(0).serial());
+        return candidates.stream().min(crowdFirst).orElse(null);
     }
 
     /**
@@ -90,11 +163,25 @@ final class PeerTable {
      */
     PeerHandle add(PeerConnection connection) {
         List<CrustEvent> toEmit = new ArrayList<>(2);
+        List<PeerConnection> toClose = List.of();
         PeerHandle handle;
         lock.lock();
         try {
-            if (closed || connectionCount >= maxConnections) {
+            if (closed) {
                 return null;
+            }
+            if (isInbound(connection) && connection.remoteAddress() != null) {
+                Room room = room(connection.remoteAddress().getAddress());
+                if (room != Room.YES) {
+                    return null;
+                }
+            }
+            if (connectionCount >= maxConnections) {
+                Entry victim = evictable();
+                if (victim == null || victim.handle.id().equals(connection.remote())) {
+                    return null;
+                }
+                toClose = evict(victim);
             }
             connectionCount++;
             Entry entry = entries.get(connection.remote());
@@ -120,6 +207,9 @@ final class PeerTable {
             lock.unlock();
         }
         emitAndRelease(toEmit);
+        for (PeerConnection c : toClose) {
+            c.close(CloseCause.lost(CrustEvent.PeerLost.Reason.EVICTED, "evicted: the connection limit was reached and the peer was idle and unknown"));
+        }
         return handle;
     }
 
@@ -132,7 +222,9 @@ final class PeerTable {
             if (entry == null || !entry.connections.remove(connection)) {
                 return;
             }
-            connectionCount--;
+            if (!evicted.remove(connection)) {
+                connectionCount--; // an evicted connection left the count when it was evicted
+            }
             if (entry.connections.isEmpty() && entry.handle.isOpen() && connection.isRetiring() && cause.quiet() && !closed) {
                 // The peer retired our last connection because it has a better one that has not
                 // registered here yet: keep the handle (sends wait for it) until expireOrphans.
@@ -153,6 +245,22 @@ final class PeerTable {
             lock.unlock();
         }
         emitAndRelease(toEmit);
+    }
+
+    /**
+     * Takes an idle unknown peer's connections out of the count to make room (under the lock), so a
+     * crowd cannot push the table past its limit; the caller closes them after releasing the lock
+     * (a crust-udt close can wait), and their readers report the loss as usual.
+     */
+    private List<PeerConnection> evict(Entry victim) {
+        List<PeerConnection> gone = new ArrayList<>();
+        for (PeerConnection c : victim.connections) {
+            if (c.isOpen() && evicted.add(c)) {
+                connectionCount--;
+                gone.add(c);
+            }
+        }
+        return gone;
     }
 
     private void settle(Entry entry, List<CrustEvent> toEmit) {
@@ -202,8 +310,9 @@ final class PeerTable {
     }
 
     /**
-     * Blocks the reader of {@code connection} while a lower-ranked connection to the same peer is open
-     * and has not yet received the peer's RETIRE: the peer sent those messages first.
+     * Blocks the delivery of {@code connection}'s messages while a lower-ranked connection to the same
+     * peer has not yet received the peer's RETIRE and its reader has not ended: the peer sent those
+     * messages first.
      */
     void awaitTurn(PeerConnection connection) throws InterruptedException {
         lock.lockInterruptibly();
@@ -217,13 +326,25 @@ final class PeerTable {
         }
     }
 
+    /** True when no lower-ranked connection of the peer still delivers (see {@link #awaitTurn}); never blocks. */
+    boolean mayDeliverNow(PeerConnection connection) {
+        lock.lock();
+        try {
+            return closed || !connection.isOpen() || !olderStillDelivering(connection);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private boolean olderStillDelivering(PeerConnection connection) {
         Entry entry = entries.get(connection.remote());
         if (entry == null) {
             return false;
         }
         for (PeerConnection other : entry.connections) {
-            if (other != connection && other.isOpen() && !other.retireReceived() && order.compare(other, connection) < 0) {
+            // Closed is not enough: its reader may still be handing over its last messages. It leaves
+            // the list (remove, from onClosed) only once its reader has ended.
+            if (other != connection && !other.retireReceived() && order.compare(other, connection) < 0) {
                 return true;
             }
         }

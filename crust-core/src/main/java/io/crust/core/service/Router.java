@@ -236,6 +236,11 @@ final class Router implements ConnectionHandler, Rendezvous.Host, Relay.Host {
     }
 
     @Override
+    public boolean mayDeliverNow(PeerConnection c) {
+        return node.table.mayDeliverNow(c);
+    }
+
+    @Override
     public void onRemoteRetire(PeerConnection c) {
         node.table.retired(c);
     }

@@ -53,7 +53,7 @@ class HandshakeFloodTest {
         int limit = 64;
         int extra = 136;
         Duration timeout = Duration.ofSeconds(8);
-        CrustNode node = nodes.start(c -> c.maxPendingHandshakes(limit).maxPendingHandshakesPerAddress(limit).handshakeTimeout(timeout));
+        CrustNode node = nodes.start(c -> c.maxPendingHandshakes(limit).maxPendingHandshakesPerAddress(limit).maxPendingHandshakesPerPrefix(limit).handshakeTimeout(timeout));
         CrustNode legitimate = nodes.start();
         InetSocketAddress address = ProofNodes.tcp(node);
         Resources before = Resources.now();
@@ -107,7 +107,7 @@ class HandshakeFloodTest {
         int limit = 8;
         int extra = 8;
         Duration timeout = Duration.ofSeconds(5);
-        CrustNode node = nodes.start(c -> c.udp(true).maxPendingHandshakes(limit).maxPendingHandshakesPerAddress(limit).handshakeTimeout(timeout));
+        CrustNode node = nodes.start(c -> c.udp(true).maxPendingHandshakes(limit).maxPendingHandshakesPerAddress(limit).maxPendingHandshakesPerPrefix(limit).handshakeTimeout(timeout));
         CrustNode legitimate = nodes.start(c -> c.udp(true).tcp(false));
         InetSocketAddress address = node.udpAddress().orElseThrow();
         Resources before = Resources.now();
@@ -224,7 +224,7 @@ class HandshakeFloodTest {
     void aLegitimatePeerGetsThroughWhileAttackersKeepEveryHandshakeSlotBusy() throws Exception {
         int limit = 4;
         Duration timeout = Duration.ofSeconds(2);
-        CrustNode node = nodes.start(c -> c.maxPendingHandshakes(limit).maxPendingHandshakesPerAddress(limit).handshakeTimeout(timeout));
+        CrustNode node = nodes.start(c -> c.maxPendingHandshakes(limit).maxPendingHandshakesPerAddress(limit).maxPendingHandshakesPerPrefix(limit).handshakeTimeout(timeout));
         CrustNode legitimate = nodes.start();
         InetSocketAddress address = ProofNodes.tcp(node);
         Resources before = Resources.now();

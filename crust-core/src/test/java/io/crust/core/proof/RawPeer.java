@@ -7,6 +7,7 @@ import io.crust.core.handshake.HandshakeParams;
 import io.crust.core.handshake.SecureChannel;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -34,7 +35,16 @@ final class RawPeer implements AutoCloseable {
 
     /** Dials {@code address} and completes the handshake; the channel accepts messages up to {@code maxMessageBytes}. */
     static RawPeer connect(InetSocketAddress address, String networkName, int maxMessageBytes) throws IOException {
+        return connect(address, networkName, maxMessageBytes, null);
+    }
+
+    /** As {@link #connect(InetSocketAddress, String, int)}, from source address {@code from} (any if null). */
+    static RawPeer connect(InetSocketAddress address, String networkName, int maxMessageBytes, InetAddress from)
+            throws IOException {
         Socket socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         socket.connect(address, 10_000);
         Gate gate = new Gate(new TcpFrameTransport(socket, TcpFrameTransport.MAX_FRAME_BYTES));
         HandshakeParams params = new HandshakeParams(networkName, HandshakeParams.CURRENT_PROTOCOL_VERSION,

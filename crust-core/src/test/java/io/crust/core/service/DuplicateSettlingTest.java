@@ -2,7 +2,9 @@ package io.crust.core.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.crust.core.CrustConfig;
 import io.crust.core.CrustEvent;
+import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
 import io.crust.core.Peer;
 import io.crust.core.Priority;
@@ -14,9 +16,12 @@ import java.util.List;
 import java.util.Optional;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -78,6 +83,65 @@ class DuplicateSettlingTest {
         stream.assertWholeAndInOrderAcrossTheSwitch();
         assertThat(toB.transport()).isEqualTo(Transport.UDT);
         assertThat(toB.route()).isNotEqualTo(Route.RELAYED);
+    }
+
+    /**
+     * docs/faults.md, bug 1: an outage while a duplicate settles. Both paths go silent: first the old
+     * connection (its RETIRE never arrives), then the new one, whose messages wait behind the old
+     * connection's. The peer must be reported lost one heartbeat timeout after the last path went
+     * silent. When the waiting reader stopped reading (it blocked in the wait), the new connection
+     * was exempt until the old one was cut and then counted its silence afresh: lost after about
+     * twice the timeout (6.0 s and 5.9 s for a 3 s timeout, measured before the fix).
+     */
+    @Test
+    void anOutageWhileADuplicateSettlesIsNoticedWithinTheHeartbeatTimeout() throws Exception {
+        Duration timeout = Duration.ofSeconds(4);
+        Consumer<CrustConfig.Builder> quick = c -> c.heartbeatInterval(Duration.ofMillis(500)).heartbeatTimeout(timeout)
+                .messagesPerSecondPerPeer(10_000_000);
+        CrustNode first = nodes.start(quick);
+        CrustNode second = nodes.start(quick);
+        CrustNode smaller = first.id().compareTo(second.id()) < 0 ? first : second;
+        CrustNode larger = smaller == first ? second : first;
+        try (SilentProxy oldPath = new SilentProxy(Nodes.tcp(smaller)); SilentProxy newPath = new SilentProxy(Nodes.tcp(larger))) {
+            // The larger id dials first, so the connection the smaller dials next ranks higher and wins.
+            Peer toSmaller = larger.connect(oldPath.address(), Nodes.WAIT);
+            Nodes.await(smaller, CrustEvent.PeerConnected.class);
+            AtomicBoolean stop = new AtomicBoolean();
+            Semaphore sent = new Semaphore(0);
+            Thread sender = Thread.ofVirtual().start(() -> {
+                try {
+                    while (!stop.get()) {
+                        toSmaller.send(new byte[512], Priority.HIGH);
+                        sent.release();
+                    }
+                } catch (CrustException lost) {
+                    // the end this test waits for
+                }
+            });
+            Nodes.await(smaller, CrustEvent.MessageReceived.class);
+            oldPath.blackHole();
+            smaller.connect(newPath.address(), Nodes.WAIT);
+            Nodes.await(larger, CrustEvent.ConnectionUpgraded.class);
+            // The stream now runs on the new connection. Once more messages than a send queue holds have
+            // been sent on it, some have reached the smaller node, where they wait behind the old one's RETIRE.
+            sent.drainPermits();
+            assertThat(sent.tryAcquire(4 * 256, Nodes.WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            long silentFrom = System.nanoTime();
+            newPath.blackHole();
+
+            CrustEvent.PeerLost lost = Nodes.await(smaller, CrustEvent.PeerLost.class);
+            Duration noticedAfter = Duration.ofNanos(System.nanoTime() - silentFrom);
+            System.out.println("[fault] settling outage: peer lost " + noticedAfter.toMillis() + " ms after the last path went silent ("
+                    + lost.reason() + "), heartbeat timeout " + timeout.toMillis() + " ms");
+            stop.set(true);
+            sender.join(Nodes.WAIT);
+            assertThat(lost.peer()).isEqualTo(larger.id());
+            assertThat(lost.reason()).isEqualTo(CrustEvent.PeerLost.Reason.HEARTBEAT_TIMEOUT);
+            assertThat(lost.detail()).contains("no heartbeat");
+            // One timeout plus ticks and a loaded machine's delays; twice the timeout is the bug.
+            assertThat(noticedAfter).isGreaterThanOrEqualTo(timeout.minusMillis(500))
+                    .isLessThan(timeout.plus(timeout.dividedBy(2)));
+        }
     }
 
     /**

@@ -156,8 +156,10 @@ class LivenessAndLimitsTest {
         CrustNode a = nodes.start(c -> c.maxConnections(1));
         CrustNode b = nodes.start();
         CrustNode c = nodes.start();
-        b.connect(Nodes.tcp(a), Nodes.WAIT);
+        b.connect(Nodes.tcp(a), Nodes.WAIT).send(new byte[] {1});
         Nodes.await(a, CrustEvent.PeerConnected.class);
+        // b talks to a's application, so it is not an idle unknown peer that a newcomer may displace.
+        Nodes.await(a, CrustEvent.MessageReceived.class);
 
         assertThatThrownBy(() -> c.connect(Nodes.tcp(a), Duration.ofSeconds(5))).isInstanceOf(CrustException.class);
         Misbehaviour m = Nodes.await(a, Misbehaviour.class);

@@ -1,6 +1,7 @@
 package io.crust.demo.nat;
 
 import io.crust.demo.Json;
+import io.crust.nat.IpLiteral;
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
 import io.crust.nat.PortMapper;
@@ -8,14 +9,13 @@ import io.crust.nat.PortMapperOptions;
 import io.crust.nat.PortMapping;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code crust-demo nat map}: maps a port on the gateway, prints where it is reachable, keeps the mapping
@@ -129,13 +129,10 @@ public final class NatMapCommand implements Callable<Integer> {
     }
 
     private InetAddress parseAddress(String text) {
-        if (!text.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--gateway must be an IP address: " + text);
-        }
         try {
-            return InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--gateway must be an IP address: " + text);
+            return IpLiteral.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gateway must be an IP address: " + e.getMessage());
         }
     }
 }

@@ -1,16 +1,16 @@
 package io.crust.demo.nat;
 
 import io.crust.demo.Json;
+import io.crust.nat.IpLiteral;
 import io.crust.nat.StunServer;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code crust-demo nat stun-server}: serves STUN Binding requests until SIGINT/SIGTERM. With
@@ -86,13 +86,10 @@ public final class NatStunServerCommand implements Callable<Integer> {
     }
 
     private InetAddress ip(String text, String option) {
-        if (!text.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), option + " must be an IP address: " + text);
-        }
         try {
-            return InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), option + " must be an IP address: " + text);
+            return IpLiteral.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " must be an IP address: " + e.getMessage());
         }
     }
 

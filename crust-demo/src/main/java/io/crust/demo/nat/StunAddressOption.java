@@ -1,6 +1,6 @@
 package io.crust.demo.nat;
 
-import java.net.InetAddress;
+import io.crust.nat.HostPort;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import picocli.CommandLine;
@@ -11,27 +11,16 @@ final class StunAddressOption {
     }
 
     static InetSocketAddress parse(CommandLine cli, String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0 || colon == text.length() - 1) {
-            throw new CommandLine.ParameterException(cli, "--server must be HOST:PORT, was '" + text + "'");
-        }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
+        HostPort hostPort;
         try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            port = -1;
-        }
-        if (port < 1 || port > 65535) {
-            throw new CommandLine.ParameterException(cli, "--server port must be 1-65535, was '" + text + "'");
+            hostPort = HostPort.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "--server must be HOST:PORT: " + e.getMessage());
         }
         try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
+            return hostPort.resolve(); // the user typed it: a name is looked up, a literal is not
         } catch (UnknownHostException e) {
-            throw new CommandLine.ParameterException(cli, "--server host not found: " + host);
+            throw new CommandLine.ParameterException(cli, "--server host not found: " + hostPort.host());
         }
     }
 

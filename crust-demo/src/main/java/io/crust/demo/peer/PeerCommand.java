@@ -4,18 +4,19 @@ import io.crust.core.CrustConfig;
 import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
 import io.crust.demo.Json;
+import io.crust.nat.HostPort;
+import io.crust.nat.IpLiteral;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code crust-demo peer}: a Crust peer driven by line commands, for people (an interactive shell with
@@ -132,9 +133,9 @@ public final class PeerCommand implements Callable<Integer> {
                 .relay(relay);
         if (bind != null) {
             try {
-                b.bindAddress(InetAddress.getByName(bind));
-            } catch (UnknownHostException e) {
-                throw new CrustException("cannot resolve --bind " + bind);
+                b.bindAddress(IpLiteral.parse(bind));
+            } catch (IllegalArgumentException e) {
+                throw new CrustException("--bind must be a local IP address: " + e.getMessage());
             }
         }
         return b.build();
@@ -154,28 +155,17 @@ public final class PeerCommand implements Callable<Integer> {
     static final class HostPortConverter implements CommandLine.ITypeConverter<InetSocketAddress> {
         @Override
         public InetSocketAddress convert(String text) {
-            int colon = text.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new CommandLine.TypeConversionException("'" + text + "' is not HOST:PORT");
-            }
-            String host = text.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            int port;
+            HostPort hostPort;
             try {
-                port = Integer.parseInt(text.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new CommandLine.TypeConversionException("'" + text + "' has no numeric port");
+                hostPort = HostPort.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
-            if (port < 1 || port > 65535) {
-                throw new CommandLine.TypeConversionException("port " + port + " is outside 1..65535");
+            try {
+                return hostPort.resolve(); // typed by the user: a name is looked up, a literal is not
+            } catch (UnknownHostException e) {
+                throw new CommandLine.TypeConversionException("cannot resolve host '" + hostPort.host() + "'");
             }
-            InetSocketAddress address = new InetSocketAddress(host, port);
-            if (address.isUnresolved()) {
-                throw new CommandLine.TypeConversionException("cannot resolve host '" + host + "'");
-            }
-            return address;
         }
     }
 }

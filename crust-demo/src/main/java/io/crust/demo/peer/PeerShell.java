@@ -10,10 +10,12 @@ import io.crust.core.Route;
 import io.crust.core.Transport;
 import io.crust.demo.peer.FileMessages.MalformedFileMessage;
 import io.crust.demo.peer.ShellCommand.UsageException;
+import io.crust.nat.HostPort;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -278,25 +280,17 @@ final class PeerShell implements AutoCloseable {
     }
 
     private static InetSocketAddress hostPort(String text) throws UsageException {
-        int colon = text.lastIndexOf(':');
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
+        HostPort hostPort;
         try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new UsageException("'" + text + "' is not HOST:PORT");
+            hostPort = HostPort.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
-        if (host.isEmpty() || port < 1 || port > 65535) {
-            throw new UsageException("'" + text + "' is not HOST:PORT with a port from 1 to 65535");
+        try {
+            return hostPort.resolve(); // typed by the user: a name is looked up, a literal is not
+        } catch (UnknownHostException e) {
+            throw new UsageException("cannot resolve host '" + hostPort.host() + "'");
         }
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) {
-            throw new UsageException("cannot resolve host '" + host + "'");
-        }
-        return address;
     }
 
     private void pumpEvents() {

@@ -1,5 +1,6 @@
 package io.crust.demo.perf;
 
+import io.crust.nat.HostPort;
 import io.crust.udt.ConnectionStats;
 import io.crust.udt.UdtConfig;
 import io.crust.udt.UdtConnection;
@@ -9,16 +10,17 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code perf client}: connects, sends {@code --bytes} bytes or for {@code --duration} seconds, closes
@@ -148,16 +150,18 @@ final class PerfClientCommand implements Callable<Integer> {
     }
 
     static InetSocketAddress parseHostPort(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new CommandLine.ParameterException(new CommandLine(new PerfClientCommand()),
-                    "expected HOST:PORT, got " + text);
+        CommandLine cli = new CommandLine(new PerfClientCommand());
+        HostPort hostPort;
+        try {
+            hostPort = HostPort.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, "expected HOST:PORT: " + e.getMessage());
         }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
+        try {
+            return hostPort.resolve(); // typed by the user: a name is looked up, a literal is not
+        } catch (UnknownHostException e) {
+            throw new CommandLine.ParameterException(cli, "cannot resolve host '" + hostPort.host() + "'");
         }
-        return new InetSocketAddress(host, Integer.parseInt(text.substring(colon + 1)));
     }
 
     static long parseBytes(String text) {

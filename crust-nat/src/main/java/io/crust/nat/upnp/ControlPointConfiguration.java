@@ -3,10 +3,6 @@ package io.crust.nat.upnp;
 import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import org.jupnp.DefaultUpnpServiceConfiguration;
-import org.jupnp.model.UnsupportedDataException;
-import org.jupnp.model.action.ActionInvocation;
-import org.jupnp.model.message.control.ActionResponseMessage;
-import org.jupnp.transport.impl.SOAPActionProcessorImpl;
 import org.jupnp.transport.spi.SOAPActionProcessor;
 import org.jupnp.transport.impl.DatagramIOConfigurationImpl;
 import org.jupnp.transport.impl.DatagramIOImpl;
@@ -35,20 +31,8 @@ final class ControlPointConfiguration extends DefaultUpnpServiceConfiguration {
     /** jupnp's SOAP reader, keeping why an answer could not be read (jupnp's own message drops the cause). */
     @Override
     protected SOAPActionProcessor createSOAPActionProcessor() {
-        return new SOAPActionProcessorImpl() {
-            @Override
-            public void readBody(ActionResponseMessage answer, ActionInvocation invocation) {
-                try {
-                    super.readBody(answer, invocation);
-                } catch (UnsupportedDataException e) {
-                    if (ReservedPortAnswer.read(answer, invocation)) {
-                        return;
-                    }
-                    streamClient.noteOnThisThread(e.getCause() == null ? e.toString() : e.getCause().toString());
-                    throw e;
-                }
-            }
-        };
+        // Called by the super constructor, before streamClient is set: the lambda reads it when a note comes.
+        return new SoapAnswerReader(note -> streamClient.noteOnThisThread(note));
     }
 
     @Override

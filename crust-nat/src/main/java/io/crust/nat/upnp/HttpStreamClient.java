@@ -1,10 +1,11 @@
 package io.crust.nat.upnp;
 
+import io.crust.nat.IpLiteral;
 import io.crust.nat.gateway.AddressKinds;
+import io.crust.nat.log.RateLimitedLog;
 import java.net.InetAddress;
 import java.net.ProxySelector;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jupnp.model.message.StreamRequestMessage;
 import org.jupnp.model.message.StreamResponseMessage;
 import org.jupnp.model.message.UpnpHeaders;
@@ -41,13 +43,18 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpStreamClient implements StreamClient<StreamClientConfiguration> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpStreamClient.class);
+    static final int MAX_KEPT_PROBLEMS = 16;
+    /** Anything on the LAN can send SSDP answers that are refused. */
+    private static final RateLimitedLog PROBLEM_LOG = new RateLimitedLog(LOG);
     static final int MAX_BODY_BYTES = 64 * 1024;
     /** Headers java.net.http sets itself and refuses from callers. */
     private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
 
     private final HttpClient http;
     private final Duration timeout;
+    /** The first problems, kept for the error message; anything on the LAN can add more, so it is bounded. */
     private final List<String> problems = new CopyOnWriteArrayList<>();
+    private final AtomicLong problemCount = new AtomicLong();
     private final ThreadLocal<String> lastProblem = new ThreadLocal<>();
     private final ThreadLocal<byte[]> lastBody = new ThreadLocal<>();
     private final ThreadLocal<String> lastNote = new ThreadLocal<>();
@@ -131,7 +138,7 @@ final class HttpStreamClient implements StreamClient<StreamClientConfiguration> 
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof java.net.http.HttpTimeoutException) {
-                // The request's own timeout equals the wait above: on a loaded machine either fires first.
+                // The request's own timeout (the same length as ours) can fire first: the same failure.
                 return fail(what + " got no complete answer within " + timeout.toMillis() + " ms");
             }
             return fail(what + " failed: " + cause);
@@ -144,24 +151,29 @@ final class HttpStreamClient implements StreamClient<StreamClientConfiguration> 
         if (host == null || !"http".equalsIgnoreCase(uri.getScheme())) {
             return "refused description URL " + uri + ": not an http URL with a host";
         }
-        String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        if (!literal.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            return "refused description URL " + uri + ": " + host + " is a name, not a local address";
-        }
+        boolean bracketed = host.length() >= 2 && host.startsWith("[") && host.endsWith("]");
+        String literal = bracketed ? host.substring(1, host.length() - 1) : host;
+        InetAddress address;
         try {
-            if (!AddressKinds.isOnLocalSubnet(InetAddress.getByName(literal))) {
-                return "refused description URL " + uri + ": " + host + " is not on a local subnet";
-            }
-        } catch (UnknownHostException e) {
-            return "refused description URL " + uri + ": bad address " + host;
+            // From the gateway's SSDP reply: built from the literal's bytes, never looked up.
+            address = IpLiteral.parse(literal);
+        } catch (IllegalArgumentException e) {
+            return "refused description URL " + uri + ": " + host + " is not a local IP address";
+        }
+        if (!AddressKinds.isOnLocalSubnet(address)) {
+            return "refused description URL " + uri + ": " + host + " is not on a local subnet";
         }
         return null;
     }
 
     private static StreamResponseMessage toJupnp(HttpResponse<byte[]> response) {
-        StreamResponseMessage reply = new StreamResponseMessage(new UpnpResponse(response.statusCode(), ""));
-        reply.setHeaders(new UpnpHeaders(response.headers().map()));
-        byte[] body = response.body();
+        return toJupnp(response.statusCode(), response.headers().map(), response.body());
+    }
+
+    /** An HTTP answer as jupnp's message: what its SOAP and description readers are given. */
+    static StreamResponseMessage toJupnp(int status, Map<String, List<String>> headers, byte[] body) {
+        StreamResponseMessage reply = new StreamResponseMessage(new UpnpResponse(status, ""));
+        reply.setHeaders(new UpnpHeaders(headers));
         if (body.length > 0) {
             if (reply.isContentTypeMissingOrText()) {
                 reply.setBodyCharacters(body);
@@ -174,14 +186,25 @@ final class HttpStreamClient implements StreamClient<StreamClientConfiguration> 
 
     private StreamResponseMessage fail(String problem) {
         LOG.debug("UPnP HTTP: {}", problem);
-        problems.add(problem);
+        keep(problem);
         lastProblem.set(problem);
         return null;
     }
 
-    /** Every refusal and failure so far, oldest first. */
+    /** The first {@value #MAX_KEPT_PROBLEMS} refusals and failures, oldest first. */
     List<String> problems() {
         return List.copyOf(problems);
+    }
+
+    /** How many refusals and failures there were in all. */
+    long problemCount() {
+        return problemCount.get();
+    }
+
+    private void keep(String problem) {
+        if (problemCount.getAndIncrement() < MAX_KEPT_PROBLEMS) {
+            problems.add(problem);
+        }
     }
 
     /** Why the last request made on this thread got no answer, or null. */
@@ -210,8 +233,8 @@ final class HttpStreamClient implements StreamClient<StreamClientConfiguration> 
 
     /** Records a problem found outside HTTP (an SSDP answer refused before any request). */
     void report(String problem) {
-        LOG.warn("UPnP: {}", problem);
-        problems.add(problem);
+        PROBLEM_LOG.warn("UPnP: {}", problem);
+        keep(problem);
     }
 
     @Override

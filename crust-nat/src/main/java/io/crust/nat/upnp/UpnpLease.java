@@ -1,5 +1,6 @@
 package io.crust.nat.upnp;
 
+import io.crust.nat.IpLiteral;
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
 import io.crust.nat.PortMapper.IpProtocol;
@@ -8,7 +9,6 @@ import io.crust.nat.gateway.GatewayLease;
 import io.crust.nat.gateway.Grant;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
@@ -106,19 +106,21 @@ final class UpnpLease implements GatewayLease {
     }
 
     private InetAddress externalAddress() throws NatException {
-        String ip = actions.externalIpAddress();
-        if (ip == null || !ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            throw new NatException("UPnP IGD reports no usable external address (\"" + ip + "\"): is its WAN up?");
+        return externalAddress(actions.externalIpAddress());
+    }
+
+    /** The gateway's answer to GetExternalIPAddress as an address; a name is refused, never looked up. */
+    static InetAddress externalAddress(String ip) throws NatException {
+        if (ip == null || ip.indexOf(':') >= 0 || !IpLiteral.isLiteral(ip)) {
+            String shown = ip == null || ip.length() > 45 ? "not an IPv4 address" : "\"" + ip.replaceAll("\\p{Cntrl}", "?") + "\"";
+            throw new NatException("UPnP IGD reports no usable external address (" + shown + "): is its WAN up?");
         }
-        try {
-            InetAddress address = InetAddress.getByName(ip);
-            if (address.isAnyLocalAddress()) {
-                throw new NatException("UPnP IGD reports external address 0.0.0.0: its WAN is not connected");
-            }
-            return address;
-        } catch (UnknownHostException e) {
-            throw new NatException("UPnP IGD reports a bad external address: " + ip, e);
+        // Built from the literal's bytes: the gateway never makes this node look a name up.
+        InetAddress address = IpLiteral.parse(ip);
+        if (address.isAnyLocalAddress()) {
+            throw new NatException("UPnP IGD reports external address 0.0.0.0: its WAN is not connected");
         }
+        return address;
     }
 
     private IgdActions.Mapping mapping() {

@@ -6,6 +6,7 @@ import io.crust.nat.PortMapper.IpProtocol;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.gateway.GatewayLease;
 import io.crust.nat.gateway.GatewaySession;
+import io.crust.nat.log.RateLimitedLog;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class UpnpSession implements GatewaySession {
     private static final Logger LOG = LoggerFactory.getLogger(UpnpSession.class);
+    /** Anything on the LAN can answer an SSDP search as a gateway. */
+    private static final RateLimitedLog FOUND_LOG = new RateLimitedLog(LOG);
     /** IGD:2 WANIPConnection allows NewLeaseDuration 0..604800 s (one week); longer asks are cut to that. */
     static final long MAX_LEASE_SECONDS = 604_800;
     private static final List<ServiceType> WAN_SERVICES = List.of(
@@ -118,7 +121,7 @@ public final class UpnpSession implements GatewaySession {
             int mx = (int) Math.max(1, Math.min(5, options.discoveryTimeout().toSeconds()));
             search(mx);
             boolean resent = false;
-            int problemsBefore = http.problems().size();
+            long problemsBefore = http.problemCount();
             boolean extended = false;
             while (true) {
                 long now = System.nanoTime();
@@ -128,7 +131,7 @@ public final class UpnpSession implements GatewaySession {
                     deadline = now + options.httpTimeout().toNanos() * 4;
                     extended = true;
                 }
-                if (now >= deadline || extended && http.problems().size() > problemsBefore) {
+                if (now >= deadline || extended && http.problemCount() > problemsBefore) {
                     break;
                 }
                 long until = resent ? deadline : Math.min(deadline, resendAt);
@@ -155,7 +158,8 @@ public final class UpnpSession implements GatewaySession {
             upnp.getRegistry().removeListener(listener);
         }
         List<String> problems = http.problems();
-        String why = problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")";
+        long more = http.problemCount() - problems.size();
+        String why = problems.isEmpty() ? "" : " (" + String.join("; ", problems) + (more > 0 ? "; and " + more + " more" : "") + ")";
         if (upnp.acceptedAnswers() > 0) {
             throw new NatException("no usable UPnP Internet Gateway Device" + why);
         }
@@ -176,7 +180,7 @@ public final class UpnpSession implements GatewaySession {
             if (services != null && services.length > 0) {
                 RemoteService service = services[0];
                 InetAddress self = localAddressTowards(location);
-                LOG.info("UPnP IGD at {}: {} (we are {})", location, service.getServiceType(), self.getHostAddress());
+                FOUND_LOG.info("UPnP IGD at {}: {} (we are {})", location, service.getServiceType(), self.getHostAddress());
                 return new Gateway(new IgdActions(upnp.getControlPoint(), http, service), self);
             }
         }

@@ -20,7 +20,7 @@ public final class ConnectionLostEvent extends jdk.jfr.Event {
     public String peer;
 
     @Label("Reason")
-    @Description("HEARTBEAT_TIMEOUT, GOODBYE, CONNECTION_LOST, MISBEHAVED, BANNED or REPLACEMENT_NEVER_CAME")
+    @Description("HEARTBEAT_TIMEOUT, GOODBYE, CONNECTION_LOST, MISBEHAVED, BANNED, REPLACEMENT_NEVER_CAME or EVICTED")
     public String reason;
 
     @Label("Detail")

@@ -1,5 +1,6 @@
 package io.crust.demo.perf;
 
+import io.crust.demo.Terminal;
 import io.crust.udt.ConnectionStats;
 import io.crust.udt.UdtConfig;
 import io.crust.udt.UdtConnection;
@@ -24,6 +25,10 @@ import picocli.CommandLine.Option;
  * {@code perf client}: connects, sends {@code --bytes} bytes or for {@code --duration} seconds, closes
  * gracefully (which waits until the server has everything) and prints one line. The data is a
  * pseudo-random block repeated with a shifting start, so it is neither compressible nor constant.
+ * With {@code --interval} it also prints a line per interval: the bytes the transport took from the
+ * sender in that interval (for crust-udt, taken into its send buffer; the final line counts what the
+ * server acknowledged). Without {@code --json}, on a terminal and with no interval reports, a progress
+ * line is redrawn on standard error once a second.
  */
 @Command(name = "client", mixinStandardHelpOptions = true, description = "Send a perf session and print one line.")
 final class PerfClientCommand implements Callable<Integer> {
@@ -35,36 +40,53 @@ final class PerfClientCommand implements Callable<Integer> {
     @Option(names = "--transport", defaultValue = "udt", description = "udt or tcp (default: ${DEFAULT-VALUE})")
     Transport transport;
 
-    @Option(names = "--connect", required = true, description = "server as HOST:PORT")
+    @Option(names = {"-c", "--connect"}, required = true, paramLabel = "HOST[:PORT]",
+            description = "the server; without a port, the one of --port")
     String connect;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "" + PerfCommand.DEFAULT_PORT,
+            description = "server port when --connect has none (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = {"-i", "--interval"}, defaultValue = "0", paramLabel = "SECONDS",
+            description = "also report every SECONDS (0, the default: only the final line)")
+    double intervalSeconds;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Amount amount;
 
     static final class Amount {
-        @Option(names = "--bytes", description = "bytes to send, e.g. 1073741824 (suffixes k, M, G allowed)")
+        @Option(names = {"-n", "--bytes"}, description = "bytes to send, e.g. 1073741824 (suffixes k, M, G allowed)")
         String bytes;
 
-        @Option(names = "--duration", description = "seconds to send for")
+        @Option(names = {"-t", "--duration"}, paramLabel = "SECONDS", description = "seconds to send for")
         Double durationSeconds;
     }
 
-    @Option(names = "--json", description = "print one JSON object")
+    @Option(names = {"-J", "--json"}, description = "print one JSON object per line")
     boolean json;
 
     @Option(names = "--cc", defaultValue = "cubic",
             description = "crust-udt congestion controller: cubic, new_reno or bbr (default: ${DEFAULT-VALUE})")
     String congestionControl;
 
+    /** Whether a progress line is redrawn on standard error, and whether one was. */
+    private boolean progressLine;
+    private boolean sentProgress;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        InetSocketAddress server = parseHostPort(connect);
+        InetSocketAddress server = parseHostPort(connect, port);
+        if (intervalSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be 0 or more seconds");
+        }
+        progressLine = !json && intervalSeconds == 0 && Terminal.isInteractive();
         long limitBytes = amount.bytes == null ? Long.MAX_VALUE : parseBytes(amount.bytes);
         long limitNanos = amount.durationSeconds == null ? Long.MAX_VALUE : (long) (amount.durationSeconds * 1e9);
         PerfResult result = transport == Transport.udt
                 ? sendUdt(server, limitBytes, limitNanos) : sendTcp(server, limitBytes, limitNanos);
-        if (!json) {
+        if (sentProgress) {
             spec.commandLine().getErr().println();
         }
         out.println(result.line(json));
@@ -124,7 +146,12 @@ final class PerfClientCommand implements Callable<Integer> {
 
         void run(ChunkSink sink) throws IOException {
             start = System.nanoTime();
-            long nextProgress = start + 1_000_000_000L;
+            long progressNanos = 1_000_000_000L;
+            long intervalNanos = (long) (intervalSeconds * 1e9);
+            long nextProgress = start + progressNanos;
+            long nextInterval = intervalNanos > 0 ? start + intervalNanos : Long.MAX_VALUE;
+            long intervalStart = start;
+            long intervalStartBytes = 0;
             int offset = 0;
             while (sent < limitBytes && System.nanoTime() - start < limitNanos) {
                 int n = (int) Math.min(CHUNK, limitBytes - sent);
@@ -137,27 +164,45 @@ final class PerfClientCommand implements Callable<Integer> {
                 sink.write(chunk);
                 sent += n;
                 long now = System.nanoTime();
-                if (!json && now >= nextProgress) {
+                if (now >= nextInterval) {
+                    report(new PerfInterval(transport, (intervalStart - start) / 1e9, (now - start) / 1e9,
+                            sent - intervalStartBytes));
+                    intervalStart = now;
+                    intervalStartBytes = sent;
+                    nextInterval = now + intervalNanos;
+                }
+                if (progressLine && now >= nextProgress) {
                     double s = (now - start) / 1e9;
                     spec.commandLine().getErr().printf(Locale.ROOT, "\r%,d bytes sent, %.1f Mbit/s   ", sent, sent * 8 / s / 1e6);
                     spec.commandLine().getErr().flush();
-                    nextProgress = now + 1_000_000_000L;
+                    sentProgress = true;
+                    nextProgress = now + progressNanos;
                 }
             }
         }
+
+        private void report(PerfInterval interval) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(interval.line(json));
+            out.flush();
+        }
     }
 
-    static InetSocketAddress parseHostPort(String text) {
+    /** {@code HOST:PORT}, {@code [IPv6]:PORT}, or a host alone ({@code HOST}, {@code [IPv6]}, a bare IPv6 address) with {@code defaultPort}. */
+    static InetSocketAddress parseHostPort(String text, int defaultPort) {
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0 || (close + 1 < text.length() && text.charAt(close + 1) != ':')) {
+                throw new IllegalArgumentException("expected [IPv6]:PORT, got " + text);
+            }
+            String host = text.substring(1, close);
+            return new InetSocketAddress(host, close + 1 < text.length() ? Integer.parseInt(text.substring(close + 2)) : defaultPort);
+        }
         int colon = text.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new CommandLine.ParameterException(new CommandLine(new PerfClientCommand()),
-                    "expected HOST:PORT, got " + text);
+        if (colon < 0 || text.indexOf(':') != colon) { // no port, or a bare IPv6 address
+            return new InetSocketAddress(text, defaultPort);
         }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        return new InetSocketAddress(host, Integer.parseInt(text.substring(colon + 1)));
+        return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
     }
 
     static long parseBytes(String text) {

@@ -200,16 +200,36 @@ for pair, label in [('udt+udt', 'crust-udt + crust-udt'), ('udt+tcp', 'crust-udt
 w('')
 
 w('## 3. The encrypted Crust channel against TLS 1.3\n')
-w('Loopback TCP, both ends in one JVM on virtual threads. Crust: Noise XX with X25519, ChaCha20-Poly1305 and '
-  'SHA-256 (`SecureChannel` over `TcpFrameTransport`, 16 KiB messages). TLS: JDK `SSLSocket`, TLS 1.3, '
-  'RSA-2048 certificate, the JDK\'s default suite (AES-128-GCM), 16 KiB writes. A handshake here is: connect, '
-  'full handshake, one 1-byte round trip, close; sequential, one at a time.\n')
-w('| channel | throughput Mbit/s | CPU s (process) | handshakes per second |')
-w('|---|---|---|---|')
+w('Loopback TCP, both ends in one JVM on virtual threads, TCP_NODELAY on both ends of both channels. Crust: '
+  'Noise XX with X25519, ChaCha20-Poly1305 and SHA-256, each end signing its static key with its Ed25519 identity '
+  '(`SecureChannel` over `TcpFrameTransport`, 16 KiB messages). TLS: JDK `SSLSocket`, TLS 1.3, ECDSA P-256 '
+  'certificate (keytool), the suite the JDK picks, 16 KiB writes. A handshake here is: connect, full handshake, '
+  'one 1-byte round trip, close; sequential, one at a time, after a second of the same as warm-up. '
+  '`NodeConnects` is the same through the service API: two `CrustNode`s, `connect(address)` (TCP, Noise XX, '
+  'HELLO) then `drop`, sequential.\n')
+w('| channel | throughput Mbit/s | CPU s (process) | handshakes per second | cipher |')
+w('|---|---|---|---|---|')
 for ch, label in [('noise', 'Crust (Noise XX)'), ('tls13', 'JDK TLS 1.3')]:
     t, h = find(kind='channel-throughput', channel=ch), find(kind='channel-handshakes', channel=ch)
-    w('| %s | %s | %s | %s |' % (label, '%.0f' % t['mbps'] if t else 'FAILED', '%.1f' % t['cpuSeconds'] if t else '-',
-                                 '%.1f' % h['perSecond'] if h else 'FAILED'))
+    w('| %s | %s | %s | %s | %s |' % (label, '%.0f' % t['mbps'] if t else 'FAILED', '%.1f' % t['cpuSeconds'] if t else '-',
+                                      '%.1f' % h['perSecond'] if h else 'FAILED', t.get('cipher', '') if t else ''))
+c = find(kind='channel-connects', channel='crust-node')
+w('| Crust, `CrustNode.connect` + `drop` | | | %s | |' % ('%.1f' % c['perSecond'] if c else 'FAILED'))
+w('')
+crypto = [r for r in rows if r['kind'] == 'handshake-crypto' and r.get('status') == 'ok']
+w('**Which provider computes the handshake.** `HandshakeCrypto`: the public-key and hash work of one Crust '
+  'handshake, both ends (2 X25519 key pairs, 6 X25519 agreements, 2 Ed25519 signatures and 2 verifications, '
+  'HKDF and SHA-256), without I/O, computed by the JDK\'s providers and by BouncyCastle alternately in one '
+  'process (the two must agree on the same keys first). The AEAD is the JDK\'s in both, as at run time.\n')
+w('| round | JDK handshakes/s | BouncyCastle handshakes/s | JDK / BouncyCastle |')
+w('|---|---|---|---|')
+for rnd in sorted({r['round'] for r in crypto}):
+    j = next((r for r in crypto if r['round'] == rnd and r['provider'] == 'jdk'), None)
+    b = next((r for r in crypto if r['round'] == rnd and r['provider'] == 'bouncycastle'), None)
+    if j and b:
+        w('| %d | %.0f | %.0f | %.2f |' % (rnd, j['perSecond'], b['perSecond'], j['perSecond'] / b['perSecond']))
+if not crypto:
+    w('| - | FAILED | FAILED | - |')
 w('')
 
 w('## 4. JMH microbenchmarks (hot paths)\n')

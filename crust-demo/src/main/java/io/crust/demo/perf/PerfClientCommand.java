@@ -179,6 +179,11 @@ final class PerfClientCommand implements Callable<Integer> {
                     nextProgress = now + progressNanos;
                 }
             }
+            long end = System.nanoTime();
+            if (intervalNanos > 0 && sent > intervalStartBytes) { // the last, possibly shorter, interval
+                report(new PerfInterval(transport, (intervalStart - start) / 1e9, (end - start) / 1e9,
+                        sent - intervalStartBytes));
+            }
         }
 
         private void report(PerfInterval interval) {

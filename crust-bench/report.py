@@ -103,6 +103,45 @@ def svg_goodput_vs_loss(path, title, file_name):
     return 'img/' + file_name
 
 
+def svg_time_to_connect(scenarios, file_name):
+    """Time to connect per lab scenario on a log scale: a line from the fastest to the slowest try, a dot at
+    p50, a tick at p99; returns the file name relative to docs/, or None if no scenario has figures."""
+    bars = []
+    for sname, label in scenarios:
+        r = find(kind='lab-connect-summary', scenario=sname)
+        if r and 'tries' in r and r.get('p50Millis'):
+            bars.append((label, max(r['minMillis'], 1.0), r['p50Millis'], r['p99Millis'], r['maxMillis']))
+    if not bars:
+        return None
+    import math
+    width, left, right, top, row = 640, 220, 30, 40, 34
+    height = top + row * len(bars) + 50
+    lo = 10 ** math.floor(math.log10(min(b[1] for b in bars)))
+    hi = 10 ** math.ceil(math.log10(max(b[4] for b in bars)))
+    px = lambda v: left + (width - left - right) * (math.log10(max(v, lo)) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+    e = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">' % (width, height),
+         '<rect width="100%" height="100%" fill="white"/>',
+         '<text x="%d" y="20" font-size="14">Time to connect in the NAT lab (min to max, dot p50, tick p99)</text>' % 10]
+    decade = lo
+    while decade <= hi:
+        e.append('<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#ddd"/>' % (px(decade), px(decade), top, height - 40))
+        e.append('<text x="%.1f" y="%d" text-anchor="middle">%g</text>' % (px(decade), height - 24, decade))
+        decade *= 10
+    e.append('<text x="%d" y="%d" text-anchor="middle">milliseconds from connect to connected (log)</text>'
+             % ((left + width - right) / 2, height - 6))
+    for i, (label, mn, p50, p99, mx) in enumerate(bars):
+        y = top + row * i + row / 2
+        e.append('<text x="%d" y="%.1f" text-anchor="end">%s</text>' % (left - 8, y + 4, label))
+        e.append('<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#1f77b4" stroke-width="3"/>' % (px(mn), px(mx), y, y))
+        e.append('<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#d62728" stroke-width="2"/>' % (px(p99), px(p99), y - 8, y + 8))
+        e.append('<circle cx="%.1f" cy="%.1f" r="5" fill="#ff7f0e"/>' % (px(p50), y))
+    e.append('</svg>')
+    img_dir = os.path.join(os.path.dirname(os.path.abspath(out_path)), 'img')
+    os.makedirs(img_dir, exist_ok=True)
+    open(os.path.join(img_dir, file_name), 'w').write('\n'.join(e) + '\n')
+    return 'img/' + file_name
+
+
 out = []
 w = out.append
 w('# Performance\n')
@@ -373,9 +412,10 @@ w('crust-testkit\'s NAT lab (network namespaces, nftables NAT, miniupnpd), the d
   'check and before the next `connect`, so the try measured nothing and is left out of the times. ' + load_note('labconnect') + '\n')
 w('| scenario | tries | connected | p50 ms | p99 ms | min ms | max ms | routes reported | reconnected after drop |')
 w('|---|---|---|---|---|---|---|---|---|')
-for sname, label in [('direct', 'direct dial (public to public)'), ('punched', 'punched (two cone NATs)'),
-                     ('mapped', 'mapped (UPnP router)'), ('relayed', 'relayed (two symmetric NATs)'),
-                     ('lan', 'LAN discovery (beacon)')]:
+LAB_SCENARIOS = [('direct', 'direct dial (public to public)'), ('punched', 'punched (two cone NATs)'),
+                 ('mapped', 'mapped (UPnP router)'), ('relayed', 'relayed (two symmetric NATs)'),
+                 ('lan', 'LAN discovery (beacon)')]
+for sname, label in LAB_SCENARIOS:
     r = find(kind='lab-connect-summary', scenario=sname)
     if r is None:
         w('| %s | not run | | | | | | | |' % label)
@@ -388,6 +428,9 @@ for sname, label in [('direct', 'direct dial (public to public)'), ('punched', '
           '-' if sname == 'lan' else '%s%s' % (r.get('reconnectsAfterDrop', '-'),
                                                ' (%d stale)' % r['staleTries'] if r.get('staleTries') else '')))
 w('')
+plot = svg_time_to_connect(LAB_SCENARIOS, 'time-to-connect.svg')
+if plot:
+    w('![Time to connect per scenario](%s)\n' % plot)
 
 analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'analysis.md')
 if os.path.exists(analysis):

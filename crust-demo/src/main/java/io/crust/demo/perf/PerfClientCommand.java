@@ -77,7 +77,12 @@ final class PerfClientCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        InetSocketAddress server = parseHostPort(connect, port);
+        InetSocketAddress server;
+        try {
+            server = parseHostPort(connect, port);
+        } catch (IllegalArgumentException e) { // NumberFormatException too: a usage error, not a crash
+            throw new CommandLine.ParameterException(spec.commandLine(), "--connect " + connect + ": " + e.getMessage());
+        }
         if (intervalSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be 0 or more seconds");
         }

@@ -124,6 +124,16 @@ class PerfCommandTest {
         assertThat(PerfClientCommand.parseHostPort("::1", 5484)).isEqualTo(new java.net.InetSocketAddress("::1", 5484));
     }
 
+    @org.junit.jupiter.api.Test
+    void aMalformedServerAddressIsAUsageErrorNotACrash() {
+        StringWriter err = new StringWriter();
+        var cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err));
+
+        assertThat(cli.execute("perf", "client", "-c", "127.0.0.1:port", "-n", "1k")).isEqualTo(2);
+        assertThat(err.toString()).contains("--connect 127.0.0.1:port").doesNotContain("at io.crust");
+    }
+
     private static String group(Pattern p, String text) {
         Matcher m = p.matcher(text);
         assertThat(m.find()).as("%s in %s", p, text).isTrue();

@@ -104,6 +104,45 @@ def svg_goodput_vs_loss(path, title, file_name):
     return 'img/' + file_name
 
 
+def svg_time_to_connect(scenarios, file_name):
+    """Time to connect per lab scenario on a log scale: a line from the fastest to the slowest try, a dot at
+    p50, a tick at p99; returns the file name relative to docs/, or None if no scenario has figures."""
+    bars = []
+    for sname, label in scenarios:
+        r = find(kind='lab-connect-summary', scenario=sname)
+        if r and 'tries' in r and r.get('p50Millis'):
+            bars.append((label, max(r['minMillis'], 1.0), r['p50Millis'], r['p99Millis'], r['maxMillis']))
+    if not bars:
+        return None
+    import math
+    width, left, right, top, row = 640, 220, 30, 40, 34
+    height = top + row * len(bars) + 50
+    lo = 10 ** math.floor(math.log10(min(b[1] for b in bars)))
+    hi = 10 ** math.ceil(math.log10(max(b[4] for b in bars)))
+    px = lambda v: left + (width - left - right) * (math.log10(max(v, lo)) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+    e = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">' % (width, height),
+         '<rect width="100%" height="100%" fill="white"/>',
+         '<text x="%d" y="20" font-size="14">Time to connect in the NAT lab (min to max, dot p50, tick p99)</text>' % 10]
+    decade = lo
+    while decade <= hi:
+        e.append('<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#ddd"/>' % (px(decade), px(decade), top, height - 40))
+        e.append('<text x="%.1f" y="%d" text-anchor="middle">%g</text>' % (px(decade), height - 24, decade))
+        decade *= 10
+    e.append('<text x="%d" y="%d" text-anchor="middle">milliseconds from connect to connected (log)</text>'
+             % ((left + width - right) / 2, height - 6))
+    for i, (label, mn, p50, p99, mx) in enumerate(bars):
+        y = top + row * i + row / 2
+        e.append('<text x="%d" y="%.1f" text-anchor="end">%s</text>' % (left - 8, y + 4, label))
+        e.append('<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#1f77b4" stroke-width="3"/>' % (px(mn), px(mx), y, y))
+        e.append('<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#d62728" stroke-width="2"/>' % (px(p99), px(p99), y - 8, y + 8))
+        e.append('<circle cx="%.1f" cy="%.1f" r="5" fill="#ff7f0e"/>' % (px(p50), y))
+    e.append('</svg>')
+    img_dir = os.path.join(os.path.dirname(os.path.abspath(out_path)), 'img')
+    os.makedirs(img_dir, exist_ok=True)
+    open(os.path.join(img_dir, file_name), 'w').write('\n'.join(e) + '\n')
+    return 'img/' + file_name
+
+
 out = []
 w = out.append
 w('# Performance\n')
@@ -205,16 +244,36 @@ for pair, label in [('udt+udt', 'crust-udt + crust-udt'), ('udt+tcp', 'crust-udt
 w('')
 
 w('## 3. The encrypted Crust channel against TLS 1.3\n')
-w('Loopback TCP, both ends in one JVM on virtual threads. Crust: Noise XX with X25519, ChaCha20-Poly1305 and '
-  'SHA-256 (`SecureChannel` over `TcpFrameTransport`, 16 KiB messages). TLS: JDK `SSLSocket`, TLS 1.3, '
-  'RSA-2048 certificate, the JDK\'s default suite (AES-128-GCM), 16 KiB writes. A handshake here is: connect, '
-  'full handshake, one 1-byte round trip, close; sequential, one at a time.\n')
-w('| channel | throughput Mbit/s | CPU s (process) | handshakes per second |')
-w('|---|---|---|---|')
+w('Loopback TCP, both ends in one JVM on virtual threads, TCP_NODELAY on both ends of both channels. Crust: '
+  'Noise XX with X25519, ChaCha20-Poly1305 and SHA-256, each end signing its static key with its Ed25519 identity '
+  '(`SecureChannel` over `TcpFrameTransport`, 16 KiB messages). TLS: JDK `SSLSocket`, TLS 1.3, ECDSA P-256 '
+  'certificate (keytool), the suite the JDK picks, 16 KiB writes. A handshake here is: connect, full handshake, '
+  'one 1-byte round trip, close; sequential, one at a time, after a second of the same as warm-up. '
+  '`NodeConnects` is the same through the service API: two `CrustNode`s, `connect(address)` (TCP, Noise XX, '
+  'HELLO) then `drop`, sequential.\n')
+w('| channel | throughput Mbit/s | CPU s (process) | handshakes per second | cipher |')
+w('|---|---|---|---|---|')
 for ch, label in [('noise', 'Crust (Noise XX)'), ('tls13', 'JDK TLS 1.3')]:
     t, h = find(kind='channel-throughput', channel=ch), find(kind='channel-handshakes', channel=ch)
-    w('| %s | %s | %s | %s |' % (label, '%.0f' % t['mbps'] if t else 'FAILED', '%.1f' % t['cpuSeconds'] if t else '-',
-                                 '%.1f' % h['perSecond'] if h else 'FAILED'))
+    w('| %s | %s | %s | %s | %s |' % (label, '%.0f' % t['mbps'] if t else 'FAILED', '%.1f' % t['cpuSeconds'] if t else '-',
+                                      '%.1f' % h['perSecond'] if h else 'FAILED', t.get('cipher', '') if t else ''))
+c = find(kind='channel-connects', channel='crust-node')
+w('| Crust, `CrustNode.connect` + `drop` | | | %s | |' % ('%.1f' % c['perSecond'] if c else 'FAILED'))
+w('')
+crypto = [r for r in rows if r['kind'] == 'handshake-crypto' and r.get('status') == 'ok']
+w('**Which provider computes the handshake.** `HandshakeCrypto`: the public-key and hash work of one Crust '
+  'handshake, both ends (2 X25519 key pairs, 6 X25519 agreements, 2 Ed25519 signatures and 2 verifications, '
+  'HKDF and SHA-256), without I/O, computed by the JDK\'s providers and by BouncyCastle alternately in one '
+  'process (the two must agree on the same keys first). The AEAD is the JDK\'s in both, as at run time.\n')
+w('| round | JDK handshakes/s | BouncyCastle handshakes/s | JDK / BouncyCastle |')
+w('|---|---|---|---|')
+for rnd in sorted({r['round'] for r in crypto}):
+    j = next((r for r in crypto if r['round'] == rnd and r['provider'] == 'jdk'), None)
+    b = next((r for r in crypto if r['round'] == rnd and r['provider'] == 'bouncycastle'), None)
+    if j and b:
+        w('| %d | %.0f | %.0f | %.2f |' % (rnd, j['perSecond'], b['perSecond'], j['perSecond'] / b['perSecond']))
+if not crypto:
+    w('| - | FAILED | FAILED | - |')
 w('')
 
 w('## 4. JMH microbenchmarks (hot paths)\n')
@@ -370,9 +429,10 @@ w('crust-testkit\'s NAT lab (network namespaces, nftables NAT, miniupnpd), the d
   'check and before the next `connect`, so the try measured nothing and is left out of the times. ' + load_note('labconnect') + '\n')
 w('| scenario | tries | connected | p50 ms | p99 ms | min ms | max ms | routes reported | reconnected after drop |')
 w('|---|---|---|---|---|---|---|---|---|')
-for sname, label in [('direct', 'direct dial (public to public)'), ('punched', 'punched (two cone NATs)'),
-                     ('mapped', 'mapped (UPnP router)'), ('relayed', 'relayed (two symmetric NATs)'),
-                     ('lan', 'LAN discovery (beacon)')]:
+LAB_SCENARIOS = [('direct', 'direct dial (public to public)'), ('punched', 'punched (two cone NATs)'),
+                 ('mapped', 'mapped (UPnP router)'), ('relayed', 'relayed (two symmetric NATs)'),
+                 ('lan', 'LAN discovery (beacon)')]
+for sname, label in LAB_SCENARIOS:
     r = find(kind='lab-connect-summary', scenario=sname)
     if r is None:
         w('| %s | not run | | | | | | | |' % label)
@@ -385,6 +445,9 @@ for sname, label in [('direct', 'direct dial (public to public)'), ('punched', '
           '-' if sname == 'lan' else '%s%s' % (r.get('reconnectsAfterDrop', '-'),
                                                ' (%d stale)' % r['staleTries'] if r.get('staleTries') else '')))
 w('')
+plot = svg_time_to_connect(LAB_SCENARIOS, 'time-to-connect.svg')
+if plot:
+    w('![Time to connect per scenario](%s)\n' % plot)
 
 analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'analysis.md')
 if os.path.exists(analysis):

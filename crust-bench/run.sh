@@ -39,7 +39,7 @@ def section(r):
         return 'perftool'
     if k in ('goodput', 'round-trip', 'fairness'):
         return 'goodput'
-    if k.startswith('channel'):
+    if k.startswith('channel') or k == 'handshake-crypto':
         return 'channel'
     if k.startswith('scale'):
         return 'scale'
@@ -110,7 +110,7 @@ CP="$CP:$(tr ':' '\n' < "$OUT/deps.txt" | grep -v -e '/io/crust/' -e "^$ROOT/" |
 echo "$CP" > "$OUT/classpath.txt"   # the CP of the commands quoted in docs/performance.md and docs/reliability.md
 KEYSTORE=$OUT/bench.p12
 rm -f "$KEYSTORE"
-keytool -genkeypair -alias bench -keyalg RSA -keysize 2048 -dname CN=localhost -validity 30 -storetype PKCS12 \
+keytool -genkeypair -alias bench -keyalg EC -groupname secp256r1 -sigalg SHA256withECDSA -dname CN=localhost -validity 30 -storetype PKCS12 \
   -keystore "$KEYSTORE" -storepass crust-bench -keypass crust-bench >/dev/null 2>&1 || exit 1
 
 grep -q '"kind": "machine"' "$RESULTS" || python3 - "$RESULTS" "$JAVA" <<'PY'
@@ -396,16 +396,30 @@ fi  # want goodput
 
 # ---------------------------------------------------------------- 4. Noise channel vs TLS 1.3
 if want channel; then
-log "Noise channel vs TLS 1.3 on loopback"
+log "Noise channel vs TLS 1.3 on loopback; Crust connects; handshake crypto by provider"
+# channel_row CMD...: runs a measurement that prints JSON lines, records them with the command and status ok
+channel_row() {
+  local name=$1; shift
+  if timeout $TRANSFER_TIMEOUT "$JAVA" -cp "$CP" "$@" 2>"$OUT/channel-$name.err" | grep '^{' > "$OUT/channel.tmp"; then
+    python3 - "$OUT/channel.tmp" "$RESULTS" "java -cp CP ${*/$KEYSTORE/KEYSTORE}" <<'PY'
+import json, sys
+tmp, res, cmd = sys.argv[1:]
+with open(res, 'a') as out:
+    for line in open(tmp).read().splitlines():
+        r = json.loads(line)
+        r.update(status='ok', command=cmd)
+        out.write(json.dumps(r) + '\n')
+PY
+  else
+    fail "channel $name"; record "{\"kind\":\"channel\",\"channel\":\"$name\",\"status\":\"FAILED\"}"
+  fi
+}
 for ch in noise tls; do
-  for mode in "throughput $LOOP_BYTES" "handshakes $SECS"; do
-    if timeout $TRANSFER_TIMEOUT "$JAVA" -cp "$CP" io.crust.bench.NoiseVsTls ${mode%% *} $ch ${mode#* } "$KEYSTORE" 2>"$OUT/channel-$ch.err" | grep '^{' > "$OUT/channel.tmp"; then
-      python3 -c "import json; r=json.loads(open('$OUT/channel.tmp').read().splitlines()[-1]); r.update(status='ok', command='java -cp CP io.crust.bench.NoiseVsTls ${mode%% *} $ch ${mode#* } KEYSTORE'); open('$RESULTS','a').write(json.dumps(r)+'\n')"
-    else
-      fail "channel $ch $mode"; record "{\"kind\":\"channel\",\"channel\":\"$ch\",\"status\":\"FAILED\"}"
-    fi
-  done
+  channel_row "$ch-throughput" io.crust.bench.NoiseVsTls throughput $ch $LOOP_BYTES "$KEYSTORE"
+  channel_row "$ch-handshakes" io.crust.bench.NoiseVsTls handshakes $ch $SECS "$KEYSTORE"
 done
+channel_row connects io.crust.bench.NodeConnects $SECS
+channel_row handshake-crypto io.crust.bench.HandshakeCrypto 3 3
 
 fi  # want channel
 

@@ -27,7 +27,13 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <p>{@code throughput noise|tls BYTES KEYSTORE}: one connection moves BYTES in 16 KiB messages
  * (application writes of the same size for TLS). {@code handshakes noise|tls SECONDS KEYSTORE}:
- * sequential connect + handshake + one 1-byte round trip + close, counted for SECONDS.
+ * sequential connect + handshake + one 1-byte round trip + close, counted for SECONDS, after a
+ * warm-up of the same for a second.
+ *
+ * <p>Both channels run with TCP_NODELAY on both ends, as Crust's {@link TcpFrameTransport} sets it: a
+ * handshake is several small flights, and with Nagle's algorithm each one may wait for the delayed
+ * ACK of the one before (40 ms on Linux). The TLS certificate is what run.sh makes with keytool
+ * (ECDSA P-256).
  */
 public final class NoiseVsTls {
     private static final int MESSAGE_BYTES = 16 * 1024;
@@ -55,13 +61,15 @@ public final class NoiseVsTls {
             if (mode.equals("throughput")) {
                 Future<Long> received = threads.submit(() -> {
                     try (Socket s = listener.accept()) {
+                        s.setTcpNoDelay(true);
                         return tls ? drainTls(s) : drainNoise(s, serverIdentity);
                     }
                 });
                 long start = System.nanoTime();
+                String cipher = "Noise_XX_25519_ChaChaPoly_SHA256 (crust default)";
                 if (tls) {
-                    try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(loopback, port)) {
-                        s.setEnabledProtocols(new String[] {"TLSv1.3"});
+                    try (SSLSocket s = tlsClient(context, loopback, port)) {
+                        cipher = s.getSession().getCipherSuite() + " (JDK choice)";
                         OutputStream out = s.getOutputStream();
                         byte[] chunk = new byte[MESSAGE_BYTES];
                         for (long left = amount; left > 0; left -= chunk.length) {
@@ -83,35 +91,25 @@ public final class NoiseVsTls {
                 }
                 long got = received.get();
                 Figures.of("channel-throughput").put("channel", tls ? "tls13" : "noise").goodput(got, System.nanoTime() - start)
-                        .put("cipher", tls ? "TLS_AES_128_GCM_SHA256 (JDK default)" : "Noise_XX_25519_ChaChaPoly_SHA256 (crust default)")
+                        .put("cipher", cipher)
                         .print();
             } else {
-                long deadline = System.nanoTime() + Duration.ofSeconds(amount).toNanos();
                 threads.submit(() -> {
                     while (true) {
                         Socket s = listener.accept();
+                        s.setTcpNoDelay(true);
                         threads.submit(() -> answerOne(s, tls, serverIdentity));
                     }
                 });
+                long warmUpEnd = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                while (System.nanoTime() < warmUpEnd) {
+                    handshake(tls, context, loopback, port, clientIdentity);
+                }
                 long count = 0;
                 long start = System.nanoTime();
+                long deadline = start + Duration.ofSeconds(amount).toNanos();
                 while (System.nanoTime() < deadline) {
-                    if (tls) {
-                        try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(loopback, port)) {
-                            s.setEnabledProtocols(new String[] {"TLSv1.3"});
-                            s.getOutputStream().write(1);
-                            s.getOutputStream().flush();
-                            if (s.getInputStream().read() != 1) {
-                                throw new IllegalStateException("no echo");
-                            }
-                        }
-                    } else {
-                        try (SecureChannel channel = SecureChannel.initiate(
-                                new TcpFrameTransport(new Socket(loopback, port), 65_535), clientIdentity, null, PARAMS)) {
-                            channel.send(new byte[] {1});
-                            channel.receive();
-                        }
-                    }
+                    handshake(tls, context, loopback, port, clientIdentity);
                     count++;
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -122,6 +120,33 @@ public final class NoiseVsTls {
             }
         }
         System.exit(0);
+    }
+
+    /** One sequential cycle: connect, handshake, a 1-byte round trip, close. */
+    private static void handshake(boolean tls, SSLContext context, InetAddress loopback, int port, Identity me)
+            throws Exception {
+        if (tls) {
+            try (SSLSocket s = tlsClient(context, loopback, port)) {
+                s.getOutputStream().write(1);
+                s.getOutputStream().flush();
+                if (s.getInputStream().read() != 1) {
+                    throw new IllegalStateException("no echo");
+                }
+            }
+        } else {
+            try (SecureChannel channel = SecureChannel.initiate(
+                    new TcpFrameTransport(new Socket(loopback, port), 65_535), me, null, PARAMS)) {
+                channel.send(new byte[] {1});
+                channel.receive();
+            }
+        }
+    }
+
+    private static SSLSocket tlsClient(SSLContext context, InetAddress loopback, int port) throws Exception {
+        SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(loopback, port);
+        s.setTcpNoDelay(true);
+        s.setEnabledProtocols(new String[] {"TLSv1.3"});
+        return s;
     }
 
     private static Void answerOne(Socket s, boolean tls, Identity me) {

@@ -7,8 +7,15 @@ import java.util.Map;
 /**
  * The few lines of JSON the demo prints: one object per line, fields in insertion order.
  * Values may be strings, numbers, booleans, null, collections (arrays) and maps (objects).
+ *
+ * <p>One style for every tool (docs/tutorial.md): keys are lower camelCase ({@code rttMillis},
+ * {@code lifetimeSeconds}), with the unit in the name when there is one; each line's {@code "event"}
+ * says what it is; words inside values are joined by hyphens ({@code "file-sent"}, {@code "behind-nat"}).
+ * {@link #put} refuses any other key.
  */
 public final class Json {
+    private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[a-z][a-zA-Z0-9]*");
+
     private final Map<String, Object> fields = new LinkedHashMap<>();
 
     private Json() {
@@ -19,7 +26,15 @@ public final class Json {
         return new Json();
     }
 
+    /**
+     * Adds a field.
+     *
+     * @throws IllegalArgumentException if {@code name} is not lower camelCase
+     */
     public Json put(String name, Object value) {
+        if (!KEY.matcher(name).matches()) {
+            throw new IllegalArgumentException("JSON keys are lower camelCase, not '" + name + "'");
+        }
         fields.put(name, value);
         return this;
     }

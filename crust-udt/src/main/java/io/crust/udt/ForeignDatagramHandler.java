@@ -15,6 +15,9 @@ public interface ForeignDatagramHandler {
      * Called on the endpoint's receive loop thread: must return quickly and must not block. The buffer
      * is only valid during the call (copy what you keep); its position..limit is the datagram.
      * An exception thrown here is logged and counted, and the loop carries on.
+     *
+     * @param datagram the datagram, between its position and limit
+     * @param from where it came from
      */
     void onDatagram(ByteBuffer datagram, InetSocketAddress from);
 }

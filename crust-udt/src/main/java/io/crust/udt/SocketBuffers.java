@@ -11,7 +11,7 @@ package io.crust.udt;
  * @param sendBytes SO_SNDBUF as the kernel reports it, or -1 if it cannot be read
  */
 public record SocketBuffers(int requestedBytes, int receiveBytes, int sendBytes) {
-    /** Whether the kernel granted less than was asked for in either direction. */
+    /** {@return whether the kernel granted less than was asked for in either direction} */
     public boolean capped() {
         return (receiveBytes >= 0 && receiveBytes < requestedBytes) || (sendBytes >= 0 && sendBytes < requestedBytes);
     }

@@ -50,65 +50,65 @@ public final class UdtConfig {
         this.socketBufferBytes = b.socketBufferBytes;
     }
 
-    /** A builder holding the defaults. */
+    /** {@return a builder holding the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The defaults. */
+    /** {@return the defaults} */
     public static UdtConfig defaults() {
         return builder().build();
     }
 
-    /** Largest message {@link UdtConnection#receive()} accepts; a larger announced length fails the connection. */
+    /** {@return the largest message {@link UdtConnection#receive()} accepts, in bytes} A larger announced length fails the connection. */
     public int maxMessageBytes() {
         return maxMessageBytes;
     }
 
-    /** A connection that hears nothing from its peer for this long fails. */
+    /** {@return how long a connection may hear nothing from its peer before it fails} */
     public Duration idleTimeout() {
         return idleTimeout;
     }
 
-    /** After this long without sending anything, a connection sends a keepalive. */
+    /** {@return how long a connection may send nothing before it sends a keepalive} */
     public Duration keepaliveInterval() {
         return keepaliveInterval;
     }
 
     /**
-     * How long {@link UdtConnection#close()} waits for the peer to acknowledge more of the sent data
-     * before it gives up and aborts; each acknowledged byte restarts the wait.
+     * {@return how long {@link UdtConnection#close()} waits for the peer to acknowledge more of the
+     * sent data before it gives up and aborts} Each acknowledged byte restarts the wait.
      */
     public Duration closeTimeout() {
         return closeTimeout;
     }
 
-    /** Bytes the receiver buffers ahead of the application; advertised to the sender in every ACK. */
+    /** {@return the bytes the receiver buffers ahead of the application} Advertised to the sender in every ACK. */
     public int receiveWindowBytes() {
         return receiveWindowBytes;
     }
 
-    /** Bytes written but not yet acknowledged that a connection holds; writers block beyond it. */
+    /** {@return the bytes written but not yet acknowledged that a connection holds} Writers block beyond it. */
     public int sendBufferBytes() {
         return sendBufferBytes;
     }
 
-    /** The congestion controller of new connections. */
+    /** {@return the congestion controller of new connections} */
     public CongestionControl congestionControl() {
         return congestionControl;
     }
 
-    /** UDP payload size used before path MTU probing has confirmed anything larger. */
+    /** {@return the UDP payload size used before path MTU probing has confirmed anything larger} */
     public int initialPayloadBytes() {
         return initialPayloadBytes;
     }
 
-    /** Upper bound of path MTU probing, in bytes of UDP payload. */
+    /** {@return the upper bound of path MTU probing, in bytes of UDP payload} */
     public int maxPayloadBytes() {
         return maxPayloadBytes;
     }
 
-    /** Whether connections probe for a larger datagram size (RFC 8899). */
+    /** {@return whether connections probe for a larger datagram size (RFC 8899)} */
     public boolean pmtuProbing() {
         return pmtuProbing;
     }
@@ -119,17 +119,19 @@ public final class UdtConfig {
      * application grants native access ({@code --enable-native-access=io.crust.udt}, or
      * {@code ALL-UNNAMED} on the class path); elsewhere the endpoint uses the JDK's channel calls, with
      * the same behaviour. {@link UdtEndpoint#datagramPath()} tells which one an endpoint got.
+     *
+     * @return whether the fast path may be used
      */
     public boolean fastPath() {
         return fastPath;
     }
 
-    /** Accepted connections waiting for {@link UdtEndpoint#accept}; further handshakes are dropped. */
+    /** {@return how many accepted connections may wait for {@link UdtEndpoint#accept}} Further handshakes are dropped. */
     public int maxPendingHandshakes() {
         return maxPendingHandshakes;
     }
 
-    /** Requested SO_RCVBUF and SO_SNDBUF of the endpoint's socket (the kernel may grant less). */
+    /** {@return the SO_RCVBUF and SO_SNDBUF the endpoint asks for its socket, in bytes} The kernel may grant less. */
     public int socketBufferBytes() {
         return socketBufferBytes;
     }
@@ -179,79 +181,144 @@ public final class UdtConfig {
         private Builder() {
         }
 
-        /** Default 16 MiB; at least 1. */
+        /**
+         * Sets {@link UdtConfig#maxMessageBytes()}. Default 16 MiB; at least 1.
+         *
+         * @param bytes the largest message, in bytes
+         * @return this builder
+         */
         public Builder maxMessageBytes(int bytes) {
             this.maxMessageBytes = bytes;
             return this;
         }
 
-        /** Default 20 s; must exceed the keepalive interval. */
+        /**
+         * Sets {@link UdtConfig#idleTimeout()}. Default 20 s; must exceed the keepalive interval.
+         *
+         * @param timeout how long a connection may hear nothing
+         * @return this builder
+         */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
-        /** Default 5 s; at most 25 s so that NAT bindings (often 30 s for UDP) stay open. */
+        /**
+         * Sets {@link UdtConfig#keepaliveInterval()}. Default 5 s; at most 25 s so that NAT bindings (often 30 s for UDP) stay open.
+         *
+         * @param interval how long a connection may send nothing
+         * @return this builder
+         */
         public Builder keepaliveInterval(Duration interval) {
             this.keepaliveInterval = Objects.requireNonNull(interval, "interval");
             return this;
         }
 
-        /** Default 10 s. */
+        /**
+         * Sets {@link UdtConfig#closeTimeout()}. Default 10 s.
+         *
+         * @param timeout how long {@code close()} waits for more of the data to be acknowledged
+         * @return this builder
+         */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
-        /** Default 4 MiB; at least 64 KiB. */
+        /**
+         * Sets {@link UdtConfig#receiveWindowBytes()}. Default 4 MiB; at least 64 KiB.
+         *
+         * @param bytes the receive window
+         * @return this builder
+         */
         public Builder receiveWindowBytes(int bytes) {
             this.receiveWindowBytes = bytes;
             return this;
         }
 
-        /** Default 4 MiB; at least 64 KiB. */
+        /**
+         * Sets {@link UdtConfig#sendBufferBytes()}. Default 4 MiB; at least 64 KiB.
+         *
+         * @param bytes the send buffer
+         * @return this builder
+         */
         public Builder sendBufferBytes(int bytes) {
             this.sendBufferBytes = bytes;
             return this;
         }
 
-        /** Default {@link CongestionControl#CUBIC}. */
+        /**
+         * Sets {@link UdtConfig#congestionControl()}. Default {@link CongestionControl#BBR}.
+         *
+         * @param controller the congestion controller of new connections
+         * @return this builder
+         */
         public Builder congestionControl(CongestionControl controller) {
             this.congestionControl = Objects.requireNonNull(controller, "controller");
             return this;
         }
 
-        /** Default and minimum 1,200 bytes of UDP payload. */
+        /**
+         * Sets {@link UdtConfig#initialPayloadBytes()}. Default and minimum 1,200 bytes of UDP payload.
+         *
+         * @param bytes the payload size before probing
+         * @return this builder
+         */
         public Builder initialPayloadBytes(int bytes) {
             this.initialPayloadBytes = bytes;
             return this;
         }
 
-        /** Default 65,507 (the IPv4 maximum); at least the initial payload size. */
+        /**
+         * Sets {@link UdtConfig#maxPayloadBytes()}. Default 65,507 (the IPv4 maximum); at least the initial payload size.
+         *
+         * @param bytes the upper bound of probing
+         * @return this builder
+         */
         public Builder maxPayloadBytes(int bytes) {
             this.maxPayloadBytes = bytes;
             return this;
         }
 
-        /** Default on. */
+        /**
+         * Sets {@link UdtConfig#pmtuProbing()}. Default on.
+         *
+         * @param enabled whether to probe
+         * @return this builder
+         */
         public Builder pmtuProbing(boolean enabled) {
             this.pmtuProbing = enabled;
             return this;
         }
 
-        /** Default on (used only where available; see {@link UdtConfig#fastPath()}). */
+        /**
+         * Sets {@link UdtConfig#fastPath()}. Default on (used only where available).
+         *
+         * @param allowed whether the endpoint may use the Linux fast path
+         * @return this builder
+         */
         public Builder fastPath(boolean allowed) {
             this.fastPath = allowed;
             return this;
         }
 
-        /** Default 64; at least 1. */
+        /**
+         * Sets {@link UdtConfig#maxPendingHandshakes()}. Default 64; at least 1.
+         *
+         * @param count accepted connections that may wait
+         * @return this builder
+         */
         public Builder maxPendingHandshakes(int count) {
             this.maxPendingHandshakes = count;
             return this;
         }
 
-        /** Default 4 MiB. */
+        /**
+         * Sets {@link UdtConfig#socketBufferBytes()}. Default 4 MiB.
+         *
+         * @param bytes SO_RCVBUF and SO_SNDBUF to ask for
+         * @return this builder
+         */
         public Builder socketBufferBytes(int bytes) {
             this.socketBufferBytes = bytes;
             return this;
@@ -260,6 +327,7 @@ public final class UdtConfig {
         /**
          * Checks the settings together.
          *
+         * @return the configuration
          * @throws IllegalArgumentException naming the first setting out of range
          */
         public UdtConfig build() {

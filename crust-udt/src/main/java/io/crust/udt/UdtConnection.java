@@ -41,6 +41,7 @@ public final class UdtConnection implements AutoCloseable {
     /**
      * Queues one message, blocking while the send buffer is full.
      *
+     * @param message the message; not copied until it is queued, so leave it alone until this returns
      * @throws UdtException if the message exceeds {@link UdtConfig#maxMessageBytes()} or the connection has failed or closed
      * @throws java.io.InterruptedIOException if interrupted while blocked (the flag is kept)
      */
@@ -52,6 +53,9 @@ public final class UdtConnection implements AutoCloseable {
      * Queues {@code length} bytes of {@code buffer} from {@code offset} as one message, blocking while
      * the send buffer is full; the bytes are copied before this returns, so the array may be reused.
      *
+     * @param buffer holds the message
+     * @param offset where the message starts in {@code buffer}
+     * @param length the message's length in bytes
      * @throws UdtException if the message exceeds {@link UdtConfig#maxMessageBytes()} or the connection has failed or closed
      * @throws IndexOutOfBoundsException if the range lies outside {@code buffer}
      * @throws java.io.InterruptedIOException if interrupted while blocked (the flag is kept)
@@ -64,6 +68,8 @@ public final class UdtConnection implements AutoCloseable {
     /**
      * Queues one message if the send buffer makes room for all of it within {@code timeout}.
      *
+     * @param message the message
+     * @param timeout how long to wait for room; zero or negative: do not wait
      * @throws SocketTimeoutException if there was no room within {@code timeout}; nothing of the
      *     message was queued
      * @throws UdtException if the message is too large or the connection has failed or closed
@@ -78,6 +84,7 @@ public final class UdtConnection implements AutoCloseable {
     /**
      * Waits for the next message.
      *
+     * @return the message
      * @throws EOFException if the peer closed gracefully and every message has been received
      * @throws UdtException if the connection failed (idle timeout, aborted, announced message too large) or was closed here
      * @throws java.io.InterruptedIOException if interrupted while waiting (the flag is kept)
@@ -89,6 +96,8 @@ public final class UdtConnection implements AutoCloseable {
     /**
      * Waits up to {@code timeout} for the next message.
      *
+     * @param timeout how long to wait; zero or negative: do not wait
+     * @return the message
      * @throws SocketTimeoutException if no message arrived within {@code timeout}
      * @throws EOFException if the peer closed gracefully and every message has been received
      * @throws UdtException if the connection failed or was closed here
@@ -103,30 +112,30 @@ public final class UdtConnection implements AutoCloseable {
     }
 
     /**
-     * Byte-stream view of received messages; {@code read} returns -1 after the peer's graceful close.
-     * Use either this or {@link #receive()}: {@code receive} refuses to start while the stream view is
-     * half-way through a message.
+     * {@return the byte-stream view of received messages} Its {@code read} returns -1 after the peer's
+     * graceful close. Use either this or {@link #receive()}: {@code receive} refuses to start while the
+     * stream view is half-way through a message.
      */
     public InputStream inputStream() {
         return in;
     }
 
-    /** Byte-stream view for sending: each {@code write} sends its bytes as one or more messages. */
+    /** {@return the byte-stream view for sending} Each {@code write} sends its bytes as one or more messages. */
     public OutputStream outputStream() {
         return out;
     }
 
-    /** The peer's address. */
+    /** {@return the peer's address} */
     public InetSocketAddress remoteAddress() {
         return driver.remoteAddress();
     }
 
-    /** The local endpoint's address. */
+    /** {@return the local endpoint's address} */
     public InetSocketAddress localAddress() {
         return driver.localAddress();
     }
 
-    /** A snapshot of RTT, congestion window, loss and byte counters. */
+    /** {@return a snapshot of RTT, congestion window, loss and byte counters} */
     public ConnectionStats stats() {
         return driver.stats();
     }

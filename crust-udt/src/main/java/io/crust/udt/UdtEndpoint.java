@@ -46,6 +46,9 @@ public final class UdtEndpoint implements AutoCloseable {
     /**
      * Opens a socket bound to {@code local} (port 0 picks a free port) and starts the receive loop.
      *
+     * @param local the address to bind
+     * @param config the settings of the endpoint and its connections
+     * @return the running endpoint
      * @throws IOException if the address cannot be bound
      */
     public static UdtEndpoint bind(InetSocketAddress local, UdtConfig config) throws IOException {
@@ -65,6 +68,9 @@ public final class UdtEndpoint implements AutoCloseable {
      * Takes over a channel that is already bound (for example the port hole punching used) and starts
      * the receive loop on it. The channel is switched to blocking mode; it is closed by {@link #close()}.
      *
+     * @param alreadyBound the bound channel, which the endpoint now owns
+     * @param config the settings of the endpoint and its connections
+     * @return the running endpoint
      * @throws IOException if the channel is not bound or cannot be configured
      */
     public static UdtEndpoint open(DatagramChannel alreadyBound, UdtConfig config) throws IOException {
@@ -73,7 +79,7 @@ public final class UdtEndpoint implements AutoCloseable {
         return new UdtEndpoint(Demultiplexer.start(alreadyBound, config));
     }
 
-    /** The bound address of the socket (with the real port if bound to port 0). */
+    /** {@return the bound address of the socket} With the real port if bound to port 0. */
     public InetSocketAddress localAddress() {
         return demultiplexer.localAddress();
     }
@@ -82,6 +88,9 @@ public final class UdtEndpoint implements AutoCloseable {
      * Opens a connection to a listening peer: sends handshake packets (retried with backoff) until the
      * peer accepts.
      *
+     * @param remote the listening peer
+     * @param timeout how long to try
+     * @return the connection
      * @throws SocketTimeoutException if the peer has not accepted within {@code timeout}
      * @throws java.io.InterruptedIOException if the calling thread is interrupted (its flag is kept)
      * @throws UdtException if the peer refuses (for example it speaks no common version) or the endpoint closes
@@ -93,6 +102,8 @@ public final class UdtEndpoint implements AutoCloseable {
     /**
      * Waits for the next incoming connection.
      *
+     * @param timeout how long to wait
+     * @return the connection
      * @throws SocketTimeoutException if none arrives within {@code timeout}
      * @throws java.io.InterruptedIOException if the calling thread is interrupted (its flag is kept)
      * @throws UdtException if the endpoint is closed
@@ -110,6 +121,9 @@ public final class UdtEndpoint implements AutoCloseable {
      * (after hole punching, neither side is "the server"). Both sides send handshakes; the side whose
      * random connection id is larger answers, so exactly one connection results.
      *
+     * @param remote the peer, at the address hole punching found
+     * @param timeout how long to try
+     * @return the connection
      * @throws SocketTimeoutException if no connection forms within {@code timeout}
      * @throws java.io.InterruptedIOException if the calling thread is interrupted (its flag is kept)
      * @throws UdtException if the endpoint closes or the peer refuses
@@ -121,6 +135,8 @@ public final class UdtEndpoint implements AutoCloseable {
     /**
      * Sets (or with {@code null} removes) the receiver of non-crust-udt datagrams. Without one they are
      * counted and dropped.
+     *
+     * @param handler the receiver, or null
      */
     public void setForeignDatagramHandler(ForeignDatagramHandler handler) {
         demultiplexer.setForeignHandler(handler);
@@ -131,13 +147,15 @@ public final class UdtEndpoint implements AutoCloseable {
      * byte should lie outside {@link #FIRST_BYTE_MIN}..{@link #FIRST_BYTE_MAX} so the peer can tell it
      * from crust-udt traffic.
      *
+     * @param datagram the bytes between its position and limit
+     * @param to the destination
      * @throws IOException if the socket fails or is closed
      */
     public void sendRaw(ByteBuffer datagram, InetSocketAddress to) throws IOException {
         demultiplexer.sendRaw(Objects.requireNonNull(datagram, "datagram"), Objects.requireNonNull(to, "to"));
     }
 
-    /** The socket buffer sizes this endpoint asked for and what the kernel granted (it may cap them silently). */
+    /** {@return the socket buffer sizes this endpoint asked for and what the kernel granted} The kernel may cap them silently. */
     public SocketBuffers socketBuffers() {
         return demultiplexer.socketBuffers();
     }
@@ -145,12 +163,14 @@ public final class UdtEndpoint implements AutoCloseable {
     /**
      * How this endpoint moves datagrams: {@code "linux-gso"} (batched receive and segmentation offload
      * through the foreign function API; see {@link UdtConfig#fastPath()}) or {@code "jdk"}.
+     *
+     * @return the datagram path's name
      */
     public String datagramPath() {
         return demultiplexer.datagramPath();
     }
 
-    /** Counters since the endpoint opened. */
+    /** {@return the counters since the endpoint opened} */
     public EndpointStats stats() {
         return demultiplexer.stats();
     }

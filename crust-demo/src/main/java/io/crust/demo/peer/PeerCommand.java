@@ -4,6 +4,7 @@ import io.crust.core.CrustConfig;
 import io.crust.core.CrustException;
 import io.crust.core.CrustNode;
 import io.crust.demo.Json;
+import io.crust.demo.Terminal;
 import io.crust.nat.HostPort;
 import io.crust.nat.IpLiteral;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,8 +44,9 @@ public final class PeerCommand implements Callable<Integer> {
             description = "bootstrap contact; repeat for several")
     List<InetSocketAddress> contacts = new ArrayList<>();
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "crust-data",
-            description = "identity, bootstrap cache and received files (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "identity, bootstrap cache and received files (default: $XDG_DATA_HOME/crust, or"
+                    + " ~/.local/share/crust without XDG_DATA_HOME)")
     Path dataDir;
 
     @Option(names = "--network", paramLabel = "NAME", defaultValue = "crust",
@@ -75,17 +78,20 @@ public final class PeerCommand implements Callable<Integer> {
     @Option(names = "--json", description = "machine mode: commands on stdin, one JSON object per line on stdout")
     boolean json;
 
+    @Option(names = "--debug", description = "log everything at DEBUG on standard error, the UPnP library included")
+    boolean debug;
+
     /** Where commands come from; tests replace standard input. */
     InputStream input = System.in;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (!json && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            // People see events, not library chatter; --json users get the INFO log on standard error.
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        configureLogging();
+        if (dataDir == null) {
+            dataDir = defaultDataDir(System.getenv(), System.getProperty("user.home"));
         }
-        ShellOutput output = new ShellOutput(out, json);
+        ShellOutput output = new ShellOutput(out, json, Terminal.isInteractive());
         CrustConfig config;
         CrustNode node;
         try {
@@ -117,6 +123,39 @@ public final class PeerCommand implements Callable<Integer> {
         }
         output.note("bye");
         return 0;
+    }
+
+    /**
+     * The data folder when {@code --data-dir} is not given, after the XDG Base Directory
+     * Specification: {@code $XDG_DATA_HOME/crust}, or {@code ~/.local/share/crust} when that variable
+     * is unset, empty or not an absolute path (the specification says to ignore a relative one).
+     */
+    static Path defaultDataDir(Map<String, String> environment, String home) {
+        String xdg = environment.get("XDG_DATA_HOME");
+        if (xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()) {
+            return Path.of(xdg, "crust");
+        }
+        return Path.of(home, ".local", "share", "crust");
+    }
+
+    /**
+     * Sets slf4j-simple's levels before the first logger exists: people see events, not library
+     * chatter (WARN); {@code --json} users get Crust's INFO log on standard error; {@code --debug} shows
+     * everything. jupnp stays at WARN unless debugging (simplelogger.properties). A level given with
+     * {@code -D} on the command line wins.
+     */
+    private void configureLogging() {
+        String level = debug ? "debug" : json ? null : "warn";
+        if (level != null && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        }
+        if (debug) {
+            for (String logger : List.of("org.jupnp", "org.jupnp.util.SpecificationViolationReporter")) {
+                if (System.getProperty("org.slf4j.simpleLogger.log." + logger) == null) {
+                    System.setProperty("org.slf4j.simpleLogger.log." + logger, "debug");
+                }
+            }
+        }
     }
 
     private CrustConfig config() throws CrustException {

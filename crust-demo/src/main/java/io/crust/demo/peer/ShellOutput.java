@@ -20,14 +20,20 @@ final class ShellOutput {
 
     private final PrintWriter out;
     private final boolean json;
+    private final boolean progressBar;
     private final ReentrantLock lock = new ReentrantLock();
     /** Length of the progress line on screen, 0 if none; the next normal line first clears it. */
     private int progressChars;
     private long lastProgressNanos;
 
-    ShellOutput(PrintWriter out, boolean json) {
+    /**
+     * @param json one JSON object per line instead of lines for people
+     * @param progressBar whether file transfers redraw a progress bar (people at a terminal only)
+     */
+    ShellOutput(PrintWriter out, boolean json, boolean progressBar) {
         this.out = out;
         this.json = json;
+        this.progressBar = progressBar && !json;
     }
 
     boolean json() {
@@ -71,9 +77,12 @@ final class ShellOutput {
         }
     }
 
-    /** Redraws the progress bar (people only, at most ten times a second, always at 100 %). */
+    /**
+     * Redraws the progress bar (people at a terminal only, at most ten times a second, always at
+     * 100 %). Without a terminal the completion events say the same in one line each.
+     */
     void progress(String label, long done, long total) {
-        if (json) {
+        if (!progressBar) {
             return;
         }
         lock.lock();

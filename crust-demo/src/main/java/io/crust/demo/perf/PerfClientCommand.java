@@ -1,5 +1,6 @@
 package io.crust.demo.perf;
 
+import io.crust.demo.Terminal;
 import io.crust.nat.HostPort;
 import io.crust.udt.ConnectionStats;
 import io.crust.udt.UdtConfig;
@@ -26,6 +27,10 @@ import picocli.CommandLine;
  * {@code perf client}: connects, sends {@code --bytes} bytes or for {@code --duration} seconds, closes
  * gracefully (which waits until the server has everything) and prints one line. The data is a
  * pseudo-random block repeated with a shifting start, so it is neither compressible nor constant.
+ * With {@code --interval} it also prints a line per interval: the bytes the transport took from the
+ * sender in that interval (for crust-udt, taken into its send buffer; the final line counts what the
+ * server acknowledged). Without {@code --json}, on a terminal and with no interval reports, a progress
+ * line is redrawn on standard error once a second.
  */
 @Command(name = "client", mixinStandardHelpOptions = true, description = "Send a perf session and print one line.")
 final class PerfClientCommand implements Callable<Integer> {
@@ -37,36 +42,58 @@ final class PerfClientCommand implements Callable<Integer> {
     @Option(names = "--transport", defaultValue = "udt", description = "udt or tcp (default: ${DEFAULT-VALUE})")
     Transport transport;
 
-    @Option(names = "--connect", required = true, description = "server as HOST:PORT")
+    @Option(names = {"-c", "--connect"}, required = true, paramLabel = "HOST[:PORT]",
+            description = "the server; without a port, the one of --port")
     String connect;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "" + PerfCommand.DEFAULT_PORT,
+            description = "server port when --connect has none (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = {"-i", "--interval"}, defaultValue = "0", paramLabel = "SECONDS",
+            description = "also report every SECONDS (0, the default: only the final line)")
+    double intervalSeconds;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Amount amount;
 
     static final class Amount {
-        @Option(names = "--bytes", description = "bytes to send, e.g. 1073741824 (suffixes k, M, G allowed)")
+        @Option(names = {"-n", "--bytes"}, description = "bytes to send, e.g. 1073741824 (suffixes k, M, G allowed)")
         String bytes;
 
-        @Option(names = "--duration", description = "seconds to send for")
+        @Option(names = {"-t", "--duration"}, paramLabel = "SECONDS", description = "seconds to send for")
         Double durationSeconds;
     }
 
-    @Option(names = "--json", description = "print one JSON object")
+    @Option(names = {"-J", "--json"}, description = "print one JSON object per line")
     boolean json;
 
     @Option(names = "--cc", defaultValue = "cubic",
             description = "crust-udt congestion controller: cubic, new_reno or bbr (default: ${DEFAULT-VALUE})")
     String congestionControl;
 
+    /** Whether a progress line is redrawn on standard error, and whether one was. */
+    private boolean progressLine;
+    private boolean sentProgress;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        InetSocketAddress server = parseHostPort(connect);
+        InetSocketAddress server;
+        try {
+            server = parseHostPort(connect, port);
+        } catch (IllegalArgumentException e) { // NumberFormatException too: a usage error, not a crash
+            throw new CommandLine.ParameterException(spec.commandLine(), "--connect " + connect + ": " + e.getMessage());
+        }
+        if (intervalSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be 0 or more seconds");
+        }
+        progressLine = !json && intervalSeconds == 0 && Terminal.isInteractive();
         long limitBytes = amount.bytes == null ? Long.MAX_VALUE : parseBytes(amount.bytes);
         long limitNanos = amount.durationSeconds == null ? Long.MAX_VALUE : (long) (amount.durationSeconds * 1e9);
         PerfResult result = transport == Transport.udt
                 ? sendUdt(server, limitBytes, limitNanos) : sendTcp(server, limitBytes, limitNanos);
-        if (!json) {
+        if (sentProgress) {
             spec.commandLine().getErr().println();
         }
         out.println(result.line(json));
@@ -126,7 +153,12 @@ final class PerfClientCommand implements Callable<Integer> {
 
         void run(ChunkSink sink) throws IOException {
             start = System.nanoTime();
-            long nextProgress = start + 1_000_000_000L;
+            long progressNanos = 1_000_000_000L;
+            long intervalNanos = (long) (intervalSeconds * 1e9);
+            long nextProgress = start + progressNanos;
+            long nextInterval = intervalNanos > 0 ? start + intervalNanos : Long.MAX_VALUE;
+            long intervalStart = start;
+            long intervalStartBytes = 0;
             int offset = 0;
             while (sent < limitBytes && System.nanoTime() - start < limitNanos) {
                 int n = (int) Math.min(CHUNK, limitBytes - sent);
@@ -139,21 +171,52 @@ final class PerfClientCommand implements Callable<Integer> {
                 sink.write(chunk);
                 sent += n;
                 long now = System.nanoTime();
-                if (!json && now >= nextProgress) {
+                if (now >= nextInterval) {
+                    report(new PerfInterval(transport, (intervalStart - start) / 1e9, (now - start) / 1e9,
+                            sent - intervalStartBytes));
+                    intervalStart = now;
+                    intervalStartBytes = sent;
+                    nextInterval = now + intervalNanos;
+                }
+                if (progressLine && now >= nextProgress) {
                     double s = (now - start) / 1e9;
                     spec.commandLine().getErr().printf(Locale.ROOT, "\r%,d bytes sent, %.1f Mbit/s   ", sent, sent * 8 / s / 1e6);
                     spec.commandLine().getErr().flush();
-                    nextProgress = now + 1_000_000_000L;
+                    sentProgress = true;
+                    nextProgress = now + progressNanos;
                 }
             }
+            long end = System.nanoTime();
+            if (intervalNanos > 0 && sent > intervalStartBytes) { // the last, possibly shorter, interval
+                report(new PerfInterval(transport, (intervalStart - start) / 1e9, (end - start) / 1e9,
+                        sent - intervalStartBytes));
+            }
+        }
+
+        private void report(PerfInterval interval) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(interval.line(json));
+            out.flush();
         }
     }
 
-    static InetSocketAddress parseHostPort(String text) {
+    /**
+     * {@code HOST:PORT}, {@code [IPv6]:PORT}, or a host alone ({@code HOST}, {@code [IPv6]}, a bare IPv6
+     * address) with {@code defaultPort}. A name the user typed is looked up; a literal is not.
+     */
+    static InetSocketAddress parseHostPort(String text, int defaultPort) {
         CommandLine cli = new CommandLine(new PerfClientCommand());
+        String withPort = text;
+        if (text.startsWith("[") && text.endsWith("]")) {
+            withPort = text + ":" + defaultPort;
+        } else if (!text.startsWith("[") && text.indexOf(':') < 0) {
+            withPort = text + ":" + defaultPort;
+        } else if (!text.startsWith("[") && text.indexOf(':') != text.lastIndexOf(':')) {
+            withPort = "[" + text + "]:" + defaultPort; // a bare IPv6 address
+        }
         HostPort hostPort;
         try {
-            hostPort = HostPort.parse(text);
+            hostPort = HostPort.parse(withPort);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cli, "expected HOST:PORT: " + e.getMessage());
         }

@@ -18,7 +18,7 @@ record PerfResult(String role, Transport transport, String peer, long bytes, dou
 
     String line(boolean json) {
         if (json) {
-            Json j = Json.object().put("role", role).put("transport", transport.name()).put("peer", peer)
+            Json j = Json.object().put("event", "result").put("role", role).put("transport", transport.name()).put("peer", peer)
                     .put("bytes", bytes).put("seconds", round(seconds)).put("mbps", round(mbps()))
                     .put("sha256", sha256Hex());
             if (details != null) {

@@ -34,16 +34,17 @@ final class PerfServerCommand implements Callable<Integer> {
     @Option(names = "--transport", defaultValue = "udt", description = "udt or tcp (default: ${DEFAULT-VALUE})")
     Transport transport;
 
-    @Option(names = "--port", required = true, description = "port to listen on")
+    @Option(names = {"-p", "--port"}, defaultValue = "" + PerfCommand.DEFAULT_PORT,
+            description = "port to listen on (default: ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "--bind", defaultValue = "0.0.0.0", description = "local address (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-B", "--bind"}, defaultValue = "0.0.0.0", description = "local address (default: ${DEFAULT-VALUE})")
     String bind;
 
     @Option(names = "--sessions", defaultValue = "0", description = "exit after this many sessions (default: 0 = serve until stopped)")
     int sessions;
 
-    @Option(names = "--json", description = "print one JSON object per session")
+    @Option(names = {"-J", "--json"}, description = "print one JSON object per session")
     boolean json;
 
     private final java.util.concurrent.locks.ReentrantLock printLock = new java.util.concurrent.locks.ReentrantLock();

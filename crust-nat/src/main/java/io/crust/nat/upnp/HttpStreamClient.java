@@ -138,7 +138,8 @@ final class HttpStreamClient implements StreamClient<StreamClientConfiguration> 
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof java.net.http.HttpTimeoutException) {
-                // The request's own timeout (the same length as ours) can fire first: the same failure.
+                // The request's own timeout (until the headers) and the wait above (until the whole body)
+                // are equal, so either may fire first on a silent gateway: one outcome, one message.
                 return fail(what + " got no complete answer within " + timeout.toMillis() + " ms");
             }
             return fail(what + " failed: " + cause);

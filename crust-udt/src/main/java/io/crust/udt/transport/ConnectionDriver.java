@@ -71,7 +71,10 @@ public final class ConnectionDriver {
     private static final long TIMER_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Demultiplexer endpoint;
-    private final InetSocketAddress remote;
+    /** Where the handshake ran: the key of the endpoint's handshake tables. */
+    private final InetSocketAddress handshakeAddress;
+    /** The peer's validated address, a copy of the state's for the receive thread's routing (see {@link #onDatagramFrom}). */
+    private volatile InetSocketAddress remote;
     private final ConnectionState state;
     private final int maxMessageBytes;
     private final long closeTimeoutNanos;
@@ -115,6 +118,7 @@ public final class ConnectionDriver {
     ConnectionDriver(Demultiplexer endpoint, InetSocketAddress remote, ConnectionState state, int maxPayloadBytes,
                      int maxMessageBytes, long closeTimeoutNanos) {
         this.endpoint = endpoint;
+        this.handshakeAddress = remote;
         this.remote = remote;
         this.state = state;
         this.maxMessageBytes = maxMessageBytes;
@@ -137,8 +141,13 @@ public final class ConnectionDriver {
         return state.peerId();
     }
 
+    /** The peer's address: where the handshake ran, until the peer moved and the new address was validated. */
     public InetSocketAddress remoteAddress() {
         return remote;
+    }
+
+    InetSocketAddress handshakeAddress() {
+        return handshakeAddress;
     }
 
     public InetSocketAddress localAddress() {
@@ -185,6 +194,33 @@ public final class ConnectionDriver {
         inbound.offer(endpoint.copyForQueue(datagram));
         wake();
         return true;
+    }
+
+    /**
+     * Takes one datagram of this connection that came from an address other than the peer's (a NAT
+     * may have given the peer a new one): the state decides whether to validate that address and
+     * whether to move there. Rare, so it waits for the state lock rather than queue a copy with its
+     * address. The caller keeps {@code datagram}.
+     *
+     * @return whether the state took the datagram in
+     */
+    boolean onDatagramFrom(ByteBuffer datagram, InetSocketAddress from) {
+        if (stopped) {
+            return false;
+        }
+        ConnectionState.Verdict verdict;
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            takeQueued(now);
+            verdict = state.onDatagram(datagram, from, now);
+            remote = state.peerAddress();
+            signalWaiters();
+        } finally {
+            lock.unlock();
+        }
+        flush();
+        return verdict == ConnectionState.Verdict.ACCEPTED;
     }
 
     /** Runs queued datagrams through the state machine (caller holds {@code lock}). */
@@ -246,10 +282,12 @@ public final class ConnectionDriver {
     private void sendAll() {
         while (true) {
             int length;
+            InetSocketAddress to;
             boolean wakeTimer = false;
             lock.lock();
             try {
                 length = state.poll(out, System.nanoTime());
+                to = state.destination();
                 if (length == 0) {
                     // Nothing more to send now: make sure the connection thread is up in time for
                     // whatever comes next (pacing, the delayed ACK, a retransmission).
@@ -271,7 +309,7 @@ public final class ConnectionDriver {
                 }
                 return;
             }
-            send(length);
+            send(length, to);
         }
     }
 
@@ -362,10 +400,10 @@ public final class ConnectionDriver {
         }
     }
 
-    private void send(int length) {
+    private void send(int length, InetSocketAddress to) {
         out.flip();
         try {
-            endpoint.send(out, remote);
+            endpoint.send(out, to);
         } catch (ClosedChannelException e) {
             lockedAbort("the endpoint was closed");
         } catch (IOException e) {
@@ -377,7 +415,7 @@ public final class ConnectionDriver {
                     lock.unlock();
                 }
             } else {
-                LOG.debug("send to {} failed: {}", remote, e.toString()); // treated as a lost packet
+                LOG.debug("send to {} failed: {}", to, e.toString()); // treated as a lost packet
             }
         }
     }

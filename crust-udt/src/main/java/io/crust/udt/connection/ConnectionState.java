@@ -83,6 +83,8 @@ public final class ConnectionState implements LossDetector.Listener {
     private long lastReceiveNanos;
     private long lastSendNanos;
     private boolean pingPending;
+    /** Stream data arrived since the last quiet-path probe; see {@link #quietProbeDeadlineNanos}. */
+    private boolean quietProbeArmed;
     private int probesToSend;
     private long pacingDeadlineNanos;
     private int closeFramesToSend;
@@ -337,6 +339,7 @@ public final class ConnectionState implements LossDetector.Listener {
             afterAcknowledgements();
         }
         if (stream != null) {
+            quietProbeArmed = true;
             String violation = receiver.onFrame(stream, datagram);
             if (violation != null) {
                 fail(violation, Frames.CLOSE_PROTOCOL_VIOLATION);
@@ -389,6 +392,12 @@ public final class ConnectionState implements LossDetector.Listener {
      * round-trip time estimator for the new path to initial values [...] unless the only change in the
      * peer's address is its port number" (a NAT rebinding keeps the path). The path MTU is found again
      * too. The peer hears at once what arrived while our ACKs went to its old address.
+     *
+     * <p>What we sent to the old address since the NAT forgot it is lost, and the probe timer backed
+     * off while nothing came back: waiting for that timer stalled a transfer for half a second
+     * (RebindingTest). So the move also does what a probe timeout would: it resends the oldest
+     * unacknowledged data at once, and the acknowledgement of that probe lets loss detection find
+     * the rest by its time threshold.
      */
     private void onMigrated(boolean portOnly) {
         if (!portOnly) {
@@ -397,8 +406,14 @@ public final class ConnectionState implements LossDetector.Listener {
             pacer = new Pacer(basePayloadBytes);
             mtu = new MtuProber(basePayloadBytes, config.maxPayloadBytes(), config.pmtuProbing());
             loss.onPathChanged(congestion);
+        } else {
+            loss.resetProbeBackoff();
         }
         acks.requestImmediate();
+        if (loss.bytesInFlight() > 0) {
+            probesToSend = 2;
+            requeueOldestForProbe();
+        }
     }
 
     private void afterAcknowledgements() {
@@ -491,6 +506,10 @@ public final class ConnectionState implements LossDetector.Listener {
         if (nowNanos >= keepaliveDeadlineNanos()) {
             pingPending = true;
         }
+        if (quietProbeArmed && nowNanos >= quietProbeDeadlineNanos()) {
+            quietProbeArmed = false;
+            pingPending = true;
+        }
         if (!client) {
             handshake.onTimers(nowNanos);
         }
@@ -498,6 +517,17 @@ public final class ConnectionState implements LossDetector.Listener {
 
     private int mtuBase() {
         return basePayloadBytes;
+    }
+
+    /**
+     * When a receiver whose data stopped coming sends one PING: two probe timeouts after the last
+     * packet arrived, once per silence. If a NAT in front of us forgot our mapping, the peer's data
+     * goes to the old one and is lost, and the peer cannot find our new address until we send from
+     * it; a receiver that has nothing to acknowledge would otherwise say nothing until its keepalive
+     * (5 s by default). If the peer just had nothing more to send, the PING costs it one ACK.
+     */
+    private long quietProbeDeadlineNanos() {
+        return lastReceiveNanos + 2 * rtt.ptoNanos(MAX_ACK_DELAY_NANOS);
     }
 
     private long keepaliveDeadlineNanos() {
@@ -704,6 +734,9 @@ public final class ConnectionState implements LossDetector.Listener {
             return handshake.nextInitialNanos();
         }
         long deadline = Math.min(lastReceiveNanos + idleTimeoutNanos, keepaliveDeadlineNanos());
+        if (quietProbeArmed) {
+            deadline = Math.min(deadline, quietProbeDeadlineNanos());
+        }
         deadline = minNonZero(deadline, loss.timerNanos());
         deadline = minNonZero(deadline, acks.deadlineNanos());
         deadline = minNonZero(deadline, pacingDeadlineNanos);

@@ -82,6 +82,14 @@ public final class LossDetector {
         ptoCount = 0;
     }
 
+    /**
+     * Forgets the probe backoff: the probes that went unanswered were sent on a path that has since
+     * been replaced, so they say nothing about the new one.
+     */
+    public void resetProbeBackoff() {
+        ptoCount = 0;
+    }
+
     public int ptoCount() {
         return ptoCount;
     }

@@ -119,6 +119,51 @@ class MigrationTest {
     }
 
     @Test
+    void theMoveResendsWhatWentToTheOldAddressAtOnceInsteadOfWaitingForTheBackedOffProbeTimer() {
+        ConnectionPair pair = pair(NO_PROBING);
+        long[] rebindAt = {0};
+        // The client's NAT forgets its mapping: what the server sends goes to the old one and is lost,
+        // and its probe timer backs off until the client speaks up from its new address.
+        transferToClient(pair, random(1_000_000, 6), 300_000, () -> {
+            rebindAt[0] = pair.clock.nanoTime();
+            pair.rebindClient(NEW_PORT);
+        });
+        ConnectionPair.Sent moved = pair.sent.stream().filter(s -> !s.fromClient() && NEW_PORT.equals(s.to())
+                && !isChallenge(s)).findFirst().orElseThrow();
+        List<Long> offsetsToOld = pair.sent.stream().filter(s -> !s.fromClient() && s.atNanos() >= rebindAt[0]
+                        && ConnectionPair.CLIENT_ADDRESS.equals(s.to()) && s.type() == PacketType.DATA
+                        && frames(s.bytes()).stream() != null)
+                .map(s -> frames(s.bytes()).stream().offset()).toList();
+        List<Long> resentAtTheMove = pair.sent.stream().filter(s -> !s.fromClient() && s.atNanos() == moved.atNanos()
+                        && NEW_PORT.equals(s.to()) && s.type() == PacketType.DATA && frames(s.bytes()).stream() != null)
+                .map(s -> frames(s.bytes()).stream().offset()).toList();
+        assertThat(offsetsToOld).isNotEmpty();
+        assertThat(resentAtTheMove).containsAnyElementsOf(offsetsToOld);
+    }
+
+    @Test
+    void aReceiverWhoseDataStopsComingSpeaksUpSoThatTheSenderFindsItsNewAddress() {
+        ConnectionPair pair = pair(NO_PROBING);
+        long[] rebindAt = {0};
+        // Rebound when nothing is left in flight towards the client: it has nothing to acknowledge,
+        // and without its quiet-path PING it would say nothing until its keepalive, 5 s later.
+        transferToClient(pair, random(1_000_000, 8), 400_000, () -> {
+            pair.drop = s -> !s.fromClient() && ConnectionPair.CLIENT_ADDRESS.equals(s.to());
+            pair.runUntil(() -> pair.network.inFlightCount() == 0, Duration.ofSeconds(1));
+            rebindAt[0] = pair.clock.nanoTime();
+            pair.rebindClient(NEW_PORT);
+        });
+        ConnectionPair.Sent ping = pair.sent.stream().filter(s -> s.fromClient() && s.atNanos() >= rebindAt[0])
+                .findFirst().orElseThrow();
+        assertThat(frames(ping.bytes()).ping()).isTrue();
+        ConnectionPair.Sent challenge = pair.sent.stream().filter(s -> !s.fromClient() && NEW_PORT.equals(s.to()))
+                .findFirst().orElseThrow();
+        assertThat(isChallenge(challenge)).isTrue();
+        assertThat(challenge.atNanos() - ping.atNanos()).isEqualTo(LINK_DELAY.toNanos());
+        assertThat(ping.atNanos() - rebindAt[0]).isLessThan(Duration.ofMillis(500).toNanos());
+    }
+
+    @Test
     void aRebindingOfTheSendingSideIsFollowedToo() {
         ConnectionPair pair = pair(NO_PROBING);
         byte[] data = random(1_000_000, 2);

@@ -2,6 +2,7 @@ package io.crust.udt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.crust.testkit.LoopbackNat;
 import io.crust.testkit.NoPinning;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

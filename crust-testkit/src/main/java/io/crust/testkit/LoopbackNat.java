@@ -1,4 +1,4 @@
-package io.crust.udt;
+package io.crust.testkit;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,9 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * and the server sees the datagrams come from the NAT's current mapping socket, whose answers go
  * back to the host. {@link #rebind()} forgets the mapping as a NAT does after a flush or a reboot: a new
  * mapping socket (a new source port) carries the host's next datagrams, and what the server sends to
- * the old one is lost. One forwarding thread per socket; {@link #close()} closes the sockets and ends them.
+ * the old one is lost. UDP only. One forwarding virtual thread per socket; {@link #close()} closes the
+ * sockets, which ends them.
  */
-final class LoopbackNat implements AutoCloseable {
+public final class LoopbackNat implements AutoCloseable {
     private final InetSocketAddress server;
     private final DatagramChannel inside;
     private final ReentrantLock lock = new ReentrantLock();
@@ -26,7 +27,8 @@ final class LoopbackNat implements AutoCloseable {
     private volatile DatagramChannel mapping;
     private volatile InetSocketAddress host;
 
-    LoopbackNat(InetSocketAddress server) throws IOException {
+    /** A NAT in front of one host that talks to {@code server} through it. */
+    public LoopbackNat(InetSocketAddress server) throws IOException {
         this.server = server;
         this.inside = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         this.mapping = newMapping();
@@ -34,17 +36,17 @@ final class LoopbackNat implements AutoCloseable {
     }
 
     /** Where the inside host sends to reach the server. */
-    InetSocketAddress inside() throws IOException {
+    public InetSocketAddress inside() throws IOException {
         return (InetSocketAddress) inside.getLocalAddress();
     }
 
     /** The address the server sees the host's datagrams come from now. */
-    InetSocketAddress mappingAddress() throws IOException {
+    public InetSocketAddress mappingAddress() throws IOException {
         return (InetSocketAddress) mapping.getLocalAddress();
     }
 
     /** Forgets the mapping: the next datagrams leave from a new port, the old port is gone. */
-    void rebind() throws IOException {
+    public void rebind() throws IOException {
         lock.lock();
         try {
             DatagramChannel old = mapping;

@@ -214,7 +214,12 @@ public final class ConnectionDriver {
             long now = System.nanoTime();
             takeQueued(now);
             verdict = state.onDatagram(datagram, from, now);
-            remote = state.peerAddress();
+            InetSocketAddress moved = state.peerAddress();
+            if (!moved.equals(remote)) {
+                LOG.info("crust-udt connection {} moved to {} (from {}): the peer's new address answered its challenge",
+                        Long.toHexString(state.localId()), moved, remote);
+                remote = moved;
+            }
             signalWaiters();
         } finally {
             lock.unlock();

@@ -22,6 +22,7 @@ import java.time.Duration;
  * @param bufferBytes heap held by the send and receive buffers: pages are allocated as traffic first
  *     reaches them (not for the configured window sizes up front) and handed back once the
  *     application has closed the connection and its thread has ended
+ * @param pathMigrations times the connection moved to a new, validated peer address (a NAT rebinding)
  */
 public record ConnectionStats(
         Duration smoothedRtt,
@@ -37,5 +38,6 @@ public record ConnectionStats(
         int payloadBytes,
         int ptoCount,
         long threadPasses,
-        long bufferBytes) {
+        long bufferBytes,
+        long pathMigrations) {
 }

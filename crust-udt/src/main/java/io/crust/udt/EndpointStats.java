@@ -8,7 +8,9 @@ package io.crust.udt;
  * @param foreignDatagrams datagrams handed to the {@link ForeignDatagramHandler} (or dropped if none)
  * @param droppedMalformed datagrams dropped because they failed to parse or validate
  * @param droppedUnknownConnection datagrams for a connection id this endpoint does not know
- * @param droppedWrongSource datagrams for a known connection that came from another address
+ * @param droppedWrongSource datagrams for a known connection that came from another address than its
+ *     peer's and that the connection did not take in (only DATA packets of an established connection
+ *     are taken from a new address, which the connection may then validate and move to)
  * @param droppedReplayed packets whose packet number had already been received
  * @param droppedQueueFull datagrams dropped because a connection's inbound queue was full
  * @param handshakesRejected connection attempts refused (bad or stale cookie, backlog full, wrong version)

@@ -450,8 +450,10 @@ class LabFaultsTest {
     /**
      * Fault b, the harder kind: A's router forgets its mappings and, like many home routers after a
      * reboot, maps the next packets to new external ports ({@code masquerade fully-random} for a moment,
-     * then port-keeping masquerade again and a second flush). Nothing in crust-udt follows a peer to a
-     * new address, so the connection times out on heartbeats; A then reconnects to its bootstrap peer
+     * then port-keeping masquerade again and a second flush). A and B's connection is punched TCP
+     * when TCP simultaneous open works, as in this lab (it wins the duplicate settle over crust-udt,
+     * which would follow the peer to its new port), and TCP cannot follow, so the connection times
+     * out on heartbeats; A then reconnects to its bootstrap peer
      * if needed and to B by id, as an application does. Measured from the flush to the first message
      * each way on the new connection.
      */

@@ -45,6 +45,11 @@ final class AckTracker {
         return pn < received.forgottenBelow() || received.contains(pn);
     }
 
+    /** The largest packet number received so far, or -1. */
+    long largestReceived() {
+        return largestReceived;
+    }
+
     /** Records a packet that passed validation and was not a duplicate. */
     void onPacket(long pn, boolean ackEliciting, long nowNanos) {
         received.add(pn);

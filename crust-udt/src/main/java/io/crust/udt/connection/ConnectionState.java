@@ -15,12 +15,15 @@ import io.crust.udt.packet.Frames;
 import io.crust.udt.packet.InitialPacket;
 import io.crust.udt.packet.MalformedPacketException;
 import io.crust.udt.packet.PacketType;
+import io.crust.udt.packet.PathFrames;
 import io.crust.udt.packet.RetryPacket;
 import io.crust.udt.packet.VersionPacket;
 import io.crust.udt.recovery.LossDetector;
 import io.crust.udt.recovery.RttEstimator;
 import io.crust.udt.recovery.SentPacketLog;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 
@@ -34,6 +37,11 @@ import java.util.Arrays;
  * <p>Life cycle: CONNECTING (client: INITIAL with backoff, RETRY cookie, until ACCEPT) then
  * ESTABLISHED, then CLOSING (end of stream sent, waiting for every byte to be acknowledged), then
  * TERMINATED (after sending CLOSE, on the peer's CLOSE, an idle timeout or a protocol violation).
+ *
+ * <p>Paths: the state knows the peer's address. A packet of this connection from another address
+ * ({@link #onDatagram(ByteBuffer, InetSocketAddress, long)}) is taken in, and may start a validation
+ * of that address ({@link PathValidator}); once the address answers, the connection moves there.
+ * {@link #destination()} says where each datagram {@link #poll} wrote must go.
  */
 public final class ConnectionState implements LossDetector.Listener {
     /** Where the connection is in its life. */
@@ -45,6 +53,9 @@ public final class ConnectionState implements LossDetector.Listener {
     /** RFC 9000 sec. 18.2 defaults to 25 ms; a shorter delay keeps the sender's window moving. */
     static final long MAX_ACK_DELAY_NANOS = 5_000_000L;
     private static final int MAX_STREAM_CHUNK = 0xFFFF;
+    /** RFC 9000 sec. 8.2.1: datagrams with a PATH_CHALLENGE are expanded to at least 1,200 bytes. */
+    static final int CHALLENGE_DATAGRAM_BYTES = 1200;
+    private static final SecureRandom CHALLENGE_RANDOM = new SecureRandom();
 
     private final long localId;
     private final boolean rendezvous;
@@ -55,11 +66,14 @@ public final class ConnectionState implements LossDetector.Listener {
     private final StreamSender sender;
     private final StreamReceiver receiver;
     private final RttEstimator rtt = new RttEstimator();
-    private final CongestionController congestion;
-    private final Pacer pacer;
+    private final UdtConfig config;
+    private CongestionController congestion;
+    private Pacer pacer;
     private final LossDetector loss;
-    private final MtuProber mtu;
+    private MtuProber mtu;
     private final int basePayloadBytes;
+    private final PathValidator paths;
+    private InetSocketAddress destination;
 
     private Phase phase;
     private boolean client;
@@ -69,6 +83,8 @@ public final class ConnectionState implements LossDetector.Listener {
     private long lastReceiveNanos;
     private long lastSendNanos;
     private boolean pingPending;
+    /** Stream data arrived since the last quiet-path probe; see {@link #quietProbeDeadlineNanos}. */
+    private boolean quietProbeArmed;
     private int probesToSend;
     private long pacingDeadlineNanos;
     private int closeFramesToSend;
@@ -78,8 +94,9 @@ public final class ConnectionState implements LossDetector.Listener {
     private long packetsSent;
     private long packetsReceived;
 
-    private ConnectionState(UdtConfig config, long localId, boolean client, boolean rendezvous, long nowNanos,
-                            long firstPacketNumber) {
+    private ConnectionState(UdtConfig config, long localId, boolean client, boolean rendezvous,
+                            InetSocketAddress peerAddress, long nowNanos, long firstPacketNumber) {
+        this.config = config;
         this.localId = localId;
         this.client = client;
         this.rendezvous = rendezvous;
@@ -87,11 +104,7 @@ public final class ConnectionState implements LossDetector.Listener {
         this.keepaliveNanos = config.keepaliveInterval().toNanos();
         int payload = config.initialPayloadBytes();
         this.basePayloadBytes = payload;
-        this.congestion = switch (config.congestionControl()) {
-            case CUBIC -> new Cubic(payload);
-            case NEW_RENO -> new NewReno(payload);
-            case BBR -> new Bbr(payload, localId);
-        };
+        this.congestion = newCongestionController();
         this.pacer = new Pacer(payload);
         this.loss = new LossDetector(firstPacketNumber, rtt, congestion, MAX_ACK_DELAY_NANOS);
         this.mtu = new MtuProber(payload, config.maxPayloadBytes(), config.pmtuProbing());
@@ -104,23 +117,40 @@ public final class ConnectionState implements LossDetector.Listener {
         this.handshake = new HandshakeTimers(nowNanos);
         this.lastReceiveNanos = nowNanos;
         this.lastSendNanos = nowNanos;
+        this.paths = new PathValidator(peerAddress, CHALLENGE_RANDOM);
+        this.destination = peerAddress;
+    }
+
+    private CongestionController newCongestionController() {
+        int payload = config.initialPayloadBytes();
+        return switch (config.congestionControl()) {
+            case CUBIC -> new Cubic(payload);
+            case NEW_RENO -> new NewReno(payload);
+            case BBR -> new Bbr(payload, localId);
+        };
     }
 
     /**
      * A connection that sends INITIAL packets until the peer accepts it; with {@code rendezvous} the peer
      * does the same, and the side with the larger connection id ends up answering.
      *
+     * @param peerAddress where the peer is (null turns path migration off: every datagram is then
+     *     taken as coming from the peer's one address)
      * @param firstPacketNumber random, below 2^61, so that packet numbers are not guessable
      */
-    public static ConnectionState client(UdtConfig config, long localId, boolean rendezvous, long nowNanos,
-                                         long firstPacketNumber) {
-        return new ConnectionState(config, localId, true, rendezvous, nowNanos, firstPacketNumber);
+    public static ConnectionState client(UdtConfig config, long localId, boolean rendezvous,
+                                         InetSocketAddress peerAddress, long nowNanos, long firstPacketNumber) {
+        return new ConnectionState(config, localId, true, rendezvous, peerAddress, nowNanos, firstPacketNumber);
     }
 
-    /** A connection created by a listener after a valid cookie came back; it sends ACCEPT first. */
-    public static ConnectionState server(UdtConfig config, long localId, long peerId, long nowNanos,
-                                         long firstPacketNumber) {
-        ConnectionState state = new ConnectionState(config, localId, false, false, nowNanos, firstPacketNumber);
+    /**
+     * A connection created by a listener after a valid cookie came back from {@code peerAddress} (which
+     * validates that address); it sends ACCEPT first.
+     */
+    public static ConnectionState server(UdtConfig config, long localId, long peerId, InetSocketAddress peerAddress,
+                                         long nowNanos, long firstPacketNumber) {
+        ConnectionState state = new ConnectionState(config, localId, false, false, peerAddress, nowNanos,
+                firstPacketNumber);
         state.peerId = peerId;
         state.handshake.requestAccept();
         return state;
@@ -156,9 +186,45 @@ public final class ConnectionState implements LossDetector.Listener {
         return peerClosed;
     }
 
+    /** The peer's validated address: where everything but path validation goes. */
+    public InetSocketAddress peerAddress() {
+        return paths.peer();
+    }
+
+    /** Where the datagram that the last {@link #poll} wrote must be sent. */
+    public InetSocketAddress destination() {
+        return destination;
+    }
+
+    /** The address being validated because the peer's packets came from there, or null. */
+    public InetSocketAddress candidateAddress() {
+        return paths.candidate();
+    }
+
     // ---------------------------------------------------------------- input
 
-    /** Takes in one datagram addressed to this connection; {@code datagram}'s position..limit is it. */
+    /**
+     * Takes in one datagram addressed to this connection that came from {@code from}; the same as
+     * {@link #onDatagram(ByteBuffer, long)} if that is the peer's address. From anywhere else only DATA
+     * packets of an established connection are taken: they are processed as usual and may start a
+     * validation of {@code from} (see {@link PathValidator}).
+     */
+    public Verdict onDatagram(ByteBuffer datagram, InetSocketAddress from, long nowNanos) {
+        if (paths.peer() == null || paths.peer().equals(from)) {
+            return onDatagram(datagram, nowNanos);
+        }
+        if ((phase != Phase.ESTABLISHED && phase != Phase.CLOSING) || !datagram.hasRemaining()
+                || PacketType.typeOf(datagram.get(datagram.position()) & 0xFF) != PacketType.DATA) {
+            return Verdict.IGNORED;
+        }
+        try {
+            return onData(datagram, from, nowNanos);
+        } catch (MalformedPacketException e) {
+            return Verdict.MALFORMED;
+        }
+    }
+
+    /** Takes in one datagram from the peer's address; {@code datagram}'s position..limit is it. */
     public Verdict onDatagram(ByteBuffer datagram, long nowNanos) {
         if (phase == Phase.TERMINATED || !datagram.hasRemaining()) {
             return Verdict.IGNORED;
@@ -169,7 +235,7 @@ public final class ConnectionState implements LossDetector.Listener {
                 case PacketType.RETRY -> onRetry(RetryPacket.decode(datagram), nowNanos);
                 case PacketType.ACCEPT -> onAccept(AcceptPacket.decode(datagram), nowNanos);
                 case PacketType.VERSION -> onVersion(VersionPacket.decode(datagram));
-                case PacketType.DATA -> onData(datagram, nowNanos);
+                case PacketType.DATA -> onData(datagram, null, nowNanos);
                 default -> Verdict.MALFORMED;
             };
         } catch (MalformedPacketException e) {
@@ -229,7 +295,10 @@ public final class ConnectionState implements LossDetector.Listener {
         return Verdict.ACCEPTED;
     }
 
-    private Verdict onData(ByteBuffer datagram, long nowNanos) throws MalformedPacketException {
+    /** A DATA packet from the peer's address ({@code from} null) or from {@code from}. */
+    private Verdict onData(ByteBuffer datagram, InetSocketAddress from, long nowNanos)
+            throws MalformedPacketException {
+        int datagramBytes = datagram.remaining();
         if (phase == Phase.CONNECTING) {
             // Data before the server's ACCEPT comes again later; a CLOSE is the one frame worth reading
             // now: the server ended the connection before its ACCEPT got here, so connect() fails at
@@ -248,6 +317,7 @@ public final class ConnectionState implements LossDetector.Listener {
         if (acks.isDuplicate(pn)) {
             return Verdict.DUPLICATE;
         }
+        long largestBefore = acks.largestReceived();
         DataFrames frames = DataFrames.decode(datagram);
         AckFrame ack = frames.ack();
         Frames.Stream stream = frames.stream();
@@ -269,16 +339,81 @@ public final class ConnectionState implements LossDetector.Listener {
             afterAcknowledgements();
         }
         if (stream != null) {
+            quietProbeArmed = true;
             String violation = receiver.onFrame(stream, datagram);
             if (violation != null) {
                 fail(violation, Frames.CLOSE_PROTOCOL_VIOLATION);
                 return Verdict.ACCEPTED;
             }
         }
+        onPathFrames(frames, from, datagramBytes, pn > largestBefore, nowNanos);
         if (peerCloseReason >= 0) {
             onPeerClose(peerCloseReason);
         }
         return Verdict.ACCEPTED;
+    }
+
+    /** Path validation's part of an accepted DATA packet ({@code from} null: the peer's address). */
+    private void onPathFrames(DataFrames frames, InetSocketAddress from, int datagramBytes, boolean largest,
+                              long nowNanos) {
+        boolean moves = largest && !frames.probing();
+        if (from == null) {
+            if (moves) {
+                paths.onPeerActive();
+            }
+        } else {
+            paths.onPacketFromElsewhere(from, datagramBytes, moves, nowNanos, validationTimeoutNanos());
+        }
+        if (frames.pathChallenge() != 0) {
+            paths.onChallenge(from == null ? paths.peer() : from, frames.pathChallenge());
+        }
+        if (frames.pathResponse() != 0 && from != null) {
+            InetSocketAddress old = paths.peer();
+            if (paths.onResponse(from, frames.pathResponse())) {
+                onMigrated(old.getAddress().equals(from.getAddress()));
+            }
+        }
+    }
+
+    /**
+     * RFC 9000 sec. 8.2.4: "A value of three times the larger of the current PTO or the PTO for the new
+     * path (using kInitialRtt, as defined in [QUIC-RECOVERY]) is RECOMMENDED."
+     */
+    private long validationTimeoutNanos() {
+        long maxAckDelay = ackFrequency.peerMaxAckDelayNanos();
+        long initialPto = RttEstimator.INITIAL_RTT_NANOS
+                + Math.max(2 * RttEstimator.INITIAL_RTT_NANOS, RttEstimator.GRANULARITY_NANOS) + maxAckDelay;
+        return 3 * Math.max(rtt.ptoNanos(maxAckDelay), initialPto);
+    }
+
+    /**
+     * The connection now sends to the validated new address. RFC 9000 sec. 9.4: "On confirming a peer's
+     * ownership of its new address, an endpoint MUST immediately reset the congestion controller and
+     * round-trip time estimator for the new path to initial values [...] unless the only change in the
+     * peer's address is its port number" (a NAT rebinding keeps the path). The path MTU is found again
+     * too. The peer hears at once what arrived while our ACKs went to its old address.
+     *
+     * <p>What we sent to the old address since the NAT forgot it is lost, and the probe timer backed
+     * off while nothing came back: waiting for that timer stalled a transfer for half a second
+     * (RebindingTest). So the move also does what a probe timeout would: it resends the oldest
+     * unacknowledged data at once, and the acknowledgement of that probe lets loss detection find
+     * the rest by its time threshold.
+     */
+    private void onMigrated(boolean portOnly) {
+        if (!portOnly) {
+            rtt.reset();
+            congestion = newCongestionController();
+            pacer = new Pacer(basePayloadBytes);
+            mtu = new MtuProber(basePayloadBytes, config.maxPayloadBytes(), config.pmtuProbing());
+            loss.onPathChanged(congestion);
+        } else {
+            loss.resetProbeBackoff();
+        }
+        acks.requestImmediate();
+        if (loss.bytesInFlight() > 0) {
+            probesToSend = 2;
+            requeueOldestForProbe();
+        }
     }
 
     private void afterAcknowledgements() {
@@ -364,6 +499,7 @@ public final class ConnectionState implements LossDetector.Listener {
                     + Duration.ofNanos(idleTimeoutNanos).toMillis() + " ms", Frames.CLOSE_IDLE_TIMEOUT);
             return;
         }
+        paths.onTimers(nowNanos);
         LossDetector.Timeout timeout = loss.onTimeout(nowNanos, this);
         if (timeout == LossDetector.Timeout.PROBE) {
             probesToSend = 2;
@@ -375,6 +511,10 @@ public final class ConnectionState implements LossDetector.Listener {
         if (nowNanos >= keepaliveDeadlineNanos()) {
             pingPending = true;
         }
+        if (quietProbeArmed && nowNanos >= quietProbeDeadlineNanos()) {
+            quietProbeArmed = false;
+            pingPending = true;
+        }
         if (!client) {
             handshake.onTimers(nowNanos);
         }
@@ -382,6 +522,17 @@ public final class ConnectionState implements LossDetector.Listener {
 
     private int mtuBase() {
         return basePayloadBytes;
+    }
+
+    /**
+     * When a receiver whose data stopped coming sends one PING: two probe timeouts after the last
+     * packet arrived, once per silence. If a NAT in front of us forgot our mapping, the peer's data
+     * goes to the old one and is lost, and the peer cannot find our new address until we send from
+     * it; a receiver that has nothing to acknowledge would otherwise say nothing until its keepalive
+     * (5 s by default). If the peer just had nothing more to send, the PING costs it one ACK.
+     */
+    private long quietProbeDeadlineNanos() {
+        return lastReceiveNanos + 2 * rtt.ptoNanos(MAX_ACK_DELAY_NANOS);
     }
 
     private long keepaliveDeadlineNanos() {
@@ -422,6 +573,7 @@ public final class ConnectionState implements LossDetector.Listener {
     public int poll(ByteBuffer out, long nowNanos, boolean holdPartialPacket) {
         holdPartial = holdPartialPacket;
         out.clear();
+        destination = paths.peer();
         switch (phase) {
             case TERMINATED -> {
                 if (closeFramesToSend == 0 || peerId == 0) {
@@ -452,6 +604,12 @@ public final class ConnectionState implements LossDetector.Listener {
                     handshake.encodeAccept(out, peerId, localId, nowNanos);
                     return sent(out, nowNanos);
                 }
+                if (paths.responseDue()) {
+                    return pollPathResponse(out, nowNanos);
+                }
+                if (paths.challengeDue(nowNanos, PathValidator.MIN_CHALLENGE_DATAGRAM_BYTES)) {
+                    return pollPathChallenge(out, nowNanos);
+                }
                 return pollData(out, nowNanos);
             }
         }
@@ -461,6 +619,42 @@ public final class ConnectionState implements LossDetector.Listener {
         packetsSent++;
         lastSendNanos = nowNanos;
         return out.position();
+    }
+
+    /**
+     * A PATH_RESPONSE alone, to where the challenge came from: as small as the smallest packet that
+     * can carry a challenge, so it never sends more than it received. Not counted in flight, never
+     * retransmitted.
+     */
+    private int pollPathResponse(ByteBuffer out, long nowNanos) {
+        destination = paths.responseAddress();
+        DataHeader.encode(out, peerId, loss.log().nextPacketNumber());
+        PathFrames.encodeResponse(out, paths.takeResponse(DataHeader.BYTES + PathFrames.BYTES));
+        loss.onPacketSent(nowNanos, out.position(), 0, 0, 0);
+        return sent(out, nowNanos);
+    }
+
+    /**
+     * A PATH_CHALLENGE to the candidate address, padded to {@value #CHALLENGE_DATAGRAM_BYTES} bytes
+     * (at most the base payload size), or less if the amplification limit allows less: RFC 9000
+     * sec. 8.2.1, "unless the anti-amplification limit for the path does not permit sending a
+     * datagram of this size". Not counted in flight: its own timer replaces it if it is lost.
+     */
+    private int pollPathChallenge(ByteBuffer out, long nowNanos) {
+        destination = paths.candidate();
+        int size = (int) Math.min(Math.min(CHALLENGE_DATAGRAM_BYTES, basePayloadBytes),
+                paths.candidateAllowanceBytes());
+        DataHeader.encode(out, peerId, loss.log().nextPacketNumber());
+        PathFrames.encodeChallenge(out, paths.nextChallenge(nowNanos));
+        if (out.position() < size) {
+            out.put((byte) Frames.PADDING);
+            while (out.position() < size) {
+                out.put((byte) 0);
+            }
+        }
+        paths.onSent(destination, out.position());
+        loss.onPacketSent(nowNanos, out.position(), 0, 0, 0);
+        return sent(out, nowNanos);
     }
 
     private enum Content { NONE, MTU_PROBE, STREAM, PING, ACK_ONLY }
@@ -569,13 +763,16 @@ public final class ConnectionState implements LossDetector.Listener {
             return handshake.nextInitialNanos();
         }
         long deadline = Math.min(lastReceiveNanos + idleTimeoutNanos, keepaliveDeadlineNanos());
+        if (quietProbeArmed) {
+            deadline = Math.min(deadline, quietProbeDeadlineNanos());
+        }
         deadline = minNonZero(deadline, loss.timerNanos());
         deadline = minNonZero(deadline, acks.deadlineNanos());
         deadline = minNonZero(deadline, pacingDeadlineNanos);
         if (!client && !handshake.confirmed()) {
             deadline = Math.min(deadline, handshake.acceptResendNanos());
         }
-        return deadline;
+        return Math.min(deadline, paths.deadlineNanos(PathValidator.MIN_CHALLENGE_DATAGRAM_BYTES));
     }
 
     /**
@@ -687,6 +884,6 @@ public final class ConnectionState implements LossDetector.Listener {
                 Duration.ofNanos(rtt.minRttNanos()), congestion.windowBytes(), loss.bytesInFlight(),
                 packetsSent, packetsReceived, loss.packetsLost(), sender.bytesSent(),
                 sender.bytesRetransmitted(), receiver.bytesDelivered(), mtu.currentPayloadBytes(),
-                loss.ptoCount(), threadPasses, bufferBytes());
+                loss.ptoCount(), threadPasses, bufferBytes(), paths.migrations());
     }
 }

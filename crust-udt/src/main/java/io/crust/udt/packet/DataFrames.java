@@ -11,13 +11,24 @@ import java.nio.ByteBuffer;
  * @param ping whether a PING frame was present
  * @param closeReason the CLOSE frame's reason, or -1
  * @param ackFrequency the ACK_FREQUENCY frame, or null
+ * @param pathChallenge the PATH_CHALLENGE frame's data, or 0 ({@link PathFrames})
+ * @param pathResponse the PATH_RESPONSE frame's data, or 0
  */
 public record DataFrames(AckFrame ack, Frames.Stream stream, boolean ping, int closeReason,
-                         Frames.AckFrequency ackFrequency) {
+                         Frames.AckFrequency ackFrequency, long pathChallenge, long pathResponse) {
 
     /** Whether the packet asks for an acknowledgement (RFC 9002 sec. 2: anything but ACK, PADDING, CLOSE). */
     public boolean ackEliciting() {
         return ping || stream != null || ackFrequency != null;
+    }
+
+    /**
+     * Whether the packet holds only probing frames (path validation and padding). RFC 9000 sec. 9.3:
+     * "An endpoint only changes the address to which it sends packets in response to the
+     * highest-numbered non-probing packet."
+     */
+    public boolean probing() {
+        return ack == null && stream == null && !ping && closeReason < 0 && ackFrequency == null;
     }
 
     /** Decodes the frames from {@code datagram}'s position (just after the {@link DataHeader}) to its limit. */
@@ -27,6 +38,8 @@ public record DataFrames(AckFrame ack, Frames.Stream stream, boolean ping, int c
         boolean ping = false;
         int closeReason = -1;
         Frames.AckFrequency ackFrequency = null;
+        long pathChallenge = 0;
+        long pathResponse = 0;
         while (datagram.hasRemaining()) {
             int type = datagram.get() & 0xFF;
             switch (type) {
@@ -45,9 +58,17 @@ public record DataFrames(AckFrame ack, Frames.Stream stream, boolean ping, int c
                     MalformedPacketException.check(ackFrequency == null, "two ACK_FREQUENCY frames");
                     ackFrequency = Frames.decodeAckFrequency(datagram);
                 }
+                case PathFrames.PATH_CHALLENGE -> {
+                    MalformedPacketException.check(pathChallenge == 0, "two PATH_CHALLENGE frames");
+                    pathChallenge = PathFrames.decodeData(datagram);
+                }
+                case PathFrames.PATH_RESPONSE -> {
+                    MalformedPacketException.check(pathResponse == 0, "two PATH_RESPONSE frames");
+                    pathResponse = PathFrames.decodeData(datagram);
+                }
                 default -> throw new MalformedPacketException("unknown frame type " + type);
             }
         }
-        return new DataFrames(ack, stream, ping, closeReason, ackFrequency);
+        return new DataFrames(ack, stream, ping, closeReason, ackFrequency, pathChallenge, pathResponse);
     }
 }

@@ -47,6 +47,8 @@ import java.nio.ByteBuffer;
  * threshold: ack-eliciting packets the receiver may take in before it must acknowledge, 1 to
  * {@value #MAX_ACK_THRESHOLD}; max ack delay: at most {@value #MAX_ACK_DELAY_MICROS} us. A frame
  * whose sequence number is not above the last one applied is ignored (it was reordered).
+ *
+ * PATH_CHALLENGE (0x06) and PATH_RESPONSE (0x07), see {@link PathFrames}.
  * </pre>
  * An unknown frame type makes the whole packet malformed (it cannot be skipped safely).
  */

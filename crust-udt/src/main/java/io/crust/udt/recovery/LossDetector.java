@@ -35,7 +35,7 @@ public final class LossDetector {
     private final SentPacketLog log;
     private final DeliveryRateSampler rates;
     private final RttEstimator rtt;
-    private final CongestionController congestion;
+    private CongestionController congestion;
     private long maxAckDelayNanos;
     private long largestAcked = -1;
     private long lossTimeNanos;
@@ -69,6 +69,25 @@ public final class LossDetector {
     public void setPeerMaxAckDelay(long nanos) {
         this.maxAckDelayNanos = nanos;
         congestion.onPeerMaxAckDelay(nanos);
+    }
+
+    /**
+     * The connection moved to a new path and starts over with {@code fresh} (RFC 9000 sec. 9.4); the
+     * RTT estimator was reset by its owner. Packets still in flight on the old path are acknowledged
+     * or declared lost as usual; the probe backoff starts again.
+     */
+    public void onPathChanged(CongestionController fresh) {
+        congestion = fresh;
+        congestion.onPeerMaxAckDelay(maxAckDelayNanos);
+        ptoCount = 0;
+    }
+
+    /**
+     * Forgets the probe backoff: the probes that went unanswered were sent on a path that has since
+     * been replaced, so they say nothing about the new one.
+     */
+    public void resetProbeBackoff() {
+        ptoCount = 0;
     }
 
     public int ptoCount() {

@@ -41,6 +41,15 @@ public final class RttEstimator {
         smoothedRttNanos = (7 * smoothedRttNanos + adjusted) / 8;
     }
 
+    /** Back to the initial estimate, as before any sample: the connection moved to a new path. */
+    public void reset() {
+        latestRttNanos = 0;
+        smoothedRttNanos = INITIAL_RTT_NANOS;
+        rttVarNanos = INITIAL_RTT_NANOS / 2;
+        minRttNanos = Long.MAX_VALUE;
+        hasSample = false;
+    }
+
     public boolean hasSample() {
         return hasSample;
     }

@@ -77,7 +77,10 @@ public final class ConnectionDriver {
     private static final long TIMER_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Demultiplexer endpoint;
-    private final InetSocketAddress remote;
+    /** Where the handshake ran: the key of the endpoint's handshake tables. */
+    private final InetSocketAddress handshakeAddress;
+    /** The peer's validated address, a copy of the state's for the receive thread's routing (see {@link #onDatagramFrom}). */
+    private volatile InetSocketAddress remote;
     private final ConnectionState state;
     private final int maxMessageBytes;
     private final long closeTimeoutNanos;
@@ -107,6 +110,7 @@ public final class ConnectionDriver {
     private ByteBuffer batch;
     private int batchCount;
     private int batchSegmentBytes;
+    private InetSocketAddress batchDestination;
     private volatile Thread thread;
     private volatile boolean stopped;
     /** When the connection thread will next look at the timers; {@link #AWAKE} while it runs (under lock). */
@@ -125,6 +129,7 @@ public final class ConnectionDriver {
     ConnectionDriver(Demultiplexer endpoint, InetSocketAddress remote, ConnectionState state, int maxPayloadBytes,
                      int maxMessageBytes, long closeTimeoutNanos) {
         this.endpoint = endpoint;
+        this.handshakeAddress = remote;
         this.remote = remote;
         this.state = state;
         this.maxMessageBytes = maxMessageBytes;
@@ -147,8 +152,13 @@ public final class ConnectionDriver {
         return state.peerId();
     }
 
+    /** The peer's address: where the handshake ran, until the peer moved and the new address was validated. */
     public InetSocketAddress remoteAddress() {
         return remote;
+    }
+
+    InetSocketAddress handshakeAddress() {
+        return handshakeAddress;
     }
 
     public InetSocketAddress localAddress() {
@@ -212,6 +222,38 @@ public final class ConnectionDriver {
         if (!stopped) {
             flush();
         }
+    }
+
+    /**
+     * Takes one datagram of this connection that came from an address other than the peer's (a NAT
+     * may have given the peer a new one): the state decides whether to validate that address and
+     * whether to move there. Rare, so it waits for the state lock rather than queue a copy with its
+     * address. The caller keeps {@code datagram}.
+     *
+     * @return whether the state took the datagram in
+     */
+    boolean onDatagramFrom(ByteBuffer datagram, InetSocketAddress from) {
+        if (stopped) {
+            return false;
+        }
+        ConnectionState.Verdict verdict;
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            takeQueued(now);
+            verdict = state.onDatagram(datagram, from, now);
+            InetSocketAddress moved = state.peerAddress();
+            if (!moved.equals(remote)) {
+                LOG.info("crust-udt connection {} moved to {} (from {}): the peer's new address answered its challenge",
+                        Long.toHexString(state.localId()), moved, remote);
+                remote = moved;
+            }
+            signalWaiters();
+        } finally {
+            lock.unlock();
+        }
+        flush();
+        return verdict == ConnectionState.Verdict.ACCEPTED;
     }
 
     /** Runs queued datagrams through the state machine (caller holds {@code lock}). */
@@ -283,11 +325,13 @@ public final class ConnectionDriver {
         while (true) {
             int length;
             int payloadBytes;
+            InetSocketAddress to;
             boolean wakeTimer = false;
             lock.lock();
             try {
                 length = state.poll(out, System.nanoTime(), holdPartial);
                 payloadBytes = state.payloadBytes();
+                to = state.destination();
                 if (length == 0) {
                     // Nothing more to send now: make sure the connection thread is up in time for
                     // whatever comes next (pacing, the delayed ACK, a retransmission).
@@ -311,10 +355,10 @@ public final class ConnectionDriver {
                 return;
             }
             if (endpoint.maxSegments() > 1 && length <= payloadBytes) {
-                addToBatch(length);
+                addToBatch(length, to);
             } else {
                 sendBatch(); // a path MTU probe goes alone: its failure must be its own
-                send(length);
+                send(length, to);
             }
         }
     }
@@ -325,21 +369,22 @@ public final class ConnectionDriver {
      * {@link Demultiplexer#maxSegments()} of them and {@link #BATCH_BYTES} in all. Called only by the
      * thread that holds {@code sending}.
      */
-    private void addToBatch(int length) {
+    private void addToBatch(int length, InetSocketAddress to) {
         if (2 * length > BATCH_BYTES) {
             sendBatch(); // two would not fit: nothing to gain (loopback's 64 KiB datagrams)
-            send(length);
+            send(length, to);
             return;
         }
         if (batch == null) {
             batch = ByteBuffer.allocateDirect(BATCH_BYTES);
         }
         if (batchCount > 0 && (length > batchSegmentBytes || batch.remaining() < length
-                || batchCount == endpoint.maxSegments())) {
+                || batchCount == endpoint.maxSegments() || !to.equals(batchDestination))) {
             sendBatch();
         }
         if (batchCount == 0) {
             batchSegmentBytes = length;
+            batchDestination = to; // a path challenge goes elsewhere than the data: never in one batch
         }
         out.flip();
         batch.put(out);
@@ -359,12 +404,12 @@ public final class ConnectionDriver {
         batchCount = 0;
         try {
             if (count == 1) {
-                endpoint.send(batch, remote);
+                endpoint.send(batch, batchDestination);
             } else {
-                endpoint.sendSegments(batch, segment, remote, count);
+                endpoint.sendSegments(batch, segment, batchDestination, count);
             }
         } catch (IOException e) {
-            onSendFailure(e, segment);
+            onSendFailure(e, segment, batchDestination);
         } finally {
             batch.clear();
         }
@@ -457,16 +502,16 @@ public final class ConnectionDriver {
         }
     }
 
-    private void send(int length) {
+    private void send(int length, InetSocketAddress to) {
         out.flip();
         try {
-            endpoint.send(out, remote);
+            endpoint.send(out, to);
         } catch (IOException e) {
-            onSendFailure(e, length);
+            onSendFailure(e, length, to);
         }
     }
 
-    private void onSendFailure(IOException e, int length) {
+    private void onSendFailure(IOException e, int length, InetSocketAddress to) {
         if (e instanceof ClosedChannelException) {
             lockedAbort("the endpoint was closed");
         } else if (length > 1200 && String.valueOf(e.getMessage()).contains("too long")) {
@@ -477,7 +522,7 @@ public final class ConnectionDriver {
                 lock.unlock();
             }
         } else {
-            LOG.debug("send to {} failed: {}", remote, e.toString()); // treated as a lost packet
+            LOG.debug("send to {} failed: {}", to, e.toString()); // treated as a lost packet
         }
     }
 

@@ -256,8 +256,12 @@ public final class Demultiplexer implements AutoCloseable {
     private boolean deliverTo(ConnectionDriver driver, ByteBuffer datagram, InetSocketAddress from, long now,
                               boolean inBatch) {
         if (!driver.remoteAddress().equals(from)) {
-            wrongSource.increment();
-            return false;
+            // The peer may be behind a NAT that gave it a new address: the connection validates it.
+            if (!driver.onDatagramFrom(datagram, from)) {
+                wrongSource.increment();
+                return false;
+            }
+            return true;
         }
         if (!driver.onDatagram(datagram, now, inBatch)) {
             queueFull.increment();
@@ -327,7 +331,7 @@ public final class Demultiplexer implements AutoCloseable {
             return false;
         }
         long localId = newConnectionId();
-        ConnectionState state = ConnectionState.server(config, localId, clientId, now, randomPacketNumber());
+        ConnectionState state = ConnectionState.server(config, localId, clientId, from, now, randomPacketNumber());
         ConnectionDriver driver = newDriver(from, state);
         connections.put(localId, driver);
         accepted.put(key, driver);
@@ -404,11 +408,11 @@ public final class Demultiplexer implements AutoCloseable {
 
     void unregister(ConnectionDriver driver) {
         connections.remove(driver.localId(), driver);
-        HandshakeKey key = new HandshakeKey(driver.remoteAddress(), driver.peerIdAtStart());
+        HandshakeKey key = new HandshakeKey(driver.handshakeAddress(), driver.peerIdAtStart());
         if (accepted.remove(key, driver)) {
             rememberEnded(key, System.nanoTime());
         }
-        rendezvous.remove(driver.remoteAddress(), driver);
+        rendezvous.remove(driver.handshakeAddress(), driver);
     }
 
     private void rememberEnded(HandshakeKey key, long nowNanos) {
@@ -468,7 +472,7 @@ public final class Demultiplexer implements AutoCloseable {
             throw new UdtException("unresolved address " + remote);
         }
         long localId = newConnectionId();
-        ConnectionState state = ConnectionState.client(config, localId, rendezvousMode, System.nanoTime(),
+        ConnectionState state = ConnectionState.client(config, localId, rendezvousMode, remote, System.nanoTime(),
                 randomPacketNumber());
         ConnectionDriver driver = newDriver(remote, state);
         connections.put(localId, driver);

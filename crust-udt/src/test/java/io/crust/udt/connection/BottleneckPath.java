@@ -90,7 +90,7 @@ final class BottleneckPath {
     /** Starts a flow now; it sends as fast as its controller lets it for the rest of the run. */
     Flow addFlow(UdtConfig config) {
         int index = flows.size();
-        Flow flow = new Flow(index, config, ConnectionState.client(config, 0x1000 + index, false, clock.nanoTime(), 1000));
+        Flow flow = new Flow(index, config, ConnectionState.client(config, 0x1000 + index, false, null, clock.nanoTime(), 1000));
         flows.add(flow);
         return flow;
     }
@@ -126,7 +126,7 @@ final class BottleneckPath {
             if (a.toServer) {
                 if (flow.server == null && PacketType.typeOf(a.bytes[0] & 0xFF) == PacketType.INITIAL) {
                     flow.server = ConnectionState.server(flow.config, 0x2000 + flow.index,
-                            0x1000 + flow.index, now, 90_000);
+                            0x1000 + flow.index, null, now, 90_000);
                 }
                 if (flow.server != null) {
                     flow.server.onDatagram(ByteBuffer.wrap(a.bytes), now);

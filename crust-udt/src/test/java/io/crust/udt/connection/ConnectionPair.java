@@ -17,7 +17,9 @@ import java.util.function.Predicate;
  * Two {@link ConnectionState}s joined by an {@link InMemoryNetwork} on a {@link ManualClock}: the
  * whole protocol without sockets or threads, so every run is the same. The listener side's cookie
  * exchange belongs to the endpoint, so here the server state is created when the first INITIAL arrives.
- * Each datagram sent is logged with its time, and a test may drop chosen datagrams.
+ * Each datagram sent is logged with its time and destination, and a test may drop chosen datagrams.
+ * {@link #rebindClient} plays a NAT in front of the client that forgets its mapping: the client's
+ * datagrams then leave from a new address, and what is sent to the old one is lost.
  */
 final class ConnectionPair {
     static final InetSocketAddress CLIENT_ADDRESS = new InetSocketAddress("10.0.0.1", 4000);
@@ -26,7 +28,7 @@ final class ConnectionPair {
     static final long SERVER_ID = 0x5555_6666_7777_0001L;
 
     /** A datagram as it left a side. */
-    record Sent(long atNanos, boolean fromClient, byte[] bytes) {
+    record Sent(long atNanos, boolean fromClient, InetSocketAddress to, byte[] bytes) {
         int type() {
             return PacketType.typeOf(bytes[0] & 0xFF);
         }
@@ -38,7 +40,8 @@ final class ConnectionPair {
 
     final ManualClock clock = new ManualClock(1_000_000_000L);
     final InMemoryNetwork network = new InMemoryNetwork(clock);
-    final InMemoryNetwork.Endpoint clientPort = network.bind(CLIENT_ADDRESS);
+    /** Where the client's datagrams leave from (its NAT mapping); {@link #rebindClient} replaces it. */
+    InMemoryNetwork.Endpoint clientPort = network.bind(CLIENT_ADDRESS);
     final InMemoryNetwork.Endpoint serverPort = network.bind(SERVER_ADDRESS);
     final UdtConfig config;
     final ConnectionState client;
@@ -49,7 +52,7 @@ final class ConnectionPair {
 
     ConnectionPair(UdtConfig config) {
         this.config = config;
-        this.client = ConnectionState.client(config, CLIENT_ID, false, clock.nanoTime(), 1000);
+        this.client = ConnectionState.client(config, CLIENT_ID, false, SERVER_ADDRESS, clock.nanoTime(), 1000);
     }
 
     ConnectionPair impair(DatagramImpairment clientToServer, DatagramImpairment serverToClient) {
@@ -63,14 +66,14 @@ final class ConnectionPair {
         long now = clock.nanoTime();
         for (InMemoryNetwork.Datagram d : serverPort.drain()) {
             if (server == null && PacketType.typeOf(d.payload()[0] & 0xFF) == PacketType.INITIAL) {
-                server = ConnectionState.server(config, SERVER_ID, CLIENT_ID, now, 90_000);
+                server = ConnectionState.server(config, SERVER_ID, CLIENT_ID, CLIENT_ADDRESS, now, 90_000);
             }
             if (server != null) {
-                server.onDatagram(ByteBuffer.wrap(d.payload()), now);
+                server.onDatagram(ByteBuffer.wrap(d.payload()), d.sender(), now);
             }
         }
         for (InMemoryNetwork.Datagram d : clientPort.drain()) {
-            client.onDatagram(ByteBuffer.wrap(d.payload()), now);
+            client.onDatagram(ByteBuffer.wrap(d.payload()), d.sender(), now);
         }
         client.onTimers(now);
         if (server != null) {
@@ -87,12 +90,22 @@ final class ConnectionPair {
         while ((n = state.poll(out, now)) > 0) {
             byte[] bytes = new byte[n];
             out.flip().get(bytes);
-            Sent s = new Sent(now, fromClient, bytes);
+            Sent s = new Sent(now, fromClient, state.destination(), bytes);
             sent.add(s);
             if (!drop.test(s)) {
-                (fromClient ? clientPort : serverPort).send(bytes, fromClient ? SERVER_ADDRESS : CLIENT_ADDRESS);
+                (fromClient ? clientPort : serverPort).send(bytes, state.destination());
             }
         }
+    }
+
+    /**
+     * The client's NAT forgets its mapping and makes a new one at {@code newAddress}: the client's
+     * next datagrams come from there, and datagrams to the old address are dropped from now on.
+     */
+    void rebindClient(InetSocketAddress newAddress) {
+        InMemoryNetwork.Endpoint old = clientPort;
+        clientPort = network.bind(newAddress);
+        old.close();
     }
 
     /** Steps and advances the clock to the next event until {@code done} or {@code limit} of simulated time. */

@@ -70,7 +70,8 @@ class MutationFuzzTest {
 
     /** An established server-side connection (the handshake itself is the endpoint's and is fuzzed there). */
     private static ConnectionState freshServer(ConnectionPair pair) {
-        return ConnectionState.server(SMALL, ConnectionPair.SERVER_ID, ConnectionPair.CLIENT_ID, pair.clock.nanoTime(), 90_000);
+        return ConnectionState.server(SMALL, ConnectionPair.SERVER_ID, ConnectionPair.CLIENT_ID,
+                ConnectionPair.CLIENT_ADDRESS, pair.clock.nanoTime(), 90_000);
     }
 
     private static void decodeAll(ByteBuffer b, long seed, byte[] input) {

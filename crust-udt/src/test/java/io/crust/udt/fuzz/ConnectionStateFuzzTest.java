@@ -37,8 +37,8 @@ class ConnectionStateFuzzTest {
         boolean client = in.nextBoolean();
         long nowNanos = 1_000_000_000L;
         ConnectionState state = client
-                ? ConnectionState.client(CONFIG, LOCAL_ID, in.nextBoolean(), nowNanos, 1000)
-                : ConnectionState.server(CONFIG, LOCAL_ID, PEER_ID, nowNanos, 1000);
+                ? ConnectionState.client(CONFIG, LOCAL_ID, in.nextBoolean(), null, nowNanos, 1000)
+                : ConnectionState.server(CONFIG, LOCAL_ID, PEER_ID, null, nowNanos, 1000);
         ByteBuffer out = ByteBuffer.allocate(UdtConfig.MAX_UDP_PAYLOAD_BYTES);
         byte[] sink = new byte[4096];
         state.write(new byte[3000], 0, 3000);

@@ -141,4 +141,42 @@ class PacketCodecTest {
         assertThatThrownBy(() -> Frames.decodeAckFrequency(ByteBuffer.wrap(wire, 1, 9)))
                 .isInstanceOf(MalformedPacketException.class);
     }
+
+    @Test
+    void pathChallengeAndResponseMatchTheirDiagramsAndZeroOrTruncatedDataIsRefused() throws Exception {
+        ByteBuffer packet = ByteBuffer.allocate(64);
+        DataHeader.encode(packet, 0x0AL, 0x2AL);
+        PathFrames.encodeChallenge(packet, 0x0102030405060708L);
+        PathFrames.encodeResponse(packet, 0x1112131415161718L);
+        byte[] wire = Arrays.copyOf(packet.array(), packet.position());
+        assertThat(wire).isEqualTo(bytes(
+                "d4 | 000000000000000a"         // DATA, destination connection id
+                + "000000000000002a"            // packet number
+                + "06 | 0102030405060708"       // PATH_CHALLENGE, data
+                + "07 | 1112131415161718"));    // PATH_RESPONSE, data
+        ByteBuffer in = ByteBuffer.wrap(wire);
+        DataHeader.decode(in);
+        DataFrames frames = DataFrames.decode(in);
+        assertThat(frames.pathChallenge()).isEqualTo(0x0102030405060708L);
+        assertThat(frames.pathResponse()).isEqualTo(0x1112131415161718L);
+        assertThat(frames.probing()).isTrue();
+        assertThat(frames.ackEliciting()).isFalse();
+
+        byte[] zero = bytes("06 0000000000000000");
+        assertThatThrownBy(() -> PathFrames.decodeData(ByteBuffer.wrap(zero, 1, 8)))
+                .isInstanceOf(MalformedPacketException.class);
+        assertThatThrownBy(() -> PathFrames.decodeData(ByteBuffer.wrap(wire, 18, 7)))
+                .isInstanceOf(MalformedPacketException.class);
+        byte[] twice = bytes("06 0102030405060708 06 0102030405060709");
+        assertThatThrownBy(() -> DataFrames.decode(ByteBuffer.wrap(twice)))
+                .isInstanceOf(MalformedPacketException.class);
+    }
+
+    @Test
+    void aPacketWithAnythingButPathFramesAndPaddingIsNotProbing() throws Exception {
+        byte[] challengeAndPing = bytes("06 0102030405060708 01");
+        assertThat(DataFrames.decode(ByteBuffer.wrap(challengeAndPing)).probing()).isFalse();
+        byte[] challengeAndPadding = bytes("06 0102030405060708 00 0000");
+        assertThat(DataFrames.decode(ByteBuffer.wrap(challengeAndPadding)).probing()).isTrue();
+    }
 }

@@ -254,7 +254,7 @@ class RecoveryTest {
 
     /** The frames of the packet {@code poll} just wrote into {@code out}. */
     private static DataFrames frames(ByteBuffer out) {
-        return frames(new ConnectionPair.Sent(0, true, java.util.Arrays.copyOf(out.array(), out.position())));
+        return frames(new ConnectionPair.Sent(0, true, ConnectionPair.SERVER_ADDRESS, java.util.Arrays.copyOf(out.array(), out.position())));
     }
 
     @Test

@@ -141,7 +141,7 @@ public final class PeerCommand implements Callable<Integer> {
     /**
      * Sets slf4j-simple's levels before the first logger exists: people see events, not library
      * chatter (WARN); {@code --json} users get Crust's INFO log on standard error; {@code --debug} shows
-     * everything. jupnp stays at WARN unless debugging (simplelogger.properties). A level given with
+     * everything. jupnp shows only errors unless debugging (simplelogger.properties). A level given with
      * {@code -D} on the command line wins.
      */
     private void configureLogging() {
@@ -150,7 +150,7 @@ public final class PeerCommand implements Callable<Integer> {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
         }
         if (debug) {
-            for (String logger : List.of("org.jupnp", "org.jupnp.util.SpecificationViolationReporter")) {
+            for (String logger : List.of("org.jupnp")) {
                 if (System.getProperty("org.slf4j.simpleLogger.log." + logger) == null) {
                     System.setProperty("org.slf4j.simpleLogger.log." + logger, "debug");
                 }

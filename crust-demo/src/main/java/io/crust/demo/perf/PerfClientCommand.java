@@ -205,7 +205,6 @@ final class PerfClientCommand implements Callable<Integer> {
      * address) with {@code defaultPort}. A name the user typed is looked up; a literal is not.
      */
     static InetSocketAddress parseHostPort(String text, int defaultPort) {
-        CommandLine cli = new CommandLine(new PerfClientCommand());
         String withPort = text;
         if (text.startsWith("[") && text.endsWith("]")) {
             withPort = text + ":" + defaultPort;
@@ -214,18 +213,14 @@ final class PerfClientCommand implements Callable<Integer> {
         } else if (!text.startsWith("[") && text.indexOf(':') != text.lastIndexOf(':')) {
             withPort = "[" + text + "]:" + defaultPort; // a bare IPv6 address
         }
-        HostPort hostPort;
-        try {
-            hostPort = HostPort.parse(withPort);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cli, "expected HOST:PORT: " + e.getMessage());
-        }
+        HostPort hostPort = HostPort.parse(withPort); // IllegalArgumentException saying what is wrong
         try {
             return hostPort.resolve(); // typed by the user: a name is looked up, a literal is not
         } catch (UnknownHostException e) {
-            throw new CommandLine.ParameterException(cli, "cannot resolve host '" + hostPort.host() + "'");
+            throw new IllegalArgumentException("cannot resolve host '" + hostPort.host() + "'");
         }
     }
+
 
     static long parseBytes(String text) {
         String t = text.trim();

@@ -176,20 +176,13 @@ public final class ConnectionDriver {
     // ------------------------------------------------------------ the receive thread
 
     /**
-     * Takes one datagram from the endpoint's receive thread: runs it through the state machine at once
-     * and sends what that produces (ACKs, data the ACK made room for), or, if another thread holds the
-     * state, queues a copy for the connection thread. The caller keeps {@code datagram}.
+     * Takes one datagram that the endpoint's receive thread read at {@code now}: runs it through the
+     * state machine at once and sends what that produces (ACKs, data the ACK made room for), or, if
+     * another thread holds the state, queues a copy for the connection thread. With {@code deferFlush}
+     * (a datagram of a batch) the sending waits for {@link #flushAfterBatch}, so that the ACK for a
+     * whole batch leaves once. The caller keeps {@code datagram}.
      *
      * @return false if the datagram was dropped because the queue is full
-     */
-    boolean onDatagram(ByteBuffer datagram) {
-        return onDatagram(datagram, System.nanoTime(), false);
-    }
-
-    /**
-     * As {@link #onDatagram(ByteBuffer)}, for one datagram of a batch the receive thread read at
-     * {@code now}: with {@code deferFlush} the sending waits for {@link #flushAfterBatch}, so that the
-     * ACK for a whole batch leaves once.
      */
     boolean onDatagram(ByteBuffer datagram, long now, boolean deferFlush) {
         if (stopped) {

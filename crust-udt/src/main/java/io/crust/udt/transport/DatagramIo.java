@@ -68,7 +68,7 @@ interface DatagramIo {
                 Holder.LOG.debug("the Linux fast path is not available: {}", e.toString());
             }
         }
-        return new JdkDatagramIo(channel, maxDatagramBytes);
+        return new JdkDatagramIo(channel);
     }
 
     /** The interface's logger (interfaces cannot have private static fields). */

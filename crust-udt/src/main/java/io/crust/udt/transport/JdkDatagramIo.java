@@ -9,7 +9,7 @@ import java.nio.channels.DatagramChannel;
 final class JdkDatagramIo implements DatagramIo {
     private final DatagramChannel channel;
 
-    JdkDatagramIo(DatagramChannel channel, int maxDatagramBytes) {
+    JdkDatagramIo(DatagramChannel channel) {
         this.channel = channel;
     }
 

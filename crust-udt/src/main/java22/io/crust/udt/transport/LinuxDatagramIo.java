@@ -20,7 +20,6 @@ import java.nio.channels.DatagramChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -95,7 +94,8 @@ final class LinuxDatagramIo implements DatagramIo {
     private final MemorySegment receiveNames;
     private final MemorySegment pollFd;
     private final MemorySegment receiveErrno;
-    private final byte[][] lastNames;
+    /** Per slot, the sockaddr bytes of the last source decoded there (compared, not copied out, per datagram). */
+    private final MemorySegment lastNames;
     private final InetSocketAddress[] lastSources;
     private ReceivedBatch boundBatch;
 
@@ -118,7 +118,7 @@ final class LinuxDatagramIo implements DatagramIo {
         receiveNames = arena.allocate((long) SOCKADDR_BYTES * batchSize, 8);
         pollFd = arena.allocate(8, 8);
         receiveErrno = arena.allocate(Native.CAPTURE);
-        lastNames = new byte[batchSize][];
+        lastNames = arena.allocate((long) SOCKADDR_BYTES * batchSize, 8);
         lastSources = new InetSocketAddress[batchSize];
         sendHeader = arena.allocate(MSGHDR_BYTES, 8);
         sendIovec = arena.allocate(IOVEC_BYTES, 8);
@@ -265,19 +265,21 @@ final class LinuxDatagramIo implements DatagramIo {
 
     /** The source of datagram {@code i}; the previous address object when the bytes are the same. */
     private InetSocketAddress source(int i) throws IOException {
-        MemorySegment name = receiveNames.asSlice((long) i * SOCKADDR_BYTES, SOCKADDR_BYTES);
-        byte[] bytes = name.toArray(ValueLayout.JAVA_BYTE);
-        if (lastSources[i] != null && Arrays.equals(bytes, lastNames[i])) {
+        long offset = (long) i * SOCKADDR_BYTES;
+        MemorySegment name = receiveNames.asSlice(offset, SOCKADDR_BYTES);
+        MemorySegment last = lastNames.asSlice(offset, SOCKADDR_BYTES);
+        if (lastSources[i] != null && name.mismatch(last) < 0) {
             return lastSources[i];
         }
         InetSocketAddress address = decode(name);
         if (address == null) {
             throw new SocketException("datagram from an address of unknown family");
         }
-        lastNames[i] = bytes;
+        last.copyFrom(name);
         lastSources[i] = address;
         return address;
     }
+
 
     private void awaitReadable() throws IOException {
         pollFd.set(ValueLayout.JAVA_INT, 0, fd);

@@ -10,7 +10,8 @@ import java.time.Duration;
 
 /**
  * The node's clock-driven work, on one thread ({@code crust-ticker}) owned by the node: heartbeats,
- * liveness, background upgrades of relayed peers, re-publishing our gossip record and group maintenance. A tick runs every quarter
+ * liveness, background upgrades of relayed peers, re-publishing our gossip record, group maintenance and
+ * writing the bootstrap cache's changes. A tick runs every quarter
  * heartbeat interval (at most every second).
  */
 final class Ticker {
@@ -77,5 +78,6 @@ final class Ticker {
             node.router.publishOwnRecord();
         }
         node.router.maintainGroup(now);
+        node.router.bootstrap().flushCache();
     }
 }

@@ -96,6 +96,11 @@ public final class AnnouncementListener implements AutoCloseable {
         return socket.getLocalPort();
     }
 
+    /** Whether the receiving thread still runs; for tests. */
+    boolean receiving() {
+        return receiver.isAlive();
+    }
+
     private void receive() {
         byte[] buffer = new byte[PcpMessages.MAX_MESSAGE_BYTES];
         while (!socket.isClosed()) {

@@ -30,6 +30,8 @@ public final class LeasingPortMapper implements PortMapper {
 
     private final GatewaySession session;
     private final PortMapperOptions options;
+    /** Where the announcement listener binds: -1 none, 0 any free port (tests), else that port. */
+    private final int listenerPort;
     private final ReentrantLock lock = new ReentrantLock();
     private final Set<RenewingMapping> open = new LinkedHashSet<>();
     private boolean closed;
@@ -37,8 +39,14 @@ public final class LeasingPortMapper implements PortMapper {
     private AnnouncementListener listener;
 
     public LeasingPortMapper(GatewaySession session, PortMapperOptions options) {
+        this(session, options, options.announcementPort() == 0 ? -1 : options.announcementPort());
+    }
+
+    /** With the announcement listener on {@code listenerPort}: -1 none, 0 any free port (tests). */
+    LeasingPortMapper(GatewaySession session, PortMapperOptions options, int listenerPort) {
         this.session = session;
         this.options = options;
+        this.listenerPort = listenerPort;
     }
 
     @Override
@@ -90,8 +98,8 @@ public final class LeasingPortMapper implements PortMapper {
 
     /** The announcement listener, or null when the protocol has none, it is turned off, or the port is taken. */
     private AnnouncementListener startListener() {
-        int port = options.announcementPort();
-        if (port == 0) {
+        int port = listenerPort;
+        if (port < 0) {
             return null;
         }
         try {

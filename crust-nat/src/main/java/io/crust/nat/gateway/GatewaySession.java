@@ -15,8 +15,9 @@ public interface GatewaySession extends AutoCloseable {
             throws NatException;
 
     /**
-     * The gateway whose restart announcements (NAT-PMP, PCP: multicast to 224.0.0.1:5350) concern this
-     * session's mappings; null when the protocol has none (UPnP).
+     * The address whose restart announcements (NAT-PMP, PCP: multicast to 224.0.0.1:5350) concern this
+     * session's mappings, known once a mapping was made; null for none. For UPnP it is the IGD's address,
+     * since a router that also runs NAT-PMP or PCP announces its restart there.
      */
     default InetAddress announcingGateway() throws NatException {
         return null;

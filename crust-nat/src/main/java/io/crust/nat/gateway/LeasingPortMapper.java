@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link PortMapper} over one protocol's {@link GatewaySession}; remembers its open mappings to close them.
  *
- * <p>Each mapping is checked every {@link PortMapperOptions#checkInterval()} between renewals. For NAT-PMP
- * and PCP the mapper also owns an {@link AnnouncementListener}, started with the first mapping and closed
- * with the mapper: a restart announcement from the gateway makes every open mapping check at once.
+ * <p>Each mapping is checked every {@link PortMapperOptions#checkInterval()} between renewals. The mapper
+ * also owns an {@link AnnouncementListener}, started with the first mapping and closed with the mapper: a
+ * restart announcement from the gateway (for UPnP: from the IGD's address, which a router that also speaks
+ * NAT-PMP or PCP sends) makes every open mapping check at once.
  */
 public final class LeasingPortMapper implements PortMapper {
     private static final Logger LOG = LoggerFactory.getLogger(LeasingPortMapper.class);

@@ -111,8 +111,7 @@ public final class RenewingMapping implements PortMapping {
         }
         update(s -> s.checked(stillMapped, nanoClock.getAsLong()));
         if (!stillMapped) {
-            lostStateLog.info("{} gateway lost mapping {} ({}): re-creating it", grant.protocol().label(),
-                    grant.external(), internalPort);
+            LOG.debug("{} gateway no longer holds mapping {}: re-creating it", grant.protocol().label(), grant.external());
             renew(true);
         }
     }
@@ -123,7 +122,8 @@ public final class RenewingMapping implements PortMapping {
             Grant next = lease.acquire();
             grant = next;
             if (next.gatewayLostState() || afterLoss) {
-                lostStateLog.info("{} mapping {} re-created as {} (the gateway had lost its state)",
+                // one line per loss, and at most one per interval: a gateway could fake losses at will
+                lostStateLog.info("{} gateway had lost mapping {} (rebooted?): re-created as {}",
                         next.protocol().label(), internalPort, next.external());
             } else if (!next.external().equals(previous.external())) {
                 LOG.warn("{} mapping {} moved from {} to {}", next.protocol().label(), internalPort,

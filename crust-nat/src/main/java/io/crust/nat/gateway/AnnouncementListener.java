@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * server that lost its state multicasts an unsolicited ANNOUNCE response to the same group and port. The
  * client "MUST check the source IP address, and silently discard the packet if the address is not the
  * address of the client's current configured gateway" (RFC 6886 section 3.2.1), and the datagram must
- * decode; a forged announcement from the gateway's address costs one check of each mapping per
- * {@link MappingSchedule#MIN_ANNOUNCED_CHECK_GAP} and nothing else, because the announcement itself is
- * trusted for nothing: the check asks the gateway.
+ * decode. Nothing in it is trusted beyond "ask the gateway again": each mapping then sends its ordinary
+ * renewal, at most once per {@link MappingSchedule#MIN_ANNOUNCED_GAP}, so a forged announcement from the
+ * gateway's address costs one small request per mapping and second and changes nothing.
  *
  * <p>One virtual thread, {@code crust-nat-announce-<port>}, receives in a loop with a 1 s timeout until
  * {@link #close()}, which closes the socket (unblocking it) and joins the thread. The socket is bound with
@@ -115,7 +115,7 @@ public final class AnnouncementListener implements AutoCloseable {
             Announcement announcement = parse(packet.getAddress(), gateway,
                     ByteBuffer.wrap(buffer, 0, packet.getLength()).slice());
             if (announcement != null) {
-                announcedLog.info("gateway {} announced a restart ({}, epoch {} s): checking the mappings",
+                announcedLog.info("gateway {} announced a restart ({}, epoch {} s): requesting the mappings again",
                         gateway.getHostAddress(), announcement.protocol().label(), announcement.epochSeconds());
                 onAnnouncement.accept(announcement);
             }

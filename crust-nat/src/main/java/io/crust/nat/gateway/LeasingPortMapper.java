@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <p>Each mapping is checked every {@link PortMapperOptions#checkInterval()} between renewals. The mapper
  * also owns an {@link AnnouncementListener}, started with the first mapping and closed with the mapper: a
  * restart announcement from the gateway (for UPnP: from the IGD's address, which a router that also speaks
- * NAT-PMP or PCP sends) makes every open mapping check at once.
+ * NAT-PMP or PCP sends) makes every open mapping request itself again at once.
  */
 public final class LeasingPortMapper implements PortMapper {
     private static final Logger LOG = LoggerFactory.getLogger(LeasingPortMapper.class);
@@ -117,15 +117,15 @@ public final class LeasingPortMapper implements PortMapper {
     }
 
     private void announced() {
-        List<RenewingMapping> toCheck;
+        List<RenewingMapping> toRenew;
         lock.lock();
         try {
-            toCheck = new ArrayList<>(open);
+            toRenew = new ArrayList<>(open);
         } finally {
             lock.unlock();
         }
-        for (RenewingMapping m : toCheck) {
-            m.checkSoon();
+        for (RenewingMapping m : toRenew) {
+            m.gatewayAnnouncedRestart();
         }
     }
 

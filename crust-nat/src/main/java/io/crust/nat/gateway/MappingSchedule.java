@@ -14,8 +14,11 @@ import java.util.concurrent.TimeUnit;
  *       gateway still holds the mapping (the epoch for NAT-PMP and PCP, the mapping itself for UPnP). When it
  *       does not, the renewal is due at once. A check that gets no answer is tried again an interval later;
  *       it does not count as a lost mapping (the gateway may be busy rebooting, and the next answer tells).
- *   <li>A restart <b>announcement</b> makes a check due now, but never sooner than
- *       {@link #MIN_ANNOUNCED_CHECK_GAP} after the previous check: anyone on the LAN can forge one.
+ *   <li>A restart <b>announcement</b> makes the renewal due now (also while renewals are failing: the
+ *       gateway says it is back), but never sooner than {@link #MIN_ANNOUNCED_GAP} after the previous
+ *       announcement: anyone on the LAN can forge one, and a forged one costs one renewal a second at most.
+ *       It renews rather than checks because the epoch cannot tell two restarts a second or two apart
+ *       (RFC 6887 section 8.5 tolerates 2 s), while the renewal re-creates the mapping in any case.
  * </ul>
  * While renewals are failing no checks are made: the retries are already asking the gateway.
  *
@@ -25,8 +28,8 @@ public final class MappingSchedule {
     /** What is due. */
     public enum Action { RENEW, CHECK, NOTHING }
 
-    /** The least time between two checks when announcements arrive faster. */
-    public static final Duration MIN_ANNOUNCED_CHECK_GAP = Duration.ofSeconds(1);
+    /** The least time between two renewals caused by announcements when they arrive faster. */
+    public static final Duration MIN_ANNOUNCED_GAP = Duration.ofSeconds(1);
 
     static final long MIN_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final long MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -36,10 +39,9 @@ public final class MappingSchedule {
     /** Deadlines as nanoTime readings, or NEVER; compared by difference so that nanoTime may wrap. */
     private long renewAtNanos;
     private long checkAtNanos;
-    private long lastCheckNanos;
-    private boolean checkedOnce;
+    private long lastAnnouncedNanos;
+    private boolean announcedOnce;
     private long retryNanos = MIN_RETRY_NANOS;
-    private boolean failing;
 
     /**
      * @param checkInterval how often to check between renewals; zero for never
@@ -59,7 +61,6 @@ public final class MappingSchedule {
         renewAtNanos = renewIn.isZero() ? NEVER : nowNanos + renewIn.toNanos();
         checkAtNanos = nextCheck(nowNanos);
         retryNanos = MIN_RETRY_NANOS;
-        failing = false;
     }
 
     /** A (re)mapping failed: retry after the current back-off, and check nothing meanwhile. */
@@ -67,12 +68,10 @@ public final class MappingSchedule {
         renewAtNanos = nowNanos + retryNanos;
         retryNanos = Math.min(MAX_RETRY_NANOS, retryNanos * 2);
         checkAtNanos = NEVER;
-        failing = true;
     }
 
     /** A check was answered: {@code stillMapped} false makes the renewal due now. */
     public void checked(boolean stillMapped, long nowNanos) {
-        noteCheck(nowNanos);
         if (stillMapped) {
             checkAtNanos = nextCheck(nowNanos);
         } else {
@@ -83,24 +82,26 @@ public final class MappingSchedule {
 
     /** A check got no usable answer: try again an interval later; the renewal stays where it was. */
     public void checkFailed(long nowNanos) {
-        noteCheck(nowNanos);
         checkAtNanos = nextCheck(nowNanos);
     }
 
     /**
-     * The gateway announced a restart: check now, or {@link #MIN_ANNOUNCED_CHECK_GAP} after the last check if
-     * that was more recent. Ignored while renewals are failing or a renewal is due anyway.
+     * The gateway announced a restart: renew now, or {@link #MIN_ANNOUNCED_GAP} after the previous
+     * announcement if that was more recent.
      */
     public void announced(long nowNanos) {
-        if (failing || (renewAtNanos != NEVER && nowNanos - renewAtNanos >= 0)) {
-            return;
+        if (announcedOnce && lastAnnouncedNanos - nowNanos > 0) {
+            return; // a renewal for an earlier announcement is still to come: it answers this one too
         }
         long at = nowNanos;
-        if (checkedOnce && at - (lastCheckNanos + MIN_ANNOUNCED_CHECK_GAP.toNanos()) < 0) {
-            at = lastCheckNanos + MIN_ANNOUNCED_CHECK_GAP.toNanos();
+        long gapEnd = lastAnnouncedNanos + MIN_ANNOUNCED_GAP.toNanos();
+        if (announcedOnce && at - gapEnd < 0) {
+            at = gapEnd;
         }
-        if (checkAtNanos == NEVER || at - checkAtNanos < 0) {
-            checkAtNanos = at;
+        announcedOnce = true;
+        lastAnnouncedNanos = at;
+        if (renewAtNanos == NEVER || at - renewAtNanos < 0) {
+            renewAtNanos = at;
         }
     }
 
@@ -128,10 +129,5 @@ public final class MappingSchedule {
 
     private long nextCheck(long nowNanos) {
         return checkIntervalNanos == 0 ? NEVER : nowNanos + checkIntervalNanos;
-    }
-
-    private void noteCheck(long nowNanos) {
-        lastCheckNanos = nowNanos;
-        checkedOnce = true;
     }
 }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>The thread follows a {@link MappingSchedule}: it sleeps until the renewal or the next check is due,
  * renews by sending the same request again (that is how all three protocols extend a lease), and checks in
  * between with {@link GatewayLease#stillMapped()}. A check that finds the mapping gone (the gateway rebooted
- * and lost its table) makes the renewal run at once, which re-creates the mapping. {@link #checkSoon()}, for a
- * gateway's restart announcement, wakes the thread for a check. A failed renewal is retried after 1 s,
+ * and lost its table) makes the renewal run at once, which re-creates the mapping.
+ * {@link #gatewayAnnouncedRestart()}, for a gateway's restart announcement, wakes the thread to renew. A failed renewal is retried after 1 s,
  * doubling up to 60 s, also after the lease ran out: a gateway that comes back gets the mapping again. The
  * new external port, if it changed, is what {@link #external()} returns from then on.
  */
@@ -43,6 +43,8 @@ public final class RenewingMapping implements PortMapping {
     private final MappingSchedule schedule;
     /** Guarded by {@link #lock}. */
     private boolean closed;
+    /** An announcement came since the last renewal; guarded by {@link #lock}. */
+    private boolean announced;
     private volatile Grant grant;
     private final Thread renewer;
 
@@ -78,10 +80,11 @@ public final class RenewingMapping implements PortMapping {
         return mapping;
     }
 
-    /** The gateway announced a restart: check the mapping soon (see {@link MappingSchedule#announced}). */
-    public void checkSoon() {
+    /** The gateway announced a restart: request the mapping again soon (see {@link MappingSchedule#announced}). */
+    public void gatewayAnnouncedRestart() {
         lock.lock();
         try {
+            announced = true;
             schedule.announced(nanoClock.getAsLong());
             wake.signalAll();
         } finally {
@@ -119,11 +122,15 @@ public final class RenewingMapping implements PortMapping {
     private void renew(boolean afterLoss) {
         try {
             Grant previous = grant;
+            boolean afterAnnouncement = takeAnnounced();
             Grant next = lease.acquire();
             grant = next;
+            // one line per loss, and at most one per interval: a gateway could fake losses at will
             if (next.gatewayLostState() || afterLoss) {
-                // one line per loss, and at most one per interval: a gateway could fake losses at will
                 lostStateLog.info("{} gateway had lost mapping {} (rebooted?): re-created as {}",
+                        next.protocol().label(), internalPort, next.external());
+            } else if (afterAnnouncement) {
+                lostStateLog.info("{} gateway announced a restart: mapping {} requested again as {}",
                         next.protocol().label(), internalPort, next.external());
             } else if (!next.external().equals(previous.external())) {
                 LOG.warn("{} mapping {} moved from {} to {}", next.protocol().label(), internalPort,
@@ -139,6 +146,17 @@ public final class RenewingMapping implements PortMapping {
             update(s -> s.renewalFailed(nanoClock.getAsLong()));
             LOG.warn("renewing {} mapping {} failed, retrying: {}", grant.protocol().label(), grant.external(),
                     e.getMessage());
+        }
+    }
+
+    private boolean takeAnnounced() {
+        lock.lock();
+        try {
+            boolean was = announced;
+            announced = false;
+            return was;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -67,19 +67,26 @@ class MappingScheduleTest {
     }
 
     @Test
-    void anAnnouncementMakesACheckDueNowButNotSoonerThanASecondAfterTheLastCheck() {
+    void anAnnouncementMakesTheRenewalDueNowButAtMostOnceASecond() {
         MappingSchedule s = new MappingSchedule(INTERVAL, HALF_HOUR, now());
         advance(Duration.ofSeconds(3));
         s.announced(now());
-        assertThat(s.due(now())).isEqualTo(CHECK);
-        s.checked(true, now());
-        // a second announcement (a forged one, or the PCP one after the NAT-PMP one) 200 ms later
+        assertThat(s.due(now())).isEqualTo(RENEW);
+        s.granted(HALF_HOUR, now());
+        // a second announcement (the PCP one after the NAT-PMP one, or a forged one) 200 ms later
         advance(Duration.ofMillis(200));
         s.announced(now());
         assertThat(s.due(now())).isEqualTo(NOTHING);
         assertThat(s.waitNanos(now())).isEqualTo(Duration.ofMillis(800).toNanos());
         advance(Duration.ofMillis(800));
-        assertThat(s.due(now())).isEqualTo(CHECK);
+        assertThat(s.due(now())).isEqualTo(RENEW);
+        s.granted(HALF_HOUR, now());
+        // a flood: one renewal per second at most
+        for (int i = 0; i < 10; i++) {
+            s.announced(now());
+        }
+        assertThat(s.due(now())).isEqualTo(NOTHING);
+        assertThat(s.waitNanos(now())).isEqualTo(Duration.ofSeconds(1).toNanos());
     }
 
     @Test
@@ -88,9 +95,22 @@ class MappingScheduleTest {
         assertThat(s.waitNanos(now())).isEqualTo(HALF_HOUR.toNanos());
         advance(Duration.ofMinutes(5));
         s.announced(now());
-        assertThat(s.due(now())).isEqualTo(CHECK);
-        s.checked(true, now());
-        assertThat(s.waitNanos(now())).isEqualTo(Duration.ofMinutes(25).toNanos());
+        assertThat(s.due(now())).isEqualTo(RENEW);
+        s.granted(HALF_HOUR, now());
+        assertThat(s.waitNanos(now())).isEqualTo(HALF_HOUR.toNanos());
+    }
+
+    @Test
+    void anAnnouncementCutsTheBackOffOfFailingRenewalsShort() {
+        MappingSchedule s = new MappingSchedule(INTERVAL, Duration.ofSeconds(5), now());
+        advance(Duration.ofSeconds(5));
+        for (int i = 0; i < 7; i++) {
+            s.renewalFailed(now());
+        }
+        assertThat(s.waitNanos(now())).isEqualTo(Duration.ofSeconds(60).toNanos());
+        advance(Duration.ofSeconds(2));
+        s.announced(now()); // the gateway is back
+        assertThat(s.due(now())).isEqualTo(RENEW);
     }
 
     @Test
@@ -102,7 +122,6 @@ class MappingScheduleTest {
         for (long seconds : expectedSeconds) {
             s.renewalFailed(now());
             assertThat(s.waitNanos(now())).isEqualTo(Duration.ofSeconds(seconds).toNanos());
-            s.announced(now()); // ignored: the retries already ask the gateway
             assertThat(s.due(now())).isEqualTo(NOTHING);
             advance(Duration.ofSeconds(seconds));
             assertThat(s.due(now())).isEqualTo(RENEW);

@@ -85,7 +85,8 @@ class GatewayRebootLabTest {
             for (var e : hosts.entrySet()) {
                 LabProcess host = e.getValue();
                 backAt.put(e.getKey(), pool.submit(() -> {
-                    host.awaitLine(l -> l.contains("re-created as"), WAIT.plus(WAIT));
+                    // "re-created as" when the epoch showed the loss, "requested again as" after an announcement it did not
+                    host.awaitLine(l -> l.contains("re-created as") || l.contains("requested again as"), WAIT.plus(WAIT));
                     return System.nanoTime();
                 }));
             }

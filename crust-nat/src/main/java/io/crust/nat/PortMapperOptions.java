@@ -11,7 +11,9 @@ import java.util.Objects;
  * <p>Defaults follow the RFCs but bound every exchange in time: NAT-PMP retransmits after 250 ms and
  * doubles (RFC 6886 section 3.1), PCP starts at 3 s (RFC 6887 section 8.1.1); both stop after
  * {@link #maxAttempts()} sends or {@link #exchangeTimeout()}, whichever comes first. UPnP discovery waits
- * {@link #discoveryTimeout()} for SSDP answers. Immutable; the {@code with...} methods return copies.
+ * {@link #discoveryTimeout()} for SSDP answers. Mappings are checked every {@link #checkInterval()} between
+ * renewals, and restart announcements are heard on port {@link #announcementPort()}. Immutable; the
+ * {@code with...} methods return copies.
  */
 public final class PortMapperOptions {
     /** The UDP port of NAT-PMP and PCP servers (RFC 6886, RFC 6887). */

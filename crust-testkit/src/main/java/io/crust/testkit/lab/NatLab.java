@@ -207,6 +207,15 @@ public final class NatLab implements AutoCloseable {
     }
 
     /**
+     * A host whose traffic meets a NAT of {@code kind} on its way to the internet: the host of a new
+     * {@link #site} of that kind, or for {@link NatKind#NONE} a new {@link #publicHost()}. For code that
+     * treats every kind alike (a matrix of NAT pairs); use {@link #site} to reach the router too.
+     */
+    public LabHost hostBehind(NatKind kind) throws LabException {
+        return kind == NatKind.NONE ? publicHost() : site(kind).host();
+    }
+
+    /**
      * Drops {@code percent} % of TCP and UDP packets at random, each way: on a router, the packets
      * it forwards; on any other namespace, those through its {@code eth0} (internet: {@code br0}).
      * 0 removes the loss. Senders see no error, as on a real lossy link. Also turns segmentation

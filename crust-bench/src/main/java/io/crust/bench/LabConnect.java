@@ -1,9 +1,9 @@
 package io.crust.bench;
 
-import io.crust.demo.Main;
+import static io.crust.bench.DemoPeer.field;
+
 import io.crust.testkit.lab.LabException;
 import io.crust.testkit.lab.LabHost;
-import io.crust.testkit.lab.LabProcess;
 import io.crust.testkit.lab.NatKind;
 import io.crust.testkit.lab.NatLab;
 import io.crust.testkit.lab.Site;
@@ -16,9 +16,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Time to connect in the NAT lab (crust-testkit's {@link NatLab}), with the demo peer
@@ -49,7 +46,6 @@ import java.util.regex.Pattern;
  */
 public final class LabConnect {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":\"([^\"]*)\"");
 
     private final int tries;
     private final Path workDir;
@@ -96,8 +92,8 @@ public final class LabConnect {
     private void direct(NatLab lab, Path dir, List<Try> results) throws Exception {
         LabHost hostA = lab.publicHost();
         LabHost hostB = lab.publicHost();
-        try (Peer b = Peer.start(hostB, dir.resolve("b"), "--listen-tcp", "5483", "--listen-udp", "5483", "--no-upnp");
-                Peer a = Peer.start(hostA, dir.resolve("a"), "--no-upnp")) {
+        try (DemoPeer b = DemoPeer.start(hostB, dir.resolve("b"), "--listen-tcp", "5483", "--listen-udp", "5483", "--no-upnp");
+                DemoPeer a = DemoPeer.start(hostA, dir.resolve("a"), "--no-upnp")) {
             repeat(a, b, "connect " + hostB.address().getHostAddress() + ":5483", results);
         }
     }
@@ -114,10 +110,10 @@ public final class LabConnect {
         if (relay) {
             publicOptions.add("--relay");
         }
-        try (Peer p = Peer.start(publicHost, dir.resolve("p"), publicOptions.toArray(String[]::new));
-                Peer a = Peer.start(siteA.host(), dir.resolve("a"), "--contact", contact, "--no-upnp");
-                Peer b = kindB == NatKind.UPNP ? Peer.start(siteB.host(), dir.resolve("b"), "--contact", contact)
-                        : Peer.start(siteB.host(), dir.resolve("b"), "--contact", contact, "--no-upnp")) {
+        try (DemoPeer p = DemoPeer.start(publicHost, dir.resolve("p"), publicOptions.toArray(String[]::new));
+                DemoPeer a = DemoPeer.start(siteA.host(), dir.resolve("a"), "--contact", contact, "--no-upnp");
+                DemoPeer b = kindB == NatKind.UPNP ? DemoPeer.start(siteB.host(), dir.resolve("b"), "--contact", contact)
+                        : DemoPeer.start(siteB.host(), dir.resolve("b"), "--contact", contact, "--no-upnp")) {
             a.await("bootstrapped", l -> true);
             b.await("bootstrapped", l -> true);
             if (kindB == NatKind.UPNP) {
@@ -128,7 +124,7 @@ public final class LabConnect {
     }
 
     /** Connect, await connected, drop until neither side lists the other; {@code tries} times. */
-    private void repeat(Peer a, Peer b, String connect, List<Try> results) throws Exception {
+    private void repeat(DemoPeer a, DemoPeer b, String connect, List<Try> results) throws Exception {
         for (int i = 1; i <= tries; i++) {
             int linesBefore = a.process.lines().size();
             long start = System.nanoTime();
@@ -157,7 +153,7 @@ public final class LabConnect {
      * (the rendezvous answer dials and punches too) can connect the pair again just after a drop. Such a
      * reconnection is counted. Both event streams are then read up to now, so the next try sees only its own events.
      */
-    private void separate(Peer a, Peer b) throws Exception {
+    private void separate(DemoPeer a, DemoPeer b) throws Exception {
         a.command("drop " + b.id);
         for (int round = 0; round < 30; round++) {
             boolean aListsB = a.peers().contains(b.id);
@@ -184,7 +180,7 @@ public final class LabConnect {
     private void lan(NatLab lab, Path dir, List<Try> results) throws Exception {
         Site site = lab.site(NatKind.PORT_RESTRICTED_CONE);
         LabHost second = site.addHost();
-        try (Peer a = Peer.start(site.host(), dir.resolve("a"), "--lan", "--no-upnp")) {
+        try (DemoPeer a = DemoPeer.start(site.host(), dir.resolve("a"), "--lan", "--no-upnp")) {
             for (int i = 1; i <= tries; i++) {
                 // A's connected event is awaited on its own thread from before B starts, so that both events are
                 // timed the same way however the two lines interleave (B is the only other peer on this LAN).
@@ -198,7 +194,7 @@ public final class LabConnect {
                         connected.set("");
                     }
                 });
-                try (Peer b = Peer.start(second, dir.resolve("b" + i), "--lan", "--no-upnp")) {
+                try (DemoPeer b = DemoPeer.start(second, dir.resolve("b" + i), "--lan", "--no-upnp")) {
                     waiter.join();
                     String line = connected.get();
                     double millis = (connectedNanos.get() - b.startedNanos) / 1e6;
@@ -249,93 +245,10 @@ public final class LabConnect {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
-    static String field(String json, String name) {
-        Matcher m = FIELD.matcher(json);
-        while (m.find()) {
-            if (m.group(1).equals(name)) {
-                return m.group(2);
-            }
-        }
-        return null;
-    }
-
     private static String firstLine(Exception e) {
         return String.valueOf(e.getMessage()).lines().findFirst().orElse("").replace('"', '\'');
     }
 
     private record Try(int index, double millis, String route, String transport, String error) {
-    }
-
-    /** One {@code crust-demo peer --json} JVM on a lab host. */
-    private static final class Peer implements AutoCloseable {
-        private final LabProcess process;
-        private final long startedNanos;
-        private final String id;
-
-        private Peer(LabProcess process) throws LabException {
-            this.process = process;
-            String started = process.awaitLine(l -> "started".equals(field(l, "event")), WAIT);
-            this.startedNanos = System.nanoTime();
-            this.id = field(started, "id");
-        }
-
-        static Peer start(LabHost host, Path dataDir, String... options) throws LabException {
-            List<String> args = new ArrayList<>(List.of("peer", "--json", "--network", "bench", "--data-dir", dataDir.toString()));
-            args.addAll(List.of(options));
-            return new Peer(host.startJava(List.of("-Xmx512m"), Main.class, args.toArray(String[]::new)));
-        }
-
-        void command(String line) throws LabException {
-            process.writeLine(line);
-        }
-
-        String await(String event, Predicate<String> matcher) throws LabException {
-            return process.awaitLine(l -> event.equals(field(l, "event")) && matcher.test(l), WAIT);
-        }
-
-        String await(Predicate<String> matcher) throws LabException {
-            return process.awaitLine(matcher, WAIT);
-        }
-
-        /** Where this very line (not an equal one) is among every line the peer printed. */
-        int indexOf(String line) {
-            List<String> all = process.lines();
-            for (int i = all.size() - 1; i >= 0; i--) {
-                if (all.get(i) == line) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        /** The {@code peers} event (every connected peer's id is in it). */
-        String peers() throws LabException {
-            command("peers");
-            return await("peers", l -> true);
-        }
-
-        /** Reads this peer's events up to now: the next await sees only later lines. */
-        void mark() throws LabException {
-            command("id");
-            await("id", l -> true);
-        }
-
-        /** Asks with {@code id} once a second until the peer reports an external address (its port mapping). */
-        void awaitExternalAddress() throws Exception {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline) {
-                command("id");
-                if (!await("id", l -> true).contains("\"external\":[]")) {
-                    return;
-                }
-                Thread.sleep(1000);
-            }
-            throw new LabException("no external address within " + WAIT);
-        }
-
-        @Override
-        public void close() {
-            process.close();
-        }
     }
 }

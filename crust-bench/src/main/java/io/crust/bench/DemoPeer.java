@@ -1,0 +1,129 @@
+package io.crust.bench;
+
+import io.crust.demo.Main;
+import io.crust.testkit.lab.LabException;
+import io.crust.testkit.lab.LabHost;
+import io.crust.testkit.lab.LabProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One {@code crust-demo peer --json} JVM on a lab host, driven by lines as a script would drive it:
+ * commands on its stdin, one JSON event per line on its stdout. Used by {@link LabConnect} and
+ * {@link LabMatrix}.
+ */
+final class DemoPeer implements AutoCloseable {
+    static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":\"([^\"]*)\"");
+    private static final Pattern TCP_PORT = Pattern.compile("\"tcp\":(\\d+)");
+
+    final LabProcess process;
+    final long startedNanos;
+    final String id;
+
+    private DemoPeer(LabProcess process) throws LabException {
+        this.process = process;
+        String started = process.awaitLine(l -> "started".equals(field(l, "event")), WAIT);
+        this.startedNanos = System.nanoTime();
+        this.id = field(started, "id");
+    }
+
+    static DemoPeer start(LabHost host, Path dataDir, String... options) throws LabException {
+        List<String> args = new ArrayList<>(List.of("peer", "--json", "--network", "bench", "--data-dir", dataDir.toString()));
+        args.addAll(List.of(options));
+        return new DemoPeer(host.startJava(List.of("-Xmx512m"), Main.class, args.toArray(String[]::new)));
+    }
+
+    /** A string field of a JSON event line, or null. */
+    static String field(String json, String name) {
+        Matcher m = FIELD.matcher(json);
+        while (m.find()) {
+            if (m.group(1).equals(name)) {
+                return m.group(2);
+            }
+        }
+        return null;
+    }
+
+    void command(String line) throws LabException {
+        process.writeLine(line);
+    }
+
+    String await(String event, Predicate<String> matcher) throws LabException {
+        return process.awaitLine(l -> event.equals(field(l, "event")) && matcher.test(l), WAIT);
+    }
+
+    String await(Predicate<String> matcher) throws LabException {
+        return process.awaitLine(matcher, WAIT);
+    }
+
+    String await(Predicate<String> matcher, Duration timeout) throws LabException {
+        return process.awaitLine(matcher, timeout);
+    }
+
+    /** Where this very line (not an equal one) is among every line the peer printed. */
+    int indexOf(String line) {
+        List<String> all = process.lines();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (all.get(i) == line) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The {@code peers} event (every connected peer's id is in it). */
+    String peers() throws LabException {
+        command("peers");
+        return await("peers", l -> true);
+    }
+
+    /** Reads this peer's events up to now: the next await sees only later lines. */
+    void mark() throws LabException {
+        command("id");
+        await("id", l -> true);
+    }
+
+    /** Asks with {@code id} once a second until the peer reports an external address (its port mapping). */
+    void awaitExternalAddress() throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            command("id");
+            if (!await("id", l -> true).contains("\"external\":[]")) {
+                return;
+            }
+            Thread.sleep(1000);
+        }
+        throw new LabException("no external address within " + WAIT);
+    }
+
+    /**
+     * Asks with {@code id} until the peer lists {@code publicAddress} with its own TCP listening port
+     * among its external addresses: the router has mapped that port (a reflexive TCP address, seen on
+     * an outgoing connection, has another port). No event announces a mapping, so this asks every
+     * 200 ms, up to {@link #WAIT}.
+     */
+    void awaitTcpMapping(String publicAddress) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            command("id");
+            String id = await("id", l -> true);
+            Matcher port = TCP_PORT.matcher(id);
+            if (port.find() && id.contains("\"" + publicAddress + ":" + port.group(1) + "\"")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new LabException("no TCP port mapping on " + publicAddress + " within " + WAIT);
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}

@@ -6,10 +6,12 @@
 Hand-written interpretation lives in crust-bench/analysis.md and is copied in after the tables.
 """
 import datetime, json, os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from matrix_report import matrix_section
 
 results_path, out_path = sys.argv[1], sys.argv[2]
 rows = [json.loads(l) for l in open(results_path) if l.strip()]
-rows = [r for r in rows if r.get('kind') != 'lab-connect']  # per-try rows: the summaries carry the figures
+rows = [r for r in rows if r.get('kind') not in ('lab-connect', 'lab-matrix')]  # per-try rows: the summaries carry the figures
 machine = next((r for r in rows if r['kind'] == 'machine'), {})
 LOSSES = [0, 1, 5, 10]
 PATHS = [('loopback', 'Loopback (127.0.0.1)'), ('veth', 'veth pair, MTU 1500, offloads off, nft random loss each way'),
@@ -448,6 +450,17 @@ w('')
 plot = svg_time_to_connect(LAB_SCENARIOS, 'time-to-connect.svg')
 if plot:
     w('![Time to connect per scenario](%s)\n' % plot)
+matrix = matrix_section(rows)
+if matrix:
+    w('### The NAT matrix: every pair of NAT kinds, connecting by peer id\n')
+    w('`io.crust.bench.LabMatrix` (run.sh section `labmatrix`): one lab, two public peers (the first relays) as '
+      'bootstrap contacts, rendezvous and STUN servers, and two demo peers per NAT kind (an A side and a B side, '
+      'so a pair of one kind is two sites of that kind); only the UPnP peers map ports (the others run '
+      '`--no-upnp`), and the matrix starts once both have their TCP port mapped. A try: A runs `connect B-ID`; '
+      'the time runs from writing the command to reading A\'s `connected` event for B; a relayed first '
+      'connection is then watched for its `upgraded` event; then the pair is dropped from both ends until '
+      'neither lists the other. Only the first try of a pair meets fresh NAT state. ' + load_note('labmatrix') + '\n')
+    out.extend(matrix)
 
 analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'analysis.md')
 if os.path.exists(analysis):

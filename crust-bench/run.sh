@@ -6,8 +6,9 @@
 #   ONLY=scale,labconnect crust-bench/run.sh   # only these sections; other rows of results.jsonl are kept
 #   SCALE_HEARTBEAT=30 ONLY=scale crust-bench/run.sh   # scale with a 30 s heartbeat (120 s timeout), default 2 s
 #   SKIP_KWIK=1 ONLY=goodput crust-bench/run.sh   # goodput without the kwik QUIC rows (they take minutes under loss)
+#   ONLY=labmatrix crust-bench/run.sh  # the NAT matrix alone: 49 pairs of NAT kinds, 10 tries each (about 30 minutes)
 #
-# Sections: goodput (loopback, veth, TUN link; round trips), perftool, channel, jmh, scale, labconnect.
+# Sections: goodput (loopback, veth, TUN link; round trips), perftool, channel, jmh, scale, labconnect, labmatrix.
 #
 # Needs root (network namespaces), iperf3, ip, nft, ethtool, python3, keytool and a JDK 21+.
 # Traffic stays on loopback and in two namespaces this script creates (cbNNNNa, cbNNNNb), deleted on
@@ -23,7 +24,7 @@ ONLY=${ONLY:-}                        # comma list of sections; empty: all of th
 [ "${ONLY_PERFTOOL:-0}" = 1 ] && ONLY=perftool   # the older spelling of ONLY=perftool
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 for s in ${ONLY//,/ }; do
-  case $s in goodput|perftool|channel|jmh|scale|labconnect) ;; *) echo "unknown section '$s' in ONLY" >&2; exit 2;; esac
+  case $s in goodput|perftool|channel|jmh|scale|labconnect|labmatrix) ;; *) echo "unknown section '$s' in ONLY" >&2; exit 2;; esac
 done
 if [ -z "$ONLY" ]; then
   : > "$RESULTS"
@@ -45,6 +46,8 @@ def section(r):
         return 'scale'
     if k.startswith('lab-connect'):
         return 'labconnect'
+    if k.startswith('lab-matrix'):
+        return 'labmatrix'
     if k == 'section-load':
         return r.get('section')
     return k
@@ -533,6 +536,37 @@ with open(res, 'a') as f:
             f.write(json.dumps(dict(kind='lab-connect-summary', scenario=s, status='FAILED', why='no summary: see labconnect.err', command=cmd)) + '\n')
 PY
   rm -rf "$OUT/lab-work"
+fi
+
+# ---------------------------------------------------------------- 7b. The NAT matrix: every pair of NAT kinds
+if want labmatrix; then
+  if [ "$QUICK" = 1 ]; then MATRIX_TRIES=2; else MATRIX_TRIES=10; fi
+  MATRIX_UPGRADE_WAIT=${MATRIX_UPGRADE_WAIT:-10}   # seconds a relayed first connection is watched for its move
+  log "NAT lab matrix: 49 pairs of NAT kinds, $MATRIX_TRIES tries each"
+  section_load labmatrix
+  matrix_cmd="java -cp CP io.crust.bench.LabMatrix $MATRIX_TRIES WORK_DIR $MATRIX_UPGRADE_WAIT"
+  timeout ${MATRIX_TIMEOUT:-5400} "$JAVA" -Xmx512m -cp "$CP" io.crust.bench.LabMatrix $MATRIX_TRIES "$OUT/matrix-work" $MATRIX_UPGRADE_WAIT \
+    > "$OUT/labmatrix.txt" 2> "$OUT/labmatrix.err"
+  matrix_rc=$?
+  [ $matrix_rc = 0 ] || fail "lab matrix: exit $matrix_rc, see $OUT/labmatrix.txt and $OUT/labmatrix.err"
+  python3 - "$RESULTS" "$OUT/labmatrix.txt" "$matrix_cmd" <<'PY'
+import json, sys
+res, out, cmd = sys.argv[1:]
+rows = []
+for l in open(out):
+    if l.startswith('{"kind":"lab-matrix'):
+        try:
+            rows.append(json.loads(l))
+        except ValueError:
+            pass
+if not any(r['kind'] == 'lab-matrix-summary' for r in rows):
+    rows.append(dict(kind='lab-matrix-summary', status='FAILED', why='no summary: see labmatrix.err'))
+with open(res, 'a') as f:
+    for r in rows:
+        r['command'] = cmd
+        f.write(json.dumps(r) + '\n')
+PY
+  rm -rf "$OUT/matrix-work"
 fi
 
 log "writing docs/performance.md"

@@ -18,10 +18,11 @@ import java.util.List;
 
 /**
  * A Crust node for NAT lab tests, run in a lab namespace by {@code LabHost.startJava}. Arguments:
- * {@code [--port N] [--relay] [--no-udp] [--contact ip:port]...}. Prints one line per fact on stdout
+ * {@code [--port N] [--relay] [--no-udp] [--port-mapping] [--contact ip:port]...}. Prints one line per fact on stdout
  * ({@code READY id}, {@code EVENT ...}, {@code CONNECTED id route transport millis}, {@code FAILED ...},
  * {@code MESSAGE from text}, {@code STREAMING from n}, {@code STREAM from count ok|BROKEN why}) and obeys stdin
- * commands ({@code connect ID}, {@code send ID TEXT}, {@code drop ID}, {@code peers} (prints {@code PEERS id...}), {@code stream ID COUNT BYTES PACE_MS}).
+ * commands ({@code connect ID}, {@code send ID TEXT}, {@code drop ID}, {@code peers} (prints {@code PEERS id...}),
+ * {@code external} (prints {@code EXTERNAL tcpPort ip:port...}: the TCP listening port, then the external addresses), {@code stream ID COUNT BYTES PACE_MS}).
  */
 public final class LabPeer {
     private LabPeer() {
@@ -31,12 +32,14 @@ public final class LabPeer {
         int port = 0;
         boolean relay = false;
         boolean udp = true;
+        boolean portMapping = false;
         List<InetSocketAddress> contacts = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--relay" -> relay = true;
                 case "--no-udp" -> udp = false;
+                case "--port-mapping" -> portMapping = true;
                 case "--contact" -> {
                     String[] hp = args[++i].split(":");
                     contacts.add(new InetSocketAddress(InetAddress.getByName(hp[0]), Integer.parseInt(hp[1])));
@@ -46,7 +49,7 @@ public final class LabPeer {
         }
         Path dir = Files.createTempDirectory("crust-lab-peer");
         CrustConfig config = CrustConfig.builder().dataDir(dir).networkName("lab").listenTcpPort(port).listenUdpPort(port)
-                .contacts(contacts).relay(relay).udp(udp).build();
+                .contacts(contacts).relay(relay).udp(udp).portMapping(portMapping).build();
         try (CrustNode node = CrustNode.start(config)) {
             say("READY " + node.id());
             Thread.ofVirtual().name("lab-peer-events").start(() -> printEvents(node));
@@ -65,6 +68,9 @@ public final class LabPeer {
                             say("CONNECTED " + peer.id() + " " + peer.route() + " " + peer.transport() + " " + millis);
                         }
                         case "send" -> node.peer(PeerId.parse(words[1])).orElseThrow().send(words[2].getBytes(StandardCharsets.UTF_8));
+                        case "external" -> say("EXTERNAL " + node.tcpAddress().map(a -> a.getPort()).orElse(0)
+                                + node.externalAddresses().stream().map(a -> " " + a.getAddress().getHostAddress() + ":" + a.getPort())
+                                        .reduce("", String::concat));
                         case "peers" -> say("PEERS" + node.peers().stream().map(x -> " " + x.id()).reduce("", String::concat));
                         case "drop" -> {
                             node.drop(PeerId.parse(words[1]));

@@ -39,8 +39,10 @@ import java.util.TreeMap;
  * {@code lab-matrix-summary} line; {@code crust-bench/report.py} renders the table.
  *
  * <pre>
- *   java -cp CP io.crust.bench.LabMatrix TRIES WORK_DIR [UPGRADE_WAIT_SECONDS [KIND,...]]
+ *   java -cp CP io.crust.bench.LabMatrix TRIES WORK_DIR [UPGRADE_WAIT_SECONDS [KIND,... | A&gt;B,...]]
  * </pre>
+ * A list of kinds runs every ordered pair of them (all seven kinds unless told); {@code A>B} pairs run
+ * only those, for example {@code PORT_RESTRICTED_CONE>SYMMETRIC,SYMMETRIC>PORT_RESTRICTED_CONE}.
  */
 public final class LabMatrix {
     private static final int PORT = 5483;
@@ -62,12 +64,27 @@ public final class LabMatrix {
         int tries = Integer.parseInt(args[0]);
         Path workDir = Path.of(args[1]);
         Duration upgradeWait = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 10);
-        List<NatKind> kinds = args.length > 3 ? Arrays.stream(args[3].split(",")).map(NatKind::valueOf).toList()
-                : List.of(NatKind.values());
+        List<NatKind[]> pairs = new ArrayList<>();
+        if (args.length > 3 && args[3].contains(">")) {
+            for (String pair : args[3].split(",")) {
+                String[] ab = pair.split(">");
+                pairs.add(new NatKind[] {NatKind.valueOf(ab[0]), NatKind.valueOf(ab[1])});
+            }
+        } else {
+            List<NatKind> only = args.length > 3 ? Arrays.stream(args[3].split(",")).map(NatKind::valueOf).toList()
+                    : List.of(NatKind.values());
+            for (NatKind a : only) {
+                for (NatKind b : only) {
+                    pairs.add(new NatKind[] {a, b});
+                }
+            }
+        }
+        List<NatKind> kinds = Arrays.stream(NatKind.values())
+                .filter(k -> pairs.stream().anyMatch(p -> p[0] == k || p[1] == k)).toList();
         LabMatrix bench = new LabMatrix(tries, upgradeWait);
         String error = "";
         try (NatLab lab = NatLab.start("matrix")) {
-            bench.run(lab, Files.createTempDirectory(Files.createDirectories(workDir), "matrix"), kinds);
+            bench.run(lab, Files.createTempDirectory(Files.createDirectories(workDir), "matrix"), kinds, pairs);
         } catch (Exception e) {
             error = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             System.err.println("matrix stopped: " + e);
@@ -77,7 +94,7 @@ public final class LabMatrix {
         System.exit(ok ? 0 : 1);
     }
 
-    private void run(NatLab lab, Path dir, List<NatKind> kinds) throws Exception {
+    private void run(NatLab lab, Path dir, List<NatKind> kinds, List<NatKind[]> pairs) throws Exception {
         List<DemoPeer> started = new ArrayList<>();
         try {
             List<String> contacts = new ArrayList<>();
@@ -116,10 +133,8 @@ public final class LabMatrix {
                     peer.mark();
                 }
             }
-            for (NatKind a : kinds) {
-                for (NatKind b : kinds) {
-                    pair(a, sideA.get(a), b, sideB.get(b));
-                }
+            for (NatKind[] p : pairs) {
+                pair(p[0], sideA.get(p[0]), p[1], sideB.get(p[1]));
             }
         } finally {
             started.reversed().forEach(DemoPeer::close);

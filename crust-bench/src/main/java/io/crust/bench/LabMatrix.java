@@ -229,16 +229,19 @@ public final class LabMatrix {
 
     /**
      * Drops the pair from both ends until neither lists the other: a path that one side was still
-     * opening can connect the pair again just after a drop. Both event streams are then read up to now.
+     * opening can connect the pair again just after a drop. Both event streams are read up to the last check.
      */
     private void separate(DemoPeer a, DemoPeer b) throws Exception {
         a.command("drop " + b.id);
         for (int round = 0; round < 30; round++) {
+            // Read both event streams up to now first, then ask: a reconnection after this check prints its
+            // connected event after the mark, where the next try sees it (and counts itself stale). Marked after
+            // the check, such an event could be read past, and the next connect would print none (already announced).
+            a.mark();
+            b.mark();
             boolean aListsB = a.peers().contains(b.id);
             boolean bListsA = b.peers().contains(a.id);
             if (!aListsB && !bListsA) {
-                a.mark();
-                b.mark();
                 return;
             }
             if (round > 0) {

@@ -6,6 +6,7 @@ import io.crust.testkit.lab.LabException;
 import io.crust.testkit.lab.LabHost;
 import io.crust.testkit.lab.NatKind;
 import io.crust.testkit.lab.NatLab;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -191,7 +192,7 @@ public final class LabMatrix {
             line = a.await(l -> "error".equals(field(l, "event"))
                     || "connected".equals(field(l, "event")) && b.id.equals(field(l, "peer")));
         } catch (LabException e) {
-            return Try.failed(kindA, kindB, index, millisSince(start), firstLine(e));
+            return Try.failed(kindA, kindB, index, millisSince(start), firstLine(e) + "; " + diagnose(a, b));
         }
         double millis = millisSince(start);
         if ("error".equals(field(line, "event"))) {
@@ -225,6 +226,29 @@ public final class LabMatrix {
             }
         }
         return new Try(kindA, kindB, index, millis, route, transport, finalRoute, finalTransport, upgradeMillis, "");
+    }
+
+    /**
+     * What a try that printed nothing leaves to look at: whether A lists B now (then connect returned and no
+     * connected event was printed) and a thread dump of A (then connect may be stuck), beside A's stderr log.
+     */
+    private static String diagnose(DemoPeer a, DemoPeer b) {
+        String listed;
+        try {
+            listed = a.peers().contains(b.id) ? "A lists B" : "A does not list B";
+        } catch (LabException e) {
+            listed = "A does not answer peers";
+        }
+        Path dump = a.process.stderrLog().resolveSibling(a.process.name() + "-" + System.nanoTime() + ".threads.txt");
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(a.process.pid()), "Thread.dump_to_file", dump.toString()).redirectErrorStream(true).start();
+            jcmd.getInputStream().transferTo(OutputStream.nullOutputStream());
+            jcmd.waitFor();
+        } catch (Exception e) {
+            return listed + "; no thread dump: " + e;
+        }
+        return listed + "; threads of A in " + dump;
     }
 
     /**

@@ -159,7 +159,7 @@ w('The figures below were measured on a 2-core machine shared with other builds 
 w('## How to run\n')
 w('```\nsudo crust-bench/run.sh            # everything, writes this file\nQUICK=1 sudo crust-bench/run.sh    # smaller transfers and shorter runs\n'
   'ONLY=scale,labconnect sudo crust-bench/run.sh   # only some sections (goodput, perftool, channel, jmh, scale,\n'
-  '                                                # labconnect); the rows of the others are kept from the last run\n```\n')
+  '                                                # labconnect, labmatrix); the rows of the others are kept from the last run\n```\n')
 w('Needs root (two network namespaces, created and deleted by the script), `iperf3`, `ip`, `nft`, `ethtool`, '
   '`python3`, `keytool` and a JDK 21+. Traffic stays on loopback and inside those namespaces. A comparison '
   'that cannot run shows as FAILED below and makes the script exit 1. Raw results, one JSON object per '

@@ -20,6 +20,8 @@ import java.util.function.Predicate;
  */
 final class LabNodes implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(120);
+    /** How many connections {@link #exchange} tries before a message counts as undeliverable. */
+    private static final int SENDS = 3;
     private static final int PORT = 5483;
 
     /** One running LabPeer and the id it printed. */
@@ -129,10 +131,45 @@ final class LabNodes implements AutoCloseable {
         return outcome;
     }
 
-    /** A message from A to B, awaited at B. */
+    /**
+     * A message from A to B: B receives it, or A is told that the connection it went out on was lost (or
+     * the send failed), and then A connects again and sends again, at most {@value #SENDS} times. A loss
+     * is the contract at work, not a fault: a direct attempt of an earlier try can register at A just as
+     * B drops the pair, so A holds a connection B has closed; what is sent on it is lost, and reported.
+     */
     static void exchange(Node a, Node b, String text) throws Exception {
-        a.process().writeLine("send " + b.id() + " " + text);
-        b.process().awaitLine(l -> l.equals("MESSAGE " + a.id() + " " + text), WAIT);
+        for (int send = 1; ; send++) {
+            int mark = a.process().lines().size();
+            a.process().writeLine("send " + b.id() + " " + text);
+            Optional<String> lost = deliveredOrLost(a, b, text, mark);
+            if (lost.isEmpty()) {
+                return;
+            }
+            System.out.println(text + ": A was told its connection was lost before B got the message (" + lost.get()
+                    + "); send " + send + " of at most " + SENDS);
+            if (send == SENDS) {
+                throw new AssertionError(text + " was lost with " + SENDS + " connections in a row");
+            }
+            a.process().awaitLine(lost.get()::equals, WAIT); // read past it: connect awaits what comes next
+            connect(a, b, route -> true, Duration.ZERO);
+        }
+    }
+
+    /** Empty once B printed the message; the line in which A reported the loss, if A did first. */
+    private static Optional<String> deliveredOrLost(Node a, Node b, String text, int mark) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (b.process().pollLine(l -> l.equals("MESSAGE " + a.id() + " " + text), Duration.ofMillis(200)).isPresent()) {
+                return Optional.empty();
+            }
+            List<String> lines = a.process().lines();
+            Optional<String> lost = lines.subList(mark, lines.size()).stream()
+                    .filter(l -> l.startsWith("EVENT PeerLost[peer=" + b.id()) || l.startsWith("FAILED ")).findFirst();
+            if (lost.isPresent()) {
+                return lost;
+            }
+        }
+        throw new AssertionError("B never received " + text + " and A reported no loss within " + WAIT);
     }
 
     /**

@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The demo peer at work: a command loop on the calling thread (reading lines from standard input) and
@@ -47,15 +46,8 @@ final class PeerShell implements AutoCloseable {
     private final FileReceiver receiver;
     private final FileSender sender;
     private final String networkName;
-    /** Peers announced by a {@code connected} event and not lost or dropped since. */
+    /** Peers announced by a {@code connected} event and not lost since. */
     private final Set<PeerId> announced = ConcurrentHashMap.newKeySet();
-    /**
-     * Held while a peer is announced and while one is dropped, so that the two do not interleave: a
-     * {@code PeerConnected} still queued when {@code drop} ran would otherwise announce a handle already
-     * closed, the peer would stay "announced", and its next connection would print no {@code connected}
-     * event (seen in crust-bench's NAT matrix: one try in 490 waited in vain). Held only for a drop or a print.
-     */
-    private final ReentrantLock announceLock = new ReentrantLock();
     private final Thread eventThread;
     private volatile boolean closing;
 
@@ -106,13 +98,8 @@ final class PeerShell implements AutoCloseable {
                 case ShellCommand.SendFile f -> sendFile(f.peer(), f.path());
                 case ShellCommand.Drop d -> {
                     PeerId id = connectedPeer(d.peer()).id();
-                    announceLock.lock();
-                    try {
-                        node.drop(id);
-                        announced.remove(id);
-                    } finally {
-                        announceLock.unlock();
-                    }
+                    node.drop(id);
+                    announced.remove(id);
                     receiver.abandon(id, "dropped").forEach(this::report);
                     out.event("dropped", "peer", id.toString());
                 }
@@ -135,7 +122,9 @@ final class PeerShell implements AutoCloseable {
             peer = node.connect(knownPeer(target), CONNECT_TIMEOUT);
         }
         // The connected event comes from the node; a peer that was already connected is not announced twice.
-        announceOnce(peer, peer.route(), peer.transport());
+        if (announced.add(peer.id())) {
+            announceConnected(peer, peer.route(), peer.transport());
+        }
     }
 
     private void send(String peerText, String text) throws CrustException, UsageException {
@@ -240,7 +229,11 @@ final class PeerShell implements AutoCloseable {
 
     private void handle(CrustEvent event) {
         switch (event) {
-            case CrustEvent.PeerConnected c -> announceOnce(c.peer(), c.route(), c.transport());
+            case CrustEvent.PeerConnected c -> {
+                if (announced.add(c.peer().id())) {
+                    announceConnected(c.peer(), c.route(), c.transport());
+                }
+            }
             case CrustEvent.MessageReceived m -> onMessage(m.from(), m.message());
             case CrustEvent.PeerLost l -> {
                 announced.remove(l.peer());
@@ -316,18 +309,6 @@ final class PeerShell implements AutoCloseable {
                 out.event("error", "message", "cannot tell " + peer.shortForm() + " about its file: " + e.getMessage());
             }
         });
-    }
-
-    /** Prints {@code connected} for a peer still open and not announced yet. */
-    private void announceOnce(Peer peer, Route route, Transport transport) {
-        announceLock.lock();
-        try {
-            if (peer.isOpen() && announced.add(peer.id())) {
-                announceConnected(peer, route, transport);
-            }
-        } finally {
-            announceLock.unlock();
-        }
     }
 
     private void announceConnected(Peer peer, Route route, Transport transport) {

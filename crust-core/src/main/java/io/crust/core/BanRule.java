@@ -9,12 +9,22 @@ import java.util.Objects;
  * address or a CIDR block (both checked before the handshake, as a connection arrives or is dialled).
  */
 public sealed interface BanRule {
-    /** Bans one peer id. */
+    /**
+     * Bans one peer id.
+     *
+     * @param id the peer id to refuse after the handshake
+     * @return the rule
+     */
     static BanRule peer(PeerId id) {
         return new PeerRule(id);
     }
 
-    /** Bans one IP address. */
+    /**
+     * Bans one IP address.
+     *
+     * @param address the address to refuse, IPv4 or IPv6
+     * @return the rule, a CIDR block of one address
+     */
     static BanRule ip(InetAddress address) {
         return new CidrRule(address, address.getAddress().length * 8);
     }
@@ -23,6 +33,8 @@ public sealed interface BanRule {
      * Bans a block written as {@code address/prefix}, for example {@code 10.0.0.0/8} or {@code fd00::/8}.
      * Text without a prefix bans one address. No name lookup is done.
      *
+     * @param text {@code address/prefix} or a bare address, as a user typed it
+     * @return the rule
      * @throws IllegalArgumentException if the text is not a literal address with a valid prefix length
      */
     static BanRule cidr(String text) {
@@ -42,14 +54,33 @@ public sealed interface BanRule {
         return new CidrRule(address, prefix);
     }
 
-    /** True if the rule matches this peer id. */
+    /**
+     * Checks a peer id, after the handshake.
+     *
+     * @param id a peer id proven in a handshake
+     * @return true if the rule matches this peer id
+     */
     boolean matches(PeerId id);
 
-    /** True if the rule matches this address. */
+    /**
+     * Checks an address, before the handshake.
+     *
+     * @param address the remote address of a connection arriving or being dialled
+     * @return true if the rule matches this address
+     */
     boolean matches(InetAddress address);
 
-    /** Bans one peer id. */
+    /**
+     * Bans one peer id.
+     *
+     * @param id the peer id refused
+     */
     record PeerRule(PeerId id) implements BanRule {
+        /**
+         * Checks that the id is present.
+         *
+         * @throws NullPointerException if id is null
+         */
         public PeerRule {
             Objects.requireNonNull(id, "id");
         }
@@ -65,8 +96,18 @@ public sealed interface BanRule {
         }
     }
 
-    /** Bans every address whose first {@code prefixBits} bits equal those of {@code network}. */
+    /**
+     * Bans every address whose first {@code prefixBits} bits equal those of {@code network}.
+     *
+     * @param network    an address of the block; bits past the prefix are ignored
+     * @param prefixBits the prefix length, 0 to 32 for IPv4 and 0 to 128 for IPv6
+     */
     record CidrRule(InetAddress network, int prefixBits) implements BanRule {
+        /**
+         * Checks the prefix length against the address family.
+         *
+         * @throws IllegalArgumentException if prefixBits is outside 0 to the address's bit length
+         */
         public CidrRule {
             Objects.requireNonNull(network, "network");
             int bits = network.getAddress().length * 8;

@@ -39,19 +39,35 @@ public final class ConnectFailedException extends CrustException {
         INTERRUPTED
     }
 
+    /** Why the connect failed; never null. */
     private final Reason reason;
 
+    /**
+     * A failure without an underlying exception.
+     *
+     * @param reason  why the connect failed, for a program to act on
+     * @param message what went wrong, for a person
+     * @throws NullPointerException if reason is null
+     */
     public ConnectFailedException(Reason reason, String message) {
         super(message);
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
+    /**
+     * A failure caused by another exception.
+     *
+     * @param reason  why the connect failed, for a program to act on
+     * @param message what went wrong, for a person
+     * @param cause   the underlying failure
+     * @throws NullPointerException if reason is null
+     */
     public ConnectFailedException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
-    /** Why the connect failed. */
+    /** {@return why the connect failed} */
     public Reason reason() {
         return reason;
     }

@@ -26,6 +26,12 @@ public record ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, Li
     /** The most addresses per transport that an info carries. */
     public static final int MAX_ADDRESSES = 16;
 
+    /**
+     * Copies the lists and checks them.
+     *
+     * @throws IllegalArgumentException if a kinds list is not as long as its addresses list, a transport has more
+     *                                  than {@value #MAX_ADDRESSES} addresses, or an address is unresolved
+     */
     public ConnectionInfo {
         Objects.requireNonNull(id, "id");
         tcpAddresses = List.copyOf(tcpAddresses);
@@ -47,22 +53,45 @@ public record ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, Li
         }
     }
 
-    /** Candidates whose kind is not known, taken as the peer's own ({@link PeerRecord.Kind#HOST}) addresses. */
+    /**
+     * Candidates whose kind is not known, taken as the peer's own ({@link PeerRecord.Kind#HOST}) addresses.
+     *
+     * @param id           the peer to reach
+     * @param tcpAddresses TCP candidates, best first
+     * @param udpAddresses crust-udt (UDP) candidates, best first
+     */
     public ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, List<InetSocketAddress> udpAddresses) {
         this(id, tcpAddresses, udpAddresses, hosts(tcpAddresses), hosts(udpAddresses));
     }
 
-    /** This info with only one TCP candidate, kind kept. */
+    /**
+     * Narrows this info to one TCP candidate, to dial it alone.
+     *
+     * @param index the candidate's position in {@link #tcpAddresses()}
+     * @return this info with only that TCP candidate, kind kept, and no UDP candidate
+     * @throws IndexOutOfBoundsException if there is no such candidate
+     */
     public ConnectionInfo onlyTcp(int index) {
         return new ConnectionInfo(id, List.of(tcpAddresses.get(index)), List.of(), List.of(tcpKinds.get(index)), List.of());
     }
 
-    /** This info with only one UDP candidate, kind kept. */
+    /**
+     * Narrows this info to one UDP candidate, to dial it alone.
+     *
+     * @param index the candidate's position in {@link #udpAddresses()}
+     * @return this info with only that UDP candidate, kind kept, and no TCP candidate
+     * @throws IndexOutOfBoundsException if there is no such candidate
+     */
     public ConnectionInfo onlyUdp(int index) {
         return new ConnectionInfo(id, List.of(), List.of(udpAddresses.get(index)), List.of(), List.of(udpKinds.get(index)));
     }
 
-    /** The distinct IP addresses of the TCP and then UDP candidates of the given kinds, in candidate order. */
+    /**
+     * Collects the IP addresses of some kinds of candidate.
+     *
+     * @param kinds the kinds of candidate wanted
+     * @return the distinct IP addresses of the TCP and then UDP candidates of those kinds, in candidate order
+     */
     public Set<InetAddress> ipsOf(Set<PeerRecord.Kind> kinds) {
         Set<InetAddress> ips = new LinkedHashSet<>();
         for (int i = 0; i < tcpAddresses.size(); i++) {
@@ -82,7 +111,7 @@ public record ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, Li
         return java.util.Collections.nCopies(addresses == null ? 0 : addresses.size(), PeerRecord.Kind.HOST);
     }
 
-    /** A compact, copyable text form: {@code crust1:} followed by base64url. */
+    /** {@return a compact, copyable text form: {@code crust1:} followed by base64url} {@link #parse} reads it back. */
     public String toText() {
         return ConnectionInfoCodec.toText(this);
     }
@@ -90,6 +119,8 @@ public record ConnectionInfo(PeerId id, List<InetSocketAddress> tcpAddresses, Li
     /**
      * Parses {@link #toText()}.
      *
+     * @param text the text form, as a user pasted it
+     * @return the info
      * @throws IllegalArgumentException with a message saying what is wrong with the text
      */
     public static ConnectionInfo parse(String text) {

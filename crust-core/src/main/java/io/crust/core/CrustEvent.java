@@ -20,33 +20,58 @@ public sealed interface CrustEvent {
     /**
      * A listener is accepting connections; {@code address} is where to dial it, as
      * {@link CrustNode#tcpAddress()} reports it (never the wildcard).
+     *
+     * @param transport the listener's transport
+     * @param address   where to dial it
      */
     record ListenerStarted(Transport transport, InetSocketAddress address) implements CrustEvent {
     }
 
-    /** A listener could not start, or stopped with an error; the node keeps running without it. */
+    /**
+     * A listener could not start, or stopped with an error; the node keeps running without it.
+     *
+     * @param transport the listener's transport
+     * @param address   the address it was bound or meant to be bound to
+     * @param reason    what went wrong, for a person
+     */
     record ListenerFailed(Transport transport, InetSocketAddress address, String reason) implements CrustEvent {
     }
 
     /**
      * Bootstrap found its first peer; emitted once, as soon as the first candidate connected, while the
      * remaining candidates are still being tried.
+     *
+     * @param peers the peers connected by bootstrap so far, at least one
      */
     record BootstrapFinished(List<PeerId> peers) implements CrustEvent {
+        /** Copies the list. */
         public BootstrapFinished {
             peers = List.copyOf(peers);
         }
     }
 
-    /** Every bootstrap candidate failed, or there were none; {@code reason} says which. */
+    /**
+     * Every bootstrap candidate failed, or there were none.
+     *
+     * @param reason which of the two, and what was tried, for a person
+     */
     record BootstrapFailed(String reason) implements CrustEvent {
     }
 
     /**
      * A new peer connection is up. The application keeps it, or drops it with {@link Peer#close()}.
      * Emitted once per peer id until that peer is lost.
+     *
+     * @param peer      the new peer's handle
+     * @param route     how the connection was made
+     * @param transport the connection's transport
      */
     record PeerConnected(Peer peer, Route route, Transport transport) implements CrustEvent {
+        /**
+         * Checks that the peer is present.
+         *
+         * @throws NullPointerException if peer is null
+         */
         public PeerConnected {
             Objects.requireNonNull(peer, "peer");
         }
@@ -55,13 +80,21 @@ public sealed interface CrustEvent {
     /**
      * A message from {@code peer}, to reply to with {@code peer().send(...)}; messages from one peer
      * arrive in the order they were sent. Emitted only with {@link MessageDelivery#EVENTS}.
+     *
+     * @param peer    the sender's handle
+     * @param message the message's bytes, as the peer sent them
      */
     record MessageReceived(Peer peer, byte[] message) implements CrustEvent {
+        /**
+         * Checks that the peer is present.
+         *
+         * @throws NullPointerException if peer is null
+         */
         public MessageReceived {
             Objects.requireNonNull(peer, "peer");
         }
 
-        /** The sender's id: {@code peer().id()}. */
+        /** {@return the sender's id: {@code peer().id()}} */
         public PeerId from() {
             return peer.id();
         }
@@ -76,10 +109,16 @@ public sealed interface CrustEvent {
      * A connected peer is gone: its heartbeats stopped, its connection failed or it closed, it
      * misbehaved, or it was banned. Not emitted for {@link Peer#close()} or {@link CrustNode#drop}.
      *
+     * @param peer   the lost peer's id
      * @param reason why, for a program
      * @param detail why, for a person (for example {@code "no heartbeat for 8012 ms"})
      */
     record PeerLost(PeerId peer, Reason reason, String detail) implements CrustEvent {
+        /**
+         * Checks that the reason is present.
+         *
+         * @throws NullPointerException if reason is null
+         */
         public PeerLost {
             Objects.requireNonNull(reason, "reason");
         }
@@ -112,6 +151,11 @@ public sealed interface CrustEvent {
     /**
      * A remote side broke a rule. {@code peer} is null when it happened before the handshake proved an
      * identity; {@code address} is the remote address (null if unknown).
+     *
+     * @param peer    the remote peer's id, or null before the handshake proved one
+     * @param address the remote address, or null if unknown
+     * @param kind    which rule was broken
+     * @param detail  what happened, for a person
      */
     record Misbehaviour(PeerId peer, InetSocketAddress address, Kind kind, String detail) implements CrustEvent {
         /** What rule was broken. */
@@ -135,6 +179,7 @@ public sealed interface CrustEvent {
      * The connection behind an existing {@link Peer} handle moved to a better path (for example from
      * {@link Route#RELAYED} to a punched one, or from crust-udt to TCP).
      *
+     * @param peer      the peer whose connection moved
      * @param fromRoute the route of the connection the traffic left
      * @param toRoute   the route of the connection that carries it now
      * @param transport the transport of the connection that carries it now

@@ -12,6 +12,7 @@ public interface CrustEvents {
     /**
      * Waits for the next event.
      *
+     * @return the oldest event not yet taken
      * @throws InterruptedException if the calling thread is interrupted while waiting
      */
     CrustEvent take() throws InterruptedException;
@@ -19,11 +20,13 @@ public interface CrustEvents {
     /**
      * Waits up to {@code timeout} for the next event.
      *
+     * @param timeout how long to wait
+     * @return the oldest event not yet taken
      * @throws CrustTimeoutException if no event came within {@code timeout}
      * @throws InterruptedException if the calling thread is interrupted while waiting
      */
     CrustEvent take(Duration timeout) throws CrustTimeoutException, InterruptedException;
 
-    /** Takes every event waiting now, oldest first, without waiting; empty if there is none. */
+    /** {@return every event waiting now, oldest first, taken without waiting; empty if there is none} */
     List<CrustEvent> drain();
 }

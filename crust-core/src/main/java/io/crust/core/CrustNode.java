@@ -48,6 +48,8 @@ public final class CrustNode implements AutoCloseable {
      * bootstrap in the background (its outcome arrives as {@link CrustEvent.BootstrapFinished} or
      * {@link CrustEvent.BootstrapFailed}).
      *
+     * @param config the node's settings
+     * @return the running node; close it to stop everything it started
      * @throws CrustException if the data directory is unusable or no enabled listener could start;
      *     the message names the address and the cause
      */
@@ -55,13 +57,13 @@ public final class CrustNode implements AutoCloseable {
         return new CrustNode(Node.start(config));
     }
 
-    /** This node's peer id. */
+    /** {@return this node's peer id: its identity's Ed25519 public key} */
     public PeerId id() {
         return node.id();
     }
 
     /**
-     * An address other programs can dial to reach the TCP listener, if TCP is on and listening: the
+     * {@return an address other programs can dial to reach the TCP listener} Empty unless TCP is on and listening. The
      * bound address, or, when bound to all interfaces (the default), one of this host's interface
      * addresses, IPv4 first, with the bound port; never the wildcard {@code 0.0.0.0}. Every candidate
      * is in {@link #connectionInfo()}.
@@ -71,7 +73,7 @@ public final class CrustNode implements AutoCloseable {
     }
 
     /**
-     * An address other programs can dial to reach the UDP (crust-udt) listener, if UDP is on and
+     * {@return an address other programs can dial to reach the UDP (crust-udt) listener} Empty unless UDP is on and
      * listening; chosen as for {@link #tcpAddress()}, never the wildcard.
      */
     public Optional<InetSocketAddress> udpAddress() {
@@ -79,19 +81,19 @@ public final class CrustNode implements AutoCloseable {
     }
 
     /**
-     * Our addresses as the outside sees them: reflexive addresses that connected peers observed, and
+     * {@return our addresses as the outside sees them} They are reflexive addresses that connected peers observed, and
      * port mappings made on the router. Empty until a peer or mapping told us.
      */
     public List<InetSocketAddress> externalAddresses() {
         return node.externalAddresses();
     }
 
-    /** Our peer id and every address candidate, to hand to another node out of band. */
+    /** {@return our peer id and every address candidate, to hand to another node out of band} */
     public ConnectionInfo connectionInfo() {
         return node.connectionInfo();
     }
 
-    /** The in-order event stream. */
+    /** {@return the in-order event stream; the same object on every call} */
     public CrustEvents events() {
         return node.events();
     }
@@ -102,6 +104,9 @@ public final class CrustNode implements AutoCloseable {
      * TCP simultaneous open and UDP hole punching from both ends, and falls back to a relay through a
      * connected peer that allows relaying.
      *
+     * @param id      the peer to reach
+     * @param timeout how long every path together may take
+     * @return the connected peer
      * @throws CrustTimeoutException if no path was found within {@code timeout}, saying what was tried
      * @throws ConnectFailedException if every path failed before that; its reason says why
      */
@@ -112,6 +117,9 @@ public final class CrustNode implements AutoCloseable {
     /**
      * Dials an address: TCP first, then crust-udt. The peer id is whatever the remote side proves.
      *
+     * @param address the remote node's listen address
+     * @param timeout how long dialling and the handshake may take
+     * @return the connected peer
      * @throws CrustTimeoutException if nothing answered within {@code timeout}
      * @throws ConnectFailedException if the address is banned, refused or unreachable, or the handshake
      *     failed; its reason says which
@@ -123,6 +131,9 @@ public final class CrustNode implements AutoCloseable {
     /**
      * Dials the candidates of an info obtained out of band; the handshake must prove {@code info.id()}.
      *
+     * @param info    the remote node's id and address candidates
+     * @param timeout how long dialling and the handshake may take
+     * @return the connected peer
      * @throws CrustTimeoutException if no candidate answered within {@code timeout}
      * @throws ConnectFailedException if every candidate failed before that (for example another
      *     identity answered: {@link ConnectFailedException.Reason#HANDSHAKE_FAILED})
@@ -131,12 +142,17 @@ public final class CrustNode implements AutoCloseable {
         return node.connect(info, timeout);
     }
 
-    /** The peers connected now. */
+    /** {@return the peers connected now, a snapshot} */
     public List<Peer> peers() {
         return node.peers();
     }
 
-    /** The connected peer with this id, if any. */
+    /**
+     * Looks a connected peer up without waiting.
+     *
+     * @param id the peer's id
+     * @return the connected peer with this id; empty when it is not connected now
+     */
     public Optional<Peer> peer(PeerId id) {
         return node.peer(id);
     }
@@ -145,6 +161,9 @@ public final class CrustNode implements AutoCloseable {
      * Waits until the peer with this id is connected (dialled by either side) and returns it: for
      * example the side that was dialled, once it knows who dials.
      *
+     * @param id      the peer's id
+     * @param timeout how long to wait
+     * @return the connected peer
      * @throws CrustTimeoutException if it is not connected within {@code timeout}
      * @throws InterruptedException if the calling thread is interrupted while waiting
      */
@@ -152,12 +171,16 @@ public final class CrustNode implements AutoCloseable {
         return node.awaitPeer(id, timeout);
     }
 
-    /** Peers known from gossip and the bootstrap cache, connected or not. */
+    /** {@return the peers known from gossip and the bootstrap cache, connected or not} */
     public Set<PeerId> knownPeers() {
         return node.knownPeers();
     }
 
-    /** Closes the connection to a peer, if any (no {@link CrustEvent.PeerLost} event). */
+    /**
+     * Closes the connection to a peer, if any (no {@link CrustEvent.PeerLost} event).
+     *
+     * @param id the peer's id
+     */
     public void drop(PeerId id) {
         node.drop(id);
     }
@@ -165,12 +188,18 @@ public final class CrustNode implements AutoCloseable {
     /**
      * Adds a blacklist rule: matching connections are closed at once (with {@link CrustEvent.PeerLost}
      * "banned") and refused from now on, by id after the handshake and by address before it.
+     *
+     * @param rule the peer id, address or prefix to refuse
      */
     public void ban(BanRule rule) {
         node.ban(rule);
     }
 
-    /** Removes a blacklist rule added earlier. */
+    /**
+     * Removes a blacklist rule added earlier; connections it closed stay closed.
+     *
+     * @param rule a rule equal to the one added
+     */
     public void unban(BanRule rule) {
         node.unban(rule);
     }

@@ -8,10 +8,21 @@ package io.crust.core;
 public final class CrustTimeoutException extends CrustException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A timeout of one blocking call.
+     *
+     * @param message what was waited for, and how long
+     */
     public CrustTimeoutException(String message) {
         super(message);
     }
 
+    /**
+     * A timeout caused by a lower-level one.
+     *
+     * @param message what was waited for, and how long
+     * @param cause   the lower-level timeout
+     */
     public CrustTimeoutException(String message, Throwable cause) {
         super(message, cause);
     }

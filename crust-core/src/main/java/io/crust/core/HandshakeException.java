@@ -27,19 +27,35 @@ public final class HandshakeException extends CrustException {
         CLOSED
     }
 
+    /** Why the handshake failed; never null. */
     private final Reason reason;
 
+    /**
+     * A failure without an underlying exception.
+     *
+     * @param reason  why the handshake failed, for a program to act on
+     * @param message what went wrong, for a person
+     * @throws NullPointerException if reason is null
+     */
     public HandshakeException(Reason reason, String message) {
         super(message);
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
+    /**
+     * A failure caused by another exception.
+     *
+     * @param reason  why the handshake failed, for a program to act on
+     * @param message what went wrong, for a person
+     * @param cause   the underlying failure
+     * @throws NullPointerException if reason is null
+     */
     public HandshakeException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
-    /** Why the handshake failed. */
+    /** {@return why the handshake failed} */
     public Reason reason() {
         return reason;
     }

@@ -67,7 +67,7 @@ public final class Identity {
         this.noiseStaticKeyPair = DhFunction.CURVE25519.keyPairFromPrivateKey(noisePrivateKey);
     }
 
-    /** A new random identity that lives only in memory. */
+    /** {@return a new random identity that lives only in memory} */
     public static Identity generate() {
         byte[] seed = new byte[Ed25519.SECRET_KEY_SIZE];
         byte[] noise = new byte[32];
@@ -86,6 +86,8 @@ public final class Identity {
      * Loads the identity kept in {@code dataDir/identity.key}, or creates one there (and the directory)
      * on first start.
      *
+     * @param dataDir the node's data directory
+     * @return the identity kept there
      * @throws IOException if the file cannot be read or written, or is not a Crust identity file
      */
     public static Identity loadOrCreate(Path dataDir) throws IOException {
@@ -203,12 +205,17 @@ public final class Identity {
         }
     }
 
-    /** This node's peer id: its Ed25519 public key. */
+    /** {@return this node's peer id: its Ed25519 public key} */
     public PeerId peerId() {
         return peerId;
     }
 
-    /** An Ed25519 signature (64 bytes, RFC 8032 pure Ed25519) of {@code message}. */
+    /**
+     * Signs with this identity's Ed25519 key.
+     *
+     * @param message the bytes to sign, whole
+     * @return the 64-byte signature of {@code message} (RFC 8032 pure Ed25519)
+     */
     public byte[] sign(byte[] message) {
         byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
         Ed25519.sign(signingSeed, 0, message, 0, message.length, signature, 0);
@@ -216,7 +223,7 @@ public final class Identity {
     }
 
     /**
-     * The X25519 static key pair of the Noise handshake. Its type lives in a package this module does
+     * {@return the X25519 static key pair of the Noise handshake} Its type lives in a package this module does
      * not export: only crust-core itself can use it.
      */
     @SuppressWarnings("exports")

@@ -21,25 +21,26 @@ import java.time.Duration;
  * <p>Methods are safe to call from any thread; one receiver per peer is the intended use.
  */
 public interface Peer extends AutoCloseable {
-    /** The authenticated id of the remote peer. */
+    /** {@return the authenticated id of the remote peer} */
     PeerId id();
 
-    /** The transport of the current connection (for a relayed connection: of the hop to the relay). */
+    /** {@return the transport of the current connection} For a relayed connection: of the hop to the relay. */
     Transport transport();
 
-    /** How the current connection was made. */
+    /** {@return how the current connection was made} */
     Route route();
 
-    /** The remote address of the current connection (for a relayed connection: the relay's). */
+    /** {@return the remote address of the current connection} For a relayed connection: the relay's. */
     InetSocketAddress remoteAddress();
 
-    /** True until the connection is closed or lost. */
+    /** {@return true until the connection is closed or lost} */
     boolean isOpen();
 
     /**
      * Sends one message with {@link Priority#HIGH}: blocks while the send queue is full (backpressure),
      * never drops it silently.
      *
+     * @param message the bytes to send, at most {@link CrustConfig#maxMessageBytes()}
      * @throws CrustException if the message is larger than {@link CrustConfig#maxMessageBytes()}, the
      *     connection is closed or lost, or the calling thread is interrupted (its interrupt flag is
      *     then set again)
@@ -52,6 +53,8 @@ public interface Peer extends AutoCloseable {
      * Sends one message with the given priority. HIGH blocks while the queue is full; LOW never blocks
      * and may be dropped when stale (see {@link Priority#LOW}).
      *
+     * @param message  the bytes to send, at most {@link CrustConfig#maxMessageBytes()}
+     * @param priority which of the connection's two send queues the message joins
      * @throws CrustException as for {@link #send(byte[])}
      */
     void send(byte[] message, Priority priority) throws CrustException;
@@ -62,6 +65,8 @@ public interface Peer extends AutoCloseable {
      * peer's inbox fills and then this peer's connection is no longer read, which slows this peer's
      * sends and no other peer's.
      *
+     * @param timeout how long to wait
+     * @return the message's bytes, owned by the caller
      * @throws CrustTimeoutException if no message arrived within {@code timeout}
      * @throws CrustException if the peer is gone (lost, closed, or the node closed) and every message
      *     that arrived before has been received; the message says why
@@ -73,6 +78,7 @@ public interface Peer extends AutoCloseable {
     /**
      * Waits, without a time limit, for this peer's next message; as {@link #receive(Duration)}.
      *
+     * @return the message's bytes, owned by the caller
      * @throws CrustException if the peer is gone and every message that arrived before has been received
      * @throws InterruptedException if the calling thread is interrupted while waiting
      * @throws IllegalStateException if the node delivers messages as events ({@link MessageDelivery#EVENTS})

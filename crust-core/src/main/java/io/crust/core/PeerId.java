@@ -31,6 +31,8 @@ public final class PeerId implements Comparable<PeerId> {
     /**
      * The peer id of an Ed25519 public key.
      *
+     * @param ed25519PublicKey the 32-byte public key; copied
+     * @return the peer id
      * @throws IllegalArgumentException if the key is not 32 bytes or not a valid curve point
      */
     public static PeerId fromPublicKey(byte[] ed25519PublicKey) {
@@ -48,6 +50,8 @@ public final class PeerId implements Comparable<PeerId> {
      * Parses the 52-character text form written by {@link #toString()} (case-insensitive, surrounding
      * white space ignored).
      *
+     * @param text the text form, as a user or a file gives it
+     * @return the peer id
      * @throws IllegalArgumentException with a message saying what is wrong with the text
      */
     public static PeerId parse(String text) {
@@ -87,17 +91,23 @@ public final class PeerId implements Comparable<PeerId> {
         }
     }
 
-    /** A copy of the 32-byte Ed25519 public key. */
+    /** {@return a copy of the 32-byte Ed25519 public key} */
     public byte[] publicKey() {
         return publicKey.clone();
     }
 
-    /** The first 8 characters of the text form, for logs and displays only. */
+    /** {@return the first 8 characters of the text form, for logs and displays only} Not unique: never use it to identify a peer. */
     public String shortForm() {
         return toString().substring(0, SHORT_CHARS);
     }
 
-    /** True if {@code signature} is a valid Ed25519 signature of {@code message} by this peer. */
+    /**
+     * Checks a signature by this peer; malformed input gives false, never an exception.
+     *
+     * @param message   the signed bytes
+     * @param signature the 64-byte signature
+     * @return true if {@code signature} is a valid Ed25519 signature of {@code message} by this peer
+     */
     public boolean verify(byte[] message, byte[] signature) {
         if (message == null || signature == null || signature.length != Ed25519.SIGNATURE_SIZE) {
             return false;

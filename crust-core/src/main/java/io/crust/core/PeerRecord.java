@@ -111,12 +111,17 @@ public final class PeerRecord {
             this.code = code;
         }
 
-        /** The kind's code on the wire (1 host, 2 reflexive, 3 mapped). */
+        /** {@return the kind's code on the wire: 1 host, 2 reflexive, 3 mapped} */
         public int code() {
             return code;
         }
 
-        /** The kind with this wire code; empty for an unknown code. */
+        /**
+         * Reads a wire code without an exception for an unknown one.
+         *
+         * @param code a wire code, as {@link #code()} gives
+         * @return the kind with this wire code; empty for an unknown code
+         */
         public static java.util.Optional<Kind> fromCode(int code) {
             for (Kind k : values()) {
                 if (k.code == code) {
@@ -144,6 +149,11 @@ public final class PeerRecord {
      * @param socketAddress a resolved IPv4 or IPv6 address and a port from 1 to 65535
      */
     public record Address(Transport transport, Kind kind, InetSocketAddress socketAddress) {
+        /**
+         * Checks that the address is resolved and has a port.
+         *
+         * @throws IllegalArgumentException if socketAddress is unresolved or has port 0
+         */
         public Address {
             Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(kind, "kind");
@@ -160,6 +170,8 @@ public final class PeerRecord {
          * Parses the text form written by {@link #toString()}: {@code transport/kind/ip:port}, for example
          * {@code udt/reflexive/[2001:db8::1]:5483}. The IP must be a literal; no name is looked up.
          *
+         * @param text the text form, transport and kind in any case
+         * @return the address
          * @throws IllegalArgumentException with a message saying what is wrong
          */
         public static Address parse(String text) {
@@ -184,6 +196,9 @@ public final class PeerRecord {
         /**
          * Parses a literal {@code ip:port} or {@code [ipv6]:port}; no name is looked up.
          *
+         * @param text the literal address and port
+         * @return the address, built from the literal's bytes
+         * @throws IllegalArgumentException when the text is malformed or its host is a name
          * @see HostPort#literal(String)
          */
         public static InetSocketAddress parseSocketAddress(String text) {
@@ -219,9 +234,13 @@ public final class PeerRecord {
     /**
      * Signs a new record with {@code identity} for the network {@code networkName}.
      *
+     * @param identity    the peer's identity; its key signs the record and its id is the record's
+     * @param networkName the network the record is valid in; {@link #verify(String)} needs the same name
      * @param sequence a number the peer increases each time its addresses change; a node keeps the
      *        record with the highest sequence (compared as unsigned). The wall-clock time in
      *        milliseconds is a good choice: it grows across restarts without being stored.
+     * @param addresses   the peer's addresses in order of preference, at most {@value #MAX_ADDRESSES}; copied
+     * @return the signed record
      * @throws IllegalArgumentException if there are more than {@value #MAX_ADDRESSES} addresses or the
      *         network name is longer than {@value #MAX_NETWORK_NAME_BYTES} UTF-8 bytes
      */
@@ -261,6 +280,8 @@ public final class PeerRecord {
     /**
      * Decodes one record from the start of {@code bytes}, which must hold exactly one record.
      *
+     * @param bytes the encoded record, as {@link #encode()} gives
+     * @return the record, not yet verified
      * @throws CrustException if the bytes are not a well-formed record (the signature is not checked)
      */
     public static PeerRecord decode(byte[] bytes) throws CrustException {
@@ -277,6 +298,9 @@ public final class PeerRecord {
      * (and never more than {@link #MAX_ENCODED_BYTES}). On success the position is just after the
      * record; on failure it is unspecified.
      *
+     * @param in       the buffer to read from
+     * @param maxBytes the most bytes the record may take
+     * @return the record, not yet verified
      * @throws CrustException if the bytes are not a well-formed record (the signature is not checked)
      */
     public static PeerRecord decode(ByteBuffer in, int maxBytes) throws CrustException {
@@ -366,37 +390,47 @@ public final class PeerRecord {
         return new Address(transport, kind, new InetSocketAddress(inet, port));
     }
 
-    /** The peer this record speaks for. Only trusted after {@link #verify(String)}. */
+    /** {@return the peer this record speaks for} Only trusted after {@link #verify(String)}. */
     public PeerId peerId() {
         return peerId;
     }
 
-    /** The peer's sequence number; a higher one (unsigned) replaces a lower one. */
+    /** {@return the peer's sequence number} A higher one (unsigned) replaces a lower one. */
     public long sequence() {
         return sequence;
     }
 
-    /** True if this record is newer than {@code other} (same peer or not: only the sequences are compared). */
+    /**
+     * Compares sequence numbers as unsigned.
+     *
+     * @param other another record
+     * @return true if this record is newer than {@code other} (same peer or not: only the sequences are compared)
+     */
     public boolean isNewerThan(PeerRecord other) {
         return Long.compareUnsigned(sequence, other.sequence) > 0;
     }
 
-    /** The addresses, in the order the peer listed them (its preference). */
+    /** {@return the addresses, in the order the peer listed them (its preference)} */
     public List<Address> addresses() {
         return addresses;
     }
 
-    /** A copy of the encoded record, signature included. */
+    /** {@return a copy of the encoded record, signature included} */
     public byte[] encode() {
         return encoded.clone();
     }
 
-    /** Writes the encoded record to {@code out}. */
+    /**
+     * Writes the encoded record to {@code out}.
+     *
+     * @param out a buffer with at least {@link #encodedBytes()} bytes remaining
+     * @throws java.nio.BufferOverflowException if {@code out} has less room
+     */
     public void encodeTo(ByteBuffer out) {
         out.put(encoded);
     }
 
-    /** Length of {@link #encode()}. */
+    /** {@return the length of {@link #encode()} in bytes} */
     public int encodedBytes() {
         return encoded.length;
     }
@@ -404,6 +438,9 @@ public final class PeerRecord {
     /**
      * True if the signature is the peer id's Ed25519 signature of this record for the network
      * {@code networkName}. A record from another network, or altered in any byte, returns false.
+     *
+     * @param networkName the network this node is in
+     * @return true if the signature checks out
      */
     public boolean verify(String networkName) {
         byte[] network;

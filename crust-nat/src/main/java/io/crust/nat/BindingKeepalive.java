@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BindingKeepalive implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BindingKeepalive.class);
+    /** 15 s: half of the 30 s after which many NATs drop an idle binding. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
     /** The ceiling: no default above 25 s. */
     public static final Duration MAX_INTERVAL = Duration.ofSeconds(25);
@@ -42,12 +43,26 @@ public final class BindingKeepalive implements AutoCloseable {
         this.thread = Thread.ofVirtual().name("crust-nat-keepalive-" + remote.getPort()).unstarted(this::run);
     }
 
-    /** Starts with {@link #DEFAULT_INTERVAL}. */
+    /**
+     * Starts with {@link #DEFAULT_INTERVAL}.
+     *
+     * @param port   the socket whose binding is kept; not closed by the keepalive
+     * @param remote the address the binding leads to, usually the peer's
+     * @return the running keepalive; close it to stop sending
+     */
     public static BindingKeepalive start(DatagramPort port, InetSocketAddress remote) {
         return start(port, remote, DEFAULT_INTERVAL);
     }
 
-    /** Starts sending now, then every {@code interval}. */
+    /**
+     * Starts sending now, then every {@code interval}. Send failures are logged at debug level and do not stop it.
+     *
+     * @param port     the socket whose binding is kept; not closed by the keepalive
+     * @param remote   the address the binding leads to, usually the peer's
+     * @param interval the time between two indications, at least 10 ms
+     * @return the running keepalive; close it to stop sending
+     * @throws IllegalArgumentException if interval is under 10 ms
+     */
     public static BindingKeepalive start(DatagramPort port, InetSocketAddress remote, Duration interval) {
         Objects.requireNonNull(port, "port");
         Objects.requireNonNull(remote, "remote");
@@ -59,7 +74,7 @@ public final class BindingKeepalive implements AutoCloseable {
         return k;
     }
 
-    /** The indication this sends: a Binding indication with a fresh transaction and FINGERPRINT. */
+    /** {@return the indication this sends: a Binding indication with a fresh transaction ID and FINGERPRINT} */
     public static java.nio.ByteBuffer indication() {
         return StunMessage.builder(StunMessage.BINDING_INDICATION, StunMessage.newTransactionId()).encode();
     }
@@ -89,11 +104,12 @@ public final class BindingKeepalive implements AutoCloseable {
         }
     }
 
-    /** How many indications have been sent. */
+    /** {@return how many indications have been sent successfully} */
     public long sent() {
         return sent.get();
     }
 
+    /** {@return the time between two indications} */
     public Duration interval() {
         return interval;
     }

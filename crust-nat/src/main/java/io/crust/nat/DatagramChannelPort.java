@@ -33,7 +33,13 @@ public final class DatagramChannelPort implements DatagramPort {
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
     }
 
-    /** Opens a port bound to {@code local}; port 0 picks a free port. */
+    /**
+     * Opens a port bound to {@code local}, IPv6 when its address is, IPv4 otherwise.
+     *
+     * @param local the address to bind; port 0 picks a free port
+     * @return the open port; the caller closes it
+     * @throws IOException when the address cannot be bound
+     */
     public static DatagramChannelPort open(InetSocketAddress local) throws IOException {
         DatagramChannel channel = DatagramChannel.open(local.getAddress() instanceof java.net.Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
@@ -49,6 +55,11 @@ public final class DatagramChannelPort implements DatagramPort {
     /**
      * Wraps a bound channel that is in blocking mode and registered with no selector; the port
      * owns it from now on.
+     *
+     * @param channel a bound, blocking channel
+     * @return the port; closing it closes the channel
+     * @throws IllegalArgumentException if the channel is not bound or not in blocking mode
+     * @throws IOException when the channel's local address cannot be read
      */
     public static DatagramChannelPort of(DatagramChannel channel) throws IOException {
         if (!channel.isBlocking() || channel.getLocalAddress() == null) {
@@ -57,7 +68,7 @@ public final class DatagramChannelPort implements DatagramPort {
         return new DatagramChannelPort(channel);
     }
 
-    /** The underlying channel, for callers that take the socket over after a punch. */
+    /** {@return the underlying channel, for callers that take the socket over after a punch} */
     public DatagramChannel channel() {
         return channel;
     }

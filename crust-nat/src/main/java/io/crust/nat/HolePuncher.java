@@ -39,13 +39,30 @@ public final class HolePuncher {
      * ports). Mapping counts as endpoint-dependent when two servers at different IP addresses
      * report different reflexive addresses. Servers that do not answer within {@code timeout}
      * are skipped.
+     *
+     * @param port        the socket to punch from; the STUN requests go out on it
+     * @param stunServers STUN servers to learn reflexive addresses from; may be empty
+     * @param extra       candidates known otherwise, such as a mapped port; may be empty
+     * @param timeout     how long each server gets to answer
+     * @return this side's offer with fresh credentials, to send through a {@link Rendezvous}
+     * @throws IOException when the socket fails
      */
     public static PunchOffer gather(DatagramPort port, List<InetSocketAddress> stunServers, List<Candidate> extra,
             Duration timeout) throws IOException {
         return io.crust.nat.punch.Gathering.gather(port, stunServers, extra, timeout);
     }
 
-    /** Sends {@code mine} through {@code rendezvous}, waits for the other's offer, then punches. */
+    /**
+     * Sends {@code mine} through {@code rendezvous}, waits for the other's offer, then punches.
+     *
+     * @param port       the socket {@code mine} was gathered on
+     * @param mine       this side's offer, from {@link #gather}
+     * @param rendezvous the channel to the other peer
+     * @param options    the timeouts and birthday parameters
+     * @return the path found, or "no direct path" with the reason
+     * @throws NatException when the other's offer does not arrive within {@link PunchOptions#rendezvousTimeout()}
+     * @throws IOException  when the socket or the rendezvous fails
+     */
     public static PunchResult punch(DatagramPort port, PunchOffer mine, Rendezvous rendezvous, PunchOptions options)
             throws IOException {
         rendezvous.send(mine);
@@ -57,6 +74,13 @@ public final class HolePuncher {
      * Runs the checks between {@code mine} and {@code theirs} from {@code port}. Datagrams that
      * are not checks for this session are dropped while it runs, so on a shared socket route
      * only STUN datagrams here.
+     *
+     * @param port    the socket {@code mine} was gathered on
+     * @param mine    this side's offer
+     * @param theirs  the other peer's offer
+     * @param options the timeouts and birthday parameters
+     * @return the path found, or "no direct path" with the reason; finding none is not an exception
+     * @throws IOException when the socket fails
      */
     public static PunchResult punch(DatagramPort port, PunchOffer mine, PunchOffer theirs, PunchOptions options)
             throws IOException {

@@ -20,6 +20,12 @@ public record HostPort(String host, int port) {
     /** A DNS name has at most 253 characters (RFC 1035 section 2.3.4); with brackets and a port, less than this. */
     static final int MAX_CHARS = 253 + 2 + 6;
 
+    /**
+     * Validates the host and the port; nothing is looked up.
+     *
+     * @throws IllegalArgumentException if the port is outside 1 to 65535 or the host is neither a valid IP
+     *                                  literal nor a DNS name
+     */
     public HostPort {
         Objects.requireNonNull(host, "host");
         if (port < 1 || port > 65535) {
@@ -32,7 +38,12 @@ public record HostPort(String host, int port) {
         }
     }
 
-    /** The host and port of an address, the host as its IP literal. */
+    /**
+     * The host and port of an address, the host as its IP literal (the name for an unresolved address).
+     *
+     * @param address an address with a port other than 0
+     * @return its host and port
+     */
     public static HostPort of(InetSocketAddress address) {
         if (address.isUnresolved()) {
             return new HostPort(address.getHostString(), address.getPort());
@@ -41,8 +52,10 @@ public record HostPort(String host, int port) {
     }
 
     /**
-     * Parses {@code host:port} or {@code [ipv6]:port}.
+     * Parses {@code host:port} or {@code [ipv6]:port}. A name is checked for form, not looked up.
      *
+     * @param text the text, such as a command-line argument
+     * @return the host and port
      * @throws IllegalArgumentException saying what is wrong
      */
     public static HostPort parse(String text) {
@@ -86,13 +99,15 @@ public record HostPort(String host, int port) {
      * Parses {@code ip:port} or {@code [ipv6]:port} into an address without any name lookup: the
      * parser for everything a peer or a gateway sends.
      *
+     * @param text the text from a peer or a gateway
+     * @return the address, resolved from the literal's bytes
      * @throws IllegalArgumentException when the text is malformed or its host is a name
      */
     public static InetSocketAddress literal(String text) {
         return parse(text).toLiteralAddress();
     }
 
-    /** True when the host is an IP literal rather than a name. */
+    /** {@return true when the host is an IP literal rather than a name} */
     public boolean isLiteral() {
         return looksNumeric(host);
     }
@@ -100,6 +115,7 @@ public record HostPort(String host, int port) {
     /**
      * The address, built from the literal's bytes.
      *
+     * @return the address; no name is looked up
      * @throws IllegalArgumentException when the host is a name
      */
     public InetSocketAddress toLiteralAddress() {
@@ -113,6 +129,7 @@ public record HostPort(String host, int port) {
      * The address, looking the host up if it is a name. Only for a name a user typed: never call it
      * on what a peer or a gateway sent.
      *
+     * @return the resolved address
      * @throws UnknownHostException when the name does not resolve
      */
     public InetSocketAddress resolve() throws UnknownHostException {

@@ -30,6 +30,8 @@ public final class IpLiteral {
     /**
      * Parses an IP literal.
      *
+     * @param text the literal, in one of the forms of the class comment
+     * @return the address built from the literal's bytes
      * @throws IllegalArgumentException saying what is wrong, when {@code text} is not a literal
      */
     public static InetAddress parse(String text) {
@@ -50,7 +52,12 @@ public final class IpLiteral {
         }
     }
 
-    /** True when {@code text} is an IP literal {@link #parse} accepts. */
+    /**
+     * Tests text without an exception for a non-literal.
+     *
+     * @param text the text to test, or null
+     * @return true when {@code text} is an IP literal {@link #parse} accepts
+     */
     public static boolean isLiteral(String text) {
         try {
             parse(text);

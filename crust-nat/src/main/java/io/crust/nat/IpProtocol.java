@@ -5,9 +5,12 @@ package io.crust.nat;
  * peer connection is carried: TCP or crust-udt.)
  */
 public enum IpProtocol {
-    UDP, TCP;
+    /** A UDP port, as crust-udt and STUN use. */
+    UDP,
+    /** A TCP port, as the TCP transport uses. */
+    TCP;
 
-    /** {@code udp} or {@code tcp}. */
+    /** {@return {@code udp} or {@code tcp}} */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

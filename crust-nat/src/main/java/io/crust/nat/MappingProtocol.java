@@ -17,12 +17,18 @@ public enum MappingProtocol {
         this.label = label;
     }
 
-    /** The short lower-case name used on command lines and in JSON: {@code pcp}, {@code natpmp}, {@code upnp}. */
+    /** {@return the short lower-case name used on command lines and in JSON: {@code pcp}, {@code natpmp}, {@code upnp}} */
     public String label() {
         return label;
     }
 
-    /** Parses {@link #label()} (case-insensitive). */
+    /**
+     * Parses {@link #label()} (case-insensitive).
+     *
+     * @param label {@code pcp}, {@code natpmp} or {@code upnp}, in any case
+     * @return the protocol
+     * @throws IllegalArgumentException if the label names no protocol
+     */
     public static MappingProtocol fromLabel(String label) {
         String wanted = label.toLowerCase(Locale.ROOT);
         for (MappingProtocol p : values()) {

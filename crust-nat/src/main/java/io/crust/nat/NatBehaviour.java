@@ -21,8 +21,17 @@ public record NatBehaviour(InetSocketAddress local, InetSocketAddress external, 
 
     /** The three behaviours of RFC 4787 for mapping and for filtering. */
     public enum Dependence {
+        /** Mapping: one external address for every destination. Filtering: anyone may send to it. */
         ENDPOINT_INDEPENDENT("endpoint-independent"),
+        /**
+         * Mapping: a new external address per destination IP. Filtering: only IP addresses this socket sent to
+         * may send to it.
+         */
         ADDRESS_DEPENDENT("address-dependent"),
+        /**
+         * Mapping: a new external address per destination IP and port. Filtering: only addresses and ports this
+         * socket sent to may send to it.
+         */
         ADDRESS_AND_PORT_DEPENDENT("address-and-port-dependent"),
         /** The test could not be run (for example, the server has no alternate address). */
         UNKNOWN("unknown");
@@ -33,16 +42,27 @@ public record NatBehaviour(InetSocketAddress local, InetSocketAddress external, 
             this.label = label;
         }
 
-        /** The RFC term, as the demo prints it: {@code endpoint-independent} and so on. */
+        /** {@return the RFC term, as the demo prints it: {@code endpoint-independent} and so on} */
         public String label() {
             return label;
         }
     }
 
+    /** Whether a datagram sent to our own external address comes back to us (RFC 4787 section 6). */
     public enum Hairpinning {
-        SUPPORTED, NOT_SUPPORTED, UNKNOWN
+        /** It came back: two hosts behind this NAT can reach each other at their reflexive addresses. */
+        SUPPORTED,
+        /** It did not come back within the test's timeout. */
+        NOT_SUPPORTED,
+        /** Not tested. */
+        UNKNOWN
     }
 
+    /**
+     * Checks that every component but {@code bindingLifetime} is present.
+     *
+     * @throws NullPointerException if a component other than {@code bindingLifetime} is null
+     */
     public NatBehaviour {
         Objects.requireNonNull(local, "local");
         Objects.requireNonNull(external, "external");
@@ -52,7 +72,7 @@ public record NatBehaviour(InetSocketAddress local, InetSocketAddress external, 
     }
 
     /**
-     * True when the external address differs from the local one: something translates. (The
+     * {@return true when the external address differs from the local one: something translates} (The
      * classifier reports a wildcard-bound socket whose external address is one of its own
      * interface addresses with that address as {@code local}.)
      */
@@ -60,12 +80,12 @@ public record NatBehaviour(InetSocketAddress local, InetSocketAddress external, 
         return !external.equals(local);
     }
 
-    /** True when mapping depends on the destination ("symmetric NAT"): reflexive addresses do not carry over. */
+    /** {@return true when mapping depends on the destination ("symmetric NAT")} Reflexive addresses then do not carry over to other peers. */
     public boolean endpointDependentMapping() {
         return mapping == Dependence.ADDRESS_DEPENDENT || mapping == Dependence.ADDRESS_AND_PORT_DEPENDENT;
     }
 
-    /** The classic RFC 3489 name: open, full cone, restricted cone, port-restricted cone, symmetric. */
+    /** {@return the classic RFC 3489 name: open, full cone, restricted cone, port-restricted cone, symmetric, or unknown} */
     public String classicName() {
         if (endpointDependentMapping()) {
             return "symmetric";
@@ -83,7 +103,12 @@ public record NatBehaviour(InetSocketAddress local, InetSocketAddress external, 
         };
     }
 
-    /** Copy with a measured binding lifetime. */
+    /**
+     * Adds the result of {@link NatClassifier#bindingLifetimeAtLeast} to a classification.
+     *
+     * @param lifetime a lower bound of the idle binding lifetime, or null for "not measured"
+     * @return a copy with this binding lifetime
+     */
     public NatBehaviour withBindingLifetime(Duration lifetime) {
         return new NatBehaviour(local, external, mapping, filtering, hairpinning, lifetime);
     }

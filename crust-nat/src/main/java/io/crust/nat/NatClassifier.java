@@ -34,26 +34,45 @@ import java.util.Optional;
 public final class NatClassifier {
 
     /**
+     * How long the tests of a classification may take.
+     *
      * @param testTimeout   how long one test waits for an answer (a missing answer is a result)
      * @param initialRto    the first retransmission delay of each test
      * @param lifetimeProbe the longest idle time the binding-lifetime probe tries; zero skips it
      */
     public record Options(Duration testTimeout, Duration initialRto, Duration lifetimeProbe) {
+        /**
+         * Checks that no component is {@code null}.
+         *
+         * @throws NullPointerException if a component is {@code null}
+         */
         public Options {
             Objects.requireNonNull(testTimeout, "testTimeout");
             Objects.requireNonNull(initialRto, "initialRto");
             Objects.requireNonNull(lifetimeProbe, "lifetimeProbe");
         }
 
-        /** 3 s per test, 500 ms initial RTO, no lifetime probe. */
+        /** {@return 3 s per test, 500 ms initial RTO, no lifetime probe} */
         public static Options defaults() {
             return new Options(Duration.ofSeconds(3), StunClient.DEFAULT_INITIAL_RTO, Duration.ZERO);
         }
 
+        /**
+         * Sets how long one test waits; a longer wait tells slow answers from filtered ones more surely.
+         *
+         * @param t how long one test waits for an answer, not {@code null}
+         * @return a copy with this test timeout
+         */
         public Options withTestTimeout(Duration t) {
             return new Options(t, initialRto, lifetimeProbe);
         }
 
+        /**
+         * Sets the binding-lifetime probe, which takes up to about twice {@code max}.
+         *
+         * @param max the longest idle time the binding-lifetime probe tries; {@link Duration#ZERO} skips the probe
+         * @return a copy with this probe bound
+         */
         public Options withLifetimeProbe(Duration max) {
             return new Options(testTimeout, initialRto, max);
         }
@@ -62,7 +81,15 @@ public final class NatClassifier {
     private NatClassifier() {
     }
 
-    /** Classifies with an RFC 5780 server and default options. */
+    /**
+     * Classifies with an RFC 5780 server and default options; see {@link #classify(DatagramPort, InetSocketAddress, Options)}.
+     *
+     * @param port   the socket whose NAT is classified; the tests send and receive on it
+     * @param server the STUN server's primary address
+     * @return the NAT's behaviour as seen from {@code port}
+     * @throws NatException when the server does not answer the first request
+     * @throws IOException  when the socket fails
+     */
     public static NatBehaviour classify(DatagramPort port, InetSocketAddress server) throws IOException {
         return classify(port, server, Options.defaults());
     }
@@ -71,7 +98,12 @@ public final class NatClassifier {
      * Classifies with an RFC 5780 server. Without an alternate address in the server's answer,
      * mapping and filtering are {@link Dependence#UNKNOWN} (unless there is no NAT at all).
      *
+     * @param port    the socket whose NAT is classified; the tests send and receive on it
+     * @param server  the STUN server's primary address
+     * @param options the test timeouts and whether to probe the binding lifetime
+     * @return the NAT's behaviour as seen from {@code port}
      * @throws NatException when the server does not answer the first request
+     * @throws IOException  when the socket fails
      */
     public static NatBehaviour classify(DatagramPort port, InetSocketAddress server, Options options)
             throws IOException {
@@ -108,6 +140,14 @@ public final class NatClassifier {
      * Classifies through two cooperating peers that answer STUN (every Crust peer does). Mapping
      * compares what the two saw; filtering needs a peer with an alternate address (OTHER-ADDRESS)
      * and is {@link Dependence#UNKNOWN} otherwise. Hairpinning is tested as usual.
+     *
+     * @param port    the socket whose NAT is classified
+     * @param peerA   the first peer's STUN address
+     * @param peerB   the second peer's STUN address
+     * @param options the test timeouts (the lifetime probe is not run)
+     * @return the NAT's behaviour; its binding lifetime is unknown ({@code null})
+     * @throws NatException when either peer does not answer its first request
+     * @throws IOException  when the socket fails
      */
     public static NatBehaviour classifyThroughPeers(DatagramPort port, InetSocketAddress peerA,
             InetSocketAddress peerB, Options options) throws IOException {
@@ -131,6 +171,12 @@ public final class NatClassifier {
     /**
      * Sends a Binding request from {@code port} to its own reflexive address and reports whether
      * it came back (RFC 5780 section 4.5).
+     *
+     * @param port     the socket to test from
+     * @param external {@code port}'s reflexive address, as a STUN server saw it
+     * @param timeout  how long to wait for the request to come back
+     * @return whether the NAT hairpins; silence until the timeout means it does not
+     * @throws IOException when the socket fails
      */
     public static Hairpinning hairpinning(DatagramPort port, InetSocketAddress external, Duration timeout)
             throws IOException {
@@ -140,7 +186,17 @@ public final class NatClassifier {
     /**
      * A lower bound of the NAT's idle binding lifetime, probing idle times up to {@code max}
      * (which bounds the probe to about twice {@code max}). Needs a server that honours
-     * RESPONSE-PORT (RFC 5780 section 7.5), such as a {@link StunServer} with an alternate port; empty otherwise.
+     * RESPONSE-PORT (RFC 5780 section 7.5), such as a {@link StunServer} with an alternate port.
+     *
+     * @param port    the socket whose binding is probed; it stays idle between probes
+     * @param server  the STUN server's address
+     * @param max     the longest idle time tried
+     * @param options the per-request timeout and first RTO
+     * @return the longest idle time the binding survived ({@link Duration#ZERO} if it survived none), or empty
+     *         when the server does not honour RESPONSE-PORT
+     * @throws NatTimeoutException when the server does not answer a plain Binding request
+     * @throws java.io.InterruptedIOException when the thread is interrupted while idle
+     * @throws IOException when a socket fails
      */
     public static Optional<Duration> bindingLifetimeAtLeast(DatagramPort port, InetSocketAddress server,
             Duration max, Options options) throws IOException {

@@ -9,6 +9,11 @@ package io.crust.nat;
 public final class NatTimeoutException extends NatException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A timeout of one exchange.
+     *
+     * @param message which exchange got no answer, from where, and within how long
+     */
     public NatTimeoutException(String message) {
         super(message);
     }

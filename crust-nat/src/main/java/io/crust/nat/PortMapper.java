@@ -31,7 +31,7 @@ public interface PortMapper extends AutoCloseable {
     PortMapping map(IpProtocol ipProtocol, int internalPort, int requestedExternalPort, Duration lease)
             throws NatException;
 
-    /** The protocol this mapper speaks; for {@link PortMappers#auto} the one that worked, or {@code null} before the first success. */
+    /** {@return the protocol this mapper speaks} For {@link PortMappers#auto} the one that worked, or {@code null} before the first success. */
     MappingProtocol protocol();
 
     /** Closes the mappings still open and releases sockets and threads. */

@@ -57,26 +57,45 @@ public final class PortMapperOptions {
     /**
      * Gateway from the routing table, RFC retry schedules capped at 9 sends or 10 s, 3 s SSDP discovery, a
      * check of each mapping every 10 s and a listener for restart announcements on port {@value #ANNOUNCEMENT_PORT}.
+     *
+     * @return the default options
      */
     public static PortMapperOptions defaults() {
         return new PortMapperOptions(null, GATEWAY_PORT, 9, null, Duration.ofSeconds(10), Duration.ofSeconds(3),
                 Duration.ofSeconds(5), SSDP_GROUP, "crust", DEFAULT_CHECK_INTERVAL, ANNOUNCEMENT_PORT);
     }
 
-    /** The NAT-PMP/PCP gateway; {@code null} (default) reads the default route from {@code /proc/net/route}. */
+    /**
+     * The NAT-PMP/PCP gateway; {@code null} (default) reads the default route from {@code /proc/net/route}.
+     *
+     * @param gateway the gateway's address, or {@code null} for the default route's
+     * @return a copy with this gateway
+     */
     public PortMapperOptions withGateway(InetAddress gateway) {
         return new PortMapperOptions(gateway, gatewayPort, maxAttempts, initialRetransmit, exchangeTimeout,
                 discoveryTimeout, httpTimeout, ssdpTarget, description, checkInterval, announcementPort);
     }
 
-    /** The gateway's NAT-PMP/PCP port; only tests and unusual gateways change the default {@value #GATEWAY_PORT}. */
+    /**
+     * The gateway's NAT-PMP/PCP port; only tests and unusual gateways change the default {@value #GATEWAY_PORT}.
+     *
+     * @param port the UDP port, 1 to 65535
+     * @return a copy with this port
+     * @throws IllegalArgumentException if the port is out of range
+     */
     public PortMapperOptions withGatewayPort(int port) {
         checkPort(port);
         return new PortMapperOptions(gateway, port, maxAttempts, initialRetransmit, exchangeTimeout,
                 discoveryTimeout, httpTimeout, ssdpTarget, description, checkInterval, announcementPort);
     }
 
-    /** How many times a NAT-PMP or PCP request is sent before giving up (RFC 6886 says 9). */
+    /**
+     * How many times a NAT-PMP or PCP request is sent before giving up (RFC 6886 says 9).
+     *
+     * @param attempts the number of sends, 1 to 16
+     * @return a copy with this limit
+     * @throws IllegalArgumentException if attempts is outside 1 to 16
+     */
     public PortMapperOptions withMaxAttempts(int attempts) {
         if (attempts < 1 || attempts > 16) {
             throw new IllegalArgumentException("attempts must be 1..16: " + attempts);
@@ -85,7 +104,13 @@ public final class PortMapperOptions {
                 discoveryTimeout, httpTimeout, ssdpTarget, description, checkInterval, announcementPort);
     }
 
-    /** The first retransmission timeout; {@code null} means the RFC value (250 ms NAT-PMP, 3 s PCP). */
+    /**
+     * The first retransmission timeout; later ones double.
+     *
+     * @param initial a positive timeout, or {@code null} for the RFC value (250 ms NAT-PMP, 3 s PCP)
+     * @return a copy with this timeout
+     * @throws IllegalArgumentException if initial is zero or negative
+     */
     public PortMapperOptions withInitialRetransmit(Duration initial) {
         if (initial != null && (initial.isNegative() || initial.isZero())) {
             throw new IllegalArgumentException("initial retransmit must be positive: " + initial);
@@ -94,31 +119,60 @@ public final class PortMapperOptions {
                 httpTimeout, ssdpTarget, description, checkInterval, announcementPort);
     }
 
-    /** The upper bound on one NAT-PMP or PCP request, all retransmissions included. */
+    /**
+     * The upper bound on one NAT-PMP or PCP request, all retransmissions included.
+     *
+     * @param timeout a positive duration
+     * @return a copy with this bound
+     * @throws IllegalArgumentException if timeout is zero or negative
+     */
     public PortMapperOptions withExchangeTimeout(Duration timeout) {
         return new PortMapperOptions(gateway, gatewayPort, maxAttempts, initialRetransmit, positive(timeout),
                 discoveryTimeout, httpTimeout, ssdpTarget, description, checkInterval, announcementPort);
     }
 
-    /** How long SSDP discovery waits for an Internet Gateway Device to answer. */
+    /**
+     * How long SSDP discovery waits for an Internet Gateway Device to answer.
+     *
+     * @param timeout a positive duration
+     * @return a copy with this wait
+     * @throws IllegalArgumentException if timeout is zero or negative
+     */
     public PortMapperOptions withDiscoveryTimeout(Duration timeout) {
         return new PortMapperOptions(gateway, gatewayPort, maxAttempts, initialRetransmit, exchangeTimeout,
                 positive(timeout), httpTimeout, ssdpTarget, description, checkInterval, announcementPort);
     }
 
-    /** The bound on each UPnP HTTP exchange (description fetch, SOAP call), connect included. */
+    /**
+     * The bound on each UPnP HTTP exchange (description fetch, SOAP call), connect included.
+     *
+     * @param timeout a positive duration
+     * @return a copy with this bound
+     * @throws IllegalArgumentException if timeout is zero or negative
+     */
     public PortMapperOptions withHttpTimeout(Duration timeout) {
         return new PortMapperOptions(gateway, gatewayPort, maxAttempts, initialRetransmit, exchangeTimeout,
                 discoveryTimeout, positive(timeout), ssdpTarget, description, checkInterval, announcementPort);
     }
 
-    /** Where M-SEARCH requests go; default {@link #SSDP_GROUP}. Tests point it at a unicast responder. */
+    /**
+     * Where M-SEARCH requests go; default {@link #SSDP_GROUP}. Tests point it at a unicast responder.
+     *
+     * @param target the multicast group or unicast address and port, not {@code null}
+     * @return a copy with this target
+     */
     public PortMapperOptions withSsdpTarget(InetSocketAddress target) {
         return new PortMapperOptions(gateway, gatewayPort, maxAttempts, initialRetransmit, exchangeTimeout,
                 discoveryTimeout, httpTimeout, Objects.requireNonNull(target), description, checkInterval, announcementPort);
     }
 
-    /** The UPnP NewPortMappingDescription; default {@code crust}. */
+    /**
+     * The UPnP NewPortMappingDescription, which router admin pages show beside the mapping; default {@code crust}.
+     *
+     * @param text up to 64 printable ASCII characters
+     * @return a copy with this description
+     * @throws IllegalArgumentException if text is longer or holds other characters
+     */
     public PortMapperOptions withDescription(String text) {
         if (text.length() > 64 || !text.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
             throw new IllegalArgumentException("description must be up to 64 printable ASCII characters");
@@ -131,7 +185,11 @@ public final class PortMapperOptions {
      * How often each mapping is checked between renewals, so that a gateway that rebooted and lost its table
      * gets the mapping back within about this long instead of at the next renewal: NAT-PMP asks for the
      * external address and PCP sends ANNOUNCE (each answer carries the gateway's epoch), UPnP reads the
-     * mapping back with GetSpecificPortMappingEntry. {@link Duration#ZERO} turns the checks off.
+     * mapping back with GetSpecificPortMappingEntry.
+     *
+     * @param interval {@link Duration#ZERO} to turn the checks off, otherwise at least 100 ms
+     * @return a copy with this interval
+     * @throws IllegalArgumentException if interval is negative or between zero and 100 ms
      */
     public PortMapperOptions withCheckInterval(Duration interval) {
         if (interval.isNegative() || (!interval.isZero() && interval.compareTo(Duration.ofMillis(100)) < 0)) {
@@ -143,7 +201,11 @@ public final class PortMapperOptions {
 
     /**
      * The UDP port on which a NAT-PMP or PCP mapper listens for the gateway's restart announcements (sent to
-     * 224.0.0.1); default {@value #ANNOUNCEMENT_PORT}, 0 turns the listener off (the periodic check remains).
+     * 224.0.0.1); default {@value #ANNOUNCEMENT_PORT}.
+     *
+     * @param port 1 to 65535, or 0 to turn the listener off (the periodic check remains)
+     * @return a copy with this port
+     * @throws IllegalArgumentException if port is out of range
      */
     public PortMapperOptions withAnnouncementPort(int port) {
         if (port != 0) {
@@ -153,49 +215,57 @@ public final class PortMapperOptions {
                 discoveryTimeout, httpTimeout, ssdpTarget, description, checkInterval, port);
     }
 
-    /** {@link Duration#ZERO} when mappings are only renewed, never checked in between. */
+    /** {@return how often each mapping is checked between renewals} {@link Duration#ZERO} when mappings are only renewed, never checked in between. */
     public Duration checkInterval() {
         return checkInterval;
     }
 
-    /** 0 when no restart announcements are listened for. */
+    /** {@return the UDP port restart announcements are heard on} 0 when none are listened for. */
     public int announcementPort() {
         return announcementPort;
     }
 
+    /** {@return the NAT-PMP/PCP gateway, or {@code null} to read the default route when a mapper starts} */
     public InetAddress gateway() {
         return gateway;
     }
 
+    /** {@return the gateway's NAT-PMP/PCP UDP port} */
     public int gatewayPort() {
         return gatewayPort;
     }
 
+    /** {@return how many times a NAT-PMP or PCP request is sent at most, 1 to 16} */
     public int maxAttempts() {
         return maxAttempts;
     }
 
-    /** {@code null} when the protocol's RFC value applies. */
+    /** {@return the first retransmission timeout} {@code null} when the protocol's RFC value applies. */
     public Duration initialRetransmit() {
         return initialRetransmit;
     }
 
+    /** {@return the upper bound on one NAT-PMP or PCP request, retransmissions included} */
     public Duration exchangeTimeout() {
         return exchangeTimeout;
     }
 
+    /** {@return how long SSDP discovery waits for answers} */
     public Duration discoveryTimeout() {
         return discoveryTimeout;
     }
 
+    /** {@return the bound on each UPnP HTTP exchange, connect included} */
     public Duration httpTimeout() {
         return httpTimeout;
     }
 
+    /** {@return where M-SEARCH requests are sent} */
     public InetSocketAddress ssdpTarget() {
         return ssdpTarget;
     }
 
+    /** {@return the description UPnP mappings are made with} */
     public String description() {
         return description;
     }

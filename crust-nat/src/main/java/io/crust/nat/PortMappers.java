@@ -23,12 +23,21 @@ public final class PortMappers {
      * comes last: discovery waits for multicast answers, and its trust model (any LAN host may answer SSDP)
      * is weaker. A gateway that runs no NAT-PMP/PCP server usually answers with ICMP port unreachable, which
      * ends those attempts at once.
+     *
+     * @param options where the gateway is and how long each protocol may try
+     * @return the mapper; close it to delete its mappings
      */
     public static PortMapper auto(PortMapperOptions options) {
         return new AutoPortMapper(options);
     }
 
-    /** Speaks only the given protocol. */
+    /**
+     * Speaks only the given protocol.
+     *
+     * @param protocol the gateway protocol
+     * @param options  where the gateway is and how long the protocol may try
+     * @return a mapper that fails with {@link NatException} when the gateway does not speak {@code protocol}
+     */
     public static PortMapper of(MappingProtocol protocol, PortMapperOptions options) {
         return switch (protocol) {
             case PCP -> new LeasingPortMapper(new PcpSession(options), options);

@@ -19,26 +19,26 @@ import java.time.Duration;
  */
 public interface PortMapping extends AutoCloseable {
 
-    /** The address and port that hosts on the gateway's external side send to. */
+    /** {@return the address and port that hosts on the gateway's external side send to} It may change after a gateway reboot. */
     InetSocketAddress external();
 
-    /** The port on this host that the gateway forwards to. */
+    /** {@return the port on this host that the gateway forwards to} */
     int internalPort();
 
-    /** The IP protocol of the forwarded port: UDP or TCP. */
+    /** {@return the IP protocol of the forwarded port: UDP or TCP} */
     IpProtocol ipProtocol();
 
-    /** The gateway protocol that made this mapping. */
+    /** {@return the gateway protocol that made this mapping} */
     MappingProtocol protocol();
 
     /**
-     * The lease the gateway granted at the last (re)mapping. {@link Duration#ZERO} means permanent: a UPnP
+     * {@return the lease the gateway granted at the last (re)mapping} {@link Duration#ZERO} means permanent: a UPnP
      * gateway that only supports permanent leases (error 725); such a mapping still disappears on close.
      */
     Duration lifetime();
 
     /**
-     * True when the gateway's external address is itself private (RFC 1918, RFC 6598 shared, link-local):
+     * {@return true when the gateway's external address is itself private} (RFC 1918, RFC 6598 shared, link-local):
      * another NAT sits between this gateway and the internet, so the mapping does not make the port
      * reachable from the internet by itself.
      */

@@ -32,11 +32,18 @@ import java.util.regex.Pattern;
 public record PunchOffer(String ufrag, String password, long tieBreaker, boolean endpointDependentMapping,
         List<Candidate> candidates) {
 
+    /** The most candidates an offer carries; {@link #decode} refuses a line with more. */
     public static final int MAX_CANDIDATES = 16;
     private static final String VERSION = "crust-punch/1";
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9+/_-]+");
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * Validates the credentials and the number of candidates, and sorts the candidates by priority, highest first.
+     *
+     * @throws IllegalArgumentException if a credential is too short, too long or has other characters, or if there
+     *                                  are more than {@link #MAX_CANDIDATES} candidates
+     */
     public PunchOffer {
         Objects.requireNonNull(ufrag, "ufrag");
         Objects.requireNonNull(password, "password");
@@ -52,13 +59,19 @@ public record PunchOffer(String ufrag, String password, long tieBreaker, boolean
         candidates = candidates.stream().sorted(Comparator.comparingLong(Candidate::priority).reversed()).toList();
     }
 
-    /** A new offer with fresh random credentials (48-bit ufrag, 128-bit password) and tie-breaker. */
+    /**
+     * A new offer with fresh random credentials (48-bit ufrag, 128-bit password) and tie-breaker.
+     *
+     * @param candidates               this side's candidates, at most {@link #MAX_CANDIDATES}, in any order
+     * @param endpointDependentMapping true when this side's NAT maps per destination
+     * @return the offer
+     */
     public static PunchOffer create(List<Candidate> candidates, boolean endpointDependentMapping) {
         return new PunchOffer(randomText(6), randomText(16), RANDOM.nextLong(), endpointDependentMapping,
                 candidates);
     }
 
-    /** One line of text; see the class comment. */
+    /** {@return this offer as one line of text, in the format of the class comment} */
     public String encode() {
         StringBuilder s = new StringBuilder(VERSION).append(' ').append(ufrag).append(' ').append(password)
                 .append(' ').append(HexFormat.of().toHexDigits(tieBreaker)).append(' ')
@@ -70,7 +83,13 @@ public record PunchOffer(String ufrag, String password, long tieBreaker, boolean
         return s.toString();
     }
 
-    /** Parses {@link #encode()}'s line, validating every field. */
+    /**
+     * Parses {@link #encode()}'s line, validating every field. IP addresses must be literals: no name is looked up.
+     *
+     * @param line the line from the other peer, at most 4096 characters
+     * @return the offer
+     * @throws NatException when the line is not a valid offer; the message names the bad field
+     */
     public static PunchOffer decode(String line) throws NatException {
         if (line.length() > 4096) {
             throw new NatException("punch offer too long: " + line.length() + " characters");

@@ -18,6 +18,13 @@ import java.util.Objects;
 public record PunchOptions(Duration timeout, Duration pacing, int birthdayPorts, int birthdayProbes,
         Duration birthdayPacing, Duration bothSymmetricWindow, Duration rendezvousTimeout) {
 
+    /**
+     * Validates the ranges.
+     *
+     * @throws NullPointerException     if a duration is null
+     * @throws IllegalArgumentException if pacing is under 1 ms, timeout or birthdayPacing negative, birthdayPorts
+     *                                  outside 0-1024 or birthdayProbes outside 0-65536
+     */
     public PunchOptions {
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(pacing, "pacing");
@@ -32,21 +39,40 @@ public record PunchOptions(Duration timeout, Duration pacing, int birthdayPorts,
         }
     }
 
-    /** 15 s, 20 ms pacing, 256 ports, 4096 probes at 2 ms, 3 s for symmetric pairs. */
+    /** {@return 15 s, 20 ms pacing, 256 ports, 4096 probes at 2 ms, 3 s for symmetric pairs, 30 s for the offer} */
     public static PunchOptions defaults() {
         return new PunchOptions(Duration.ofSeconds(15), Duration.ofMillis(20), 256, 4096, Duration.ofMillis(2),
                 Duration.ofSeconds(3), Duration.ofSeconds(30));
     }
 
+    /**
+     * Sets the overall bound of the checks.
+     *
+     * @param t the longest the checks run, not negative
+     * @return a copy with this timeout
+     */
     public PunchOptions withTimeout(Duration t) {
         return new PunchOptions(t, pacing, birthdayPorts, birthdayProbes, birthdayPacing, bothSymmetricWindow,
                 rendezvousTimeout);
     }
 
+    /**
+     * Sets how hard birthday punching tries against a symmetric NAT.
+     *
+     * @param ports  extra sockets the symmetric side opens, 0-1024; 0 turns birthday punching off on that side
+     * @param probes random-port probes the cone side may send, 0-65536
+     * @return a copy with these birthday parameters
+     */
     public PunchOptions withBirthday(int ports, int probes) {
         return new PunchOptions(timeout, pacing, ports, probes, birthdayPacing, bothSymmetricWindow, rendezvousTimeout);
     }
 
+    /**
+     * Sets how long two symmetric peers try their host candidates before giving up.
+     *
+     * @param w how long host candidates are tried when both sides are symmetric
+     * @return a copy with this window
+     */
     public PunchOptions withBothSymmetricWindow(Duration w) {
         return new PunchOptions(timeout, pacing, birthdayPorts, birthdayProbes, birthdayPacing, w, rendezvousTimeout);
     }

@@ -24,6 +24,13 @@ public final class QueuedDatagramPort implements DatagramPort {
     /** The owner's way to send one datagram on the shared socket. */
     @FunctionalInterface
     public interface RawSender {
+        /**
+         * Sends one datagram on the shared socket, from any thread.
+         *
+         * @param data   the payload, from its position to its limit
+         * @param target where to send it
+         * @throws IOException when the socket fails or is closed
+         */
         void send(ByteBuffer data, InetSocketAddress target) throws IOException;
     }
 
@@ -37,10 +44,24 @@ public final class QueuedDatagramPort implements DatagramPort {
     private final ArrayDeque<Datagram> queue = new ArrayDeque<>();
     private boolean closed;
 
+    /**
+     * A port that queues up to 1024 datagrams.
+     *
+     * @param localAddress the shared socket's local address, reported by {@link #localAddress()}
+     * @param sender       the owner's send on the shared socket
+     */
     public QueuedDatagramPort(InetSocketAddress localAddress, RawSender sender) {
         this(localAddress, sender, DEFAULT_CAPACITY);
     }
 
+    /**
+     * A port with a chosen queue bound.
+     *
+     * @param localAddress the shared socket's local address, reported by {@link #localAddress()}
+     * @param sender       the owner's send on the shared socket
+     * @param capacity     how many unread datagrams are kept before the oldest is dropped, at least 1
+     * @throws IllegalArgumentException if capacity is under 1
+     */
     public QueuedDatagramPort(InetSocketAddress localAddress, RawSender sender, int capacity) {
         this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
         this.sender = Objects.requireNonNull(sender, "sender");
@@ -52,7 +73,11 @@ public final class QueuedDatagramPort implements DatagramPort {
 
     /**
      * Hands one received datagram to this port (called by the socket's owner). The bytes are
-     * copied. Returns false when the port is closed.
+     * copied; a full queue drops its oldest datagram.
+     *
+     * @param data the datagram's payload, from its position to its limit (not consumed)
+     * @param from its sender
+     * @return false when the port is closed and the datagram was not taken
      */
     public boolean offer(ByteBuffer data, InetSocketAddress from) {
         ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();

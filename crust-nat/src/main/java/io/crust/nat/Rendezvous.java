@@ -11,13 +11,21 @@ import java.time.Duration;
  */
 public interface Rendezvous {
 
-    /** Delivers this side's offer to the other peer. */
+    /**
+     * Delivers this side's offer to the other peer.
+     *
+     * @param mine this side's offer
+     * @throws IOException when the channel fails
+     */
     void send(PunchOffer mine) throws IOException;
 
     /**
      * Waits for the other peer's offer.
      *
+     * @param timeout how long to wait
+     * @return the other peer's offer
      * @throws NatException when none arrives within {@code timeout}
+     * @throws IOException  when the channel fails
      */
     PunchOffer receive(Duration timeout) throws IOException;
 }

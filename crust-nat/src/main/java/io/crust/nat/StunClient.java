@@ -42,15 +42,35 @@ public final class StunClient {
             InetSocketAddress otherAddress, Duration roundTrip) {
     }
 
-    /** Options of one request (RFC 5780 sections 7.2 and 7.5). */
+    /**
+     * Options of one request (RFC 5780 sections 7.2 and 7.5).
+     *
+     * @param changeIp     ask the server to answer from its alternate IP address (CHANGE-REQUEST)
+     * @param changePort   ask the server to answer from its alternate port (CHANGE-REQUEST)
+     * @param responsePort the port at our reflexive IP the answer should go to (RESPONSE-PORT), or 0 for the
+     *                     request's source port
+     */
     public record Request(boolean changeIp, boolean changePort, int responsePort) {
+        /** A plain Binding request: no CHANGE-REQUEST, no RESPONSE-PORT. */
         public static final Request PLAIN = new Request(false, false, 0);
 
+        /**
+         * A request with CHANGE-REQUEST, for the filtering tests.
+         *
+         * @param changeIp   answer from the server's alternate IP address
+         * @param changePort answer from the server's alternate port
+         * @return the request
+         */
         public static Request change(boolean changeIp, boolean changePort) {
             return new Request(changeIp, changePort, 0);
         }
 
-        /** Ask the server to answer to {@code port} at our reflexive IP (RESPONSE-PORT). */
+        /**
+         * Ask the server to answer to {@code port} at our reflexive IP (RESPONSE-PORT).
+         *
+         * @param port the port at our reflexive IP, 1 to 65535
+         * @return the request
+         */
         public static Request toPort(int port) {
             return new Request(false, false, port);
         }
@@ -60,14 +80,22 @@ public final class StunClient {
     private final Consumer<DatagramPort.Datagram> strays;
     private final Duration initialRto;
 
-    /** A client that drops datagrams that do not answer its requests. */
+    /**
+     * A client that drops datagrams that do not answer its requests, with the RFC's 500 ms initial RTO.
+     *
+     * @param port the socket requests go out on and answers come back to; not closed by the client
+     */
     public StunClient(DatagramPort port) {
         this(port, d -> { }, DEFAULT_INITIAL_RTO);
     }
 
     /**
-     * @param strays     receives every datagram that is not the answer being waited for
+     * A client that hands other datagrams to {@code strays}.
+     *
+     * @param port       the socket requests go out on and answers come back to; not closed by the client
+     * @param strays     receives every datagram that is not the answer being waited for, in the calling thread
      * @param initialRto the first retransmission delay (tests on loopback use less than 500 ms)
+     * @throws IllegalArgumentException if initialRto is zero or negative
      */
     public StunClient(DatagramPort port, Consumer<DatagramPort.Datagram> strays, Duration initialRto) {
         this.port = Objects.requireNonNull(port, "port");
@@ -78,6 +106,7 @@ public final class StunClient {
         this.initialRto = initialRto;
     }
 
+    /** {@return the socket this client sends and receives on} */
     public DatagramPort port() {
         return port;
     }
@@ -85,8 +114,12 @@ public final class StunClient {
     /**
      * Learns the reflexive address from {@code server}.
      *
+     * @param server  the STUN server's address
+     * @param timeout how long to wait for an answer, retransmissions included
+     * @return what the server answered
      * @throws NatTimeoutException when no answer arrives within {@code timeout}
      * @throws NatException when the server answers with an error
+     * @throws IOException when the socket fails
      */
     public Binding binding(InetSocketAddress server, Duration timeout) throws IOException {
         return binding(server, Request.PLAIN, timeout);
@@ -96,8 +129,13 @@ public final class StunClient {
      * Sends one Binding transaction and waits up to {@code timeout} for its answer. (An absent answer
      * is a normal outcome of the RFC 5780 filtering tests: those catch the timeout as their result.)
      *
+     * @param server  the STUN server's address
+     * @param request the RFC 5780 options of the request
+     * @param timeout how long to wait for an answer, retransmissions included
+     * @return what the server answered
      * @throws NatTimeoutException when no answer arrives within {@code timeout}
      * @throws NatException when the server answers with an error response or a malformed one
+     * @throws IOException when the socket fails
      */
     public Binding binding(InetSocketAddress server, Request request, Duration timeout) throws IOException {
         byte[] id = StunMessage.newTransactionId();

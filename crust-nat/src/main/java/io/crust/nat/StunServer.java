@@ -63,12 +63,23 @@ public final class StunServer implements Closeable {
                 .map(Reply::bytes);
     }
 
-    /** True when the datagram has the shape of a STUN message (use it to demultiplex). */
+    /**
+     * Tells STUN from other datagrams on a shared socket: first byte 0-3 and a length field that matches.
+     *
+     * @param datagram the datagram's bytes (not consumed)
+     * @return true when the datagram has the shape of a STUN message
+     */
     public static boolean isStun(ByteBuffer datagram) {
         return io.crust.nat.stun.StunMessage.looksLikeStun(datagram);
     }
 
-    /** Starts a server on one address (port 0 picks one). */
+    /**
+     * Starts a server on one address, without RFC 5780 alternates.
+     *
+     * @param bind the address to bind; port 0 picks one
+     * @return the running server; close it to stop it
+     * @throws IOException when the socket cannot be bound
+     */
     public static StunServer start(InetSocketAddress bind) throws IOException {
         return start(bind, null, -1);
     }
@@ -77,6 +88,13 @@ public final class StunServer implements Closeable {
      * Starts an RFC 5780 server: sockets on the primary and alternate IP, each on the primary and
      * the alternate port (four sockets; two when {@code alternateIp} is null, which supports only
      * "change port"). Port 0 for either port picks free ports.
+     *
+     * @param primary       the primary address, where clients send their first request
+     * @param alternateIp   the alternate IP address, or null for "change port" only
+     * @param alternatePort the alternate port, 0 for a free one, or -1 for none (then no alternate IP either)
+     * @return the running server; close it to stop it
+     * @throws IllegalArgumentException if an alternate IP is given without an alternate port
+     * @throws IOException when a socket cannot be bound
      */
     public static StunServer start(InetSocketAddress primary, InetAddress alternateIp, int alternatePort)
             throws IOException {
@@ -158,12 +176,12 @@ public final class StunServer implements Closeable {
         return ports.get(0);
     }
 
-    /** The primary address: where clients send their first request. */
+    /** {@return the primary address: where clients send their first request} */
     public InetSocketAddress address() {
         return ports.get(0).localAddress();
     }
 
-    /** The RFC 5780 OTHER-ADDRESS of the primary address, when the server has both alternates. */
+    /** {@return the RFC 5780 OTHER-ADDRESS of the primary address} Empty unless the server has both alternates. */
     public Optional<InetSocketAddress> otherAddress() {
         if (addresses.alternateIp() == null || addresses.alternatePort() == 0) {
             return Optional.empty();
@@ -171,12 +189,12 @@ public final class StunServer implements Closeable {
         return Optional.of(new InetSocketAddress(addresses.alternateIp(), addresses.alternatePort()));
     }
 
-    /** Every socket address the server answers on. */
+    /** {@return every socket address the server answers on, the primary first} */
     public List<InetSocketAddress> localAddresses() {
         return ports.stream().map(DatagramChannelPort::localAddress).toList();
     }
 
-    /** How many responses (success or error) the server has sent. */
+    /** {@return how many responses (success or error) the server has sent} */
     public long responsesSent() {
         return answered.get();
     }

@@ -29,15 +29,29 @@ public final class TcpSimultaneousOpen {
      * Connects from {@code local} (a concrete port, the one that maps outward) to {@code remote}
      * (the peer's external address) within {@code window}.
      *
+     * @param local  the local address to bind, with a concrete port
+     * @param remote the peer's external address
+     * @param window how long to keep trying
      * @return the connected socket; the caller owns it
      * @throws NatException when no connection formed within the window
+     * @throws IOException  when a socket fails, for example {@code local} cannot be bound
      */
     public static Socket connect(InetSocketAddress local, InetSocketAddress remote, Duration window)
             throws IOException {
         return new SimultaneousOpen(local, remote, window, DEFAULT_ATTEMPT).run();
     }
 
-    /** As {@link #connect(InetSocketAddress, InetSocketAddress, Duration)} with a chosen attempt length. */
+    /**
+     * As {@link #connect(InetSocketAddress, InetSocketAddress, Duration)} with a chosen attempt length.
+     *
+     * @param local   the local address to bind, with a concrete port
+     * @param remote  the peer's external address
+     * @param window  how long to keep trying
+     * @param attempt how long one connect attempt waits before the next SYN
+     * @return the connected socket; the caller owns it
+     * @throws NatException when no connection formed within the window
+     * @throws IOException  when a socket fails, for example {@code local} cannot be bound
+     */
     public static Socket connect(InetSocketAddress local, InetSocketAddress remote, Duration window,
             Duration attempt) throws IOException {
         return new SimultaneousOpen(local, remote, window, attempt).run();

@@ -26,11 +26,23 @@ public final class RateLimitedLog {
     private final AtomicLong nextNanos;
     private final AtomicLong heldBack = new AtomicLong();
 
+    /**
+     * A log that lets one line per {@link #DEFAULT_INTERVAL} through.
+     *
+     * @param logger where the lines go
+     */
     public RateLimitedLog(Logger logger) {
         this(logger, DEFAULT_INTERVAL, System::nanoTime);
     }
 
-    /** With an explicit interval and clock ({@code System::nanoTime} outside tests). */
+    /**
+     * With an explicit interval and clock.
+     *
+     * @param logger    where the lines go
+     * @param interval  at most one line per interval reaches INFO or WARN; positive
+     * @param nanoClock the time in nanoseconds, {@code System::nanoTime} outside tests
+     * @throws IllegalArgumentException if interval is not positive
+     */
     public RateLimitedLog(Logger logger, Duration interval, LongSupplier nanoClock) {
         this.logger = Objects.requireNonNull(logger, "logger");
         this.intervalNanos = interval.toNanos();
@@ -41,7 +53,13 @@ public final class RateLimitedLog {
         this.nextNanos = new AtomicLong(nanoClock.getAsLong());
     }
 
-    /** Logs at INFO, or at DEBUG when a line already went out in this interval; true if at INFO. */
+    /**
+     * Logs at INFO, or at DEBUG when a line already went out in this interval.
+     *
+     * @param format    an SLF4J format, {@code {}} for each argument
+     * @param arguments the values for the format
+     * @return true if the line was logged at INFO
+     */
     public boolean info(String format, Object... arguments) {
         if (!admit()) {
             logger.debug(format, arguments);
@@ -52,7 +70,13 @@ public final class RateLimitedLog {
         return true;
     }
 
-    /** Logs at WARN, or at DEBUG when a line already went out in this interval; true if at WARN. */
+    /**
+     * Logs at WARN, or at DEBUG when a line already went out in this interval.
+     *
+     * @param format    an SLF4J format, {@code {}} for each argument
+     * @param arguments the values for the format
+     * @return true if the line was logged at WARN
+     */
     public boolean warn(String format, Object... arguments) {
         if (!admit()) {
             logger.debug(format, arguments);
@@ -63,7 +87,7 @@ public final class RateLimitedLog {
         return true;
     }
 
-    /** Lines held back (logged at DEBUG only) since the last one that got through. */
+    /** {@return how many lines were held back (logged at DEBUG only) since the last one that got through} */
     public long heldBack() {
         return heldBack.get();
     }

@@ -225,10 +225,6 @@ public final class PeerConnection {
         }
     }
 
-    /**
-     * Tells the peer why we close (best effort, at most {@link #GOODBYE_WAIT_MILLIS}: a peer that does
-     * not read must not hold us), then closes the channel.
-     */
     /** Waits until the reader and writer threads have ended (after {@link #close}), up to the deadline. */
     public void awaitTermination(long deadlineNanos) throws InterruptedException {
         for (Thread t : new Thread[] {reader, writer}) {
@@ -239,6 +235,10 @@ public final class PeerConnection {
         }
     }
 
+    /**
+     * Tells the peer why we close (best effort, at most {@link #GOODBYE_WAIT_MILLIS}: a peer that does
+     * not read must not hold us), then closes the channel.
+     */
     private void sayGoodbyeThenClose(String reason) {
         Thread goodbye = Thread.ofVirtual().name("crust-peer-" + serial + "-goodbye").start(() -> {
             try {

@@ -25,15 +25,12 @@ import io.crust.core.relay.Relay;
 import io.crust.core.wire.WireCodec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +64,7 @@ public final class Node implements AutoCloseable {
     private final Addresses addresses = new Addresses();
     private final Hellos hellos;
     private final Handshakes handshakes;
+    private final TcpSide tcp;
     private final UdtSide udt;
     private final Dialer dialer;
     private final Relay relay;
@@ -76,8 +74,6 @@ public final class Node implements AutoCloseable {
     private final Group group;
     private final Dispatcher dispatcher;
     private final Surroundings surroundings;
-    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
-    private ServerSocket tcpServer;
 
     private Node(CrustConfig config, Identity identity) {
         this.config = config;
@@ -95,8 +91,8 @@ public final class Node implements AutoCloseable {
         this.hellos = new Hellos(config.relay(), self, addresses, connections);
         this.handshakes = new Handshakes(identity, params, blacklist, table, events, config.maxPendingHandshakes(),
                 config.maxPendingHandshakesPerAddress(), config.maxPendingHandshakesPerPrefix(), this::register, threads);
-        this.udt = new UdtSide(new InetSocketAddress(config.bindAddress(), config.listenUdpPort()), self, handshakes,
-                addresses, blacklist, events, threads, closed::get);
+        this.tcp = new TcpSide(self, handshakes, addresses, events, threads);
+        this.udt = new UdtSide(self, handshakes, addresses, blacklist, events, threads, closed::get);
         this.dialer = new Dialer(config, handshakes, udt, table);
         this.relay = new Relay(new RelayHost(self, connections, blacklist, handshakes, threads), config.relay(),
                 config.relayMaxCircuits(), config.relayMaxBytesPerCircuit(), config.relayTapForTesting());
@@ -145,49 +141,23 @@ public final class Node implements AutoCloseable {
         if (config.tcp()) {
             InetSocketAddress wanted = new InetSocketAddress(config.bindAddress(), config.listenTcpPort());
             try {
-                ServerSocket server = new ServerSocket();
-                server.setReuseAddress(true);
-                server.bind(wanted, 128);
-                tcpServer = server;
-                resources.add(server);
-                InetSocketAddress bound = (InetSocketAddress) server.getLocalSocketAddress();
-                addresses.tcpBound(bound);
-                threads.start("crust-tcp-accept-" + bound.getPort(), this::acceptTcp);
-                events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.TCP, LocalAddresses.connectable(bound)));
-                log.info("{} listening on TCP {}", identity.peerId().shortForm(), bound);
+                tcp.start(wanted);
             } catch (IOException e) {
                 failures.add("TCP " + wanted + ": " + e.getMessage());
                 events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.TCP, wanted, e.getMessage()));
             }
         }
         if (config.udp()) {
+            InetSocketAddress wanted = new InetSocketAddress(config.bindAddress(), config.listenUdpPort());
             try {
-                udt.start();
+                udt.start(wanted);
             } catch (CrustException e) {
                 failures.add("UDP: " + e.getMessage());
-                events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.UDT,
-                        new InetSocketAddress(config.bindAddress(), config.listenUdpPort()), e.getMessage()));
+                events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.UDT, wanted, e.getMessage()));
             }
         }
         if (addresses.tcpBound() == null && addresses.udpBound() == null) {
             throw new CrustException("no listener could start: " + String.join("; ", failures));
-        }
-    }
-
-    private void acceptTcp() {
-        ServerSocket server = tcpServer;
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                handshakes.acceptTcp(socket);
-            } catch (IOException e) {
-                if (!server.isClosed()) {
-                    log.warn("TCP accept failed: {}", e.toString());
-                    events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.TCP,
-                            (InetSocketAddress) server.getLocalSocketAddress(), e.getMessage()));
-                }
-                return;
-            }
         }
     }
 
@@ -324,9 +294,7 @@ public final class Node implements AutoCloseable {
             return;
         }
         threads.close();
-        for (AutoCloseable resource : resources) {
-            closeQuietly(resource);
-        }
+        tcp.close();
         udt.close();
         bootstrap.close();
         surroundings.close();

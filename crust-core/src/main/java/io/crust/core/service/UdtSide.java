@@ -43,7 +43,6 @@ final class UdtSide {
     private static final int STUN_HEADER_BYTES = 20;
     private static final int STUN_USERNAME = 0x0006;
 
-    private final InetSocketAddress wanted;
     private final PeerId self;
     private final Handshakes handshakes;
     private final Addresses addresses;
@@ -54,10 +53,8 @@ final class UdtSide {
     private final Set<QueuedDatagramPort> ports = new CopyOnWriteArraySet<>();
     private volatile UdtEndpoint endpoint;
 
-    /** @param wanted the address to bind the UDP socket to by {@link #start} */
-    UdtSide(InetSocketAddress wanted, PeerId self, Handshakes handshakes, Addresses addresses, Blacklist blacklist,
+    UdtSide(PeerId self, Handshakes handshakes, Addresses addresses, Blacklist blacklist,
             EventQueue events, ThreadOwner threads, BooleanSupplier nodeClosed) {
-        this.wanted = wanted;
         this.self = self;
         this.handshakes = handshakes;
         this.addresses = addresses;
@@ -67,7 +64,8 @@ final class UdtSide {
         this.nodeClosed = nodeClosed;
     }
 
-    void start() throws CrustException {
+    /** Binds {@code wanted} and starts accepting. */
+    void start(InetSocketAddress wanted) throws CrustException {
         try {
             endpoint = UdtEndpoint.bind(wanted, udtConfig());
         } catch (IOException e) {

@@ -43,7 +43,7 @@ final class TcpSide {
             s.setReuseAddress(true);
             s.bind(wanted, BACKLOG);
         } catch (IOException e) {
-            Node.closeQuietly(s);
+            closeQuietly(s);
             throw e;
         }
         server = s;
@@ -73,7 +73,15 @@ final class TcpSide {
     void close() {
         ServerSocket s = server;
         if (s != null) {
-            Node.closeQuietly(s);
+            closeQuietly(s);
+        }
+    }
+
+    private static void closeQuietly(ServerSocket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            log.trace("close failed: {}", e.toString());
         }
     }
 }

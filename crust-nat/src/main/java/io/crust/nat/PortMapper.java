@@ -73,9 +73,9 @@ public interface PortMapper extends AutoCloseable {
     /** Speaks only the given protocol. */
     static PortMapper of(MappingProtocol protocol, PortMapperOptions options) {
         return switch (protocol) {
-            case PCP -> new LeasingPortMapper(new PcpSession(options));
-            case NAT_PMP -> new LeasingPortMapper(new NatPmpSession(options));
-            case UPNP -> new LeasingPortMapper(new UpnpSession(options));
+            case PCP -> new LeasingPortMapper(new PcpSession(options), options);
+            case NAT_PMP -> new LeasingPortMapper(new NatPmpSession(options), options);
+            case UPNP -> new LeasingPortMapper(new UpnpSession(options), options);
         };
     }
 }

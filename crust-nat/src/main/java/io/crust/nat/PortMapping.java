@@ -8,8 +8,10 @@ import java.time.Duration;
  *
  * <p>The mapping owns one virtual thread ({@code crust-nat-renew-...}) that renews the lease before it
  * ends: at half the granted lifetime for NAT-PMP and PCP (RFC 6886 section 3.3, RFC 6887 section 11.2.1),
- * at three quarters for UPnP. When a NAT-PMP or PCP gateway's epoch shows that it lost its state
- * (it rebooted), the mapping is requested again; the external port may then change, so read
+ * at three quarters for UPnP. Between renewals it checks every {@link PortMapperOptions#checkInterval()}
+ * that the gateway still holds the mapping (the epoch of a NAT-PMP or PCP answer, a UPnP read-back), and
+ * the mapper listens for the gateway's restart announcements; when the gateway lost its state (it
+ * rebooted), the mapping is requested again within seconds. The external port may then change, so read
  * {@link #external()} when you need it rather than caching it.
  *
  * <p>{@link #close()} stops the renewal and deletes the mapping on the gateway (lifetime 0 for NAT-PMP and

@@ -12,7 +12,7 @@ import io.crust.udt.transport.Demultiplexer;
 
 /**
  * One UDP socket carrying any number of crust-udt connections, plus the other protocols that share
- * the port (STUN and hole punching). A single receive loop (a virtual thread named
+ * the port (STUN and hole punching). A single receive loop (a platform thread named
  * {@code crust-udt-recv-<port>}) reads every datagram and routes it by its first byte:
  * <ul>
  *   <li>{@code 0xD0..0xDF} ({@link #FIRST_BYTE_MIN}..{@link #FIRST_BYTE_MAX}): crust-udt, routed to a
@@ -24,7 +24,8 @@ import io.crust.udt.transport.Demultiplexer;
  * Malformed, unknown-connection or replayed datagrams are dropped and counted in {@link #stats()};
  * nothing a peer sends can stop the loop.
  *
- * <p>Each connection runs its protocol on its own virtual thread ({@code crust-udt-conn-<id>}).
+ * <p>Each connection has a thread of its own for its timers ({@code crust-udt-conn-<id>}, a platform
+ * thread; datagrams and application calls run the protocol on the thread where they happen).
  * {@link #close()} aborts every connection, stops the loop and closes the socket.
  *
  * <p>Incoming connection attempts are answered with a stateless cookie first (see {@code docs/udt.md});

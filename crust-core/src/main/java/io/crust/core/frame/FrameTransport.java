@@ -28,6 +28,15 @@ public interface FrameTransport extends AutoCloseable {
      */
     byte[] readFrame() throws IOException;
 
+    /**
+     * As {@link #readFrame()}, as a view that is valid until the next read: a transport with a read
+     * buffer of its own hands out a slice of it instead of a copy.
+     */
+    default Frame nextFrame() throws IOException {
+        byte[] frame = readFrame();
+        return new Frame(frame, 0, frame.length);
+    }
+
     /** The largest frame this transport sends or accepts, in bytes. */
     int maxFrameBytes();
 

@@ -5,6 +5,7 @@ import io.crust.core.CrustException;
 import io.crust.core.HandshakeException;
 import io.crust.core.Identity;
 import io.crust.core.PeerId;
+import io.crust.core.frame.Frame;
 import io.crust.core.frame.FrameTransport;
 import io.crust.core.noise.Aead;
 import io.crust.core.noise.CipherState;
@@ -332,15 +333,15 @@ public final class SecureChannel implements AutoCloseable {
     }
 
     private int readRecord() throws IOException {
-        byte[] frame = transport.readFrame();
-        if (frame.length < Aead.TAG_BYTES) {
-            throw new DecryptionException("frame of " + frame.length + " bytes from " + remotePeer.shortForm()
+        Frame frame = transport.nextFrame();
+        if (frame.length() < Aead.TAG_BYTES) {
+            throw new DecryptionException("frame of " + frame.length() + " bytes from " + remotePeer.shortForm()
                     + " is too short to be a transport message", null);
         }
         int length;
         try {
-            receiveRecord = fit(receiveRecord, frame.length - Aead.TAG_BYTES);
-            length = receiver.decryptWithAd(NO_AD, frame, 0, frame.length, receiveRecord, 0);
+            receiveRecord = fit(receiveRecord, frame.length() - Aead.TAG_BYTES);
+            length = receiver.decryptWithAd(NO_AD, frame.array(), frame.offset(), frame.length(), receiveRecord, 0);
         } catch (AEADBadTagException e) {
             throw new DecryptionException("message from " + remotePeer.shortForm() + " at " + transport.remoteAddress()
                     + " failed authentication: tampered, replayed or not from the peer", e);

@@ -191,6 +191,8 @@ public final class PeerConnection {
             return;
         }
         cause = closeCause;
+        log.debug("closing connection {} to {} ({} {} at {}): {}", serial, remote.shortForm(), route, transport,
+                remoteAddress, closeCause.reason());
         if (!closeCause.quiet()) {
             recordLost(closeCause);
         }

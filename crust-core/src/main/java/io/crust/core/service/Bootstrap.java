@@ -9,6 +9,7 @@ import io.crust.core.PeerRecord;
 import io.crust.core.Route;
 import io.crust.core.Transport;
 import io.crust.core.bootstrap.BootstrapCache;
+import io.crust.nat.log.RateLimitedLog;
 import io.crust.core.bootstrap.BootstrapPlan;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
@@ -51,6 +52,8 @@ final class Bootstrap {
     private final ThreadOwner threads;
     private final BooleanSupplier nodeClosed;
     private final BootstrapCache cache;
+    /** A full disk would otherwise warn on every tick. */
+    private final RateLimitedLog cacheWriteFailures = new RateLimitedLog(log);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition done = lock.newCondition();
 
@@ -181,11 +184,7 @@ final class Bootstrap {
             }
         }
         if (expected != null && cache != null) {
-            try {
-                cache.recordFailure(expected);
-            } catch (IOException e) {
-                log.warn("cannot update the bootstrap cache: {}", e.toString());
-            }
+            cache.recordFailure(expected);
         }
         return String.join(", ", reasons);
     }
@@ -207,10 +206,18 @@ final class Bootstrap {
         if (address == null) {
             return;
         }
+        cache.recordSuccess(c.remote(), address);
+    }
+
+    /** Writes the cache's changes to disk, if any (the ticker calls this every tick; so does close). */
+    void flushCache() {
+        if (cache == null) {
+            return;
+        }
         try {
-            cache.recordSuccess(c.remote(), address);
+            cache.flush();
         } catch (IOException e) {
-            log.warn("cannot update the bootstrap cache: {}", e.toString());
+            cacheWriteFailures.warn("cannot write the bootstrap cache: {}", e.toString());
         }
     }
 
@@ -228,6 +235,6 @@ final class Bootstrap {
     }
 
     void close() {
-        // The cache writes through on every change; nothing to flush.
+        flushCache();
     }
 }

@@ -127,7 +127,8 @@ public final class Node implements AutoCloseable {
             node.startListeners();
             node.bootstrap.start();
             node.surroundings.start();
-            Ticker ticker = new Ticker(config, node.table, node.rendezvous, node.gossip, node.group, node.closed::get);
+            Ticker ticker = new Ticker(config, node.table, node.rendezvous, node.gossip, node.group, node.bootstrap,
+                    node.closed::get);
             node.threads.start("crust-ticker", ticker::run);
             return node;
         } catch (CrustException | RuntimeException e) {
@@ -190,6 +191,8 @@ public final class Node implements AutoCloseable {
             throw new ConnectFailedException(ConnectFailedException.Reason.LIMIT_REACHED,
                     "connection limit of " + config.maxConnections() + " reached");
         }
+        log.debug("registered connection {} to {} ({} {} at {}, dialled by {})", connection.serial(), remote.shortForm(),
+                route, transport, remoteAddress, initiator.shortForm());
         connection.start();
         gossip.connected(connection);
         return handle;

@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The node's clock-driven work, on one thread ({@code crust-ticker}) owned by the node: heartbeats,
- * liveness, background upgrades of relayed peers, re-publishing our gossip record and group maintenance. A tick runs every quarter
+ * liveness, background upgrades of relayed peers, re-publishing our gossip record, group maintenance and
+ * writing the bootstrap cache's changes. A tick runs every quarter
  * heartbeat interval (at most every second).
  */
 final class Ticker {
@@ -29,6 +30,7 @@ final class Ticker {
     private final Rendezvous rendezvous;
     private final GossipSide gossip;
     private final Group group;
+    private final Bootstrap bootstrap;
     private final BooleanSupplier nodeClosed;
     private final long tickMillis;
     private final long graceNanos;
@@ -38,12 +40,13 @@ final class Ticker {
     private long lastUpgradeNanos;
     private long lastPublishNanos;
 
-    Ticker(CrustConfig config, PeerTable table, Rendezvous rendezvous, GossipSide gossip, Group group,
+    Ticker(CrustConfig config, PeerTable table, Rendezvous rendezvous, GossipSide gossip, Group group, Bootstrap bootstrap,
             BooleanSupplier nodeClosed) {
         this.table = table;
         this.rendezvous = rendezvous;
         this.gossip = gossip;
         this.group = group;
+        this.bootstrap = bootstrap;
         this.nodeClosed = nodeClosed;
         this.tickMillis = Math.max(10, Math.min(1000, config.heartbeatInterval().toMillis() / 4));
         this.graceNanos = config.handshakeTimeout().toNanos();
@@ -92,5 +95,6 @@ final class Ticker {
             gossip.publishOwnRecord();
         }
         group.tick(now);
+        bootstrap.flushCache();
     }
 }

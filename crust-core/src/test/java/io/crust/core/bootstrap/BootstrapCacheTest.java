@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -48,6 +49,7 @@ class BootstrapCacheTest {
         cache.recordSuccess(a, tcp(1));
         wallClock.addAndGet(1000);
         cache.recordSuccess(b, tcp(2));
+        cache.flush();
 
         BootstrapCache reopened = open(10, 3);
 
@@ -104,10 +106,12 @@ class BootstrapCacheTest {
 
         cache.recordFailure(b);
         cache.recordFailure(b);
+        cache.flush();
         assertThat(open(10, 3).entries().get(0).failures()).isEqualTo(2);
         assertThat(cache.entries()).extracting(BootstrapCache.Entry::peerId).containsExactly(b, a);
 
         cache.recordFailure(b);
+        cache.flush();
         assertThat(cache.entries()).extracting(BootstrapCache.Entry::peerId).containsExactly(a);
         assertThat(open(10, 3).entries()).extracting(BootstrapCache.Entry::peerId).containsExactly(a);
     }
@@ -135,9 +139,26 @@ class BootstrapCacheTest {
     }
 
     @Test
+    void changesReachTheFileOnlyWhenFlushedAndAFlushWithoutChangesWritesNothing() throws Exception {
+        BootstrapCache cache = open(10, 3);
+        PeerId a = peer();
+        cache.recordSuccess(a, tcp(1));
+        assertThat(cache.file()).doesNotExist();
+
+        cache.flush();
+        assertThat(open(10, 3).entries()).extracting(BootstrapCache.Entry::peerId).containsExactly(a);
+
+        FileTime written = Files.getLastModifiedTime(cache.file());
+        Files.setLastModifiedTime(cache.file(), FileTime.fromMillis(written.toMillis() - 60_000));
+        cache.flush();
+        assertThat(Files.getLastModifiedTime(cache.file()).toMillis()).isEqualTo(written.toMillis() - 60_000);
+    }
+
+    @Test
     void theFileIsReadableByItsOwnerOnlyAndNoTemporaryFileIsLeft() throws Exception {
         BootstrapCache cache = open(10, 3);
         cache.recordSuccess(peer(), tcp(1));
+        cache.flush();
 
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cache.file()))).isEqualTo("rw-------");
@@ -154,6 +175,7 @@ class BootstrapCacheTest {
         cache.recordSuccess(a, new Address(Transport.UDT, Kind.REFLEXIVE, new InetSocketAddress("2001:db8::7", 5000)));
         cache.recordSuccess(a, tcp(80));
         cache.recordFailure(a);
+        cache.flush();
 
         assertThat(Files.readString(cache.file())).isEqualTo("# crust bootstrap cache v1\n"
                 + a + " 1700000000000 1 tcp/host/192.0.2.1:80 udt/reflexive/[2001:db8:0:0:0:0:0:7]:5000\n");
@@ -168,6 +190,7 @@ class BootstrapCacheTest {
         assertThat(cache.entries()).isEmpty();
         assertThat(dataDir.resolve(BootstrapCache.CORRUPT_FILE_NAME)).content(StandardCharsets.UTF_8).contains("not a peer id");
         cache.recordSuccess(peer(), tcp(1));
+        cache.flush();
         assertThat(open(10, 3).entries()).hasSize(1);
     }
 
@@ -208,6 +231,7 @@ class BootstrapCacheTest {
         PeerId b = peer();
         cache.recordSuccess(a, tcp(1));
         cache.recordSuccess(b, tcp(2));
+        cache.flush();
 
         assertThat(open(1, 3).entries()).extracting(BootstrapCache.Entry::peerId).containsExactly(b);
     }

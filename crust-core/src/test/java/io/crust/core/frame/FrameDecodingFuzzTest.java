@@ -3,13 +3,12 @@ package io.crust.core.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Seeded mutation fuzzing of the TCP frame decoder: any byte stream yields frames or a clean error. */
+/** Seeded mutation fuzzing of the TCP frame decoder ({@link FrameReader}): any byte stream yields frames or a clean error. */
 class FrameDecodingFuzzTest {
     private static final long SEED = 0x5eed_f4a3eL;
 
@@ -22,11 +21,12 @@ class FrameDecodingFuzzTest {
         for (int i = 0; i < 20_000; i++) {
             byte[] stream = Mutator.mutate(valid, random);
             int max = 1 + random.nextInt(300);
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(stream));
+            FrameReader in = new FrameReader(new ByteArrayInputStream(stream), max, 1 + random.nextInt(8), "fuzz");
             try {
                 while (true) {
-                    byte[] frame = TcpFrameTransport.readFrame(in, max, "fuzz");
-                    assertThat(frame.length).isLessThanOrEqualTo(max);
+                    Frame frame = in.next();
+                    assertThat(frame.length()).isLessThanOrEqualTo(max);
+                    assertThat(frame.offset() + frame.length()).isLessThanOrEqualTo(frame.array().length);
                     frames++;
                 }
             } catch (FrameTooLargeException | EOFException expected) {

@@ -16,16 +16,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -35,15 +29,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The demo peer at work: a command loop on the calling thread (reading lines from standard input) and
  * one virtual thread, {@code crust-demo-events}, that turns the node's events into output and receives
- * files. {@link #close()} stops both and the node.
+ * files ({@link FileReceiver}; {@link FileSender} sends them on the command thread). {@link #close()} stops both and the node.
  */
 final class PeerShell implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
@@ -53,25 +44,20 @@ final class PeerShell implements AutoCloseable {
     private final CrustNode node;
     private final ShellOutput out;
     private final FileReceiver receiver;
+    private final FileSender sender;
     private final String networkName;
-    private final int chunkBytes;
-    private final SecureRandom random = new SecureRandom();
     /** Peers announced by a {@code connected} event and not lost since. */
     private final Set<PeerId> announced = ConcurrentHashMap.newKeySet();
-    /** Senders waiting for the receiver's verdict on a file, by transfer id. */
-    private final Map<Long, PendingResult> pendingResults = new ConcurrentHashMap<>();
     private final Thread eventThread;
     private volatile boolean closing;
-
-    private record PendingResult(PeerId peer, BlockingQueue<Boolean> verdict) {
-    }
 
     PeerShell(CrustNode node, ShellOutput out, Path receiveDirectory, String networkName, int maxMessageBytes, long maxFileBytes) {
         this.node = node;
         this.out = out;
         this.networkName = networkName;
         this.receiver = new FileReceiver(receiveDirectory, maxFileBytes);
-        this.chunkBytes = Math.min(MAX_CHUNK_BYTES, maxMessageBytes - FileMessages.CHUNK_HEADER_BYTES - 64);
+        this.sender = new FileSender(Math.min(MAX_CHUNK_BYTES, maxMessageBytes - FileMessages.CHUNK_HEADER_BYTES - 64),
+                out::progress);
         this.eventThread = Thread.ofVirtual().name("crust-demo-events").unstarted(this::pumpEvents);
     }
 
@@ -159,75 +145,9 @@ final class PeerShell implements AutoCloseable {
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
             throw new UsageException("no readable file at " + path.toAbsolutePath());
         }
-        String name = FileReceiver.safeName(path.getFileName().toString());
-        long transferId = random.nextLong();
-        PendingResult pending = new PendingResult(peer.id(), new ArrayBlockingQueue<>(1));
-        pendingResults.put(transferId, pending);
-        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = file.size();
-            byte[] sha256 = sha256(file);
-            peer.send(FileMessages.header(transferId, size, sha256, name));
-            long offset = 0;
-            out.progress("sending " + name, 0, size);
-            while (offset < size) {
-                int n = (int) Math.min(chunkBytes, size - offset);
-                ByteBuffer chunk = FileMessages.chunk(transferId, offset, n);
-                while (chunk.hasRemaining()) {
-                    if (file.read(chunk, offset + chunk.position() - FileMessages.CHUNK_HEADER_BYTES) < 0) {
-                        throw new IOException("the file got shorter while it was being sent");
-                    }
-                }
-                peer.send(chunk.array());
-                offset += n;
-                out.progress("sending " + name, offset, size);
-            }
-            Boolean saved = pending.verdict().poll(resultTimeout(size).toNanos(), TimeUnit.NANOSECONDS);
-            if (saved == null) {
-                throw new CrustException("sent " + path + " but " + peer.id().shortForm() + " did not confirm it within "
-                        + resultTimeout(size).toSeconds() + " s");
-            }
-            if (!saved) {
-                throw new CrustException(peer.id().shortForm() + " did not save " + path + " (see its output for why)");
-            }
-            out.event("file-sent", "peer", peer.id().toString(), "path", path.toString(), "bytes", size,
-                    "sha256", HexFormat.of().formatHex(sha256));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CrustException("interrupted while sending " + path);
-        } catch (IOException e) {
-            try {
-                peer.send(FileMessages.abort(transferId));
-            } catch (CrustException ignored) {
-                // the connection is gone; the receiver abandons the transfer when it loses us
-            }
-            throw new CrustException("cannot send " + path + ": " + e.getMessage(), e);
-        } finally {
-            pendingResults.remove(transferId);
-        }
-    }
-
-    /** The chunks are queued, not delivered, when the last send returns: allow for the rest to drain. */
-    private static Duration resultTimeout(long size) {
-        return Duration.ofSeconds(60 + size / (1024 * 1024));
-    }
-
-    private static byte[] sha256(FileChannel file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-        long position = 0;
-        int n;
-        while ((n = file.read(buffer, position)) >= 0) {
-            position += n;
-            buffer.flip();
-            digest.update(buffer);
-            buffer.clear();
-        }
-        return digest.digest();
+        FileSender.Sent sent = sender.send(peer, path);
+        out.event("file-sent", "peer", peer.id().toString(), "path", sent.path().toString(), "bytes", sent.bytes(),
+                "sha256", HexFormat.of().formatHex(sent.sha256()));
     }
 
     private void ban(String target) throws UsageException {
@@ -318,7 +238,7 @@ final class PeerShell implements AutoCloseable {
             case CrustEvent.PeerLost l -> {
                 announced.remove(l.peer());
                 receiver.abandon(l.peer(), "peer lost: " + l.detail()).forEach(this::report);
-                pendingResults.values().stream().filter(p -> p.peer().equals(l.peer())).forEach(p -> p.verdict().offer(false));
+                sender.onPeerLost(l.peer());
                 out.event("lost", "peer", l.peer().toString(), "reason", l.detail());
             }
             case CrustEvent.Misbehaviour m -> out.event("misbehaviour", "peer", m.peer() == null ? null : m.peer().toString(),
@@ -341,10 +261,7 @@ final class PeerShell implements AutoCloseable {
         try {
             FileMessages.FileMessage decoded = FileMessages.decode(message);
             if (decoded instanceof FileMessages.Result r) {
-                PendingResult pending = pendingResults.get(r.transferId());
-                if (pending != null && pending.peer().equals(from)) {
-                    pending.verdict().offer(r.saved());
-                }
+                sender.onResult(from, r);
                 return;
             }
             FileReceiver.Outcome outcome = receiver.onMessage(from, decoded);

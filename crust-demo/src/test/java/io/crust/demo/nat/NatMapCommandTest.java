@@ -22,8 +22,13 @@ import picocli.CommandLine;
 @Timeout(60)
 class NatMapCommandTest {
 
-    /** A NAT-PMP gateway on 127.0.0.1 that maps every request to the suggested port (RFC 6886 layouts). */
+    /**
+     * A NAT-PMP gateway on 127.0.0.1 that maps every request to the suggested port (RFC 6886 layouts).
+     * Its epoch counts the seconds since it started, as a gateway's does (RFC 6886 section 3.6): a
+     * mapper's check between renewals must not take it for a rebooted one, however slowly the test runs.
+     */
     private static final class TinyNatPmpGateway implements AutoCloseable {
+        final long startNanos = System.nanoTime();
         final DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         final List<String> seen = new CopyOnWriteArrayList<>();
         final Thread thread = Thread.ofVirtual().start(this::serve);
@@ -41,14 +46,14 @@ class NatMapCommandTest {
                     int op = req.get(1);
                     ByteBuffer r;
                     if (op == 0) {
-                        r = ByteBuffer.allocate(12).put((byte) 0).put((byte) 128).putShort((short) 0).putInt(50)
+                        r = ByteBuffer.allocate(12).put((byte) 0).put((byte) 128).putShort((short) 0).putInt(epoch())
                                 .put(new byte[] {(byte) 198, 51, 100, 9});
                     } else {
                         int internal = req.getShort(4) & 0xffff;
                         int suggested = req.getShort(6) & 0xffff;
                         int lifetime = req.getInt(8);
                         seen.add((lifetime == 0 ? "delete " : "map ") + internal);
-                        r = ByteBuffer.allocate(16).put((byte) 0).put((byte) (128 + op)).putShort((short) 0).putInt(50)
+                        r = ByteBuffer.allocate(16).put((byte) 0).put((byte) (128 + op)).putShort((short) 0).putInt(epoch())
                                 .putShort((short) internal).putShort((short) (lifetime == 0 ? 0 : suggested)).putInt(lifetime);
                     }
                     socket.send(new DatagramPacket(r.array(), r.position(), in.getSocketAddress()));
@@ -56,6 +61,10 @@ class NatMapCommandTest {
                     return;
                 }
             }
+        }
+
+        private int epoch() {
+            return 50 + (int) java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
         }
 
         @Override

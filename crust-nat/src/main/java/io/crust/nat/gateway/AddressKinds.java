@@ -33,6 +33,11 @@ public final class AddressKinds {
      * This is the test a UPnP description URL must pass: a device on our own link, never a host elsewhere.
      */
     public static boolean isOnLocalSubnet(InetAddress address) {
+        return interfaceFacing(address) != null;
+    }
+
+    /** The interface (up) whose subnet holds {@code address}, or null when none does. */
+    public static NetworkInterface interfaceFacing(InetAddress address) {
         try {
             Enumeration<NetworkInterface> all = NetworkInterface.getNetworkInterfaces();
             while (all != null && all.hasMoreElements()) {
@@ -42,14 +47,14 @@ public final class AddressKinds {
                 }
                 for (InterfaceAddress ia : nif.getInterfaceAddresses()) {
                     if (sameSubnet(ia.getAddress(), address, ia.getNetworkPrefixLength())) {
-                        return true;
+                        return nif;
                     }
                 }
             }
         } catch (SocketException e) {
-            return false;
+            return null;
         }
-        return false;
+        return null;
     }
 
     /** True when the first {@code prefixLength} bits of both addresses agree (and they are the same family). */

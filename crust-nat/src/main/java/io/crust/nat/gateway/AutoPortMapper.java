@@ -45,7 +45,7 @@ public final class AutoPortMapper implements PortMapper {
             StringBuilder failures = new StringBuilder();
             for (MappingProtocol candidate : new MappingProtocol[] {MappingProtocol.PCP, MappingProtocol.UPNP}) {
                 LeasingPortMapper mapper = new LeasingPortMapper(candidate == MappingProtocol.PCP
-                        ? new PcpSession(options) : new UpnpSession(options));
+                        ? new PcpSession(options) : new UpnpSession(options), options);
                 try {
                     PortMapping mapping = mapper.map(transport, internalPort, requestedExternalPort, lease);
                     chosen = mapper;

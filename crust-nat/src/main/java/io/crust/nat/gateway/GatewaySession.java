@@ -3,6 +3,7 @@ package io.crust.nat.gateway;
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
 import io.crust.nat.PortMapper.IpProtocol;
+import java.net.InetAddress;
 
 /** A protocol's access to the gateway: hands out leases, owns what they share (UPnP: the HTTP client). */
 public interface GatewaySession extends AutoCloseable {
@@ -12,6 +13,15 @@ public interface GatewaySession extends AutoCloseable {
     /** A lease not yet acquired; may do discovery (UPnP) but sends no mapping request. */
     GatewayLease lease(IpProtocol transport, int internalPort, int requestedExternalPort, long lifetimeSeconds)
             throws NatException;
+
+    /**
+     * The address whose restart announcements (NAT-PMP, PCP: multicast to 224.0.0.1:5350) concern this
+     * session's mappings, known once a mapping was made; null for none. For UPnP it is the IGD's address,
+     * since a router that also runs NAT-PMP or PCP announces its restart there.
+     */
+    default InetAddress announcingGateway() throws NatException {
+        return null;
+    }
 
     @Override
     void close();

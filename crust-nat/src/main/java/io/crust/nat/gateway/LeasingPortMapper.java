@@ -3,26 +3,51 @@ package io.crust.nat.gateway;
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
 import io.crust.nat.PortMapper;
+import io.crust.nat.PortMapperOptions;
 import io.crust.nat.PortMapping;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A {@link PortMapper} over one protocol's {@link GatewaySession}; remembers its open mappings to close them. */
+/**
+ * A {@link PortMapper} over one protocol's {@link GatewaySession}; remembers its open mappings to close them.
+ *
+ * <p>Each mapping is checked every {@link PortMapperOptions#checkInterval()} between renewals. The mapper
+ * also owns an {@link AnnouncementListener}, started with the first mapping and closed with the mapper: a
+ * restart announcement from the gateway (for UPnP: from the IGD's address, which a router that also speaks
+ * NAT-PMP or PCP sends) makes every open mapping request itself again at once.
+ */
 public final class LeasingPortMapper implements PortMapper {
+    private static final Logger LOG = LoggerFactory.getLogger(LeasingPortMapper.class);
     /** The longest lease any of the protocols can carry (32-bit seconds, kept within int for UPnP ui4 parsers). */
     private static final long MAX_LEASE_SECONDS = Integer.MAX_VALUE;
 
     private final GatewaySession session;
+    private final PortMapperOptions options;
+    /** Where the announcement listener binds: -1 none, 0 any free port (tests), else that port. */
+    private final int listenerPort;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Set<PortMapping> open = new LinkedHashSet<>();
+    private final Set<RenewingMapping> open = new LinkedHashSet<>();
     private boolean closed;
+    private boolean listenerTried;
+    private AnnouncementListener listener;
 
-    public LeasingPortMapper(GatewaySession session) {
+    public LeasingPortMapper(GatewaySession session, PortMapperOptions options) {
+        this(session, options, options.announcementPort() == 0 ? -1 : options.announcementPort());
+    }
+
+    /** With the announcement listener on {@code listenerPort}: -1 none, 0 any free port (tests). */
+    LeasingPortMapper(GatewaySession session, PortMapperOptions options, int listenerPort) {
         this.session = session;
+        this.options = options;
+        this.listenerPort = listenerPort;
     }
 
     @Override
@@ -51,13 +76,18 @@ public final class LeasingPortMapper implements PortMapper {
         long seconds = Math.min(MAX_LEASE_SECONDS, lease.getSeconds());
         GatewayLease gatewayLease = session.lease(transport, internalPort, requestedExternalPort, seconds);
         Grant first = gatewayLease.acquire();
-        PortMapping[] self = new PortMapping[1];
-        RenewingMapping mapping = RenewingMapping.start(gatewayLease, transport, internalPort, first, () -> forget(self[0]));
+        RenewingMapping[] self = new RenewingMapping[1];
+        RenewingMapping mapping = RenewingMapping.start(gatewayLease, transport, internalPort, first,
+                options.checkInterval(), System::nanoTime, () -> forget(self[0]));
         self[0] = mapping;
         lock.lock();
         try {
             if (!closed) {
                 open.add(mapping);
+                if (!listenerTried) {
+                    listenerTried = true;
+                    listener = startListener();
+                }
                 return mapping;
             }
         } finally {
@@ -67,7 +97,49 @@ public final class LeasingPortMapper implements PortMapper {
         throw new NatException("port mapper was closed while mapping");
     }
 
-    private void forget(PortMapping mapping) {
+    /** The announcement listener, or null when the protocol has none, it is turned off, or the port is taken. */
+    private AnnouncementListener startListener() {
+        int port = listenerPort;
+        if (port < 0) {
+            return null;
+        }
+        try {
+            InetAddress gateway = session.announcingGateway();
+            if (gateway == null) {
+                return null;
+            }
+            return AnnouncementListener.start(gateway, port, announcement -> announced());
+        } catch (IOException e) {
+            LOG.info("not listening for gateway restart announcements on port {} ({}); mappings are still checked every {}",
+                    port, e.getMessage(), options.checkInterval());
+            return null;
+        }
+    }
+
+    private void announced() {
+        List<RenewingMapping> toRenew;
+        lock.lock();
+        try {
+            toRenew = new ArrayList<>(open);
+        } finally {
+            lock.unlock();
+        }
+        for (RenewingMapping m : toRenew) {
+            m.gatewayAnnouncedRestart();
+        }
+    }
+
+    /** The port the announcement listener is bound to, or 0 when there is none; for tests. */
+    int announcementListenerPort() {
+        lock.lock();
+        try {
+            return listener == null ? 0 : listener.port();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void forget(RenewingMapping mapping) {
         lock.lock();
         try {
             open.remove(mapping);
@@ -83,7 +155,8 @@ public final class LeasingPortMapper implements PortMapper {
 
     @Override
     public void close() {
-        List<PortMapping> toClose;
+        List<RenewingMapping> toClose;
+        AnnouncementListener toStop;
         lock.lock();
         try {
             if (closed) {
@@ -91,8 +164,13 @@ public final class LeasingPortMapper implements PortMapper {
             }
             closed = true;
             toClose = new ArrayList<>(open);
+            toStop = listener;
+            listener = null;
         } finally {
             lock.unlock();
+        }
+        if (toStop != null) {
+            toStop.close();
         }
         for (PortMapping m : toClose) {
             m.close();

@@ -60,8 +60,9 @@ final class PcpLease implements GatewayLease {
             natPmp = fallback.lease(transport, internalPort, suggestedExternalPort, lifetimeSeconds);
             return natPmp.acquire();
         }
-        check(r, "MAP request for " + transport.label() + " port " + internalPort);
+        // every answer carries the epoch, an error too (section 8.5)
         boolean lost = epochs.observe(r.epochSeconds(), System.nanoTime());
+        check(r, "MAP request for " + transport.label() + " port " + internalPort);
         if (r.lifetimeSeconds() == 0) {
             throw new NatException("PCP gateway " + exchange.gateway() + " granted lifetime 0");
         }
@@ -70,6 +71,27 @@ final class PcpLease implements GatewayLease {
         Duration lifetime = Duration.ofSeconds(r.lifetimeSeconds());
         return new Grant(MappingProtocol.PCP, new InetSocketAddress(r.externalAddress(), r.externalPort()), lifetime,
                 lifetime.dividedBy(2), lost, AddressKinds.isPrivate(r.externalAddress()));
+    }
+
+    /**
+     * Sends ANNOUNCE (section 14.1), a 24-byte header whose answer carries the server's epoch; the mapping
+     * is gone when the epoch shows that the server lost its state (section 8.5). After a fall-back, NAT-PMP's
+     * check.
+     */
+    @Override
+    public boolean stillMapped() throws NatException {
+        if (natPmp != null) {
+            return natPmp.stillMapped();
+        }
+        try (DatagramSocket socket = exchange.open()) {
+            byte[] request = PcpMessages.announceRequest(socket.getLocalAddress());
+            PcpMessages.Announce answer = exchange.exchange(socket, request, PcpMessages::decodeAnnounce);
+            if (answer.resultCode() != 0) {
+                LOG.debug("PCP gateway {} answered ANNOUNCE with {}; its epoch still counts", exchange.gateway(),
+                        PcpMessages.resultName(answer.resultCode()));
+            }
+            return !epochs.observe(answer.epochSeconds(), System.nanoTime());
+        }
     }
 
     @Override

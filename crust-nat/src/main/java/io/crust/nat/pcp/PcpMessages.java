@@ -51,12 +51,17 @@ import java.util.Arrays;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * :  Options: Code (8) | Reserved (8) | Length (16) | data padded to 4 bytes (section 7.3)
  * </pre>
- * Messages are at most 1100 bytes and a multiple of 4 long (section 7). A NAT-PMP-only server answers a PCP
+ * <p>ANNOUNCE (section 14.1) is the bare header with opcode 0 and lifetime 0, no payload. A client sends it
+ * to learn the server's epoch; a server that restarted multicasts it unsolicited to 224.0.0.1:5350
+ * (section 14.1). {@link #decodeAnnounce} reads both.
+ *
+ * <p>Messages are at most 1100 bytes and a multiple of 4 long (section 7). A NAT-PMP-only server answers a PCP
  * request with the NAT-PMP Unsupported Version response (version 0, result 1); {@link #decodeMap} reports it
  * as {@link Response#natPmpOnly()} (section 9).
  */
 public final class PcpMessages {
     public static final int VERSION = 2;
+    public static final int OPCODE_ANNOUNCE = 0;
     public static final int OPCODE_MAP = 1;
     public static final int RESPONSE_BIT = 0x80;
     public static final int HEADER_BYTES = 24;
@@ -105,6 +110,10 @@ public final class PcpMessages {
         }
     }
 
+    /** A decoded ANNOUNCE response: its result code and the server's epoch (seconds). */
+    public record Announce(int resultCode, long epochSeconds) {
+    }
+
     public static int ianaProtocol(IpProtocol transport) {
         return transport == IpProtocol.UDP ? IANA_UDP : IANA_TCP;
     }
@@ -127,6 +136,46 @@ public final class PcpMessages {
         b.putShort((short) internalPort).putShort((short) suggestedExternalPort);
         b.put(suggestedExternal == null ? address128(ipv4Zero()) : address128(suggestedExternal));
         return b.array();
+    }
+
+    /** An ANNOUNCE request (section 14.1): the header alone, lifetime 0, from {@code client}. */
+    public static byte[] announceRequest(InetAddress client) {
+        ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES);
+        b.put((byte) VERSION).put((byte) OPCODE_ANNOUNCE).putShort((short) 0);
+        b.putInt(0);
+        b.put(address128(client));
+        return b.array();
+    }
+
+    /**
+     * Decodes an ANNOUNCE response, solicited or not; {@code null} for a valid PCP response to another opcode.
+     * Validates length (24..1100, a multiple of 4), version 2, the R bit and the options before reading the
+     * epoch. Every response carries the epoch, an error response too (section 7.2).
+     */
+    public static Announce decodeAnnounce(ByteBuffer datagram) throws MalformedPacketException {
+        int n = datagram.remaining();
+        int p = datagram.position();
+        if (n < HEADER_BYTES) {
+            throw new MalformedPacketException("PCP response too short: " + n + " bytes");
+        }
+        if (n > MAX_MESSAGE_BYTES || n % 4 != 0) {
+            throw new MalformedPacketException("PCP response length " + n + " is over 1100 or not a multiple of 4");
+        }
+        int version = Byte.toUnsignedInt(datagram.get(p));
+        int rOpcode = Byte.toUnsignedInt(datagram.get(p + 1));
+        if (version != VERSION) {
+            throw new MalformedPacketException("PCP response has version " + version + ", expected 2");
+        }
+        if ((rOpcode & RESPONSE_BIT) == 0) {
+            throw new MalformedPacketException("PCP packet without the R bit is a request, not a response");
+        }
+        if ((rOpcode & 0x7f) != OPCODE_ANNOUNCE) {
+            return null;
+        }
+        validateOptions(datagram, p + HEADER_BYTES, p + n);
+        int result = Byte.toUnsignedInt(datagram.get(p + 3));
+        long epoch = Integer.toUnsignedLong(datagram.getInt(p + 8));
+        return new Announce(result, epoch);
     }
 
     /** Decodes a MAP response; {@code null} for a valid PCP response to another opcode. */

@@ -46,6 +46,11 @@ public final class PcpSession implements GatewaySession {
     }
 
     @Override
+    public InetAddress announcingGateway() throws NatException {
+        return options.gateway() != null ? options.gateway() : DefaultRoute.gateway();
+    }
+
+    @Override
     public void close() {
         // nothing held between requests
     }

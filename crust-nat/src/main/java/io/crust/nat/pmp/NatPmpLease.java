@@ -11,6 +11,7 @@ import io.crust.nat.gateway.UdpExchange;
 import io.crust.nat.pmp.NatPmpMessages.ExternalAddressResponse;
 import io.crust.nat.pmp.NatPmpMessages.MapResponse;
 import java.net.DatagramSocket;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -27,6 +28,7 @@ final class NatPmpLease implements GatewayLease {
     private final long lifetimeSeconds;
     private final EpochTracker epochs = new EpochTracker();
     private int suggestedExternalPort;
+    private Inet4Address externalAddress;
 
     NatPmpLease(UdpExchange exchange, IpProtocol transport, int internalPort, int requestedExternalPort, long lifetimeSeconds) {
         this.exchange = exchange;
@@ -41,19 +43,36 @@ final class NatPmpLease implements GatewayLease {
         try (DatagramSocket socket = exchange.open()) {
             ExternalAddressResponse address = exchange.exchange(socket, NatPmpMessages.externalAddressRequest(),
                     NatPmpMessages::decodeExternalAddress);
-            check(address.resultCode(), "external address request");
+            // every answer carries the epoch, an error too (section 3.6)
             boolean lost = epochs.observe(address.epochSeconds(), System.nanoTime());
+            check(address.resultCode(), "external address request");
             MapResponse mapped = send(socket, suggestedExternalPort, lifetimeSeconds);
-            check(mapped.resultCode(), "mapping request for " + transport.label() + " port " + internalPort);
             lost |= epochs.observe(mapped.epochSeconds(), System.nanoTime());
+            check(mapped.resultCode(), "mapping request for " + transport.label() + " port " + internalPort);
             if (mapped.lifetimeSeconds() == 0 || mapped.externalPort() == 0) {
                 throw new NatException("NAT-PMP gateway " + exchange.gateway() + " answered success without a mapping (port "
                         + mapped.externalPort() + ", lifetime " + mapped.lifetimeSeconds() + " s)");
             }
             suggestedExternalPort = mapped.externalPort();
+            externalAddress = address.address();
             Duration lifetime = Duration.ofSeconds(mapped.lifetimeSeconds());
             return new Grant(MappingProtocol.NAT_PMP, new InetSocketAddress(address.address(), mapped.externalPort()),
                     lifetime, lifetime.dividedBy(2), lost, AddressKinds.isPrivate(address.address()));
+        }
+    }
+
+    /**
+     * Asks for the external address (section 3.2): two bytes out, twelve back, and the answer carries the
+     * epoch. The mapping is gone when the epoch shows lost state or the external address changed.
+     */
+    @Override
+    public boolean stillMapped() throws NatException {
+        try (DatagramSocket socket = exchange.open()) {
+            ExternalAddressResponse address = exchange.exchange(socket, NatPmpMessages.externalAddressRequest(),
+                    NatPmpMessages::decodeExternalAddress);
+            boolean lost = epochs.observe(address.epochSeconds(), System.nanoTime());
+            check(address.resultCode(), "external address request");
+            return !lost && address.address().equals(externalAddress);
         }
     }
 

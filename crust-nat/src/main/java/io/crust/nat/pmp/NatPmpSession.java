@@ -43,6 +43,11 @@ public final class NatPmpSession implements GatewaySession {
     }
 
     @Override
+    public InetAddress announcingGateway() throws NatException {
+        return options.gateway() != null ? options.gateway() : DefaultRoute.gateway();
+    }
+
+    @Override
     public void close() {
         // nothing held between requests
     }

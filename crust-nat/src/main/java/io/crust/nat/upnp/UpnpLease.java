@@ -144,8 +144,30 @@ final class UpnpLease implements GatewayLease {
         String client = entry.get("NewInternalClient");
         int port = parsePort(entry.get("NewInternalPort"), "GetSpecificPortMappingEntry NewInternalPort");
         if (!internalClient.getHostAddress().equals(client) || port != internalPort) {
-            throw new NatException("UPnP mapping " + externalPort + " reads back as " + client + ":" + port
+            throw new MappingReadsBackWrong("UPnP mapping " + externalPort + " reads back as " + client + ":" + port
                     + ", not " + internalClient.getHostAddress() + ":" + internalPort);
+        }
+    }
+
+    /**
+     * Reads the mapping back with GetSpecificPortMappingEntry: gone when the IGD answers 714
+     * NoSuchEntryInArray or names another client or port (someone else took the port after a reboot).
+     */
+    @Override
+    public boolean stillMapped() throws NatException {
+        if (!mapped) {
+            return false;
+        }
+        try {
+            verify();
+            return true;
+        } catch (UpnpActionException e) {
+            if (e.errorCode() == UpnpActionException.NO_SUCH_ENTRY_IN_ARRAY) {
+                return false;
+            }
+            throw e;
+        } catch (MappingReadsBackWrong e) {
+            return false;
         }
     }
 
@@ -174,5 +196,14 @@ final class UpnpLease implements GatewayLease {
             }
         }
         mapped = false;
+    }
+
+    /** The IGD holds a mapping on our external port, but for another client or port. */
+    private static final class MappingReadsBackWrong extends NatException {
+        private static final long serialVersionUID = 1L;
+
+        MappingReadsBackWrong(String message) {
+            super(message);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.crust.nat.upnp;
 
+import io.crust.nat.IpLiteral;
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
 import io.crust.nat.PortMapper.IpProtocol;
@@ -53,8 +54,11 @@ public final class UpnpSession implements GatewaySession {
     private Gateway gateway;
     private boolean closed;
 
-    /** The discovered IGD: its WAN service and the address of ours that it sees. */
-    record Gateway(IgdActions actions, InetAddress internalClient) {
+    /**
+     * The discovered IGD: its WAN service, the address of ours that it sees, and its own address (the
+     * LOCATION host, an IP literal that answered the search; null if it were not a literal).
+     */
+    record Gateway(IgdActions actions, InetAddress internalClient, InetAddress igd) {
     }
 
     public UpnpSession(PortMapperOptions options) {
@@ -181,7 +185,7 @@ public final class UpnpSession implements GatewaySession {
                 RemoteService service = services[0];
                 InetAddress self = localAddressTowards(location);
                 FOUND_LOG.info("UPnP IGD at {}: {} (we are {})", location, service.getServiceType(), self.getHostAddress());
-                return new Gateway(new IgdActions(upnp.getControlPoint(), http, service), self);
+                return new Gateway(new IgdActions(upnp.getControlPoint(), http, service), self, literal(location.getHost()));
             }
         }
         LOG.debug("UPnP device at {} has no WAN connection service", location);
@@ -195,6 +199,29 @@ public final class UpnpSession implements GatewaySession {
             return probe.getLocalAddress();
         } catch (IOException e) {
             throw new NatException("no route to the IGD at " + location.getHost(), e);
+        }
+    }
+
+    /** Built from the literal's bytes, never looked up; null for anything else. */
+    private static InetAddress literal(String host) {
+        try {
+            return IpLiteral.parse(host);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The IGD's address, once discovered: a router that runs NAT-PMP or PCP beside UPnP (miniupnpd does)
+     * announces its restart from there, and the UPnP mappings are then checked at once.
+     */
+    @Override
+    public InetAddress announcingGateway() {
+        lock.lock();
+        try {
+            return gateway == null ? null : gateway.igd();
+        } finally {
+            lock.unlock();
         }
     }
 

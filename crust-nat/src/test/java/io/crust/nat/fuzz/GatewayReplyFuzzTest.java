@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.gateway.AnnouncementListener;
 import io.crust.nat.gateway.MalformedPacketException;
 import io.crust.nat.pcp.PcpMessages;
 import io.crust.nat.pmp.NatPmpMessages;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -45,6 +47,7 @@ class GatewayReplyFuzzTest {
         });
     }
 
+    /** Also the ANNOUNCE decoder and the announcement listener's parser, on the same inputs. */
     @FuzzTest
     void pcpRepliesDecodeOrAreRefused(byte[] data) {
         InputBudget.check("PcpMessages.decodeMap", data.length, () -> {
@@ -57,6 +60,26 @@ class GatewayReplyFuzzTest {
             } catch (MalformedPacketException expected) {
                 // documented refusal
             }
+            try {
+                PcpMessages.Announce a = PcpMessages.decodeAnnounce(ByteBuffer.wrap(data));
+                if (a != null) {
+                    assertThat(a.epochSeconds()).isBetween(0L, 0xffffffffL);
+                }
+            } catch (MalformedPacketException expected) {
+                // documented refusal
+            }
+            // a datagram on the announcement port: an announcement or ignored, never an exception
+            AnnouncementListener.parse(GATEWAY, GATEWAY, ByteBuffer.wrap(data));
         });
+    }
+
+    private static final InetAddress GATEWAY = gateway();
+
+    private static InetAddress gateway() {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) 192, (byte) 168, 1, 1});
+        } catch (java.net.UnknownHostException impossible) {
+            throw new AssertionError(impossible);
+        }
     }
 }

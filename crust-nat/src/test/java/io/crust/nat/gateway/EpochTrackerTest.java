@@ -37,4 +37,28 @@ class EpochTrackerTest {
         assertThat(t.observe(1700, 1600 * SECOND + 50 * SECOND)).isFalse();
         assertThat(t.observe(1699, 1651 * SECOND)).isFalse();
     }
+
+    @Test
+    void epochGoingBackByOneSecondIsReorderingNotARestart() {
+        EpochTracker t = new EpochTracker();
+        t.observe(500, 0);
+        assertThat(t.observe(499, SECOND / 2)).isFalse();
+        assertThat(t.observe(497, SECOND)).isTrue();
+    }
+
+    @Test
+    void epochRacingAheadOfTheClientClockMeansLostState() {
+        EpochTracker t = new EpochTracker();
+        t.observe(100, 0);
+        // 10 s here, 100 s on the gateway: not a clock drift, a different epoch
+        assertThat(t.observe(200, 10 * SECOND)).isTrue();
+    }
+
+    @Test
+    void aGatewayThatRestartedSoonAfterStartingIsCaughtByTheRateRuleAlthoughItsEpochGrew() {
+        EpochTracker t = new EpochTracker();
+        t.observe(3, 0);
+        // it restarted 2 s later; 10 s after our first answer its epoch reads 8, more than 3 but too little
+        assertThat(t.observe(8, 10 * SECOND)).isTrue();
+    }
 }

@@ -88,6 +88,25 @@ public final class FakePortMappingGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends what a restarted gateway multicasts (RFC 6886 section 3.2.1, RFC 6887 section 14.1) to
+     * {@code to} instead: the NAT-PMP external address announcement and the PCP unsolicited ANNOUNCE, from
+     * this gateway's own socket.
+     */
+    public void announce(InetSocketAddress to) throws IOException {
+        lock.lock();
+        try {
+            byte[] natPmp = ByteBuffer.allocate(12).put((byte) 0).put((byte) 128).putShort((short) 0).putInt(epoch())
+                    .put(EXTERNAL).array();
+            byte[] pcpAnnounce = ByteBuffer.allocate(24).put((byte) 2).put((byte) 0x80).put((byte) 0).put((byte) 0)
+                    .putInt(0).putInt(epoch()).array();
+            socket.send(new DatagramPacket(natPmp, natPmp.length, to));
+            socket.send(new DatagramPacket(pcpAnnounce, pcpAnnounce.length, to));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public boolean hasMapping(String protocol, int internalPort) {
         lock.lock();
         try {
@@ -176,10 +195,16 @@ public final class FakePortMappingGateway implements AutoCloseable {
     private byte[] pcp(ByteBuffer req) {
         int opcode = req.get(1) & 0x7f;
         long lifetime = req.getInt(4) & 0xffffffffL;
+        if (opcode == 0 && req.remaining() >= 24) {
+            // ANNOUNCE (RFC 6887 section 14.1): the header alone, lifetime 0, the epoch
+            log.add("pcp announce");
+            return ByteBuffer.allocate(24).put((byte) 2).put((byte) 0x80).put((byte) 0).put((byte) 0)
+                    .putInt(0).putInt(epoch()).array();
+        }
         ByteBuffer r = ByteBuffer.allocate(60);
         r.put((byte) 2).put((byte) (0x80 | opcode)).put((byte) 0).put((byte) refuseWith);
         if (req.remaining() < 60 || opcode != 1) {
-            return r.put(3, (byte) 3).array();
+            return r.put(3, (byte) 3).putInt(8, epoch()).array();
         }
         byte[] nonce = new byte[12];
         req.get(24, nonce);

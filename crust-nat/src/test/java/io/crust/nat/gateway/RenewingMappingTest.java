@@ -18,7 +18,9 @@ class RenewingMappingTest {
     private static final class CountingLease implements GatewayLease {
         final AtomicInteger acquires = new AtomicInteger();
         final AtomicInteger releases = new AtomicInteger();
+        final AtomicInteger checks = new AtomicInteger();
         volatile boolean failing;
+        volatile boolean gone;
 
         @Override
         public Grant acquire() throws NatException {
@@ -26,7 +28,16 @@ class RenewingMappingTest {
             if (failing) {
                 throw new NatException("gateway unreachable");
             }
-            return grant(50);
+            gone = false;
+            return grant(renewMillis);
+        }
+
+        volatile long renewMillis = 50;
+
+        @Override
+        public boolean stillMapped() {
+            checks.incrementAndGet();
+            return !gone;
         }
 
         @Override
@@ -78,5 +89,31 @@ class RenewingMappingTest {
         mapping.close();
         assertThat(lease.acquires.get()).isZero();
         assertThat(lease.releases.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aMappingFoundGoneAtACheckIsAcquiredAgainAtOnce() {
+        CountingLease lease = new CountingLease();
+        lease.renewMillis = Duration.ofHours(1).toMillis();
+        RenewingMapping mapping = RenewingMapping.start(lease, IpProtocol.UDP, 4000, grant(lease.renewMillis),
+                Duration.ofMillis(100), System::nanoTime, () -> { });
+        assertThat(Eventually.holds(Duration.ofSeconds(20), () -> lease.checks.get() >= 2)).isTrue();
+        assertThat(lease.acquires.get()).as("still mapped: checked, not renewed").isZero();
+        lease.gone = true;
+        assertThat(Eventually.holds(Duration.ofSeconds(20), () -> lease.acquires.get() == 1)).isTrue();
+        mapping.close();
+        assertThat(lease.releases.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aRestartAnnouncementWakesTheMappingToRequestItselfAgainWhenPeriodicChecksAreOff() {
+        CountingLease lease = new CountingLease();
+        lease.renewMillis = Duration.ofHours(1).toMillis();
+        RenewingMapping mapping = RenewingMapping.start(lease, IpProtocol.UDP, 4000, grant(lease.renewMillis),
+                Duration.ZERO, System::nanoTime, () -> { });
+        mapping.gatewayAnnouncedRestart();
+        assertThat(Eventually.holds(Duration.ofSeconds(20), () -> lease.acquires.get() == 1)).isTrue();
+        assertThat(lease.checks.get()).as("no check: the epoch cannot tell two quick restarts apart").isZero();
+        mapping.close();
     }
 }

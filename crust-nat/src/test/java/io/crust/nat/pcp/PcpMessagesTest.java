@@ -133,4 +133,41 @@ class PcpMessagesTest {
             }
         }
     }
+
+    @Test
+    void announceRequestIsTheBareHeaderWithLifetimeZero() throws Exception {
+        byte[] request = PcpMessages.announceRequest(InetAddress.getByName("192.168.1.2"));
+        assertThat(HEX.formatHex(request)).isEqualTo(
+                "02000000" + "00000000"                                      // version 2, ANNOUNCE (0), lifetime 0
+                + "00000000000000000000ffffc0a80102");                       // client ::ffff:192.168.1.2
+    }
+
+    @Test
+    void announceAnswersAreDecodedWithTheirEpoch() throws Exception {
+        PcpMessages.Announce ok = PcpMessages.decodeAnnounce(ByteBuffer.wrap(HEX.parseHex(
+                "02800000" + "00000000" + "0000002a" + "000000000000000000000000"))); // R+ANNOUNCE, result 0, epoch 42
+        assertThat(ok).isEqualTo(new PcpMessages.Announce(0, 42));
+        PcpMessages.Announce unsupported = PcpMessages.decodeAnnounce(ByteBuffer.wrap(HEX.parseHex(
+                "02800004" + "00000000" + "00000007" + "000000000000000000000000"))); // UNSUPP_OPCODE still has the epoch
+        assertThat(unsupported).isEqualTo(new PcpMessages.Announce(4, 7));
+        assertThat(PcpMessages.decodeAnnounce(ByteBuffer.wrap(HEX.parseHex(MAP_SUCCESS)))).as("a MAP answer").isNull();
+    }
+
+    @Test
+    void malformedAnnounceAnswersAreRefused() {
+        String header = "02800000" + "00000000" + "0000002a" + "000000000000000000000000";
+        for (String bad : new String[] {
+                header.substring(0, 40),                                    // 20 bytes: shorter than the header
+                header + "00",                                              // not a multiple of 4
+                "00800000" + header.substring(8),                           // version 0
+                "03800000" + header.substring(8),                           // version 3
+                "02000000" + header.substring(8),                           // no R bit: a request
+                header + "00000000",                                        // option code 0 (reserved)
+                header + "80000008" + "aabbccdd",                           // option runs past the end
+                "02800000" + "00000000" + "0000002a" + "0".repeat(24) + "0".repeat(2200 - 48)}) { // over 1100 bytes
+            assertThatThrownBy(() -> PcpMessages.decodeAnnounce(ByteBuffer.wrap(HEX.parseHex(bad))))
+                    .as(bad.length() > 80 ? bad.substring(0, 80) + "..." : bad)
+                    .isInstanceOf(MalformedPacketException.class);
+        }
+    }
 }

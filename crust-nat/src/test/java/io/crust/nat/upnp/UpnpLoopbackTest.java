@@ -188,4 +188,30 @@ class UpnpLoopbackTest {
                 .filter(t -> (t.getName().startsWith("HttpClient-") || t.getName().startsWith("jupnp-")
                         || t.getName().startsWith("Upnp Service")) && t.isAlive()).count();
     }
+
+    @Test
+    void aMappingThatARestartedIgdLostIsAddedAgainAtTheNextCheck() throws Exception {
+        try (FakeIgd igd = new FakeIgd();
+                PortMapper mapper = PortMapper.of(MappingProtocol.UPNP, PortMapperOptions.defaults()
+                        .withSsdpTarget(igd.ssdpAddress())
+                        .withDiscoveryTimeout(Duration.ofSeconds(2))
+                        .withHttpTimeout(Duration.ofSeconds(2))
+                        .withCheckInterval(Duration.ofMillis(200)))) {
+            PortMapping mapping = mapper.map(IpProtocol.UDP, 4000, 4000, Duration.ofHours(1));
+            int readBacks = (int) igd.actions().stream().filter(a -> a.equals("GetSpecificPortMappingEntry")).count();
+            assertThat(Eventually.holds(Duration.ofSeconds(20), () -> igd.actions().stream()
+                    .filter(a -> a.equals("GetSpecificPortMappingEntry")).count() > readBacks)).isTrue();
+            synchronized (igd.mappings) {
+                igd.mappings.clear(); // the IGD rebooted and forgot its table
+            }
+            assertThat(Eventually.holds(Duration.ofSeconds(20), () -> {
+                synchronized (igd.mappings) {
+                    return "127.0.0.1:4000".equals(igd.mappings.get("UDP/4000"));
+                }
+            })).isTrue();
+            assertThat(igd.actions().stream().filter(a -> a.equals("AddPortMapping")).count()).isEqualTo(2);
+            mapping.close();
+            assertThat(igd.mappings).isEmpty();
+        }
+    }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A process the lab started inside a namespace. Its stdout is read line by line into memory (see
- * {@link #awaitLine}); its stderr goes to {@link #stderrLog()}. The lab kills it on close at the
+ * {@link #awaitLine}); its stderr goes to {@link #stderrLog()}. A transcript beside it
+ * ({@code NAME.stdout.log}) holds every stdout line and every line written to stdin ({@code > line}),
+ * each after the wall-clock time, so that two processes' views of one exchange line up. The lab kills it on close at the
  * latest; {@link #close()} kills it earlier.
  */
 public final class LabProcess implements AutoCloseable {
@@ -33,6 +36,9 @@ public final class LabProcess implements AutoCloseable {
     private final Process process;
     private final Path stderrLog;
     private final Writer stdin;
+    /** The transcript; null if it could not be created (the run goes on without it). */
+    private final Writer transcript;
+    private final ReentrantLock transcriptLock = new ReentrantLock();
     private final Thread stdoutReader;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition lineAdded = lock.newCondition();
@@ -45,6 +51,7 @@ public final class LabProcess implements AutoCloseable {
         this.process = process;
         this.stderrLog = stderrLog;
         this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        this.transcript = openTranscript(stderrLog.resolveSibling(name + ".stdout.log"));
         this.stdoutReader = Thread.ofVirtual().name("crust-lab-out-" + name).start(this::readStdout);
     }
 
@@ -69,6 +76,14 @@ public final class LabProcess implements AutoCloseable {
      * the last lines seen and the end of the stderr log.
      */
     public String awaitLine(Predicate<String> matcher, Duration timeout) throws LabException {
+        return pollLine(matcher, timeout).orElseThrow(() -> failure("printed no matching line within " + timeout));
+    }
+
+    /**
+     * As {@link #awaitLine}, but empty when {@code timeout} passes first (for a caller that watches
+     * several processes in turn). Fails when the process ends its output first.
+     */
+    public Optional<String> pollLine(Predicate<String> matcher, Duration timeout) throws LabException {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
@@ -76,7 +91,7 @@ public final class LabProcess implements AutoCloseable {
                 while (cursor < lines.size()) {
                     String line = lines.get(cursor++);
                     if (matcher.test(line)) {
-                        return line;
+                        return Optional.of(line);
                     }
                 }
                 if (stdoutClosed) {
@@ -84,7 +99,7 @@ public final class LabProcess implements AutoCloseable {
                 }
                 long leftNanos = deadline - System.nanoTime();
                 if (leftNanos <= 0) {
-                    throw failure("printed no matching line within " + timeout);
+                    return Optional.empty();
                 }
                 lineAdded.awaitNanos(leftNanos);
             }
@@ -108,6 +123,7 @@ public final class LabProcess implements AutoCloseable {
 
     /** Writes one line to its stdin and flushes. */
     public void writeLine(String line) throws LabException {
+        record("> " + line);
         try {
             stdin.write(line);
             stdin.write('\n');
@@ -168,6 +184,7 @@ public final class LabProcess implements AutoCloseable {
             String line;
             while ((line = reader.readLine()) != null) {
                 log.debug("[{}] {}", name, line);
+                record(line);
                 lock.lock();
                 try {
                     lines.add(line);
@@ -186,6 +203,46 @@ public final class LabProcess implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            closeTranscript();
+        }
+    }
+
+    private static Writer openTranscript(Path file) {
+        try {
+            return Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            log.debug("no transcript at {}", file, e);
+            return null;
+        }
+    }
+
+    /** Appends one line to the transcript, flushed, so a killed run keeps it. */
+    private void record(String line) {
+        if (transcript == null) {
+            return;
+        }
+        transcriptLock.lock();
+        try {
+            transcript.write(java.time.LocalTime.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " " + line + "\n");
+            transcript.flush();
+        } catch (IOException e) {
+            log.trace("transcript of {}: {}", name, e.toString());
+        } finally {
+            transcriptLock.unlock();
+        }
+    }
+
+    private void closeTranscript() {
+        if (transcript == null) {
+            return;
+        }
+        transcriptLock.lock();
+        try {
+            transcript.close();
+        } catch (IOException e) {
+            log.trace("closing the transcript of {}: {}", name, e.toString());
+        } finally {
+            transcriptLock.unlock();
         }
     }
 

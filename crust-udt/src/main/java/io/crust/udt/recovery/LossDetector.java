@@ -19,7 +19,10 @@ import io.crust.udt.packet.AckFrame;
  * </ul>
  */
 public final class LossDetector {
-    /** RFC 9002 sec. 6.1.1: kPacketThreshold. */
+    /**
+     * kPacketThreshold. RFC 9002 sec. 6.1.1: "The RECOMMENDED initial value for the packet reordering
+     * threshold (kPacketThreshold) is 3, based on best practices for TCP loss detection".
+     */
     public static final int PACKET_THRESHOLD = 3;
 
     /** Told what became of each packet. Called during {@link #onAck} and {@link #onTimeout}. */
@@ -199,6 +202,10 @@ public final class LossDetector {
                 continue;
             }
             long sent = log.sentTimeNanos(pn);
+            // RFC 9002 sec. 6.1: a packet is declared lost if it is unacknowledged, in flight, and
+            // "was sent prior to an acknowledged packet", and "The packet was sent kPacketThreshold
+            // packets before an acknowledged packet (Section 6.1.1), or it was sent long enough in the
+            // past (Section 6.1.2)."
             if (sent <= lostSendTime || largestAcked - pn >= PACKET_THRESHOLD) {
                 int flags = log.flags(pn);
                 removeFromFlight(pn, flags);
@@ -230,6 +237,8 @@ public final class LossDetector {
         if (ackElicitingInFlight == 0) {
             return 0;
         }
+        // RFC 9002 sec. 6.2.1: "When a PTO timer expires, the PTO backoff MUST be increased, resulting
+        // in the PTO period being set to twice its current value."
         return lastAckElicitingSentNanos + (rtt.ptoNanos(maxAckDelayNanos) << Math.min(ptoCount, 16));
     }
 

@@ -71,12 +71,20 @@ public final class RttEstimator {
         return hasSample ? minRttNanos : INITIAL_RTT_NANOS;
     }
 
-    /** Probe timeout before backoff: srtt + max(4 * rttvar, granularity) + max ACK delay (RFC 9002 sec. 6.2.1). */
+    /**
+     * Probe timeout before backoff. RFC 9002 sec. 6.2.1: "When an ack-eliciting packet is transmitted,
+     * the sender schedules a timer for the PTO period as follows: PTO = smoothed_rtt + max(4*rttvar,
+     * kGranularity) + max_ack_delay".
+     */
     public long ptoNanos(long maxAckDelayNanos) {
         return smoothedRttNanos + Math.max(4 * rttVarNanos, GRANULARITY_NANOS) + maxAckDelayNanos;
     }
 
-    /** Time threshold for loss: 9/8 of max(smoothed, latest), at least the granularity (RFC 9002 sec. 6.1.2). */
+    /**
+     * Time threshold for loss. RFC 9002 sec. 6.1.2: "The time threshold is: max(kTimeThreshold *
+     * max(smoothed_rtt, latest_rtt), kGranularity)", with "The RECOMMENDED time threshold
+     * (kTimeThreshold), expressed as an RTT multiplier, is 9/8."
+     */
     public long lossDelayNanos() {
         return Math.max(9 * Math.max(smoothedRttNanos, latestRttNanos) / 8, GRANULARITY_NANOS);
     }

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Waiting.</b> Readers wait on {@code readable} and are signalled only when the bytes they
  *       need have arrived; writers wait on {@code writable} and are signalled when free space crosses
  *       a low-water mark; {@code settled} is for phase changes (established, closing, ended).</li>
- *   <li><b>Timers.</b> The connection's virtual thread sleeps until the state's next deadline (loss,
+ *   <li><b>Timers.</b> The connection's own platform thread sleeps until the state's next deadline (loss,
  *       probe, delayed ACK, pacing, keepalive, idle) and is woken early only when a deadline moved
  *       earlier or a datagram was queued.</li>
  * </ul>
@@ -141,7 +141,10 @@ public final class ConnectionDriver {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("crust-udt-conn-" + Long.toHexString(state.localId())).start(this::run);
+        // A platform thread: its timed waits (about a thousand a second while pacing at full rate) are one
+        // futex wait each. A virtual thread's timed park goes through the JDK's delay scheduler thread
+        // and then a carrier hand-off, which cost the sender a quarter of its CPU (docs/udt.md, Threads).
+        thread = Thread.ofPlatform().daemon().name("crust-udt-conn-" + Long.toHexString(state.localId())).start(this::run);
     }
 
     long localId() {

@@ -34,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The socket side of an endpoint: one UDP channel, one receive loop (virtual thread
+ * The socket side of an endpoint: one UDP channel, one receive loop (platform thread
  * {@code crust-udt-recv-<port>}) that routes every datagram by its first byte and connection id, the
  * stateless handshake responder, and the table of live connections. Nothing a datagram contains can
  * end the loop: every failure is counted and the loop reads on.

@@ -1,7 +1,9 @@
 package io.crust.examples;
 
+import io.crust.nat.IpProtocol;
 import io.crust.nat.PortMapper;
 import io.crust.nat.PortMapperOptions;
+import io.crust.nat.PortMappers;
 import io.crust.nat.PortMapping;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -15,8 +17,8 @@ import java.time.Duration;
 public final class MapPort {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        try (PortMapper mapper = PortMapper.auto(PortMapperOptions.defaults());
-                PortMapping mapping = mapper.map(PortMapper.IpProtocol.UDP, port, port, Duration.ofHours(1))) {
+        try (PortMapper mapper = PortMappers.auto(PortMapperOptions.defaults());
+                PortMapping mapping = mapper.map(IpProtocol.UDP, port, port, Duration.ofHours(1))) {
             System.out.println("mapped " + mapping.external() + " -> local port " + port + " by "
                     + mapping.protocol().label() + ", lease " + mapping.lifetime());
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();

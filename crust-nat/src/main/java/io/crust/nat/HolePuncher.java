@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * UDP hole punching in the manner of ICE (RFC 8445), without TURN: both peers gather candidates,
@@ -17,64 +16,18 @@ import java.util.Objects;
  *
  * <p>When exactly one side maps per destination (a symmetric NAT), the reflexive address it
  * gathered is useless to the other; then the "birthday" method runs: the symmetric side opens
- * {@link Options#birthdayPorts()} extra sockets that each send toward the other's reflexive
+ * {@link PunchOptions#birthdayPorts()} extra sockets that each send toward the other's reflexive
  * address, opening as many bindings, while the cone side sends up to
- * {@link Options#birthdayProbes()} checks to random ports of the symmetric side's public IP. With
+ * {@link PunchOptions#birthdayProbes()} checks to random ports of the symmetric side's public IP. With
  * 256 open ports and 4096 probes over 64,512 ports, a miss has odds of about e^-16.
  * When both sides are symmetric, no guess can meet: the result is a clear "no direct path"
- * after {@link Options#bothSymmetricWindow()}, in which host candidates still get a chance (two
+ * after {@link PunchOptions#bothSymmetricWindow()}, in which host candidates still get a chance (two
  * peers on one LAN).
  *
  * <p>Blocking: {@link #punch} runs in the caller's thread (extra sockets get one virtual thread
- * each) and returns within {@link Options#timeout()} (plus the rendezvous wait).
+ * each) and returns within {@link PunchOptions#timeout()} (plus the rendezvous wait).
  */
 public final class HolePuncher {
-
-    /**
-     * @param timeout             the longest the checks run
-     * @param pacing              the interval between two checks (RFC 8445 Ta; 20 ms)
-     * @param birthdayPorts       extra sockets the symmetric side opens
-     * @param birthdayProbes      random-port probes the cone side may send
-     * @param birthdayPacing      the interval between two birthday probes
-     * @param bothSymmetricWindow how long to try host candidates when both sides are symmetric
-     * @param rendezvousTimeout   how long to wait for the other peer's offer
-     */
-    public record Options(Duration timeout, Duration pacing, int birthdayPorts, int birthdayProbes,
-            Duration birthdayPacing, Duration bothSymmetricWindow, Duration rendezvousTimeout) {
-
-        public Options {
-            Objects.requireNonNull(timeout, "timeout");
-            Objects.requireNonNull(pacing, "pacing");
-            Objects.requireNonNull(birthdayPacing, "birthdayPacing");
-            Objects.requireNonNull(bothSymmetricWindow, "bothSymmetricWindow");
-            Objects.requireNonNull(rendezvousTimeout, "rendezvousTimeout");
-            if (pacing.toMillis() < 1 || birthdayPacing.isNegative() || timeout.isNegative()) {
-                throw new IllegalArgumentException("pacing must be at least 1 ms and durations positive");
-            }
-            if (birthdayPorts < 0 || birthdayPorts > 1024 || birthdayProbes < 0 || birthdayProbes > 65536) {
-                throw new IllegalArgumentException("birthdayPorts must be 0-1024 and birthdayProbes 0-65536");
-            }
-        }
-
-        /** 15 s, 20 ms pacing, 256 ports, 4096 probes at 2 ms, 3 s for symmetric pairs. */
-        public static Options defaults() {
-            return new Options(Duration.ofSeconds(15), Duration.ofMillis(20), 256, 4096, Duration.ofMillis(2),
-                    Duration.ofSeconds(3), Duration.ofSeconds(30));
-        }
-
-        public Options withTimeout(Duration t) {
-            return new Options(t, pacing, birthdayPorts, birthdayProbes, birthdayPacing, bothSymmetricWindow,
-                    rendezvousTimeout);
-        }
-
-        public Options withBirthday(int ports, int probes) {
-            return new Options(timeout, pacing, ports, probes, birthdayPacing, bothSymmetricWindow, rendezvousTimeout);
-        }
-
-        public Options withBothSymmetricWindow(Duration w) {
-            return new Options(timeout, pacing, birthdayPorts, birthdayProbes, birthdayPacing, w, rendezvousTimeout);
-        }
-    }
 
     private HolePuncher() {
     }
@@ -93,7 +46,7 @@ public final class HolePuncher {
     }
 
     /** Sends {@code mine} through {@code rendezvous}, waits for the other's offer, then punches. */
-    public static PunchResult punch(DatagramPort port, PunchOffer mine, Rendezvous rendezvous, Options options)
+    public static PunchResult punch(DatagramPort port, PunchOffer mine, Rendezvous rendezvous, PunchOptions options)
             throws IOException {
         rendezvous.send(mine);
         PunchOffer theirs = rendezvous.receive(options.rendezvousTimeout());
@@ -105,7 +58,7 @@ public final class HolePuncher {
      * are not checks for this session are dropped while it runs, so on a shared socket route
      * only STUN datagrams here.
      */
-    public static PunchResult punch(DatagramPort port, PunchOffer mine, PunchOffer theirs, Options options)
+    public static PunchResult punch(DatagramPort port, PunchOffer mine, PunchOffer theirs, PunchOptions options)
             throws IOException {
         return new io.crust.nat.punch.PunchSession(port, mine, theirs, options).run();
     }

@@ -26,7 +26,7 @@ public interface PortMapping extends AutoCloseable {
     int internalPort();
 
     /** The IP protocol of the forwarded port: UDP or TCP. */
-    PortMapper.IpProtocol ipProtocol();
+    IpProtocol ipProtocol();
 
     /** The gateway protocol that made this mapping. */
     MappingProtocol protocol();

@@ -109,11 +109,11 @@ class PortMapperLabTest {
             MappingProtocol protocol = MappingProtocol.fromLabel(args[0]);
             int port = Integer.parseInt(args[1]);
             try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(port));
-                    PortMapper mapper = PortMapper.of(protocol, PortMapperOptions.defaults())) {
+                    PortMapper mapper = PortMappers.of(protocol, PortMapperOptions.defaults())) {
                 PortMapping mapping;
                 long startNanos = System.nanoTime();
                 try {
-                    mapping = mapper.map(PortMapper.IpProtocol.UDP, port, port, Duration.ofMinutes(10));
+                    mapping = mapper.map(IpProtocol.UDP, port, port, Duration.ofMinutes(10));
                 } catch (NatException e) {
                     System.out.println("FAILED " + e.getMessage());
                     return;

@@ -3,7 +3,7 @@ package io.crust.nat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.IpProtocol;
 import io.crust.nat.gateway.Eventually;
 import io.crust.nat.gateway.FakePortMappingGateway;
 import java.net.DatagramSocket;
@@ -30,7 +30,7 @@ class PortMapperLoopbackTest {
     @Test
     void natPmpMappingReportsTheExternalAddressAndIsDeletedOnClose() throws Exception {
         try (var gateway = new FakePortMappingGateway();
-                PortMapper mapper = PortMapper.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
+                PortMapper mapper = PortMappers.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
             PortMapping mapping = mapper.map(IpProtocol.UDP, 4000, 4001, Duration.ofHours(1));
             assertThat(mapping.external()).isEqualTo(new InetSocketAddress(InetAddress.getByAddress(FakePortMappingGateway.EXTERNAL), 4001));
             assertThat(mapping.protocol()).isEqualTo(MappingProtocol.NAT_PMP);
@@ -46,7 +46,7 @@ class PortMapperLoopbackTest {
     @Test
     void pcpMappingGetsTheRequestedPortAndIsDeletedOnClose() throws Exception {
         try (var gateway = new FakePortMappingGateway();
-                PortMapper mapper = PortMapper.of(MappingProtocol.PCP, options(gateway.port()))) {
+                PortMapper mapper = PortMappers.of(MappingProtocol.PCP, options(gateway.port()))) {
             PortMapping mapping = mapper.map(IpProtocol.TCP, 5000, 5000, Duration.ofMinutes(10));
             assertThat(mapping.external().getPort()).isEqualTo(5000);
             assertThat(mapping.protocol()).isEqualTo(MappingProtocol.PCP);
@@ -59,7 +59,7 @@ class PortMapperLoopbackTest {
     @Test
     void pcpFallsBackToNatPmpWhenTheGatewayAnswersUnsupportedVersion() throws Exception {
         try (var gateway = new FakePortMappingGateway().natPmpOnly();
-                PortMapper mapper = PortMapper.of(MappingProtocol.PCP, options(gateway.port()))) {
+                PortMapper mapper = PortMappers.of(MappingProtocol.PCP, options(gateway.port()))) {
             PortMapping mapping = mapper.map(IpProtocol.UDP, 4100, 0, Duration.ofMinutes(10));
             assertThat(mapping.protocol()).isEqualTo(MappingProtocol.NAT_PMP);
             assertThat(gateway.log()).startsWith("unsupported-version 2");
@@ -71,7 +71,7 @@ class PortMapperLoopbackTest {
     @Test
     void autoMapsThroughPcpFirst() throws Exception {
         try (var gateway = new FakePortMappingGateway();
-                PortMapper mapper = PortMapper.auto(options(gateway.port()))) {
+                PortMapper mapper = PortMappers.auto(options(gateway.port()))) {
             assertThat(mapper.protocol()).isNull();
             try (PortMapping mapping = mapper.map(IpProtocol.UDP, 4200, 4200, Duration.ofMinutes(10))) {
                 assertThat(mapping.protocol()).isEqualTo(MappingProtocol.PCP);
@@ -83,7 +83,7 @@ class PortMapperLoopbackTest {
     @Test
     void renewalAtHalfLifeKeepsTheMappingAlive() throws Exception {
         try (var gateway = new FakePortMappingGateway();
-                PortMapper mapper = PortMapper.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
+                PortMapper mapper = PortMappers.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
             PortMapping mapping = mapper.map(IpProtocol.UDP, 4300, 4300, Duration.ofSeconds(2));
             assertThat(Eventually.holds(WAIT, () -> gateway.log().stream()
                     .filter(e -> e.startsWith("pmp map udp/4300")).count() >= 3)).isTrue();
@@ -103,7 +103,7 @@ class PortMapperLoopbackTest {
 
     private void gatewayRebootRecreatesTheMapping(MappingProtocol protocol, String transport) throws Exception {
         try (var gateway = new FakePortMappingGateway();
-                PortMapper mapper = PortMapper.of(protocol, options(gateway.port()))) {
+                PortMapper mapper = PortMappers.of(protocol, options(gateway.port()))) {
             PortMapping mapping = mapper.map(IpProtocol.UDP, 4400, 4400, Duration.ofSeconds(2));
             assertThat(mapping.external().getPort()).isEqualTo(4400);
             gateway.reboot();
@@ -119,7 +119,7 @@ class PortMapperLoopbackTest {
     @Test
     void natPmpRefusalNamesTheResultCode() throws Exception {
         try (var gateway = new FakePortMappingGateway().refusing(2);
-                PortMapper mapper = PortMapper.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
+                PortMapper mapper = PortMappers.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
             assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4500, 0, Duration.ofMinutes(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("Not Authorized/Refused (2)");
         }
@@ -128,7 +128,7 @@ class PortMapperLoopbackTest {
     @Test
     void pcpRefusalNamesTheResultCode() throws Exception {
         try (var gateway = new FakePortMappingGateway().refusing(8);
-                PortMapper mapper = PortMapper.of(MappingProtocol.PCP, options(gateway.port()))) {
+                PortMapper mapper = PortMappers.of(MappingProtocol.PCP, options(gateway.port()))) {
             assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4500, 0, Duration.ofMinutes(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("NO_RESOURCES (8)");
         }
@@ -137,7 +137,7 @@ class PortMapperLoopbackTest {
     @Test
     void silentGatewayFailsAfterTheConfiguredNumberOfSends() throws Exception {
         try (var gateway = new FakePortMappingGateway().silent();
-                PortMapper mapper = PortMapper.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
+                PortMapper mapper = PortMappers.of(MappingProtocol.NAT_PMP, options(gateway.port()))) {
             assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4600, 0, Duration.ofMinutes(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("no valid answer").hasMessageContaining("3 sends");
         }
@@ -147,8 +147,8 @@ class PortMapperLoopbackTest {
     void malformedRepliesEndInAClearErrorInsteadOfAHang() throws Exception {
         byte[] truncated = {0, (byte) 129, 0, 0, 0, 0};
         try (var gateway = new FakePortMappingGateway().answering(truncated);
-                PortMapper pmp = PortMapper.of(MappingProtocol.NAT_PMP, options(gateway.port()));
-                PortMapper pcp = PortMapper.of(MappingProtocol.PCP, options(gateway.port()))) {
+                PortMapper pmp = PortMappers.of(MappingProtocol.NAT_PMP, options(gateway.port()));
+                PortMapper pcp = PortMappers.of(MappingProtocol.PCP, options(gateway.port()))) {
             assertThatThrownBy(() -> pmp.map(IpProtocol.UDP, 4700, 0, Duration.ofMinutes(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("malformed");
             assertThatThrownBy(() -> pcp.map(IpProtocol.UDP, 4700, 0, Duration.ofMinutes(1)))
@@ -162,7 +162,7 @@ class PortMapperLoopbackTest {
         try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             closedPort = probe.getLocalPort();
         }
-        try (PortMapper mapper = PortMapper.of(MappingProtocol.NAT_PMP, options(closedPort))) {
+        try (PortMapper mapper = PortMappers.of(MappingProtocol.NAT_PMP, options(closedPort))) {
             assertThatThrownBy(() -> mapper.map(IpProtocol.UDP, 4800, 0, Duration.ofMinutes(1)))
                     .isInstanceOf(NatException.class).hasMessageContaining("ICMP port unreachable");
         }
@@ -171,7 +171,7 @@ class PortMapperLoopbackTest {
     @Test
     void closingTheMapperDeletesTheMappingsItStillHolds() throws Exception {
         try (var gateway = new FakePortMappingGateway()) {
-            PortMapper mapper = PortMapper.of(MappingProtocol.PCP, options(gateway.port()));
+            PortMapper mapper = PortMappers.of(MappingProtocol.PCP, options(gateway.port()));
             mapper.map(IpProtocol.UDP, 4900, 0, Duration.ofMinutes(5));
             mapper.map(IpProtocol.TCP, 4901, 0, Duration.ofMinutes(5));
             mapper.close();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** Hole punching and TCP simultaneous open between two loopback ports, with an in-test rendezvous. */
 class PunchLoopbackTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-    private static final HolePuncher.Options OPTIONS = HolePuncher.Options.defaults().withTimeout(Duration.ofSeconds(10));
+    private static final PunchOptions OPTIONS = PunchOptions.defaults().withTimeout(Duration.ofSeconds(10));
 
     /** Two queues crossed: what one side sends, the other receives. */
     private static Rendezvous[] rendezvousPair() {

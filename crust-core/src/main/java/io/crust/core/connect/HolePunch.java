@@ -7,6 +7,7 @@ import io.crust.core.peer.PeerHandle;
 import io.crust.nat.DatagramChannelPort;
 import io.crust.nat.DatagramPort;
 import io.crust.nat.HolePuncher;
+import io.crust.nat.PunchOptions;
 import io.crust.nat.NatException;
 import io.crust.nat.PunchOffer;
 import io.crust.nat.PunchResult;
@@ -101,7 +102,7 @@ public final class HolePunch implements AutoCloseable {
         attempt.begin();
         PunchResult result;
         try {
-            result = HolePuncher.punch(port, offer, other, HolePuncher.Options.defaults().withTimeout(timeout));
+            result = HolePuncher.punch(port, offer, other, PunchOptions.defaults().withTimeout(timeout));
         } catch (IOException e) {
             record(attempt, peer, null, false, e.toString());
             throw new CrustException("hole punching with " + peer.shortForm() + " failed: " + e.getMessage(), e);

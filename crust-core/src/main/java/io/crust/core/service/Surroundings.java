@@ -1,5 +1,7 @@
 package io.crust.core.service;
 
+import io.crust.nat.IpProtocol;
+import io.crust.nat.PortMappers;
 import io.crust.core.ConnectionInfo;
 import io.crust.core.CrustConfig;
 import io.crust.core.CrustException;
@@ -72,17 +74,17 @@ final class Surroundings {
     }
 
     private void mapPorts() {
-        PortMapper m = PortMapper.auto(PortMapperOptions.defaults());
+        PortMapper m = PortMappers.auto(PortMapperOptions.defaults());
         mapper = m;
         List<PortMapping> made = new ArrayList<>();
-        map(m, PortMapper.IpProtocol.TCP, addresses.tcpBound(), Transport.TCP, made);
-        map(m, PortMapper.IpProtocol.UDP, addresses.udpBound(), Transport.UDT, made);
+        map(m, IpProtocol.TCP, addresses.tcpBound(), Transport.TCP, made);
+        map(m, IpProtocol.UDP, addresses.udpBound(), Transport.UDT, made);
         if (nodeClosed.getAsBoolean()) {
             m.close();
         }
     }
 
-    private void map(PortMapper m, PortMapper.IpProtocol kind, InetSocketAddress bound, Transport transport, List<PortMapping> made) {
+    private void map(PortMapper m, IpProtocol kind, InetSocketAddress bound, Transport transport, List<PortMapping> made) {
         if (bound == null || nodeClosed.getAsBoolean()) {
             return;
         }

@@ -1,5 +1,7 @@
 package io.crust.demo.nat;
 
+import io.crust.nat.IpProtocol;
+import io.crust.nat.PortMappers;
 import io.crust.demo.Json;
 import io.crust.nat.IpLiteral;
 import io.crust.nat.MappingProtocol;
@@ -59,10 +61,10 @@ public final class NatMapCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        PortMapper.IpProtocol t;
+        IpProtocol t;
         MappingProtocol wanted;
         try {
-            t = PortMapper.IpProtocol.valueOf(transport.toUpperCase(Locale.ROOT));
+            t = IpProtocol.valueOf(transport.toUpperCase(Locale.ROOT));
             wanted = "auto".equalsIgnoreCase(protocol) ? null : MappingProtocol.fromLabel(protocol);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -76,7 +78,7 @@ public final class NatMapCommand implements Callable<Integer> {
         if (gateway != null) {
             options = options.withGateway(parseAddress(gateway));
         }
-        try (PortMapper mapper = wanted == null ? PortMapper.auto(options) : PortMapper.of(wanted, options)) {
+        try (PortMapper mapper = wanted == null ? PortMappers.auto(options) : PortMappers.of(wanted, options)) {
             PortMapping mapping;
             try {
                 mapping = mapper.map(t, port, port, Duration.ofSeconds(leaseSeconds));

@@ -1,5 +1,6 @@
 package io.crust.nat.gateway;
 
+import io.crust.nat.IpProtocol;
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
 import io.crust.nat.PortMapper;

@@ -2,7 +2,7 @@ package io.crust.nat.gateway;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.IpProtocol;
 import java.net.InetAddress;
 
 /** A protocol's access to the gateway: hands out leases, owns what they share (UPnP: the HTTP client). */

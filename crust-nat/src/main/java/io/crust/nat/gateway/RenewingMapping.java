@@ -2,7 +2,7 @@ package io.crust.nat.gateway;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.IpProtocol;
 import io.crust.nat.PortMapping;
 import io.crust.nat.log.RateLimitedLog;
 import java.net.InetSocketAddress;

@@ -1,6 +1,6 @@
 package io.crust.nat.pcp;
 
-import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.IpProtocol;
 import io.crust.nat.gateway.MalformedPacketException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;

@@ -2,7 +2,7 @@ package io.crust.nat.pmp;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.IpProtocol;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.gateway.DefaultRoute;
 import io.crust.nat.gateway.GatewayLease;

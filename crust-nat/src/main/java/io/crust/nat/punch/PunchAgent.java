@@ -1,7 +1,7 @@
 package io.crust.nat.punch;
 
 import io.crust.nat.Candidate;
-import io.crust.nat.HolePuncher;
+import io.crust.nat.PunchOptions;
 import io.crust.nat.PunchOffer;
 import io.crust.nat.stun.StunMessage;
 import java.net.InetAddress;
@@ -100,7 +100,7 @@ final class PunchAgent {
      * @param birthdaySockets extra sockets on this side (a symmetric side facing a cone side), or 0
      * @param sprayLowPort    lowest port the cone side guesses (1024 in use; tests narrow it)
      */
-    PunchAgent(PunchOffer mine, PunchOffer theirs, HolePuncher.Options options, int birthdaySockets,
+    PunchAgent(PunchOffer mine, PunchOffer theirs, PunchOptions options, int birthdaySockets,
             int sprayLowPort, int sprayHighPort, RandomGenerator random, long nowNanos) {
         this.controlling = Long.compareUnsigned(mine.tieBreaker(), theirs.tieBreaker()) > 0
                 || (mine.tieBreaker() == theirs.tieBreaker() && mine.ufrag().compareTo(theirs.ufrag()) > 0);

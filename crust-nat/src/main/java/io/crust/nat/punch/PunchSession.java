@@ -2,7 +2,7 @@ package io.crust.nat.punch;
 
 import io.crust.nat.DatagramChannelPort;
 import io.crust.nat.DatagramPort;
-import io.crust.nat.HolePuncher;
+import io.crust.nat.PunchOptions;
 import io.crust.nat.PunchOffer;
 import io.crust.nat.PunchResult;
 import java.io.IOException;
@@ -41,12 +41,12 @@ public final class PunchSession {
     private final DatagramPort port;
     private final PunchOffer mine;
     private final PunchOffer theirs;
-    private final HolePuncher.Options options;
+    private final PunchOptions options;
     private final List<DatagramChannel> extras = new ArrayList<>();
     private final ByteBuffer extraBuffer = ByteBuffer.allocate(2048);
     private Selector selector;
 
-    public PunchSession(DatagramPort port, PunchOffer mine, PunchOffer theirs, HolePuncher.Options options) {
+    public PunchSession(DatagramPort port, PunchOffer mine, PunchOffer theirs, PunchOptions options) {
         this.port = port;
         this.mine = mine;
         this.theirs = theirs;

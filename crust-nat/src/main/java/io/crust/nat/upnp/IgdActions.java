@@ -1,7 +1,7 @@
 package io.crust.nat.upnp;
 
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.IpProtocol;
 import io.crust.nat.gateway.MalformedPacketException;
 import java.util.Map;
 import org.jupnp.controlpoint.ActionCallback;

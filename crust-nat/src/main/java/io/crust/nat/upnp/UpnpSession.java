@@ -3,7 +3,7 @@ package io.crust.nat.upnp;
 import io.crust.nat.IpLiteral;
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
-import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.IpProtocol;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.gateway.GatewayLease;
 import io.crust.nat.gateway.GatewaySession;

@@ -4,7 +4,7 @@ import io.crust.testkit.InputBudget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.IpProtocol;
 import io.crust.nat.gateway.AnnouncementListener;
 import io.crust.nat.gateway.MalformedPacketException;
 import io.crust.nat.pcp.PcpMessages;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.PortMapper;
-import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.IpProtocol;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.PortMapping;
 import io.crust.nat.pcp.PcpSession;

@@ -1,5 +1,7 @@
 package io.crust.nat.lab;
 
+import io.crust.nat.IpProtocol;
+import io.crust.nat.PortMappers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crust.nat.MappingProtocol;
@@ -142,10 +144,10 @@ class GatewayRebootLabTest {
                     ? PortMapperOptions.defaults().withAnnouncementPort(0).withCheckInterval(CHECK_INTERVAL)
                     : PortMapperOptions.defaults();
             try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(port));
-                    PortMapper mapper = PortMapper.of(protocol, options)) {
+                    PortMapper mapper = PortMappers.of(protocol, options)) {
                 PortMapping mapping;
                 try {
-                    mapping = mapper.map(PortMapper.IpProtocol.UDP, port, port, Duration.ofMinutes(10));
+                    mapping = mapper.map(IpProtocol.UDP, port, port, Duration.ofMinutes(10));
                 } catch (NatException e) {
                     System.out.println("FAILED " + e.getMessage());
                     return;

@@ -1,9 +1,12 @@
 package io.crust.nat.lab;
 
+import io.crust.nat.IpProtocol;
+import io.crust.nat.PortMappers;
 import io.crust.nat.Candidate;
 import io.crust.nat.DatagramChannelPort;
 import io.crust.nat.DatagramPort;
 import io.crust.nat.HolePuncher;
+import io.crust.nat.PunchOptions;
 import io.crust.nat.PortMapper;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.PortMapping;
@@ -55,7 +58,7 @@ public final class LabPeer {
     }
 
     public static void main(String[] args) throws Exception {
-        PortMapper mapper = PortMapper.auto(PortMapperOptions.defaults());
+        PortMapper mapper = PortMappers.auto(PortMapperOptions.defaults());
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         say("READY");
         String line;
@@ -88,10 +91,10 @@ public final class LabPeer {
             InetSocketAddress tcpExternal = null;
             if (mapper != null) {
                 try {
-                    PortMapping udp = mapper.map(PortMapper.IpProtocol.UDP, p, p, Duration.ofSeconds(600));
+                    PortMapping udp = mapper.map(IpProtocol.UDP, p, p, Duration.ofSeconds(600));
                     mappings.add(udp);
                     extra.add(Candidate.mapped(udp.external()));
-                    PortMapping tcp = mapper.map(PortMapper.IpProtocol.TCP, p, p, Duration.ofSeconds(600));
+                    PortMapping tcp = mapper.map(IpProtocol.TCP, p, p, Duration.ofSeconds(600));
                     mappings.add(tcp);
                     tcpExternal = tcp.external();
                 } catch (Exception e) {
@@ -122,7 +125,7 @@ public final class LabPeer {
         try (DatagramChannelPort port = s.port()) {
             PunchOffer theirs = PunchOffer.decode(offerLine);
             long start = System.nanoTime();
-            PunchResult r = HolePuncher.punch(port, s.offer(), theirs, HolePuncher.Options.defaults()
+            PunchResult r = HolePuncher.punch(port, s.offer(), theirs, PunchOptions.defaults()
                     .withTimeout(PUNCH_TIMEOUT));
             long punchMillis = (System.nanoTime() - start) / 1_000_000;
             if (r.connected()) {

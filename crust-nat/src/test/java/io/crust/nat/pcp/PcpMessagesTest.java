@@ -3,7 +3,7 @@ package io.crust.nat.pcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.IpProtocol;
 import io.crust.nat.gateway.MalformedPacketException;
 import io.crust.nat.pcp.PcpMessages.Response;
 import java.net.InetAddress;

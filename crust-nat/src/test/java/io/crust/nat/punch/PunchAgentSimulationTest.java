@@ -3,7 +3,7 @@ package io.crust.nat.punch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crust.nat.Candidate;
-import io.crust.nat.HolePuncher;
+import io.crust.nat.PunchOptions;
 import io.crust.nat.PunchOffer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -86,7 +86,7 @@ class PunchAgentSimulationTest {
                 new InetSocketAddress(InetAddress.getByName("10.1.0.2"), 6000), stunServer());
         PunchOffer coneOffer = PunchOffer.create(List.of(Candidate.serverReflexive(coneReflexive)), false);
         PunchOffer symOffer = PunchOffer.create(List.of(Candidate.serverReflexive(symReflexive)), true);
-        HolePuncher.Options options = HolePuncher.Options.defaults().withBirthday(64, 1000);
+        PunchOptions options = PunchOptions.defaults().withBirthday(64, 1000);
         Side cone = new Side(new PunchAgent(coneOffer, symOffer, options, 0, LOW_PORT, HIGH_PORT,
                 new SplittableRandom(3), 0), coneNat, List.of(coneHost));
         List<InetSocketAddress> symSockets = new ArrayList<>();
@@ -116,7 +116,7 @@ class PunchAgentSimulationTest {
         InetSocketAddress hostB = new InetSocketAddress(InetAddress.getByName("10.1.0.2"), 6000);
         PunchOffer offerA = PunchOffer.create(List.of(Candidate.serverReflexive(natA.outbound(hostA, stunServer()))), true);
         PunchOffer offerB = PunchOffer.create(List.of(Candidate.serverReflexive(natB.outbound(hostB, stunServer()))), true);
-        HolePuncher.Options options = HolePuncher.Options.defaults().withBothSymmetricWindow(Duration.ofSeconds(3));
+        PunchOptions options = PunchOptions.defaults().withBothSymmetricWindow(Duration.ofSeconds(3));
         Side a = new Side(new PunchAgent(offerA, offerB, options, 0, LOW_PORT, HIGH_PORT, new SplittableRandom(5), 0),
                 natA, List.of(hostA));
         Side b = new Side(new PunchAgent(offerB, offerA, options, 0, LOW_PORT, HIGH_PORT, new SplittableRandom(6), 0),

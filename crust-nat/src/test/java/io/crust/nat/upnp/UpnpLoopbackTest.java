@@ -1,12 +1,13 @@
 package io.crust.nat.upnp;
 
+import io.crust.nat.PortMappers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
 import io.crust.nat.PortMapper;
-import io.crust.nat.PortMapper.IpProtocol;
+import io.crust.nat.IpProtocol;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.PortMapping;
 import io.crust.nat.gateway.Eventually;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 class UpnpLoopbackTest {
 
     private static PortMapper mapper(FakeIgd igd) {
-        return PortMapper.of(MappingProtocol.UPNP, PortMapperOptions.defaults()
+        return PortMappers.of(MappingProtocol.UPNP, PortMapperOptions.defaults()
                 .withSsdpTarget(igd.ssdpAddress())
                 .withDiscoveryTimeout(Duration.ofSeconds(2))
                 .withHttpTimeout(Duration.ofSeconds(2)));
@@ -144,7 +145,7 @@ class UpnpLoopbackTest {
             closedPort = probe.getLocalPort();
         }
         try (FakeIgd igd = new FakeIgd();
-                PortMapper mapper = PortMapper.auto(PortMapperOptions.defaults()
+                PortMapper mapper = PortMappers.auto(PortMapperOptions.defaults()
                         .withGateway(java.net.InetAddress.getLoopbackAddress())
                         .withGatewayPort(closedPort)
                         .withSsdpTarget(igd.ssdpAddress())
@@ -192,7 +193,7 @@ class UpnpLoopbackTest {
     @Test
     void aMappingThatARestartedIgdLostIsAddedAgainAtTheNextCheck() throws Exception {
         try (FakeIgd igd = new FakeIgd();
-                PortMapper mapper = PortMapper.of(MappingProtocol.UPNP, PortMapperOptions.defaults()
+                PortMapper mapper = PortMappers.of(MappingProtocol.UPNP, PortMapperOptions.defaults()
                         .withSsdpTarget(igd.ssdpAddress())
                         .withDiscoveryTimeout(Duration.ofSeconds(2))
                         .withHttpTimeout(Duration.ofSeconds(2))

@@ -15,56 +15,103 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The direct attempts of one meeting with a peer, all started at once, each on its own node task: a dial
- * to every candidate, a TCP simultaneous open, UDP hole punching. They run in the background for their
- * own budgets, whether or not a relay answered first: whichever succeeds registers its connection, and the
- * peer table moves the peer's traffic to it. This counts the attempts still running.
+ * The direct paths of one meeting with a peer, in two halves. Our half comes first
+ * ({@link #prepare}): a UDP punch offer gathered on the node's socket and a port reserved for TCP
+ * punching, which CONNECT_INFO carries to the peer. With the peer's half ({@link #start}) every direct
+ * attempt starts at once, each on its own node task: a dial to every candidate, a TCP simultaneous open,
+ * UDP hole punching. They run in the background for their own budgets, whether or not a relay answered
+ * first: whichever succeeds registers its connection, and the peer table moves the peer's traffic to it.
+ * {@code connect(PeerId)}, the background upgrade and the answering side all go through this class.
+ *
+ * <p>Threads: {@link #prepare}, {@link #start} and {@link #close} on the meeting's thread;
+ * {@link #allFinished} and {@link #awaitAll} on any thread.
  */
-final class DirectAttempts {
+final class DirectAttempts implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectAttempts.class);
     /** A candidate that does not answer by then is a filtered or unroutable address. */
     static final Duration DIAL_TIMEOUT = Duration.ofSeconds(5);
     static final Duration MAX_PUNCH = Duration.ofSeconds(10);
+    /**
+     * Per STUN server; gathering ends as soon as the servers answer. Without a reflexive candidate a peer
+     * behind a restricting NAT cannot be punched, so a slow answer on a loaded machine must not cost it.
+     */
+    private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(3);
 
+    private final Rendezvous.Host host;
+    private final PeerId target;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition finished = lock.newCondition();
     private int running;
+    /** Our punch until {@link #start} hands it to its attempt (or closes it), else until {@link #close}. */
+    private Optional<HolePunch> punch;
+    private final Optional<TcpPunch> tcpPunch;
 
-    private DirectAttempts() {
+    private DirectAttempts(Rendezvous.Host host, PeerId target, Optional<HolePunch> punch, Optional<TcpPunch> tcpPunch) {
+        this.host = host;
+        this.target = target;
+        this.punch = punch;
+        this.tcpPunch = tcpPunch;
     }
 
     /**
-     * Starts every direct attempt towards {@code target}. Takes over {@code punch}: it is closed when its
+     * Our half: gathers a UDP punch offer if {@code udp} (up to {@link #GATHER_TIMEOUT} per STUN server) and
+     * reserves a TCP punch port if {@code tcp}, as far as the node's UDP and TCP sides are running.
+     */
+    static DirectAttempts prepare(Rendezvous.Host host, PeerId target, boolean udp, boolean tcp) {
+        Optional<HolePunch> punch = udp ? host.udp().flatMap(u -> HolePunch.gather(u, GATHER_TIMEOUT)) : Optional.empty();
+        Optional<TcpPunch> tcpPunch = tcp ? host.tcp().flatMap(TcpPunch::reserve) : Optional.empty();
+        return new DirectAttempts(host, target, punch, tcpPunch);
+    }
+
+    /** Our UDP punch offer for CONNECT_INFO, empty if we have none. */
+    String punchOffer() {
+        return punch.map(HolePunch::offerText).orElse("");
+    }
+
+    /** Our TCP punch port for CONNECT_INFO, 0 if we have none. */
+    int tcpPunchPort() {
+        return tcpPunch.map(TcpPunch::port).orElse(0);
+    }
+
+    /**
+     * Starts every direct attempt towards the peer's half. Takes over our punch: it is closed when its
      * attempt ends, or at once if the peer sent no punch offer.
      */
-    static DirectAttempts start(Rendezvous.Host host, PeerId target, ConnectionInfo theirs, Optional<HolePunch> punch,
-            String theirPunchOffer, Optional<TcpPunch> tcpPunch, int theirTcpPort) {
-        DirectAttempts attempts = new DirectAttempts();
+    DirectAttempts start(ConnectionInfo theirs, String theirPunchOffer, int theirTcpPort) {
         for (ConnectionInfo one : oneCandidateEach(theirs)) {
-            attempts.run(host, "crust-dial-" + target.shortForm(), () -> host.dialDirect(one, routeOf(one), DIAL_TIMEOUT));
+            run("crust-dial-" + target.shortForm(), () -> host.dialDirect(one, routeOf(one), DIAL_TIMEOUT));
         }
         if (tcpPunch.isPresent() && theirTcpPort != 0) {
             TcpPunch t = tcpPunch.get();
-            attempts.run(host, "crust-tcp-punch-" + target.shortForm(), () -> t.punch(theirs, theirTcpPort, target, MAX_PUNCH));
+            run("crust-tcp-punch-" + target.shortForm(), () -> t.punch(theirs, theirTcpPort, target, MAX_PUNCH));
         }
-        if (punch.isPresent() && !theirPunchOffer.isEmpty()) {
-            HolePunch p = punch.get();
-            attempts.run(host, "crust-punch-" + target.shortForm(), () -> {
+        Optional<HolePunch> ours = punch;
+        punch = Optional.empty();
+        if (ours.isPresent() && !theirPunchOffer.isEmpty()) {
+            HolePunch p = ours.get();
+            run("crust-punch-" + target.shortForm(), () -> {
                 try (p) {
                     p.punch(theirPunchOffer, target, MAX_PUNCH);
                 }
             });
         } else {
-            punch.ifPresent(HolePunch::close);
+            ours.ifPresent(HolePunch::close);
         }
-        return attempts;
+        return this;
+    }
+
+    /** Releases our punch if {@link #start} did not take it over. */
+    @Override
+    public void close() {
+        punch.ifPresent(HolePunch::close);
+        punch = Optional.empty();
     }
 
     private interface Attempt {
         void run() throws CrustException;
     }
 
-    private void run(Rendezvous.Host host, String name, Attempt attempt) {
+    private void run(String name, Attempt attempt) {
         changeRunning(1);
         boolean started = host.startTask(name, () -> {
             try {

@@ -48,11 +48,6 @@ public final class Rendezvous {
     private static final int MAX_ANSWERS = 32;
     private static final long POLL_NANOS = Duration.ofMillis(200).toNanos();
     /**
-     * Per STUN server; gathering ends as soon as the servers answer. Without a reflexive candidate a peer
-     * behind a restricting NAT cannot be punched, so a slow answer on a loaded machine must not cost it.
-     */
-    private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(3);
-    /**
      * How long the direct attempts run alone before a relay circuit joins the race (Happy Eyeballs' head
      * start): a punched or dialled path in the lab mostly comes up within it, and a relay after it keeps
      * connect(PeerId) well under a second when no direct path exists.
@@ -160,7 +155,7 @@ public final class Rendezvous {
      * authenticates first is returned. "direct" is never interrupted: it hands its attempts over to the
      * background, and if one succeeds after the relay, the peer table moves the traffic to it
      * ({@code ConnectionUpgraded}). The relay does not wait for our gathering or the target's answer, so a
-     * STUN server that does not answer (up to {@link #GATHER_TIMEOUT}) delays only the direct paths.
+     * STUN server that does not answer (up to {@link DirectAttempts#prepare}'s gathering timeout) delays only the direct paths.
      */
     public PeerHandle connect(PeerId target, Duration timeout) throws CrustException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -191,11 +186,9 @@ public final class Rendezvous {
         PeerId target = request.target;
         long requestId = random.nextLong();
         pending.put(requestId, request);
-        Optional<HolePunch> punch = host.directPathsDisabled() ? Optional.empty() : gatherPunch();
-        Optional<TcpPunch> tcpPunch = host.directPathsDisabled() ? Optional.empty() : reserveTcpPunch();
-        boolean punchHandedOver = false;
-        try {
-            int asked = ask(target, requestId, punch.map(HolePunch::offerText).orElse(""), tcpPunch);
+        boolean direct = !host.directPathsDisabled();
+        try (DirectAttempts attempts = DirectAttempts.prepare(host, target, direct, direct)) {
+            int asked = ask(target, requestId, attempts);
             if (asked == 0) {
                 throw new ConnectFailedException(ConnectFailedException.Reason.NO_RENDEZVOUS, "no connected peer to ask for a rendezvous");
             }
@@ -203,15 +196,10 @@ public final class Rendezvous {
                 throw new ConnectFailedException(ConnectFailedException.Reason.NO_RENDEZVOUS,
                         "none of the " + asked + " connected peers knows it");
             }
-            punchHandedOver = true; // to the direct attempts (with direct paths disabled there is no punch)
-            return host.directPathsDisabled() ? Optional.empty()
-                    : Optional.of(DirectAttempts.start(host, target, request.info, punch, request.punchOffer, tcpPunch,
-                            request.tcpPunchPort));
+            return direct ? Optional.of(attempts.start(request.info, request.punchOffer, request.tcpPunchPort))
+                    : Optional.empty();
         } finally {
             pending.remove(requestId);
-            if (!punchHandedOver) {
-                punch.ifPresent(HolePunch::close);
-            }
         }
     }
 
@@ -242,14 +230,6 @@ public final class Rendezvous {
         }
     }
 
-    private Optional<HolePunch> gatherPunch() {
-        return host.udp().flatMap(udp -> HolePunch.gather(udp, GATHER_TIMEOUT));
-    }
-
-    private Optional<TcpPunch> reserveTcpPunch() {
-        return host.tcp().flatMap(TcpPunch::reserve);
-    }
-
     /**
      * Tries the direct paths again for a peer now reached through a relay (background upgrade), unless a
      * try for that peer is still running: its attempts end within {@link DirectAttempts#MAX_PUNCH}.
@@ -267,24 +247,16 @@ public final class Rendezvous {
                 upgrading.remove(target);
                 return;
             }
-            Optional<HolePunch> punch = gatherPunch();
-            Optional<TcpPunch> tcpPunch = reserveTcpPunch();
-            boolean punchHandedOver = false;
-            try {
-                ask(target, requestId, punch.map(HolePunch::offerText).orElse(""), tcpPunch);
+            try (DirectAttempts attempts = DirectAttempts.prepare(host, target, true, true)) {
+                ask(target, requestId, attempts);
                 if (awaitAnswer(request, UPGRADE_ANSWER_WAIT.toNanos()) != null) {
-                    punchHandedOver = true;
-                    DirectAttempts.start(host, target, request.info, punch, request.punchOffer, tcpPunch,
-                            request.tcpPunchPort).awaitAll();
+                    attempts.start(request.info, request.punchOffer, request.tcpPunchPort).awaitAll();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
                 pending.remove(requestId);
                 upgrading.remove(target);
-                if (!punchHandedOver) {
-                    punch.ifPresent(HolePunch::close);
-                }
             }
         });
         if (!started) {
@@ -293,9 +265,10 @@ public final class Rendezvous {
         }
     }
 
-    private int ask(PeerId target, long requestId, String punchOffer, Optional<TcpPunch> tcpPunch) {
+    /** Sends our half to every connected peer but the target, for it to pass on; returns how many were asked. */
+    private int ask(PeerId target, long requestId, DirectAttempts ours) {
         WireMessage.Forward forward = new WireMessage.Forward(false, target, new WireMessage.ConnectInfo(false, requestId,
-                host.localInfo(), punchOffer, tcpPunch.map(TcpPunch::port).orElse(0)));
+                host.localInfo(), ours.punchOffer(), ours.tcpPunchPort()));
         int asked = 0;
         for (PeerConnection c : host.connections()) {
             if (asked >= MAX_RENDEZVOUS_PEERS) {
@@ -470,15 +443,16 @@ public final class Rendezvous {
         // Also when we hold a relayed connection to the asker: it is looking for a direct path (an upgrade).
         boolean direct = !host.directPathsDisabled()
                 && host.connectionTo(origin).map(c -> c.route() == Route.RELAYED).orElse(true) && awaitHellos();
-        Optional<HolePunch> punch = direct && !request.punchOffer().isEmpty() ? gatherPunch() : Optional.empty();
-        Optional<TcpPunch> tcpPunch = direct && request.tcpPunchPort() != 0 ? reserveTcpPunch() : Optional.empty();
-        via.sendControl(new WireMessage.Forward(false, origin, new WireMessage.ConnectInfo(true, request.requestId(),
-                host.localInfo(), punch.map(HolePunch::offerText).orElse(""), tcpPunch.map(TcpPunch::port).orElse(0))));
-        if (!direct) {
-            return;
+        try (DirectAttempts attempts = DirectAttempts.prepare(host, origin, direct && !request.punchOffer().isEmpty(),
+                direct && request.tcpPunchPort() != 0)) {
+            via.sendControl(new WireMessage.Forward(false, origin, new WireMessage.ConnectInfo(true, request.requestId(),
+                    host.localInfo(), attempts.punchOffer(), attempts.tcpPunchPort())));
+            if (!direct) {
+                return;
+            }
+            remember(request.info());
+            attempts.start(request.info(), request.punchOffer(), request.tcpPunchPort());
         }
-        remember(request.info());
-        DirectAttempts.start(host, origin, request.info(), punch, request.punchOffer(), tcpPunch, request.tcpPunchPort());
     }
 
     private static Duration remaining(long deadline) {

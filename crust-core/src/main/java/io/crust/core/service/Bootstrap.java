@@ -1,6 +1,7 @@
 package io.crust.core.service;
 
 import io.crust.core.ConnectionInfo;
+import io.crust.core.CrustConfig;
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,55 +35,70 @@ import org.slf4j.LoggerFactory;
  * and an overall {@code bootstrapTimeout}. The first success is reported at once
  * ({@link CrustEvent.BootstrapFinished}); if every candidate fails, {@link CrustEvent.BootstrapFailed}.
  * Keeps the cache up to date: every direct connection records a success, every failed cached
- * candidate a failure. Runs on {@code crust-bootstrap} and {@code crust-bootstrap-dial-N} threads owned
- * by the node.
+ * candidate a failure.
+ *
+ * <p>Threads: the joining runs on {@code crust-bootstrap} and {@code crust-bootstrap-dial-N}, owned by the
+ * node; the cache is updated from connection readers (HELLO) and those dial threads.
  */
 final class Bootstrap {
     private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
     private static final int MAX_CANDIDATES = 64;
 
-    private final Node node;
+    private final CrustConfig config;
+    private final Handshakes handshakes;
+    private final UdtSide udt;
+    private final PeerTable table;
+    private final EventQueue events;
+    private final ThreadOwner threads;
+    private final BooleanSupplier nodeClosed;
     private final BootstrapCache cache;
     /** A full disk would otherwise warn on every tick. */
     private final RateLimitedLog cacheWriteFailures = new RateLimitedLog(log);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition done = lock.newCondition();
 
-    Bootstrap(Node node) {
-        this.node = node;
+    Bootstrap(CrustConfig config, Handshakes handshakes, UdtSide udt, PeerTable table, EventQueue events,
+            ThreadOwner threads, BooleanSupplier nodeClosed) {
+        this.config = config;
+        this.handshakes = handshakes;
+        this.udt = udt;
+        this.table = table;
+        this.events = events;
+        this.threads = threads;
+        this.nodeClosed = nodeClosed;
         BootstrapCache opened = null;
-        if (node.config.dataDir().isPresent()) { // an ephemeral node keeps no cache
+        if (config.dataDir().isPresent()) { // an ephemeral node keeps no cache
             try {
-                opened = BootstrapCache.open(node.config.dataDir().get());
+                opened = BootstrapCache.open(config.dataDir().get());
             } catch (IOException e) {
-                log.warn("bootstrap cache unavailable in {}: {}", node.config.dataDir().get(), e.toString());
+                log.warn("bootstrap cache unavailable in {}: {}", config.dataDir().get(), e.toString());
             }
         }
         this.cache = opened;
     }
 
     void start() {
-        node.threads.start("crust-bootstrap", this::run);
+        threads.start("crust-bootstrap", this::run);
     }
 
     private void run() {
         Set<Transport> transports = EnumSet.noneOf(Transport.class);
-        if (node.config.tcp()) {
+        if (config.tcp()) {
             transports.add(Transport.TCP);
         }
-        if (node.config.udp() && node.router.udt().isRunning()) {
+        if (config.udp() && udt.isRunning()) {
             transports.add(Transport.UDT);
         }
         List<BootstrapCache.Entry> cached = cache == null ? List.of() : cache.entries();
         List<BootstrapPlan.Candidate> candidates =
-                BootstrapPlan.candidates(cached, node.config.contacts(), transports, MAX_CANDIDATES);
+                BootstrapPlan.candidates(cached, config.contacts(), transports, MAX_CANDIDATES);
         if (candidates.isEmpty()) {
-            node.events.putUninterruptibly(new CrustEvent.BootstrapFailed(
+            events.putUninterruptibly(new CrustEvent.BootstrapFailed(
                     "no bootstrap candidates: the cache is empty and no contacts are configured"));
             return;
         }
-        long deadline = System.nanoTime() + node.config.bootstrapTimeout().toNanos();
-        Semaphore inFlight = new Semaphore(node.config.bootstrapFanOut());
+        long deadline = System.nanoTime() + config.bootstrapTimeout().toNanos();
+        Semaphore inFlight = new Semaphore(config.bootstrapFanOut());
         AtomicBoolean reported = new AtomicBoolean();
         AtomicInteger finished = new AtomicInteger();
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -93,13 +110,13 @@ final class Bootstrap {
                     break;
                 }
                 started++;
-                boolean launched = node.threads.start("crust-bootstrap-dial-" + started, () -> {
+                boolean launched = threads.start("crust-bootstrap-dial-" + started, () -> {
                     try {
                         String failure = tryCandidate(candidate, deadline);
                         if (failure == null) {
                             if (reported.compareAndSet(false, true)) {
-                                node.events.putUninterruptibly(new CrustEvent.BootstrapFinished(
-                                        node.table.handles().stream().map(PeerHandle::id).toList()));
+                                events.putUninterruptibly(new CrustEvent.BootstrapFinished(
+                                        table.handles().stream().map(PeerHandle::id).toList()));
                             }
                         } else {
                             failures.add(failure);
@@ -118,9 +135,9 @@ final class Bootstrap {
         } catch (InterruptedException e) {
             return;
         }
-        if (!reported.get() && !node.isClosed()) {
+        if (!reported.get() && !nodeClosed.getAsBoolean()) {
             String summary = failures.isEmpty() ? "timed out" : String.join("; ", failures.subList(0, Math.min(5, failures.size())));
-            node.events.putUninterruptibly(new CrustEvent.BootstrapFailed(
+            events.putUninterruptibly(new CrustEvent.BootstrapFailed(
                     "all " + started + " bootstrap candidates failed: " + summary));
         }
     }
@@ -155,11 +172,11 @@ final class Bootstrap {
             if (left <= 0) {
                 break;
             }
-            Duration timeout = Duration.ofNanos(Math.min(left, node.config.handshakeTimeout().toNanos()));
+            Duration timeout = Duration.ofNanos(Math.min(left, config.handshakeTimeout().toNanos()));
             try {
                 PeerHandle peer = address.transport() == Transport.TCP
-                        ? node.handshakes.dialTcp(address.socketAddress(), expected, Route.BOOTSTRAP_OUT, timeout)
-                        : node.router.udt().dial(address.socketAddress(), expected, Route.BOOTSTRAP_OUT, timeout);
+                        ? handshakes.dialTcp(address.socketAddress(), expected, Route.BOOTSTRAP_OUT, timeout)
+                        : udt.dial(address.socketAddress(), expected, Route.BOOTSTRAP_OUT, timeout);
                 log.info("bootstrapped through {} at {}", peer.id().shortForm(), address);
                 return null;
             } catch (CrustException e) {
@@ -174,7 +191,7 @@ final class Bootstrap {
 
     /** A direct connection said where its owner listens: remember it for the next start. */
     void connectedDirectly(PeerConnection c, ConnectionInfo info) {
-        if (cache == null || node.isClosed()) {
+        if (cache == null || nodeClosed.getAsBoolean()) {
             return;
         }
         // The address we dialled worked; for an inbound connection, the peer's first listen address.

@@ -1,14 +1,17 @@
 package io.crust.core.service;
 
 import io.crust.core.ConnectionInfo;
+import io.crust.core.CrustConfig;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
 import io.crust.core.PeerRecord;
 import io.crust.core.Route;
 import io.crust.core.Transport;
+import io.crust.core.connect.Rendezvous;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group maintenance: keeps {@code targetPeers} connected and at least {@code targetPeerCount} peers
- * overall, reconnecting lost members with exponential backoff (1 s doubling to 60 s per peer). Called
- * from the ticker; each attempt runs on its own node-owned thread, at most one per peer.
+ * overall, reconnecting lost members with exponential backoff (1 s doubling to 60 s per peer), and
+ * fills the count from the peers known through gossip and the bootstrap cache.
+ *
+ * <p>Threads: {@link #tick} on the ticker; each attempt on its own node-owned thread, at most one per peer.
  */
 final class Group {
     private static final Logger log = LoggerFactory.getLogger(Group.class);
@@ -31,15 +36,39 @@ final class Group {
     private record Backoff(long nextNanos, long delayNanos) {
     }
 
-    private final Node node;
-    private final Router router;
+    private final CrustConfig config;
+    private final PeerId self;
+    private final PeerTable table;
+    private final Blacklist blacklist;
+    private final ThreadOwner threads;
+    private final GossipSide gossip;
+    private final Bootstrap bootstrap;
+    private final Dialer dialer;
+    private final Rendezvous rendezvous;
     private final Map<PeerId, Backoff> backoff = new ConcurrentHashMap<>();
     private final Set<PeerId> inFlight = ConcurrentHashMap.newKeySet();
     private long lastTickNanos;
 
-    Group(Node node, Router router) {
-        this.node = node;
-        this.router = router;
+    Group(CrustConfig config, PeerId self, PeerTable table, Blacklist blacklist, ThreadOwner threads, GossipSide gossip,
+            Bootstrap bootstrap, Dialer dialer, Rendezvous rendezvous) {
+        this.config = config;
+        this.self = self;
+        this.table = table;
+        this.blacklist = blacklist;
+        this.threads = threads;
+        this.gossip = gossip;
+        this.bootstrap = bootstrap;
+        this.dialer = dialer;
+        this.rendezvous = rendezvous;
+    }
+
+    /** Peers known from gossip and the bootstrap cache. */
+    Set<PeerId> knownPeers() {
+        Set<PeerId> ids = new HashSet<>();
+        gossip.known(Integer.MAX_VALUE).forEach(r -> ids.add(r.peerId()));
+        ids.addAll(bootstrap.cachedPeers());
+        ids.remove(self);
+        return ids;
     }
 
     void tick(long now) {
@@ -47,29 +76,29 @@ final class Group {
             return;
         }
         lastTickNanos = now;
-        Set<PeerId> wanted = new LinkedHashSet<>(node.config.targetPeers());
-        int deficit = node.config.targetPeerCount() - node.table.handles().size() - inFlight.size();
+        Set<PeerId> wanted = new LinkedHashSet<>(config.targetPeers());
+        int deficit = config.targetPeerCount() - table.handles().size() - inFlight.size();
         if (deficit > 0) {
-            for (PeerId known : router.knownPeers()) {
+            for (PeerId known : knownPeers()) {
                 if (deficit <= 0) {
                     break;
                 }
-                if (!wanted.contains(known) && node.table.handle(known).isEmpty()) {
+                if (!wanted.contains(known) && table.handle(known).isEmpty()) {
                     wanted.add(known);
                     deficit--;
                 }
             }
         }
         for (PeerId id : wanted) {
-            if (node.table.handle(id).isPresent()) {
+            if (table.handle(id).isPresent()) {
                 backoff.remove(id);
                 continue;
             }
             Backoff b = backoff.get(id);
-            if (node.blacklist.bans(id) || (b != null && now < b.nextNanos()) || !inFlight.add(id)) {
+            if (blacklist.bans(id) || (b != null && now < b.nextNanos()) || !inFlight.add(id)) {
                 continue;
             }
-            if (!node.threads.start("crust-group-" + id.shortForm(), () -> attempt(id))) {
+            if (!threads.start("crust-group-" + id.shortForm(), () -> attempt(id))) {
                 inFlight.remove(id);
             }
         }
@@ -92,23 +121,23 @@ final class Group {
     private void reconnect(PeerId id) throws CrustException {
         List<InetSocketAddress> tcp = new ArrayList<>();
         List<InetSocketAddress> udp = new ArrayList<>();
-        List<PeerRecord.Address> addresses = new ArrayList<>(router.record(id).map(PeerRecord::addresses).orElse(List.of()));
-        addresses.addAll(router.bootstrap().cachedAddresses(id));
+        List<PeerRecord.Address> addresses = new ArrayList<>(gossip.record(id).map(PeerRecord::addresses).orElse(List.of()));
+        addresses.addAll(bootstrap.cachedAddresses(id));
         for (PeerRecord.Address a : addresses) {
             List<InetSocketAddress> list = a.transport() == Transport.TCP ? tcp : udp;
             if (!list.contains(a.socketAddress()) && list.size() < ConnectionInfo.MAX_ADDRESSES) {
                 list.add(a.socketAddress());
             }
         }
-        Duration timeout = node.config.handshakeTimeout();
+        Duration timeout = config.handshakeTimeout();
         if (!tcp.isEmpty() || !udp.isEmpty()) {
             try {
-                router.dialInfo(new ConnectionInfo(id, tcp, udp), Route.DIRECT, timeout);
+                dialer.dialInfo(new ConnectionInfo(id, tcp, udp), Route.DIRECT, timeout);
                 return;
             } catch (CrustException e) {
                 log.debug("group: direct dial of {} failed: {}", id.shortForm(), e.getMessage());
             }
         }
-        router.rendezvous().connect(id, timeout);
+        rendezvous.connect(id, timeout);
     }
 }

@@ -14,24 +14,23 @@ import io.crust.core.Peer;
 import io.crust.core.PeerId;
 import io.crust.core.Route;
 import io.crust.core.Transport;
-import io.crust.core.connect.Race;
+import io.crust.core.connect.Rendezvous;
+import io.crust.core.connect.TcpPunch;
 import io.crust.core.handshake.HandshakeParams;
 import io.crust.core.handshake.SecureChannel;
 import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
+import io.crust.core.relay.Relay;
 import io.crust.core.wire.WireCodec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +38,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The running node behind {@link io.crust.core.CrustNode}: owns the listeners, the peer table, the
  * event queue, the ticker and every service thread ({@link ThreadOwner}); {@link #close()} stops them all.
+ *
+ * <p>The constructor builds the services in dependency order, each from the finished ones before it;
+ * no thread starts until {@link #start} has the whole node. One edge points back, because connections
+ * make connections (a FORWARD starts dials whose handshakes register connections handled by the same
+ * {@link Dispatcher}): {@link Handshakes} reaches {@link #register} through its {@code Registrar}, and
+ * calls it only once a listener or a dial runs.
+ *
+ * <p>Threads: the application's, for the public methods; {@link #register} on the handshake's thread.
  */
 public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
@@ -46,23 +53,27 @@ public final class Node implements AutoCloseable {
     private static final int CHANNEL_HEADROOM_BYTES = 1024;
     /** Longest {@link #close()} waits for the node's threads to end. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(3);
-    /** How long a TCP dial runs alone before crust-udt joins the race (RFC 8305's Connection Attempt Delay). */
-    static final Duration TRANSPORT_STAGGER = Duration.ofMillis(250);
-
-    final CrustConfig config;
-    final Identity identity;
-    final WireCodec codec;
-    final EventQueue events;
-    final PeerTable table;
-    final Blacklist blacklist = new Blacklist();
-    final ThreadOwner threads = new ThreadOwner();
-    final Handshakes handshakes;
-    final Router router;
-    final Addresses addresses;
-    private final Surroundings surroundings;
+    private final CrustConfig config;
+    private final Identity identity;
+    private final WireCodec codec;
+    private final EventQueue events;
+    private final PeerTable table;
+    private final Blacklist blacklist = new Blacklist();
+    private final ThreadOwner threads = new ThreadOwner();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
-    private ServerSocket tcpServer;
+    private final Addresses addresses = new Addresses();
+    private final Hellos hellos;
+    private final Handshakes handshakes;
+    private final TcpSide tcp;
+    private final UdtSide udt;
+    private final Dialer dialer;
+    private final Relay relay;
+    private final Rendezvous rendezvous;
+    private final GossipSide gossip;
+    private final Bootstrap bootstrap;
+    private final Group group;
+    private final Dispatcher dispatcher;
+    private final Surroundings surroundings;
 
     private Node(CrustConfig config, Identity identity) {
         this.config = config;
@@ -75,11 +86,27 @@ public final class Node implements AutoCloseable {
         int channelMax = Math.max(config.maxMessageBytes(), WireCodec.MAX_RELAY_FRAME_BYTES) + CHANNEL_HEADROOM_BYTES;
         HandshakeParams params = new HandshakeParams(config.networkName(), HandshakeParams.CURRENT_PROTOCOL_VERSION,
                 config.handshakeTimeout(), channelMax);
-        this.router = new Router(this);
-        this.addresses = new Addresses();
-        this.surroundings = new Surroundings(this);
+        PeerId self = identity.peerId();
+        OpenConnections connections = new OpenConnections(table);
+        this.hellos = new Hellos(config.relay(), self, addresses, connections);
         this.handshakes = new Handshakes(identity, params, blacklist, table, events, config.maxPendingHandshakes(),
                 config.maxPendingHandshakesPerAddress(), config.maxPendingHandshakesPerPrefix(), this::register, threads);
+        this.tcp = new TcpSide(self, handshakes, addresses, events, threads);
+        this.udt = new UdtSide(self, handshakes, addresses, blacklist, events, threads, closed::get);
+        this.dialer = new Dialer(config, handshakes, udt, table);
+        this.relay = new Relay(new RelayHost(self, connections, blacklist, handshakes, threads), config.relay(),
+                config.relayMaxCircuits(), config.relayMaxBytesPerCircuit(), config.relayTapForTesting());
+        Optional<TcpPunch.Tcp> tcpPunch = config.tcp()
+                ? Optional.of(new TcpPunchHost(config.bindAddress(), handshakes)) : Optional.empty();
+        this.rendezvous = new Rendezvous(new RendezvousHost(self, addresses, connections, table, blacklist,
+                config.directPathsDisabledForTesting(), dialer, hellos, relay, tcpPunch, new HolePunchHost(udt, hellos),
+                threads));
+        this.gossip = new GossipSide(identity, config.networkName(), addresses, connections, events);
+        this.bootstrap = new Bootstrap(config, handshakes, udt, table, events, threads, closed::get);
+        this.group = new Group(config, self, table, blacklist, threads, gossip, bootstrap, dialer, rendezvous);
+        this.dispatcher = new Dispatcher(config.messageDelivery(), table, events, hellos, gossip, rendezvous, relay,
+                bootstrap, addresses, udt, threads);
+        this.surroundings = new Surroundings(config, addresses, gossip, table, blacklist, dialer, threads, closed::get);
     }
 
     /** Starts a node; see {@link io.crust.core.CrustNode#start}. */
@@ -98,9 +125,11 @@ public final class Node implements AutoCloseable {
         Node node = new Node(config, identity);
         try {
             node.startListeners();
-            node.router.start();
+            node.bootstrap.start();
             node.surroundings.start();
-            node.threads.start("crust-ticker", new Ticker(node)::run);
+            Ticker ticker = new Ticker(config, node.table, node.rendezvous, node.gossip, node.group, node.bootstrap,
+                    node.closed::get);
+            node.threads.start("crust-ticker", ticker::run);
             return node;
         } catch (CrustException | RuntimeException e) {
             node.close();
@@ -113,49 +142,23 @@ public final class Node implements AutoCloseable {
         if (config.tcp()) {
             InetSocketAddress wanted = new InetSocketAddress(config.bindAddress(), config.listenTcpPort());
             try {
-                ServerSocket server = new ServerSocket();
-                server.setReuseAddress(true);
-                server.bind(wanted, 128);
-                tcpServer = server;
-                resources.add(server);
-                InetSocketAddress bound = (InetSocketAddress) server.getLocalSocketAddress();
-                addresses.tcpBound(bound);
-                threads.start("crust-tcp-accept-" + bound.getPort(), this::acceptTcp);
-                events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.TCP, LocalAddresses.connectable(bound)));
-                log.info("{} listening on TCP {}", identity.peerId().shortForm(), bound);
+                tcp.start(wanted);
             } catch (IOException e) {
                 failures.add("TCP " + wanted + ": " + e.getMessage());
                 events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.TCP, wanted, e.getMessage()));
             }
         }
         if (config.udp()) {
+            InetSocketAddress wanted = new InetSocketAddress(config.bindAddress(), config.listenUdpPort());
             try {
-                router.udt().start(config);
+                udt.start(wanted);
             } catch (CrustException e) {
                 failures.add("UDP: " + e.getMessage());
-                events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.UDT,
-                        new InetSocketAddress(config.bindAddress(), config.listenUdpPort()), e.getMessage()));
+                events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.UDT, wanted, e.getMessage()));
             }
         }
         if (addresses.tcpBound() == null && addresses.udpBound() == null) {
             throw new CrustException("no listener could start: " + String.join("; ", failures));
-        }
-    }
-
-    private void acceptTcp() {
-        ServerSocket server = tcpServer;
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                handshakes.acceptTcp(socket);
-            } catch (IOException e) {
-                if (!server.isClosed()) {
-                    log.warn("TCP accept failed: {}", e.toString());
-                    events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.TCP,
-                            (InetSocketAddress) server.getLocalSocketAddress(), e.getMessage()));
-                }
-                return;
-            }
         }
     }
 
@@ -177,11 +180,11 @@ public final class Node implements AutoCloseable {
         }
         if (route == Route.BOOTSTRAP_IN) {
             // An inbound dial from a peer we are meeting through a rendezvous is part of that race.
-            route = router.rendezvous().inboundRoute(remote, remoteAddress).orElse(route);
+            route = rendezvous.inboundRoute(remote, remoteAddress).orElse(route);
         }
         PeerConnection connection = new PeerConnection(channel, initiator, route, transport, remoteAddress, codec,
-                config.sendQueueMessages(), config.lowPriorityMaxAge().toNanos(), config.messagesPerSecondPerPeer(), router);
-        connection.sendControl(router.hello(connection));
+                config.sendQueueMessages(), config.lowPriorityMaxAge().toNanos(), config.messagesPerSecondPerPeer(), dispatcher);
+        connection.sendControl(hellos.ours(connection));
         PeerHandle handle = table.add(connection);
         if (handle == null) {
             connection.close(CloseCause.quiet("connection limit reached"));
@@ -191,7 +194,7 @@ public final class Node implements AutoCloseable {
         log.debug("registered connection {} to {} ({} {} at {}, dialled by {})", connection.serial(), remote.shortForm(),
                 route, transport, remoteAddress, initiator.shortForm());
         connection.start();
-        router.connected(connection);
+        gossip.connected(connection);
         return handle;
     }
 
@@ -228,7 +231,7 @@ public final class Node implements AutoCloseable {
             throw new ConnectFailedException(ConnectFailedException.Reason.BANNED, "peer " + id.shortForm() + " is banned");
         }
         try {
-            return router.rendezvous().connect(id, timeout);
+            return rendezvous.connect(id, timeout);
         } catch (CrustException e) {
             throw ConnectFailures.rethrow(e);
         }
@@ -236,7 +239,7 @@ public final class Node implements AutoCloseable {
 
     public Peer connect(InetSocketAddress address, Duration timeout) throws ConnectFailedException, CrustTimeoutException {
         try {
-            return dial(address, null, Route.DIRECT, timeout);
+            return dialer.dial(address, null, Route.DIRECT, timeout);
         } catch (CrustException e) {
             throw ConnectFailures.rethrow(e);
         }
@@ -248,28 +251,10 @@ public final class Node implements AutoCloseable {
             return existing.get();
         }
         try {
-            return router.dialInfo(info, Route.DIRECT, timeout);
+            return dialer.dialInfo(info, Route.DIRECT, timeout);
         } catch (CrustException e) {
             throw ConnectFailures.rethrow(e);
         }
-    }
-
-    /**
-     * Dials one address over TCP and crust-udt, TCP first and crust-udt {@link #TRANSPORT_STAGGER} later
-     * (or at once if TCP fails first): a host that silently drops TCP costs the stagger, not the timeout.
-     */
-    PeerHandle dial(InetSocketAddress address, PeerId expected, Route route, Duration timeout) throws CrustException {
-        Race<PeerHandle> race = new Race<>(address.toString());
-        if (config.tcp()) {
-            race.then("tcp", Duration.ZERO, connected -> handshakes.dialTcp(address, expected, route, timeout, connected));
-        }
-        if (config.udp() && router.udt().isRunning()) {
-            race.then("udt", TRANSPORT_STAGGER, connected -> router.udt().dial(address, expected, route, timeout, connected));
-        }
-        if (race.isEmpty()) {
-            throw new ConnectFailedException(ConnectFailedException.Reason.NO_ADDRESS, "cannot reach " + address + ": no transport enabled");
-        }
-        return race.run(timeout);
     }
 
     public List<Peer> peers() {
@@ -286,7 +271,7 @@ public final class Node implements AutoCloseable {
     }
 
     public Set<PeerId> knownPeers() {
-        return router.knownPeers();
+        return group.knownPeers();
     }
 
     public void drop(PeerId id) {
@@ -306,20 +291,15 @@ public final class Node implements AutoCloseable {
         blacklist.remove(rule);
     }
 
-    boolean isClosed() {
-        return closed.get();
-    }
-
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         threads.close();
-        for (AutoCloseable resource : resources) {
-            closeQuietly(resource);
-        }
-        router.close();
+        tcp.close();
+        udt.close();
+        bootstrap.close();
         surroundings.close();
         List<PeerConnection> open = table.close();
         for (PeerConnection c : open) {

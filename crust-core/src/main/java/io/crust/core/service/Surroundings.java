@@ -3,6 +3,7 @@ package io.crust.core.service;
 import io.crust.nat.IpProtocol;
 import io.crust.nat.PortMappers;
 import io.crust.core.ConnectionInfo;
+import io.crust.core.CrustConfig;
 import io.crust.core.CrustException;
 import io.crust.core.PeerRecord;
 import io.crust.core.Route;
@@ -17,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,31 +26,49 @@ import org.slf4j.LoggerFactory;
  * What the node does with its local network, both off by default: port mappings on the router
  * (crust-nat's {@link PortMapper}: PCP, NAT-PMP, UPnP; the external addresses become MAPPED
  * candidates) and the LAN beacon (peers announced on the LAN are dialled with route LAN, and the
- * handshake proves who they are). Mapping runs once at start on {@code crust-port-mapping}; the
- * mappings renew themselves and are deleted by {@link #close()}.
+ * handshake proves who they are). Mapping runs once at start; the mappings renew themselves and are
+ * deleted by {@link #close()}.
+ *
+ * <p>Threads: mapping on {@code crust-port-mapping}, each LAN dial on {@code crust-lan-dial-ID}, both
+ * owned by the node; the beacon's own threads call {@link #discovered}.
  */
 final class Surroundings {
     private static final Logger log = LoggerFactory.getLogger(Surroundings.class);
     private static final Duration LEASE = Duration.ofHours(1);
 
-    private final Node node;
+    private final CrustConfig config;
+    private final Addresses addresses;
+    private final GossipSide gossip;
+    private final PeerTable table;
+    private final Blacklist blacklist;
+    private final Dialer dialer;
+    private final ThreadOwner threads;
+    private final BooleanSupplier nodeClosed;
     private volatile PortMapper mapper;
     private volatile LanBeacon beacon;
 
-    Surroundings(Node node) {
-        this.node = node;
+    Surroundings(CrustConfig config, Addresses addresses, GossipSide gossip, PeerTable table, Blacklist blacklist,
+            Dialer dialer, ThreadOwner threads, BooleanSupplier nodeClosed) {
+        this.config = config;
+        this.addresses = addresses;
+        this.gossip = gossip;
+        this.table = table;
+        this.blacklist = blacklist;
+        this.dialer = dialer;
+        this.threads = threads;
+        this.nodeClosed = nodeClosed;
     }
 
     void start() {
-        if (node.config.portMapping()) {
-            node.threads.start("crust-port-mapping", this::mapPorts);
+        if (config.portMapping()) {
+            threads.start("crust-port-mapping", this::mapPorts);
         }
-        if (node.config.lanBeacon()) {
+        if (config.lanBeacon()) {
             try {
-                LanBeacon.Config config = LanBeacon.Config.defaults(node.config.networkName()).withPort(node.config.lanPort());
-                beacon = LanBeacon.start(config, node.router::ownRecord, this::discovered);
+                LanBeacon.Config beaconConfig = LanBeacon.Config.defaults(config.networkName()).withPort(config.lanPort());
+                beacon = LanBeacon.start(beaconConfig, gossip::ownRecord, this::discovered);
             } catch (IOException | RuntimeException e) {
-                log.warn("LAN beacon unavailable on port {}: {}", node.config.lanPort(), e.toString());
+                log.warn("LAN beacon unavailable on port {}: {}", config.lanPort(), e.toString());
             }
         }
     }
@@ -57,21 +77,21 @@ final class Surroundings {
         PortMapper m = PortMappers.auto(PortMapperOptions.defaults());
         mapper = m;
         List<PortMapping> made = new ArrayList<>();
-        map(m, IpProtocol.TCP, node.addresses.tcpBound(), Transport.TCP, made);
-        map(m, IpProtocol.UDP, node.addresses.udpBound(), Transport.UDT, made);
-        if (node.isClosed()) {
+        map(m, IpProtocol.TCP, addresses.tcpBound(), Transport.TCP, made);
+        map(m, IpProtocol.UDP, addresses.udpBound(), Transport.UDT, made);
+        if (nodeClosed.getAsBoolean()) {
             m.close();
         }
     }
 
     private void map(PortMapper m, IpProtocol kind, InetSocketAddress bound, Transport transport, List<PortMapping> made) {
-        if (bound == null || node.isClosed()) {
+        if (bound == null || nodeClosed.getAsBoolean()) {
             return;
         }
         try {
             PortMapping mapping = m.map(kind, bound.getPort(), bound.getPort(), LEASE);
             made.add(mapping);
-            node.addresses.mapped(transport, mapping.external());
+            addresses.mapped(transport, mapping.external());
             log.info("router maps {} {} to port {}", kind.label(), mapping.external(), bound.getPort());
         } catch (NatException e) {
             log.info("no {} port mapping: {}", kind.label(), e.getMessage());
@@ -79,7 +99,7 @@ final class Surroundings {
     }
 
     private void discovered(PeerRecord record) {
-        if (node.isClosed() || node.table.handle(record.peerId()).isPresent() || node.blacklist.bans(record.peerId())) {
+        if (nodeClosed.getAsBoolean() || table.handle(record.peerId()).isPresent() || blacklist.bans(record.peerId())) {
             return;
         }
         List<InetSocketAddress> tcp = new ArrayList<>();
@@ -91,9 +111,9 @@ final class Surroundings {
             }
         }
         ConnectionInfo info = new ConnectionInfo(record.peerId(), tcp, udp);
-        node.threads.start("crust-lan-dial-" + record.peerId().shortForm(), () -> {
+        threads.start("crust-lan-dial-" + record.peerId().shortForm(), () -> {
             try {
-                node.router.dialInfo(info, Route.LAN, node.config.handshakeTimeout());
+                dialer.dialInfo(info, Route.LAN, config.handshakeTimeout());
             } catch (CrustException e) {
                 log.debug("LAN peer {} not reachable: {}", record.peerId().shortForm(), e.getMessage());
             }

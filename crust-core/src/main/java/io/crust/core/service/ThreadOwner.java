@@ -2,6 +2,7 @@ package io.crust.core.service;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -10,6 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * those still running. Connection threads belong to their {@code PeerConnection} instead.
  */
 final class ThreadOwner {
+    /** Numbers the tasks started with {@link #startNumbered}, across nodes. */
+    private static final AtomicLong TASKS = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private boolean closed;
@@ -34,6 +37,11 @@ final class ThreadOwner {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** {@link #start}, naming the thread {@code name-N} with a serial number. */
+    boolean startNumbered(String name, Runnable task) {
+        return start(name + "-" + TASKS.incrementAndGet(), task);
     }
 
     boolean isClosed() {

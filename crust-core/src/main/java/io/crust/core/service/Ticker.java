@@ -1,12 +1,15 @@
 package io.crust.core.service;
 
+import io.crust.core.CrustConfig;
 import io.crust.core.CrustEvent;
 import io.crust.core.Route;
+import io.crust.core.connect.Rendezvous;
 import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
 import io.crust.core.wire.WireMessage;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * The node's clock-driven work, on one thread ({@code crust-ticker}) owned by the node: heartbeats,
@@ -23,25 +26,39 @@ final class Ticker {
     /** A third of the gossip records' maximum age (30 min), as the gossip rules ask. */
     private static final long PUBLISH_EVERY_NANOS = Duration.ofMinutes(10).toNanos();
 
-    private final Node node;
+    private final PeerTable table;
+    private final Rendezvous rendezvous;
+    private final GossipSide gossip;
+    private final Group group;
+    private final Bootstrap bootstrap;
+    private final BooleanSupplier nodeClosed;
+    private final long tickMillis;
+    private final long graceNanos;
     private final long intervalNanos;
     private final long timeoutNanos;
     private long lastHeartbeatNanos;
     private long lastUpgradeNanos;
     private long lastPublishNanos;
 
-    Ticker(Node node) {
-        this.node = node;
-        this.intervalNanos = node.config.heartbeatInterval().toNanos();
-        this.timeoutNanos = node.config.heartbeatTimeout().toNanos();
+    Ticker(CrustConfig config, PeerTable table, Rendezvous rendezvous, GossipSide gossip, Group group, Bootstrap bootstrap,
+            BooleanSupplier nodeClosed) {
+        this.table = table;
+        this.rendezvous = rendezvous;
+        this.gossip = gossip;
+        this.group = group;
+        this.bootstrap = bootstrap;
+        this.nodeClosed = nodeClosed;
+        this.tickMillis = Math.max(10, Math.min(1000, config.heartbeatInterval().toMillis() / 4));
+        this.graceNanos = config.handshakeTimeout().toNanos();
+        this.intervalNanos = config.heartbeatInterval().toNanos();
+        this.timeoutNanos = config.heartbeatTimeout().toNanos();
         this.lastHeartbeatNanos = System.nanoTime();
         this.lastUpgradeNanos = System.nanoTime();
         this.lastPublishNanos = System.nanoTime();
     }
 
     void run() {
-        long tickMillis = Math.max(10, Math.min(1000, node.config.heartbeatInterval().toMillis() / 4));
-        while (!node.isClosed()) {
+        while (!nodeClosed.getAsBoolean()) {
             try {
                 Thread.sleep(tickMillis);
             } catch (InterruptedException e) {
@@ -56,7 +73,7 @@ final class Ticker {
         if (beat) {
             lastHeartbeatNanos = now;
         }
-        for (PeerConnection c : node.table.allConnections()) {
+        for (PeerConnection c : table.allConnections()) {
             long silentNanos = now - c.lastSignOfLifeNanos();
             if (silentNanos > timeoutNanos && !c.isDelivering()) {
                 c.close(CloseCause.lost(CrustEvent.PeerLost.Reason.HEARTBEAT_TIMEOUT, "no heartbeat for " + Duration.ofNanos(silentNanos).toMillis() + " ms"));
@@ -64,20 +81,20 @@ final class Ticker {
                 c.sendControl(new WireMessage.Heartbeat());
             }
         }
-        node.table.expireOrphans(now, node.config.handshakeTimeout().toNanos());
+        table.expireOrphans(now, graceNanos);
         if (now - lastUpgradeNanos >= UPGRADE_EVERY_NANOS) {
             lastUpgradeNanos = now;
-            for (PeerHandle h : node.table.handles()) {
+            for (PeerHandle h : table.handles()) {
                 if (h.route() == Route.RELAYED) {
-                    node.router.rendezvous().retryDirect(h.id());
+                    rendezvous.retryDirect(h.id());
                 }
             }
         }
         if (now - lastPublishNanos >= PUBLISH_EVERY_NANOS) {
             lastPublishNanos = now;
-            node.router.publishOwnRecord();
+            gossip.publishOwnRecord();
         }
-        node.router.maintainGroup(now);
-        node.router.bootstrap().flushCache();
+        group.tick(now);
+        bootstrap.flushCache();
     }
 }

@@ -1,7 +1,6 @@
 package io.crust.core.service;
 
 import io.crust.core.ConnectFailedException;
-import io.crust.core.CrustConfig;
 import io.crust.core.CrustEvent;
 import io.crust.core.CrustException;
 import io.crust.core.PeerId;
@@ -24,6 +23,7 @@ import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,24 +34,38 @@ import org.slf4j.LoggerFactory;
  * USERNAME are answered at once with {@link StunServer#respond}. Punching checks carry USERNAME
  * (RFC 8445 section 7.2.2) and are left to the punch session they belong to.
  *
- * <p>Threads: crust-udt's receive loop (owned by the endpoint) and {@code crust-udt-accept-PORT}
- * (owned by the node).
+ * <p>Threads: crust-udt's receive loop (owned by the endpoint) answers STUN and feeds the ports;
+ * {@code crust-udt-accept-PORT} (owned by the node) hands accepted connections to the handshakes; dials
+ * and rendezvous run on their callers' threads.
  */
 final class UdtSide {
     private static final Logger log = LoggerFactory.getLogger(UdtSide.class);
     private static final int STUN_HEADER_BYTES = 20;
     private static final int STUN_USERNAME = 0x0006;
 
-    private final Node node;
+    private final PeerId self;
+    private final Handshakes handshakes;
+    private final Addresses addresses;
+    private final Blacklist blacklist;
+    private final EventQueue events;
+    private final ThreadOwner threads;
+    private final BooleanSupplier nodeClosed;
     private final Set<QueuedDatagramPort> ports = new CopyOnWriteArraySet<>();
     private volatile UdtEndpoint endpoint;
 
-    UdtSide(Node node) {
-        this.node = node;
+    UdtSide(PeerId self, Handshakes handshakes, Addresses addresses, Blacklist blacklist,
+            EventQueue events, ThreadOwner threads, BooleanSupplier nodeClosed) {
+        this.self = self;
+        this.handshakes = handshakes;
+        this.addresses = addresses;
+        this.blacklist = blacklist;
+        this.events = events;
+        this.threads = threads;
+        this.nodeClosed = nodeClosed;
     }
 
-    void start(CrustConfig config) throws CrustException {
-        InetSocketAddress wanted = new InetSocketAddress(config.bindAddress(), config.listenUdpPort());
+    /** Binds {@code wanted} and starts accepting. */
+    void start(InetSocketAddress wanted) throws CrustException {
         try {
             endpoint = UdtEndpoint.bind(wanted, udtConfig());
         } catch (IOException e) {
@@ -59,10 +73,10 @@ final class UdtSide {
         }
         endpoint.setForeignDatagramHandler(this::onForeign);
         InetSocketAddress bound = endpoint.localAddress();
-        node.addresses.udpBound(bound);
-        node.threads.start("crust-udt-accept-" + bound.getPort(), this::acceptLoop);
-        node.events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.UDT, LocalAddresses.connectable(bound)));
-        log.info("{} listening on UDP {}", node.identity.peerId().shortForm(), bound);
+        addresses.udpBound(bound);
+        threads.start("crust-udt-accept-" + bound.getPort(), this::acceptLoop);
+        events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.UDT, LocalAddresses.connectable(bound)));
+        log.info("{} listening on UDP {}", self.shortForm(), bound);
     }
 
     private static UdtConfig udtConfig() {
@@ -78,20 +92,20 @@ final class UdtSide {
     }
 
     boolean isRunning() {
-        return endpoint != null && !node.isClosed();
+        return endpoint != null && !nodeClosed.getAsBoolean();
     }
 
     private void acceptLoop() {
         UdtEndpoint e = endpoint;
-        while (!node.isClosed()) {
+        while (!nodeClosed.getAsBoolean()) {
             try {
-                node.handshakes.acceptUdt(e.accept(Duration.ofSeconds(1)));
+                handshakes.acceptUdt(e.accept(Duration.ofSeconds(1)));
             } catch (SocketTimeoutException timeout) {
                 // look at the closed flag again
             } catch (IOException failure) {
-                if (!node.isClosed()) {
+                if (!nodeClosed.getAsBoolean()) {
                     log.warn("crust-udt accept failed: {}", failure.toString());
-                    node.events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.UDT, e.localAddress(), failure.getMessage()));
+                    events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.UDT, e.localAddress(), failure.getMessage()));
                 }
                 return;
             }
@@ -107,7 +121,7 @@ final class UdtSide {
     PeerHandle dial(InetSocketAddress address, PeerId expected, Route route, Duration timeout, Runnable connected)
             throws CrustException {
         UdtEndpoint e = requireRunning();
-        if (node.blacklist.bans(address.getAddress())) {
+        if (blacklist.bans(address.getAddress())) {
             throw new ConnectFailedException(ConnectFailedException.Reason.BANNED, "address " + address + " is banned");
         }
         UdtConnection connection;
@@ -117,7 +131,7 @@ final class UdtSide {
             throw new CrustException("cannot reach " + address + " over crust-udt: " + failure.getMessage(), failure);
         }
         connected.run();
-        return node.handshakes.initiate(new UdtFrameTransport(connection), expected, route, Transport.UDT, address);
+        return handshakes.initiate(new UdtFrameTransport(connection), expected, route, Transport.UDT, address);
     }
 
     /**
@@ -132,7 +146,7 @@ final class UdtSide {
         } catch (IOException failure) {
             throw new CrustException("crust-udt rendezvous with " + remote + " failed: " + failure.getMessage(), failure);
         }
-        return node.handshakes.overPunched(new UdtFrameTransport(connection), peer, Transport.UDT, remote);
+        return handshakes.overPunched(new UdtFrameTransport(connection), peer, Transport.UDT, remote);
     }
 
     /**
@@ -158,7 +172,7 @@ final class UdtSide {
                     + failure.getMessage(), failure);
         }
         log.info("crust-udt to {} runs on its own socket {} (birthday port)", peer.shortForm(), own.localAddress());
-        return node.handshakes.overPunched(UdtFrameTransport.owningEndpoint(connection, own), peer, Transport.UDT, remote);
+        return handshakes.overPunched(UdtFrameTransport.owningEndpoint(connection, own), peer, Transport.UDT, remote);
     }
 
     /** A datagram port on our UDP socket for a punch session or a STUN query; close it with {@link #closePort}. */
@@ -184,7 +198,7 @@ final class UdtSide {
         }
         try {
             StunClient.Binding binding = new StunClient(port).binding(peerUdp, Duration.ofSeconds(3));
-            node.addresses.observed(Transport.UDT, binding.mapped());
+            addresses.observed(Transport.UDT, binding.mapped());
         } catch (IOException e) {
             log.debug("STUN binding to {} failed: {}", peerUdp, e.toString());
         } finally {
@@ -196,7 +210,7 @@ final class UdtSide {
         if (!StunServer.isStun(datagram)) {
             return;
         }
-        if (node.blacklist.bans(from.getAddress())) {
+        if (blacklist.bans(from.getAddress())) {
             return;
         }
         if (!hasUsername(datagram)) {

@@ -49,7 +49,7 @@ class TransportRaceTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         System.out.printf("connect(address) with TCP SYNs dropped: %s in %d ms (stagger %d ms, timeout %d s)%n",
-                peer.transport(), millis, Node.TRANSPORT_STAGGER.toMillis(), LONG_TIMEOUT.toSeconds());
+                peer.transport(), millis, Dialer.TRANSPORT_STAGGER.toMillis(), LONG_TIMEOUT.toSeconds());
         assertThat(peer.id()).isEqualTo(b.id());
         assertThat(peer.transport()).isEqualTo(Transport.UDT);
         // Tried in turn, TCP would have held the dial for the whole timeout.

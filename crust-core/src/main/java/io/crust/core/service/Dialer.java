@@ -1,0 +1,102 @@
+package io.crust.core.service;
+
+import io.crust.core.ConnectFailedException;
+import io.crust.core.ConnectionInfo;
+import io.crust.core.CrustConfig;
+import io.crust.core.CrustException;
+import io.crust.core.PeerId;
+import io.crust.core.Route;
+import io.crust.core.connect.Race;
+import io.crust.core.peer.PeerHandle;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Dials addresses over TCP and crust-udt as a {@link Race}: TCP first, crust-udt
+ * {@link #TRANSPORT_STAGGER} later (or at once when everything before it failed), so a host that
+ * silently drops TCP costs the stagger, not the timeout.
+ *
+ * <p>Threads: the caller's, blocked until the race ends; each attempt runs on the race's own thread.
+ */
+final class Dialer {
+    /** How long a TCP dial runs alone before crust-udt joins the race (RFC 8305's Connection Attempt Delay). */
+    static final Duration TRANSPORT_STAGGER = Duration.ofMillis(250);
+
+    private final boolean tcp;
+    private final boolean udp;
+    private final Duration handshakeTimeout;
+    private final Handshakes handshakes;
+    private final UdtSide udt;
+    private final PeerTable table;
+
+    Dialer(CrustConfig config, Handshakes handshakes, UdtSide udt, PeerTable table) {
+        this.tcp = config.tcp();
+        this.udp = config.udp();
+        this.handshakeTimeout = config.handshakeTimeout();
+        this.handshakes = handshakes;
+        this.udt = udt;
+        this.table = table;
+    }
+
+    /** Dials one address over both transports, expecting {@code expected} (null: any peer of the network). */
+    PeerHandle dial(InetSocketAddress address, PeerId expected, Route route, Duration timeout) throws CrustException {
+        Race<PeerHandle> race = new Race<>(address.toString());
+        if (tcp) {
+            race.then("tcp", Duration.ZERO, connected -> handshakes.dialTcp(address, expected, route, timeout, connected));
+        }
+        if (udp && udt.isRunning()) {
+            race.then("udt", TRANSPORT_STAGGER, connected -> udt.dial(address, expected, route, timeout, connected));
+        }
+        if (race.isEmpty()) {
+            throw new ConnectFailedException(ConnectFailedException.Reason.NO_ADDRESS, "cannot reach " + address + ": no transport enabled");
+        }
+        return race.run(timeout);
+    }
+
+    /**
+     * Dials the candidates of an info, expecting its id: every TCP candidate, then every crust-udt one,
+     * each {@link #TRANSPORT_STAGGER} after the one before (or at once when all before it failed).
+     */
+    PeerHandle dialInfo(ConnectionInfo info, Route route, Duration timeout) throws CrustException {
+        Duration each = min(timeout, handshakeTimeout);
+        Race<PeerHandle> race = new Race<>(info.id().shortForm());
+        for (InetSocketAddress address : tcp ? info.tcpAddresses() : List.<InetSocketAddress>of()) {
+            race.then("tcp", race.isEmpty() ? Duration.ZERO : TRANSPORT_STAGGER,
+                    connected -> handshakes.dialTcp(address, info.id(), route, each, connected));
+        }
+        if (udp && udt.isRunning()) {
+            for (InetSocketAddress address : info.udpAddresses()) {
+                race.then("udt", race.isEmpty() ? Duration.ZERO : TRANSPORT_STAGGER,
+                        connected -> udt.dial(address, info.id(), route, each, connected));
+            }
+        }
+        try {
+            if (race.isEmpty()) {
+                throw new ConnectFailedException(ConnectFailedException.Reason.NO_ADDRESS,
+                        "cannot reach " + info.id().shortForm() + ": no usable address");
+            }
+            return race.run(timeout);
+        } catch (CrustException e) {
+            // The peer may have reached us meanwhile (it dials too, in a rendezvous).
+            Optional<PeerHandle> meanwhile = table.handle(info.id());
+            if (meanwhile.isPresent()) {
+                return meanwhile.get();
+            }
+            throw e;
+        }
+    }
+
+    /** {@link #dialInfo}, unless the peer is already connected other than through a relay. */
+    PeerHandle dialDirect(ConnectionInfo info, Route route, Duration timeout) throws CrustException {
+        if (table.handle(info.id()).filter(h -> h.route() != Route.RELAYED).isPresent()) {
+            return table.handle(info.id()).get();
+        }
+        return dialInfo(info, route, timeout);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

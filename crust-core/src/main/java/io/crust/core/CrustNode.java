@@ -177,7 +177,10 @@ public final class CrustNode implements AutoCloseable {
     }
 
     /**
-     * Closes the connection to a peer, if any (no {@link CrustEvent.PeerLost} event).
+     * Closes the connection to a peer, if any (no {@link CrustEvent.PeerLost} event), and stops this
+     * node's direct attempts towards it that are still running, so that none of them connects the peer
+     * again. The peer may still dial us; {@link #ban} keeps it out for good. {@code Peer.close()} does
+     * the same.
      *
      * @param id the peer's id
      */

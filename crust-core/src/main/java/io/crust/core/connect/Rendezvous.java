@@ -132,6 +132,7 @@ public final class Rendezvous {
     }
 
     private final Host host;
+    private final RunningAttempts running;
     private final SecureRandom random = new SecureRandom();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Semaphore answering = new Semaphore(MAX_ANSWERS);
@@ -143,8 +144,10 @@ public final class Rendezvous {
     private record Met(ConnectionInfo info, long sinceNanos) {
     }
 
-    public Rendezvous(Host host) {
+    /** @param running where started direct attempts are kept, for the application's drop to stop them */
+    public Rendezvous(Host host, RunningAttempts running) {
         this.host = host;
+        this.running = running;
     }
 
     /**
@@ -196,8 +199,8 @@ public final class Rendezvous {
                 throw new ConnectFailedException(ConnectFailedException.Reason.NO_RENDEZVOUS,
                         "none of the " + asked + " connected peers knows it");
             }
-            return direct ? Optional.of(attempts.start(request.info, request.punchOffer, request.tcpPunchPort))
-                    : Optional.empty();
+            return direct ? Optional.of(running.track(target, attempts.start(request.info, request.punchOffer,
+                    request.tcpPunchPort))) : Optional.empty();
         } finally {
             pending.remove(requestId);
         }
@@ -250,7 +253,7 @@ public final class Rendezvous {
             try (DirectAttempts attempts = DirectAttempts.prepare(host, target, true, true)) {
                 ask(target, requestId, attempts);
                 if (awaitAnswer(request, UPGRADE_ANSWER_WAIT.toNanos()) != null) {
-                    attempts.start(request.info, request.punchOffer, request.tcpPunchPort).awaitAll();
+                    running.track(target, attempts.start(request.info, request.punchOffer, request.tcpPunchPort)).awaitAll();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -451,7 +454,7 @@ public final class Rendezvous {
                 return;
             }
             remember(request.info());
-            attempts.start(request.info(), request.punchOffer(), request.tcpPunchPort());
+            running.track(origin, attempts.start(request.info(), request.punchOffer(), request.tcpPunchPort()));
         }
     }
 

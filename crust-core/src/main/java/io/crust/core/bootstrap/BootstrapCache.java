@@ -35,10 +35,12 @@ import org.slf4j.LoggerFactory;
  * most {@code capacity} peers (the least recently successful are dropped) and at most
  * {@value #MAX_ADDRESSES_PER_PEER} addresses per peer.
  *
- * <p>Changes are kept in memory and written by {@link #flush()} (the node calls it on every tick of
- * its ticker and when it closes): a node that connects to a hundred peers a second writes the file at
- * most once a tick instead of forcing it to disk a hundred times (that was about 2 ms of carrier-thread
- * time per connection in {@code NodeConnects}). A crash loses at most one tick of recency. The file is
+ * <p>A peer new to the cache (or reached at a new address) is written at once; the other changes
+ * (recency, failure counts) are kept in memory and written by {@link #flush()}, which the node calls on
+ * every tick of its ticker and when it closes. A node that reconnects to its peers a hundred times a
+ * second so writes the file at most once a tick instead of forcing it to disk a hundred times (that was
+ * about 2 ms of carrier-thread time per connection in {@code NodeConnects}); a crash loses at most one
+ * tick of recency, never a peer. The file is
  * written atomically: to a temporary file in the same directory (mode 0600), forced to disk, moved over
  * the old file with {@code ATOMIC_MOVE}, then the directory is forced so the rename survives a crash. A file that cannot be parsed is kept as {@code bootstrap-cache.corrupt}
  * for inspection, a warning is logged and the cache starts empty: a damaged cache never stops a node.
@@ -148,9 +150,15 @@ public final class BootstrapCache {
 
     /**
      * Records a successful direct connection to {@code peer} at {@code address}: the peer moves to the
-     * front, the address to the front of its list, and its failure count is cleared.
+     * front, the address to the front of its list, and its failure count is cleared. A peer new to the
+     * cache, or one at an address new to it, is written to the file at once (a node that bootstrapped and
+     * then crashed must find the peer when it restarts); other changes wait for {@link #flush()}.
+     *
+     * @param peer the peer, proved by the handshake
+     * @param address where we reached it
+     * @throws IOException if the file could not be written (the change stays pending for the next flush)
      */
-    public void recordSuccess(PeerId peer, Address address) {
+    public void recordSuccess(PeerId peer, Address address) throws IOException {
         Objects.requireNonNull(peer, "peer");
         Objects.requireNonNull(address, "address");
         lock.lock();
@@ -170,6 +178,10 @@ public final class BootstrapCache {
                 entries.remove(lastKey());
             }
             dirty = true;
+            if (old == null || old.addresses().stream().noneMatch(a -> sameEndpoint(a, address))) {
+                save();
+                dirty = false;
+            }
         } finally {
             lock.unlock();
         }

@@ -206,7 +206,11 @@ final class Bootstrap {
         if (address == null) {
             return;
         }
-        cache.recordSuccess(c.remote(), address);
+        try {
+            cache.recordSuccess(c.remote(), address);
+        } catch (IOException e) {
+            cacheWriteFailures.warn("cannot write the bootstrap cache: {}", e.toString());
+        }
     }
 
     /** Writes the cache's changes to disk, if any (the ticker calls this every tick; so does close). */

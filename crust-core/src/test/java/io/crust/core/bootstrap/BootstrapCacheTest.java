@@ -139,19 +139,25 @@ class BootstrapCacheTest {
     }
 
     @Test
-    void changesReachTheFileOnlyWhenFlushedAndAFlushWithoutChangesWritesNothing() throws Exception {
+    void aNewPeerIsWrittenAtOnceAndARepeatedSuccessWaitsForTheFlush() throws Exception {
         BootstrapCache cache = open(10, 3);
         PeerId a = peer();
         cache.recordSuccess(a, tcp(1));
-        assertThat(cache.file()).doesNotExist();
-
-        cache.flush();
         assertThat(open(10, 3).entries()).extracting(BootstrapCache.Entry::peerId).containsExactly(a);
 
-        FileTime written = Files.getLastModifiedTime(cache.file());
-        Files.setLastModifiedTime(cache.file(), FileTime.fromMillis(written.toMillis() - 60_000));
+        FileTime old = FileTime.fromMillis(Files.getLastModifiedTime(cache.file()).toMillis() - 60_000);
+        Files.setLastModifiedTime(cache.file(), old);
+        wallClock.addAndGet(1000);
+        cache.recordSuccess(a, tcp(1));
+        assertThat(Files.getLastModifiedTime(cache.file())).isEqualTo(old);
+
         cache.flush();
-        assertThat(Files.getLastModifiedTime(cache.file()).toMillis()).isEqualTo(written.toMillis() - 60_000);
+        assertThat(Files.getLastModifiedTime(cache.file())).isNotEqualTo(old);
+        assertThat(open(10, 3).entries().get(0).lastSuccessMillis()).isEqualTo(1_700_000_001_000L);
+
+        Files.setLastModifiedTime(cache.file(), old);
+        cache.flush();
+        assertThat(Files.getLastModifiedTime(cache.file())).as("a flush without changes writes nothing").isEqualTo(old);
     }
 
     @Test

@@ -48,21 +48,26 @@ class RaceTest {
     @Test
     void anEstablishedAttemptHoldsTheNextOneUntilItsOutcome() throws Exception {
         CountDownLatch finish = new CountDownLatch(1);
+        CountDownLatch firstEstablished = new CountDownLatch(1);
         CountDownLatch secondStarted = new CountDownLatch(1);
+        // The delay leaves the first attempt's thread ample time to be scheduled and say it is
+        // established, even on a loaded machine (with 50 ms it once was not, and the second ran).
         Race<String> race = new Race<String>("peer")
                 .then("established", Duration.ZERO, established -> {
                     established.run();
+                    firstEstablished.countDown();
                     finish.await();
                     return "first";
                 })
-                .then("later", Duration.ofMillis(50), established -> {
+                .then("later", Duration.ofSeconds(1), established -> {
                     secondStarted.countDown();
                     return "second";
                 });
         Thread releaser = Thread.ofVirtual().start(() -> {
             try {
-                // Well past the 50 ms delay: the second attempt must still not have started.
-                boolean startedEarly = secondStarted.await(500, TimeUnit.MILLISECONDS);
+                firstEstablished.await();
+                // Well past the 1 s delay: the second attempt must still not have started.
+                boolean startedEarly = secondStarted.await(1500, TimeUnit.MILLISECONDS);
                 finish.countDown();
                 assertThat(startedEarly).isFalse();
             } catch (InterruptedException e) {

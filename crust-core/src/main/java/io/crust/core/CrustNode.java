@@ -177,10 +177,7 @@ public final class CrustNode implements AutoCloseable {
     }
 
     /**
-     * Closes the connection to a peer, if any (no {@link CrustEvent.PeerLost} event), and stops this
-     * node's direct attempts towards it that are still running, so that none of them connects the peer
-     * again. The peer may still dial us; {@link #ban} keeps it out for good. {@code Peer.close()} does
-     * the same.
+     * Closes the connection to a peer, if any (no {@link CrustEvent.PeerLost} event).
      *
      * @param id the peer's id
      */

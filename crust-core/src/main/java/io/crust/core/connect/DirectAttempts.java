@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code connect(PeerId)}, the background upgrade and the answering side all go through this class.
  *
  * <p>Threads: {@link #prepare}, {@link #start} and {@link #close} on the meeting's thread;
- * {@link #allFinished}, {@link #awaitAll}, {@link #cancel} and {@link #whenFinished} on any thread.
+ * {@link #allFinished} and {@link #awaitAll} on any thread.
  */
 final class DirectAttempts implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectAttempts.class);
@@ -42,10 +42,6 @@ final class DirectAttempts implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition finished = lock.newCondition();
     private int running;
-    /** Threads of the attempts running now, interrupted by {@link #cancel}. */
-    private final List<Thread> threads = new ArrayList<>();
-    private boolean cancelled;
-    private Runnable onFinished = () -> { };
     /** Our punch until {@link #start} hands it to its attempt (or closes it), else until {@link #close}. */
     private Optional<HolePunch> punch;
     private final Optional<TcpPunch> tcpPunch;
@@ -119,13 +115,7 @@ final class DirectAttempts implements AutoCloseable {
         changeRunning(1);
         boolean started = host.startTask(name, () -> {
             try {
-                if (enter()) {
-                    try {
-                        attempt.run();
-                    } finally {
-                        leave();
-                    }
-                }
+                attempt.run();
             } catch (CrustException e) {
                 log.debug("{} failed: {}", name, e.getMessage());
             } finally {
@@ -137,72 +127,13 @@ final class DirectAttempts implements AutoCloseable {
         }
     }
 
-    /** Registers the calling attempt's thread for {@link #cancel}; false if the attempts were cancelled. */
-    private boolean enter() {
-        lock.lock();
-        try {
-            if (cancelled) {
-                return false;
-            }
-            threads.add(Thread.currentThread());
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void leave() {
-        lock.lock();
-        try {
-            threads.remove(Thread.currentThread());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Stops the attempts still running (the application dropped the peer): their threads are interrupted,
-     * which closes the socket a dial or a handshake waits on, and attempts not yet begun do not begin.
-     */
-    void cancel() {
-        lock.lock();
-        try {
-            cancelled = true;
-            threads.forEach(Thread::interrupt);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Runs {@code action} once every attempt has ended: at once if they have, else on the last one's thread. */
-    void whenFinished(Runnable action) {
-        lock.lock();
-        try {
-            if (running > 0) {
-                onFinished = action;
-                return;
-            }
-        } finally {
-            lock.unlock();
-        }
-        action.run();
-    }
-
     private void changeRunning(int by) {
-        Runnable done = null;
         lock.lock();
         try {
             running += by;
             finished.signalAll();
-            if (running == 0) {
-                done = onFinished;
-                onFinished = () -> { };
-            }
         } finally {
             lock.unlock();
-        }
-        if (done != null) {
-            done.run();
         }
     }
 

@@ -132,7 +132,6 @@ public final class Rendezvous {
     }
 
     private final Host host;
-    private final RunningAttempts running;
     private final SecureRandom random = new SecureRandom();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Semaphore answering = new Semaphore(MAX_ANSWERS);
@@ -144,10 +143,8 @@ public final class Rendezvous {
     private record Met(ConnectionInfo info, long sinceNanos) {
     }
 
-    /** @param running where started direct attempts are kept, for the application's drop to stop them */
-    public Rendezvous(Host host, RunningAttempts running) {
+    public Rendezvous(Host host) {
         this.host = host;
-        this.running = running;
     }
 
     /**
@@ -199,8 +196,8 @@ public final class Rendezvous {
                 throw new ConnectFailedException(ConnectFailedException.Reason.NO_RENDEZVOUS,
                         "none of the " + asked + " connected peers knows it");
             }
-            return direct ? Optional.of(running.track(target, attempts.start(request.info, request.punchOffer,
-                    request.tcpPunchPort))) : Optional.empty();
+            return direct ? Optional.of(attempts.start(request.info, request.punchOffer, request.tcpPunchPort))
+                    : Optional.empty();
         } finally {
             pending.remove(requestId);
         }
@@ -253,7 +250,7 @@ public final class Rendezvous {
             try (DirectAttempts attempts = DirectAttempts.prepare(host, target, true, true)) {
                 ask(target, requestId, attempts);
                 if (awaitAnswer(request, UPGRADE_ANSWER_WAIT.toNanos()) != null) {
-                    running.track(target, attempts.start(request.info, request.punchOffer, request.tcpPunchPort)).awaitAll();
+                    attempts.start(request.info, request.punchOffer, request.tcpPunchPort).awaitAll();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -454,7 +451,7 @@ public final class Rendezvous {
                 return;
             }
             remember(request.info());
-            running.track(origin, attempts.start(request.info(), request.punchOffer(), request.tcpPunchPort()));
+            attempts.start(request.info(), request.punchOffer(), request.tcpPunchPort());
         }
     }
 

@@ -15,7 +15,6 @@ import io.crust.core.PeerId;
 import io.crust.core.Route;
 import io.crust.core.Transport;
 import io.crust.core.connect.Rendezvous;
-import io.crust.core.connect.RunningAttempts;
 import io.crust.core.connect.TcpPunch;
 import io.crust.core.handshake.HandshakeParams;
 import io.crust.core.handshake.SecureChannel;
@@ -81,10 +80,9 @@ public final class Node implements AutoCloseable {
         this.identity = identity;
         this.codec = new WireCodec(config.maxMessageBytes());
         this.events = new EventQueue(config.eventQueueCapacity());
-        RunningAttempts running = new RunningAttempts();
         this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxConnectionsPerAddress(),
                 config.maxConnectionsPerPrefix(), config.maxMessageBytes(),
-                config.messageDelivery() == MessageDelivery.PER_PEER ? config.peerInboxMessages() : 0, running::cancel);
+                config.messageDelivery() == MessageDelivery.PER_PEER ? config.peerInboxMessages() : 0);
         int channelMax = Math.max(config.maxMessageBytes(), WireCodec.MAX_RELAY_FRAME_BYTES) + CHANNEL_HEADROOM_BYTES;
         HandshakeParams params = new HandshakeParams(config.networkName(), HandshakeParams.CURRENT_PROTOCOL_VERSION,
                 config.handshakeTimeout(), channelMax);
@@ -102,7 +100,7 @@ public final class Node implements AutoCloseable {
                 ? Optional.of(new TcpPunchHost(config.bindAddress(), handshakes)) : Optional.empty();
         this.rendezvous = new Rendezvous(new RendezvousHost(self, addresses, connections, table, blacklist,
                 config.directPathsDisabledForTesting(), dialer, hellos, relay, tcpPunch, new HolePunchHost(udt, hellos),
-                threads), running);
+                threads));
         this.gossip = new GossipSide(identity, config.networkName(), addresses, connections, events);
         this.bootstrap = new Bootstrap(config, handshakes, udt, table, events, threads, closed::get);
         this.group = new Group(config, self, table, blacklist, threads, gossip, bootstrap, dialer, rendezvous);

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -69,20 +68,14 @@ final class PeerTable {
     private final int maxPerPrefix;
     private final int maxMessageBytes;
     private final int inboxMessages;
-    private final Consumer<PeerId> dropped;
     private int connectionCount;
     /** Connections closed by {@link #evict} that have not been removed yet (they no longer count). */
     private final Set<PeerConnection> evicted = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
-    /**
-     * @param inboxMessages capacity of each peer's inbox, 0 when messages go to the events
-     * @param dropped told the id of a peer the application closed ({@code Peer.close()} or the node's
-     *     {@code drop}), after its connections were closed
-     */
+    /** @param inboxMessages capacity of each peer's inbox, 0 when messages go to the events */
     PeerTable(PeerId self, EventQueue events, int maxConnections, int maxPerAddress, int maxPerPrefix,
-            int maxMessageBytes, int inboxMessages, Consumer<PeerId> dropped) {
-        this.dropped = dropped;
+            int maxMessageBytes, int inboxMessages) {
         this.self = self;
         this.events = events;
         this.maxConnections = maxConnections;
@@ -404,7 +397,6 @@ final class PeerTable {
         for (PeerConnection c : connectionsOf(handle.id())) {
             c.close(CloseCause.quiet("closed by the application"));
         }
-        dropped.accept(handle.id());
     }
 
     /** Closes every connection of a peer with the given cause. */

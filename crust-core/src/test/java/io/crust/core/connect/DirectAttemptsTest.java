@@ -79,42 +79,6 @@ class DirectAttemptsTest {
         assertThat(attempts.allFinished()).isTrue();
     }
 
-    @Test
-    void droppingThePeerStopsItsRunningAttemptsAndForgetsThem() throws InterruptedException {
-        ConnectionInfo theirs = new ConnectionInfo(PEER, List.of(HOST_TCP, REFLEXIVE_TCP), List.of(MAPPED_UDP),
-                List.of(Kind.HOST, Kind.REFLEXIVE), List.of(Kind.MAPPED));
-        RunningAttempts running = new RunningAttempts();
-        DirectAttempts attempts;
-        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true)) {
-            attempts = running.track(PEER, ours.start(theirs, "", 0));
-        }
-        assertThat(host.allDialling.await(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(running.peers()).isEqualTo(1);
-
-        running.cancel(PEER); // the dials are never released: only the interrupt ends them
-
-        attempts.awaitAll();
-        assertThat(attempts.allFinished()).isTrue();
-        assertThat(running.peers()).isZero();
-    }
-
-    @Test
-    void attemptsThatEndByThemselvesLeaveTheRegistry() throws InterruptedException {
-        ConnectionInfo theirs = new ConnectionInfo(PEER, List.of(HOST_TCP, REFLEXIVE_TCP), List.of(MAPPED_UDP),
-                List.of(Kind.HOST, Kind.REFLEXIVE), List.of(Kind.MAPPED));
-        RunningAttempts running = new RunningAttempts();
-        DirectAttempts attempts;
-        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true)) {
-            attempts = running.track(PEER, ours.start(theirs, "", 0));
-        }
-        assertThat(host.allDialling.await(20, TimeUnit.SECONDS)).isTrue();
-
-        host.release.countDown();
-        attempts.awaitAll();
-
-        assertThat(running.peers()).isZero();
-    }
-
     /** A node whose dials block until released; no UDP side, and a TCP side only where a test sets one. */
     private static final class StubHost implements Rendezvous.Host {
         final List<Thread> tasks = new CopyOnWriteArrayList<>();

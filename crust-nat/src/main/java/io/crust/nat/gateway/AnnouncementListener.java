@@ -24,10 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>RFC 6886 section 3.2.1: a NAT-PMP gateway that restarts (or whose external address changes) multicasts
  * an external address response, with its epoch, to 224.0.0.1 port 5350. RFC 6887 section 14.1: a PCP
- * server that lost its state multicasts an unsolicited ANNOUNCE response to the same group and port. The
- * client "MUST check the source IP address, and silently discard the packet if the address is not the
- * address of the client's current configured gateway" (RFC 6886 section 3.2.1), and the datagram must
- * decode. Nothing in it is trusted beyond "ask the gateway again": each mapping then sends its ordinary
+ * server that lost its state multicasts an unsolicited ANNOUNCE response to the same group and port. A
+ * client must discard an announcement whose source address is not its configured gateway's (RFC 6886
+ * section 3.2.1, as it requires of every response in section 3.2), and the datagram must decode. Nothing in it is trusted beyond "ask the gateway again": each mapping then sends its ordinary
  * renewal, at most once per {@link MappingSchedule#MIN_ANNOUNCED_GAP}, so a forged announcement from the
  * gateway's address costs one small request per mapping and second and changes nothing.
  *

@@ -122,6 +122,41 @@ final class DemoPeer implements AutoCloseable {
         throw new LabException("no TCP port mapping on " + publicAddress + " within " + WAIT);
     }
 
+    /**
+     * Drops the pair from both ends until neither lists the other: a path that one side was still opening
+     * (the rendezvous answer dials and punches too) can connect the pair again just after a drop. Both
+     * event streams are read up to the last check, so the next try sees only later events.
+     *
+     * @return how many times the pair was found connected again after a drop
+     */
+    static int separate(DemoPeer a, DemoPeer b) throws Exception {
+        int lateReconnects = 0;
+        a.command("drop " + b.id);
+        for (int round = 0; round < 30; round++) {
+            // Read both event streams up to now first, then ask: a reconnection after this check prints its
+            // connected event after the mark, where the next try sees it (and counts itself stale). Marked after
+            // the check, such an event could be read past, and the next connect would print none (already announced).
+            a.mark();
+            b.mark();
+            boolean aListsB = a.peers().contains(b.id);
+            boolean bListsA = b.peers().contains(a.id);
+            if (!aListsB && !bListsA) {
+                return lateReconnects;
+            }
+            if (round > 0) {
+                lateReconnects++;
+            }
+            if (aListsB) {
+                a.command("drop " + b.id);
+            }
+            if (bListsA) {
+                b.command("drop " + a.id);
+            }
+            Thread.sleep(500); // a late attempt connected them again: nothing announces its end
+        }
+        throw new LabException("the two peers were still connected after 30 rounds of drop");
+    }
+
     @Override
     public void close() {
         process.close();

@@ -144,40 +144,8 @@ public final class LabConnect {
             } catch (LabException e) {
                 results.add(new Try(i, (System.nanoTime() - start) / 1e6, "-", "-", firstLine(e)));
             }
-            separate(a, b);
+            lateReconnects += DemoPeer.separate(a, b);
         }
-    }
-
-    /**
-     * Drops the pair from both ends until neither lists the other: a path that one side was still opening
-     * (the rendezvous answer dials and punches too) can connect the pair again just after a drop. Such a
-     * reconnection is counted. Both event streams are read up to the last check, so the next try sees only later events.
-     */
-    private void separate(DemoPeer a, DemoPeer b) throws Exception {
-        a.command("drop " + b.id);
-        for (int round = 0; round < 30; round++) {
-            // Read both event streams up to now first, then ask: a reconnection after this check prints its
-            // connected event after the mark, where the next try sees it (and counts itself stale). Marked after
-            // the check, such an event could be read past, and the next connect would print none (already announced).
-            a.mark();
-            b.mark();
-            boolean aListsB = a.peers().contains(b.id);
-            boolean bListsA = b.peers().contains(a.id);
-            if (!aListsB && !bListsA) {
-                return;
-            }
-            if (round > 0) {
-                lateReconnects++;
-            }
-            if (aListsB) {
-                a.command("drop " + b.id);
-            }
-            if (bListsA) {
-                b.command("drop " + a.id);
-            }
-            Thread.sleep(500);
-        }
-        throw new LabException("the two peers were still connected after 30 rounds of drop");
     }
 
     private void lan(NatLab lab, Path dir, List<Try> results) throws Exception {

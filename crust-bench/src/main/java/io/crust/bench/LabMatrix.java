@@ -177,7 +177,7 @@ public final class LabMatrix {
                 all.add(t);
                 t.print();
             }
-            separate(a, b);
+            lateReconnects += DemoPeer.separate(a, b);
         }
         pairSummary(kindA, kindB, tries, stale);
     }
@@ -249,37 +249,6 @@ public final class LabMatrix {
             return listed + "; no thread dump: " + e;
         }
         return listed + "; threads of A in " + dump;
-    }
-
-    /**
-     * Drops the pair from both ends until neither lists the other: a path that one side was still
-     * opening can connect the pair again just after a drop. Both event streams are read up to the last check.
-     */
-    private void separate(DemoPeer a, DemoPeer b) throws Exception {
-        a.command("drop " + b.id);
-        for (int round = 0; round < 30; round++) {
-            // Read both event streams up to now first, then ask: a reconnection after this check prints its
-            // connected event after the mark, where the next try sees it (and counts itself stale). Marked after
-            // the check, such an event could be read past, and the next connect would print none (already announced).
-            a.mark();
-            b.mark();
-            boolean aListsB = a.peers().contains(b.id);
-            boolean bListsA = b.peers().contains(a.id);
-            if (!aListsB && !bListsA) {
-                return;
-            }
-            if (round > 0) {
-                lateReconnects++;
-            }
-            if (aListsB) {
-                a.command("drop " + b.id);
-            }
-            if (bListsA) {
-                b.command("drop " + a.id);
-            }
-            Thread.sleep(500); // a late attempt connected them again: nothing announces its end
-        }
-        throw new LabException("the two peers were still connected after 30 rounds of drop");
     }
 
     private void pairSummary(NatKind kindA, NatKind kindB, List<Try> tries, int stale) {

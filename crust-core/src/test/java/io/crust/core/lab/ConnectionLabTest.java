@@ -33,8 +33,6 @@ class ConnectionLabTest {
     private static final Duration UPGRADE_WITHIN = Duration.ofSeconds(5);
     /** A connect that returns this fast found the peer already connected: nothing was raced. */
     private static final long STILL_CONNECTED_MILLIS = 2;
-    /** How many connections {@link #exchange} tries before a message counts as undeliverable. */
-    private static final int SENDS = 3;
     /** Gathering, punching and dial failures are logged at debug: keep them, so a failure explains itself. */
     /** Debug logs of connecting, registering and closing connections, with the time, beside each peer's transcript. */
     private static final List<String> DEBUG_CONNECT = List.of("-Dorg.slf4j.simpleLogger.log.io.crust.core.connect=debug",
@@ -351,75 +349,14 @@ class ConnectionLabTest {
         return lines.subList(mark, lines.size()).stream().filter(l -> l.startsWith("EVENT ConnectionUpgraded ")).findFirst();
     }
 
-    /**
-     * A message from A to B: B receives it, or A is told that its connection to B was lost (or the send
-     * failed), and then A connects again and sends it again, at most {@value #SENDS} times. The second
-     * case is the contract at work, not a fault: a direct attempt of the previous try can finish just as
-     * one end drops the pair, and the other end then holds a connection its peer has already closed; a
-     * message sent on it is lost, and the loss is reported. Each such case is printed.
-     */
-    private void exchange(Pair p, String text) throws Exception {
-        for (int send = 1; ; send++) {
-            int mark = p.a().lines().size();
-            p.a().writeLine("send " + p.bId() + " " + text);
-            Optional<String> lost = awaitDeliveryOrReportedLoss(p, text, mark);
-            if (lost.isEmpty()) {
-                return;
-            }
-            System.out.println(text + ": A reported the connection lost before B received the message (" + lost.get()
-                    + "); send " + send + " of at most " + SENDS);
-            if (send == SENDS) {
-                throw new AssertionError(text + " was lost with " + SENDS + " connections in a row; the peers' log:\n"
-                        + directAttemptLog());
-            }
-            p.a().awaitLine(lost.get()::equals, WAIT); // past it: connect awaits the next CONNECTED or FAILED
-            connect(p, Duration.ZERO);
-        }
+    /** A message from A to B, delivered or its loss reported and the message sent again: {@link LabNodes#exchange}. */
+    private static void exchange(Pair p, String text) throws Exception {
+        LabNodes.exchange(new LabNodes.Node(p.a(), p.aId()), new LabNodes.Node(p.b(), p.bId()), text);
     }
 
-    /** Empty once B printed the message; A's line that reports the loss if A printed one first. */
-    private Optional<String> awaitDeliveryOrReportedLoss(Pair p, String text, int mark) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            if (p.b().pollLine(l -> l.equals("MESSAGE " + p.aId() + " " + text), Duration.ofMillis(200)).isPresent()) {
-                return Optional.empty();
-            }
-            List<String> aLines = p.a().lines();
-            Optional<String> lost = aLines.subList(mark, aLines.size()).stream()
-                    .filter(l -> l.startsWith("EVENT PeerLost[peer=" + p.bId()) || l.startsWith("FAILED "))
-                    .findFirst();
-            if (lost.isPresent()) {
-                return lost;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("B never received " + text + " and A reported no loss within " + WAIT
-                        + "; A's last lines: " + aLines.subList(Math.max(0, aLines.size() - 12), aLines.size())
-                        + "\nB's last lines: " + p.b().lines().subList(Math.max(0, p.b().lines().size() - 12), p.b().lines().size()));
-            }
-        }
-    }
-
-    /**
-     * Drops the pair from both ends until neither lists the other, so that the next try starts from
-     * nothing: a direct attempt still running at either end (they go on in the background) can connect the
-     * pair again just after a drop.
-     */
+    /** Drops the pair from both ends until neither lists the other: {@link LabNodes#separate}. */
     private static void separate(Pair p) throws Exception {
-        for (int round = 0; round < 50; round++) {
-            p.a().writeLine("drop " + p.bId());
-            p.a().awaitLine(l -> l.equals("DROPPED " + p.bId()), WAIT);
-            p.b().writeLine("drop " + p.aId());
-            p.b().awaitLine(l -> l.equals("DROPPED " + p.aId()), WAIT);
-            p.a().writeLine("peers");
-            boolean aListsB = p.a().awaitLine(l -> l.startsWith("PEERS"), WAIT).contains(p.bId());
-            p.b().writeLine("peers");
-            boolean bListsA = p.b().awaitLine(l -> l.startsWith("PEERS"), WAIT).contains(p.aId());
-            if (!aListsB && !bListsA) {
-                return;
-            }
-            Thread.sleep(200); // a late attempt connected them again: nothing to await but its end
-        }
-        throw new AssertionError("the pair was still connected after 50 rounds of drop");
+        LabNodes.separate(new LabNodes.Node(p.a(), p.aId()), new LabNodes.Node(p.b(), p.bId()));
     }
 
     private static void nft(LabHost host, String rule) throws Exception {

@@ -169,7 +169,8 @@ final class LabNodes implements AutoCloseable {
                 return lost;
             }
         }
-        throw new AssertionError("B never received " + text + " and A reported no loss within " + WAIT);
+        throw new AssertionError("B never received " + text + " and A reported no loss within " + WAIT
+                + "; A's last lines: " + tail(a) + "\nB's last lines: " + tail(b));
     }
 
     /**
@@ -188,6 +189,11 @@ final class LabNodes implements AutoCloseable {
             Thread.sleep(200); // a late attempt connected them again: nothing announces its end
         }
         throw new AssertionError("the pair was still connected after 50 rounds of drop");
+    }
+
+    private static List<String> tail(Node node) {
+        List<String> lines = node.process().lines();
+        return lines.subList(Math.max(0, lines.size() - 12), lines.size());
     }
 
     private static boolean lists(Node node, Node other) throws LabException {

@@ -9,6 +9,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -84,55 +86,46 @@ public final class ImportCycles {
         }
     }
 
+    /** A file being visited, with the imports of it not yet followed. */
+    private record Visit(String file, Iterator<String> next) {
+    }
+
     /** Tarjan's algorithm, iterative; components of two or more files. */
     private static List<List<String>> stronglyConnected(Set<String> nodes, Map<String, Set<String>> edges) {
         Map<String, Integer> index = new HashMap<>();
         Map<String, Integer> low = new HashMap<>();
         Deque<String> stack = new ArrayDeque<>();
-        Set<String> onStack = new java.util.HashSet<>();
+        Set<String> onStack = new HashSet<>();
         List<List<String>> circles = new ArrayList<>();
-        int[] counter = {0};
         for (String start : nodes) {
             if (index.containsKey(start)) {
                 continue;
             }
-            Deque<Object[]> work = new ArrayDeque<>();
-            work.push(new Object[] {start, edges.get(start).iterator()});
-            index.put(start, counter[0]);
-            low.put(start, counter[0]++);
-            stack.push(start);
-            onStack.add(start);
-            while (!work.isEmpty()) {
-                Object[] frame = work.peek();
-                String node = (String) frame[0];
-                @SuppressWarnings("unchecked")
-                java.util.Iterator<String> next = (java.util.Iterator<String>) frame[1];
-                if (next.hasNext()) {
-                    String target = next.next();
+            Deque<Visit> visits = new ArrayDeque<>();
+            enter(start, index, low, stack, onStack, visits, edges);
+            while (!visits.isEmpty()) {
+                Visit visit = visits.peek();
+                if (visit.next().hasNext()) {
+                    String target = visit.next().next();
                     if (!index.containsKey(target)) {
-                        index.put(target, counter[0]);
-                        low.put(target, counter[0]++);
-                        stack.push(target);
-                        onStack.add(target);
-                        work.push(new Object[] {target, edges.get(target).iterator()});
+                        enter(target, index, low, stack, onStack, visits, edges);
                     } else if (onStack.contains(target)) {
-                        low.put(node, Math.min(low.get(node), index.get(target)));
+                        low.merge(visit.file(), index.get(target), Math::min);
                     }
                     continue;
                 }
-                work.pop();
-                if (!work.isEmpty()) {
-                    String parent = (String) work.peek()[0];
-                    low.put(parent, Math.min(low.get(parent), low.get(node)));
+                visits.pop();
+                if (!visits.isEmpty()) {
+                    low.merge(visits.peek().file(), low.get(visit.file()), Math::min);
                 }
-                if (low.get(node).equals(index.get(node))) {
+                if (low.get(visit.file()).equals(index.get(visit.file()))) {
                     List<String> component = new ArrayList<>();
                     String member;
                     do {
                         member = stack.pop();
                         onStack.remove(member);
                         component.add(member);
-                    } while (!member.equals(node));
+                    } while (!member.equals(visit.file()));
                     if (component.size() > 1) {
                         component.sort(null);
                         circles.add(component);
@@ -141,5 +134,14 @@ public final class ImportCycles {
             }
         }
         return circles;
+    }
+
+    private static void enter(String file, Map<String, Integer> index, Map<String, Integer> low, Deque<String> stack,
+            Set<String> onStack, Deque<Visit> visits, Map<String, Set<String>> edges) {
+        index.put(file, index.size());
+        low.put(file, index.get(file));
+        stack.push(file);
+        onStack.add(file);
+        visits.push(new Visit(file, edges.get(file).iterator()));
     }
 }

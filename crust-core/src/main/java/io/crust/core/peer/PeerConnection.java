@@ -191,8 +191,10 @@ public final class PeerConnection {
             return;
         }
         cause = closeCause;
-        log.debug("closing connection {} to {} ({} {} at {}): {}", serial, remote.shortForm(), route, transport,
-                remoteAddress, closeCause.reason());
+        if (log.isDebugEnabled()) {
+            log.debug("closing connection {} to {} ({} {} at {}): {}", serial, remote.shortForm(), route, transport,
+                    remoteAddress, closeCause.reason());
+        }
         if (!closeCause.quiet()) {
             recordLost(closeCause);
         }

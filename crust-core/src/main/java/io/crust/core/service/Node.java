@@ -191,8 +191,10 @@ public final class Node implements AutoCloseable {
             throw new ConnectFailedException(ConnectFailedException.Reason.LIMIT_REACHED,
                     "connection limit of " + config.maxConnections() + " reached");
         }
-        log.debug("registered connection {} to {} ({} {} at {}, dialled by {})", connection.serial(), remote.shortForm(),
-                route, transport, remoteAddress, initiator.shortForm());
+        if (log.isDebugEnabled()) {
+            log.debug("registered connection {} to {} ({} {} at {}, dialled by {})", connection.serial(), remote.shortForm(),
+                    route, transport, remoteAddress, initiator.shortForm());
+        }
         connection.start();
         gossip.connected(connection);
         return handle;

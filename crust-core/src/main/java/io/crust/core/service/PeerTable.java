@@ -198,7 +198,10 @@ final class PeerTable {
                 toEmit.add(new CrustEvent.PeerConnected(entry.handle, connection.route(), connection.transport()));
             } else {
                 entry.connections.add(connection);
-                settle(entry, toEmit);
+                if (entry.handle.current().isOpen()) {
+                    settle(entry, toEmit);
+                }
+                // else the current connection is ending: its removal decides (see remove)
             }
             handle = entry.handle;
             changed.signalAll();
@@ -237,7 +240,11 @@ final class PeerTable {
                     toEmit.add(new CrustEvent.PeerLost(connection.remote(), cause.lost(), cause.reason()));
                 }
             } else if (entry.handle.current() == connection) {
-                settle(entry, toEmit);
+                if (cause.quiet() || closed) {
+                    settle(entry, toEmit);
+                } else {
+                    restart(entry, connection, cause, toEmit);
+                }
             }
             changed.signalAll();
             eventOrder.lock();
@@ -261,6 +268,28 @@ final class PeerTable {
             }
         }
         return gone;
+    }
+
+    /**
+     * The connection the application's messages went over failed while the peer has another one. What
+     * was queued on it or still in flight may be lost, so the application hears it ({@code PeerLost})
+     * and gets the other connection as a new peer ({@code PeerConnected}), as after a reconnect; moving
+     * the handle without a word would hide the loss. Retiring connections stay listed under the closed
+     * handle until they end.
+     */
+    private void restart(Entry entry, PeerConnection failed, CloseCause cause, List<CrustEvent> toEmit) {
+        entry.handle.markClosed(cause.reason());
+        toEmit.add(new CrustEvent.PeerLost(failed.remote(), cause.lost(), cause.reason()));
+        List<PeerConnection> live = entry.connections.stream().filter(c -> c.isOpen() && !c.isRetiring()).toList();
+        if (live.isEmpty()) {
+            return;
+        }
+        PeerConnection best = live.stream().max(order).orElseThrow();
+        Entry fresh = new Entry(new PeerHandle(best, maxMessageBytes, inboxMessages, this::closePeer));
+        fresh.connections.addAll(entry.connections);
+        entries.put(best.remote(), fresh);
+        toEmit.add(new CrustEvent.PeerConnected(fresh.handle, best.route(), best.transport()));
+        settle(fresh, toEmit);
     }
 
     private void settle(Entry entry, List<CrustEvent> toEmit) {

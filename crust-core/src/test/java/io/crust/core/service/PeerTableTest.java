@@ -1,0 +1,145 @@
+package io.crust.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crust.core.CrustEvent;
+import io.crust.core.Identity;
+import io.crust.core.Route;
+import io.crust.core.Transport;
+import io.crust.core.frame.FramePipe;
+import io.crust.core.handshake.HandshakeParams;
+import io.crust.core.peer.CloseCause;
+import io.crust.core.peer.ConnectionHandler;
+import io.crust.core.peer.PeerConnection;
+import io.crust.core.peer.PeerHandle;
+import io.crust.core.handshake.SecureChannel;
+import io.crust.core.wire.WireCodec;
+import io.crust.core.wire.WireMessage;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The peer table's bookkeeping, on authenticated connections over in-memory pipes that are never
+ * started: the test closes and removes them itself, in the orders that the node's threads can produce.
+ */
+class PeerTableTest {
+    private static final HandshakeParams PARAMS = HandshakeParams.defaults("peer-table-test");
+    private static final CloseCause FAILED = CloseCause.lost(CrustEvent.PeerLost.Reason.HEARTBEAT_TIMEOUT, "no heartbeat for 8000 ms");
+
+    private final Identity me = Identity.generate();
+    private final Identity them = Identity.generate();
+    private final EventQueue events = new EventQueue(64);
+    private final PeerTable table = new PeerTable(me.peerId(), events, 16, 16, 16, 1 << 20, 0);
+    private final List<PeerConnection> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeConnections() {
+        opened.forEach(c -> c.close(CloseCause.quiet("test over")));
+    }
+
+    @Test
+    void aFailedConnectionWhoseReplacementRegisteredBeforeItsRemovalEndsThePeerAndStartsANewOne() throws Exception {
+        PeerConnection tcp = connection(Route.PUNCHED, Transport.TCP);
+        PeerHandle first = table.add(tcp);
+        assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.PeerConnected.class);
+
+        tcp.close(FAILED);                                   // its reader has not reported it yet
+        PeerConnection udt = connection(Route.PUNCHED, Transport.UDT);
+        assertThat(table.add(udt)).isSameAs(first);
+        assertThat(events.drain()).as("no silent move onto the new connection").isEmpty();
+        table.remove(tcp, FAILED);
+
+        List<CrustEvent> seen = events.drain();
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(0)).isInstanceOfSatisfying(CrustEvent.PeerLost.class,
+                lost -> assertThat(lost.reason()).isEqualTo(CrustEvent.PeerLost.Reason.HEARTBEAT_TIMEOUT));
+        assertThat(seen.get(1)).isInstanceOfSatisfying(CrustEvent.PeerConnected.class, connected -> {
+            assertThat(connected.peer()).isNotSameAs(first);
+            assertThat(connected.transport()).isEqualTo(Transport.UDT);
+            assertThat(((PeerHandle) connected.peer()).current()).isSameAs(udt);
+        });
+        assertThat(first.isOpen()).isFalse();
+        assertThat(udt.isRetiring()).isFalse();
+    }
+
+    @Test
+    void aFailedConnectionWhileADuplicateIsRetiringReportsThePeerLostAtOnce() throws Exception {
+        PeerConnection tcp = connection(Route.PUNCHED, Transport.TCP);
+        PeerHandle handle = table.add(tcp);
+        PeerConnection udt = connection(Route.PUNCHED, Transport.UDT);
+        table.add(udt);
+        assertThat(udt.isRetiring()).isTrue();
+        events.drain();
+
+        tcp.close(FAILED);
+        table.remove(tcp, FAILED);
+
+        assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.PeerLost.class);
+        assertThat(handle.isOpen()).isFalse();
+        udt.close(CloseCause.quiet("duplicate connection retired"));
+        table.remove(udt, CloseCause.quiet("duplicate connection retired"));
+        assertThat(events.drain()).as("the retired duplicate ends quietly").isEmpty();
+    }
+
+    @Test
+    void aQuietlyEndedConnectionMovesThePeerToItsReplacementWithoutALoss() throws Exception {
+        PeerConnection tcp = connection(Route.PUNCHED, Transport.TCP);
+        PeerHandle handle = table.add(tcp);
+        events.drain();
+
+        tcp.close(CloseCause.quiet("retired by the peer"));
+        PeerConnection udt = connection(Route.PUNCHED, Transport.UDT);
+        table.add(udt);
+        table.remove(tcp, CloseCause.quiet("retired by the peer"));
+
+        assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.ConnectionUpgraded.class);
+        assertThat(handle.isOpen()).isTrue();
+        assertThat(handle.current()).isSameAs(udt);
+    }
+
+    /** An authenticated connection from {@code them}, dialled by us, that is never started. */
+    private PeerConnection connection(Route route, Transport transport) throws Exception {
+        FramePipe pipe = FramePipe.create(64 * 1024);
+        CompletableFuture<SecureChannel> remote = CompletableFuture.supplyAsync(() -> {
+            try {
+                return SecureChannel.respond(pipe.b(), them, PARAMS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        SecureChannel channel = SecureChannel.initiate(pipe.a(), me, them.peerId(), PARAMS);
+        remote.get(10, TimeUnit.SECONDS);
+        PeerConnection c = new PeerConnection(channel, me.peerId(), route, transport,
+                new InetSocketAddress("127.0.0.1", 40002), new WireCodec(1 << 20), 16, 1_000_000_000L, 1000, NO_HANDLER);
+        opened.add(c);
+        return c;
+    }
+
+    private static final ConnectionHandler NO_HANDLER = new ConnectionHandler() {
+        @Override
+        public void onMessage(PeerConnection connection, WireMessage message) {
+        }
+
+        @Override
+        public void awaitTurn(PeerConnection connection) {
+        }
+
+        @Override
+        public boolean mayDeliverNow(PeerConnection connection) {
+            return true;
+        }
+
+        @Override
+        public void onRemoteRetire(PeerConnection connection) {
+        }
+
+        @Override
+        public void onClosed(PeerConnection connection, CloseCause cause) {
+        }
+    };
+}

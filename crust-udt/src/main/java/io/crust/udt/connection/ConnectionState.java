@@ -479,12 +479,12 @@ public final class ConnectionState implements LossDetector.Listener {
         }
     }
 
-    /** The local stack refused the last datagram as too large (EMSGSIZE): it can only have been a probe. */
     /** The datagram size data packets use now; a path MTU probe is larger. */
     public int payloadBytes() {
         return mtu.currentPayloadBytes();
     }
 
+    /** The local stack refused the last datagram as too large (EMSGSIZE): it can only have been a probe. */
     public void onDatagramTooLarge() {
         mtu.onProbeLost(true, lastReceiveNanos);
     }

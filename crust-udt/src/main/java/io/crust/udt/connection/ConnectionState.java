@@ -457,9 +457,16 @@ public final class ConnectionState implements LossDetector.Listener {
             if (mtu.isProbe(packetNumber)) {
                 congestion.onDatagramSizeChanged(mtu.onProbeAcked());
             }
-        } else if (log.streamLength(packetNumber) > 0 || (flags & SentPacketLog.FIN) != 0) {
-            sender.onAcked(log.streamOffset(packetNumber), log.streamLength(packetNumber),
-                    (flags & SentPacketLog.FIN) != 0);
+        } else {
+            if (log.streamLength(packetNumber) > 0 || (flags & SentPacketLog.FIN) != 0) {
+                sender.onAcked(log.streamOffset(packetNumber), log.streamLength(packetNumber),
+                        (flags & SentPacketLog.FIN) != 0);
+            }
+            int size = log.sizeBytes(packetNumber);
+            int payload = mtu.currentPayloadBytes();
+            if (size > payload && mtu.onPacketAcked(size) != payload) {
+                congestion.onDatagramSizeChanged(mtu.currentPayloadBytes()); // sent before a suspected black hole
+            }
         }
     }
 

@@ -23,6 +23,8 @@ final class MtuProber {
     private long restartSearchNanos;
     /** When to try the failed candidate again after it was lost {@value #MAX_PROBES} times; 0 if not. */
     private long retryNanos;
+    /** The size in use when a black hole was last suspected, until a packet of that size is acknowledged; 0 if none. */
+    private int beforeBlackHole;
 
     MtuProber(int basePayloadBytes, int maxPayloadBytes, boolean enabled) {
         this.basePayloadBytes = basePayloadBytes;
@@ -104,11 +106,30 @@ final class MtuProber {
      * black hole, and must not cost large datagrams for good). Returns the new size.
      */
     int onBlackHoleSuspected(long nowNanos) {
+        beforeBlackHole = currentPayloadBytes;
         searching = false;
         retryNanos = 0;
         probePacket = -1;
         currentPayloadBytes = basePayloadBytes;
         restartSearchNanos = nowNanos + RESEARCH_DELAY_NANOS;
+        return currentPayloadBytes;
+    }
+
+    /**
+     * A data packet of {@code sizeBytes} was acknowledged. One of the size in use before a suspected
+     * black hole proves the path still carries it: the probe timeouts came from a stall (a peer or a
+     * scheduler busy for a few timeouts looks the same as a black hole), and that size is used again at
+     * once instead of after the search delay. On a loaded 2-core machine such stalls put a 1 GiB veth
+     * transfer at the base size for most of its packets. Returns the size to use.
+     */
+    int onPacketAcked(int sizeBytes) {
+        if (beforeBlackHole > currentPayloadBytes && sizeBytes >= beforeBlackHole) {
+            currentPayloadBytes = beforeBlackHole;
+            beforeBlackHole = 0;
+            restartSearchNanos = 0;
+            failures = 0;
+            searching = candidateIndex < candidates.length;
+        }
         return currentPayloadBytes;
     }
 }

@@ -37,4 +37,32 @@ class MtuProberTest {
         assertThat(prober.wantsProbe(1000 * SECOND)).isFalse();
         assertThat(prober.currentPayloadBytes()).isEqualTo(1452);
     }
+
+    @Test
+    void aSuspectedBlackHoleEndsWhenAPacketOfTheOldSizeIsAcknowledged() {
+        MtuProber prober = new MtuProber(1200, 1472, true);
+        prober.onProbeSent(1);
+        prober.onProbeAcked();
+        prober.onProbeSent(2);
+        assertThat(prober.onProbeAcked()).isEqualTo(1472);
+        assertThat(prober.onBlackHoleSuspected(SECOND)).isEqualTo(1200);
+
+        assertThat(prober.onPacketAcked(1300)).as("a shorter packet proves nothing about 1,472").isEqualTo(1200);
+        assertThat(prober.onPacketAcked(1472)).isEqualTo(1472);
+        assertThat(prober.wantsProbe(SECOND + MtuProber.RESEARCH_DELAY_NANOS))
+                .as("no search from the bottom later: the size was confirmed").isFalse();
+        assertThat(prober.currentPayloadBytes()).isEqualTo(1472);
+    }
+
+    @Test
+    void aRealBlackHoleKeepsTheBaseSizeUntilTheSearchDelay() {
+        MtuProber prober = new MtuProber(1200, 1472, true);
+        prober.onProbeSent(1);
+        prober.onProbeAcked();
+        prober.onBlackHoleSuspected(SECOND);
+        assertThat(prober.onPacketAcked(1200)).isEqualTo(1200);
+        assertThat(prober.wantsProbe(SECOND + MtuProber.RESEARCH_DELAY_NANOS - 1)).isFalse();
+        assertThat(prober.wantsProbe(SECOND + MtuProber.RESEARCH_DELAY_NANOS)).isTrue();
+        assertThat(prober.candidateBytes()).isEqualTo(1452);
+    }
 }

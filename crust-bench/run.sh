@@ -194,6 +194,10 @@ else:
                cpuSecondsPerGB=cpu / (s['bytes'] / 1e9), clientStats=c.get('stats', ''))
     if c.get('datagramPath'):
         row['datagramPath'] = c['datagramPath']
+    if s.get('secondHalfMbps') and c.get('secondHalfCpuSeconds') is not None:
+        # the second half of the bytes alone, after the JIT warm-up (see Goodput.drain)
+        row.update(secondHalfMbps=s['secondHalfMbps'],
+                   secondHalfCpuSecondsPerGB=(s['secondHalfCpuSeconds'] + c['secondHalfCpuSeconds']) / (s['secondHalfBytes'] / 1e9))
 open(res, 'a').write(json.dumps(row) + '\n')
 PY
 }

@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Bulk transfer, one session: {@code server udt|tcp|kwik BIND_HOST PORT [KEYSTORE]} receives one
@@ -21,6 +23,9 @@ public final class Goodput {
     /** What the receiving side has counted so far, printed by a shutdown hook if the run is cut short. */
     private static volatile long receivedBytes;
     private static volatile long firstByteNanos;
+    /** The sender's process CPU seconds when half of its bytes were written (steady-state figures, see drain). */
+    private static double cpuAtHalfWritten = Double.NaN;
+    private static final long CHECKPOINT_BYTES = 16L << 20;
 
     private Goodput() {
     }
@@ -87,6 +92,7 @@ public final class Goodput {
             connection.close();
             Figures.of("goodput-client").put("transport", "udt").goodput(sent, System.nanoTime() - start)
                     .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart)
+                    .put("secondHalfCpuSeconds", Figures.processCpuSeconds() - cpuAtHalfWritten)
                     .put("datagramPath", endpoint.datagramPath())
                     .put("stats", connection.stats().toString()).print();
         }
@@ -109,7 +115,8 @@ public final class Goodput {
             socket.shutdownOutput();
             socket.getInputStream().read(); // the server closes after the last byte
             Figures.of("goodput-client").put("transport", "tcp").goodput(sent, System.nanoTime() - start)
-                    .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart).print();
+                    .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart)
+                    .put("secondHalfCpuSeconds", Figures.processCpuSeconds() - cpuAtHalfWritten).print();
         }
     }
 
@@ -129,17 +136,26 @@ public final class Goodput {
             int n = (int) Math.min(left, chunk.length);
             out.write(chunk, 0, n);
             left -= n;
+            if (Double.isNaN(cpuAtHalfWritten) && left <= bytes / 2) {
+                cpuAtHalfWritten = Figures.processCpuSeconds();
+            }
         }
         out.flush();
         return bytes - left;
     }
 
-    /** Reads to the end; times from the first byte to the last. */
+    /**
+     * Reads to the end; times from the first byte to the last. Also prints the second half of the
+     * transfer on its own ({@code secondHalfMbps}, {@code secondHalfCpuSeconds}): a JVM spends the first
+     * seconds compiling the hot paths (in a 1 GiB veth transfer the C2 compiler thread took about a
+     * quarter of each process's CPU samples), which a short transfer counts and a long one does not.
+     */
     static void drain(InputStream in, String transport, String stats) throws Exception {
         byte[] buffer = new byte[CHUNK_BYTES];
         long total = 0;
         long start = 0;
         double cpuAtStart = Figures.processCpuSeconds();
+        List<long[]> checkpoints = new ArrayList<>(); // {bytes, nanos, cpu micros}, every CHECKPOINT_BYTES
         int n;
         while ((n = in.read(buffer)) >= 0) {
             if (total == 0 && n > 0) {
@@ -147,11 +163,25 @@ public final class Goodput {
                 firstByteNanos = start;
                 cpuAtStart = Figures.processCpuSeconds();
             }
+            if (total / CHECKPOINT_BYTES != (total + n) / CHECKPOINT_BYTES) {
+                checkpoints.add(new long[] {total + n, System.nanoTime(), (long) (Figures.processCpuSeconds() * 1e6)});
+            }
             total += n;
             receivedBytes = total;
         }
+        long end = System.nanoTime();
+        double cpuAtEnd = Figures.processCpuSeconds();
         receivedBytes = 0;
-        Figures.of("goodput-server").put("transport", transport).goodput(total, System.nanoTime() - start)
-                .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart).put("stats", stats).print();
+        Figures figures = Figures.of("goodput-server").put("transport", transport).goodput(total, end - start)
+                .put("transferCpuSeconds", cpuAtEnd - cpuAtStart);
+        for (long[] c : checkpoints) {
+            if (c[0] >= total / 2 && c[0] < total && end > c[1]) {
+                figures.put("secondHalfMbps", (total - c[0]) * 8e3 / (end - c[1]))
+                        .put("secondHalfBytes", total - c[0])
+                        .put("secondHalfCpuSeconds", cpuAtEnd - c[2] / 1e6);
+                break;
+            }
+        }
+        figures.put("stats", stats).print();
     }
 }

@@ -10,8 +10,13 @@ import java.time.Duration;
  * (a hang detector, not a speed test) and allocate no more than a small multiple of what it was
  * given, so that no length field can make it reserve memory the datagram does not carry.
  *
- * <p>The parse runs twice: the first run loads classes and fills caches, the second one is measured.
- * Parsers are pure, so both runs do the same work.
+ * <p>The parse runs three times: the first run loads classes and fills caches, the other two are
+ * measured and the smaller allocation counts. Parsers are pure, so every run does the same work and a
+ * length field that reserves memory shows in both; what the JVM does once per process inside a run
+ * (loading a class, linking a call site) shows in one. Measured once, such a one-off made
+ * {@code ConnectionStateFuzzTest} report 4,851,952 bytes for a 217-byte input that allocates 365,368
+ * bytes in every run after the first in a plain JVM (allowed 596,768); the fuzzer never saw it again
+ * in 194,000 further runs.
  */
 public final class InputBudget {
     /** Fixed allowance for exception objects with their stack traces and messages. */
@@ -34,7 +39,7 @@ public final class InputBudget {
     private InputBudget() {
     }
 
-    /** Runs {@code parse} twice; throws AssertionError when the second run took too long or allocated too much. */
+    /** Runs {@code parse} three times; throws AssertionError when the second run took too long or both measured runs allocated too much. */
     public static void check(String what, int inputBytes, Parse parse) {
         check(what, inputBytes, 0, parse);
     }
@@ -44,10 +49,9 @@ public final class InputBudget {
         try {
             parse.run();
             long startNanos = System.nanoTime();
-            long startBytes = currentThreadAllocatedBytes();
-            parse.run();
-            long allocated = currentThreadAllocatedBytes() - startBytes;
+            long allocated = allocatedBy(parse);
             long elapsedNanos = System.nanoTime() - startNanos;
+            allocated = Math.min(allocated, allocatedBy(parse));
             long allowed = BASE_BYTES + fixedBytes + BYTES_PER_INPUT_BYTE * inputBytes;
             if (allocated > allowed) {
                 throw new AssertionError(what + " allocated " + allocated + " bytes for a " + inputBytes
@@ -62,6 +66,12 @@ public final class InputBudget {
         } catch (Exception e) {
             throw new AssertionError(what + " threw an undocumented checked exception", e);
         }
+    }
+
+    private static long allocatedBy(Parse parse) throws Exception {
+        long startBytes = currentThreadAllocatedBytes();
+        parse.run();
+        return currentThreadAllocatedBytes() - startBytes;
     }
 
     private static long currentThreadAllocatedBytes() {

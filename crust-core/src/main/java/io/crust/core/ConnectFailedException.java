@@ -36,7 +36,13 @@ public final class ConnectFailedException extends CrustException {
         /** Every path was tried and none answered (refused, unreachable, or closed before the handshake). */
         UNREACHABLE,
         /** The calling thread was interrupted; its interrupt flag is set again. */
-        INTERRUPTED
+        INTERRUPTED,
+        /**
+         * A background attempt towards a peer connected after the application dropped that peer, or after
+         * the peer said goodbye: the connection was closed instead of bringing the peer back. A new
+         * {@code connect} is not affected.
+         */
+        CANCELLED
     }
 
     /** Why the connect failed; never null. */

@@ -23,8 +23,15 @@ import org.slf4j.LoggerFactory;
  * first: whichever succeeds registers its connection, and the peer table moves the peer's traffic to it.
  * {@code connect(PeerId)}, the background upgrade and the answering side all go through this class.
  *
+ * <p>Cancelling: the attempts keep running for their budgets after the peer is connected by another
+ * path, so one can connect after the application dropped the peer, which would bring back a peer it
+ * had just closed. {@link #cancel} marks the meeting; each attempt runs with its meeting bound to its
+ * thread, and the node refuses to register what an attempt of a cancelled meeting connects
+ * ({@link #cancelledOnThisThread}). Nothing is interrupted: an interrupt closes the node's shared
+ * datagram channel (an {@code InterruptibleChannel}).
+ *
  * <p>Threads: {@link #prepare}, {@link #start} and {@link #close} on the meeting's thread;
- * {@link #allFinished} and {@link #awaitAll} on any thread.
+ * {@link #allFinished}, {@link #awaitAll}, {@link #cancel} and {@link #whenAllFinished} on any thread.
  */
 final class DirectAttempts implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectAttempts.class);
@@ -37,8 +44,14 @@ final class DirectAttempts implements AutoCloseable {
      */
     private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(3);
 
+    /** The meeting whose attempt the current thread runs; null on every other thread. */
+    private static final ThreadLocal<DirectAttempts> RUNNING_ON_THIS_THREAD = new ThreadLocal<>();
+
     private final Rendezvous.Host host;
     private final PeerId target;
+    private volatile boolean cancelled;
+    private long startedNanos;
+    private Runnable onAllFinished;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition finished = lock.newCondition();
     private int running;
@@ -78,6 +91,7 @@ final class DirectAttempts implements AutoCloseable {
      * attempt ends, or at once if the peer sent no punch offer.
      */
     DirectAttempts start(ConnectionInfo theirs, String theirPunchOffer, int theirTcpPort) {
+        startedNanos = System.nanoTime();
         for (ConnectionInfo one : oneCandidateEach(theirs)) {
             run("crust-dial-" + target.shortForm(), () -> host.dialDirect(one, routeOf(one), DIAL_TIMEOUT));
         }
@@ -107,6 +121,40 @@ final class DirectAttempts implements AutoCloseable {
         punch = Optional.empty();
     }
 
+    PeerId target() {
+        return target;
+    }
+
+    /** {@link System#nanoTime} when {@link #start} began the attempts. */
+    long startedNanos() {
+        return startedNanos;
+    }
+
+    /** Marks the meeting cancelled: what its attempts connect from now on is closed, not registered. */
+    void cancel() {
+        cancelled = true;
+    }
+
+    /** True when the calling thread runs an attempt of a meeting that has been cancelled. */
+    static boolean cancelledOnThisThread() {
+        DirectAttempts attempts = RUNNING_ON_THIS_THREAD.get();
+        return attempts != null && attempts.cancelled;
+    }
+
+    /** Runs {@code action} once every attempt has ended (at once if none is running). */
+    void whenAllFinished(Runnable action) {
+        lock.lock();
+        try {
+            if (running > 0) {
+                onAllFinished = action;
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        action.run();
+    }
+
     private interface Attempt {
         void run() throws CrustException;
     }
@@ -114,11 +162,13 @@ final class DirectAttempts implements AutoCloseable {
     private void run(String name, Attempt attempt) {
         changeRunning(1);
         boolean started = host.startTask(name, () -> {
+            RUNNING_ON_THIS_THREAD.set(this);
             try {
                 attempt.run();
             } catch (CrustException e) {
                 log.debug("{} failed: {}", name, e.getMessage());
             } finally {
+                RUNNING_ON_THIS_THREAD.remove();
                 changeRunning(-1);
             }
         });
@@ -128,12 +178,20 @@ final class DirectAttempts implements AutoCloseable {
     }
 
     private void changeRunning(int by) {
+        Runnable action = null;
         lock.lock();
         try {
             running += by;
             finished.signalAll();
+            if (running == 0) {
+                action = onAllFinished;
+                onAllFinished = null;
+            }
         } finally {
             lock.unlock();
+        }
+        if (action != null) {
+            action.run();
         }
     }
 

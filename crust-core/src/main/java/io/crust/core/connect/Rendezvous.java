@@ -139,6 +139,8 @@ public final class Rendezvous {
     private final Map<PeerId, Met> meeting = new ConcurrentHashMap<>();
     /** Peers a background upgrade is running for. */
     private final Set<PeerId> upgrading = ConcurrentHashMap.newKeySet();
+    /** Meetings whose attempts are still running, by peer; each leaves when its last attempt ends. */
+    private final Map<PeerId, Set<DirectAttempts>> running = new ConcurrentHashMap<>();
 
     private record Met(ConnectionInfo info, long sinceNanos) {
     }
@@ -196,7 +198,7 @@ public final class Rendezvous {
                 throw new ConnectFailedException(ConnectFailedException.Reason.NO_RENDEZVOUS,
                         "none of the " + asked + " connected peers knows it");
             }
-            return direct ? Optional.of(attempts.start(request.info, request.punchOffer, request.tcpPunchPort))
+            return direct ? Optional.of(tracked(attempts.start(request.info, request.punchOffer, request.tcpPunchPort)))
                     : Optional.empty();
         } finally {
             pending.remove(requestId);
@@ -250,7 +252,7 @@ public final class Rendezvous {
             try (DirectAttempts attempts = DirectAttempts.prepare(host, target, true, true)) {
                 ask(target, requestId, attempts);
                 if (awaitAnswer(request, UPGRADE_ANSWER_WAIT.toNanos()) != null) {
-                    attempts.start(request.info, request.punchOffer, request.tcpPunchPort).awaitAll();
+                    tracked(attempts.start(request.info, request.punchOffer, request.tcpPunchPort)).awaitAll();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -451,7 +453,43 @@ public final class Rendezvous {
                 return;
             }
             remember(request.info());
-            attempts.start(request.info(), request.punchOffer(), request.tcpPunchPort());
+            tracked(attempts.start(request.info(), request.punchOffer(), request.tcpPunchPort()));
+        }
+    }
+
+    /**
+     * True when the calling thread runs a direct attempt of a meeting cancelled by {@link #cancelAttempts}:
+     * the node then closes what it connected instead of registering it.
+     */
+    public static boolean cancelledOnThisThread() {
+        return DirectAttempts.cancelledOnThisThread();
+    }
+
+    /** Lists a meeting's running attempts under its peer until they have all ended. */
+    private DirectAttempts tracked(DirectAttempts attempts) {
+        PeerId peer = attempts.target();
+        running.computeIfAbsent(peer, p -> ConcurrentHashMap.newKeySet()).add(attempts);
+        attempts.whenAllFinished(() -> running.computeIfPresent(peer, (p, set) -> {
+            set.remove(attempts);
+            return set.isEmpty() ? null : set;
+        }));
+        return attempts;
+    }
+
+    /**
+     * Cancels the peer's meetings that started before {@code startedBeforeNanos} (see {@link DirectAttempts}):
+     * called when the application drops the peer, and when the peer says goodbye on a connection (then
+     * with the time that connection was made, so a meeting the peer began afresh since goes on).
+     */
+    public void cancelAttempts(PeerId peer, long startedBeforeNanos) {
+        Set<DirectAttempts> meetings = running.get(peer);
+        if (meetings == null) {
+            return;
+        }
+        for (DirectAttempts attempts : meetings) {
+            if (attempts.startedNanos() - startedBeforeNanos < 0) {
+                attempts.cancel();
+            }
         }
     }
 

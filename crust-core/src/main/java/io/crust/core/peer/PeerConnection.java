@@ -49,6 +49,7 @@ public final class PeerConnection {
     private static final long MAX_PENDING_BYTES = 4L << 20;
 
     private final long serial = SERIAL.incrementAndGet();
+    private final long createdNanos = System.nanoTime();
     private final SecureChannel channel;
     private final PeerId remote;
     private final PeerId initiator;
@@ -115,6 +116,8 @@ public final class PeerConnection {
     public Transport transport() { return transport; }
     public InetSocketAddress remoteAddress() { return remoteAddress; }
     public long serial() { return serial; }
+    /** {@link System#nanoTime} when this connection was made, after its handshake. */
+    public long createdNanos() { return createdNanos; }
     public boolean isOpen() { return !closed.get(); }
     public boolean isRetiring() { return retiring.get(); }
     /** The channel's handshake hash: equal on both ends of this connection. */

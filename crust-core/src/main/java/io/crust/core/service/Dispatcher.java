@@ -127,6 +127,11 @@ final class Dispatcher implements ConnectionHandler {
             events.offer(new Misbehaviour(c.remote(), c.remoteAddress(), cause.misbehaviour(), cause.reason()));
         }
         log.debug("{} closed: {}", c, cause.reason());
+        if (cause.lost() == CrustEvent.PeerLost.Reason.GOODBYE) {
+            // The peer closed us on purpose: our attempts of the meeting that made this connection (or an
+            // earlier one) must not reconnect it. A meeting the peer began afresh since goes on.
+            rendezvous.cancelAttempts(c.remote(), c.createdNanos());
+        }
         table.remove(c, cause);
         relay.connectionClosed(c);
         boolean last = table.connectionsOf(c.remote()).isEmpty();

@@ -8,6 +8,7 @@ import io.crust.core.Identity;
 import io.crust.core.PeerId;
 import io.crust.core.Route;
 import io.crust.core.Transport;
+import io.crust.core.connect.Rendezvous;
 import io.crust.core.frame.FrameTransport;
 import io.crust.core.frame.TcpFrameTransport;
 import io.crust.core.frame.UdtFrameTransport;
@@ -196,6 +197,7 @@ final class Handshakes {
         if (identity.peerId().compareTo(peer) < 0) {
             return initiate(transport, peer, Route.PUNCHED, kind, remote);
         }
+        refuseIfCancelled(transport, remote);
         respond(transport, kind, remote, Route.PUNCHED);
         return table.handle(peer).orElseThrow(() -> new CrustException("punched handshake with " + peer.shortForm() + " failed"));
     }
@@ -233,6 +235,7 @@ final class Handshakes {
     /** Runs the initiator handshake over an open transport and registers the result. */
     PeerHandle initiate(FrameTransport transport, PeerId expected, Route route, Transport kind, InetSocketAddress remote)
             throws CrustException {
+        refuseIfCancelled(transport, remote);
         try {
             SecureChannel channel = SecureChannel.initiate(transport, identity, expected, params);
             return registrar.register(channel, identity.peerId(), route, kind, remote);
@@ -242,6 +245,19 @@ final class Handshakes {
         } catch (IOException e) {
             closeQuietly(transport);
             throw new CrustException("handshake with " + remote + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Closes {@code transport} before any handshake byte when the calling thread runs a direct attempt
+     * whose meeting was cancelled ({@link Rendezvous#cancelAttempts}): the peer then registers nothing
+     * either, where a finished handshake would have connected it for a moment.
+     */
+    private static void refuseIfCancelled(FrameTransport transport, InetSocketAddress remote) throws ConnectFailedException {
+        if (Rendezvous.cancelledOnThisThread()) {
+            closeQuietly(transport);
+            throw new ConnectFailedException(ConnectFailedException.Reason.CANCELLED,
+                    "attempt towards " + remote + " cancelled: the peer was dropped or said goodbye since it began");
         }
     }
 

@@ -82,7 +82,7 @@ public final class Node implements AutoCloseable {
         this.events = new EventQueue(config.eventQueueCapacity());
         this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxConnectionsPerAddress(),
                 config.maxConnectionsPerPrefix(), config.maxMessageBytes(),
-                config.messageDelivery() == MessageDelivery.PER_PEER ? config.peerInboxMessages() : 0);
+                config.messageDelivery() == MessageDelivery.PER_PEER ? config.peerInboxMessages() : 0, this::dropped);
         int channelMax = Math.max(config.maxMessageBytes(), WireCodec.MAX_RELAY_FRAME_BYTES) + CHANNEL_HEADROOM_BYTES;
         HandshakeParams params = new HandshakeParams(config.networkName(), HandshakeParams.CURRENT_PROTOCOL_VERSION,
                 config.handshakeTimeout(), channelMax);
@@ -162,6 +162,11 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /** The application closed the peer: the attempts still running towards it must not bring it back. */
+    private void dropped(PeerId peer) {
+        rendezvous.cancelAttempts(peer, System.nanoTime());
+    }
+
     /** Turns an authenticated channel into a live connection: checks, HELLO, table, threads. */
     PeerHandle register(SecureChannel channel, PeerId initiator, Route route, Transport transport,
             InetSocketAddress remoteAddress) throws CrustException {
@@ -173,6 +178,9 @@ public final class Node implements AutoCloseable {
             refusal = new ConnectFailedException(ConnectFailedException.Reason.BANNED, "peer " + remote.shortForm() + " is banned");
         } else if (closed.get()) {
             refusal = new ConnectFailedException(ConnectFailedException.Reason.NODE_CLOSED, "node is closed");
+        } else if (Rendezvous.cancelledOnThisThread()) {
+            refusal = new ConnectFailedException(ConnectFailedException.Reason.CANCELLED, "a late attempt towards "
+                    + remote.shortForm() + ", which was dropped or said goodbye since it began");
         }
         if (refusal != null) {
             closeQuietly(channel);

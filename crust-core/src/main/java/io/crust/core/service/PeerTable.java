@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * Every live connection, grouped by peer id, and the {@link PeerHandle} the application sees for each
@@ -72,10 +73,15 @@ final class PeerTable {
     /** Connections closed by {@link #evict} that have not been removed yet (they no longer count). */
     private final Set<PeerConnection> evicted = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
+    private final Consumer<PeerId> dropped;
 
-    /** @param inboxMessages capacity of each peer's inbox, 0 when messages go to the events */
+    /**
+     * @param inboxMessages capacity of each peer's inbox, 0 when messages go to the events
+     * @param dropped told the id of a peer the application closed, before its connections close
+     */
     PeerTable(PeerId self, EventQueue events, int maxConnections, int maxPerAddress, int maxPerPrefix,
-            int maxMessageBytes, int inboxMessages) {
+            int maxMessageBytes, int inboxMessages, Consumer<PeerId> dropped) {
+        this.dropped = dropped;
         this.self = self;
         this.events = events;
         this.maxConnections = maxConnections;
@@ -423,6 +429,7 @@ final class PeerTable {
 
     /** Closes every connection of the handle's peer, quietly (the user dropped it). */
     void closePeer(PeerHandle handle) {
+        dropped.accept(handle.id());
         for (PeerConnection c : connectionsOf(handle.id())) {
             c.close(CloseCause.quiet("closed by the application"));
         }

@@ -79,10 +79,45 @@ class DirectAttemptsTest {
         assertThat(attempts.allFinished()).isTrue();
     }
 
+    @Test
+    void afterACancelEveryAttemptOfTheMeetingFindsItCancelledOnItsOwnThreadAndOnlyThere() throws InterruptedException {
+        ConnectionInfo theirs = new ConnectionInfo(PEER, List.of(HOST_TCP, REFLEXIVE_TCP), List.of(MAPPED_UDP),
+                List.of(Kind.HOST, Kind.REFLEXIVE), List.of(Kind.MAPPED));
+        DirectAttempts attempts;
+        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true)) {
+            attempts = ours.start(theirs, "", 0);
+        }
+        CountDownLatch allEnded = new CountDownLatch(1);
+        attempts.whenAllFinished(allEnded::countDown);
+        assertThat(host.allDialling.await(20, TimeUnit.SECONDS)).isTrue();
+
+        attempts.cancel();
+        host.release.countDown();
+
+        assertThat(allEnded.await(20, TimeUnit.SECONDS)).as("told once the last attempt ended").isTrue();
+        assertThat(host.cancelledSeen).containsExactly(true, true, true);
+        assertThat(DirectAttempts.cancelledOnThisThread()).as("not on a thread outside the attempts").isFalse();
+    }
+
+    @Test
+    void attemptsOfAMeetingNobodyCancelledAreNotCancelled() throws InterruptedException {
+        ConnectionInfo theirs = new ConnectionInfo(PEER, List.of(HOST_TCP), List.of(), List.of(Kind.HOST), List.of());
+        DirectAttempts attempts;
+        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true)) {
+            attempts = ours.start(theirs, "", 0);
+        }
+        host.release.countDown();
+        attempts.awaitAll();
+
+        assertThat(host.cancelledSeen).containsExactly(false);
+    }
+
     /** A node whose dials block until released; no UDP side, and a TCP side only where a test sets one. */
     private static final class StubHost implements Rendezvous.Host {
         final List<Thread> tasks = new CopyOnWriteArrayList<>();
         final Map<ConnectionInfo, Route> dials = new ConcurrentHashMap<>();
+        /** What each dial saw of its meeting's cancellation once released. */
+        final List<Boolean> cancelledSeen = new CopyOnWriteArrayList<>();
         final CountDownLatch allDialling = new CountDownLatch(3);
         final CountDownLatch release = new CountDownLatch(1);
         Optional<TcpPunch.Tcp> tcp = Optional.empty();
@@ -96,6 +131,7 @@ class DirectAttemptsTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            cancelledSeen.add(DirectAttempts.cancelledOnThisThread());
             throw new CrustException("no answer from " + info);
         }
 

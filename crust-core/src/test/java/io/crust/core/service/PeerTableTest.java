@@ -34,7 +34,7 @@ class PeerTableTest {
     private final Identity me = Identity.generate();
     private final Identity them = Identity.generate();
     private final EventQueue events = new EventQueue(64);
-    private final PeerTable table = new PeerTable(me.peerId(), events, 16, 16, 16, 1 << 20, 0);
+    private final PeerTable table = new PeerTable(me.peerId(), events, 16, 16, 16, 1 << 20, 0, peer -> { });
     private final List<PeerConnection> opened = new ArrayList<>();
 
     @AfterEach

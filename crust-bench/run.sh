@@ -50,6 +50,8 @@ def section(r):
         return 'labmatrix'
     if k == 'section-load':
         return r.get('section')
+    if k == 'machine':
+        return only[0]  # recorded again below: its load average is the one at the start of this run
     return k
 rows = [json.loads(l) for l in open(path) if l.strip()]
 open(path, 'w').write(''.join(json.dumps(r) + '\n' for r in rows if section(r) not in only))

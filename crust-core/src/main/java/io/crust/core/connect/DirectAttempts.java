@@ -44,13 +44,18 @@ final class DirectAttempts implements AutoCloseable {
      */
     private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(3);
 
-    /** The meeting whose attempt the current thread runs; null on every other thread. */
-    private static final ThreadLocal<DirectAttempts> RUNNING_ON_THIS_THREAD = new ThreadLocal<>();
+    /**
+     * The meeting whose attempt the current thread runs; null on every other thread. Inherited: a dial
+     * runs its TCP and crust-udt tries as a {@link Race}, each on a thread of its own. The threads of a
+     * registered connection do not inherit it ({@code PeerConnection#start}).
+     */
+    private static final InheritableThreadLocal<DirectAttempts> RUNNING_ON_THIS_THREAD = new InheritableThreadLocal<>();
 
     private final Rendezvous.Host host;
     private final PeerId target;
     private volatile boolean cancelled;
-    private long startedNanos;
+    /** When our half was prepared: before CONNECT_INFO left, so before any connection the meeting makes. */
+    private final long startedNanos = System.nanoTime();
     private Runnable onAllFinished;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition finished = lock.newCondition();
@@ -91,7 +96,6 @@ final class DirectAttempts implements AutoCloseable {
      * attempt ends, or at once if the peer sent no punch offer.
      */
     DirectAttempts start(ConnectionInfo theirs, String theirPunchOffer, int theirTcpPort) {
-        startedNanos = System.nanoTime();
         for (ConnectionInfo one : oneCandidateEach(theirs)) {
             run("crust-dial-" + target.shortForm(), () -> host.dialDirect(one, routeOf(one), DIAL_TIMEOUT));
         }
@@ -125,7 +129,11 @@ final class DirectAttempts implements AutoCloseable {
         return target;
     }
 
-    /** {@link System#nanoTime} when {@link #start} began the attempts. */
+    /**
+     * {@link System#nanoTime} when {@link #prepare} made our half. The answering side sends CONNECT_INFO
+     * before it starts its attempts, and the asker's dial can register there in between: a time taken
+     * at {@link #start} would be later than that connection, and a goodbye on it would not cancel them.
+     */
     long startedNanos() {
         return startedNanos;
     }

@@ -106,8 +106,12 @@ public final class PeerConnection {
             established.connection = serial;
             established.commit();
         }
-        writer = Thread.ofVirtual().name("crust-peer-" + serial + "-write").start(this::writeLoop);
-        reader = Thread.ofVirtual().name("crust-peer-" + serial + "-read").start(this::readLoop);
+        // Not what the registering thread carries (a direct attempt's meeting, see DirectAttempts): the
+        // connection outlives the attempt, and what its reader sets up (relayed circuits) is its own.
+        writer = Thread.ofVirtual().inheritInheritableThreadLocals(false).name("crust-peer-" + serial + "-write")
+                .start(this::writeLoop);
+        reader = Thread.ofVirtual().inheritInheritableThreadLocals(false).name("crust-peer-" + serial + "-read")
+                .start(this::readLoop);
     }
 
     public PeerId remote() { return remote; }

@@ -80,7 +80,7 @@ class DirectAttemptsTest {
     }
 
     @Test
-    void afterACancelEveryAttemptOfTheMeetingFindsItCancelledOnItsOwnThreadAndOnlyThere() throws InterruptedException {
+    void afterACancelEveryAttemptOfTheMeetingAndTheThreadsItStartsFindItCancelledAndNoOtherThreadDoes() throws InterruptedException {
         ConnectionInfo theirs = new ConnectionInfo(PEER, List.of(HOST_TCP, REFLEXIVE_TCP), List.of(MAPPED_UDP),
                 List.of(Kind.HOST, Kind.REFLEXIVE), List.of(Kind.MAPPED));
         DirectAttempts attempts;
@@ -96,6 +96,7 @@ class DirectAttemptsTest {
 
         assertThat(allEnded.await(20, TimeUnit.SECONDS)).as("told once the last attempt ended").isTrue();
         assertThat(host.cancelledSeen).containsExactly(true, true, true);
+        assertThat(host.cancelledSeenByRaceThreads).containsExactly(true, true, true);
         assertThat(DirectAttempts.cancelledOnThisThread()).as("not on a thread outside the attempts").isFalse();
     }
 
@@ -110,6 +111,7 @@ class DirectAttemptsTest {
         attempts.awaitAll();
 
         assertThat(host.cancelledSeen).containsExactly(false);
+        assertThat(host.cancelledSeenByRaceThreads).containsExactly(false);
     }
 
     /** A node whose dials block until released; no UDP side, and a TCP side only where a test sets one. */
@@ -118,6 +120,7 @@ class DirectAttemptsTest {
         final Map<ConnectionInfo, Route> dials = new ConcurrentHashMap<>();
         /** What each dial saw of its meeting's cancellation once released. */
         final List<Boolean> cancelledSeen = new CopyOnWriteArrayList<>();
+        final List<Boolean> cancelledSeenByRaceThreads = new CopyOnWriteArrayList<>();
         final CountDownLatch allDialling = new CountDownLatch(3);
         final CountDownLatch release = new CountDownLatch(1);
         Optional<TcpPunch.Tcp> tcp = Optional.empty();
@@ -132,6 +135,13 @@ class DirectAttemptsTest {
                 Thread.currentThread().interrupt();
             }
             cancelledSeen.add(DirectAttempts.cancelledOnThisThread());
+            // A dial races TCP and crust-udt on threads of its own: they see it too.
+            Thread race = Thread.ofVirtual().start(() -> cancelledSeenByRaceThreads.add(DirectAttempts.cancelledOnThisThread()));
+            try {
+                race.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             throw new CrustException("no answer from " + info);
         }
 

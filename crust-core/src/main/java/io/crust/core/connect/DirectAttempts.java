@@ -55,7 +55,7 @@ final class DirectAttempts implements AutoCloseable {
     private final PeerId target;
     private volatile boolean cancelled;
     /** When our half was prepared: before CONNECT_INFO left, so before any connection the meeting makes. */
-    private final long startedNanos = System.nanoTime();
+    private final long preparedNanos = System.nanoTime();
     private Runnable onAllFinished;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition finished = lock.newCondition();
@@ -134,8 +134,8 @@ final class DirectAttempts implements AutoCloseable {
      * before it starts its attempts, and the asker's dial can register there in between: a time taken
      * at {@link #start} would be later than that connection, and a goodbye on it would not cancel them.
      */
-    long startedNanos() {
-        return startedNanos;
+    long preparedNanos() {
+        return preparedNanos;
     }
 
     /** Marks the meeting cancelled: what its attempts connect from now on is closed, not registered. */
@@ -149,7 +149,7 @@ final class DirectAttempts implements AutoCloseable {
         return attempts != null && attempts.cancelled;
     }
 
-    /** Runs {@code action} once every attempt has ended (at once if none is running). */
+    /** Runs {@code action} once every attempt has ended (at once if none is running); one action per meeting. */
     void whenAllFinished(Runnable action) {
         lock.lock();
         try {

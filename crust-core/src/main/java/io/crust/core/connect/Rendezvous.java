@@ -477,17 +477,17 @@ public final class Rendezvous {
     }
 
     /**
-     * Cancels the peer's meetings that started before {@code startedBeforeNanos} (see {@link DirectAttempts}):
+     * Cancels the peer's meetings prepared before {@code preparedBeforeNanos} (see {@link DirectAttempts}):
      * called when the application drops the peer, and when the peer says goodbye on a connection (then
      * with the time that connection was made, so a meeting the peer began afresh since goes on).
      */
-    public void cancelAttempts(PeerId peer, long startedBeforeNanos) {
+    public void cancelAttempts(PeerId peer, long preparedBeforeNanos) {
         Set<DirectAttempts> meetings = running.get(peer);
         if (meetings == null) {
             return;
         }
         for (DirectAttempts attempts : meetings) {
-            if (attempts.startedNanos() - startedBeforeNanos < 0) {
+            if (attempts.preparedNanos() - preparedBeforeNanos < 0) {
                 attempts.cancel();
             }
         }

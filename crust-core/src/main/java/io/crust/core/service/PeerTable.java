@@ -203,11 +203,13 @@ final class PeerTable {
                 entries.put(connection.remote(), entry);
                 toEmit.add(new CrustEvent.PeerConnected(entry.handle, connection.route(), connection.transport()));
             } else {
+                PeerConnection current = entry.handle.current();
+                boolean currentEnding = !current.isOpen() && entry.connections.contains(current);
                 entry.connections.add(connection);
-                if (entry.handle.current().isOpen()) {
-                    settle(entry, toEmit);
+                if (!currentEnding) {
+                    settle(entry, toEmit); // also when the peer retired the current one, already gone
                 }
-                // else the current connection is ending: its removal decides (see remove)
+                // else the current connection is closed but not yet removed: its removal decides (see remove)
             }
             handle = entry.handle;
             changed.signalAll();

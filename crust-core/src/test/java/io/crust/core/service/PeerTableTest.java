@@ -102,6 +102,26 @@ class PeerTableTest {
         assertThat(handle.current()).isSameAs(udt);
     }
 
+    @Test
+    void aReplacementArrivingAfterThePeerRetiredOurOnlyConnectionTakesOverTheSamePeer() throws Exception {
+        PeerConnection relayed = connection(Route.RELAYED, Transport.TCP);
+        PeerHandle handle = table.add(relayed);
+        events.drain();
+
+        relayed.retire();                                    // the peer retired it: it has a better one
+        CloseCause retired = CloseCause.quiet("duplicate connection retired");
+        relayed.close(retired);
+        table.remove(relayed, retired);
+        assertThat(events.drain()).as("the peer is kept while its replacement registers").isEmpty();
+        PeerConnection direct = connection(Route.PUNCHED, Transport.UDT);
+        table.add(direct);
+
+        assertThat(events.drain()).singleElement().isInstanceOfSatisfying(CrustEvent.ConnectionUpgraded.class,
+                upgraded -> assertThat(upgraded.fromRoute()).isEqualTo(Route.RELAYED));
+        assertThat(handle.isOpen()).isTrue();
+        assertThat(handle.current()).isSameAs(direct);
+    }
+
     /** An authenticated connection from {@code them}, dialled by us, that is never started. */
     private PeerConnection connection(Route route, Transport transport) throws Exception {
         FramePipe pipe = FramePipe.create(64 * 1024);

@@ -10,9 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,31 +23,19 @@ class Ipv6LoopbackTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final int MESSAGE_BYTES = 48 * 1024;
     private static final int MESSAGES = 64;
-    private UdtEndpoint server;
-    private UdtEndpoint client;
 
     @BeforeAll
     static void warmUp() throws Exception {
         PollerWarmup.run();
     }
 
-    @BeforeEach
-    void open() throws Exception {
-        InetAddress loopback = InetAddress.getByName("::1");
-        server = UdtEndpoint.bind(new InetSocketAddress(loopback, 0), UdtConfig.defaults());
-        client = UdtEndpoint.bind(new InetSocketAddress(loopback, 0), UdtConfig.defaults());
-    }
-
-    @AfterEach
-    void close() {
-        client.close();
-        server.close();
-    }
-
     @Test
     void aConnectionOverIpv6LoopbackCarriesMessagesBothWaysAndGrowsItsDatagramsWithinTheIpv6Limit() throws Exception {
-        assertThat(server.localAddress().getAddress()).isInstanceOf(Inet6Address.class);
-        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+        InetAddress loopback = InetAddress.getByName("::1");
+        try (UdtEndpoint server = UdtEndpoint.bind(new InetSocketAddress(loopback, 0), UdtConfig.defaults());
+                UdtEndpoint client = UdtEndpoint.bind(new InetSocketAddress(loopback, 0), UdtConfig.defaults());
+                var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            assertThat(server.localAddress().getAddress()).isInstanceOf(Inet6Address.class);
             Future<UdtConnection> accepted = executor.submit(() -> server.accept(WAIT));
             UdtConnection c = client.connect(server.localAddress(), WAIT);
             UdtConnection s = accepted.get();

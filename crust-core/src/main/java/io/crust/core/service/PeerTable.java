@@ -194,14 +194,7 @@ final class PeerTable {
             if (entry == null || !entry.handle.isOpen()) {
                 // A peer closed by the application whose connections are still going: the new
                 // connection starts a new handle; the old connections stay listed only until they end.
-                Entry fresh = new Entry(new PeerHandle(connection, maxMessageBytes, inboxMessages, this::closePeer));
-                if (entry != null) {
-                    fresh.connections.addAll(entry.connections);
-                }
-                entry = fresh;
-                entry.connections.add(connection);
-                entries.put(connection.remote(), entry);
-                toEmit.add(new CrustEvent.PeerConnected(entry.handle, connection.route(), connection.transport()));
+                entry = newHandle(entry, connection, toEmit);
             } else {
                 PeerConnection current = entry.handle.current();
                 boolean currentEnding = !current.isOpen() && entry.connections.contains(current);
@@ -288,20 +281,36 @@ final class PeerTable {
     private void restart(Entry entry, PeerConnection failed, CloseCause cause, List<CrustEvent> toEmit) {
         entry.handle.markClosed(cause.reason());
         toEmit.add(new CrustEvent.PeerLost(failed.remote(), cause.lost(), cause.reason()));
-        List<PeerConnection> live = entry.connections.stream().filter(c -> c.isOpen() && !c.isRetiring()).toList();
-        if (live.isEmpty()) {
-            return;
+        List<PeerConnection> live = live(entry);
+        if (!live.isEmpty()) {
+            settle(newHandle(entry, live.stream().max(order).orElseThrow(), toEmit), toEmit);
         }
-        PeerConnection best = live.stream().max(order).orElseThrow();
-        Entry fresh = new Entry(new PeerHandle(best, maxMessageBytes, inboxMessages, this::closePeer));
-        fresh.connections.addAll(entry.connections);
-        entries.put(best.remote(), fresh);
-        toEmit.add(new CrustEvent.PeerConnected(fresh.handle, best.route(), best.transport()));
-        settle(fresh, toEmit);
+    }
+
+    /**
+     * Starts a new handle on {@code current} ({@code PeerConnected}), listing {@code old}'s connections
+     * (if any) under it as well: those of a closed handle that are still ending.
+     */
+    private Entry newHandle(Entry old, PeerConnection current, List<CrustEvent> toEmit) {
+        Entry fresh = new Entry(new PeerHandle(current, maxMessageBytes, inboxMessages, this::closePeer));
+        if (old != null) {
+            fresh.connections.addAll(old.connections);
+        }
+        if (!fresh.connections.contains(current)) {
+            fresh.connections.add(current);
+        }
+        entries.put(current.remote(), fresh);
+        toEmit.add(new CrustEvent.PeerConnected(fresh.handle, current.route(), current.transport()));
+        return fresh;
+    }
+
+    /** The peer's connections that are open and not being retired. */
+    private static List<PeerConnection> live(Entry entry) {
+        return entry.connections.stream().filter(c -> c.isOpen() && !c.isRetiring()).toList();
     }
 
     private void settle(Entry entry, List<CrustEvent> toEmit) {
-        List<PeerConnection> live = entry.connections.stream().filter(c -> c.isOpen() && !c.isRetiring()).toList();
+        List<PeerConnection> live = live(entry);
         if (live.isEmpty()) {
             return; // the handle stays; a send waits for the next connection (PeerHandle.send)
         }

@@ -61,12 +61,8 @@ class DirectAttemptsTest {
 
     @Test
     void everyCandidateIsDialledAtOnceNamingTheRouteOfItsKind() throws InterruptedException {
-        ConnectionInfo theirs = new ConnectionInfo(PEER, List.of(HOST_TCP, REFLEXIVE_TCP), List.of(MAPPED_UDP),
-                List.of(Kind.HOST, Kind.REFLEXIVE), List.of(Kind.MAPPED));
-        DirectAttempts attempts;
-        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true)) {
-            attempts = ours.start(theirs, "", 0);
-        }
+        ConnectionInfo theirs = everyKindOfCandidate();
+        DirectAttempts attempts = startTowards(theirs);
 
         assertThat(host.allDialling.await(20, TimeUnit.SECONDS)).isTrue();
         assertThat(attempts.allFinished()).isFalse();
@@ -81,12 +77,8 @@ class DirectAttemptsTest {
 
     @Test
     void afterACancelEveryAttemptOfTheMeetingAndTheThreadsItStartsFindItCancelledAndNoOtherThreadDoes() throws InterruptedException {
-        ConnectionInfo theirs = new ConnectionInfo(PEER, List.of(HOST_TCP, REFLEXIVE_TCP), List.of(MAPPED_UDP),
-                List.of(Kind.HOST, Kind.REFLEXIVE), List.of(Kind.MAPPED));
-        DirectAttempts attempts;
-        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true)) {
-            attempts = ours.start(theirs, "", 0);
-        }
+        ConnectionInfo theirs = everyKindOfCandidate();
+        DirectAttempts attempts = startTowards(theirs);
         CountDownLatch allEnded = new CountDownLatch(1);
         attempts.whenAllFinished(allEnded::countDown);
         assertThat(host.allDialling.await(20, TimeUnit.SECONDS)).isTrue();
@@ -103,15 +95,25 @@ class DirectAttemptsTest {
     @Test
     void attemptsOfAMeetingNobodyCancelledAreNotCancelled() throws InterruptedException {
         ConnectionInfo theirs = new ConnectionInfo(PEER, List.of(HOST_TCP), List.of(), List.of(Kind.HOST), List.of());
-        DirectAttempts attempts;
-        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true)) {
-            attempts = ours.start(theirs, "", 0);
-        }
+        DirectAttempts attempts = startTowards(theirs);
         host.release.countDown();
         attempts.awaitAll();
 
         assertThat(host.cancelledSeen).containsExactly(false);
         assertThat(host.cancelledSeenByRaceThreads).containsExactly(false);
+    }
+
+    /** A host, a reflexive and a mapped candidate: one dial of each route. */
+    private static ConnectionInfo everyKindOfCandidate() {
+        return new ConnectionInfo(PEER, List.of(HOST_TCP, REFLEXIVE_TCP), List.of(MAPPED_UDP),
+                List.of(Kind.HOST, Kind.REFLEXIVE), List.of(Kind.MAPPED));
+    }
+
+    /** Our half (no punching sides on the stub), then every attempt towards {@code theirs}. */
+    private DirectAttempts startTowards(ConnectionInfo theirs) {
+        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true)) {
+            return ours.start(theirs, "", 0);
+        }
     }
 
     /** A node whose dials block until released; no UDP side, and a TCP side only where a test sets one. */

@@ -255,7 +255,7 @@ class ConnectionLabTest {
 
             int mark = p.a().lines().size();
             p.a().writeLine("connect " + p.bId());
-            String connected = p.a().awaitLine(l -> l.startsWith("CONNECTED ") || l.startsWith("FAILED "), WAIT);
+            String connected = p.a().awaitLine(l -> l.startsWith("CONNECTED ") || l.startsWith("FAILED connect:"), WAIT);
             System.out.println(label + ": blocked port-restricted cone -> port-restricted cone: " + connected);
             assertThat(connected).startsWith("CONNECTED " + p.bId() + " RELAYED");
 
@@ -325,7 +325,7 @@ class ConnectionLabTest {
     private Outcome connect(Pair p, Duration upgradeWait) throws Exception {
         int mark = p.a().lines().size();
         p.a().writeLine("connect " + p.bId());
-        String result = p.a().awaitLine(l -> l.startsWith("CONNECTED ") || l.startsWith("FAILED "), WAIT);
+        String result = p.a().awaitLine(l -> l.startsWith("CONNECTED ") || l.startsWith("FAILED connect:"), WAIT);
         assertThat(result).as(() -> "connect; the peers' log:\n" + directAttemptLog()).startsWith("CONNECTED " + p.bId());
         String[] f = result.split(" ");
         Optional<String> upgraded = upgradeAfter(p.a(), mark);

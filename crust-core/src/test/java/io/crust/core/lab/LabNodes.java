@@ -113,7 +113,7 @@ final class LabNodes implements AutoCloseable {
     static Outcome connect(Node a, Node b, Predicate<String> settled, Duration settleWait) throws Exception {
         int mark = a.process().lines().size();
         a.process().writeLine("connect " + b.id());
-        String result = a.process().awaitLine(l -> l.startsWith("CONNECTED ") || l.startsWith("FAILED "), WAIT);
+        String result = a.process().awaitLine(l -> l.startsWith("CONNECTED ") || l.startsWith("FAILED connect:"), WAIT);
         assertThat(result).as("connect by id").startsWith("CONNECTED " + b.id());
         String[] f = result.split(" ");
         Optional<String> upgraded = upgradeAfter(a.process(), mark, b.id());
@@ -164,7 +164,7 @@ final class LabNodes implements AutoCloseable {
             }
             List<String> lines = a.process().lines();
             Optional<String> lost = lines.subList(mark, lines.size()).stream()
-                    .filter(l -> l.startsWith("EVENT PeerLost[peer=" + b.id()) || l.startsWith("FAILED ")).findFirst();
+                    .filter(l -> l.startsWith("EVENT PeerLost[peer=" + b.id()) || l.startsWith("FAILED send:")).findFirst();
             if (lost.isPresent()) {
                 return lost;
             }

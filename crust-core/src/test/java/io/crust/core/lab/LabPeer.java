@@ -19,7 +19,7 @@ import java.util.List;
 /**
  * A Crust node for NAT lab tests, run in a lab namespace by {@code LabHost.startJava}. Arguments:
  * {@code [--port N] [--relay] [--no-udp] [--port-mapping] [--contact ip:port]...}. Prints one line per fact on stdout
- * ({@code READY id}, {@code EVENT ...}, {@code CONNECTED id route transport millis}, {@code FAILED ...},
+ * ({@code READY id}, {@code EVENT ...}, {@code CONNECTED id route transport millis}, {@code FAILED COMMAND: why},
  * {@code MESSAGE from text}, {@code STREAMING from n}, {@code STREAM from count ok|BROKEN why}) and obeys stdin
  * commands ({@code connect ID}, {@code send ID TEXT}, {@code drop ID}, {@code peers} (prints {@code PEERS id...}),
  * {@code external} (prints {@code EXTERNAL tcpPort ip:port...}: the TCP listening port, then the external addresses), {@code stream ID COUNT BYTES PACE_MS}).
@@ -88,7 +88,7 @@ public final class LabPeer {
                         default -> say("FAILED unknown command " + words[0]);
                     }
                 } catch (Exception e) {
-                    say("FAILED " + e.getMessage());
+                    say("FAILED " + words[0] + ": " + e.getMessage()); // named, so a reply is not taken for another command's
                 }
             }
         }

@@ -294,7 +294,13 @@ public final class PeerConnection {
             try {
                 bytes = channel.receive();
             } catch (EOFException e) {
-                return closed.get() ? cause : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
+                if (closed.get()) {
+                    return cause;
+                }
+                // Once both RETIREs have passed the peer closes the retired connection: the expected
+                // end, not a loss (reported as one, it made the table restart a peer that was moving).
+                return retireReceived && retireSent ? CloseCause.quiet("duplicate connection retired")
+                        : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
             } catch (DecryptionException e) {
                 return CloseCause.misbehaved(Misbehaviour.Kind.DECRYPTION_FAILURE, e.getMessage());
             } catch (MessageTooLargeException | FrameTooLargeException e) {

@@ -70,6 +70,7 @@ public final class PeerConnection {
     private volatile long lastSentNanos;
     private volatile boolean delivering;
     private volatile boolean carriedApplicationData;
+    private volatile boolean sentApplicationData;
     private volatile Thread reader;
     private volatile Thread writer;
 
@@ -128,6 +129,8 @@ public final class PeerConnection {
     public byte[] channelBinding() { return channel.handshakeHash(); }
     /** True once an application message went either way: the application uses this peer. */
     public boolean carriedApplicationData() { return carriedApplicationData; }
+    /** True once the application queued a message on this connection: its loss may lose that message. */
+    public boolean sentApplicationData() { return sentApplicationData; }
 
     /** Nanos (System.nanoTime) when the last message arrived. */
     public long lastReceivedNanos() {
@@ -162,6 +165,7 @@ public final class PeerConnection {
     public void sendApp(byte[] payload, Priority priority) throws CrustException, InterruptedException {
         byte[] encoded = codec.encode(new WireMessage.App(payload));
         carriedApplicationData = true;
+        sentApplicationData = true;
         if (priority == Priority.HIGH) {
             queue.putHigh(encoded);
         } else {

@@ -50,11 +50,14 @@ final class PeerTable {
     private static final class Entry {
         final PeerHandle handle;
         final List<PeerConnection> connections = new ArrayList<>();
+        /** Every connection this handle has pointed at: the application's messages went over them. */
+        final Set<PeerConnection> carriers = Collections.newSetFromMap(new IdentityHashMap<>());
         /** Set while the peer has no connection because its last one was retired: its replacement is coming. */
         long orphanSinceNanos;
 
         Entry(PeerHandle handle) {
             this.handle = handle;
+            carriers.add(handle.current());
         }
     }
 
@@ -240,13 +243,12 @@ final class PeerTable {
                 if (wasOpen && !cause.quiet() && !closed) {
                     toEmit.add(new CrustEvent.PeerLost(connection.remote(), cause.lost(), cause.reason()));
                 }
+            } else if (!cause.quiet() && !closed && entry.handle.isOpen() && mayHaveLostMessages(entry, connection)) {
+                restart(entry, connection, cause, toEmit);
             } else if (entry.handle.current() == connection) {
-                if (cause.quiet() || closed) {
-                    settle(entry, toEmit);
-                } else {
-                    restart(entry, connection, cause, toEmit);
-                }
+                settle(entry, toEmit);
             }
+            entry.carriers.remove(connection);
             changed.signalAll();
             eventOrder.lock();
         } finally {
@@ -272,11 +274,22 @@ final class PeerTable {
     }
 
     /**
-     * The connection the application's messages went over failed while the peer has another one. What
-     * was queued on it or still in flight may be lost, so the application hears it ({@code PeerLost})
-     * and gets the other connection as a new peer ({@code PeerConnected}), as after a reconnect; moving
-     * the handle without a word would hide the loss. Retiring connections stay listed under the closed
-     * handle until they end.
+     * True when a connection that failed may have taken application messages with it: it is the
+     * handle's current connection, or an earlier one that carried messages and was still draining them
+     * (its RETIRE exchange had not finished). The peer's end of it may never have registered at all:
+     * a late attempt that the peer cancelled once our side of the handshake had finished.
+     */
+    private static boolean mayHaveLostMessages(Entry entry, PeerConnection connection) {
+        return entry.handle.current() == connection
+                || (entry.carriers.contains(connection) && connection.sentApplicationData());
+    }
+
+    /**
+     * A connection the application's messages went over failed while the peer has another one (see
+     * {@link #mayHaveLostMessages}). What was queued on it or still in flight may be lost, so the
+     * application hears it ({@code PeerLost}) and gets the other connection as a new peer
+     * ({@code PeerConnected}), as after a reconnect; moving the handle without a word would hide the
+     * loss. Retiring connections stay listed under the closed handle until they end.
      */
     private void restart(Entry entry, PeerConnection failed, CloseCause cause, List<CrustEvent> toEmit) {
         entry.handle.markClosed(cause.reason());
@@ -318,6 +331,7 @@ final class PeerTable {
         PeerConnection before = entry.handle.current();
         if (best != before) {
             entry.handle.switchTo(best);
+            entry.carriers.add(best);
             if (before.route() != best.route() || before.transport() != best.transport()) {
                 toEmit.add(new CrustEvent.ConnectionUpgraded(best.remote(), before.route(), best.route(),
                         best.transport()));

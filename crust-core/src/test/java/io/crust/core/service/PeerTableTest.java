@@ -122,6 +122,48 @@ class PeerTableTest {
         assertThat(handle.current()).isSameAs(direct);
     }
 
+    @Test
+    void aRetiredConnectionThatFailsWithMessagesOnItReportsThePeerLostAndStartsANewOneOnTheReplacement() throws Exception {
+        PeerConnection udt = connection(Route.PUNCHED, Transport.UDT);
+        PeerHandle first = table.add(udt);
+        first.send("on the first connection".getBytes(), io.crust.core.Priority.HIGH);
+        PeerConnection tcp = connection(Route.PUNCHED, Transport.TCP);
+        table.add(tcp);
+        assertThat(udt.isRetiring()).isTrue();
+        assertThat(first.current()).isSameAs(tcp);
+        events.drain();
+
+        CloseCause closedByPeer = CloseCause.lost(CrustEvent.PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
+        udt.close(closedByPeer);                             // before the RETIREs passed: the message may be lost
+        table.remove(udt, closedByPeer);
+
+        List<CrustEvent> seen = events.drain();
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(0)).isInstanceOf(CrustEvent.PeerLost.class);
+        assertThat(seen.get(1)).isInstanceOfSatisfying(CrustEvent.PeerConnected.class, connected -> {
+            assertThat(connected.peer()).isNotSameAs(first);
+            assertThat(((PeerHandle) connected.peer()).current()).isSameAs(tcp);
+        });
+        assertThat(first.isOpen()).isFalse();
+    }
+
+    @Test
+    void aRetiredConnectionThatFailsWithoutCarryingMessagesEndsWithoutAWord() throws Exception {
+        PeerConnection udt = connection(Route.PUNCHED, Transport.UDT);
+        PeerHandle handle = table.add(udt);
+        PeerConnection tcp = connection(Route.PUNCHED, Transport.TCP);
+        table.add(tcp);
+        events.drain();
+
+        CloseCause closedByPeer = CloseCause.lost(CrustEvent.PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
+        udt.close(closedByPeer);
+        table.remove(udt, closedByPeer);
+
+        assertThat(events.drain()).isEmpty();
+        assertThat(handle.isOpen()).isTrue();
+        assertThat(handle.current()).isSameAs(tcp);
+    }
+
     /** An authenticated connection from {@code them}, dialled by us, that is never started. */
     private PeerConnection connection(Route route, Transport transport) throws Exception {
         FramePipe pipe = FramePipe.create(64 * 1024);

@@ -21,6 +21,7 @@ public final class LabHost {
     private final NatLab lab;
     private final String namespace;
     private final InetAddress address;
+    private volatile InetAddress ipv6Address;
 
     LabHost(NatLab lab, String namespace, InetAddress address) {
         this.lab = lab;
@@ -36,6 +37,15 @@ public final class LabHost {
     /** This host's own address: its LAN address behind a NAT, its internet address otherwise. */
     public InetAddress address() {
         return address;
+    }
+
+    /** This host's global IPv6 address, if its site is {@linkplain NatLab#dualStack dual-stack}. */
+    public java.util.Optional<InetAddress> ipv6Address() {
+        return java.util.Optional.ofNullable(ipv6Address);
+    }
+
+    void ipv6Address(InetAddress address) {
+        this.ipv6Address = address;
     }
 
     /** Runs a command here and returns its result (non-zero exit codes included); fails on timeout. */

@@ -48,6 +48,8 @@ public final class NatLab implements AutoCloseable {
     public static final String INTERNET_PRIMARY = "203.0.113.1";
     /** The internet namespace's second address: the STUN server's alternate address. */
     public static final String INTERNET_SECONDARY = "203.0.113.3";
+    /** The internet namespace's IPv6 address, once a site is {@linkplain #dualStack dual-stack}. */
+    public static final String INTERNET_IPV6 = "2001:db8::1";
     /** STUN's primary port (RFC 5389); stund also answers on 3479. */
     public static final int STUN_PORT = 3478;
 
@@ -67,6 +69,7 @@ public final class NatLab implements AutoCloseable {
     private int publicHosts;
     private int bridgePorts;
     private boolean closed;
+    private boolean ipv6Internet;
 
     private NatLab(String prefix, Path logDirectory) {
         this.prefix = prefix;
@@ -190,6 +193,54 @@ public final class NatLab implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Gives a site IPv6 beside its IPv4 NAT, as a dual-stack home router does: a global prefix
+     * {@code 2001:db8:N::/64} on the LAN (the host {@code 2001:db8:N::2}, more hosts ::3, ::4, ...),
+     * the router at {@code 2001:db8::(10+N)} on the internet, and no translation, only a stateful
+     * firewall on what it forwards (RFC 6092: replies and related ICMPv6 in, everything from the LAN
+     * out, every unsolicited packet from the internet dropped). Call it before adding hosts; hosts added
+     * after it get IPv4 only. Not for {@link NatKind#DOUBLE_NAT} or UPnP sites.
+     */
+    public void dualStack(Site site) throws LabException {
+        if (site.kind() == NatKind.DOUBLE_NAT || site.kind() == NatKind.UPNP) {
+            throw new IllegalArgumentException("a dual-stack site has one router: not " + site.kind());
+        }
+        lock.lock();
+        try {
+            buildIpv6Internet();
+            int n = site.index();
+            LabHost router = site.router();
+            String wan = "2001:db8::" + (10 + n);
+            String lanPrefix = "2001:db8:" + n + "::";
+            router.exec(SETUP_TIMEOUT, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1").orThrow();
+            ip(router, "-6", "addr", "add", wan + "/64", "dev", "wan", "nodad");
+            ip(router, "-6", "addr", "add", lanPrefix + "1/64", "dev", "lan", "nodad");
+            ip(router, "-6", "route", "add", "default", "via", INTERNET_IPV6);
+            ip(internet, "-6", "route", "add", lanPrefix + "/64", "via", wan);
+            nft(router, NatRules.ipv6Firewall());
+            int j = 1;
+            for (LabHost host : site.hosts()) {
+                String address = lanPrefix + (1 + j++);
+                ip(host, "-6", "addr", "add", address + "/64", "dev", "eth0", "nodad");
+                ip(host, "-6", "route", "add", "default", "via", lanPrefix + "1");
+                host.ipv6Address(address(address));
+            }
+            log.info("lab {}: {} is dual-stack, LAN {}/64", prefix, site, lanPrefix);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The internet namespace routes IPv6 between dual-stack sites (once, for the first of them). */
+    private void buildIpv6Internet() throws LabException {
+        if (ipv6Internet) {
+            return;
+        }
+        internet.exec(SETUP_TIMEOUT, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1").orThrow();
+        ip(internet, "-6", "addr", "add", INTERNET_IPV6 + "/64", "dev", "br0", "nodad");
+        ipv6Internet = true;
     }
 
     /** A host on the internet segment with its own public address (203.0.113.101, .102, ...), no NAT. */

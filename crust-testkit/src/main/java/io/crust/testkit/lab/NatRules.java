@@ -31,6 +31,25 @@ final class NatRules {
                 : "");
     }
 
+    /**
+     * A dual-stack home router's IPv6 firewall (RFC 6092, "recommended simple security"): no
+     * translation; what the LAN sends goes out, and only what conntrack matches to it (replies,
+     * related ICMPv6 errors) comes in. A UDP packet or TCP SYN from outside to a host is dropped
+     * unless the host sent to that remote address and port first: the filtering of a port-restricted
+     * cone, which simultaneous sends open as they open a NAT.
+     */
+    static String ipv6Firewall() {
+        return """
+                table ip6 crust_fw6 {
+                  chain forward {
+                    type filter hook forward priority 0; policy drop;
+                    ct state established,related accept
+                    iifname "lan" oifname "wan" accept
+                  }
+                }
+                """;
+    }
+
     /** The translation rules of a router of {@code kind} (not {@link NatKind#NONE}, not UPNP: see {@link #miniupnpd()}). */
     static String translation(NatKind kind) {
         return switch (kind) {

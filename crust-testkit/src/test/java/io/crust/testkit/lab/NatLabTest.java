@@ -88,11 +88,67 @@ class NatLabTest {
         }
     }
 
+    /**
+     * A datagram socket on [::]:5000 driven from stdin: {@code send IP PORT TEXT}, {@code recv SECONDS}
+     * (prints {@code RECEIVED text from} or {@code TIMEOUT}).
+     */
+    private static final String UDP6 = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            s.bind(("::", 5000))
+            print("READY", flush=True)
+            for line in sys.stdin:
+                w = line.split()
+                if w[0] == "send":
+                    s.sendto(w[3].encode(), (w[1], int(w[2])))
+                    print("SENT " + w[3], flush=True)
+                elif w[0] == "recv":
+                    s.settimeout(float(w[1]))
+                    try:
+                        data, source = s.recvfrom(2048)
+                        print("RECEIVED " + data.decode() + " " + source[0], flush=True)
+                    except socket.timeout:
+                        print("TIMEOUT", flush=True)
+            """;
+
+    @Test
+    void aDualStackSiteDropsUnsolicitedIpv6DatagramsAndPassesThoseFromAnAddressItsHostSentTo() throws Exception {
+        try (NatLab lab = NatLab.start("ipv6")) {
+            Site siteA = lab.site(NatKind.SYMMETRIC);
+            Site siteB = lab.site(NatKind.SYMMETRIC);
+            lab.dualStack(siteA);
+            lab.dualStack(siteB);
+            String aIp = "2001:db8:1::2";
+            String bIp = "2001:db8:2::2";
+            assertThat(siteA.host().ipv6Address()).contains(java.net.InetAddress.getByName(aIp));
+            assertThat(siteB.host().ipv6Address()).contains(java.net.InetAddress.getByName(bIp));
+            LabProcess a = siteA.host().start("python3", "-c", UDP6);
+            LabProcess b = siteB.host().start("python3", "-c", UDP6);
+            a.awaitLine("READY"::equals, TIMEOUT);
+            b.awaitLine("READY"::equals, TIMEOUT);
+
+            a.writeLine("send " + bIp + " 5000 unsolicited");
+            a.awaitLine("SENT unsolicited"::equals, TIMEOUT);
+            b.writeLine("recv 1.5");
+            assertThat(b.awaitLine(l -> l.startsWith("RECEIVED") || l.equals("TIMEOUT"), TIMEOUT))
+                    .as("B's firewall drops what B never asked for").isEqualTo("TIMEOUT");
+
+            b.writeLine("send " + aIp + " 5000 from-b");     // a reply to A's send: A's firewall lets it in
+            a.writeLine("recv 10");
+            assertThat(a.awaitLine(l -> l.startsWith("RECEIVED") || l.equals("TIMEOUT"), TIMEOUT))
+                    .isEqualTo("RECEIVED from-b " + bIp);
+            a.writeLine("send " + bIp + " 5000 from-a");      // now B has sent to A: B's firewall opens
+            b.writeLine("recv 10");
+            assertThat(b.awaitLine(l -> l.startsWith("RECEIVED") || l.equals("TIMEOUT"), TIMEOUT))
+                    .isEqualTo("RECEIVED from-a " + aIp);
+        }
+    }
+
     @Test
     void nftAcceptsEveryRuleSetTheLabUses() throws Exception {
         try (NatLab lab = NatLab.start("rules")) {
             List<String> ruleSets = new java.util.ArrayList<>(List.of(NatRules.firewall(true), NatRules.firewall(false),
-                    NatRules.routerLoss(5), NatRules.routerLoss(100), NatRules.hostLoss(5, "br0")));
+                    NatRules.routerLoss(5), NatRules.routerLoss(100), NatRules.hostLoss(5, "br0"), NatRules.ipv6Firewall()));
             for (NatKind kind : NatKind.values()) {
                 if (kind != NatKind.NONE) {
                     ruleSets.add(NatRules.translation(kind));

@@ -6,6 +6,7 @@ import io.crust.nat.PunchOffer;
 import io.crust.nat.StunClient;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -19,6 +20,9 @@ import org.slf4j.LoggerFactory;
 /** Candidate gathering (RFC 8445 section 5.1.1) for {@link io.crust.nat.HolePuncher#gather}. */
 public final class Gathering {
     private static final Logger log = LoggerFactory.getLogger(Gathering.class);
+
+    /** The most host candidates of each address family an offer carries. */
+    static final int HOSTS_PER_FAMILY = 4;
 
     private Gathering() {
     }
@@ -63,23 +67,53 @@ public final class Gathering {
         return PunchOffer.create(candidates, dependent);
     }
 
-    /** The bound address, or every up, non-loopback IPv4 address when bound to the wildcard. */
+    /**
+     * The bound address, or when bound to the wildcard every up, non-loopback interface address a peer
+     * elsewhere could reach: IPv4 ones and global or unique-local IPv6 ones (at most
+     * {@value #HOSTS_PER_FAMILY} of each), IPv6 first and the families interleaved in priority, so that
+     * checks of one family never all wait behind the other's (RFC 8421, which asks ICE agents to mix the
+     * address families for this reason). A link-local address is left out: it needs a scope that only
+     * this host knows.
+     */
     static List<Candidate> hostCandidates(InetSocketAddress bound) throws IOException {
         if (!bound.getAddress().isAnyLocalAddress()) {
             return List.of(Candidate.host(bound));
         }
-        List<Candidate> hosts = new ArrayList<>();
-        int preference = 65535;
+        List<InetAddress> v4 = new ArrayList<>();
+        List<InetAddress> v6 = new ArrayList<>();
         for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
             if (!nif.isUp() || nif.isLoopback()) {
                 continue;
             }
             for (InetAddress ip : Collections.list(nif.getInetAddresses())) {
-                if (ip instanceof Inet4Address && hosts.size() < 4) {
-                    hosts.add(Candidate.of(Candidate.Type.HOST, new InetSocketAddress(ip, bound.getPort()), preference--));
+                if (ip instanceof Inet4Address && v4.size() < HOSTS_PER_FAMILY) {
+                    v4.add(ip);
+                } else if (ip instanceof Inet6Address && reachableIpv6(ip) && v6.size() < HOSTS_PER_FAMILY) {
+                    v6.add(InetAddress.getByAddress(ip.getAddress())); // without the interface's scope
+                }
+            }
+        }
+        return interleaved(v6, v4, bound.getPort());
+    }
+
+    /** Host candidates on {@code port}, IPv6 and IPv4 in turn, IPv6 first, in falling local preference. */
+    static List<Candidate> interleaved(List<InetAddress> v6, List<InetAddress> v4, int port) {
+        List<Candidate> hosts = new ArrayList<>();
+        int preference = 65535;
+        for (int i = 0; i < Math.max(v4.size(), v6.size()); i++) {
+            for (List<InetAddress> family : List.of(v6, v4)) {
+                if (i < family.size()) {
+                    hosts.add(Candidate.of(Candidate.Type.HOST, new InetSocketAddress(family.get(i), port), preference--));
                 }
             }
         }
         return hosts;
     }
+
+    /** Global unicast or unique-local (fc00::/7): not link-local, site-local (deprecated), loopback or multicast. */
+    static boolean reachableIpv6(InetAddress ip) {
+        return !ip.isLinkLocalAddress() && !ip.isSiteLocalAddress() && !ip.isLoopbackAddress() && !ip.isMulticastAddress()
+                && !ip.isAnyLocalAddress();
+    }
+
 }

@@ -47,6 +47,9 @@ public final class TcpPunch {
         /** The address the node binds its sockets to (the wildcard address normally). */
         InetAddress bindAddress();
 
+        /** True if the node can send from a global unicast IPv6 address (2000::/3) of its own. */
+        boolean hasGlobalIpv6();
+
         /** Runs the handshake over a punched socket (roles by peer id order) and registers the connection. */
         PeerHandle over(Socket socket, PeerId peer, InetSocketAddress remote) throws CrustException;
     }
@@ -79,7 +82,7 @@ public final class TcpPunch {
      * within {@code timeout} in all.
      */
     public PeerHandle punch(ConnectionInfo theirs, int theirPort, PeerId peer, Duration timeout) throws CrustException {
-        List<InetAddress> publicIps = publicAddresses(theirs);
+        List<InetAddress> publicIps = publicAddresses(theirs, tcp.hasGlobalIpv6());
         if (publicIps.isEmpty()) {
             throw new CrustException("no public address of " + peer.shortForm() + " to punch TCP towards");
         }
@@ -124,7 +127,23 @@ public final class TcpPunch {
     }
 
     /** Reflexive and mapped addresses (TCP or UDP) of the peer, each IP once, at most four. */
-    static List<InetAddress> publicAddresses(ConnectionInfo info) {
-        return info.ipsOf(Set.of(PeerRecord.Kind.REFLEXIVE, PeerRecord.Kind.MAPPED)).stream().limit(4).toList();
+    /**
+     * Where to punch: the peer's global IPv6 host addresses first, if we have one of our own (no
+     * translation on IPv6: a home router's stateful firewall lets in a SYN from an address its host
+     * sent a SYN to, as RFC 6092 recommends for TCP), then its reflexive and mapped IPv4 addresses. Both ends
+     * list each other's addresses the same way, so their attempts meet at the same family.
+     */
+    static List<InetAddress> publicAddresses(ConnectionInfo info, boolean weHaveGlobalIpv6) {
+        List<InetAddress> targets = new ArrayList<>();
+        if (weHaveGlobalIpv6) {
+            info.ipsOf(Set.of(PeerRecord.Kind.HOST)).stream().filter(TcpPunch::isGlobalIpv6).limit(2).forEach(targets::add);
+        }
+        info.ipsOf(Set.of(PeerRecord.Kind.REFLEXIVE, PeerRecord.Kind.MAPPED)).stream().limit(4).forEach(targets::add);
+        return targets;
+    }
+
+    /** A global unicast IPv6 address: 2000::/3 (RFC 4291 section 2.4). */
+    public static boolean isGlobalIpv6(InetAddress ip) {
+        return ip instanceof java.net.Inet6Address && (ip.getAddress()[0] & 0xE0) == 0x20;
     }
 }

@@ -28,6 +28,12 @@ final class TcpPunchHost implements TcpPunch.Tcp {
     }
 
     @Override
+    public boolean hasGlobalIpv6() {
+        return LocalAddresses.of(new InetSocketAddress(bindAddress, 0)).stream()
+                .anyMatch(a -> TcpPunch.isGlobalIpv6(a.getAddress()));
+    }
+
+    @Override
     public PeerHandle over(Socket socket, PeerId peer, InetSocketAddress remote) throws CrustException {
         return handshakes.overPunchedTcp(socket, peer, remote);
     }

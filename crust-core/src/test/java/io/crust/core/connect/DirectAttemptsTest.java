@@ -221,6 +221,11 @@ class DirectAttemptsTest {
         }
 
         @Override
+        public boolean hasGlobalIpv6() {
+            return false;
+        }
+
+        @Override
         public PeerHandle over(Socket socket, PeerId peer, InetSocketAddress remote) {
             throw new UnsupportedOperationException();
         }

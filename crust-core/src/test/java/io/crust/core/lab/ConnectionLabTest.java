@@ -145,6 +145,34 @@ class ConnectionLabTest {
     }
 
     /**
+     * Two peers behind symmetric NATs, both sites dual-stack with a stateful IPv6 firewall (RFC 6092)
+     * and no IPv6 translation: over IPv4 only the relay joins them, but their IPv6 host candidates punch
+     * through both firewalls, so the pair ends on a direct IPv6 path (moved to from the relay, if the
+     * relay came first).
+     */
+    @Test
+    void twoSymmetricNatPeersBehindIpv6FirewallsEndOnADirectIpv6Path() throws Exception {
+        try (NatLab lab = NatLab.start("coreV6")) {
+            List<String> hubs = startPublicNodes(lab, 2);
+            Site siteA = lab.site(NatKind.SYMMETRIC);
+            Site siteB = lab.site(NatKind.SYMMETRIC);
+            lab.dualStack(siteA);
+            lab.dualStack(siteB);
+            Pair p = start(siteA, siteB, hubs);
+            Outcome o = connect(p, Duration.ofSeconds(15));
+            print("symmetric -> symmetric, both dual-stack behind IPv6 firewalls", o);
+            p.a().writeLine("path " + p.bId());
+            String path = p.a().awaitLine(l -> l.startsWith("PATH "), WAIT);
+            System.out.println("A's path to B: " + path);
+            // PUNCHED, or DIRECT: a dial of B's IPv6 host address from the punching socket, once the
+            // punch checks have opened both firewalls, also gets through.
+            assertThat(path).as(() -> "the peers' log:\n" + directAttemptLog()).startsWith("PATH " + p.bId() + " ")
+                    .doesNotContain(" RELAYED ").endsWith(" " + siteB.host().ipv6Address().orElseThrow().getHostAddress());
+            exchange(p, "hello-over-ipv6");
+        }
+    }
+
+    /**
      * The pair of the matrix whose attempts overlap most (a full cone answers every dial, an
      * address-restricted cone every punch): connected, used and separated ten times in a row, while
      * the previous tries' attempts are still arriving. Every message arrives, or A is told that the
@@ -286,9 +314,13 @@ class ConnectionLabTest {
     /** Starts {@code publicNodes} public nodes (the first relays) and A, B behind their NATs, connected to all. */
     private Pair start(NatLab lab, int publicNodes, NatKind kindA, NatKind kindB, String... natedOptions) throws Exception {
         List<String> args = startPublicNodes(lab, publicNodes);
+        return start(lab.site(kindA), lab.site(kindB), args, natedOptions);
+    }
+
+    /** As {@link #start(NatLab, int, NatKind, NatKind, String...)}, with A and B on sites already built. */
+    private Pair start(Site siteA, Site siteB, List<String> args, String... natedOptions) throws Exception {
         args.addAll(List.of(natedOptions));
-        Site siteA = lab.site(kindA);
-        Site siteB = lab.site(kindB);
+        int publicNodes = (int) args.stream().filter("--contact"::equals).count();
         LabProcess a = siteA.host().startJava(DEBUG_CONNECT, LabPeer.class, args.toArray(String[]::new));
         LabProcess b = siteB.host().startJava(DEBUG_CONNECT, LabPeer.class, args.toArray(String[]::new));
         natedPeers.add(a);

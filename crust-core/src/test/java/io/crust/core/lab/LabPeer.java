@@ -22,6 +22,7 @@ import java.util.List;
  * ({@code READY id}, {@code EVENT ...}, {@code CONNECTED id route transport millis}, {@code FAILED COMMAND: why},
  * {@code MESSAGE from text}, {@code STREAMING from n}, {@code STREAM from count ok|BROKEN why}) and obeys stdin
  * commands ({@code connect ID}, {@code send ID TEXT}, {@code drop ID}, {@code peers} (prints {@code PEERS id...}),
+ * {@code path ID} (prints {@code PATH id route transport remoteIp}),
  * {@code external} (prints {@code EXTERNAL tcpPort ip:port...}: the TCP listening port, then the external addresses), {@code stream ID COUNT BYTES PACE_MS}).
  */
 public final class LabPeer {
@@ -72,6 +73,11 @@ public final class LabPeer {
                                 + node.externalAddresses().stream().map(a -> " " + a.getAddress().getHostAddress() + ":" + a.getPort())
                                         .reduce("", String::concat));
                         case "peers" -> say("PEERS" + node.peers().stream().map(x -> " " + x.id()).reduce("", String::concat));
+                        case "path" -> {
+                            Peer peer = node.peer(PeerId.parse(words[1])).orElseThrow();
+                            say("PATH " + peer.id() + " " + peer.route() + " " + peer.transport() + " "
+                                    + peer.remoteAddress().getAddress().getHostAddress());
+                        }
                         case "drop" -> {
                             node.drop(PeerId.parse(words[1]));
                             say("DROPPED " + words[1]);

@@ -95,6 +95,37 @@ class LoopbackTest {
         }
     }
 
+    /**
+     * A sender held to Ethernet-sized datagrams sends them in segmented batches, which the receiver's
+     * kernel may hand over joined (UDP_GRO, on the fast path): split apart again, every byte arrives.
+     */
+    @Test
+    void ethernetSizedDatagramsSentInBatchesArriveByteExactAtAReceiverThatTakesThemJoined() throws Exception {
+        byte[] data = new byte[8 * 1024 * 1024 + 5];
+        new Random(2).nextBytes(data);
+        UdtConfig ethernet = UdtConfig.builder().initialPayloadBytes(1200).maxPayloadBytes(1472).build();
+        try (UdtEndpoint sender = UdtEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ethernet);
+             var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<UdtConnection> accepted = executor.submit(() -> server.accept(WAIT));
+            UdtConnection c = sender.connect(server.localAddress(), WAIT);
+            UdtConnection s = accepted.get();
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try (InputStream in = s.inputStream()) {
+                    return in.readAllBytes();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, executor);
+            try (OutputStream out = c.outputStream()) {
+                out.write(data);
+            }
+            assertThat(MessageDigest.getInstance("SHA-256").digest(received.get()))
+                    .isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+            assertThat(server.stats().datagramsIn()).as("one datagram per segment, joined or not")
+                    .isGreaterThan(data.length / 1472);
+        }
+    }
+
     @Test
     void aTransferOverIpv6LoopbackArrivesByteExactStartingFromDatagramsTheIpv6MinimumMtuCarries() throws Exception {
         byte[] data = new byte[1024 * 1024 + 3];

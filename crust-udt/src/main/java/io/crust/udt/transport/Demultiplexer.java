@@ -54,7 +54,7 @@ public final class Demultiplexer implements AutoCloseable {
     /** How datagrams go through the socket: the JDK's channel calls, or the Linux fast path. */
     private final DatagramIo io;
     /** Connections that took datagrams of the current batch and have not sent yet (receive thread only). */
-    private final ConnectionDriver[] batchDrivers;
+    private ConnectionDriver[] batchDrivers;
     private int batchDriverCount;
     private final SecureRandom random = new SecureRandom();
     private final HandshakeCookies cookies = new HandshakeCookies(random);
@@ -173,17 +173,33 @@ public final class Demultiplexer implements AutoCloseable {
                 LOG.debug("receive failed: {}", e.toString()); // e.g. ICMP port unreachable reported late
                 continue;
             }
-            datagramsIn.add(n);
             long now = System.nanoTime();
+            int datagrams = 0;
             for (int i = 0; i < n; i++) {
-                try {
-                    dispatch(batch.datagrams[i], batch.sources[i], now, n > 1);
-                } catch (RuntimeException e) {
-                    malformed.increment();
-                    LOG.debug("datagram from {} dropped: {}", batch.sources[i], e.toString());
+                ByteBuffer buffer = batch.datagrams[i];
+                int segment = batch.segmentBytes[i];
+                if (segment == 0 || buffer.remaining() <= segment) {
+                    datagrams++;
+                    dispatchOrDrop(buffer, batch.sources[i], now, n > 1);
+                    continue;
+                }
+                // Several datagrams the kernel joined: each is a datagram of its own to the protocol.
+                for (int at = 0; at < buffer.limit(); at += segment) {
+                    datagrams++;
+                    dispatchOrDrop(buffer.slice(at, Math.min(segment, buffer.limit() - at)), batch.sources[i], now, true);
                 }
             }
+            datagramsIn.add(datagrams);
             flushBatch();
+        }
+    }
+
+    private void dispatchOrDrop(ByteBuffer datagram, InetSocketAddress from, long now, boolean inBatch) {
+        try {
+            dispatch(datagram, from, now, inBatch);
+        } catch (RuntimeException e) {
+            malformed.increment();
+            LOG.debug("datagram from {} dropped: {}", from, e.toString());
         }
     }
 
@@ -201,6 +217,10 @@ public final class Demultiplexer implements AutoCloseable {
             if (batchDrivers[i] == driver) {
                 return;
             }
+        }
+        if (batchDriverCount == batchDrivers.length) {
+            // Joined datagrams from one source can belong to more connections than a batch has buffers.
+            batchDrivers = java.util.Arrays.copyOf(batchDrivers, batchDrivers.length * 2);
         }
         batchDrivers[batchDriverCount++] = driver;
     }

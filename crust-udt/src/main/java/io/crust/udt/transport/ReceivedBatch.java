@@ -11,11 +11,17 @@ import java.nio.ByteBuffer;
 final class ReceivedBatch {
     final ByteBuffer[] datagrams;
     final InetSocketAddress[] sources;
+    /**
+     * Per entry, 0 for one datagram; else the kernel joined several datagrams of the same source into
+     * the buffer, each this many bytes but the last (UDP_GRO, fast path only).
+     */
+    final int[] segmentBytes;
     int count;
 
     ReceivedBatch(int size, int maxDatagramBytes) {
         datagrams = new ByteBuffer[size];
         sources = new InetSocketAddress[size];
+        segmentBytes = new int[size];
         for (int i = 0; i < size; i++) {
             datagrams[i] = ByteBuffer.allocateDirect(maxDatagramBytes);
         }

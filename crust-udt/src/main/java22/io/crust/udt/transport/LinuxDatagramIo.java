@@ -28,7 +28,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * socket as the endpoint's {@code DatagramChannel}:
  * <ul>
  *   <li>receive: {@code poll} until readable, then {@code recvmmsg(MSG_DONTWAIT)} fills up to
- *       {@link #receiveBatchSize()} buffers in one system call;</li>
+ *       {@link #receiveBatchSize()} buffers in one system call. With {@code UDP_GRO} on (Linux 5.0+,
+ *       where the buffers hold a whole 64 KiB) the kernel may hand over several datagrams of one sender
+ *       in one buffer, all {@code gso_size} bytes but the last, and says so in a {@code UDP_GRO} control
+ *       message: a segmented send crosses a veth or the loopback whole instead of being cut apart for
+ *       the socket, and a NIC's receive offload can join a burst the same way. Such a buffer reaches
+ *       the endpoint as its datagrams ({@link ReceivedBatch#segmentBytes});</li>
  *   <li>send: {@code sendmsg}; several same-size datagrams go in one call with a {@code UDP_SEGMENT}
  *       control message, and the kernel cuts them apart (UDP generic segmentation offload, Linux 4.18+).
  *       If the kernel refuses segmentation once, this endpoint sends one datagram per call from then on.</li>
@@ -55,6 +60,7 @@ final class LinuxDatagramIo implements DatagramIo {
     private static final int SOCK_DGRAM = 2;
     private static final int SOL_UDP = 17;
     private static final int UDP_SEGMENT = 103;
+    private static final int UDP_GRO = 104;
     private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_TRUNC = 0x20;
     private static final int SHUT_RD = 0;
@@ -77,6 +83,10 @@ final class LinuxDatagramIo implements DatagramIo {
     private static final int IOVEC_BYTES = 16;
     private static final int CMSG_SPACE_U16 = 24;
     private static final int CMSG_LEN_U16 = 18;
+    /** CMSG_SPACE(sizeof(int)): room for the UDP_GRO control message per received buffer. */
+    private static final int CMSG_SPACE_INT = 24;
+    /** The largest datagram, and so the largest joined buffer (64 KiB less the IP and UDP headers). */
+    private static final int MAX_UDP_PAYLOAD = 65_507;
     /** Receive batches stay within this much memory per endpoint. */
     private static final int RECEIVE_BATCH_BYTES = 512 * 1024;
     private static final int MAX_RECEIVE_BATCH = 32;
@@ -84,6 +94,8 @@ final class LinuxDatagramIo implements DatagramIo {
     private final int fd;
     private final boolean ipv6Socket;
     private final int batchSize;
+    /** Whether the kernel may join received datagrams ({@code UDP_GRO} accepted, buffers big enough). */
+    private final boolean receiveJoined;
     private final AtomicBoolean segmentation = new AtomicBoolean(true);
     private volatile boolean closing;
 
@@ -92,6 +104,7 @@ final class LinuxDatagramIo implements DatagramIo {
     private final MemorySegment receiveHeaders;
     private final MemorySegment receiveIovecs;
     private final MemorySegment receiveNames;
+    private final MemorySegment receiveControls;
     private final MemorySegment pollFd;
     private final MemorySegment receiveErrno;
     /** Per slot, the sockaddr bytes of the last source decoded there (compared, not copied out, per datagram). */
@@ -109,13 +122,15 @@ final class LinuxDatagramIo implements DatagramIo {
     private final MemorySegment sendPollFd;
     private InetSocketAddress lastDestination;
 
-    private LinuxDatagramIo(int fd, int family, int maxDatagramBytes) {
+    private LinuxDatagramIo(int fd, int family, int maxDatagramBytes, boolean receiveJoined) {
         this.fd = fd;
+        this.receiveJoined = receiveJoined;
         this.ipv6Socket = family == AF_INET6;
         this.batchSize = Math.max(1, Math.min(MAX_RECEIVE_BATCH, RECEIVE_BATCH_BYTES / maxDatagramBytes));
         receiveHeaders = arena.allocate((long) MMSGHDR_BYTES * batchSize, 8);
         receiveIovecs = arena.allocate((long) IOVEC_BYTES * batchSize, 8);
         receiveNames = arena.allocate((long) SOCKADDR_BYTES * batchSize, 8);
+        receiveControls = arena.allocate((long) CMSG_SPACE_INT * batchSize, 8);
         pollFd = arena.allocate(8, 8);
         receiveErrno = arena.allocate(Native.CAPTURE);
         lastNames = arena.allocate((long) SOCKADDR_BYTES * batchSize, 8);
@@ -179,7 +194,20 @@ final class LinuxDatagramIo implements DatagramIo {
             }
             return null;
         }
-        return found < 0 ? null : new LinuxDatagramIo(found, family, maxDatagramBytes);
+        return found < 0 ? null : new LinuxDatagramIo(found, family, maxDatagramBytes,
+                maxDatagramBytes >= MAX_UDP_PAYLOAD && enableJoinedReceive(found));
+    }
+
+    /** Asks the kernel for joined datagrams ({@code setsockopt(SOL_UDP, UDP_GRO, 1)}); false if it refuses. */
+    private static boolean enableJoinedReceive(int fd) {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment one = scratch.allocate(ValueLayout.JAVA_INT);
+            one.set(ValueLayout.JAVA_INT, 0, 1);
+            MemorySegment state = scratch.allocate(Native.CAPTURE);
+            return (int) Native.SETSOCKOPT.invokeExact(state, fd, SOL_UDP, UDP_GRO, one, 4) == 0;
+        } catch (Throwable e) {
+            return false;
+        }
     }
 
     private static boolean sameHost(InetAddress a, InetAddress b) {
@@ -209,6 +237,9 @@ final class LinuxDatagramIo implements DatagramIo {
                 long header = (long) i * MMSGHDR_BYTES;
                 receiveHeaders.set(ValueLayout.JAVA_INT, header + 8, SOCKADDR_BYTES); // msg_namelen
                 receiveHeaders.set(ValueLayout.JAVA_INT, header + 48, 0);             // msg_flags
+                if (receiveJoined) {
+                    receiveHeaders.set(ValueLayout.JAVA_LONG, header + 40, CMSG_SPACE_INT); // msg_controllen
+                }
                 receiveIovecs.set(ValueLayout.JAVA_LONG, (long) i * IOVEC_BYTES + 8, batch.datagrams[i].capacity());
             }
             int n;
@@ -241,8 +272,9 @@ final class LinuxDatagramIo implements DatagramIo {
             receiveHeaders.set(ValueLayout.ADDRESS, header, receiveNames.asSlice((long) i * SOCKADDR_BYTES));
             receiveHeaders.set(ValueLayout.ADDRESS, header + 16, receiveIovecs.asSlice((long) i * IOVEC_BYTES));
             receiveHeaders.set(ValueLayout.JAVA_LONG, header + 24, 1);
-            receiveHeaders.set(ValueLayout.ADDRESS, header + 32, MemorySegment.NULL);
-            receiveHeaders.set(ValueLayout.JAVA_LONG, header + 40, 0);
+            receiveHeaders.set(ValueLayout.ADDRESS, header + 32,
+                    receiveJoined ? receiveControls.asSlice((long) i * CMSG_SPACE_INT) : MemorySegment.NULL);
+            receiveHeaders.set(ValueLayout.JAVA_LONG, header + 40, receiveJoined ? CMSG_SPACE_INT : 0);
             receiveIovecs.set(ValueLayout.ADDRESS, (long) i * IOVEC_BYTES, MemorySegment.ofBuffer(batch.datagrams[i].duplicate().clear()));
         }
         boundBatch = batch;
@@ -257,10 +289,30 @@ final class LinuxDatagramIo implements DatagramIo {
             // A datagram longer than the buffer arrives cut short (MSG_TRUNC): it is passed on at the
             // buffer's full length, which the endpoint rejects as over its maximum.
             datagram.limit(Math.min(length, datagram.capacity()));
+            batch.segmentBytes[i] = receiveJoined ? joinedSegmentBytes(header, i) : 0;
             batch.sources[i] = source(i);
         }
         batch.count = n;
         return n;
+    }
+
+    /**
+     * The {@code gso_size} of buffer {@code i} if the kernel joined datagrams into it, else 0. The control
+     * message, when there is one, is the only one: {@code cmsg_len} (8 bytes), {@code cmsg_level},
+     * {@code cmsg_type}, then the size as an int.
+     */
+    private int joinedSegmentBytes(long header, int i) {
+        long controlLength = receiveHeaders.get(ValueLayout.JAVA_LONG, header + 40);
+        if (controlLength < 20) {
+            return 0;
+        }
+        long offset = (long) i * CMSG_SPACE_INT;
+        if (receiveControls.get(ValueLayout.JAVA_INT, offset + 8) != SOL_UDP
+                || receiveControls.get(ValueLayout.JAVA_INT, offset + 12) != UDP_GRO) {
+            return 0;
+        }
+        int size = receiveControls.get(ValueLayout.JAVA_INT, offset + 16);
+        return size > 0 ? size : 0;
     }
 
     /** The source of datagram {@code i}; the previous address object when the bytes are the same. */
@@ -515,6 +567,8 @@ final class LinuxDatagramIo implements DatagramIo {
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
         private static final MethodHandle GETSOCKOPT = downcall("getsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        private static final MethodHandle SETSOCKOPT = downcall("setsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
         private static final MethodHandle SHUTDOWN = downcall("shutdown", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 

@@ -81,6 +81,46 @@ class DatagramIoTest {
     }
 
     @Test
+    void segmentsSentInOneCallToFullSizeBuffersArriveJoinedOnTheFastPathAndSplitBackIntoTheSameDatagrams() throws Exception {
+        int fullSize = UdtConfig.MAX_UDP_PAYLOAD_BYTES + 1; // what an endpoint asks for: joined receive on
+        try (DatagramChannel a = DatagramChannel.open().bind(LOOPBACK);
+             DatagramChannel b = DatagramChannel.open().bind(LOOPBACK)) {
+            DatagramIo sender = DatagramIo.open(a, 2048, true);
+            DatagramIo receiver = DatagramIo.open(b, fullSize, true);
+            ByteBuffer segments = ByteBuffer.allocateDirect(5 * 1000 + 300);
+            for (int i = 0; i < segments.capacity(); i++) {
+                segments.put((byte) (i / 1000 + 1));
+            }
+            segments.flip();
+            sender.sendSegments(segments, 1000, (InetSocketAddress) b.getLocalAddress());
+
+            List<byte[]> received = new ArrayList<>();
+            int joined = 0;
+            ReceivedBatch batch = new ReceivedBatch(receiver.receiveBatchSize(), fullSize);
+            while (received.size() < 6) {
+                int n = receiver.receive(batch);
+                for (int i = 0; i < n; i++) {
+                    ByteBuffer buffer = batch.datagrams[i];
+                    int segment = batch.segmentBytes[i] == 0 ? buffer.remaining() : batch.segmentBytes[i];
+                    joined += batch.segmentBytes[i] == 0 ? 0 : 1;
+                    for (int at = 0; at < buffer.limit(); at += segment) {
+                        byte[] bytes = new byte[Math.min(segment, buffer.limit() - at)];
+                        buffer.get(at, bytes);
+                        received.add(bytes);
+                    }
+                }
+            }
+            assertThat(received).extracting(bytes -> bytes.length).containsExactly(1000, 1000, 1000, 1000, 1000, 300);
+            for (int k = 0; k < 6; k++) {
+                assertThat(received.get(k)).containsOnly((byte) (k + 1));
+            }
+            if (EXPECT_FAST_PATH) {
+                assertThat(joined).as("buffers the kernel joined (UDP_GRO)").isPositive();
+            }
+        }
+    }
+
+    @Test
     void aDatagramLargerThanTheBufferArrivesAtTheBuffersFullLengthSoTheEndpointRejectsIt() throws Exception {
         try (DatagramChannel a = DatagramChannel.open().bind(LOOPBACK);
              DatagramChannel b = DatagramChannel.open().bind(LOOPBACK)) {

@@ -33,11 +33,13 @@ class ConnectionLabTest {
     private static final Duration UPGRADE_WITHIN = Duration.ofSeconds(5);
     /** A connect that returns this fast found the peer already connected: nothing was raced. */
     private static final long STILL_CONNECTED_MILLIS = 2;
-    /** Gathering, punching and dial failures are logged at debug: keep them, so a failure explains itself. */
-    /** Debug logs of connecting, registering and closing connections, with the time, beside each peer's transcript. */
+    /**
+     * Debug logs of connecting, registering, settling and closing connections, with the time, beside each
+     * peer's transcript: gathering, punching and dial failures are logged at debug, so a failure explains itself.
+     */
     private static final List<String> DEBUG_CONNECT = List.of("-Dorg.slf4j.simpleLogger.log.io.crust.core.connect=debug",
-            "-Dorg.slf4j.simpleLogger.log.io.crust.core.service.Node=debug",
-            "-Dorg.slf4j.simpleLogger.log.io.crust.core.peer.PeerConnection=debug",
+            "-Dorg.slf4j.simpleLogger.log.io.crust.core.service=debug",
+            "-Dorg.slf4j.simpleLogger.log.io.crust.core.peer=debug",
             "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
 
     private final List<LabProcess> natedPeers = new ArrayList<>();

@@ -175,6 +175,34 @@ class ConnectionLabTest {
     }
 
     /**
+     * A peer with IPv6 only (no IPv4 address at all, as on an IPv6-only mobile network) and a
+     * dual-stack peer behind a symmetric NAT, both behind stateful IPv6 firewalls, meet through
+     * dual-stack public nodes and end on a direct IPv6 path.
+     */
+    @Test
+    void anIpv6OnlyPeerAndADualStackPeerBehindASymmetricNatEndOnADirectIpv6Path() throws Exception {
+        try (NatLab lab = NatLab.start("coreV6on")) {
+            List<String> hubs = startPublicNodes(lab, 2, true);
+            Site siteA = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            Site siteB = lab.site(NatKind.SYMMETRIC);
+            lab.dualStack(siteA);
+            lab.dualStack(siteB);
+            lab.ipv6Only(siteA);
+            assertThat(siteA.host().exec(Duration.ofSeconds(10), "ip", "-4", "addr", "show", "dev", "eth0").stdout())
+                    .as("A has no IPv4 address").isBlank();
+            Pair p = start(siteA, siteB, hubs);
+            Outcome o = connect(p, Duration.ofSeconds(15));
+            print("IPv6-only -> dual-stack behind a symmetric NAT", o);
+            p.a().writeLine("path " + p.bId());
+            String path = p.a().awaitLine(l -> l.startsWith("PATH "), WAIT);
+            System.out.println("A's path to B: " + path);
+            assertThat(path).as(() -> "the peers' log:\n" + directAttemptLog()).startsWith("PATH " + p.bId() + " ")
+                    .doesNotContain(" RELAYED ").endsWith(" " + siteB.host().ipv6Address().orElseThrow().getHostAddress());
+            exchange(p, "hello-from-ipv6-only");
+        }
+    }
+
+    /**
      * The pair of the matrix whose attempts overlap most (a full cone answers every dial, an
      * address-restricted cone every punch): connected, used and separated ten times in a row, while
      * the previous tries' attempts are still arriving. Every message arrives, or A is told that the
@@ -340,14 +368,23 @@ class ConnectionLabTest {
 
     /** Starts {@code count} public nodes (the first relays); the {@code --contact} arguments that name them. */
     private List<String> startPublicNodes(NatLab lab, int count) throws Exception {
+        return startPublicNodes(lab, count, false);
+    }
+
+    /** As {@link #startPublicNodes(NatLab, int)}; if {@code ipv6}, the nodes are dual-stack and named by their IPv6 address. */
+    private List<String> startPublicNodes(NatLab lab, int count, boolean ipv6) throws Exception {
         List<String> args = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             LabHost hub = lab.publicHost();
+            if (ipv6) {
+                lab.dualStack(hub);
+            }
             LabProcess hubNode = i == 0 ? hub.startJava(LabPeer.class, "--port", String.valueOf(PORT), "--relay")
                     : hub.startJava(LabPeer.class, "--port", String.valueOf(PORT));
             natedPeers.add(hubNode);
             hubNode.awaitLine(l -> l.startsWith("READY "), WAIT);
-            args.addAll(List.of("--contact", hub.address().getHostAddress() + ":" + PORT));
+            args.addAll(List.of("--contact", ipv6 ? "[" + hub.ipv6Address().orElseThrow().getHostAddress() + "]:" + PORT
+                    : hub.address().getHostAddress() + ":" + PORT));
         }
         return args;
     }

@@ -41,10 +41,7 @@ public final class LabPeer {
                 case "--relay" -> relay = true;
                 case "--no-udp" -> udp = false;
                 case "--port-mapping" -> portMapping = true;
-                case "--contact" -> {
-                    String[] hp = args[++i].split(":");
-                    contacts.add(new InetSocketAddress(InetAddress.getByName(hp[0]), Integer.parseInt(hp[1])));
-                }
+                case "--contact" -> contacts.add(io.crust.nat.HostPort.literal(args[++i])); // ip:port or [ipv6]:port
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }

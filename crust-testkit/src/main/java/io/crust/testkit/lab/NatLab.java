@@ -233,6 +233,46 @@ public final class NatLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives a {@linkplain #publicHost() public host} IPv6 beside its IPv4 address:
+     * {@code 2001:db8::(100+K)} on the internet segment, no firewall, as its IPv4 side has none.
+     */
+    public void dualStack(LabHost publicHost) throws LabException {
+        String v4 = publicHost.address().getHostAddress();
+        if (!publicHost.namespace().startsWith(prefix + "-p") || !v4.startsWith("203.0.113.1")) {
+            throw new IllegalArgumentException(publicHost.namespace() + " is not a public host of this lab");
+        }
+        lock.lock();
+        try {
+            buildIpv6Internet();
+            String address = "2001:db8::" + v4.substring(v4.lastIndexOf('.') + 1);
+            ip(publicHost, "-6", "addr", "add", address + "/64", "dev", "eth0", "nodad");
+            ip(publicHost, "-6", "route", "add", "default", "via", INTERNET_IPV6);
+            publicHost.ipv6Address(address(address));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes IPv4 away from the hosts of a {@linkplain #dualStack(Site) dual-stack} site, as a mobile
+     * network or an IPv6-only home line with no IPv4 service leaves them: their IPv4 address and
+     * routes are removed ({@link LabHost#address()} then names an address they no longer have).
+     */
+    public void ipv6Only(Site site) throws LabException {
+        lock.lock();
+        try {
+            for (LabHost host : site.hosts()) {
+                if (host.ipv6Address().isEmpty()) {
+                    throw new IllegalStateException(host.namespace() + " has no IPv6 address: call dualStack(site) first");
+                }
+                ip(host, "-4", "addr", "flush", "dev", "eth0");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The internet namespace routes IPv6 between dual-stack sites (once, for the first of them). */
     private void buildIpv6Internet() throws LabException {
         if (ipv6Internet) {

@@ -72,10 +72,10 @@ final class Dispatcher implements ConnectionHandler {
      * Hands an application message to exactly one consumer: the peer's inbox or the node's events
      * (see {@link io.crust.core.MessageDelivery}). Either may block while full, which stops this
      * connection's reader. A peer the application closed has no handle any more: its last messages
-     * go with its connection.
+     * go with its connection (see {@link PeerTable#handleForDelivery}).
      */
     private void deliver(PeerConnection c, byte[] payload) throws InterruptedException {
-        Optional<PeerHandle> handle = table.handle(c.remote());
+        Optional<PeerHandle> handle = table.handleForDelivery(c);
         if (handle.isEmpty()) {
             log.debug("message from {} dropped: the peer was closed", c.remote().shortForm());
             return;

@@ -54,6 +54,8 @@ final class PeerTable {
         final Set<PeerConnection> carriers = Collections.newSetFromMap(new IdentityHashMap<>());
         /** Set while the peer has no connection because its last one was retired: its replacement is coming. */
         long orphanSinceNanos;
+        /** The handle was ended by a failure (not by the application) while retiring connections remained. */
+        boolean endedByFailure;
 
         Entry(PeerHandle handle) {
             this.handle = handle;
@@ -297,6 +299,8 @@ final class PeerTable {
         List<PeerConnection> live = live(entry);
         if (!live.isEmpty()) {
             settle(newHandle(entry, live.stream().max(order).orElseThrow(), toEmit), toEmit);
+        } else {
+            entry.endedByFailure = true; // see handleForDelivery
         }
     }
 
@@ -484,6 +488,40 @@ final class PeerTable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The handle that a message arriving on {@code connection} goes to: the peer's open handle. Or, when
+     * a failure ended the peer's handle ({@link #restart} with no live connection left) while this
+     * connection, one we were retiring, is still open: the peer sends on it until our RETIRE reaches
+     * it, and counts what it sent as delivered once the RETIREs have passed. Such a message starts a new
+     * {@code Peer} on the connection ({@code PeerConnected}), which waits for the peer's next
+     * connection as an orphan does. Empty for a peer the application closed: its last messages go with
+     * its connections.
+     */
+    Optional<PeerHandle> handleForDelivery(PeerConnection connection) {
+        List<CrustEvent> toEmit = new ArrayList<>(1);
+        PeerHandle handle;
+        lock.lock();
+        try {
+            Entry entry = entries.get(connection.remote());
+            if (entry == null || !entry.connections.contains(connection)) {
+                return Optional.empty();
+            }
+            if (entry.handle.isOpen()) {
+                return Optional.of(entry.handle);
+            }
+            if (closed || !entry.endedByFailure || !connection.isOpen()) {
+                return Optional.empty();
+            }
+            handle = newHandle(entry, connection, toEmit).handle;
+            changed.signalAll();
+            eventOrder.lock();
+        } finally {
+            lock.unlock();
+        }
+        emitAndRelease(toEmit);
+        return Optional.of(handle);
     }
 
     /** The peer's handle while it is open (not after {@code Peer.close()}, even if connections are still ending). */

@@ -164,6 +164,50 @@ class PeerTableTest {
         assertThat(handle.current()).isSameAs(tcp);
     }
 
+    @Test
+    void aMessageOnARetiredConnectionAfterTheCurrentOneFailedStartsANewPeerThatTakesIt() throws Exception {
+        PeerConnection first = connection(Route.PUNCHED, Transport.UDT);
+        PeerHandle handle = table.add(first);
+        PeerConnection second = connection(Route.PUNCHED, Transport.UDT); // newer: it wins, first is retired
+        table.add(second);
+        assertThat(first.isRetiring()).isTrue();
+        events.drain();
+
+        CloseCause closedByPeer = CloseCause.lost(CrustEvent.PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
+        second.close(closedByPeer);
+        table.remove(second, closedByPeer);
+
+        assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.PeerLost.class);
+        assertThat(handle.isOpen()).isFalse();
+
+        // A message the peer sent on the first before it learnt of the retirement arrives now.
+        PeerHandle next = table.handleForDelivery(first).orElseThrow();
+        assertThat(next).isNotSameAs(handle);
+        assertThat(next.current()).isSameAs(first);
+        assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.PeerConnected.class);
+        assertThat(table.handleForDelivery(first)).contains(next);
+        assertThat(events.drain()).isEmpty();
+
+        CloseCause retired = CloseCause.quiet("duplicate connection retired");
+        first.close(retired);
+        table.remove(first, retired);
+        PeerConnection replacement = connection(Route.PUNCHED, Transport.TCP);
+        table.add(replacement);
+        assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.ConnectionUpgraded.class);
+        assertThat(next.isOpen()).isTrue();
+        assertThat(next.current()).isSameAs(replacement);
+    }
+
+    @Test
+    void aMessageArrivingOnAConnectionOfAPeerTheApplicationClosedHasNoPeerToGoTo() throws Exception {
+        PeerConnection c = connection(Route.PUNCHED, Transport.TCP);
+        PeerHandle handle = table.add(c);
+        events.drain();
+        handle.close();
+        assertThat(table.handleForDelivery(c)).isEmpty();
+        assertThat(events.drain()).isEmpty();
+    }
+
     /** An authenticated connection from {@code them}, dialled by us, that is never started. */
     private PeerConnection connection(Route route, Transport transport) throws Exception {
         FramePipe pipe = FramePipe.create(64 * 1024);

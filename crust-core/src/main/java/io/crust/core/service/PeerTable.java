@@ -493,7 +493,7 @@ final class PeerTable {
     /**
      * The handle that a message arriving on {@code connection} goes to: the peer's open handle. Or, when
      * a failure ended the peer's handle ({@link #restart} with no live connection left) while this
-     * connection, one we were retiring, is still open: the peer sends on it until our RETIRE reaches
+     * connection, one we were retiring, still delivers: the peer sends on it until our RETIRE reaches
      * it, and counts what it sent as delivered once the RETIREs have passed. Such a message starts a new
      * {@code Peer} on the connection ({@code PeerConnected}), which waits for the peer's next
      * connection as an orphan does. Empty for a peer the application closed: its last messages go with
@@ -511,7 +511,9 @@ final class PeerTable {
             if (entry.handle.isOpen()) {
                 return Optional.of(entry.handle);
             }
-            if (closed || !entry.endedByFailure || !connection.isOpen()) {
+            // Open or not: a closed connection's reader (or its turn thread) may still be handing over
+            // what arrived before the end; the connection leaves the list only once that is done.
+            if (closed || !entry.endedByFailure) {
                 return Optional.empty();
             }
             handle = newHandle(entry, connection, toEmit).handle;

@@ -199,6 +199,22 @@ class PeerTableTest {
     }
 
     @Test
+    void aMessageHandedOverByARetiredConnectionThatHasJustClosedStillStartsANewPeer() throws Exception {
+        PeerConnection first = connection(Route.PUNCHED, Transport.UDT);
+        table.add(first);
+        PeerConnection second = connection(Route.PUNCHED, Transport.UDT);
+        table.add(second);
+        CloseCause closedByPeer = CloseCause.lost(CrustEvent.PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
+        second.close(closedByPeer);
+        table.remove(second, closedByPeer);
+        first.close(CloseCause.quiet("duplicate connection retired")); // its reader still hands over what came before
+        events.drain();
+
+        assertThat(table.handleForDelivery(first)).isPresent();
+        assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.PeerConnected.class);
+    }
+
+    @Test
     void aMessageArrivingOnAConnectionOfAPeerTheApplicationClosedHasNoPeerToGoTo() throws Exception {
         PeerConnection c = connection(Route.PUNCHED, Transport.TCP);
         PeerHandle handle = table.add(c);

@@ -27,8 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * The Linux fast path of {@link DatagramIo}, through the foreign function API (JDK 22+) on the same
  * socket as the endpoint's {@code DatagramChannel}:
  * <ul>
- *   <li>receive: {@code poll} until readable, then {@code recvmmsg(MSG_DONTWAIT)} fills up to
- *       {@link #receiveBatchSize()} buffers in one system call. With {@code UDP_GRO} on (Linux 5.0+,
+ *   <li>receive: one blocking {@code recvmmsg(MSG_WAITFORONE)} waits for a datagram and then takes
+ *       whatever else is queued, up to {@link #receiveBatchSize()} buffers, in one system call (a
+ *       receive timeout of {@value #RECEIVE_TIMEOUT_SECONDS} s makes it look at the closed flag now and
+ *       then; where the socket refuses that timeout, {@code poll} until readable and then
+ *       {@code recvmmsg(MSG_DONTWAIT)}, one system call more per wake-up). With {@code UDP_GRO} on (Linux 5.0+,
  *       where the buffers hold a whole 64 KiB) the kernel may hand over several datagrams of one sender
  *       in one buffer, all {@code gso_size} bytes but the last, and says so in a {@code UDP_GRO} control
  *       message: a segmented send crosses a veth or the loopback whole instead of being cut apart for
@@ -62,6 +65,10 @@ final class LinuxDatagramIo implements DatagramIo {
     private static final int UDP_SEGMENT = 103;
     private static final int UDP_GRO = 104;
     private static final int MSG_DONTWAIT = 0x40;
+    private static final int MSG_WAITFORONE = 0x10000;
+    private static final int SO_RCVTIMEO = 20;
+    /** Longest wait in a blocking receive before the loop looks at the closed flag again (a safety net: shutdown wakes it). */
+    private static final int RECEIVE_TIMEOUT_SECONDS = 1;
     private static final int MSG_TRUNC = 0x20;
     private static final int SHUT_RD = 0;
     private static final short POLLIN = 1;
@@ -94,6 +101,8 @@ final class LinuxDatagramIo implements DatagramIo {
     private final int fd;
     private final boolean ipv6Socket;
     private final int batchSize;
+    /** Whether a receive blocks in {@code recvmmsg} itself (a receive timeout was accepted) instead of in {@code poll}. */
+    private final boolean blockingReceive;
     /** Whether the kernel may join received datagrams ({@code UDP_GRO} accepted, buffers big enough). */
     private final boolean receiveJoined;
     private final AtomicBoolean segmentation = new AtomicBoolean(true);
@@ -124,6 +133,7 @@ final class LinuxDatagramIo implements DatagramIo {
 
     private LinuxDatagramIo(int fd, int family, int maxDatagramBytes, boolean receiveJoined) {
         this.fd = fd;
+        this.blockingReceive = setReceiveTimeout(fd);
         this.receiveJoined = receiveJoined;
         this.ipv6Socket = family == AF_INET6;
         this.batchSize = Math.max(1, Math.min(MAX_RECEIVE_BATCH, RECEIVE_BATCH_BYTES / maxDatagramBytes));
@@ -198,6 +208,19 @@ final class LinuxDatagramIo implements DatagramIo {
                 maxDatagramBytes >= MAX_UDP_PAYLOAD && enableJoinedReceive(found));
     }
 
+    /** Sets {@code SO_RCVTIMEO} to {@value #RECEIVE_TIMEOUT_SECONDS} s ({@code struct timeval}: seconds, microseconds); false if refused. */
+    private static boolean setReceiveTimeout(int fd) {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment timeout = scratch.allocate(16, 8);
+            timeout.set(ValueLayout.JAVA_LONG, 0, RECEIVE_TIMEOUT_SECONDS);
+            timeout.set(ValueLayout.JAVA_LONG, 8, 0);
+            MemorySegment state = scratch.allocate(Native.CAPTURE);
+            return (int) Native.SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16) == 0;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
     /** Asks the kernel for joined datagrams ({@code setsockopt(SOL_UDP, UDP_GRO, 1)}); false if it refuses. */
     private static boolean enableJoinedReceive(int fd) {
         try (Arena scratch = Arena.ofConfined()) {
@@ -244,17 +267,23 @@ final class LinuxDatagramIo implements DatagramIo {
             }
             int n;
             try {
-                n = (int) Native.RECVMMSG.invokeExact(receiveErrno, fd, receiveHeaders, batchSize, MSG_DONTWAIT,
-                        MemorySegment.NULL);
+                n = (int) Native.RECVMMSG.invokeExact(receiveErrno, fd, receiveHeaders, batchSize,
+                        blockingReceive ? MSG_WAITFORONE : MSG_DONTWAIT, MemorySegment.NULL);
             } catch (Throwable e) {
                 throw new IOException("recvmmsg failed", e);
+            }
+            if (closing || n == 0) {
+                // Shut down for reading (wakeReceiver): a blocked recvmmsg returns empty "datagrams" then.
+                throw new ClosedChannelException();
             }
             if (n > 0) {
                 return fill(batch, n);
             }
             int errno = (int) Native.ERRNO.get(receiveErrno, 0L);
             if (errno == EAGAIN || errno == EINTR) {
-                awaitReadable();
+                if (!blockingReceive) {
+                    awaitReadable();
+                } // else the receive timeout passed: look at the closed flag, then wait again
             } else if (errno == EBADF || closing) {
                 throw new ClosedChannelException();
             } else {

@@ -15,13 +15,15 @@ final class NatRules {
      * itself. Without it the router's stack answers an early TCP SYN with a RST (RFC 5382 REQ-4
      * forbids that for 6 s), which breaks TCP simultaneous open. miniupnpd's STUN check needs the
      * replies that come from the STUN server's other address and port, so a UPnP router accepts
-     * those first.
+     * those first. IPv6 neighbour discovery on the WAN is let in explicitly, whatever conntrack makes
+     * of it: a dual-stack router that ignored its neighbours' solicitations would be unreachable.
      */
     static String firewall(boolean acceptStunReplies) {
         return """
                 table inet crust_fw {
                   chain input {
                     type filter hook input priority 0; policy accept;
+                    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept
                 %s    iifname "wan" ct state new drop
                   }
                 }

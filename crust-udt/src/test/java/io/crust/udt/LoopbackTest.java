@@ -76,13 +76,7 @@ class LoopbackTest {
             Future<UdtConnection> accepted = executor.submit(() -> server.accept(WAIT));
             UdtConnection c = client.connect(server.localAddress(), WAIT);
             UdtConnection s = accepted.get();
-            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-                try (InputStream in = s.inputStream()) {
-                    return in.readAllBytes();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            }, executor);
+            CompletableFuture<byte[]> received = readAll(s, executor);
             try (OutputStream out = c.outputStream()) {
                 for (int off = 0; off < data.length; off += 50_000) {
                     out.write(data, off, Math.min(50_000, data.length - off));
@@ -109,13 +103,7 @@ class LoopbackTest {
             Future<UdtConnection> accepted = executor.submit(() -> server.accept(WAIT));
             UdtConnection c = sender.connect(server.localAddress(), WAIT);
             UdtConnection s = accepted.get();
-            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-                try (InputStream in = s.inputStream()) {
-                    return in.readAllBytes();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            }, executor);
+            CompletableFuture<byte[]> received = readAll(s, executor);
             try (OutputStream out = c.outputStream()) {
                 out.write(data);
             }
@@ -124,6 +112,17 @@ class LoopbackTest {
             assertThat(server.stats().datagramsIn()).as("one datagram per segment, joined or not")
                     .isGreaterThan(data.length / 1472);
         }
+    }
+
+    /** Everything {@code s} receives until the end of its stream, read on {@code executor}. */
+    private static CompletableFuture<byte[]> readAll(UdtConnection s, java.util.concurrent.Executor executor) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = s.inputStream()) {
+                return in.readAllBytes();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, executor);
     }
 
     @Test

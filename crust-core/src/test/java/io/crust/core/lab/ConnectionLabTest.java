@@ -160,17 +160,8 @@ class ConnectionLabTest {
             Site siteB = lab.site(NatKind.SYMMETRIC);
             lab.dualStack(siteA);
             lab.dualStack(siteB);
-            Pair p = start(siteA, siteB, hubs);
-            Outcome o = connect(p, Duration.ofSeconds(15));
-            print("symmetric -> symmetric, both dual-stack behind IPv6 firewalls", o);
-            p.a().writeLine("path " + p.bId());
-            String path = p.a().awaitLine(l -> l.startsWith("PATH "), WAIT);
-            System.out.println("A's path to B: " + path);
-            // PUNCHED, or DIRECT: a dial of B's IPv6 host address from the punching socket, once the
-            // punch checks have opened both firewalls, also gets through.
-            assertThat(path).as(() -> "the peers' log:\n" + directAttemptLog()).startsWith("PATH " + p.bId() + " ")
-                    .doesNotContain(" RELAYED ").endsWith(" " + siteB.host().ipv6Address().orElseThrow().getHostAddress());
-            exchange(p, "hello-over-ipv6");
+            connectOverIpv6(start(siteA, siteB, hubs), "symmetric -> symmetric, both dual-stack behind IPv6 firewalls",
+                    "hello-over-ipv6");
         }
     }
 
@@ -190,16 +181,23 @@ class ConnectionLabTest {
             lab.ipv6Only(siteA);
             assertThat(siteA.host().exec(Duration.ofSeconds(10), "ip", "-4", "addr", "show", "dev", "eth0").stdout())
                     .as("A has no IPv4 address").isBlank();
-            Pair p = start(siteA, siteB, hubs);
-            Outcome o = connect(p, Duration.ofSeconds(15));
-            print("IPv6-only -> dual-stack behind a symmetric NAT", o);
-            p.a().writeLine("path " + p.bId());
-            String path = p.a().awaitLine(l -> l.startsWith("PATH "), WAIT);
-            System.out.println("A's path to B: " + path);
-            assertThat(path).as(() -> "the peers' log:\n" + directAttemptLog()).startsWith("PATH " + p.bId() + " ")
-                    .doesNotContain(" RELAYED ").endsWith(" " + siteB.host().ipv6Address().orElseThrow().getHostAddress());
-            exchange(p, "hello-from-ipv6-only");
+            connectOverIpv6(start(siteA, siteB, hubs), "IPv6-only -> dual-stack behind a symmetric NAT", "hello-from-ipv6-only");
         }
+    }
+
+    /**
+     * A connects to B by id, waiting up to 15 s for a move off the relay; the path must end direct on
+     * B's IPv6 address: PUNCHED, or DIRECT (a dial of B's IPv6 host address from the punching socket,
+     * once the punch checks have opened both firewalls, also gets through). Then a message goes over it.
+     */
+    private void connectOverIpv6(Pair p, String what, String message) throws Exception {
+        print(what, connect(p, Duration.ofSeconds(15)));
+        p.a().writeLine("path " + p.bId());
+        String path = p.a().awaitLine(l -> l.startsWith("PATH "), WAIT);
+        System.out.println("A's path to B: " + path);
+        assertThat(path).as(() -> "the peers' log:\n" + directAttemptLog()).startsWith("PATH " + p.bId() + " ")
+                .doesNotContain(" RELAYED ").endsWith(" " + p.siteB().host().ipv6Address().orElseThrow().getHostAddress());
+        exchange(p, message);
     }
 
     /**

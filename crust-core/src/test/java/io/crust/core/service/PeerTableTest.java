@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class PeerTableTest {
     private static final HandshakeParams PARAMS = HandshakeParams.defaults("peer-table-test");
     private static final CloseCause FAILED = CloseCause.lost(CrustEvent.PeerLost.Reason.HEARTBEAT_TIMEOUT, "no heartbeat for 8000 ms");
+    private static final CloseCause CLOSED_BY_PEER = CloseCause.lost(CrustEvent.PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
 
     private final Identity me = Identity.generate();
     private final Identity them = Identity.generate();
@@ -76,8 +77,7 @@ class PeerTableTest {
         assertThat(udt.isRetiring()).isTrue();
         events.drain();
 
-        tcp.close(FAILED);
-        table.remove(tcp, FAILED);
+        end(tcp, FAILED);
 
         assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.PeerLost.class);
         assertThat(handle.isOpen()).isFalse();
@@ -110,8 +110,7 @@ class PeerTableTest {
 
         relayed.retire();                                    // the peer retired it: it has a better one
         CloseCause retired = CloseCause.quiet("duplicate connection retired");
-        relayed.close(retired);
-        table.remove(relayed, retired);
+        end(relayed, retired);
         assertThat(events.drain()).as("the peer is kept while its replacement registers").isEmpty();
         PeerConnection direct = connection(Route.PUNCHED, Transport.UDT);
         table.add(direct);
@@ -133,9 +132,7 @@ class PeerTableTest {
         assertThat(first.current()).isSameAs(tcp);
         events.drain();
 
-        CloseCause closedByPeer = CloseCause.lost(CrustEvent.PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
-        udt.close(closedByPeer);                             // before the RETIREs passed: the message may be lost
-        table.remove(udt, closedByPeer);
+        end(udt, CLOSED_BY_PEER);                             // before the RETIREs passed: the message may be lost
 
         List<CrustEvent> seen = events.drain();
         assertThat(seen).hasSize(2);
@@ -155,9 +152,7 @@ class PeerTableTest {
         table.add(tcp);
         events.drain();
 
-        CloseCause closedByPeer = CloseCause.lost(CrustEvent.PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
-        udt.close(closedByPeer);
-        table.remove(udt, closedByPeer);
+        end(udt, CLOSED_BY_PEER);
 
         assertThat(events.drain()).isEmpty();
         assertThat(handle.isOpen()).isTrue();
@@ -173,9 +168,7 @@ class PeerTableTest {
         assertThat(first.isRetiring()).isTrue();
         events.drain();
 
-        CloseCause closedByPeer = CloseCause.lost(CrustEvent.PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
-        second.close(closedByPeer);
-        table.remove(second, closedByPeer);
+        end(second, CLOSED_BY_PEER);
 
         assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.PeerLost.class);
         assertThat(handle.isOpen()).isFalse();
@@ -189,8 +182,7 @@ class PeerTableTest {
         assertThat(events.drain()).isEmpty();
 
         CloseCause retired = CloseCause.quiet("duplicate connection retired");
-        first.close(retired);
-        table.remove(first, retired);
+        end(first, retired);
         PeerConnection replacement = connection(Route.PUNCHED, Transport.TCP);
         table.add(replacement);
         assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.ConnectionUpgraded.class);
@@ -204,9 +196,7 @@ class PeerTableTest {
         table.add(first);
         PeerConnection second = connection(Route.PUNCHED, Transport.UDT);
         table.add(second);
-        CloseCause closedByPeer = CloseCause.lost(CrustEvent.PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
-        second.close(closedByPeer);
-        table.remove(second, closedByPeer);
+        end(second, CLOSED_BY_PEER);
         first.close(CloseCause.quiet("duplicate connection retired")); // its reader still hands over what came before
         events.drain();
 
@@ -222,6 +212,12 @@ class PeerTableTest {
         handle.close();
         assertThat(table.handleForDelivery(c)).isEmpty();
         assertThat(events.drain()).isEmpty();
+    }
+
+    /** Ends a connection as its reader would: closed with {@code cause}, then taken out of the table. */
+    private void end(PeerConnection c, CloseCause cause) {
+        c.close(cause);
+        table.remove(c, cause);
     }
 
     /** An authenticated connection from {@code them}, dialled by us, that is never started. */

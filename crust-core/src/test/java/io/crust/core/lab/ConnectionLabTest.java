@@ -166,6 +166,24 @@ class ConnectionLabTest {
     }
 
     /**
+     * As above with TCP off on both peers, so that every connection runs on crust-udt: the UDP punch
+     * through both IPv6 firewalls becomes a crust-udt connection over IPv6.
+     */
+    @Test
+    void twoSymmetricNatPeersWithTcpOffEndOnACrustUdtPathOverIpv6() throws Exception {
+        try (NatLab lab = NatLab.start("coreV6udt")) {
+            List<String> hubs = startPublicNodes(lab, 2);
+            Site siteA = lab.site(NatKind.SYMMETRIC);
+            Site siteB = lab.site(NatKind.SYMMETRIC);
+            lab.dualStack(siteA);
+            lab.dualStack(siteB);
+            String path = connectOverIpv6(start(siteA, siteB, hubs, "--no-tcp"),
+                    "symmetric -> symmetric, dual-stack, TCP off", "hello-over-udt-over-ipv6");
+            assertThat(path).as("A's path to B").contains(" UDT ");
+        }
+    }
+
+    /**
      * A peer with IPv6 only (no IPv4 address at all, as on an IPv6-only mobile network) and a
      * dual-stack peer behind a symmetric NAT, both behind stateful IPv6 firewalls, meet through
      * dual-stack public nodes and end on a direct IPv6 path.
@@ -189,8 +207,10 @@ class ConnectionLabTest {
      * A connects to B by id, waiting up to 15 s for a move off the relay; the path must end direct on
      * B's IPv6 address: PUNCHED, or DIRECT (a dial of B's IPv6 host address from the punching socket,
      * once the punch checks have opened both firewalls, also gets through). Then a message goes over it.
+     *
+     * @return A's {@code PATH} line for B
      */
-    private void connectOverIpv6(Pair p, String what, String message) throws Exception {
+    private String connectOverIpv6(Pair p, String what, String message) throws Exception {
         print(what, connect(p, Duration.ofSeconds(15)));
         p.a().writeLine("path " + p.bId());
         String path = p.a().awaitLine(l -> l.startsWith("PATH "), WAIT);
@@ -198,6 +218,7 @@ class ConnectionLabTest {
         assertThat(path).as(() -> "the peers' log:\n" + directAttemptLog()).startsWith("PATH " + p.bId() + " ")
                 .doesNotContain(" RELAYED ").endsWith(" " + p.siteB().host().ipv6Address().orElseThrow().getHostAddress());
         exchange(p, message);
+        return path;
     }
 
     /**

@@ -14,6 +14,7 @@ import io.crust.nat.HostPort;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -248,8 +249,11 @@ final class PeerShell implements AutoCloseable {
             case CrustEvent.ListenerStarted s -> { }
             case CrustEvent.ListenerFailed f -> out.event("error", "message", "listener " + transport(f.transport())
                     + " " + address(f.address()) + " failed: " + f.reason());
-            case CrustEvent.ConnectionUpgraded u -> out.event("upgraded", "peer", u.peer().toString(),
-                    "transport", transport(u.transport()), "from", route(u.fromRoute()), "route", route(u.toRoute()));
+            case CrustEvent.ConnectionUpgraded u -> {
+                InetSocketAddress remote = node.peer(u.peer()).map(Peer::remoteAddress).orElse(null);
+                out.event("upgraded", "peer", u.peer().toString(), "transport", transport(u.transport()),
+                        "from", route(u.fromRoute()), "route", route(u.toRoute()), "remote", address(remote), "family", family(remote));
+            }
         }
     }
 
@@ -313,7 +317,7 @@ final class PeerShell implements AutoCloseable {
 
     private void announceConnected(Peer peer, Route route, Transport transport) {
         out.event("connected", "peer", peer.id().toString(), "transport", transport(transport), "route", route(route),
-                "remote", address(peer.remoteAddress()));
+                "remote", address(peer.remoteAddress()), "family", family(peer.remoteAddress()));
     }
 
     private List<Map<String, Object>> peerList() {
@@ -350,6 +354,14 @@ final class PeerShell implements AutoCloseable {
 
     private static List<String> addresses(List<InetSocketAddress> list) {
         return list.stream().map(PeerShell::address).toList();
+    }
+
+    /** {@return "ipv6" or "ipv4": the IP version of the path to a peer, or null if not known} */
+    static String family(InetSocketAddress a) {
+        if (a == null || a.getAddress() == null) {
+            return null;
+        }
+        return a.getAddress() instanceof Inet6Address ? "ipv6" : "ipv4";
     }
 
     static String address(InetSocketAddress a) {

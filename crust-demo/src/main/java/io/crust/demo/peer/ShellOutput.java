@@ -122,7 +122,7 @@ final class ShellOutput {
             case "connected" -> "connected to " + f.get("peer") + " (" + f.get("transport") + ", " + f.get("route")
                     + ", " + f.get("remote") + ")";
             case "upgraded" -> "connection to " + shortId(f.get("peer")) + " moved from " + f.get("from") + " to "
-                    + f.get("route") + " (" + f.get("transport") + ")";
+                    + f.get("route") + " (" + f.get("transport") + (f.get("remote") == null ? "" : ", " + f.get("remote")) + ")";
             case "message" -> "[" + shortId(f.get("peer")) + "] " + f.get("text");
             case "file" -> "received " + f.get("path") + " from " + shortId(f.get("peer")) + " ("
                     + ProgressBar.size((Long) f.get("bytes")) + ", SHA-256 verified)";

@@ -39,8 +39,11 @@ final class JsonPeer implements AutoCloseable {
         command.input = new PipedInputStream(stdin, 1 << 16);
         CommandLine cli = new CommandLine(command);
         cli.setOut(new PrintWriter(new LineWriter(), true));
-        List<String> args = new ArrayList<>(List.of("--json", "--bind", "127.0.0.1", "--no-upnp",
-                "--data-dir", dataDir.toString(), "--network", "demo-test"));
+        List<String> args = new ArrayList<>(List.of("--json", "--no-upnp", "--data-dir", dataDir.toString(),
+                "--network", "demo-test"));
+        if (!List.of(extraArgs).contains("--bind")) {
+            args.addAll(List.of("--bind", "127.0.0.1"));
+        }
         args.addAll(List.of(extraArgs));
         thread = Thread.ofPlatform().name("json-peer-" + dataDir.getFileName()).start(() -> {
             exitCode = cli.execute(args.toArray(String[]::new));

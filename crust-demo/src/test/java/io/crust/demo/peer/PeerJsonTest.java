@@ -33,6 +33,7 @@ class PeerJsonTest {
             assertThat(field(connectedAtB, "transport")).isEqualTo("tcp");
             assertThat(field(connectedAtB, "route")).isEqualTo("direct");
             assertThat(field(connectedAtB, "remote")).isEqualTo("127.0.0.1:" + field(startedA, "tcp"));
+            assertThat(field(connectedAtB, "family")).isEqualTo("ipv4");
             assertThat(field(a.await("connected"), "peer")).isEqualTo(idB);
 
             b.command("send " + idA + " hello there, \"A\"");
@@ -66,6 +67,26 @@ class PeerJsonTest {
             assertThat(b.quit()).isZero();
             assertThat(field(a.await("lost"), "peer")).isEqualTo(idB);
             assertThat(a.quit()).isZero();
+        }
+    }
+
+    @Test
+    void twoPeersBoundToIpv6LoopbackReportAnIpv6ConnectionAndExchangeAMessage() throws Exception {
+        try (JsonPeer a = new JsonPeer(dir.resolve("a"), "--bind", "::1");
+                JsonPeer b = new JsonPeer(dir.resolve("b"), "--bind", "::1")) {
+            String startedA = a.await("started");
+            String idA = field(startedA, "id");
+            b.await("started");
+
+            b.command("connect [::1]:" + field(startedA, "tcp"));
+            String connectedAtB = b.await("connected");
+            assertThat(field(connectedAtB, "peer")).isEqualTo(idA);
+            assertThat(field(connectedAtB, "remote")).isEqualTo("[0:0:0:0:0:0:0:1]:" + field(startedA, "tcp"));
+            assertThat(field(connectedAtB, "family")).isEqualTo("ipv6");
+            assertThat(field(a.await("connected"), "family")).isEqualTo("ipv6");
+
+            b.command("send " + idA + " hello over IPv6");
+            assertThat(field(a.await("message"), "text")).isEqualTo("hello over IPv6");
         }
     }
 

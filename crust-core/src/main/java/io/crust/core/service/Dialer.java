@@ -8,15 +8,21 @@ import io.crust.core.PeerId;
 import io.crust.core.Route;
 import io.crust.core.connect.Race;
 import io.crust.core.peer.PeerHandle;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Dials addresses over TCP and crust-udt as a {@link Race}: TCP first, crust-udt
  * {@link #TRANSPORT_STAGGER} later (or at once when everything before it failed), so a host that
- * silently drops TCP costs the stagger, not the timeout.
+ * silently drops TCP costs the stagger, not the timeout. A peer's addresses of both IP versions are
+ * tried alternately, IPv6 first when this host has a global IPv6 address (RFC 8305 section 4:
+ * "the client SHOULD modify the ordered list to interleave address families"), so a broken IPv6
+ * path costs one stagger too.
  *
  * <p>Threads: the caller's, blocked until the race ends; each attempt runs on the race's own thread.
  */
@@ -30,14 +36,16 @@ final class Dialer {
     private final Handshakes handshakes;
     private final UdtSide udt;
     private final PeerTable table;
+    private final BooleanSupplier preferIpv6;
 
-    Dialer(CrustConfig config, Handshakes handshakes, UdtSide udt, PeerTable table) {
+    Dialer(CrustConfig config, Handshakes handshakes, UdtSide udt, PeerTable table, BooleanSupplier preferIpv6) {
         this.tcp = config.tcp();
         this.udp = config.udp();
         this.handshakeTimeout = config.handshakeTimeout();
         this.handshakes = handshakes;
         this.udt = udt;
         this.table = table;
+        this.preferIpv6 = preferIpv6;
     }
 
     /** Dials one address over both transports, expecting {@code expected} (null: any peer of the network). */
@@ -57,17 +65,19 @@ final class Dialer {
 
     /**
      * Dials the candidates of an info, expecting its id: every TCP candidate, then every crust-udt one,
-     * each {@link #TRANSPORT_STAGGER} after the one before (or at once when all before it failed).
+     * each {@link #TRANSPORT_STAGGER} after the one before (or at once when all before it failed), the
+     * IP versions alternating within each transport (see {@link #interleaveFamilies}).
      */
     PeerHandle dialInfo(ConnectionInfo info, Route route, Duration timeout) throws CrustException {
         Duration each = min(timeout, handshakeTimeout);
+        boolean ipv6First = preferIpv6.getAsBoolean();
         Race<PeerHandle> race = new Race<>(info.id().shortForm());
-        for (InetSocketAddress address : tcp ? info.tcpAddresses() : List.<InetSocketAddress>of()) {
+        for (InetSocketAddress address : tcp ? interleaveFamilies(info.tcpAddresses(), ipv6First) : List.<InetSocketAddress>of()) {
             race.then("tcp", race.isEmpty() ? Duration.ZERO : TRANSPORT_STAGGER,
                     connected -> handshakes.dialTcp(address, info.id(), route, each, connected));
         }
         if (udp && udt.isRunning()) {
-            for (InetSocketAddress address : info.udpAddresses()) {
+            for (InetSocketAddress address : interleaveFamilies(info.udpAddresses(), ipv6First)) {
                 race.then("udt", race.isEmpty() ? Duration.ZERO : TRANSPORT_STAGGER,
                         connected -> udt.dial(address, info.id(), route, each, connected));
             }
@@ -94,6 +104,29 @@ final class Dialer {
             return table.handle(info.id()).get();
         }
         return dialInfo(info, route, timeout);
+    }
+
+    /**
+     * The addresses with the two IP versions alternating, starting with IPv6 if {@code ipv6First} (else
+     * IPv4), each version's addresses in their given order (RFC 8305 section 4, with a "First Address
+     * Family Count" of one). Addresses of one version only come back as given.
+     */
+    static List<InetSocketAddress> interleaveFamilies(List<InetSocketAddress> addresses, boolean ipv6First) {
+        List<InetSocketAddress> first = new ArrayList<>();
+        List<InetSocketAddress> second = new ArrayList<>();
+        for (InetSocketAddress a : addresses) {
+            ((a.getAddress() instanceof Inet6Address) == ipv6First ? first : second).add(a);
+        }
+        List<InetSocketAddress> out = new ArrayList<>(addresses.size());
+        for (int i = 0; i < Math.max(first.size(), second.size()); i++) {
+            if (i < first.size()) {
+                out.add(first.get(i));
+            }
+            if (i < second.size()) {
+                out.add(second.get(i));
+            }
+        }
+        return out;
     }
 
     private static Duration min(Duration a, Duration b) {

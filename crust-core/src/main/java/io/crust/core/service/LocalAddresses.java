@@ -1,5 +1,6 @@
 package io.crust.core.service;
 
+import io.crust.core.connect.TcpPunch;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,6 +38,11 @@ final class LocalAddresses {
             }
         }
         return candidates.isEmpty() ? new InetSocketAddress(InetAddress.getLoopbackAddress(), bound.getPort()) : candidates.get(0);
+    }
+
+    /** True if a socket bound to {@code bindAddress} can send from a global unicast IPv6 address (2000::/3). */
+    static boolean hasGlobalIpv6(InetAddress bindAddress) {
+        return of(new InetSocketAddress(bindAddress, 0)).stream().anyMatch(a -> TcpPunch.isGlobalIpv6(a.getAddress()));
     }
 
     static List<InetSocketAddress> of(InetSocketAddress bound) {

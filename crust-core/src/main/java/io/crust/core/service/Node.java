@@ -93,7 +93,7 @@ public final class Node implements AutoCloseable {
                 config.maxPendingHandshakesPerAddress(), config.maxPendingHandshakesPerPrefix(), this::register, threads);
         this.tcp = new TcpSide(self, handshakes, addresses, events, threads);
         this.udt = new UdtSide(self, handshakes, addresses, blacklist, events, threads, closed::get);
-        this.dialer = new Dialer(config, handshakes, udt, table);
+        this.dialer = new Dialer(config, handshakes, udt, table, () -> LocalAddresses.hasGlobalIpv6(config.bindAddress()));
         this.relay = new Relay(new RelayHost(self, connections, blacklist, handshakes, threads), config.relay(),
                 config.relayMaxCircuits(), config.relayMaxBytesPerCircuit(), config.relayTapForTesting());
         Optional<TcpPunch.Tcp> tcpPunch = config.tcp()

@@ -29,8 +29,7 @@ final class TcpPunchHost implements TcpPunch.Tcp {
 
     @Override
     public boolean hasGlobalIpv6() {
-        return LocalAddresses.of(new InetSocketAddress(bindAddress, 0)).stream()
-                .anyMatch(a -> TcpPunch.isGlobalIpv6(a.getAddress()));
+        return LocalAddresses.hasGlobalIpv6(bindAddress);
     }
 
     @Override

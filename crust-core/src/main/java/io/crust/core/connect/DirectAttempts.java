@@ -54,8 +54,8 @@ final class DirectAttempts implements AutoCloseable {
     private final Rendezvous.Host host;
     private final PeerId target;
     private volatile boolean cancelled;
-    /** When our half was prepared: before CONNECT_INFO left, so before any connection the meeting makes. */
-    private final long preparedNanos = System.nanoTime();
+    /** When our half was prepared (node clock): before CONNECT_INFO left, so before any connection the meeting makes. */
+    private final long preparedNanos;
     private Runnable onAllFinished;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition finished = lock.newCondition();
@@ -64,8 +64,10 @@ final class DirectAttempts implements AutoCloseable {
     private Optional<HolePunch> punch;
     private final Optional<TcpPunch> tcpPunch;
 
-    private DirectAttempts(Rendezvous.Host host, PeerId target, Optional<HolePunch> punch, Optional<TcpPunch> tcpPunch) {
+    private DirectAttempts(Rendezvous.Host host, PeerId target, Optional<HolePunch> punch, Optional<TcpPunch> tcpPunch,
+            long preparedNanos) {
         this.host = host;
+        this.preparedNanos = preparedNanos;
         this.target = target;
         this.punch = punch;
         this.tcpPunch = tcpPunch;
@@ -74,11 +76,13 @@ final class DirectAttempts implements AutoCloseable {
     /**
      * Our half: gathers a UDP punch offer if {@code udp} (up to {@link #GATHER_TIMEOUT} per STUN server) and
      * reserves a TCP punch port if {@code tcp}, as far as the node's UDP and TCP sides are running.
+     *
+     * @param nowNanos the node's clock now: the meeting's time, compared with a connection's creation
      */
-    static DirectAttempts prepare(Rendezvous.Host host, PeerId target, boolean udp, boolean tcp) {
+    static DirectAttempts prepare(Rendezvous.Host host, PeerId target, boolean udp, boolean tcp, long nowNanos) {
         Optional<HolePunch> punch = udp ? host.udp().flatMap(u -> HolePunch.gather(u, GATHER_TIMEOUT)) : Optional.empty();
         Optional<TcpPunch> tcpPunch = tcp ? host.tcp().flatMap(TcpPunch::reserve) : Optional.empty();
-        return new DirectAttempts(host, target, punch, tcpPunch);
+        return new DirectAttempts(host, target, punch, tcpPunch, nowNanos);
     }
 
     /** Our UDP punch offer for CONNECT_INFO, empty if we have none. */

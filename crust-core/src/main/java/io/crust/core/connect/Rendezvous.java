@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,11 +143,18 @@ public final class Rendezvous {
     /** Meetings whose attempts are still running, by peer; each leaves when its last attempt ends. */
     private final Map<PeerId, Set<DirectAttempts>> running = new ConcurrentHashMap<>();
 
+    private final LongSupplier nanoClock;
+
     private record Met(ConnectionInfo info, long sinceNanos) {
     }
 
-    public Rendezvous(Host host) {
+    /**
+     * @param nanoClock the node's clock ({@code System::nanoTime}): when meetings were prepared and remembered,
+     *        compared with {@link io.crust.core.peer.PeerConnection#createdNanos()}; waits run on real time
+     */
+    public Rendezvous(Host host, LongSupplier nanoClock) {
         this.host = host;
+        this.nanoClock = nanoClock;
     }
 
     /**
@@ -189,7 +197,7 @@ public final class Rendezvous {
         long requestId = random.nextLong();
         pending.put(requestId, request);
         boolean direct = !host.directPathsDisabled();
-        try (DirectAttempts attempts = DirectAttempts.prepare(host, target, direct, direct)) {
+        try (DirectAttempts attempts = DirectAttempts.prepare(host, target, direct, direct, nanoClock.getAsLong())) {
             int asked = ask(target, requestId, attempts);
             if (asked == 0) {
                 throw new ConnectFailedException(ConnectFailedException.Reason.NO_RENDEZVOUS, "no connected peer to ask for a rendezvous");
@@ -249,7 +257,7 @@ public final class Rendezvous {
                 upgrading.remove(target);
                 return;
             }
-            try (DirectAttempts attempts = DirectAttempts.prepare(host, target, true, true)) {
+            try (DirectAttempts attempts = DirectAttempts.prepare(host, target, true, true, nanoClock.getAsLong())) {
                 ask(target, requestId, attempts);
                 if (awaitAnswer(request, UPGRADE_ANSWER_WAIT.toNanos()) != null) {
                     tracked(attempts.start(request.info, request.punchOffer, request.tcpPunchPort)).awaitAll();
@@ -419,7 +427,7 @@ public final class Rendezvous {
     }
 
     private void remember(ConnectionInfo info) {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         meeting.values().removeIf(m -> now - m.sinceNanos() > MEETING_MEMORY.toNanos());
         if (meeting.size() < MAX_PENDING) {
             meeting.put(info.id(), new Met(info, now));
@@ -434,7 +442,7 @@ public final class Rendezvous {
      */
     public Optional<Route> inboundRoute(PeerId peer, java.net.InetSocketAddress from) {
         Met met = meeting.get(peer);
-        if (met == null || System.nanoTime() - met.sinceNanos() > MEETING_MEMORY.toNanos()) {
+        if (met == null || nanoClock.getAsLong() - met.sinceNanos() > MEETING_MEMORY.toNanos()) {
             return Optional.empty();
         }
         boolean ownInterface = met.info().ipsOf(Set.of(PeerRecord.Kind.HOST)).contains(from.getAddress());
@@ -446,7 +454,7 @@ public final class Rendezvous {
         boolean direct = !host.directPathsDisabled()
                 && host.connectionTo(origin).map(c -> c.route() == Route.RELAYED).orElse(true) && awaitHellos();
         try (DirectAttempts attempts = DirectAttempts.prepare(host, origin, direct && !request.punchOffer().isEmpty(),
-                direct && request.tcpPunchPort() != 0)) {
+                direct && request.tcpPunchPort() != 0, nanoClock.getAsLong())) {
             via.sendControl(new WireMessage.Forward(false, origin, new WireMessage.ConnectInfo(true, request.requestId(),
                     host.localInfo(), attempts.punchOffer(), attempts.tcpPunchPort())));
             if (!direct) {

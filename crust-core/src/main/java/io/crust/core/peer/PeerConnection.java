@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,8 @@ public final class PeerConnection {
     private static final long MAX_PENDING_BYTES = 4L << 20;
 
     private final long serial = SERIAL.incrementAndGet();
-    private final long createdNanos = System.nanoTime();
+    private final LongSupplier nanoClock;
+    private final long createdNanos;
     private final SecureChannel channel;
     private final PeerId remote;
     private final PeerId initiator;
@@ -76,10 +78,14 @@ public final class PeerConnection {
 
     /**
      * @param initiator the peer that dialled this connection: the duplicate rule uses it
+     * @param nanoClock the node's clock ({@code System::nanoTime}) for everything this connection times:
+     *        its creation, the last sign of life, rate limits, message ages; its waits run on real time
      */
     public PeerConnection(SecureChannel channel, PeerId initiator, Route route, Transport transport,
             InetSocketAddress remoteAddress, WireCodec codec, int sendQueueMessages, long lowMaxAgeNanos,
-            int messagesPerSecond, ConnectionHandler handler) {
+            int messagesPerSecond, ConnectionHandler handler, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+        this.createdNanos = nanoClock.getAsLong();
         this.channel = channel;
         this.remote = channel.remotePeer();
         this.initiator = initiator;
@@ -88,12 +94,12 @@ public final class PeerConnection {
         this.remoteAddress = remoteAddress;
         this.codec = codec;
         this.queue = new SendQueue(sendQueueMessages, lowMaxAgeNanos);
-        this.rateLimiter = new RateLimiter(messagesPerSecond, System.nanoTime());
+        this.rateLimiter = new RateLimiter(messagesPerSecond, createdNanos);
         this.handler = handler;
         this.pending = new PendingDelivery("crust-peer-" + serial + "-turn", MAX_PENDING_BYTES, handler, this,
                 message -> handle(message, false));
-        this.lastReceivedNanos = System.nanoTime();
-        this.lastSentNanos = lastReceivedNanos;
+        this.lastReceivedNanos = createdNanos;
+        this.lastSentNanos = createdNanos;
     }
 
     /** Starts the reader and writer threads. Messages may be queued before. */
@@ -121,7 +127,7 @@ public final class PeerConnection {
     public Transport transport() { return transport; }
     public InetSocketAddress remoteAddress() { return remoteAddress; }
     public long serial() { return serial; }
-    /** {@link System#nanoTime} when this connection was made, after its handshake. */
+    /** The node's clock when this connection was made, after its handshake. */
     public long createdNanos() { return createdNanos; }
     public boolean isOpen() { return !closed.get(); }
     public boolean isRetiring() { return retiring.get(); }
@@ -132,7 +138,7 @@ public final class PeerConnection {
     /** True once the application queued a message on this connection: its loss may lose that message. */
     public boolean sentApplicationData() { return sentApplicationData; }
 
-    /** Nanos (System.nanoTime) when the last message arrived. */
+    /** The node's clock when the last message arrived. */
     public long lastReceivedNanos() {
         return lastReceivedNanos;
     }
@@ -169,7 +175,7 @@ public final class PeerConnection {
         if (priority == Priority.HIGH) {
             queue.putHigh(encoded);
         } else {
-            queue.putLow(encoded, System.nanoTime());
+            queue.putLow(encoded, nanoClock.getAsLong());
         }
     }
 
@@ -314,7 +320,7 @@ public final class PeerConnection {
             } catch (IOException | RuntimeException e) {
                 return closed.get() ? cause : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "connection failed: " + e.getMessage());
             }
-            long now = System.nanoTime();
+            long now = nanoClock.getAsLong();
             lastReceivedNanos = now;
             if (!rateLimiter.tryAcquire(now)) {
                 return CloseCause.misbehaved(Misbehaviour.Kind.FLOOD, "more than the allowed messages per second");
@@ -370,7 +376,7 @@ public final class PeerConnection {
                 } finally {
                     delivering = false;
                     if (onReader) {
-                        lastReceivedNanos = System.nanoTime();
+                        lastReceivedNanos = nanoClock.getAsLong();
                     }
                 }
             }
@@ -381,7 +387,7 @@ public final class PeerConnection {
     private void writeLoop() {
         try {
             while (!closed.get()) {
-                byte[] next = queue.take(Long.MAX_VALUE, System.nanoTime());
+                byte[] next = queue.take(Long.MAX_VALUE, nanoClock.getAsLong());
                 if (next == null) {
                     if (retiring.get() && !closed.get()) {
                         channel.send(codec.encode(new WireMessage.Retire()));
@@ -393,7 +399,7 @@ public final class PeerConnection {
                     return;
                 }
                 channel.send(next);
-                lastSentNanos = System.nanoTime();
+                lastSentNanos = nanoClock.getAsLong();
             }
         } catch (InterruptedException e) {
             // close() interrupts the writer; the reader reports the cause.

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,12 +46,14 @@ final class Group {
     private final Bootstrap bootstrap;
     private final Dialer dialer;
     private final Rendezvous rendezvous;
+    private final LongSupplier nanoClock;
     private final Map<PeerId, Backoff> backoff = new ConcurrentHashMap<>();
     private final Set<PeerId> inFlight = ConcurrentHashMap.newKeySet();
     private long lastTickNanos;
 
     Group(CrustConfig config, PeerId self, PeerTable table, Blacklist blacklist, ThreadOwner threads, GossipSide gossip,
-            Bootstrap bootstrap, Dialer dialer, Rendezvous rendezvous) {
+            Bootstrap bootstrap, Dialer dialer, Rendezvous rendezvous, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.config = config;
         this.self = self;
         this.table = table;
@@ -111,7 +114,7 @@ final class Group {
         } catch (CrustException e) {
             Backoff previous = backoff.get(id);
             long delay = previous == null ? FIRST_BACKOFF_NANOS : Math.min(MAX_BACKOFF_NANOS, previous.delayNanos() * 2);
-            backoff.put(id, new Backoff(System.nanoTime() + delay, delay));
+            backoff.put(id, new Backoff(nanoClock.getAsLong() + delay, delay));
             log.debug("group: reconnecting {} failed, next try in {} ms: {}", id.shortForm(), delay / 1_000_000, e.getMessage());
         } finally {
             inFlight.remove(id);

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,11 @@ public final class Node implements AutoCloseable {
     /** Longest {@link #close()} waits for the node's threads to end. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(3);
     private final CrustConfig config;
+    /**
+     * The clock every decision of this node reads (liveness, orphans, backoff, meetings):
+     * {@code System::nanoTime}. Blocking waits run on real time.
+     */
+    private final LongSupplier nanoClock;
     private final Identity identity;
     private final WireCodec codec;
     private final EventQueue events;
@@ -77,12 +83,13 @@ public final class Node implements AutoCloseable {
 
     private Node(CrustConfig config, Identity identity) {
         this.config = config;
+        this.nanoClock = System::nanoTime;
         this.identity = identity;
         this.codec = new WireCodec(config.maxMessageBytes());
         this.events = new EventQueue(config.eventQueueCapacity());
         this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxConnectionsPerAddress(),
                 config.maxConnectionsPerPrefix(), config.maxMessageBytes(),
-                config.messageDelivery() == MessageDelivery.PER_PEER ? config.peerInboxMessages() : 0, this::dropped);
+                config.messageDelivery() == MessageDelivery.PER_PEER ? config.peerInboxMessages() : 0, this::dropped, nanoClock);
         int channelMax = Math.max(config.maxMessageBytes(), WireCodec.MAX_RELAY_FRAME_BYTES) + CHANNEL_HEADROOM_BYTES;
         HandshakeParams params = new HandshakeParams(config.networkName(), HandshakeParams.CURRENT_PROTOCOL_VERSION,
                 config.handshakeTimeout(), channelMax);
@@ -100,10 +107,10 @@ public final class Node implements AutoCloseable {
                 ? Optional.of(new TcpPunchHost(config.bindAddress(), handshakes)) : Optional.empty();
         this.rendezvous = new Rendezvous(new RendezvousHost(self, addresses, connections, table, blacklist,
                 config.directPathsDisabledForTesting(), dialer, hellos, relay, tcpPunch, new HolePunchHost(udt, hellos),
-                threads));
+                threads), nanoClock);
         this.gossip = new GossipSide(identity, config.networkName(), addresses, connections, events);
         this.bootstrap = new Bootstrap(config, handshakes, udt, table, events, threads, closed::get);
-        this.group = new Group(config, self, table, blacklist, threads, gossip, bootstrap, dialer, rendezvous);
+        this.group = new Group(config, self, table, blacklist, threads, gossip, bootstrap, dialer, rendezvous, nanoClock);
         this.dispatcher = new Dispatcher(config.messageDelivery(), table, events, hellos, gossip, rendezvous, relay,
                 bootstrap, addresses, udt, threads);
         this.surroundings = new Surroundings(config, addresses, gossip, table, blacklist, dialer, threads, closed::get);
@@ -127,8 +134,9 @@ public final class Node implements AutoCloseable {
             node.startListeners();
             node.bootstrap.start();
             node.surroundings.start();
-            Ticker ticker = new Ticker(config, node.table, node.rendezvous, node.gossip, node.group, node.bootstrap,
-                    node.closed::get);
+            Ticker.Jobs jobs = new Ticker.Jobs(node.rendezvous::retryDirect, node.gossip::publishOwnRecord,
+                    node.group::tick, node.bootstrap::flushCache);
+            Ticker ticker = new Ticker(config, node.table, jobs, node.closed::get, node.nanoClock);
             node.threads.start("crust-ticker", ticker::run);
             return node;
         } catch (CrustException | RuntimeException e) {
@@ -164,7 +172,7 @@ public final class Node implements AutoCloseable {
 
     /** The application closed the peer: the attempts still running towards it must not bring it back. */
     private void dropped(PeerId peer) {
-        rendezvous.cancelAttempts(peer, System.nanoTime());
+        rendezvous.cancelAttempts(peer, nanoClock.getAsLong());
     }
 
     /** Turns an authenticated channel into a live connection: checks, HELLO, table, threads. */
@@ -191,7 +199,8 @@ public final class Node implements AutoCloseable {
             route = rendezvous.inboundRoute(remote, remoteAddress).orElse(route);
         }
         PeerConnection connection = new PeerConnection(channel, initiator, route, transport, remoteAddress, codec,
-                config.sendQueueMessages(), config.lowPriorityMaxAge().toNanos(), config.messagesPerSecondPerPeer(), dispatcher);
+                config.sendQueueMessages(), config.lowPriorityMaxAge().toNanos(), config.messagesPerSecondPerPeer(), dispatcher,
+                nanoClock);
         connection.sendControl(hellos.ours(connection));
         PeerHandle handle = table.add(connection);
         if (handle == null) {

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Every live connection, grouped by peer id, and the {@link PeerHandle} the application sees for each
@@ -78,15 +79,18 @@ final class PeerTable {
     /** Connections closed by {@link #evict} that have not been removed yet (they no longer count). */
     private final Set<PeerConnection> evicted = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
+    private final LongSupplier nanoClock;
     private final Consumer<PeerId> dropped;
 
     /**
      * @param inboxMessages capacity of each peer's inbox, 0 when messages go to the events
      * @param dropped told the id of a peer the application closed, before its connections close
+     * @param nanoClock the node's clock ({@code System::nanoTime}): when a handle became an orphan
      */
     PeerTable(PeerId self, EventQueue events, int maxConnections, int maxPerAddress, int maxPerPrefix,
-            int maxMessageBytes, int inboxMessages, Consumer<PeerId> dropped) {
+            int maxMessageBytes, int inboxMessages, Consumer<PeerId> dropped, LongSupplier nanoClock) {
         this.dropped = dropped;
+        this.nanoClock = nanoClock;
         this.self = self;
         this.events = events;
         this.maxConnections = maxConnections;
@@ -237,7 +241,7 @@ final class PeerTable {
             if (entry.connections.isEmpty() && entry.handle.isOpen() && connection.isRetiring() && cause.quiet() && !closed) {
                 // The peer retired our last connection because it has a better one that has not
                 // registered here yet: keep the handle (sends wait for it) until expireOrphans.
-                entry.orphanSinceNanos = System.nanoTime();
+                entry.orphanSinceNanos = nanoClock.getAsLong();
             } else if (entry.connections.isEmpty()) {
                 entries.remove(connection.remote());
                 boolean wasOpen = entry.handle.isOpen();

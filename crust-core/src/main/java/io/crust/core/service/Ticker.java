@@ -2,22 +2,32 @@ package io.crust.core.service;
 
 import io.crust.core.CrustConfig;
 import io.crust.core.CrustEvent;
+import io.crust.core.PeerId;
 import io.crust.core.Route;
-import io.crust.core.connect.Rendezvous;
 import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
 import io.crust.core.wire.WireMessage;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * The node's clock-driven work, on one thread ({@code crust-ticker}) owned by the node: heartbeats,
  * liveness, background upgrades of relayed peers, re-publishing our gossip record, group maintenance and
  * writing the bootstrap cache's changes. A tick runs every quarter
  * heartbeat interval (at most every second).
+ *
+ * <p>{@link #tick} decides from the node's clock alone (the one its connections read), so tests drive it
+ * on a manual clock; only {@link #run}'s sleep between ticks is real time.
  */
 final class Ticker {
+    /** The work a tick hands to the node's other services. */
+    record Jobs(Consumer<PeerId> retryDirect, Runnable publishOwnRecord, LongConsumer groupTick, Runnable flushCache) {
+    }
+
     /**
      * How often a relayed peer gets a new try at a direct path (skipped while its last try still runs):
      * a path that becomes possible is taken within a few seconds.
@@ -27,11 +37,9 @@ final class Ticker {
     private static final long PUBLISH_EVERY_NANOS = Duration.ofMinutes(10).toNanos();
 
     private final PeerTable table;
-    private final Rendezvous rendezvous;
-    private final GossipSide gossip;
-    private final Group group;
-    private final Bootstrap bootstrap;
+    private final Jobs jobs;
     private final BooleanSupplier nodeClosed;
+    private final LongSupplier nanoClock;
     private final long tickMillis;
     private final long graceNanos;
     private final long intervalNanos;
@@ -40,21 +48,19 @@ final class Ticker {
     private long lastUpgradeNanos;
     private long lastPublishNanos;
 
-    Ticker(CrustConfig config, PeerTable table, Rendezvous rendezvous, GossipSide gossip, Group group, Bootstrap bootstrap,
-            BooleanSupplier nodeClosed) {
+    Ticker(CrustConfig config, PeerTable table, Jobs jobs, BooleanSupplier nodeClosed, LongSupplier nanoClock) {
         this.table = table;
-        this.rendezvous = rendezvous;
-        this.gossip = gossip;
-        this.group = group;
-        this.bootstrap = bootstrap;
+        this.jobs = jobs;
         this.nodeClosed = nodeClosed;
+        this.nanoClock = nanoClock;
         this.tickMillis = Math.max(10, Math.min(1000, config.heartbeatInterval().toMillis() / 4));
         this.graceNanos = config.handshakeTimeout().toNanos();
         this.intervalNanos = config.heartbeatInterval().toNanos();
         this.timeoutNanos = config.heartbeatTimeout().toNanos();
-        this.lastHeartbeatNanos = System.nanoTime();
-        this.lastUpgradeNanos = System.nanoTime();
-        this.lastPublishNanos = System.nanoTime();
+        long now = nanoClock.getAsLong();
+        this.lastHeartbeatNanos = now;
+        this.lastUpgradeNanos = now;
+        this.lastPublishNanos = now;
     }
 
     void run() {
@@ -64,11 +70,11 @@ final class Ticker {
             } catch (InterruptedException e) {
                 return;
             }
-            tick(System.nanoTime());
+            tick(nanoClock.getAsLong());
         }
     }
 
-    private void tick(long now) {
+    void tick(long now) {
         boolean beat = now - lastHeartbeatNanos >= intervalNanos;
         if (beat) {
             lastHeartbeatNanos = now;
@@ -86,15 +92,15 @@ final class Ticker {
             lastUpgradeNanos = now;
             for (PeerHandle h : table.handles()) {
                 if (h.route() == Route.RELAYED) {
-                    rendezvous.retryDirect(h.id());
+                    jobs.retryDirect().accept(h.id());
                 }
             }
         }
         if (now - lastPublishNanos >= PUBLISH_EVERY_NANOS) {
             lastPublishNanos = now;
-            gossip.publishOwnRecord();
+            jobs.publishOwnRecord().run();
         }
-        group.tick(now);
-        bootstrap.flushCache();
+        jobs.groupTick().accept(now);
+        jobs.flushCache().run();
     }
 }

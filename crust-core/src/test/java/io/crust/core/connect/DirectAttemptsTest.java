@@ -43,7 +43,7 @@ class DirectAttemptsTest {
 
     @Test
     void withoutTheNodesPunchingSidesOurHalfOffersNothing() {
-        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true)) {
+        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true, 0)) {
             assertThat(ours.punchOffer()).isEmpty();
             assertThat(ours.tcpPunchPort()).isZero();
         }
@@ -52,8 +52,8 @@ class DirectAttemptsTest {
     @Test
     void aTcpPunchPortIsReservedOnlyWhenAsked() {
         host.tcp = Optional.of(new LoopbackTcp());
-        try (DirectAttempts asked = DirectAttempts.prepare(host, PEER, false, true);
-                DirectAttempts notAsked = DirectAttempts.prepare(host, PEER, false, false)) {
+        try (DirectAttempts asked = DirectAttempts.prepare(host, PEER, false, true, 0);
+                DirectAttempts notAsked = DirectAttempts.prepare(host, PEER, false, false, 0)) {
             assertThat(asked.tcpPunchPort()).isPositive();
             assertThat(notAsked.tcpPunchPort()).isZero();
         }
@@ -111,7 +111,7 @@ class DirectAttemptsTest {
 
     /** Our half (no punching sides on the stub), then every attempt towards {@code theirs}. */
     private DirectAttempts startTowards(ConnectionInfo theirs) {
-        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true)) {
+        try (DirectAttempts ours = DirectAttempts.prepare(host, PEER, true, true, 0)) {
             return ours.start(theirs, "", 0);
         }
     }

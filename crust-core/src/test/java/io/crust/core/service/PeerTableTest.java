@@ -3,23 +3,12 @@ package io.crust.core.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crust.core.CrustEvent;
-import io.crust.core.Identity;
 import io.crust.core.Route;
 import io.crust.core.Transport;
-import io.crust.core.frame.FramePipe;
-import io.crust.core.handshake.HandshakeParams;
 import io.crust.core.peer.CloseCause;
-import io.crust.core.peer.ConnectionHandler;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
-import io.crust.core.handshake.SecureChannel;
-import io.crust.core.wire.WireCodec;
-import io.crust.core.wire.WireMessage;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,19 +17,16 @@ import org.junit.jupiter.api.Test;
  * started: the test closes and removes them itself, in the orders that the node's threads can produce.
  */
 class PeerTableTest {
-    private static final HandshakeParams PARAMS = HandshakeParams.defaults("peer-table-test");
     private static final CloseCause FAILED = CloseCause.lost(CrustEvent.PeerLost.Reason.HEARTBEAT_TIMEOUT, "no heartbeat for 8000 ms");
     private static final CloseCause CLOSED_BY_PEER = CloseCause.lost(CrustEvent.PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
 
-    private final Identity me = Identity.generate();
-    private final Identity them = Identity.generate();
+    private final PipeConnections pipes = new PipeConnections(System::nanoTime);
     private final EventQueue events = new EventQueue(64);
-    private final PeerTable table = new PeerTable(me.peerId(), events, 16, 16, 16, 1 << 20, 0, peer -> { });
-    private final List<PeerConnection> opened = new ArrayList<>();
+    private final PeerTable table = new PeerTable(pipes.me.peerId(), events, 16, 16, 16, 1 << 20, 0, peer -> { }, System::nanoTime);
 
     @AfterEach
-    void closeConnections() {
-        opened.forEach(c -> c.close(CloseCause.quiet("test over")));
+    void closeConnections() throws Exception {
+        pipes.close();
     }
 
     @Test
@@ -220,44 +206,8 @@ class PeerTableTest {
         table.remove(c, cause);
     }
 
-    /** An authenticated connection from {@code them}, dialled by us, that is never started. */
+    /** An authenticated connection from the other peer, dialled by us, that is never started. */
     private PeerConnection connection(Route route, Transport transport) throws Exception {
-        FramePipe pipe = FramePipe.create(64 * 1024);
-        CompletableFuture<SecureChannel> remote = CompletableFuture.supplyAsync(() -> {
-            try {
-                return SecureChannel.respond(pipe.b(), them, PARAMS);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        SecureChannel channel = SecureChannel.initiate(pipe.a(), me, them.peerId(), PARAMS);
-        remote.get(10, TimeUnit.SECONDS);
-        PeerConnection c = new PeerConnection(channel, me.peerId(), route, transport,
-                new InetSocketAddress("127.0.0.1", 40002), new WireCodec(1 << 20), 16, 1_000_000_000L, 1000, NO_HANDLER);
-        opened.add(c);
-        return c;
+        return pipes.open(route, transport);
     }
-
-    private static final ConnectionHandler NO_HANDLER = new ConnectionHandler() {
-        @Override
-        public void onMessage(PeerConnection connection, WireMessage message) {
-        }
-
-        @Override
-        public void awaitTurn(PeerConnection connection) {
-        }
-
-        @Override
-        public boolean mayDeliverNow(PeerConnection connection) {
-            return true;
-        }
-
-        @Override
-        public void onRemoteRetire(PeerConnection connection) {
-        }
-
-        @Override
-        public void onClosed(PeerConnection connection, CloseCause cause) {
-        }
-    };
 }

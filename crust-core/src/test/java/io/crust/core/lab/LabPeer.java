@@ -34,6 +34,7 @@ public final class LabPeer {
         boolean relay = false;
         boolean udp = true;
         boolean tcp = true;
+        int maxConnections = CrustConfig.builder().build().maxConnections();
         boolean portMapping = false;
         List<InetSocketAddress> contacts = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -42,6 +43,7 @@ public final class LabPeer {
                 case "--relay" -> relay = true;
                 case "--no-udp" -> udp = false;
                 case "--no-tcp" -> tcp = false;
+                case "--max-connections" -> maxConnections = Integer.parseInt(args[++i]);
                 case "--port-mapping" -> portMapping = true;
                 case "--contact" -> contacts.add(io.crust.nat.HostPort.literal(args[++i])); // ip:port or [ipv6]:port
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -49,7 +51,7 @@ public final class LabPeer {
         }
         Path dir = Files.createTempDirectory("crust-lab-peer");
         CrustConfig config = CrustConfig.builder().dataDir(dir).networkName("lab").listenTcpPort(port).listenUdpPort(port)
-                .contacts(contacts).relay(relay).udp(udp).tcp(tcp).portMapping(portMapping).build();
+                .contacts(contacts).relay(relay).udp(udp).tcp(tcp).portMapping(portMapping).maxConnections(maxConnections).build();
         try (CrustNode node = CrustNode.start(config)) {
             say("READY " + node.id());
             Thread.ofVirtual().name("lab-peer-events").start(() -> printEvents(node));

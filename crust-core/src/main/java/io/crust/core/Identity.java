@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * </pre>
  */
 public final class Identity {
-    private static final Logger log = LoggerFactory.getLogger(Identity.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
     /** Name of the key file inside the data directory. */
     public static final String FILE_NAME = "identity.key";
     private static final byte[] MAGIC = {'C', 'R', 'U', 'S', 'T', 'I', 'D', 1};
@@ -98,7 +98,7 @@ public final class Identity {
             Files.createDirectories(dataDir);
             Identity created = generate();
             created.writeAtomically(file);
-            log.info("created identity {} in {}", created.peerId, file);
+            LOG.info("created identity {} in {}", created.peerId, file);
             return created;
         }
     }
@@ -141,11 +141,11 @@ public final class Identity {
                 permissions.retainAll(EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ,
                         PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE));
                 if (!permissions.isEmpty()) {
-                    log.warn("{} holds private keys but others may access it ({}); run chmod 600 on it", file, permissions);
+                    LOG.warn("{} holds private keys but others may access it ({}); run chmod 600 on it", file, permissions);
                 }
             }
         } catch (IOException e) {
-            log.debug("cannot read the permissions of {}: {}", file, e.toString());
+            LOG.debug("cannot read the permissions of {}: {}", file, e.toString());
         }
     }
 
@@ -201,7 +201,7 @@ public final class Identity {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
-            log.debug("cannot fsync directory {}: {}", dir, e.toString());
+            LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
         }
     }
 

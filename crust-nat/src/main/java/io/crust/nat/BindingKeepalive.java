@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * The sending virtual thread is owned by this object and stops on {@link #close()}.
  */
 public final class BindingKeepalive implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(BindingKeepalive.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BindingKeepalive.class);
     /** 15 s: half of the 30 s after which many NATs drop an idle binding. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
     /** The ceiling: no default above 25 s. */
@@ -88,7 +88,7 @@ public final class BindingKeepalive implements AutoCloseable {
                     port.send(indication(), remote);
                     sent.incrementAndGet();
                 } catch (IOException e) {
-                    log.debug("keepalive to {} failed: {}", remote, e.toString());
+                    LOG.debug("keepalive to {} failed: {}", remote, e.toString());
                 } finally {
                     lock.lock();
                 }

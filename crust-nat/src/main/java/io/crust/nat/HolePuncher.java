@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * UDP hole punching in the manner of ICE (RFC 8445), without TURN: both peers gather candidates,
- * swap them with credentials over a {@link Rendezvous}, then send STUN Binding requests
+ * swap them with credentials over a {@link OfferExchange}, then send STUN Binding requests
  * ("connectivity checks") to each other's candidates, paced and in priority order, until one
  * pair works both ways. Checks and answers carry USERNAME and MESSAGE-INTEGRITY keyed by the
  * password from the rendezvous, so a stranger who sees or guesses the ports cannot answer in the
@@ -44,7 +44,7 @@ public final class HolePuncher {
      * @param stunServers STUN servers to learn reflexive addresses from; may be empty
      * @param extra       candidates known otherwise, such as a mapped port; may be empty
      * @param timeout     how long each server gets to answer
-     * @return this side's offer with fresh credentials, to send through a {@link Rendezvous}
+     * @return this side's offer with fresh credentials, to send through a {@link OfferExchange}
      * @throws IOException when the socket fails
      */
     public static PunchOffer gather(DatagramPort port, List<InetSocketAddress> stunServers, List<Candidate> extra,
@@ -63,7 +63,7 @@ public final class HolePuncher {
      * @throws NatException when the other's offer does not arrive within {@link PunchOptions#rendezvousTimeout()}
      * @throws IOException  when the socket or the rendezvous fails
      */
-    public static PunchResult punch(DatagramPort port, PunchOffer mine, Rendezvous rendezvous, PunchOptions options)
+    public static PunchResult punch(DatagramPort port, PunchOffer mine, OfferExchange rendezvous, PunchOptions options)
             throws IOException {
         rendezvous.send(mine);
         PunchOffer theirs = rendezvous.receive(options.rendezvousTimeout());

@@ -12,7 +12,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * What one peer tells the other through the {@link Rendezvous} before punching: its candidates,
+ * What one peer tells the other through the {@link OfferExchange} before punching: its candidates,
  * ICE-style credentials (RFC 8445 section 5.3) and a tie-breaker that decides who nominates.
  *
  * <p>{@link #encode()} gives one line of text, so any channel that carries a string carries an

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * must check out; other datagrams that arrive meanwhile go to the {@code strays} consumer.
  */
 public final class StunClient {
-    private static final Logger log = LoggerFactory.getLogger(StunClient.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StunClient.class);
     /** RFC 8489 section 6.2.1: the initial RTO SHOULD be 500 ms on a path of unknown RTT. */
     public static final Duration DEFAULT_INITIAL_RTO = Duration.ofMillis(500);
 
@@ -190,12 +190,12 @@ public final class StunClient {
                 return null;
             }
             if (m.hasFingerprint() && !m.fingerprintValid()) {
-                log.debug("dropping a STUN response from {} with a bad FINGERPRINT", d.sender());
+                LOG.debug("dropping a STUN response from {} with a bad FINGERPRINT", d.sender());
                 return null;
             }
             return m;
         } catch (StunFormatException e) {
-            log.debug("dropping a malformed STUN datagram from {}: {}", d.sender(), e.getMessage());
+            LOG.debug("dropping a malformed STUN datagram from {}: {}", d.sender(), e.getMessage());
             return null;
         }
     }

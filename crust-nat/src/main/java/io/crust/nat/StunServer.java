@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class StunServer implements Closeable {
-    private static final Logger log = LoggerFactory.getLogger(StunServer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StunServer.class);
     private static final Duration RECEIVE_SLICE = Duration.ofSeconds(1);
 
     private final ServerAddresses addresses;
@@ -161,7 +161,7 @@ public final class StunServer implements Closeable {
                 return;
             } catch (IOException e) {
                 if (!closed) {
-                    log.debug("STUN server on {}: {}", port.localAddress(), e.toString());
+                    LOG.debug("STUN server on {}: {}", port.localAddress(), e.toString());
                 }
             }
         }

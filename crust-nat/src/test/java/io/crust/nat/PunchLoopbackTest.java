@@ -23,14 +23,14 @@ class PunchLoopbackTest {
     private static final PunchOptions OPTIONS = PunchOptions.defaults().withTimeout(Duration.ofSeconds(10));
 
     /** Two queues crossed: what one side sends, the other receives. */
-    private static Rendezvous[] rendezvousPair() {
+    private static OfferExchange[] exchangePair() {
         BlockingQueue<String> aToB = new ArrayBlockingQueue<>(1);
         BlockingQueue<String> bToA = new ArrayBlockingQueue<>(1);
-        return new Rendezvous[] {queues(aToB, bToA), queues(bToA, aToB)};
+        return new OfferExchange[] {queues(aToB, bToA), queues(bToA, aToB)};
     }
 
-    private static Rendezvous queues(BlockingQueue<String> out, BlockingQueue<String> in) {
-        return new Rendezvous() {
+    private static OfferExchange queues(BlockingQueue<String> out, BlockingQueue<String> in) {
+        return new OfferExchange() {
             @Override
             public void send(PunchOffer mine) {
                 out.add(mine.encode());
@@ -53,7 +53,7 @@ class PunchLoopbackTest {
 
     @Test
     void twoPeersOnLoopbackAgreeOnTheirHostCandidates() throws Exception {
-        Rendezvous[] r = rendezvousPair();
+        OfferExchange[] r = exchangePair();
         try (DatagramChannelPort a = DatagramPort.open(new InetSocketAddress(LOOPBACK, 0));
                 DatagramChannelPort b = DatagramPort.open(new InetSocketAddress(LOOPBACK, 0));
                 ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {

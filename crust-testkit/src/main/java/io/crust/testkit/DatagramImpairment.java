@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatagramImpairment {
 
-    private static final Logger log = LoggerFactory.getLogger(DatagramImpairment.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DatagramImpairment.class);
 
     /** System property holding the seed that {@link #seedFromSystemProperty()} returns. */
     public static final String SEED_PROPERTY = "crust.test.seed";
@@ -98,7 +98,7 @@ public final class DatagramImpairment {
     public static long seedFromSystemProperty() {
         String configured = System.getProperty(SEED_PROPERTY);
         long seed = configured != null ? Long.parseLong(configured.trim()) : new SplittableRandom().nextLong();
-        log.info("impairment seed {} (replay with -D{}={})", seed, SEED_PROPERTY, seed);
+        LOG.info("impairment seed {} (replay with -D{}={})", seed, SEED_PROPERTY, seed);
         return seed;
     }
 

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImpairedDatagramSocket implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(ImpairedDatagramSocket.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ImpairedDatagramSocket.class);
 
     private record Scheduled(byte[] payload, SocketAddress to, long dueNanos, long sequence) implements Delayed {
         @Override
@@ -106,7 +106,7 @@ public final class ImpairedDatagramSocket implements AutoCloseable {
             // close() asked us to stop
         } catch (IOException e) {
             if (!delegate.isClosed()) {
-                log.warn("impaired sender stopped on {}", delegate.getLocalSocketAddress(), e);
+                LOG.warn("impaired sender stopped on {}", delegate.getLocalSocketAddress(), e);
             }
         }
     }

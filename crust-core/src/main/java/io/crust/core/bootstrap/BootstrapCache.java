@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class BootstrapCache {
-    private static final Logger log = LoggerFactory.getLogger(BootstrapCache.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BootstrapCache.class);
 
     /** Name of the cache file inside the data directory. */
     public static final String FILE_NAME = "bootstrap-cache.txt";
@@ -200,7 +200,7 @@ public final class BootstrapCache {
             }
             if (old.failures() + 1 >= maxFailures) {
                 entries.remove(peer);
-                log.debug("bootstrap cache: forgot {} after {} failures", peer.shortForm(), old.failures() + 1);
+                LOG.debug("bootstrap cache: forgot {} after {} failures", peer.shortForm(), old.failures() + 1);
             } else {
                 // Keeps its place: recency is about the last success, not the last attempt.
                 entries.put(peer, new Entry(peer, old.addresses(), old.lastSuccessMillis(), old.failures() + 1));
@@ -286,7 +286,7 @@ public final class BootstrapCache {
     private void quarantine(String reason) throws IOException {
         Path corrupt = file.resolveSibling(CORRUPT_FILE_NAME);
         Files.move(file, corrupt, StandardCopyOption.REPLACE_EXISTING);
-        log.warn("bootstrap cache {} is corrupt ({}); starting with an empty cache, the file is kept as {}",
+        LOG.warn("bootstrap cache {} is corrupt ({}); starting with an empty cache, the file is kept as {}",
                 file, reason, corrupt);
     }
 
@@ -326,7 +326,7 @@ public final class BootstrapCache {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
-            log.debug("cannot force directory {}: {}", dir, e.toString());
+            LOG.debug("cannot force directory {}: {}", dir, e.toString());
         }
     }
 }

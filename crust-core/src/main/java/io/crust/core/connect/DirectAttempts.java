@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@link #allFinished}, {@link #awaitAll}, {@link #cancel} and {@link #whenAllFinished} on any thread.
  */
 final class DirectAttempts implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(DirectAttempts.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DirectAttempts.class);
     /** A candidate that does not answer by then is a filtered or unroutable address. */
     static final Duration DIAL_TIMEOUT = Duration.ofSeconds(5);
     static final Duration MAX_PUNCH = Duration.ofSeconds(10);
@@ -178,7 +178,7 @@ final class DirectAttempts implements AutoCloseable {
             try {
                 attempt.run();
             } catch (CrustException e) {
-                log.debug("{} failed: {}", name, e.getMessage());
+                LOG.debug("{} failed: {}", name, e.getMessage());
             } finally {
                 RUNNING_ON_THIS_THREAD.remove();
                 changeRunning(-1);

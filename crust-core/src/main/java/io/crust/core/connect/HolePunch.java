@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * them becomes a crust-udt endpoint of its own on that socket, carrying just this connection.
  */
 public final class HolePunch implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(HolePunch.class);
+    private static final Logger LOG = LoggerFactory.getLogger(HolePunch.class);
     /** Peers can ask this node to punch (through a rendezvous) as often as they like. */
-    private static final RateLimitedLog punchedLog = new RateLimitedLog(log);
+    private static final RateLimitedLog punchedLog = new RateLimitedLog(LOG);
 
     /** The node's UDP side, as hole punching needs it. */
     public interface Udp {
@@ -76,10 +76,10 @@ public final class HolePunch implements AutoCloseable {
         try {
             List<InetSocketAddress> servers = udp.stunServers();
             PunchOffer offer = HolePuncher.gather(port, servers, List.of(), timeout);
-            log.debug("gathered punch candidates from {} STUN servers: {}", servers.size(), offer.encode());
+            LOG.debug("gathered punch candidates from {} STUN servers: {}", servers.size(), offer.encode());
             return Optional.of(new HolePunch(udp, port, offer));
         } catch (IOException | RuntimeException e) {
-            log.debug("gathering punch candidates failed: {}", e.toString());
+            LOG.debug("gathering punch candidates failed: {}", e.toString());
             udp.closePort(port);
             return Optional.empty();
         }
@@ -148,7 +148,7 @@ public final class HolePunch implements AutoCloseable {
         try {
             port.close();
         } catch (IOException e) {
-            log.debug("closing {} failed: {}", port, e.toString());
+            LOG.debug("closing {} failed: {}", port, e.toString());
         }
     }
 }

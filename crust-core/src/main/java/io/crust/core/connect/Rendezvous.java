@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * one can announce candidates in another peer's name.
  */
 public final class Rendezvous {
-    private static final Logger log = LoggerFactory.getLogger(Rendezvous.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Rendezvous.class);
     private static final int MAX_RENDEZVOUS_PEERS = 16;
     private static final int MAX_PENDING = 256;
     private static final int MAX_ANSWERS = 32;
@@ -359,7 +359,7 @@ public final class Rendezvous {
         if (!forward.delivered()) {
             // We are the rendezvous: pass it on only if it speaks for the authenticated sender.
             if (!inner.info().id().equals(from.remote())) {
-                log.debug("dropped a CONNECT_INFO from {} that names {}", from.remote().shortForm(), inner.info().id().shortForm());
+                LOG.debug("dropped a CONNECT_INFO from {} that names {}", from.remote().shortForm(), inner.info().id().shortForm());
                 return;
             }
             WireMessage.Forward onward = new WireMessage.Forward(true, from.remote(), inner);
@@ -404,7 +404,7 @@ public final class Rendezvous {
         }
         // Gathering our punch offer takes up to a second: answer from a task, not the reader thread.
         if (!answering.tryAcquire()) {
-            log.debug("dropped a rendezvous request from {}: too many in progress", origin.shortForm());
+            LOG.debug("dropped a rendezvous request from {}: too many in progress", origin.shortForm());
             return;
         }
         host.startTask("crust-rendezvous-answer-" + origin.shortForm(), () -> {

@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * attempt, and the roles follow the peer ids (smaller id initiates), as after UDP punching.
  */
 public final class TcpPunch {
-    private static final Logger log = LoggerFactory.getLogger(TcpPunch.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TcpPunch.class);
     /** Peers can ask this node to punch (through a rendezvous) as often as they like. */
-    private static final RateLimitedLog punchedLog = new RateLimitedLog(log);
+    private static final RateLimitedLog punchedLog = new RateLimitedLog(LOG);
 
     /** The node's TCP side, as TCP punching needs it. */
     public interface Tcp {
@@ -67,7 +67,7 @@ public final class TcpPunch {
         try (ServerSocket probe = new ServerSocket(0, 1, tcp.bindAddress())) {
             return Optional.of(new TcpPunch(tcp, probe.getLocalPort()));
         } catch (IOException e) {
-            log.debug("no port for TCP punching: {}", e.toString());
+            LOG.debug("no port for TCP punching: {}", e.toString());
             return Optional.empty();
         }
     }

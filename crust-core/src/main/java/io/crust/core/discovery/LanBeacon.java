@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * {@code onDiscovered} runs on that thread and should hand the record on quickly.
  */
 public final class LanBeacon implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(LanBeacon.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LanBeacon.class);
     /** Each beacon heard on the LAN can reach the listener. */
-    private static final RateLimitedLog listenerFailedLog = new RateLimitedLog(log);
+    private static final RateLimitedLog listenerFailedLog = new RateLimitedLog(LOG);
 
     /** The beacon port when none is configured. */
     public static final int DEFAULT_PORT = 5484;
@@ -158,13 +158,13 @@ public final class LanBeacon implements AutoCloseable {
                     try {
                         socket.joinGroup(new InetSocketAddress(config.multicastGroup(), 0), ni);
                     } catch (IOException e) {
-                        log.debug("LAN beacon cannot join {} on {}: {}", config.multicastGroup(), ni.getName(), e.toString());
+                        LOG.debug("LAN beacon cannot join {} on {}: {}", config.multicastGroup(), ni.getName(), e.toString());
                     }
                 }
             }
             LanBeacon beacon = new LanBeacon(config, recordSupplier, onDiscovered, socket, interfaces, self);
             beacon.thread.start();
-            log.info("LAN beacon on UDP port {} for network '{}' (interfaces {})", socket.getLocalPort(),
+            LOG.info("LAN beacon on UDP port {} for network '{}' (interfaces {})", socket.getLocalPort(),
                     config.networkName(), interfaces.stream().map(NetworkInterface::getName).toList());
             return beacon;
         } catch (IOException | RuntimeException e) {
@@ -214,13 +214,13 @@ public final class LanBeacon implements AutoCloseable {
             }
         } catch (IOException e) {
             if (!closed) {
-                log.warn("LAN beacon stopped: {}", e.toString());
+                LOG.warn("LAN beacon stopped: {}", e.toString());
             }
         }
     }
 
     private void report(PeerRecord record) {
-        log.debug("LAN beacon found {}", record);
+        LOG.debug("LAN beacon found {}", record);
         try {
             onDiscovered.accept(record);
         } catch (RuntimeException e) {
@@ -233,7 +233,7 @@ public final class LanBeacon implements AutoCloseable {
         try {
             beacon = Beacon.encode(networkTag, recordSupplier.get());
         } catch (RuntimeException e) {
-            log.warn("LAN beacon has no record to announce", e);
+            LOG.warn("LAN beacon has no record to announce", e);
             return;
         }
         int port = config.port() == 0 ? socket.getLocalPort() : config.port();
@@ -243,7 +243,7 @@ public final class LanBeacon implements AutoCloseable {
                     socket.setNetworkInterface(ni);
                     send(beacon, new InetSocketAddress(config.multicastGroup(), port));
                 } catch (SocketException e) {
-                    log.debug("LAN beacon cannot use {}: {}", ni.getName(), e.toString());
+                    LOG.debug("LAN beacon cannot use {}: {}", ni.getName(), e.toString());
                 }
             }
         }
@@ -269,7 +269,7 @@ public final class LanBeacon implements AutoCloseable {
             socket.send(new DatagramPacket(beacon, beacon.length, target));
         } catch (IOException e) {
             if (!closed) {
-                log.debug("LAN beacon cannot send to {}: {}", target, e.toString());
+                LOG.debug("LAN beacon cannot send to {}: {}", target, e.toString());
             }
         }
     }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * creates it owns it and closes it in a finally block.
  */
 final class HandshakeDeadline implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(HandshakeDeadline.class);
+    private static final Logger LOG = LoggerFactory.getLogger(HandshakeDeadline.class);
     private static final AtomicLong IDS = new AtomicLong();
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -51,11 +51,11 @@ final class HandshakeDeadline implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        log.debug("handshake with {} timed out after {}", transport.remoteAddress(), timeout);
+        LOG.debug("handshake with {} timed out after {}", transport.remoteAddress(), timeout);
         try {
             transport.close();
         } catch (IOException e) {
-            log.debug("closing {} after handshake timeout failed: {}", transport, e.toString());
+            LOG.debug("closing {} after handshake timeout failed: {}", transport, e.toString());
         }
     }
 

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * meanwhile, so the heartbeat check sees exactly what the peer sends.
  */
 public final class PeerConnection {
-    private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PeerConnection.class);
     private static final AtomicLong SERIAL = new AtomicLong();
 
     private static final long GOODBYE_WAIT_MILLIS = 500;
@@ -197,7 +197,7 @@ public final class PeerConnection {
     /** Starts retiring this connection (see the class comment). */
     public void retire() {
         if (retiring.compareAndSet(false, true)) {
-            log.debug("retiring duplicate connection {} to {}", serial, remote.shortForm());
+            LOG.debug("retiring duplicate connection {} to {}", serial, remote.shortForm());
             queue.seal();
         }
     }
@@ -208,8 +208,8 @@ public final class PeerConnection {
             return;
         }
         cause = closeCause;
-        if (log.isDebugEnabled()) {
-            log.debug("closing connection {} to {} ({} {} at {}): {}", serial, remote.shortForm(), route, transport,
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("closing connection {} to {} ({} {} at {}): {}", serial, remote.shortForm(), route, transport,
                     remoteAddress, closeCause.reason());
         }
         if (!closeCause.quiet()) {
@@ -263,7 +263,7 @@ public final class PeerConnection {
             try {
                 channel.send(codec.encode(new WireMessage.Goodbye(reason)));
             } catch (IOException | RuntimeException e) {
-                log.trace("goodbye not sent on {}: {}", serial, e.toString());
+                LOG.trace("goodbye not sent on {}: {}", serial, e.toString());
             }
         });
         try {
@@ -278,7 +278,7 @@ public final class PeerConnection {
         try {
             channel.close();
         } catch (IOException | RuntimeException e) {
-            log.debug("closing channel {}: {}", serial, e.toString());
+            LOG.debug("closing channel {}: {}", serial, e.toString());
         }
     }
 

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * the other odd ids, so the two directions never collide.
  */
 public final class Relay {
-    private static final Logger log = LoggerFactory.getLogger(Relay.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
     /** What the relay needs from its node. */
     public interface Host {
@@ -138,7 +138,7 @@ public final class Relay {
         Circuit circuit = new Circuit(from, open.circuit(), b, bId);
         circuits.put(key, circuit);
         circuits.put(new Key(b.serial(), bId), circuit);
-        log.debug("relaying {} <-> {}", from.remote().shortForm(), b.remote().shortForm());
+        LOG.debug("relaying {} <-> {}", from.remote().shortForm(), b.remote().shortForm());
         if (!b.sendControl(new WireMessage.RelayOpen(true, bId, from.remote()))) {
             closeCircuit(circuit, "target connection is closing");
         }

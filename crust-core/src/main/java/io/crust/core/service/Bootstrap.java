@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * node; the cache is updated from connection readers (HELLO) and those dial threads.
  */
 final class Bootstrap {
-    private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Bootstrap.class);
     private static final int MAX_CANDIDATES = 64;
 
     private final CrustConfig config;
@@ -53,7 +53,7 @@ final class Bootstrap {
     private final BooleanSupplier nodeClosed;
     private final BootstrapCache cache;
     /** A full disk would otherwise warn on every tick. */
-    private final RateLimitedLog cacheWriteFailures = new RateLimitedLog(log);
+    private final RateLimitedLog cacheWriteFailures = new RateLimitedLog(LOG);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition done = lock.newCondition();
 
@@ -71,7 +71,7 @@ final class Bootstrap {
             try {
                 opened = BootstrapCache.open(config.dataDir().get());
             } catch (IOException e) {
-                log.warn("bootstrap cache unavailable in {}: {}", config.dataDir().get(), e.toString());
+                LOG.warn("bootstrap cache unavailable in {}: {}", config.dataDir().get(), e.toString());
             }
         }
         this.cache = opened;
@@ -177,7 +177,7 @@ final class Bootstrap {
                 PeerHandle peer = address.transport() == Transport.TCP
                         ? handshakes.dialTcp(address.socketAddress(), expected, Route.BOOTSTRAP_OUT, timeout)
                         : udt.dial(address.socketAddress(), expected, Route.BOOTSTRAP_OUT, timeout);
-                log.info("bootstrapped through {} at {}", peer.id().shortForm(), address);
+                LOG.info("bootstrapped through {} at {}", peer.id().shortForm(), address);
                 return null;
             } catch (CrustException e) {
                 reasons.add(address + ": " + e.getMessage());

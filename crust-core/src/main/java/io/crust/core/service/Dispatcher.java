@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: each connection's reader thread (or its turn thread), as {@link ConnectionHandler} says.
  */
 final class Dispatcher implements ConnectionHandler {
-    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
     private final MessageDelivery delivery;
     private final PeerTable table;
@@ -77,7 +77,7 @@ final class Dispatcher implements ConnectionHandler {
     private void deliver(PeerConnection c, byte[] payload) throws InterruptedException {
         Optional<PeerHandle> handle = table.handleForDelivery(c);
         if (handle.isEmpty()) {
-            log.debug("message from {} dropped: the peer was closed", c.remote().shortForm());
+            LOG.debug("message from {} dropped: the peer was closed", c.remote().shortForm());
             return;
         }
         if (delivery == MessageDelivery.PER_PEER) {
@@ -126,7 +126,7 @@ final class Dispatcher implements ConnectionHandler {
         if (cause.misbehaviour() != null) {
             events.offer(new Misbehaviour(c.remote(), c.remoteAddress(), cause.misbehaviour(), cause.reason()));
         }
-        log.debug("{} closed: {}", c, cause.reason());
+        LOG.debug("{} closed: {}", c, cause.reason());
         if (cause.lost() == CrustEvent.PeerLost.Reason.GOODBYE) {
             // The peer closed us on purpose: our attempts of the meeting that made this connection (or an
             // earlier one) must not reconnect it. A meeting the peer began afresh since goes on.

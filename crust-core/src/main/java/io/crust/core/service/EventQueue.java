@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * After {@link #close()} producers never wait and events are discarded; consumers drain what is left.
  */
 final class EventQueue implements CrustEvents {
-    private static final Logger log = LoggerFactory.getLogger(EventQueue.class);
+    private static final Logger LOG = LoggerFactory.getLogger(EventQueue.class);
     /** Peers can produce events faster than a slow application takes them. */
-    private static final RateLimitedLog droppedLog = new RateLimitedLog(log);
+    private static final RateLimitedLog droppedLog = new RateLimitedLog(LOG);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
@@ -57,7 +57,7 @@ final class EventQueue implements CrustEvents {
             put(event);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            log.debug("event dropped because its producer was interrupted: {}", event);
+            LOG.debug("event dropped because its producer was interrupted: {}", event);
         }
     }
 

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: {@link #tick} on the ticker; each attempt on its own node-owned thread, at most one per peer.
  */
 final class Group {
-    private static final Logger log = LoggerFactory.getLogger(Group.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Group.class);
     private static final long FIRST_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
     private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(60).toNanos();
     private static final long TICK_NANOS = Duration.ofMillis(500).toNanos();
@@ -115,7 +115,7 @@ final class Group {
             Backoff previous = backoff.get(id);
             long delay = previous == null ? FIRST_BACKOFF_NANOS : Math.min(MAX_BACKOFF_NANOS, previous.delayNanos() * 2);
             backoff.put(id, new Backoff(nanoClock.getAsLong() + delay, delay));
-            log.debug("group: reconnecting {} failed, next try in {} ms: {}", id.shortForm(), delay / 1_000_000, e.getMessage());
+            LOG.debug("group: reconnecting {} failed, next try in {} ms: {}", id.shortForm(), delay / 1_000_000, e.getMessage());
         } finally {
             inFlight.remove(id);
         }
@@ -138,7 +138,7 @@ final class Group {
                 dialer.dialInfo(new ConnectionInfo(id, tcp, udp), Route.DIRECT, timeout);
                 return;
             } catch (CrustException e) {
-                log.debug("group: direct dial of {} failed: {}", id.shortForm(), e.getMessage());
+                LOG.debug("group: direct dial of {} failed: {}", id.shortForm(), e.getMessage());
             }
         }
         rendezvous.connect(id, timeout);

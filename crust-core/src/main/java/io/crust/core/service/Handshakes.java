@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * on the caller's thread. Addresses are checked against the blacklist before any byte is exchanged.
  */
 final class Handshakes {
-    private static final Logger log = LoggerFactory.getLogger(Handshakes.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Handshakes.class);
     /** Any host can have its handshakes refused as often as it likes. */
-    private static final RateLimitedLog refusedLog = new RateLimitedLog(log);
+    private static final RateLimitedLog refusedLog = new RateLimitedLog(LOG);
     private static final AtomicLong SERIAL = new AtomicLong();
 
     /** Turns an authenticated channel into a registered connection. */
@@ -77,7 +77,7 @@ final class Handshakes {
                 socket.setTcpNoDelay(true);
                 respond(new TcpFrameTransport(socket, TcpFrameTransport.MAX_FRAME_BYTES), Transport.TCP, remote, Route.BOOTSTRAP_IN);
             } catch (IOException e) {
-                log.debug("inbound TCP from {} failed: {}", remote, e.toString());
+                LOG.debug("inbound TCP from {} failed: {}", remote, e.toString());
                 closeQuietly(socket);
             } finally {
                 pending.release(remote.getAddress());
@@ -115,7 +115,7 @@ final class Handshakes {
      */
     boolean admit(InetSocketAddress remote) {
         if (blacklist.bans(remote.getAddress())) {
-            log.debug("refused banned address {}", remote);
+            LOG.debug("refused banned address {}", remote);
             return false;
         }
         String noRoom = switch (table.roomForInbound(remote.getAddress())) {
@@ -157,7 +157,7 @@ final class Handshakes {
             reportInboundFailure(e, remote);
             closeQuietly(transport);
         } catch (IOException | RuntimeException e) {
-            log.debug("inbound {} handshake from {} failed: {}", kind, remote, e.toString());
+            LOG.debug("inbound {} handshake from {} failed: {}", kind, remote, e.toString());
             closeQuietly(transport);
         }
     }
@@ -265,7 +265,7 @@ final class Handshakes {
         try {
             closeable.close();
         } catch (Exception e) {
-            log.trace("close failed: {}", e.toString());
+            LOG.trace("close failed: {}", e.toString());
         }
     }
 }

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * or a closed connection signals.
  */
 final class Hellos {
-    private static final Logger log = LoggerFactory.getLogger(Hellos.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Hellos.class);
 
     private final boolean relay;
     private final PeerId self;
@@ -99,7 +99,7 @@ final class Hellos {
         try {
             while (!everyDirectConnectionSaidHello()) {
                 if (remaining <= 0) {
-                    log.debug("connect: going on without the HELLO of some peers after {} ms", timeout.toMillis());
+                    LOG.debug("connect: going on without the HELLO of some peers after {} ms", timeout.toMillis());
                     return;
                 }
                 remaining = changed.awaitNanos(remaining);

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: the application's, for the public methods; {@link #register} on the handshake's thread.
  */
 public final class Node implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Node.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     /** Room on the channel beyond the largest application message, for wire headers and relayed frames. */
     private static final int CHANNEL_HEADROOM_BYTES = 1024;
     /** Longest {@link #close()} waits for the node's threads to end. */
@@ -208,8 +208,8 @@ public final class Node implements AutoCloseable {
             throw new ConnectFailedException(ConnectFailedException.Reason.LIMIT_REACHED,
                     "connection limit of " + config.maxConnections() + " reached");
         }
-        if (log.isDebugEnabled()) {
-            log.debug("registered connection {} to {} ({} {} at {}, dialled by {})", connection.serial(), remote.shortForm(),
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("registered connection {} to {} ({} {} at {}, dialled by {})", connection.serial(), remote.shortForm(),
                     route, transport, remoteAddress, initiator.shortForm());
         }
         connection.start();
@@ -335,14 +335,14 @@ public final class Node implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        log.info("{} closed", identity.peerId().shortForm());
+        LOG.info("{} closed", identity.peerId().shortForm());
     }
 
     static void closeQuietly(AutoCloseable closeable) {
         try {
             closeable.close();
         } catch (Exception e) {
-            log.trace("close failed: {}", e.toString());
+            LOG.trace("close failed: {}", e.toString());
         }
     }
 }

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * owned by the node; the beacon's own threads call {@link #discovered}.
  */
 final class Surroundings {
-    private static final Logger log = LoggerFactory.getLogger(Surroundings.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Surroundings.class);
     private static final Duration LEASE = Duration.ofHours(1);
 
     private final CrustConfig config;
@@ -68,7 +68,7 @@ final class Surroundings {
                 LanBeacon.Config beaconConfig = LanBeacon.Config.defaults(config.networkName()).withPort(config.lanPort());
                 beacon = LanBeacon.start(beaconConfig, gossip::ownRecord, this::discovered);
             } catch (IOException | RuntimeException e) {
-                log.warn("LAN beacon unavailable on port {}: {}", config.lanPort(), e.toString());
+                LOG.warn("LAN beacon unavailable on port {}: {}", config.lanPort(), e.toString());
             }
         }
     }
@@ -92,9 +92,9 @@ final class Surroundings {
             PortMapping mapping = m.map(kind, bound.getPort(), bound.getPort(), LEASE);
             made.add(mapping);
             addresses.mapped(transport, mapping.external());
-            log.info("router maps {} {} to port {}", kind.label(), mapping.external(), bound.getPort());
+            LOG.info("router maps {} {} to port {}", kind.label(), mapping.external(), bound.getPort());
         } catch (NatException e) {
-            log.info("no {} port mapping: {}", kind.label(), e.getMessage());
+            LOG.info("no {} port mapping: {}", kind.label(), e.getMessage());
         }
     }
 
@@ -115,7 +115,7 @@ final class Surroundings {
             try {
                 dialer.dialInfo(info, Route.LAN, config.handshakeTimeout());
             } catch (CrustException e) {
-                log.debug("LAN peer {} not reachable: {}", record.peerId().shortForm(), e.getMessage());
+                LOG.debug("LAN peer {} not reachable: {}", record.peerId().shortForm(), e.getMessage());
             }
         });
     }

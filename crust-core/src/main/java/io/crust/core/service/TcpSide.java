@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * closes the socket, which ends it.
  */
 final class TcpSide {
-    private static final Logger log = LoggerFactory.getLogger(TcpSide.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TcpSide.class);
     private static final int BACKLOG = 128;
 
     private final PeerId self;
@@ -51,7 +51,7 @@ final class TcpSide {
         addresses.tcpBound(bound);
         threads.start("crust-tcp-accept-" + bound.getPort(), () -> acceptLoop(s));
         events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.TCP, LocalAddresses.connectable(bound)));
-        log.info("{} listening on TCP {}", self.shortForm(), bound);
+        LOG.info("{} listening on TCP {}", self.shortForm(), bound);
     }
 
     private void acceptLoop(ServerSocket s) {
@@ -61,7 +61,7 @@ final class TcpSide {
                 handshakes.acceptTcp(socket);
             } catch (IOException e) {
                 if (!s.isClosed()) {
-                    log.warn("TCP accept failed: {}", e.toString());
+                    LOG.warn("TCP accept failed: {}", e.toString());
                     events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.TCP,
                             (InetSocketAddress) s.getLocalSocketAddress(), e.getMessage()));
                 }
@@ -81,7 +81,7 @@ final class TcpSide {
         try {
             s.close();
         } catch (IOException e) {
-            log.trace("close failed: {}", e.toString());
+            LOG.trace("close failed: {}", e.toString());
         }
     }
 }

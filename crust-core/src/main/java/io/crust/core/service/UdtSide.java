@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * and rendezvous run on their callers' threads.
  */
 final class UdtSide {
-    private static final Logger log = LoggerFactory.getLogger(UdtSide.class);
+    private static final Logger LOG = LoggerFactory.getLogger(UdtSide.class);
     private static final int STUN_HEADER_BYTES = 20;
     private static final int STUN_USERNAME = 0x0006;
 
@@ -76,7 +76,7 @@ final class UdtSide {
         addresses.udpBound(bound);
         threads.start("crust-udt-accept-" + bound.getPort(), this::acceptLoop);
         events.putUninterruptibly(new CrustEvent.ListenerStarted(Transport.UDT, LocalAddresses.connectable(bound)));
-        log.info("{} listening on UDP {}", self.shortForm(), bound);
+        LOG.info("{} listening on UDP {}", self.shortForm(), bound);
     }
 
     private static UdtConfig udtConfig() {
@@ -87,7 +87,7 @@ final class UdtSide {
         try {
             channel.close();
         } catch (IOException e) {
-            log.debug("closing {} failed: {}", channel, e.toString());
+            LOG.debug("closing {} failed: {}", channel, e.toString());
         }
     }
 
@@ -104,7 +104,7 @@ final class UdtSide {
                 // look at the closed flag again
             } catch (IOException failure) {
                 if (!nodeClosed.getAsBoolean()) {
-                    log.warn("crust-udt accept failed: {}", failure.toString());
+                    LOG.warn("crust-udt accept failed: {}", failure.toString());
                     events.putUninterruptibly(new CrustEvent.ListenerFailed(Transport.UDT, e.localAddress(), failure.getMessage()));
                 }
                 return;
@@ -171,7 +171,7 @@ final class UdtSide {
             throw new CrustException("crust-udt rendezvous with " + remote + " from " + own.localAddress() + " failed: "
                     + failure.getMessage(), failure);
         }
-        log.info("crust-udt to {} runs on its own socket {} (birthday port)", peer.shortForm(), own.localAddress());
+        LOG.info("crust-udt to {} runs on its own socket {} (birthday port)", peer.shortForm(), own.localAddress());
         return handshakes.overPunched(UdtFrameTransport.owningEndpoint(connection, own), peer, Transport.UDT, remote);
     }
 
@@ -200,7 +200,7 @@ final class UdtSide {
             StunClient.Binding binding = new StunClient(port).binding(peerUdp, Duration.ofSeconds(3));
             addresses.observed(Transport.UDT, binding.mapped());
         } catch (IOException e) {
-            log.debug("STUN binding to {} failed: {}", peerUdp, e.toString());
+            LOG.debug("STUN binding to {} failed: {}", peerUdp, e.toString());
         } finally {
             closePort(port);
         }
@@ -218,7 +218,7 @@ final class UdtSide {
                 try {
                     endpoint.sendRaw(reply, from);
                 } catch (IOException e) {
-                    log.debug("STUN answer to {} failed: {}", from, e.toString());
+                    LOG.debug("STUN answer to {} failed: {}", from, e.toString());
                 }
             });
         }

@@ -141,7 +141,7 @@ public final class AnnouncementListener implements AutoCloseable {
                 return r != null && r.resultCode() == 0 ? new Announcement(MappingProtocol.PCP, r.epochSeconds()) : null;
             }
             return null;
-        } catch (MalformedPacketException e) {
+        } catch (MalformedReplyException e) {
             LOG.debug("ignoring a malformed announcement from {}: {}", source.getHostAddress(), e.getMessage());
             return null;
         }

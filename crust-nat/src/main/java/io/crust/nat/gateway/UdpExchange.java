@@ -31,7 +31,7 @@ public final class UdpExchange {
     /** Reads one datagram: the answer, {@code null} for "not the answer to this request", or an exception. */
     @FunctionalInterface
     public interface Decoder<T> {
-        T decode(ByteBuffer datagram) throws MalformedPacketException;
+        T decode(ByteBuffer datagram) throws MalformedReplyException;
     }
 
     private final InetSocketAddress gateway;
@@ -89,7 +89,7 @@ public final class UdpExchange {
                         if (answer != null) {
                             return answer;
                         }
-                    } catch (MalformedPacketException e) {
+                    } catch (MalformedReplyException e) {
                         lastMalformed = e.getMessage();
                         LOG.debug("ignoring malformed reply from {}: {}", gateway, lastMalformed);
                     }

@@ -1,7 +1,7 @@
 package io.crust.nat.pcp;
 
 import io.crust.nat.IpProtocol;
-import io.crust.nat.gateway.MalformedPacketException;
+import io.crust.nat.gateway.MalformedReplyException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -152,22 +152,22 @@ public final class PcpMessages {
      * Validates length (24..1100, a multiple of 4), version 2, the R bit and the options before reading the
      * epoch. Every response carries the epoch, an error response too (section 7.2).
      */
-    public static Announce decodeAnnounce(ByteBuffer datagram) throws MalformedPacketException {
+    public static Announce decodeAnnounce(ByteBuffer datagram) throws MalformedReplyException {
         int n = datagram.remaining();
         int p = datagram.position();
         if (n < HEADER_BYTES) {
-            throw new MalformedPacketException("PCP response too short: " + n + " bytes");
+            throw new MalformedReplyException("PCP response too short: " + n + " bytes");
         }
         if (n > MAX_MESSAGE_BYTES || n % 4 != 0) {
-            throw new MalformedPacketException("PCP response length " + n + " is over 1100 or not a multiple of 4");
+            throw new MalformedReplyException("PCP response length " + n + " is over 1100 or not a multiple of 4");
         }
         int version = Byte.toUnsignedInt(datagram.get(p));
         int rOpcode = Byte.toUnsignedInt(datagram.get(p + 1));
         if (version != VERSION) {
-            throw new MalformedPacketException("PCP response has version " + version + ", expected 2");
+            throw new MalformedReplyException("PCP response has version " + version + ", expected 2");
         }
         if ((rOpcode & RESPONSE_BIT) == 0) {
-            throw new MalformedPacketException("PCP packet without the R bit is a request, not a response");
+            throw new MalformedReplyException("PCP packet without the R bit is a request, not a response");
         }
         if ((rOpcode & 0x7f) != OPCODE_ANNOUNCE) {
             return null;
@@ -179,7 +179,7 @@ public final class PcpMessages {
     }
 
     /** Decodes a MAP response; {@code null} for a valid PCP response to another opcode. */
-    public static Response decodeMap(ByteBuffer datagram) throws MalformedPacketException {
+    public static Response decodeMap(ByteBuffer datagram) throws MalformedReplyException {
         int n = datagram.remaining();
         int p = datagram.position();
         if (n >= 4 && datagram.get(p) == 0) {
@@ -189,13 +189,13 @@ public final class PcpMessages {
                 return new Response(0, result, 0, n >= 8 ? Integer.toUnsignedLong(datagram.getInt(p + 4)) : 0,
                         null, 0, 0, 0, null);
             }
-            throw new MalformedPacketException("version 0 (NAT-PMP) reply to a PCP request that is not Unsupported Version");
+            throw new MalformedReplyException("version 0 (NAT-PMP) reply to a PCP request that is not Unsupported Version");
         }
         if (n < HEADER_BYTES) {
-            throw new MalformedPacketException("PCP response too short: " + n + " bytes");
+            throw new MalformedReplyException("PCP response too short: " + n + " bytes");
         }
         if (n > MAX_MESSAGE_BYTES || n % 4 != 0) {
-            throw new MalformedPacketException("PCP response length " + n + " is over 1100 or not a multiple of 4");
+            throw new MalformedReplyException("PCP response length " + n + " is over 1100 or not a multiple of 4");
         }
         int version = Byte.toUnsignedInt(datagram.get(p));
         int rOpcode = Byte.toUnsignedInt(datagram.get(p + 1));
@@ -203,20 +203,20 @@ public final class PcpMessages {
         long lifetime = Integer.toUnsignedLong(datagram.getInt(p + 4));
         long epoch = Integer.toUnsignedLong(datagram.getInt(p + 8));
         if ((rOpcode & RESPONSE_BIT) == 0) {
-            throw new MalformedPacketException("PCP packet without the R bit is a request, not a response");
+            throw new MalformedReplyException("PCP packet without the R bit is a request, not a response");
         }
         if (version != VERSION) {
             if (result == RESULT_UNSUPP_VERSION) {
                 return new Response(version, result, lifetime, epoch, null, 0, 0, 0, null);
             }
-            throw new MalformedPacketException("PCP response has version " + version + ", expected 2");
+            throw new MalformedReplyException("PCP response has version " + version + ", expected 2");
         }
         if ((rOpcode & 0x7f) != OPCODE_MAP) {
             return null;
         }
         if (n < HEADER_BYTES + MAP_BYTES) {
             if (result == 0) {
-                throw new MalformedPacketException("PCP MAP success response of " + n + " bytes lacks the MAP fields");
+                throw new MalformedReplyException("PCP MAP success response of " + n + " bytes lacks the MAP fields");
             }
             return new Response(version, result, lifetime, epoch, null, 0, 0, 0, null);
         }
@@ -231,26 +231,26 @@ public final class PcpMessages {
         validateOptions(datagram, m + MAP_BYTES, p + n);
         InetAddress external = address(ip);
         if (result == 0 && (externalPort == 0 && lifetime != 0)) {
-            throw new MalformedPacketException("PCP MAP success response assigns external port 0");
+            throw new MalformedReplyException("PCP MAP success response assigns external port 0");
         }
         return new Response(version, result, lifetime, epoch, nonce, protocol, internalPort, externalPort, external);
     }
 
     /** Walks the options (section 7.3) so that a truncated or overlong one is caught; their content is not used. */
-    private static void validateOptions(ByteBuffer b, int from, int end) throws MalformedPacketException {
+    private static void validateOptions(ByteBuffer b, int from, int end) throws MalformedReplyException {
         int at = from;
         while (at < end) {
             if (end - at < 4) {
-                throw new MalformedPacketException("PCP option header truncated at byte " + at);
+                throw new MalformedReplyException("PCP option header truncated at byte " + at);
             }
             int code = Byte.toUnsignedInt(b.get(at));
             int length = Short.toUnsignedInt(b.getShort(at + 2));
             int padded = (length + 3) & ~3;
             if (code == 0) {
-                throw new MalformedPacketException("PCP option code 0 is reserved");
+                throw new MalformedReplyException("PCP option code 0 is reserved");
             }
             if (padded > end - at - 4) {
-                throw new MalformedPacketException("PCP option " + code + " of length " + length + " runs past the end");
+                throw new MalformedReplyException("PCP option " + code + " of length " + length + " runs past the end");
             }
             at += 4 + padded;
         }

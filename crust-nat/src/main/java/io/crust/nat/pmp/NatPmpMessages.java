@@ -1,7 +1,7 @@
 package io.crust.nat.pmp;
 
 import io.crust.nat.IpProtocol;
-import io.crust.nat.gateway.MalformedPacketException;
+import io.crust.nat.gateway.MalformedReplyException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -110,7 +110,7 @@ public final class NatPmpMessages {
      * Decodes an external address response; {@code null} when the datagram is a valid NAT-PMP response to
      * another opcode. The buffer is read from its position to its limit.
      */
-    public static ExternalAddressResponse decodeExternalAddress(ByteBuffer datagram) throws MalformedPacketException {
+    public static ExternalAddressResponse decodeExternalAddress(ByteBuffer datagram) throws MalformedReplyException {
         int[] header = header(datagram, OP_EXTERNAL_ADDRESS);
         if (header == null) {
             return null;
@@ -121,7 +121,7 @@ public final class NatPmpMessages {
             return new ExternalAddressResponse(result, epoch, null);
         }
         if (datagram.remaining() != EXTERNAL_ADDRESS_RESPONSE_BYTES) {
-            throw new MalformedPacketException("NAT-PMP external address response must be 12 bytes, got " + datagram.remaining());
+            throw new MalformedReplyException("NAT-PMP external address response must be 12 bytes, got " + datagram.remaining());
         }
         byte[] ip = new byte[4];
         datagram.get(datagram.position() + 8, ip);
@@ -132,7 +132,7 @@ public final class NatPmpMessages {
      * Decodes a mapping response for {@code transport}; {@code null} when the datagram is a valid NAT-PMP
      * response to another opcode.
      */
-    public static MapResponse decodeMap(ByteBuffer datagram, IpProtocol transport) throws MalformedPacketException {
+    public static MapResponse decodeMap(ByteBuffer datagram, IpProtocol transport) throws MalformedReplyException {
         int op = mapOpcode(transport);
         int[] header = header(datagram, op);
         if (header == null) {
@@ -145,34 +145,34 @@ public final class NatPmpMessages {
             return new MapResponse(op, result, epoch, 0, 0, 0);
         }
         if (datagram.remaining() != MAP_RESPONSE_BYTES) {
-            throw new MalformedPacketException("NAT-PMP mapping response must be 16 bytes, got " + datagram.remaining());
+            throw new MalformedReplyException("NAT-PMP mapping response must be 16 bytes, got " + datagram.remaining());
         }
         int internal = Short.toUnsignedInt(datagram.getShort(p + 8));
         int external = Short.toUnsignedInt(datagram.getShort(p + 10));
         long lifetime = Integer.toUnsignedLong(datagram.getInt(p + 12));
         if (internal == 0) {
-            throw new MalformedPacketException("NAT-PMP mapping response names internal port 0");
+            throw new MalformedReplyException("NAT-PMP mapping response names internal port 0");
         }
         return new MapResponse(op, result, epoch, internal, external, lifetime);
     }
 
     /** Validates version, opcode and length; returns {result code} or null for another opcode's response. */
-    private static int[] header(ByteBuffer datagram, int expectedOp) throws MalformedPacketException {
+    private static int[] header(ByteBuffer datagram, int expectedOp) throws MalformedReplyException {
         int n = datagram.remaining();
         if (n < HEADER_BYTES) {
-            throw new MalformedPacketException("NAT-PMP response too short: " + n + " bytes");
+            throw new MalformedReplyException("NAT-PMP response too short: " + n + " bytes");
         }
         if (n > MAP_RESPONSE_BYTES) {
-            throw new MalformedPacketException("NAT-PMP response too long: " + n + " bytes");
+            throw new MalformedReplyException("NAT-PMP response too long: " + n + " bytes");
         }
         int p = datagram.position();
         int version = Byte.toUnsignedInt(datagram.get(p));
         int op = Byte.toUnsignedInt(datagram.get(p + 1));
         if (version != VERSION) {
-            throw new MalformedPacketException("NAT-PMP response has version " + version + ", expected 0");
+            throw new MalformedReplyException("NAT-PMP response has version " + version + ", expected 0");
         }
         if (op < RESPONSE_BIT) {
-            throw new MalformedPacketException("NAT-PMP packet with opcode " + op + " is a request, not a response");
+            throw new MalformedReplyException("NAT-PMP packet with opcode " + op + " is a request, not a response");
         }
         int result = Short.toUnsignedInt(datagram.getShort(p + 2));
         if (op != RESPONSE_BIT + expectedOp) {

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /** Candidate gathering (RFC 8445 section 5.1.1) for {@link io.crust.nat.HolePuncher#gather}. */
 public final class Gathering {
-    private static final Logger log = LoggerFactory.getLogger(Gathering.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Gathering.class);
 
     /** The most host candidates of each address family an offer carries. */
     static final int HOSTS_PER_FAMILY = 4;
@@ -45,7 +45,7 @@ public final class Gathering {
                 answers.add(client.binding(server, timeout));
                 answeredBy.add(server);
             } catch (io.crust.nat.NatException e) {
-                log.debug("gathering: {}", e.getMessage());
+                LOG.debug("gathering: {}", e.getMessage());
             }
         }
         boolean dependent = false;

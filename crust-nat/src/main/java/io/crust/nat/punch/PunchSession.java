@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@link PunchResult}. No thread outlives the call, and nothing reads the caller's port after it.
  */
 public final class PunchSession {
-    private static final Logger log = LoggerFactory.getLogger(PunchSession.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PunchSession.class);
     /** The controlled side keeps answering this long after it selected, so the nomination's answer gets through. */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
     /** The shortest wait for a datagram, so that each loop turn reads what has arrived. */
@@ -61,7 +61,7 @@ public final class PunchSession {
             openExtras(extraCount);
             PunchAgent agent = new PunchAgent(mine, theirs, options, extras.size(), 1024, 65535,
                     ThreadLocalRandom.current(), System.nanoTime());
-            log.debug("punch: {} against {} candidates, {} extra ports, controlling={}", port.localAddress(),
+            LOG.debug("punch: {} against {} candidates, {} extra ports, controlling={}", port.localAddress(),
                     theirs.candidates().size(), extras.size(), agent.controlling());
             loop(agent);
             PunchAgent.Outcome o = agent.outcome();
@@ -142,7 +142,7 @@ public final class PunchSession {
             }
         } catch (IOException e) {
             // One unroutable candidate (say, a host address on another network) must not end the punch.
-            log.debug("punch: send to {} failed: {}", s.to(), e.toString());
+            LOG.debug("punch: send to {} failed: {}", s.to(), e.toString());
         }
     }
 
@@ -182,7 +182,7 @@ public final class PunchSession {
                 try {
                     c.close();
                 } catch (IOException e) {
-                    log.debug("punch: closing an extra port: {}", e.toString());
+                    LOG.debug("punch: closing an extra port: {}", e.toString());
                 }
             }
         }
@@ -190,7 +190,7 @@ public final class PunchSession {
             try {
                 selector.close();
             } catch (IOException e) {
-                log.debug("punch: closing the selector: {}", e.toString());
+                LOG.debug("punch: closing the selector: {}", e.toString());
             }
         }
     }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The first socket connected to the expected peer wins; any later one is closed.
  */
 public final class SimultaneousOpen {
-    private static final Logger log = LoggerFactory.getLogger(SimultaneousOpen.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SimultaneousOpen.class);
     /** Pause after a connect that failed at once (a RST), so refusals do not spin. */
     private static final long REFUSED_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -111,7 +111,7 @@ public final class SimultaneousOpen {
                 if (s.getInetAddress().equals(remote.getAddress())) {
                     offer(s);
                 } else {
-                    log.debug("closing a TCP connection from {} while waiting for {}", s.getRemoteSocketAddress(), remote);
+                    LOG.debug("closing a TCP connection from {} while waiting for {}", s.getRemoteSocketAddress(), remote);
                     closeQuietly(s);
                 }
             } catch (IOException e) {
@@ -131,7 +131,7 @@ public final class SimultaneousOpen {
         } finally {
             lock.unlock();
         }
-        log.debug("a second TCP connection came up ({}); keeping the first", s);
+        LOG.debug("a second TCP connection came up ({}); keeping the first", s);
         closeQuietly(s);
     }
 

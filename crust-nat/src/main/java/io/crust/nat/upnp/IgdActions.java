@@ -2,7 +2,7 @@ package io.crust.nat.upnp;
 
 import io.crust.nat.NatException;
 import io.crust.nat.IpProtocol;
-import io.crust.nat.gateway.MalformedPacketException;
+import io.crust.nat.gateway.MalformedReplyException;
 import java.util.Map;
 import org.jupnp.controlpoint.ActionCallback;
 import org.jupnp.controlpoint.ControlPoint;
@@ -153,7 +153,7 @@ final class IgdActions {
     private static String output(ActionInvocation<RemoteService> done, String name) throws NatException {
         ActionArgumentValue<RemoteService> value = done.getOutput(name);
         if (value == null || value.getValue() == null) {
-            throw new MalformedPacketException(done.getAction().getName() + " answer has no " + name);
+            throw new MalformedReplyException(done.getAction().getName() + " answer has no " + name);
         }
         return value.getValue().toString();
     }
@@ -207,7 +207,7 @@ final class IgdActions {
                 throw new UpnpActionException(action, failure.getErrorCode(), failure.getMessage());
             }
             if (response != null) {
-                throw new MalformedPacketException(action + " answer (HTTP " + response.getStatusCode()
+                throw new MalformedReplyException(action + " answer (HTTP " + response.getStatusCode()
                         + ") is malformed or unexpected: " + message + "; " + body);
             }
             throw new NatException(action + " failed: " + message);

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.crust.nat.IpProtocol;
 import io.crust.nat.gateway.AnnouncementListener;
-import io.crust.nat.gateway.MalformedPacketException;
+import io.crust.nat.gateway.MalformedReplyException;
 import io.crust.nat.pcp.PcpMessages;
 import io.crust.nat.pmp.NatPmpMessages;
 import java.net.InetAddress;
@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
 /**
  * Hostile gateway replies against the NAT-PMP (RFC 6886) and PCP (RFC 6887) decoders: a reply
  * decodes, is recognised as another opcode's ({@code null}), or is refused with
- * {@link MalformedPacketException}. Nothing else escapes, nothing hangs or allocates out of
+ * {@link MalformedReplyException}. Nothing else escapes, nothing hangs or allocates out of
  * proportion. Saved inputs: {@code src/test/resources/io/crust/nat/fuzz/GatewayReplyFuzzTestInputs/}.
  */
 class GatewayReplyFuzzTest {
@@ -29,7 +29,7 @@ class GatewayReplyFuzzTest {
                 if (r != null && r.resultCode() == 0) {
                     assertThat(r.address()).isNotNull();
                 }
-            } catch (MalformedPacketException expected) {
+            } catch (MalformedReplyException expected) {
                 // documented refusal
             }
             for (IpProtocol transport : IpProtocol.values()) {
@@ -39,7 +39,7 @@ class GatewayReplyFuzzTest {
                         assertThat(r.internalPort()).isBetween(1, 65535);
                         assertThat(r.externalPort()).isBetween(0, 65535);
                     }
-                } catch (MalformedPacketException expected) {
+                } catch (MalformedReplyException expected) {
                     // documented refusal
                 }
             }
@@ -57,7 +57,7 @@ class GatewayReplyFuzzTest {
                     assertThat(r.nonce()).hasSize(PcpMessages.NONCE_BYTES);
                     assertThat(r.externalAddress()).isNotNull();
                 }
-            } catch (MalformedPacketException expected) {
+            } catch (MalformedReplyException expected) {
                 // documented refusal
             }
             try {
@@ -65,7 +65,7 @@ class GatewayReplyFuzzTest {
                 if (a != null) {
                     assertThat(a.epochSeconds()).isBetween(0L, 0xffffffffL);
                 }
-            } catch (MalformedPacketException expected) {
+            } catch (MalformedReplyException expected) {
                 // documented refusal
             }
             // a datagram on the announcement port: an announcement or ignored, never an exception

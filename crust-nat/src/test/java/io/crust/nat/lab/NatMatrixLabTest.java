@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * table, and fails when a pair that is expected to connect does not.
  */
 class NatMatrixLabTest {
-    private static final Logger log = LoggerFactory.getLogger(NatMatrixLabTest.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NatMatrixLabTest.class);
     private static final int PARALLEL_PAIRS = 7;
 
     /** The seven kinds of the matrix, in table order. */
@@ -123,7 +123,7 @@ class NatMatrixLabTest {
             }
             String table = table(results);
             System.out.println(table);
-            log.info("NAT matrix:\n{}", table);
+            LOG.info("NAT matrix:\n{}", table);
             Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "crust-nat-matrix.md"), table);
             List<String> regressions = new ArrayList<>();
             for (PairResult r : results) {
@@ -159,7 +159,7 @@ class NatMatrixLabTest {
         long tcpMillis = Math.max(Long.parseLong(tcpLeft[3]), Long.parseLong(tcpRight[3]));
         String udpDetail = (udpLeft.length > 4 ? udpLeft[4] : "") + " | " + (udpRight.length > 4 ? udpRight[4] : "");
         String tcpDetail = (tcpLeft.length > 4 ? tcpLeft[4] : "") + " | " + (tcpRight.length > 4 ? tcpRight[4] : "");
-        log.info("{} {} / {}: UDP {} {} ms ({}), TCP {} {} ms ({})", id, a.label, b.label, udp, udpMillis, udpDetail,
+        LOG.info("{} {} / {}: UDP {} {} ms ({}), TCP {} {} ms ({})", id, a.label, b.label, udp, udpMillis, udpDetail,
                 tcp, tcpMillis, tcpDetail);
         return new PairResult(a, b, udp, udpMillis, udpDetail, tcp, tcpMillis, tcpDetail);
     }

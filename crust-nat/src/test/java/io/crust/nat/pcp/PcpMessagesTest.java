@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.crust.nat.IpProtocol;
-import io.crust.nat.gateway.MalformedPacketException;
+import io.crust.nat.gateway.MalformedReplyException;
 import io.crust.nat.pcp.PcpMessages.Response;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -88,17 +88,17 @@ class PcpMessagesTest {
     @Test
     void malformedAnswersAreRejectedWithReasons() {
         assertThatThrownBy(() -> PcpMessages.decodeMap(ByteBuffer.wrap(HEX.parseHex("0281000000000000"))))
-                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("too short");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("too short");
         assertThatThrownBy(() -> PcpMessages.decodeMap(ByteBuffer.wrap(HEX.parseHex(MAP_SUCCESS + "00"))))
-                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("multiple of 4");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("multiple of 4");
         assertThatThrownBy(() -> PcpMessages.decodeMap(ByteBuffer.wrap(HEX.parseHex("02010000" + MAP_SUCCESS.substring(8)))))
-                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("R bit");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("R bit");
         assertThatThrownBy(() -> PcpMessages.decodeMap(ByteBuffer.wrap(HEX.parseHex(MAP_SUCCESS + "80000009" + "00000000"))))
-                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("runs past the end");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("runs past the end");
         assertThatThrownBy(() -> PcpMessages.decodeMap(ByteBuffer.wrap(HEX.parseHex(MAP_SUCCESS.substring(0, 96)))))
-                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("lacks the MAP fields");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("lacks the MAP fields");
         assertThatThrownBy(() -> PcpMessages.decodeMap(ByteBuffer.wrap(new byte[1104])))
-                .isInstanceOf(MalformedPacketException.class);
+                .isInstanceOf(MalformedReplyException.class);
     }
 
     @Test
@@ -108,9 +108,9 @@ class PcpMessagesTest {
         assertThat(PcpMessages.address(mapped)).isEqualTo(InetAddress.getByName("10.0.0.1"));
     }
 
-    /** Seeded mutation fuzzing: whatever arrives, the decoder returns or throws MalformedPacketException. */
+    /** Seeded mutation fuzzing: whatever arrives, the decoder returns or throws MalformedReplyException. */
     @Test
-    void mutatedAnswersNeverEscapeAsAnythingButMalformedPacketException() {
+    void mutatedAnswersNeverEscapeAsAnythingButMalformedReplyException() {
         long seed = Long.getLong("crust.test.seed", 6887L);
         SplittableRandom random = new SplittableRandom(seed);
         byte[][] seeds = {HEX.parseHex(MAP_SUCCESS), HEX.parseHex(MAP_SUCCESS + "80000003aabbcc00"),
@@ -126,7 +126,7 @@ class PcpMessagesTest {
             }
             try {
                 PcpMessages.decodeMap(ByteBuffer.wrap(packet));
-            } catch (MalformedPacketException expected) {
+            } catch (MalformedReplyException expected) {
                 assertThat(expected.getMessage()).isNotBlank();
             } catch (RuntimeException e) {
                 throw new AssertionError("seed " + seed + " iteration " + i + ": " + HEX.formatHex(packet), e);
@@ -167,7 +167,7 @@ class PcpMessagesTest {
                 "02800000" + "00000000" + "0000002a" + "0".repeat(24) + "0".repeat(2200 - 48)}) { // over 1100 bytes
             assertThatThrownBy(() -> PcpMessages.decodeAnnounce(ByteBuffer.wrap(HEX.parseHex(bad))))
                     .as(bad.length() > 80 ? bad.substring(0, 80) + "..." : bad)
-                    .isInstanceOf(MalformedPacketException.class);
+                    .isInstanceOf(MalformedReplyException.class);
         }
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.crust.nat.IpProtocol;
-import io.crust.nat.gateway.MalformedPacketException;
+import io.crust.nat.gateway.MalformedReplyException;
 import io.crust.nat.pmp.NatPmpMessages.ExternalAddressResponse;
 import io.crust.nat.pmp.NatPmpMessages.MapResponse;
 import java.net.InetAddress;
@@ -85,22 +85,22 @@ class NatPmpMessagesTest {
     @Test
     void malformedResponsesAreRejectedWithReasons() {
         assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x81, 0)), IpProtocol.UDP))
-                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("too short");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("too short");
         assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(new byte[17]), IpProtocol.UDP))
-                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("too long");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("too long");
         assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(1, 0x81, 0, 0, 0, 0, 0, 0)), IpProtocol.UDP))
-                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("version 1");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("version 1");
         assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x01, 0, 0, 0, 0, 0, 0)), IpProtocol.UDP))
-                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("request");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("request");
         assertThatThrownBy(() -> NatPmpMessages.decodeMap(ByteBuffer.wrap(bytes(0, 0x81, 0, 0, 0, 0, 0, 0, 0, 1)), IpProtocol.UDP))
-                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("must be 16 bytes");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("must be 16 bytes");
         assertThatThrownBy(() -> NatPmpMessages.decodeExternalAddress(ByteBuffer.wrap(bytes(0, 0x80, 0, 0, 0, 0, 0, 0, 1))))
-                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("must be 12 bytes");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("must be 12 bytes");
     }
 
-    /** Seeded mutation fuzzing: whatever arrives, the decoders return or throw MalformedPacketException. */
+    /** Seeded mutation fuzzing: whatever arrives, the decoders return or throw MalformedReplyException. */
     @Test
-    void mutatedResponsesNeverEscapeAsAnythingButMalformedPacketException() {
+    void mutatedResponsesNeverEscapeAsAnythingButMalformedReplyException() {
         long seed = Long.getLong("crust.test.seed", 6886L);
         SplittableRandom random = new SplittableRandom(seed);
         byte[][] seeds = {
@@ -113,7 +113,7 @@ class NatPmpMessagesTest {
                 NatPmpMessages.decodeExternalAddress(ByteBuffer.wrap(packet));
                 NatPmpMessages.decodeMap(ByteBuffer.wrap(packet), IpProtocol.UDP);
                 NatPmpMessages.decodeMap(ByteBuffer.wrap(packet), IpProtocol.TCP);
-            } catch (MalformedPacketException expected) {
+            } catch (MalformedReplyException expected) {
                 assertThat(expected.getMessage()).isNotBlank();
             } catch (RuntimeException e) {
                 throw new AssertionError("seed " + seed + " iteration " + i + ": " + Arrays.toString(packet), e);

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /** Runs short commands (ip, nft, sysctl...) with a timeout, capturing their output. */
 final class Commands {
 
-    private static final Logger log = LoggerFactory.getLogger(Commands.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Commands.class);
 
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
 
@@ -25,7 +25,7 @@ final class Commands {
 
     /** Runs {@code command} in the root namespace; the caller decides what a non-zero exit means. */
     static ExecResult run(Duration timeout, String stdin, List<String> command) throws LabException {
-        log.debug("run: {}", String.join(" ", command));
+        LOG.debug("run: {}", String.join(" ", command));
         Process process;
         try {
             process = new ProcessBuilder(command).start();

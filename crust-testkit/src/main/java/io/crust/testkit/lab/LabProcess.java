@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LabProcess implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(LabProcess.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LabProcess.class);
     private static final Duration GRACE = Duration.ofSeconds(3);
 
     private final String name;
@@ -73,7 +73,7 @@ public final class LabProcess implements AutoCloseable {
     /**
      * Waits for the next stdout line (after the last one this method returned) that matches, and
      * returns it. Fails when the process ends or {@code timeout} passes first; the exception tells
-     * the last lines seen and the end of the stderr log.
+     * the last lines seen and the end of the stderr LOG.
      */
     public String awaitLine(Predicate<String> matcher, Duration timeout) throws LabException {
         return pollLine(matcher, timeout).orElseThrow(() -> failure("printed no matching line within " + timeout));
@@ -138,7 +138,7 @@ public final class LabProcess implements AutoCloseable {
         try {
             stdin.close();
         } catch (IOException e) {
-            log.debug("closing stdin of {}", name, e);
+            LOG.debug("closing stdin of {}", name, e);
         }
     }
 
@@ -183,7 +183,7 @@ public final class LabProcess implements AutoCloseable {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
-                log.debug("[{}] {}", name, line);
+                LOG.debug("[{}] {}", name, line);
                 record(line);
                 lock.lock();
                 try {
@@ -194,7 +194,7 @@ public final class LabProcess implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            log.debug("stdout of {} ended", name, e);
+            LOG.debug("stdout of {} ended", name, e);
         } finally {
             lock.lock();
             try {
@@ -211,7 +211,7 @@ public final class LabProcess implements AutoCloseable {
         try {
             return Files.newBufferedWriter(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            log.debug("no transcript at {}", file, e);
+            LOG.debug("no transcript at {}", file, e);
             return null;
         }
     }
@@ -226,7 +226,7 @@ public final class LabProcess implements AutoCloseable {
             transcript.write(java.time.LocalTime.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " " + line + "\n");
             transcript.flush();
         } catch (IOException e) {
-            log.trace("transcript of {}: {}", name, e.toString());
+            LOG.trace("transcript of {}: {}", name, e.toString());
         } finally {
             transcriptLock.unlock();
         }
@@ -240,7 +240,7 @@ public final class LabProcess implements AutoCloseable {
         try {
             transcript.close();
         } catch (IOException e) {
-            log.trace("closing the transcript of {}: {}", name, e.toString());
+            LOG.trace("closing the transcript of {}: {}", name, e.toString());
         } finally {
             transcriptLock.unlock();
         }

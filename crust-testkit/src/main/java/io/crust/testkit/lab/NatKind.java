@@ -6,35 +6,35 @@ package io.crust.testkit.lab;
  */
 public enum NatKind {
     /** No NAT: a public host on the internet segment. */
-    NONE(NatBehaviour.ENDPOINT_INDEPENDENT, NatBehaviour.ENDPOINT_INDEPENDENT),
+    NONE(Dependence.ENDPOINT_INDEPENDENT, Dependence.ENDPOINT_INDEPENDENT),
     /** Endpoint-independent mapping and filtering: anyone may reach a mapped port. */
-    FULL_CONE(NatBehaviour.ENDPOINT_INDEPENDENT, NatBehaviour.ENDPOINT_INDEPENDENT),
+    FULL_CONE(Dependence.ENDPOINT_INDEPENDENT, Dependence.ENDPOINT_INDEPENDENT),
     /** Endpoint-independent mapping; only addresses the host has sent to may reach it. */
-    ADDRESS_RESTRICTED_CONE(NatBehaviour.ENDPOINT_INDEPENDENT, NatBehaviour.ADDRESS_DEPENDENT),
+    ADDRESS_RESTRICTED_CONE(Dependence.ENDPOINT_INDEPENDENT, Dependence.ADDRESS_DEPENDENT),
     /** Endpoint-independent mapping; only address-and-port pairs the host has sent to (plain masquerade). */
-    PORT_RESTRICTED_CONE(NatBehaviour.ENDPOINT_INDEPENDENT, NatBehaviour.ADDRESS_AND_PORT_DEPENDENT),
+    PORT_RESTRICTED_CONE(Dependence.ENDPOINT_INDEPENDENT, Dependence.ADDRESS_AND_PORT_DEPENDENT),
     /** A new external port for every remote address and port ({@code masquerade fully-random}). */
-    SYMMETRIC(NatBehaviour.ADDRESS_AND_PORT_DEPENDENT, NatBehaviour.ADDRESS_AND_PORT_DEPENDENT),
+    SYMMETRIC(Dependence.ADDRESS_AND_PORT_DEPENDENT, Dependence.ADDRESS_AND_PORT_DEPENDENT),
     /** A port-restricted cone router that also runs miniupnpd: UPnP IGD, NAT-PMP and PCP. */
-    UPNP(NatBehaviour.ENDPOINT_INDEPENDENT, NatBehaviour.ADDRESS_AND_PORT_DEPENDENT),
+    UPNP(Dependence.ENDPOINT_INDEPENDENT, Dependence.ADDRESS_AND_PORT_DEPENDENT),
     /** A carrier-grade NAT in front of a home NAT, both port-restricted cones. */
-    DOUBLE_NAT(NatBehaviour.ENDPOINT_INDEPENDENT, NatBehaviour.ADDRESS_AND_PORT_DEPENDENT);
+    DOUBLE_NAT(Dependence.ENDPOINT_INDEPENDENT, Dependence.ADDRESS_AND_PORT_DEPENDENT);
 
-    private final NatBehaviour mapping;
-    private final NatBehaviour filtering;
+    private final Dependence mapping;
+    private final Dependence filtering;
 
-    NatKind(NatBehaviour mapping, NatBehaviour filtering) {
+    NatKind(Dependence mapping, Dependence filtering) {
         this.mapping = mapping;
         this.filtering = filtering;
     }
 
     /** The mapping behaviour this kind must show (RFC 4787 section 4.1). */
-    public NatBehaviour mapping() {
+    public Dependence mapping() {
         return mapping;
     }
 
     /** The filtering behaviour this kind must show (RFC 4787 section 5). */
-    public NatBehaviour filtering() {
+    public Dependence filtering() {
         return filtering;
     }
 }

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NatLab implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(NatLab.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NatLab.class);
 
     /** The internet namespace's first address: probes and the STUN server's primary address. */
     public static final String INTERNET_PRIMARY = "203.0.113.1";
@@ -102,7 +102,7 @@ public final class NatLab implements AutoCloseable {
             lab.closeQuietly();
             throw e;
         }
-        log.info("NAT lab {} started, logs in {}", prefix, logs);
+        LOG.info("NAT lab {} started, logs in {}", prefix, logs);
         return lab;
     }
 
@@ -188,7 +188,7 @@ public final class NatLab implements AutoCloseable {
                 startStunServer();
                 MiniUpnpd.start(router, lanCidr);
             }
-            log.info("lab {}: {} with host {}", prefix, site, site.host());
+            LOG.info("lab {}: {} with host {}", prefix, site, site.host());
             return site;
         } finally {
             lock.unlock();
@@ -227,7 +227,7 @@ public final class NatLab implements AutoCloseable {
                 ip(host, "-6", "route", "add", "default", "via", lanPrefix + "1");
                 host.ipv6Address(address(address));
             }
-            log.info("lab {}: {} is dual-stack, LAN {}/64", prefix, site, lanPrefix);
+            LOG.info("lab {}: {} is dual-stack, LAN {}/64", prefix, site, lanPrefix);
         } finally {
             lock.unlock();
         }
@@ -401,7 +401,7 @@ public final class NatLab implements AutoCloseable {
                 throw new LabException("lab " + prefix + " not fully removed; left: " + left + "; errors: " + failures);
             }
             StaleLabs.unregister(prefix);
-            log.info("NAT lab {} removed", prefix);
+            LOG.info("NAT lab {} removed", prefix);
         } finally {
             lock.unlock();
         }
@@ -549,7 +549,7 @@ public final class NatLab implements AutoCloseable {
         try {
             close();
         } catch (LabException | RuntimeException e) {
-            log.warn("closing NAT lab {}", prefix, e);
+            LOG.warn("closing NAT lab {}", prefix, e);
         }
     }
 

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 final class StaleLabs {
 
-    private static final Logger log = LoggerFactory.getLogger(StaleLabs.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StaleLabs.class);
 
     private StaleLabs() {
     }
@@ -46,7 +46,7 @@ final class StaleLabs {
         try {
             Files.deleteIfExists(registry().resolve(prefix));
         } catch (IOException e) {
-            log.warn("cannot delete lab owner file for {}", prefix, e);
+            LOG.warn("cannot delete lab owner file for {}", prefix, e);
         }
     }
 
@@ -64,7 +64,7 @@ final class StaleLabs {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            log.warn("could not clean up abandoned labs in {}", registry, e);
+            LOG.warn("could not clean up abandoned labs in {}", registry, e);
         }
     }
 
@@ -91,7 +91,7 @@ final class StaleLabs {
             Commands.run(Duration.ofSeconds(20), null, List.of("ip", "netns", "delete", namespace));
         }
         if (!namespaces.isEmpty()) {
-            log.warn("removed abandoned NAT lab {} (its JVM died without closing it): {}", prefix, namespaces);
+            LOG.warn("removed abandoned NAT lab {} (its JVM died without closing it): {}", prefix, namespaces);
         }
     }
 

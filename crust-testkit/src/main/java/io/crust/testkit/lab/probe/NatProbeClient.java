@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.crust.testkit.lab.NatBehaviour;
+import io.crust.testkit.lab.Dependence;
 
 /**
  * The host side of the NAT behaviour probe; see {@link NatProbeServer} for the server's three
@@ -59,12 +59,12 @@ public final class NatProbeClient {
             return "unknown";
         }
         if (seen.get(0).equals(seen.get(1)) && seen.get(1).equals(seen.get(2))) {
-            return NatBehaviour.ENDPOINT_INDEPENDENT.words();
+            return Dependence.ENDPOINT_INDEPENDENT.words();
         }
         if (seen.get(0).equals(seen.get(1))) {
-            return NatBehaviour.ADDRESS_DEPENDENT.words();
+            return Dependence.ADDRESS_DEPENDENT.words();
         }
-        return NatBehaviour.ADDRESS_AND_PORT_DEPENDENT.words();
+        return Dependence.ADDRESS_AND_PORT_DEPENDENT.words();
     }
 
     static String filtering(Set<String> answers) {
@@ -72,12 +72,12 @@ public final class NatProbeClient {
             return "unknown";
         }
         if (answers.contains("other-address")) {
-            return NatBehaviour.ENDPOINT_INDEPENDENT.words();
+            return Dependence.ENDPOINT_INDEPENDENT.words();
         }
         if (answers.contains("other-port")) {
-            return NatBehaviour.ADDRESS_DEPENDENT.words();
+            return Dependence.ADDRESS_DEPENDENT.words();
         }
-        return NatBehaviour.ADDRESS_AND_PORT_DEPENDENT.words();
+        return Dependence.ADDRESS_AND_PORT_DEPENDENT.words();
     }
 
     private static String observedFrom(DatagramSocket socket, InetSocketAddress server) throws IOException {

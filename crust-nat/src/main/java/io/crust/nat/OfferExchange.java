@@ -9,7 +9,7 @@ import java.time.Duration;
  * processes. It must be authentic and confidential: the offer carries the password that keys
  * the connectivity checks, so whoever reads it can answer them.
  */
-public interface Rendezvous {
+public interface OfferExchange {
 
     /**
      * Delivers this side's offer to the other peer.

@@ -3,21 +3,15 @@ package io.crust.core.service;
 import io.crust.core.jfr.ConnectionUpgradedEvent;
 import io.crust.core.CrustEvent;
 import io.crust.core.PeerId;
-import io.crust.core.Route;
-import io.crust.core.Transport;
 import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,58 +20,25 @@ import java.util.function.LongSupplier;
 
 /**
  * Every live connection, grouped by peer id, and the {@link PeerHandle} the application sees for each
- * peer. It settles duplicates with one order that both ends evaluate alike:
- *
- * <ol>
- *   <li>a direct connection beats a relayed one;
- *   <li>then TCP beats crust-udt;
- *   <li>then the connection dialled by the smaller peer id (unsigned key bytes) wins;
- *   <li>then the newer connection (registered later). Both ends register connections in the same
- *       order, except when one side dials twice at once and the handshakes finish in a different
- *       order at each end; then each end keeps a different one, both are retired, and the peer is
- *       reported lost after the handshake timeout (never silently: sends wait, then fail).
- * </ol>
- * Newer wins the tie because a peer that dials again while we still hold its old connection has
- * usually dropped that one (its GOODBYE may still be on the way).
- * The best connection carries the traffic; every other one is retired (drained, then closed on both
- * ends). Because the order is total and shared, a sender only ever moves to a connection that ranks
- * higher, so the receiver keeps order by delivering a connection's messages only once every
- * lower-ranked connection of that peer has delivered its last one ({@link #awaitTurn}).
+ * peer. Of a peer's connections the best by {@link ConnectionRanking} (an order both ends evaluate
+ * alike) carries the traffic; every other one is retired (drained, then closed on both ends). A sender
+ * only ever moves to a connection that ranks higher, so the receiver keeps order by delivering a
+ * connection's messages only once every lower-ranked connection of that peer has delivered its last
+ * one ({@link #awaitTurn}). {@link ConnectionLimits} decides which connections are taken at all.
  *
  * <p>Events are emitted in table order: the table lock is handed over to the event lock before it is
  * released, so a slow consumer never blocks the table itself.
  */
 final class PeerTable {
-    private static final class Entry {
-        final PeerHandle handle;
-        final List<PeerConnection> connections = new ArrayList<>();
-        /** Every connection this handle has pointed at: the application's messages went over them. */
-        final Set<PeerConnection> carriers = Collections.newSetFromMap(new IdentityHashMap<>());
-        /** Set while the peer has no connection because its last one was retired: its replacement is coming. */
-        long orphanSinceNanos;
-        /** The handle was ended by a failure (not by the application) while retiring connections remained. */
-        boolean endedByFailure;
-
-        Entry(PeerHandle handle) {
-            this.handle = handle;
-            carriers.add(handle.current());
-        }
-    }
-
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ReentrantLock eventOrder = new ReentrantLock(true);
-    private final Map<PeerId, Entry> entries = new HashMap<>();
-    private final PeerId self;
+    private final Map<PeerId, PeerEntry> entries = new HashMap<>();
+    private final ConnectionRanking order;
     private final EventQueue events;
-    private final int maxConnections;
-    private final int maxPerAddress;
-    private final int maxPerPrefix;
+    private final ConnectionLimits limits;
     private final int maxMessageBytes;
     private final int inboxMessages;
-    private int connectionCount;
-    /** Connections closed by {@link #evict} that have not been removed yet (they no longer count). */
-    private final Set<PeerConnection> evicted = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
     private final LongSupplier nanoClock;
     private final Consumer<PeerId> dropped;
@@ -91,85 +52,24 @@ final class PeerTable {
             int maxMessageBytes, int inboxMessages, Consumer<PeerId> dropped, LongSupplier nanoClock) {
         this.dropped = dropped;
         this.nanoClock = nanoClock;
-        this.self = self;
+        this.order = new ConnectionRanking(self);
         this.events = events;
-        this.maxConnections = maxConnections;
-        this.maxPerAddress = maxPerAddress;
-        this.maxPerPrefix = maxPerPrefix;
+        this.limits = new ConnectionLimits(self, maxConnections, maxPerAddress, maxPerPrefix);
         this.maxMessageBytes = maxMessageBytes;
         this.inboxMessages = inboxMessages;
     }
 
-    /** Whether an inbound connection from a source would be taken, checked before its handshake. */
-    enum Room { YES, FULL, ADDRESS, PREFIX }
-
     /**
-     * Room for a connection a remote host dials from {@code source}: under the per-address and
-     * per-prefix limits, and under the total or with an idle unknown peer to evict (see {@link #add}).
+     * Room for a connection a remote host dials from {@code source}, checked before its handshake (see
+     * {@link ConnectionLimits#room}).
      */
-    Room roomForInbound(InetAddress source) {
+    ConnectionLimits.Room roomForInbound(InetAddress source) {
         lock.lock();
         try {
-            return room(source);
+            return limits.room(source, entries.values());
         } finally {
             lock.unlock();
         }
-    }
-
-    private Room room(InetAddress source) {
-        long prefix = SourcePrefix.of(source);
-        int fromAddress = 0;
-        int fromPrefix = 0;
-        for (Entry entry : entries.values()) {
-            for (PeerConnection c : entry.connections) {
-                if (c.isOpen() && isInbound(c) && c.remoteAddress() != null) {
-                    InetAddress a = c.remoteAddress().getAddress();
-                    fromAddress += a.equals(source) ? 1 : 0;
-                    fromPrefix += SourcePrefix.of(a) == prefix ? 1 : 0;
-                }
-            }
-        }
-        if (fromAddress >= maxPerAddress) {
-            return Room.ADDRESS;
-        }
-        if (fromPrefix >= maxPerPrefix) {
-            return Room.PREFIX;
-        }
-        return connectionCount < maxConnections || evictable() != null ? Room.YES : Room.FULL;
-    }
-
-    /** The remote host dialled it (it may be a crowd); connections we dialled are ours. */
-    private boolean isInbound(PeerConnection c) {
-        return !c.initiator().equals(self);
-    }
-
-    /**
-     * The peer to make room for a newcomer when the table is full: one the application has no use
-     * for yet. Only a peer whose every connection it dialled itself and that never carried an
-     * application message qualifies: never a peer this node dialled (the application, bootstrap, a
-     * target or a group did), never one the application talks to. Among those, one from the prefix
-     * holding the most connections, then the longest connected. Null if there is none.
-     */
-    private Entry evictable() {
-        Map<Long, Integer> perPrefix = new HashMap<>();
-        List<Entry> candidates = new ArrayList<>();
-        for (Entry entry : entries.values()) {
-            boolean idleUnknown = entry.handle.isOpen() && !entry.connections.isEmpty();
-            for (PeerConnection c : entry.connections) {
-                idleUnknown &= c.isOpen() && !evicted.contains(c) && isInbound(c) && !c.carriedApplicationData() && c.remoteAddress() != null;
-                if (c.remoteAddress() != null) {
-                    perPrefix.merge(SourcePrefix.of(c.remoteAddress().getAddress()), 1, Integer::sum);
-                }
-            }
-            if (idleUnknown) {
-                candidates.add(entry);
-            }
-        }
-        Comparator<Entry> crowdFirst = Comparator.comparingInt(
-                (Entry e) -> perPrefix.getOrDefault(SourcePrefix.of(e.connections.get(0).remoteAddress().getAddress()), 0))
-                .reversed()
-                .thenComparingLong(e -> e.connections.get(0).serial());
-        return candidates.stream().min(crowdFirst).orElse(null);
     }
 
     /**
@@ -178,28 +78,18 @@ final class PeerTable {
      */
     PeerHandle add(PeerConnection connection) {
         List<CrustEvent> toEmit = new ArrayList<>(2);
-        List<PeerConnection> toClose = List.of();
+        List<PeerConnection> toClose;
         PeerHandle handle;
         lock.lock();
         try {
             if (closed) {
                 return null;
             }
-            if (isInbound(connection) && connection.remoteAddress() != null) {
-                Room room = room(connection.remoteAddress().getAddress());
-                if (room != Room.YES) {
-                    return null;
-                }
+            toClose = limits.admit(connection, entries.values());
+            if (toClose == null) {
+                return null;
             }
-            if (connectionCount >= maxConnections) {
-                Entry victim = evictable();
-                if (victim == null || victim.handle.id().equals(connection.remote())) {
-                    return null;
-                }
-                toClose = evict(victim);
-            }
-            connectionCount++;
-            Entry entry = entries.get(connection.remote());
+            PeerEntry entry = entries.get(connection.remote());
             if (entry == null || !entry.handle.isOpen()) {
                 // A peer closed by the application whose connections are still going: the new
                 // connection starts a new handle; the old connections stay listed only until they end.
@@ -221,7 +111,7 @@ final class PeerTable {
         }
         emitAndRelease(toEmit);
         for (PeerConnection c : toClose) {
-            c.close(CloseCause.lost(CrustEvent.PeerLost.Reason.EVICTED, "evicted: the connection limit was reached and the peer was idle and unknown"));
+            c.close(CloseCause.lost(CrustEvent.PeerLost.Reason.EVICTED, ConnectionLimits.EVICTED));
         }
         return handle;
     }
@@ -231,13 +121,11 @@ final class PeerTable {
         List<CrustEvent> toEmit = new ArrayList<>(2);
         lock.lock();
         try {
-            Entry entry = entries.get(connection.remote());
+            PeerEntry entry = entries.get(connection.remote());
             if (entry == null || !entry.connections.remove(connection)) {
                 return;
             }
-            if (!evicted.remove(connection)) {
-                connectionCount--; // an evicted connection left the count when it was evicted
-            }
+            limits.removed(connection);
             if (entry.connections.isEmpty() && entry.handle.isOpen() && connection.isRetiring() && cause.quiet() && !closed) {
                 // The peer retired our last connection because it has a better one that has not
                 // registered here yet: keep the handle (sends wait for it) until expireOrphans.
@@ -264,28 +152,12 @@ final class PeerTable {
     }
 
     /**
-     * Takes an idle unknown peer's connections out of the count to make room (under the lock), so a
-     * crowd cannot push the table past its limit; the caller closes them after releasing the lock
-     * (a crust-udt close can wait), and their readers report the loss as usual.
-     */
-    private List<PeerConnection> evict(Entry victim) {
-        List<PeerConnection> gone = new ArrayList<>();
-        for (PeerConnection c : victim.connections) {
-            if (c.isOpen() && evicted.add(c)) {
-                connectionCount--;
-                gone.add(c);
-            }
-        }
-        return gone;
-    }
-
-    /**
      * True when a connection that failed may have taken application messages with it: it is the
      * handle's current connection, or an earlier one that carried messages and was still draining them
      * (its RETIRE exchange had not finished). The peer's end of it may never have registered at all:
      * a late attempt that the peer cancelled once our side of the handshake had finished.
      */
-    private static boolean mayHaveLostMessages(Entry entry, PeerConnection connection) {
+    private static boolean mayHaveLostMessages(PeerEntry entry, PeerConnection connection) {
         return entry.handle.current() == connection
                 || (entry.carriers.contains(connection) && connection.sentApplicationData());
     }
@@ -297,7 +169,7 @@ final class PeerTable {
      * ({@code PeerConnected}), as after a reconnect; moving the handle without a word would hide the
      * loss. Retiring connections stay listed under the closed handle until they end.
      */
-    private void restart(Entry entry, PeerConnection failed, CloseCause cause, List<CrustEvent> toEmit) {
+    private void restart(PeerEntry entry, PeerConnection failed, CloseCause cause, List<CrustEvent> toEmit) {
         entry.handle.markClosed(cause.reason());
         toEmit.add(new CrustEvent.PeerLost(failed.remote(), cause.lost(), cause.reason()));
         List<PeerConnection> live = live(entry);
@@ -312,8 +184,8 @@ final class PeerTable {
      * Starts a new handle on {@code current} ({@code PeerConnected}), listing {@code old}'s connections
      * (if any) under it as well: those of a closed handle that are still ending.
      */
-    private Entry newHandle(Entry old, PeerConnection current, List<CrustEvent> toEmit) {
-        Entry fresh = new Entry(new PeerHandle(current, maxMessageBytes, inboxMessages, this::closePeer));
+    private PeerEntry newHandle(PeerEntry old, PeerConnection current, List<CrustEvent> toEmit) {
+        PeerEntry fresh = new PeerEntry(new PeerHandle(current, maxMessageBytes, inboxMessages, this::closePeer));
         if (old != null) {
             fresh.connections.addAll(old.connections);
         }
@@ -326,11 +198,11 @@ final class PeerTable {
     }
 
     /** The peer's connections that are open and not being retired. */
-    private static List<PeerConnection> live(Entry entry) {
+    private static List<PeerConnection> live(PeerEntry entry) {
         return entry.connections.stream().filter(c -> c.isOpen() && !c.isRetiring()).toList();
     }
 
-    private void settle(Entry entry, List<CrustEvent> toEmit) {
+    private void settle(PeerEntry entry, List<CrustEvent> toEmit) {
         List<PeerConnection> live = live(entry);
         if (live.isEmpty()) {
             return; // the handle stays; a send waits for the next connection (PeerHandle.send)
@@ -365,18 +237,6 @@ final class PeerTable {
         }
     }
 
-    /** Both ends rank a connection the same: see the class comment. */
-    private final Comparator<PeerConnection> order = Comparator
-            .comparingInt((PeerConnection c) -> c.route() != Route.RELAYED ? 1 : 0)
-            .thenComparingInt(c -> c.transport() == Transport.TCP ? 1 : 0)
-            .thenComparingInt(c -> dialledBySmaller(c) ? 1 : 0)
-            .thenComparingLong(PeerConnection::serial);
-
-    private boolean dialledBySmaller(PeerConnection c) {
-        PeerId responder = c.initiator().equals(c.remote()) ? self : c.remote();
-        return c.initiator().compareTo(responder) < 0;
-    }
-
     /**
      * Blocks the delivery of {@code connection}'s messages while a lower-ranked connection to the same
      * peer has not yet received the peer's RETIRE and its reader has not ended: the peer sent those
@@ -405,7 +265,7 @@ final class PeerTable {
     }
 
     private boolean olderStillDelivering(PeerConnection connection) {
-        Entry entry = entries.get(connection.remote());
+        PeerEntry entry = entries.get(connection.remote());
         if (entry == null) {
             return false;
         }
@@ -444,7 +304,7 @@ final class PeerTable {
             }
             var it = entries.entrySet().iterator();
             while (it.hasNext()) {
-                Entry entry = it.next().getValue();
+                PeerEntry entry = it.next().getValue();
                 if (entry.connections.isEmpty() && nowNanos - entry.orphanSinceNanos > graceNanos) {
                     it.remove();
                     String why = "its connection was retired and the replacement never came";
@@ -478,7 +338,7 @@ final class PeerTable {
     List<PeerConnection> connectionsOf(PeerId id) {
         lock.lock();
         try {
-            Entry entry = entries.get(id);
+            PeerEntry entry = entries.get(id);
             return entry == null ? List.of() : List.copyOf(entry.connections);
         } finally {
             lock.unlock();
@@ -508,7 +368,7 @@ final class PeerTable {
         PeerHandle handle;
         lock.lock();
         try {
-            Entry entry = entries.get(connection.remote());
+            PeerEntry entry = entries.get(connection.remote());
             if (entry == null || !entry.connections.contains(connection)) {
                 return Optional.empty();
             }
@@ -534,7 +394,7 @@ final class PeerTable {
     Optional<PeerHandle> handle(PeerId id) {
         lock.lock();
         try {
-            Entry entry = entries.get(id);
+            PeerEntry entry = entries.get(id);
             return entry == null || !entry.handle.isOpen() ? Optional.empty() : Optional.of(entry.handle);
         } finally {
             lock.unlock();
@@ -556,7 +416,7 @@ final class PeerTable {
         lock.lockInterruptibly();
         try {
             while (true) {
-                Entry entry = entries.get(id);
+                PeerEntry entry = entries.get(id);
                 if (entry != null && entry.handle.isOpen()) {
                     return Optional.of(entry.handle);
                 }
@@ -576,7 +436,7 @@ final class PeerTable {
         lock.lock();
         try {
             changed.signalAll(); // readers waiting in awaitTurn
-            Entry entry = entries.get(connection.remote());
+            PeerEntry entry = entries.get(connection.remote());
             if (entry == null || entry.handle.current() != connection) {
                 return;
             }

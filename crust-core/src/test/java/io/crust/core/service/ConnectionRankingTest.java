@@ -1,0 +1,42 @@
+package io.crust.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crust.core.Route;
+import io.crust.core.Transport;
+import io.crust.core.peer.PeerConnection;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConnectionRankingTest {
+    private final PipeConnections pipes = new PipeConnections(System::nanoTime);
+    private final ConnectionRanking ranking = new ConnectionRanking(pipes.me.peerId());
+
+    @AfterEach
+    void closeConnections() throws Exception {
+        pipes.close();
+    }
+
+    @Test
+    void aDirectConnectionOutranksARelayedOneWhateverItsTransport() throws Exception {
+        PeerConnection relayedTcp = pipes.open(Route.RELAYED, Transport.TCP);
+        PeerConnection punchedUdt = pipes.open(Route.PUNCHED, Transport.UDT);
+        assertThat(ranking.compare(punchedUdt, relayedTcp)).isPositive();
+    }
+
+    @Test
+    void onTheSameKindOfPathTcpOutranksCrustUdt() throws Exception {
+        PeerConnection tcp = pipes.open(Route.DIRECT, Transport.TCP);
+        PeerConnection udt = pipes.open(Route.DIRECT, Transport.UDT);
+        assertThat(ranking.compare(tcp, udt)).isPositive();
+    }
+
+    @Test
+    void betweenTwoConnectionsOfOneKindDialledByTheSameSideTheNewerWins() throws Exception {
+        PeerConnection older = pipes.open(Route.PUNCHED, Transport.TCP);
+        PeerConnection newer = pipes.open(Route.PUNCHED, Transport.TCP);
+        assertThat(List.of(newer, older).stream().max(ranking)).contains(newer);
+        assertThat(ranking.compare(older, older)).isZero();
+    }
+}

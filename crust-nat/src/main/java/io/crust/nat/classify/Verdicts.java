@@ -20,12 +20,16 @@ public final class Verdicts {
         if (testI == null || testII == null) {
             return Dependence.UNKNOWN;
         }
+        // RFC 5780 sec. 4.3: "If the XOR-MAPPED-ADDRESS in the Binding Response is the same as test I the NAT currently
+        // has Endpoint-Independent Mapping.  If not, test III is performed"
         if (testI.equals(testII)) {
             return Dependence.ENDPOINT_INDEPENDENT;
         }
         if (testIII == null) {
             return Dependence.UNKNOWN;
         }
+        // RFC 5780 sec. 4.3: "If the XOR-MAPPED-ADDRESS matches test II, the NAT currently has Address-Dependent Mapping;
+        // if it doesn't match it currently has Address and Port-Dependent Mapping."
         return testII.equals(testIII) ? Dependence.ADDRESS_DEPENDENT : Dependence.ADDRESS_AND_PORT_DEPENDENT;
     }
 
@@ -34,9 +38,14 @@ public final class Verdicts {
      * primary IP but alternate port (test III) got through.
      */
     public static Dependence filtering(boolean changedIpAndPortArrived, boolean changedPortArrived) {
+        // RFC 5780 sec. 4.4, test II (change-port and change-IP): "If the client receives a response, the current
+        // behavior of the NAT is Endpoint-Independent Filtering."
         if (changedIpAndPortArrived) {
             return Dependence.ENDPOINT_INDEPENDENT;
         }
+        // RFC 5780 sec. 4.4, test III (change-port): "If the client receives a response, the current behavior is
+        // Address-Dependent Filtering; if no response is received, the current behavior is Address and Port-Dependent
+        // Filtering."
         return changedPortArrived ? Dependence.ADDRESS_DEPENDENT : Dependence.ADDRESS_AND_PORT_DEPENDENT;
     }
 

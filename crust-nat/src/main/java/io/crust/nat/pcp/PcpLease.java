@@ -55,6 +55,9 @@ final class PcpLease implements GatewayLease {
             return natPmp.acquire();
         }
         Response r = send(lifetimeSeconds);
+        // RFC 6887 sec. 9: "If the version number in the UNSUPP_VERSION response is zero then that means this is a
+        // NAT-PMP server [RFC6886], and a client MAY choose to communicate with it using the older NAT-PMP protocol, as
+        // described in Appendix A."
         if (r.natPmpOnly()) {
             LOG.info("gateway {} speaks NAT-PMP only (answered PCP with Unsupported Version): falling back", exchange.gateway());
             natPmp = fallback.lease(transport, internalPort, suggestedExternalPort, lifetimeSeconds);

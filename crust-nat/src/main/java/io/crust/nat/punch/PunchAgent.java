@@ -238,6 +238,9 @@ final class PunchAgent {
                 p = addPair(socket, from, Candidate.Type.PEER_REFLEXIVE, myPriority);
             }
             if (r.useCandidate() && !controlling) {
+                // RFC 8445 sec. 7.3.1.5: "If the controlled agent receives a Binding request with the USE-CANDIDATE
+                // attribute set, and if the ICE agent accepts the request", and the pair's state is Succeeded, "The agent
+                // sets the nominated flag value of the valid pair to true." Here the pair is selected whatever its own state.
                 // The controlling side nominates only pairs its own check validated both ways.
                 outcome = new Outcome(true, socket, from, p.remoteType, "nominated by the peer");
                 return out;
@@ -253,6 +256,9 @@ final class PunchAgent {
 
     private void onResponse(int socket, InetSocketAddress from, byte[] transaction, long nowNanos) {
         String key = HexFormat.of().formatHex(transaction);
+        // RFC 8445 sec. 7.2.5.3.4: "If the controlling agent sends a Binding request with the USE-CANDIDATE attribute
+        // set, and if the ICE agent receives a successful response to the request, the agent sets the nominated flag of
+        // the pair to true."
         if (nominated != null && java.util.Arrays.equals(transaction, nominationTransaction)) {
             outcome = new Outcome(true, nominated.socket, nominated.remote, nominated.remoteType, "nominated");
             return;
@@ -270,6 +276,9 @@ final class PunchAgent {
             return;
         }
         p.state = State.SUCCEEDED;
+        // RFC 8445 sec. 8.1.1: "Once the controlling agent has picked a valid pair for nomination, it repeats the
+        // connectivity check that produced this valid pair [...], this time with the USE-CANDIDATE attribute", and "the
+        // agent MUST eventually pick one and only one candidate pair". Here the first pair validated is picked.
         if (controlling && nominated == null) {
             nominated = p;
             nominationTransaction = StunMessage.newTransactionId();

@@ -193,6 +193,8 @@ public final class LossDetector {
         if (largestAcked < 0) {
             return;
         }
+        // RFC 9002 sec. 6.1.2: "Once a later packet within the same packet number space has been acknowledged, an
+        // endpoint SHOULD declare an earlier packet lost if it was sent a threshold amount of time in the past."
         long lossDelay = rtt.lossDelayNanos();
         long lostSendTime = nowNanos - lossDelay;
         long newestLostSentNanos = Long.MIN_VALUE;
@@ -219,6 +221,8 @@ public final class LossDetector {
                 listener.onPacketLost(pn, log);
                 log.resolve(pn);
             } else {
+                // RFC 9002 sec. 6.1.2: "If packets sent prior to the largest acknowledged packet cannot yet be declared
+                // lost, then a timer SHOULD be set for the remaining time."
                 long when = sent + lossDelay;
                 lossTimeNanos = lossTimeNanos == 0 ? when : Math.min(lossTimeNanos, when);
             }
@@ -231,6 +235,7 @@ public final class LossDetector {
 
     /** When {@link #onTimeout} should next run; 0 when no timer is armed. */
     public long timerNanos() {
+        // RFC 9002 sec. 6.2.1: "The PTO timer MUST NOT be set if a timer is set for time threshold loss detection"
         if (lossTimeNanos != 0) {
             return lossTimeNanos;
         }

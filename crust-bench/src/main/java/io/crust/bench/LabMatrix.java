@@ -198,8 +198,8 @@ public final class LabMatrix {
         if ("error".equals(field(line, "event"))) {
             return Try.failed(kindA, kindB, index, millis, "connect failed: " + field(line, "message"));
         }
-        if (a.indexOf(line) < linesBefore) {
-            return null;
+        if (a.indexOf(line) < linesBefore || line.contains("\"already\":true")) {
+            return null; // the pair was connected before this try (a late attempt of the try before)
         }
         String route = field(line, "route");
         String transport = field(line, "transport");

@@ -116,15 +116,19 @@ final class PeerShell implements AutoCloseable {
     }
 
     private void connect(String target) throws CrustException, UsageException {
+        List<Peer> before = node.peers();
         Peer peer;
         if (target.indexOf(':') >= 0) {
             peer = node.connect(hostPort(target), CONNECT_TIMEOUT);
         } else {
             peer = node.connect(knownPeer(target), CONNECT_TIMEOUT);
         }
-        // The connected event comes from the node; a peer that was already connected is not announced twice.
+        // The connected event comes from the node, or from here if the node's has not been printed yet. A
+        // peer that was connected before the command is announced again, marked so: every connect is answered.
         if (announced.add(peer.id())) {
-            announceConnected(peer, peer.route(), peer.transport());
+            announceConnected(peer, peer.route(), peer.transport(), false);
+        } else if (before.contains(peer)) {
+            announceConnected(peer, peer.route(), peer.transport(), true);
         }
     }
 
@@ -232,7 +236,7 @@ final class PeerShell implements AutoCloseable {
         switch (event) {
             case CrustEvent.PeerConnected c -> {
                 if (announced.add(c.peer().id())) {
-                    announceConnected(c.peer(), c.route(), c.transport());
+                    announceConnected(c.peer(), c.route(), c.transport(), false);
                 }
             }
             case CrustEvent.MessageReceived m -> onMessage(m.from(), m.message());
@@ -315,9 +319,10 @@ final class PeerShell implements AutoCloseable {
         });
     }
 
-    private void announceConnected(Peer peer, Route route, Transport transport) {
+    /** The {@code connected} event; {@code already}: the peer was connected before the command that prints it. */
+    private void announceConnected(Peer peer, Route route, Transport transport, boolean already) {
         out.event("connected", "peer", peer.id().toString(), "transport", transport(transport), "route", route(route),
-                "remote", address(peer.remoteAddress()), "family", family(peer.remoteAddress()));
+                "remote", address(peer.remoteAddress()), "family", family(peer.remoteAddress()), "already", already);
     }
 
     private List<Map<String, Object>> peerList() {

@@ -119,8 +119,8 @@ final class ShellOutput {
                     + "\n  received files go to " + f.get("files") + "\nType help for the commands.";
             case "id" -> "id " + f.get("id") + "\n  TCP " + orNone(f.get("tcp")) + ", UDP " + orNone(f.get("udp"))
                     + ", external " + list(f.get("external")) + "\n  connection info " + f.get("info");
-            case "connected" -> "connected to " + f.get("peer") + " (" + f.get("transport") + ", " + f.get("route")
-                    + ", " + f.get("remote") + ")";
+            case "connected" -> (Boolean.TRUE.equals(f.get("already")) ? "already connected to " : "connected to ")
+                    + f.get("peer") + " (" + f.get("transport") + ", " + f.get("route") + ", " + f.get("remote") + ")";
             case "upgraded" -> "connection to " + shortId(f.get("peer")) + " moved from " + f.get("from") + " to "
                     + f.get("route") + " (" + f.get("transport") + (f.get("remote") == null ? "" : ", " + f.get("remote")) + ")";
             case "message" -> "[" + shortId(f.get("peer")) + "] " + f.get("text");

@@ -89,7 +89,9 @@ record ConeLab(NatLab lab, Site siteA, Site siteB, String contact, LabPeer p, La
         }
         int connectMark = from.lines().size();
         from.command("connect " + address);
-        awaitEvent(from, connectMark, "connected", l -> to.id().equals(field(l, "peer")), LabPeer.WAIT);
+        // Not an "already" answer: the stale connection it names is the one being replaced.
+        awaitEvent(from, connectMark, "connected", l -> to.id().equals(field(l, "peer")) && !l.contains("\"already\":true"),
+                LabPeer.WAIT);
         System.out.printf("(%s reconnected to %s)%n", from.id().substring(0, 8), to.id().substring(0, 8));
     }
 

@@ -116,7 +116,7 @@ final class JsonPeer implements AutoCloseable {
 
     /** A string or number field of a flat JSON line, unescaped enough for ids, paths and simple text. */
     static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":(\"((?:[^\"\\\\]|\\\\.)*)\"|(-?[0-9.]+)|null)").matcher(json);
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":(\"((?:[^\"\\\\]|\\\\.)*)\"|(-?[0-9.]+|true|false)|null)").matcher(json);
         if (!m.find()) {
             return null;
         }

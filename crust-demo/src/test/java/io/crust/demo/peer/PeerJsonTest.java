@@ -34,6 +34,7 @@ class PeerJsonTest {
             assertThat(field(connectedAtB, "route")).isEqualTo("direct");
             assertThat(field(connectedAtB, "remote")).isEqualTo("127.0.0.1:" + field(startedA, "tcp"));
             assertThat(field(connectedAtB, "family")).isEqualTo("ipv4");
+            assertThat(field(connectedAtB, "already")).isEqualTo("false");
             assertThat(field(a.await("connected"), "peer")).isEqualTo(idB);
 
             b.command("send " + idA + " hello there, \"A\"");
@@ -63,6 +64,12 @@ class PeerJsonTest {
 
             b.command("peers");
             assertThat(b.await("peers")).contains(idA);
+
+            // Connecting to a peer that is connected already is answered too, and says so.
+            b.command("connect " + idA);
+            String again = b.await("connected");
+            assertThat(field(again, "peer")).isEqualTo(idA);
+            assertThat(field(again, "already")).isEqualTo("true");
 
             assertThat(b.quit()).isZero();
             assertThat(field(a.await("lost"), "peer")).isEqualTo(idB);

@@ -296,7 +296,7 @@ for r in [r for r in rows if r['kind'] == 'jmh' and r.get('status') == 'ok']:
                                    what.get(r['benchmark'], '')))
 w('')
 
-w('## 5. The crust-udt targets (issue 13) against these figures\n')
+w('## 5. The crust-udt targets against these figures\n')
 def target_row(name, num, den, goal, higher=True):
     r = ratio(num, den) if higher else (None if not num or not den or num.get('status') != 'ok' or den.get('status') != 'ok'
                                         else num['p50Micros'] / den['p50Micros'])

@@ -44,7 +44,11 @@ final class FileSender {
     record Sent(Path path, long bytes, byte[] sha256) {
     }
 
-    private record Pending(PeerId peer, BlockingQueue<Boolean> verdict) {
+    /** How a transfer ended at the far end: saved or not, or the peer lost before it said ({@code lost} not null). */
+    private record Verdict(boolean saved, String lost) {
+    }
+
+    private record Pending(PeerId peer, BlockingQueue<Verdict> verdict) {
     }
 
     private final int chunkBytes;
@@ -78,12 +82,15 @@ final class FileSender {
             byte[] sha256 = sha256(file);
             peer.send(FileMessages.header(transferId, size, sha256, name));
             sendChunks(peer, file, transferId, name, size);
-            Boolean saved = waiting.verdict().poll(resultTimeout(size).toNanos(), TimeUnit.NANOSECONDS);
-            if (saved == null) {
+            Verdict verdict = waiting.verdict().poll(resultTimeout(size).toNanos(), TimeUnit.NANOSECONDS);
+            if (verdict == null) {
                 throw new CrustException("sent " + path + " but " + peer.id().shortForm() + " did not confirm it within "
                         + resultTimeout(size).toSeconds() + " s");
             }
-            if (!saved) {
+            if (verdict.lost() != null) {
+                throw new CrustException(peer.id().shortForm() + " was lost before it confirmed " + path + ": " + verdict.lost());
+            }
+            if (!verdict.saved()) {
                 throw new CrustException(peer.id().shortForm() + " did not save " + path + " (see its output for why)");
             }
             return new Sent(path, size, sha256);
@@ -124,13 +131,13 @@ final class FileSender {
     void onResult(PeerId from, FileMessages.Result result) {
         Pending waiting = pending.get(result.transferId());
         if (waiting != null && waiting.peer().equals(from)) {
-            waiting.verdict().offer(result.saved());
+            waiting.verdict().offer(new Verdict(result.saved(), null));
         }
     }
 
-    /** A peer is gone: its transfers fail at once instead of waiting out their timeout. */
-    void onPeerLost(PeerId peer) {
-        pending.values().stream().filter(p -> p.peer().equals(peer)).forEach(p -> p.verdict().offer(false));
+    /** A peer is gone ({@code why}: the reason its loss gave): its transfers fail at once instead of waiting out their timeout. */
+    void onPeerLost(PeerId peer, String why) {
+        pending.values().stream().filter(p -> p.peer().equals(peer)).forEach(p -> p.verdict().offer(new Verdict(false, why)));
     }
 
     /** The chunks are queued, not delivered, when the last send returns: allow for the rest to drain. */

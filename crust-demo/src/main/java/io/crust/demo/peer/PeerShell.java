@@ -243,7 +243,7 @@ final class PeerShell implements AutoCloseable {
             case CrustEvent.PeerLost l -> {
                 announced.remove(l.peer());
                 receiver.abandon(l.peer(), "peer lost: " + l.detail()).forEach(this::report);
-                sender.onPeerLost(l.peer());
+                sender.onPeerLost(l.peer(), l.detail());
                 out.event("lost", "peer", l.peer().toString(), "reason", l.detail());
             }
             case CrustEvent.Misbehaviour m -> out.event("misbehaviour", "peer", m.peer() == null ? null : m.peer().toString(),

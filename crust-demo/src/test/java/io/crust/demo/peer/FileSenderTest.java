@@ -95,7 +95,7 @@ class FileSenderTest {
     }
 
     @Test
-    void losingThePeerFailsAWaitingSendAtOnce() throws Exception {
+    void losingThePeerFailsAWaitingSendAtOnceSayingTheReceiverWasLost() throws Exception {
         Path file = Files.write(dir.resolve("b.txt"), new byte[] {4, 5, 6});
         FileSender sender = new FileSender(1_000, (what, done, total) -> { });
         CountDownLatch sentAll = new CountDownLatch(1);
@@ -114,12 +114,12 @@ class FileSenderTest {
             } catch (InterruptedException e) {
                 return;
             }
-            sender.onPeerLost(them);
+            sender.onPeerLost(them, "no heartbeat for 8000 ms");
         });
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> sender.send(wire, file)).isInstanceOf(CrustException.class)
-                .hasMessageContaining("did not save");
+                .hasMessageContaining("was lost before it confirmed").hasMessageContaining("no heartbeat for 8000 ms");
         lose.join();
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start))
                 .isLessThan(FileSender.resultTimeout(3).toSeconds());

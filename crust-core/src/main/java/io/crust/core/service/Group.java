@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -23,19 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group maintenance: keeps {@code targetPeers} connected and at least {@code targetPeerCount} peers
- * overall, reconnecting lost members with exponential backoff (1 s doubling to 60 s per peer), and
+ * overall, reconnecting lost members with exponential backoff ({@link ReconnectBackoff}), and
  * fills the count from the peers known through gossip and the bootstrap cache.
  *
  * <p>Threads: {@link #tick} on the ticker; each attempt on its own node-owned thread, at most one per peer.
  */
 final class Group {
     private static final Logger LOG = LoggerFactory.getLogger(Group.class);
-    private static final long FIRST_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
-    private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(60).toNanos();
     private static final long TICK_NANOS = Duration.ofMillis(500).toNanos();
-
-    private record Backoff(long nextNanos, long delayNanos) {
-    }
 
     private final CrustConfig config;
     private final PeerId self;
@@ -47,7 +41,7 @@ final class Group {
     private final Dialer dialer;
     private final Rendezvous rendezvous;
     private final LongSupplier nanoClock;
-    private final Map<PeerId, Backoff> backoff = new ConcurrentHashMap<>();
+    private final ReconnectBackoff backoff = new ReconnectBackoff();
     private final Set<PeerId> inFlight = ConcurrentHashMap.newKeySet();
     private long lastTickNanos;
 
@@ -94,11 +88,10 @@ final class Group {
         }
         for (PeerId id : wanted) {
             if (table.handle(id).isPresent()) {
-                backoff.remove(id);
+                backoff.succeeded(id);
                 continue;
             }
-            Backoff b = backoff.get(id);
-            if (blacklist.bans(id) || (b != null && now < b.nextNanos()) || !inFlight.add(id)) {
+            if (blacklist.bans(id) || !backoff.mayTry(id, now) || !inFlight.add(id)) {
                 continue;
             }
             if (!threads.start("crust-group-" + id.shortForm(), () -> attempt(id))) {
@@ -110,12 +103,10 @@ final class Group {
     private void attempt(PeerId id) {
         try {
             reconnect(id);
-            backoff.remove(id);
+            backoff.succeeded(id);
         } catch (CrustException e) {
-            Backoff previous = backoff.get(id);
-            long delay = previous == null ? FIRST_BACKOFF_NANOS : Math.min(MAX_BACKOFF_NANOS, previous.delayNanos() * 2);
-            backoff.put(id, new Backoff(nanoClock.getAsLong() + delay, delay));
-            LOG.debug("group: reconnecting {} failed, next try in {} ms: {}", id.shortForm(), delay / 1_000_000, e.getMessage());
+            Duration wait = backoff.failed(id, nanoClock.getAsLong());
+            LOG.debug("group: reconnecting {} failed, next try in {} ms: {}", id.shortForm(), wait.toMillis(), e.getMessage());
         } finally {
             inFlight.remove(id);
         }

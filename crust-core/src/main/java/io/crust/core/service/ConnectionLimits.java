@@ -97,8 +97,12 @@ final class ConnectionLimits {
         }
     }
 
-    int maxConnections() {
-        return maxConnections;
+    /**
+     * True while every connection of the peer was evicted and has not ended yet: the peer is on its way
+     * out and no longer counts, so it is not listed among the peers either.
+     */
+    boolean beingEvicted(PeerEntry entry) {
+        return !entry.connections.isEmpty() && evicted.containsAll(entry.connections);
     }
 
     /** The remote host dialled it (it may be a crowd); connections we dialled are ours. */

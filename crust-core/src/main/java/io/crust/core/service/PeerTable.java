@@ -401,10 +401,11 @@ final class PeerTable {
         }
     }
 
+    /** The open handles, without peers being evicted (their connections are closing; see {@link ConnectionLimits}). */
     List<PeerHandle> handles() {
         lock.lock();
         try {
-            return entries.values().stream().map(e -> e.handle).filter(PeerHandle::isOpen).toList();
+            return entries.values().stream().filter(e -> e.handle.isOpen() && !limits.beingEvicted(e)).map(e -> e.handle).toList();
         } finally {
             lock.unlock();
         }

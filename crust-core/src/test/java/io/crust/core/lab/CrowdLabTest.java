@@ -49,47 +49,43 @@ class CrowdLabTest {
                 try (LabProcess crowd = crowdHost.startJava(LabCrowd.class, crowdArgs.toArray(String[]::new))) {
                     String dialled = crowd.awaitLine(l -> l.startsWith("CROWD "), WAIT);
                     System.out.println("crowd of " + CROWD + " fresh identities from " + sources.size() + " addresses: " + dialled);
-                    assertThat(settledPeers(target)).as("the node's peers once the crowd has dialled").hasSize(MAX_CONNECTIONS);
+                    assertThat(dialled).isEqualTo("CROWD connected " + CROWD + " refused 0");
+                    // Every handshake beyond the limit evicted an idle unknown member of the crowd.
+                    for (int i = 0; i < CROWD - MAX_CONNECTIONS; i++) {
+                        target.awaitLine(CrowdLabTest::evicted, WAIT);
+                    }
+                    assertThat(peers(target)).as("the node's peers once the crowd has dialled").hasSize(MAX_CONNECTIONS);
 
                     long start = System.nanoTime();
                     try (LabProcess newcomer = site.host().startJava(LabPeer.class, "--contact", contact)) {
-                        newcomer.awaitLine(l -> l.startsWith("EVENT PeerConnected " + targetId), WAIT);
+                        String newcomerId = newcomer.awaitLine(l -> l.startsWith("READY "), WAIT).substring("READY ".length());
+                        String connected = newcomer.awaitLine(l -> l.startsWith("EVENT PeerConnected " + targetId), WAIT);
                         long millis = (System.nanoTime() - start) / 1_000_000;
-                        assertThat(newcomer.lines()).as("the newcomer's first bootstrap dial got in")
-                                .noneMatch(l -> l.startsWith("EVENT BootstrapFailed") || l.contains("ConnectFailed"));
-                        target.awaitLine(l -> l.startsWith("EVENT PeerLost") && l.contains("EVICTED"), WAIT);
+                        // Bootstrap dials the contact's TCP address first and UDP only if TCP fails: TCP means the first dial got in.
+                        assertThat(connected).as("the newcomer's first bootstrap dial got in").endsWith(" TCP");
+                        target.awaitLine(CrowdLabTest::evicted, WAIT); // the one that made room for it
                         crowd.writeLine("status");
                         String status = crowd.awaitLine(l -> l.startsWith("STATUS "), WAIT);
                         System.out.println("newcomer behind a port-restricted cone NAT connected in " + millis
-                                + " ms (its JVM's start included); the crowd: " + status);
-                        List<String> after = settledPeers(target);
-                        System.out.println("the node evicted " + target.lines().stream().filter(l -> l.contains("reason=EVICTED")).count()
+                                + " ms (its JVM's start included, " + connected + "); the crowd: " + status);
+                        List<String> after = peers(target);
+                        System.out.println("the node evicted " + target.lines().stream().filter(CrowdLabTest::evicted).count()
                                 + " idle unknown peers in all and holds " + after.size());
-                        assertThat(after).hasSize(MAX_CONNECTIONS);
-                        assertThat(after).as("the newcomer is among the node's peers")
-                                .contains(newcomer.lines().stream().filter(l -> l.startsWith("READY ")).findFirst()
-                                        .orElseThrow().substring("READY ".length()));
+                        assertThat(after).hasSize(MAX_CONNECTIONS).contains(newcomerId);
                     }
                 }
             }
         }
     }
 
-    /**
-     * The node's peers once no eviction is in progress: a peer evicted to make room is listed until its
-     * connection has ended (its {@code PeerLost} comes then), so right after a burst of dials the list can
-     * hold a few more than the connection limit. Asks until it holds at most the limit (or 50 answers).
-     */
-    private static List<String> settledPeers(LabProcess target) throws Exception {
-        List<String> peers = List.of();
-        for (int i = 0; i < 50; i++) {
-            target.writeLine("peers");
-            String line = target.awaitLine(l -> l.startsWith("PEERS"), WAIT);
-            peers = line.equals("PEERS") ? List.of() : List.of(line.substring("PEERS ".length()).split(" "));
-            if (peers.size() <= MAX_CONNECTIONS) {
-                return peers;
-            }
-        }
-        return peers;
+    private static boolean evicted(String line) {
+        return line.startsWith("EVENT PeerLost") && line.contains("reason=EVICTED");
+    }
+
+    /** The node's peers, as its {@code peers} command lists them. */
+    private static List<String> peers(LabProcess target) throws Exception {
+        target.writeLine("peers");
+        String line = target.awaitLine(l -> l.startsWith("PEERS"), WAIT);
+        return line.equals("PEERS") ? List.of() : List.of(line.substring("PEERS ".length()).split(" "));
     }
 }

@@ -39,6 +39,11 @@ final class DemoPeer implements AutoCloseable {
         return new DemoPeer(host.startJava(List.of("-Xmx512m"), Main.class, args.toArray(String[]::new)));
     }
 
+    /** True for a {@code connected} event that answers a connect of a peer connected before it ({@code "already":true}). */
+    static boolean already(String json) {
+        return json.contains("\"already\":true");
+    }
+
     /** A string field of a JSON event line, or null. */
     static String field(String json, String name) {
         Matcher m = FIELD.matcher(json);

@@ -135,7 +135,7 @@ public final class LabConnect {
                 double millis = (System.nanoTime() - start) / 1e6;
                 if ("error".equals(field(line, "event"))) {
                     results.add(new Try(i, millis, "-", "-", "connect failed: " + field(line, "message")));
-                } else if (a.indexOf(line) < linesBefore || line.contains("\"already\":true")) {
+                } else if (a.indexOf(line) < linesBefore || DemoPeer.already(line)) {
                     // The pair connected again by itself after the last drop, before this try began: no connect time.
                     staleTries++;
                 } else {

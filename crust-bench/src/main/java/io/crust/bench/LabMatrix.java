@@ -198,7 +198,7 @@ public final class LabMatrix {
         if ("error".equals(field(line, "event"))) {
             return Try.failed(kindA, kindB, index, millis, "connect failed: " + field(line, "message"));
         }
-        if (a.indexOf(line) < linesBefore || line.contains("\"already\":true")) {
+        if (a.indexOf(line) < linesBefore || DemoPeer.already(line)) {
             return null; // the pair was connected before this try (a late attempt of the try before)
         }
         String route = field(line, "route");

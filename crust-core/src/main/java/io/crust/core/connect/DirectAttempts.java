@@ -134,7 +134,7 @@ final class DirectAttempts implements AutoCloseable {
     }
 
     /**
-     * {@link System#nanoTime} when {@link #prepare} made our half. The answering side sends CONNECT_INFO
+     * The node's clock when {@link #prepare} made our half. The answering side sends CONNECT_INFO
      * before it starts its attempts, and the asker's dial can register there in between: a time taken
      * at {@link #start} would be later than that connection, and a goodbye on it would not cancel them.
      */

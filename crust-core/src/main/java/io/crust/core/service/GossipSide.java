@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The node's side of gossip: signs our peer record, feeds {@link Gossip} (which decides, without I/O)
@@ -30,13 +31,14 @@ final class GossipSide {
     private final Gossip gossip;
     private final AtomicLong recordSequence = new AtomicLong(System.currentTimeMillis());
 
-    GossipSide(Identity identity, String networkName, Addresses addresses, OpenConnections connections, EventQueue events) {
+    GossipSide(Identity identity, String networkName, Addresses addresses, OpenConnections connections, EventQueue events,
+            LongSupplier nanoClock) {
         this.identity = identity;
         this.networkName = networkName;
         this.addresses = addresses;
         this.connections = connections;
         this.events = events;
-        this.gossip = new Gossip(identity.peerId(), networkName, Gossip.Config.defaults(), System::nanoTime, new SecureRandom());
+        this.gossip = new Gossip(identity.peerId(), networkName, Gossip.Config.defaults(), nanoClock, new SecureRandom());
     }
 
     /** A connection was registered and started. */

@@ -108,7 +108,7 @@ public final class Node implements AutoCloseable {
         this.rendezvous = new Rendezvous(new RendezvousHost(self, addresses, connections, table, blacklist,
                 config.directPathsDisabledForTesting(), dialer, hellos, relay, tcpPunch, new HolePunchHost(udt, hellos),
                 threads), nanoClock);
-        this.gossip = new GossipSide(identity, config.networkName(), addresses, connections, events);
+        this.gossip = new GossipSide(identity, config.networkName(), addresses, connections, events, nanoClock);
         this.bootstrap = new Bootstrap(config, handshakes, udt, table, events, threads, closed::get);
         this.group = new Group(config, self, table, blacklist, threads, gossip, bootstrap, dialer, rendezvous, nanoClock);
         this.dispatcher = new Dispatcher(config.messageDelivery(), table, events, hellos, gossip, rendezvous, relay,

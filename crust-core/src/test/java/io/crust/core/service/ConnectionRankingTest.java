@@ -33,6 +33,14 @@ class ConnectionRankingTest {
     }
 
     @Test
+    void betweenTwoConnectionsOfOneKindTheOneDialledByTheSmallerPeerIdWinsEvenIfOlder() throws Exception {
+        boolean weAreSmaller = pipes.me.peerId().compareTo(pipes.them.peerId()) < 0;
+        PeerConnection dialledBySmaller = pipes.open(Route.DIRECT, Transport.TCP, weAreSmaller ? pipes.me : pipes.them);
+        PeerConnection dialledByLarger = pipes.open(Route.DIRECT, Transport.TCP, weAreSmaller ? pipes.them : pipes.me);
+        assertThat(ranking.compare(dialledBySmaller, dialledByLarger)).isPositive();
+    }
+
+    @Test
     void betweenTwoConnectionsOfOneKindDialledByTheSameSideTheNewerWins() throws Exception {
         PeerConnection older = pipes.open(Route.PUNCHED, Transport.TCP);
         PeerConnection newer = pipes.open(Route.PUNCHED, Transport.TCP);

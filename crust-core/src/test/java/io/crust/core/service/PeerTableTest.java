@@ -31,12 +31,12 @@ class PeerTableTest {
 
     @Test
     void aFailedConnectionWhoseReplacementRegisteredBeforeItsRemovalEndsThePeerAndStartsANewOne() throws Exception {
-        PeerConnection tcp = connection(Route.PUNCHED, Transport.TCP);
+        PeerConnection tcp = pipes.open(Route.PUNCHED, Transport.TCP);
         PeerHandle first = table.add(tcp);
         assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.PeerConnected.class);
 
         tcp.close(FAILED);                                   // its reader has not reported it yet
-        PeerConnection udt = connection(Route.PUNCHED, Transport.UDT);
+        PeerConnection udt = pipes.open(Route.PUNCHED, Transport.UDT);
         assertThat(table.add(udt)).isSameAs(first);
         assertThat(events.drain()).as("no silent move onto the new connection").isEmpty();
         table.remove(tcp, FAILED);
@@ -56,14 +56,14 @@ class PeerTableTest {
 
     @Test
     void aFailedConnectionWhileADuplicateIsRetiringReportsThePeerLostAtOnce() throws Exception {
-        PeerConnection tcp = connection(Route.PUNCHED, Transport.TCP);
+        PeerConnection tcp = pipes.open(Route.PUNCHED, Transport.TCP);
         PeerHandle handle = table.add(tcp);
-        PeerConnection udt = connection(Route.PUNCHED, Transport.UDT);
+        PeerConnection udt = pipes.open(Route.PUNCHED, Transport.UDT);
         table.add(udt);
         assertThat(udt.isRetiring()).isTrue();
         events.drain();
 
-        end(tcp, FAILED);
+        PipeConnections.end(table, tcp, FAILED);
 
         assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.PeerLost.class);
         assertThat(handle.isOpen()).isFalse();
@@ -74,12 +74,12 @@ class PeerTableTest {
 
     @Test
     void aQuietlyEndedConnectionMovesThePeerToItsReplacementWithoutALoss() throws Exception {
-        PeerConnection tcp = connection(Route.PUNCHED, Transport.TCP);
+        PeerConnection tcp = pipes.open(Route.PUNCHED, Transport.TCP);
         PeerHandle handle = table.add(tcp);
         events.drain();
 
         tcp.close(CloseCause.quiet("retired by the peer"));
-        PeerConnection udt = connection(Route.PUNCHED, Transport.UDT);
+        PeerConnection udt = pipes.open(Route.PUNCHED, Transport.UDT);
         table.add(udt);
         table.remove(tcp, CloseCause.quiet("retired by the peer"));
 
@@ -90,15 +90,15 @@ class PeerTableTest {
 
     @Test
     void aReplacementArrivingAfterThePeerRetiredOurOnlyConnectionTakesOverTheSamePeer() throws Exception {
-        PeerConnection relayed = connection(Route.RELAYED, Transport.TCP);
+        PeerConnection relayed = pipes.open(Route.RELAYED, Transport.TCP);
         PeerHandle handle = table.add(relayed);
         events.drain();
 
         relayed.retire();                                    // the peer retired it: it has a better one
         CloseCause retired = CloseCause.quiet("duplicate connection retired");
-        end(relayed, retired);
+        PipeConnections.end(table, relayed, retired);
         assertThat(events.drain()).as("the peer is kept while its replacement registers").isEmpty();
-        PeerConnection direct = connection(Route.PUNCHED, Transport.UDT);
+        PeerConnection direct = pipes.open(Route.PUNCHED, Transport.UDT);
         table.add(direct);
 
         assertThat(events.drain()).singleElement().isInstanceOfSatisfying(CrustEvent.ConnectionUpgraded.class,
@@ -109,16 +109,16 @@ class PeerTableTest {
 
     @Test
     void aRetiredConnectionThatFailsWithMessagesOnItReportsThePeerLostAndStartsANewOneOnTheReplacement() throws Exception {
-        PeerConnection udt = connection(Route.PUNCHED, Transport.UDT);
+        PeerConnection udt = pipes.open(Route.PUNCHED, Transport.UDT);
         PeerHandle first = table.add(udt);
         first.send("on the first connection".getBytes(), io.crust.core.Priority.HIGH);
-        PeerConnection tcp = connection(Route.PUNCHED, Transport.TCP);
+        PeerConnection tcp = pipes.open(Route.PUNCHED, Transport.TCP);
         table.add(tcp);
         assertThat(udt.isRetiring()).isTrue();
         assertThat(first.current()).isSameAs(tcp);
         events.drain();
 
-        end(udt, CLOSED_BY_PEER);                             // before the RETIREs passed: the message may be lost
+        PipeConnections.end(table, udt, CLOSED_BY_PEER);                             // before the RETIREs passed: the message may be lost
 
         List<CrustEvent> seen = events.drain();
         assertThat(seen).hasSize(2);
@@ -132,13 +132,13 @@ class PeerTableTest {
 
     @Test
     void aRetiredConnectionThatFailsWithoutCarryingMessagesEndsWithoutAWord() throws Exception {
-        PeerConnection udt = connection(Route.PUNCHED, Transport.UDT);
+        PeerConnection udt = pipes.open(Route.PUNCHED, Transport.UDT);
         PeerHandle handle = table.add(udt);
-        PeerConnection tcp = connection(Route.PUNCHED, Transport.TCP);
+        PeerConnection tcp = pipes.open(Route.PUNCHED, Transport.TCP);
         table.add(tcp);
         events.drain();
 
-        end(udt, CLOSED_BY_PEER);
+        PipeConnections.end(table, udt, CLOSED_BY_PEER);
 
         assertThat(events.drain()).isEmpty();
         assertThat(handle.isOpen()).isTrue();
@@ -147,14 +147,14 @@ class PeerTableTest {
 
     @Test
     void aMessageOnARetiredConnectionAfterTheCurrentOneFailedStartsANewPeerThatTakesIt() throws Exception {
-        PeerConnection first = connection(Route.PUNCHED, Transport.UDT);
+        PeerConnection first = pipes.open(Route.PUNCHED, Transport.UDT);
         PeerHandle handle = table.add(first);
-        PeerConnection second = connection(Route.PUNCHED, Transport.UDT); // newer: it wins, first is retired
+        PeerConnection second = pipes.open(Route.PUNCHED, Transport.UDT); // newer: it wins, first is retired
         table.add(second);
         assertThat(first.isRetiring()).isTrue();
         events.drain();
 
-        end(second, CLOSED_BY_PEER);
+        PipeConnections.end(table, second, CLOSED_BY_PEER);
 
         assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.PeerLost.class);
         assertThat(handle.isOpen()).isFalse();
@@ -168,8 +168,8 @@ class PeerTableTest {
         assertThat(events.drain()).isEmpty();
 
         CloseCause retired = CloseCause.quiet("duplicate connection retired");
-        end(first, retired);
-        PeerConnection replacement = connection(Route.PUNCHED, Transport.TCP);
+        PipeConnections.end(table, first, retired);
+        PeerConnection replacement = pipes.open(Route.PUNCHED, Transport.TCP);
         table.add(replacement);
         assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.ConnectionUpgraded.class);
         assertThat(next.isOpen()).isTrue();
@@ -178,11 +178,11 @@ class PeerTableTest {
 
     @Test
     void aMessageHandedOverByARetiredConnectionThatHasJustClosedStillStartsANewPeer() throws Exception {
-        PeerConnection first = connection(Route.PUNCHED, Transport.UDT);
+        PeerConnection first = pipes.open(Route.PUNCHED, Transport.UDT);
         table.add(first);
-        PeerConnection second = connection(Route.PUNCHED, Transport.UDT);
+        PeerConnection second = pipes.open(Route.PUNCHED, Transport.UDT);
         table.add(second);
-        end(second, CLOSED_BY_PEER);
+        PipeConnections.end(table, second, CLOSED_BY_PEER);
         first.close(CloseCause.quiet("duplicate connection retired")); // its reader still hands over what came before
         events.drain();
 
@@ -192,22 +192,11 @@ class PeerTableTest {
 
     @Test
     void aMessageArrivingOnAConnectionOfAPeerTheApplicationClosedHasNoPeerToGoTo() throws Exception {
-        PeerConnection c = connection(Route.PUNCHED, Transport.TCP);
+        PeerConnection c = pipes.open(Route.PUNCHED, Transport.TCP);
         PeerHandle handle = table.add(c);
         events.drain();
         handle.close();
         assertThat(table.handleForDelivery(c)).isEmpty();
         assertThat(events.drain()).isEmpty();
-    }
-
-    /** Ends a connection as its reader would: closed with {@code cause}, then taken out of the table. */
-    private void end(PeerConnection c, CloseCause cause) {
-        c.close(cause);
-        table.remove(c, cause);
-    }
-
-    /** An authenticated connection from the other peer, dialled by us, that is never started. */
-    private PeerConnection connection(Route route, Transport transport) throws Exception {
-        return pipes.open(route, transport);
     }
 }

@@ -68,6 +68,11 @@ final class PipeConnections implements AutoCloseable {
 
     /** A connection from {@code them}, dialled by us, not started. */
     PeerConnection open(Route route, Transport transport) throws Exception {
+        return open(route, transport, me);
+    }
+
+    /** A connection from {@code them}, dialled by {@code initiator} (us or them), not started. */
+    PeerConnection open(Route route, Transport transport, Identity initiator) throws Exception {
         FramePipe pipe = FramePipe.create(64 * 1024);
         CompletableFuture<SecureChannel> remote = CompletableFuture.supplyAsync(() -> {
             try {
@@ -77,7 +82,7 @@ final class PipeConnections implements AutoCloseable {
             }
         });
         SecureChannel channel = SecureChannel.initiate(pipe.a(), me, them.peerId(), PARAMS);
-        PeerConnection c = new PeerConnection(channel, me.peerId(), route, transport,
+        PeerConnection c = new PeerConnection(channel, initiator.peerId(), route, transport,
                 new InetSocketAddress("127.0.0.1", 40002), codec, 16, 1_000_000_000L, 1000, handler, nanoClock);
         opened.add(c);
         remoteEnds.put(c, remote.get(10, TimeUnit.SECONDS));
@@ -92,6 +97,12 @@ final class PipeConnections implements AutoCloseable {
     /** The next message {@code them} receives on {@code c} (blocks until one comes). */
     WireMessage receivedByThem(PeerConnection c) throws Exception {
         return codec.decode(remoteEnds.get(c).receive());
+    }
+
+    /** Ends a connection as its reader would: closed with {@code cause}, then taken out of the table. */
+    static void end(PeerTable table, PeerConnection c, CloseCause cause) {
+        c.close(cause);
+        table.remove(c, cause);
     }
 
     @Override

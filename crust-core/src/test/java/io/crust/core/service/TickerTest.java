@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The node's clock-driven work on a manual clock: each tick is called with the time the test chose, and
@@ -62,6 +63,7 @@ class TickerTest {
     }
 
     @Test
+    @Timeout(30) // the far end's receive has no timeout of its own
     void anIdleConnectionSendsAHeartbeatOncePerHeartbeatInterval() throws Exception {
         PeerConnection c = pipes.open(Route.DIRECT, Transport.TCP);
         table.add(c);
@@ -97,9 +99,8 @@ class TickerTest {
         tickAt(Duration.ofSeconds(6));
         assertThat(directRetries).hasSize(2);
 
-        relayed.close(CloseCause.quiet("moved"));
-        table.remove(relayed, CloseCause.quiet("moved"));
-        table.add(pipes.open(Route.PUNCHED, Transport.UDT));
+        PipeConnections.end(table, relayed, CloseCause.quiet("moved"));
+        assertThat(table.add(pipes.open(Route.PUNCHED, Transport.UDT)).route()).isEqualTo(Route.PUNCHED);
         tickAt(Duration.ofSeconds(9));
         assertThat(directRetries).hasSize(2);
     }
@@ -123,8 +124,7 @@ class TickerTest {
         events.drain();
         tickAt(Duration.ofSeconds(1));                     // a sign of life is not needed: the peer retired it
         c.retire();
-        c.close(CloseCause.quiet("duplicate connection retired"));
-        table.remove(c, CloseCause.quiet("duplicate connection retired"));  // orphaned at +1 s
+        PipeConnections.end(table, c, CloseCause.quiet("duplicate connection retired"));  // orphaned at +1 s
 
         tickAt(Duration.ofSeconds(1).plus(GRACE));
         assertThat(events.drain()).isEmpty();

@@ -125,10 +125,9 @@ final class PeerShell implements AutoCloseable {
         }
         // The connected event comes from the node, or from here if the node's has not been printed yet. A
         // peer that was connected before the command is announced again, marked so: every connect is answered.
-        if (announced.add(peer.id())) {
-            announceConnected(peer, peer.route(), peer.transport(), false);
-        } else if (before.contains(peer)) {
-            announceConnected(peer, peer.route(), peer.transport(), true);
+        boolean already = before.contains(peer);
+        if (announced.add(peer.id()) || already) {
+            announceConnected(peer, peer.route(), peer.transport(), already);
         }
     }
 

@@ -183,7 +183,10 @@ public sealed interface CrustEvent {
      * @param fromRoute the route of the connection the traffic left
      * @param toRoute   the route of the connection that carries it now
      * @param transport the transport of the connection that carries it now
+     * @param remoteAddress the remote address of the connection that carries it now, as
+     *        {@link Peer#remoteAddress()} gives it (for a relayed connection: the relay's)
      */
-    record ConnectionUpgraded(PeerId peer, Route fromRoute, Route toRoute, Transport transport) implements CrustEvent {
+    record ConnectionUpgraded(PeerId peer, Route fromRoute, Route toRoute, Transport transport,
+            InetSocketAddress remoteAddress) implements CrustEvent {
     }
 }

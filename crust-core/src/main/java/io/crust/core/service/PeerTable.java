@@ -214,7 +214,7 @@ final class PeerTable {
             entry.carriers.add(best);
             if (before.route() != best.route() || before.transport() != best.transport()) {
                 toEmit.add(new CrustEvent.ConnectionUpgraded(best.remote(), before.route(), best.route(),
-                        best.transport()));
+                        best.transport(), best.remoteAddress()));
                 recordUpgrade(before, best);
             }
         }

@@ -110,7 +110,8 @@ public final class LabPeer {
                     case CrustEvent.MessageReceived m when LabStream.isStream(m.message()) -> streams.onMessage(m.from(), m.message());
                     case CrustEvent.MessageReceived m -> say("MESSAGE " + m.from() + " " + new String(m.message(), StandardCharsets.UTF_8));
                     case CrustEvent.PeerConnected c -> say("EVENT PeerConnected " + c.peer().id() + " " + c.route() + " " + c.transport());
-                    case CrustEvent.ConnectionUpgraded u -> say("EVENT ConnectionUpgraded " + u.peer() + " " + u.fromRoute() + " " + u.toRoute() + " " + u.transport());
+                    case CrustEvent.ConnectionUpgraded u -> say("EVENT ConnectionUpgraded " + u.peer() + " " + u.fromRoute() + " " + u.toRoute() + " " + u.transport()
+                            + " " + (u.remoteAddress() == null ? "-" : u.remoteAddress().getAddress().getHostAddress()));
                     default -> say("EVENT " + event);
                 }
             }

@@ -102,7 +102,10 @@ class PeerTableTest {
         table.add(direct);
 
         assertThat(events.drain()).singleElement().isInstanceOfSatisfying(CrustEvent.ConnectionUpgraded.class,
-                upgraded -> assertThat(upgraded.fromRoute()).isEqualTo(Route.RELAYED));
+                upgraded -> {
+                    assertThat(upgraded.fromRoute()).isEqualTo(Route.RELAYED);
+                    assertThat(upgraded.remoteAddress()).as("the new connection's address").isEqualTo(direct.remoteAddress());
+                });
         assertThat(handle.isOpen()).isTrue();
         assertThat(handle.current()).isSameAs(direct);
     }

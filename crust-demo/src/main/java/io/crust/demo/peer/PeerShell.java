@@ -252,11 +252,9 @@ final class PeerShell implements AutoCloseable {
             case CrustEvent.ListenerStarted s -> { }
             case CrustEvent.ListenerFailed f -> out.event("error", "message", "listener " + transport(f.transport())
                     + " " + address(f.address()) + " failed: " + f.reason());
-            case CrustEvent.ConnectionUpgraded u -> {
-                InetSocketAddress remote = node.peer(u.peer()).map(Peer::remoteAddress).orElse(null);
-                out.event("upgraded", "peer", u.peer().toString(), "transport", transport(u.transport()),
-                        "from", route(u.fromRoute()), "route", route(u.toRoute()), "remote", address(remote), "family", family(remote));
-            }
+            case CrustEvent.ConnectionUpgraded u -> out.event("upgraded", "peer", u.peer().toString(),
+                    "transport", transport(u.transport()), "from", route(u.fromRoute()), "route", route(u.toRoute()),
+                    "remote", address(u.remoteAddress()), "family", family(u.remoteAddress()));
         }
     }
 

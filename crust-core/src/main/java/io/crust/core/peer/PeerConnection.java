@@ -115,10 +115,18 @@ public final class PeerConnection {
         }
         // Not what the registering thread carries (a direct attempt's meeting, see DirectAttempts): the
         // connection outlives the attempt, and what its reader sets up (relayed circuits) is its own.
-        writer = Thread.ofVirtual().inheritInheritableThreadLocals(false).name("crust-peer-" + serial + "-write")
-                .start(this::writeLoop);
-        reader = Thread.ofVirtual().inheritInheritableThreadLocals(false).name("crust-peer-" + serial + "-read")
-                .start(this::readLoop);
+        // Both fields are set before either thread runs: a writer whose first send fails waits for the
+        // reader (awaitReaderEnd), and a reader not yet set made it close with "send failed" while the
+        // peer's GOODBYE was still unread (seen once in CI: the peer closed right after PeerConnected,
+        // which the table emits before start).
+        Thread w = Thread.ofVirtual().inheritInheritableThreadLocals(false).name("crust-peer-" + serial + "-write")
+                .unstarted(this::writeLoop);
+        Thread r = Thread.ofVirtual().inheritInheritableThreadLocals(false).name("crust-peer-" + serial + "-read")
+                .unstarted(this::readLoop);
+        writer = w;
+        reader = r;
+        r.start();
+        w.start();
     }
 
     public PeerId remote() { return remote; }

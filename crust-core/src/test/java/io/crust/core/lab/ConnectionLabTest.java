@@ -155,12 +155,7 @@ class ConnectionLabTest {
     @Test
     void twoSymmetricNatPeersBehindIpv6FirewallsEndOnADirectIpv6Path() throws Exception {
         try (NatLab lab = NatLab.start("coreV6")) {
-            List<String> hubs = startPublicNodes(lab, 2);
-            Site siteA = lab.site(NatKind.SYMMETRIC);
-            Site siteB = lab.site(NatKind.SYMMETRIC);
-            lab.dualStack(siteA);
-            lab.dualStack(siteB);
-            connectOverIpv6(start(siteA, siteB, hubs), "symmetric -> symmetric, both dual-stack behind IPv6 firewalls",
+            connectOverIpv6(startDualStackSymmetricPair(lab), "symmetric -> symmetric, both dual-stack behind IPv6 firewalls",
                     "hello-over-ipv6");
         }
     }
@@ -172,12 +167,7 @@ class ConnectionLabTest {
     @Test
     void twoSymmetricNatPeersWithTcpOffEndOnACrustUdtPathOverIpv6() throws Exception {
         try (NatLab lab = NatLab.start("coreV6udt")) {
-            List<String> hubs = startPublicNodes(lab, 2);
-            Site siteA = lab.site(NatKind.SYMMETRIC);
-            Site siteB = lab.site(NatKind.SYMMETRIC);
-            lab.dualStack(siteA);
-            lab.dualStack(siteB);
-            String path = connectOverIpv6(start(siteA, siteB, hubs, "--no-tcp"),
+            String path = connectOverIpv6(startDualStackSymmetricPair(lab, "--no-tcp"),
                     "symmetric -> symmetric, dual-stack, TCP off", "hello-over-udt-over-ipv6");
             assertThat(path).as("A's path to B").contains(" UDT ");
         }
@@ -383,6 +373,16 @@ class ConnectionLabTest {
             }
         }
         return new Pair(a, aId, b, bId, siteA, siteB);
+    }
+
+    /** Two public nodes, and A and B behind symmetric NATs on dual-stack sites (stateful IPv6 firewalls). */
+    private Pair startDualStackSymmetricPair(NatLab lab, String... natedOptions) throws Exception {
+        List<String> hubs = startPublicNodes(lab, 2);
+        Site siteA = lab.site(NatKind.SYMMETRIC);
+        Site siteB = lab.site(NatKind.SYMMETRIC);
+        lab.dualStack(siteA);
+        lab.dualStack(siteB);
+        return start(siteA, siteB, hubs, natedOptions);
     }
 
     /** Starts {@code count} public nodes (the first relays); the {@code --contact} arguments that name them. */

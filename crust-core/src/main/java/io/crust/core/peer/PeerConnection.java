@@ -65,7 +65,9 @@ public final class PeerConnection {
     private final PendingDelivery pending;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean retiring = new AtomicBoolean();
+    private volatile boolean retireSending;
     private volatile boolean retireSent;
+    private volatile boolean retireArrived;
     private volatile boolean retireReceived;
     private volatile CloseCause cause;
     private volatile long lastReceivedNanos;
@@ -317,7 +319,10 @@ public final class PeerConnection {
                 }
                 // Once both RETIREs have passed the peer closes the retired connection: the expected
                 // end, not a loss (reported as one, it made the table restart a peer that was moving).
-                return retireReceived && retireSent ? CloseCause.quiet("duplicate connection retired")
+                // The peer closes only after reading our RETIRE, so our writer had sent it, though it
+                // may not have marked it sent yet; and the peer's RETIRE may still wait behind this
+                // connection's turn, unhandled. Both were seen in the NAT lab as "closed by the peer".
+                return retireArrived && retireSending ? CloseCause.quiet("duplicate connection retired")
                         : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
             } catch (DecryptionException e) {
                 return CloseCause.misbehaved(Misbehaviour.Kind.DECRYPTION_FAILURE, e.getMessage());
@@ -343,6 +348,9 @@ public final class PeerConnection {
             }
             if (message instanceof WireMessage.Heartbeat) {
                 continue;
+            }
+            if (message instanceof WireMessage.Retire) {
+                retireArrived = true; // handled in turn, after the messages queued before it
             }
             if (message instanceof WireMessage.Goodbye g) {
                 return CloseCause.lost(PeerLost.Reason.GOODBYE, "peer said goodbye: " + g.reason());
@@ -398,6 +406,7 @@ public final class PeerConnection {
                 byte[] next = queue.take(Long.MAX_VALUE, nanoClock.getAsLong());
                 if (next == null) {
                     if (retiring.get() && !closed.get()) {
+                        retireSending = true;
                         channel.send(codec.encode(new WireMessage.Retire()));
                         retireSent = true;
                         if (retireReceived) {

@@ -240,12 +240,13 @@ final class PeerTable {
     /**
      * Blocks the delivery of {@code connection}'s messages while a lower-ranked connection to the same
      * peer has not yet received the peer's RETIRE and its reader has not ended: the peer sent those
-     * messages first.
+     * messages first. Also once {@code connection} has closed: what it queued before its end still
+     * follows the older connection's last messages.
      */
     void awaitTurn(PeerConnection connection) throws InterruptedException {
         lock.lockInterruptibly();
         try {
-            while (!closed && connection.isOpen() && olderStillDelivering(connection)) {
+            while (!closed && olderStillDelivering(connection)) {
                 // Signalled when a RETIRE arrives or a connection ends; the timeout is only a re-check.
                 changed.await(1, TimeUnit.SECONDS);
             }
@@ -258,7 +259,7 @@ final class PeerTable {
     boolean mayDeliverNow(PeerConnection connection) {
         lock.lock();
         try {
-            return closed || !connection.isOpen() || !olderStillDelivering(connection);
+            return closed || !olderStillDelivering(connection);
         } finally {
             lock.unlock();
         }

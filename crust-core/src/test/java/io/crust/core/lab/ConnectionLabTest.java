@@ -307,7 +307,7 @@ class ConnectionLabTest {
      */
     @Test
     void aRelayedPeerMovesToADirectPathThatOpensLongAfterConnect() throws Exception {
-        relayThenDirect("coreLate", 3000, 6000);
+        relayThenDirect("upgLate", 3000, 6000);
     }
 
     private void relayThenDirect(String label, int openAfterMessages, int messages) throws Exception {

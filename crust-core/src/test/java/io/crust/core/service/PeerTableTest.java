@@ -73,6 +73,23 @@ class PeerTableTest {
     }
 
     @Test
+    void aNewerConnectionThatHasClosedStillDeliversOnlyAfterTheOlderOneHasDeliveredItsLast() throws Exception {
+        PeerConnection udt = pipes.open(Route.PUNCHED, Transport.UDT);
+        table.add(udt);
+        PeerConnection tcp = pipes.open(Route.PUNCHED, Transport.TCP);
+        table.add(tcp);
+        assertThat(udt.isRetiring()).isTrue();
+        assertThat(table.mayDeliverNow(tcp)).as("the peer sent on udt first").isFalse();
+
+        tcp.close(CloseCause.quiet("duplicate connection retired"));
+        assertThat(table.mayDeliverNow(tcp)).as("what tcp read before its end still follows udt's last message")
+                .isFalse();
+
+        PipeConnections.end(table, udt, CloseCause.quiet("duplicate connection retired"));
+        assertThat(table.mayDeliverNow(tcp)).isTrue();
+    }
+
+    @Test
     void aQuietlyEndedConnectionMovesThePeerToItsReplacementWithoutALoss() throws Exception {
         PeerConnection tcp = pipes.open(Route.PUNCHED, Transport.TCP);
         PeerHandle handle = table.add(tcp);

@@ -4,6 +4,7 @@ import io.crust.core.Identity;
 import io.crust.core.Route;
 import io.crust.core.Transport;
 import io.crust.core.frame.FramePipe;
+import io.crust.core.frame.FrameTransport;
 import io.crust.core.handshake.HandshakeParams;
 import io.crust.core.handshake.SecureChannel;
 import io.crust.core.peer.CloseCause;
@@ -19,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Authenticated connections from {@code them} to {@code me} over in-memory pipes (a real Noise handshake,
@@ -34,19 +37,24 @@ final class PipeConnections implements AutoCloseable {
     final Identity them = Identity.generate();
     final WireCodec codec = new WireCodec(1 << 20);
     private final LongSupplier nanoClock;
-    private final Map<PeerConnection, CloseCause> closeCauses = new ConcurrentHashMap<>();
+    private final Map<PeerConnection, CompletableFuture<CloseCause>> closeCauses = new ConcurrentHashMap<>();
+    private final List<WireMessage> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile CountDownLatch turns = new CountDownLatch(0);
+    private final AtomicReference<CountDownLatch> holdAfterNextSend = new AtomicReference<>();
     private final ConnectionHandler handler = new ConnectionHandler() {
         @Override
         public void onMessage(PeerConnection connection, WireMessage message) {
+            delivered.add(message);
         }
 
         @Override
-        public void awaitTurn(PeerConnection connection) {
+        public void awaitTurn(PeerConnection connection) throws InterruptedException {
+            turns.await();
         }
 
         @Override
         public boolean mayDeliverNow(PeerConnection connection) {
-            return true;
+            return turns.getCount() == 0;
         }
 
         @Override
@@ -55,7 +63,7 @@ final class PipeConnections implements AutoCloseable {
 
         @Override
         public void onClosed(PeerConnection connection, CloseCause cause) {
-            closeCauses.put(connection, cause);
+            closeCauseOf(connection).complete(cause);
         }
     };
     private final List<PeerConnection> opened = new ArrayList<>();
@@ -81,7 +89,7 @@ final class PipeConnections implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         });
-        SecureChannel channel = SecureChannel.initiate(pipe.a(), me, them.peerId(), PARAMS);
+        SecureChannel channel = SecureChannel.initiate(new HeldSends(pipe.a()), me, them.peerId(), PARAMS);
         PeerConnection c = new PeerConnection(channel, initiator.peerId(), route, transport,
                 new InetSocketAddress("127.0.0.1", 40002), codec, 16, 1_000_000_000L, 1000, handler, nanoClock);
         opened.add(c);
@@ -91,7 +99,16 @@ final class PipeConnections implements AutoCloseable {
 
     /** Why {@code c} closed, as its handler was told (a connection never started is told by {@code close}); null if open. */
     CloseCause closeCause(PeerConnection c) {
-        return closeCauses.get(c);
+        return closeCauseOf(c).getNow(null);
+    }
+
+    /** Why {@code c} closed, waiting up to 10 s for its handler to be told. */
+    CloseCause awaitCloseCause(PeerConnection c) throws Exception {
+        return closeCauseOf(c).get(10, TimeUnit.SECONDS);
+    }
+
+    private CompletableFuture<CloseCause> closeCauseOf(PeerConnection c) {
+        return closeCauses.computeIfAbsent(c, k -> new CompletableFuture<>());
     }
 
     /** The next message {@code them} receives on {@code c} (blocks until one comes). */
@@ -99,10 +116,103 @@ final class PipeConnections implements AutoCloseable {
         return codec.decode(remoteEnds.get(c).receive());
     }
 
+    /** Sends {@code message} from {@code them} on {@code c}. */
+    void sendByThem(PeerConnection c, WireMessage message) throws IOException {
+        remoteEnds.get(c).send(codec.encode(message));
+    }
+
+    /** Closes {@code them}'s end of {@code c}, as the peer closes its socket. */
+    void closeByThem(PeerConnection c) throws IOException {
+        remoteEnds.get(c).close();
+    }
+
+    /**
+     * Waits up to 10 s until {@code c} is closed: its reader has decided how it ends, though what waits
+     * for the connection's turn may not be handed over yet. (The channel closing is no such sign: the
+     * channel closes itself when it reads the end of the stream.)
+     */
+    void awaitClosed(PeerConnection c) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (c.isOpen()) {
+            if (System.nanoTime() > deadline) {
+                throw new java.util.concurrent.TimeoutException(c + " still open after 10 s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /**
+     * From now on, no connection may deliver a message the moment it arrives: each waits for its turn
+     * (as behind an older connection of the same peer) until {@code giveTurns}.
+     */
+    void holdTurns() {
+        turns = new CountDownLatch(1);
+    }
+
+    void giveTurns() {
+        turns.countDown();
+    }
+
+    /** The messages connections handed over to the node, in order. */
+    List<WireMessage> delivered() {
+        return delivered;
+    }
+
+    /**
+     * The next frame any of our connections sends reaches them, but the sending thread does not return
+     * from the send until {@code release} counts down: a writer descheduled right after a send.
+     */
+    void holdAfterNextSend(CountDownLatch release) {
+        holdAfterNextSend.set(release);
+    }
+
     /** Ends a connection as its reader would: closed with {@code cause}, then taken out of the table. */
     static void end(PeerTable table, PeerConnection c, CloseCause cause) {
         c.close(cause);
         table.remove(c, cause);
+    }
+
+    /** Our end of a pipe, whose next send can be held after the frame went out (see {@link #holdAfterNextSend}). */
+    private final class HeldSends implements FrameTransport {
+        private final FrameTransport pipeEnd;
+
+        HeldSends(FrameTransport pipeEnd) {
+            this.pipeEnd = pipeEnd;
+        }
+
+        @Override
+        public void writeFrame(byte[] frame, int offset, int length) throws IOException {
+            pipeEnd.writeFrame(frame, offset, length);
+            CountDownLatch release = holdAfterNextSend.getAndSet(null);
+            if (release != null) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("held send interrupted");
+                }
+            }
+        }
+
+        @Override
+        public byte[] readFrame() throws IOException {
+            return pipeEnd.readFrame();
+        }
+
+        @Override
+        public int maxFrameBytes() {
+            return pipeEnd.maxFrameBytes();
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return pipeEnd.remoteAddress();
+        }
+
+        @Override
+        public void close() throws IOException {
+            pipeEnd.close();
+        }
     }
 
     @Override

@@ -1,0 +1,85 @@
+package io.crust.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crust.core.Priority;
+import io.crust.core.Route;
+import io.crust.core.Transport;
+import io.crust.core.peer.CloseCause;
+import io.crust.core.peer.PeerConnection;
+import io.crust.core.wire.WireMessage;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a retired connection ends when the peer closes it: quietly once both RETIREs have passed, the
+ * expected end of duplicate settling; as a loss when our RETIRE had not gone out, since what we sent
+ * before it may not have arrived. On started connections over in-memory pipes, with the peer's end
+ * played by the test.
+ */
+class RetiringConnectionTest {
+    private final PipeConnections pipes = new PipeConnections(System::nanoTime);
+
+    @AfterEach
+    void closeConnections() throws Exception {
+        pipes.close();
+    }
+
+    @Test
+    void aRetiredConnectionThatThePeerClosesBeforeOurWriterMarkedItsRetireSentEndsQuietly() throws Exception {
+        PeerConnection c = pipes.open(Route.PUNCHED, Transport.TCP);
+        c.start();
+        CountDownLatch writerBack = new CountDownLatch(1);
+        pipes.holdAfterNextSend(writerBack);
+        c.retire();
+        assertThat(pipes.receivedByThem(c)).isInstanceOf(WireMessage.Retire.class);
+
+        pipes.sendByThem(c, new WireMessage.Retire());
+        pipes.closeByThem(c);
+        CloseCause cause = pipes.awaitCloseCause(c);
+        writerBack.countDown();
+
+        assertThat(cause.quiet()).as(cause.reason()).isTrue();
+        assertThat(cause.reason()).isEqualTo("duplicate connection retired");
+    }
+
+    @Test
+    void aRetiredConnectionThatThePeerClosesWhileItsRetireWaitsForTheTurnEndsQuietlyAfterDeliveringInOrder() throws Exception {
+        PeerConnection c = pipes.open(Route.PUNCHED, Transport.TCP);
+        pipes.holdTurns();
+        c.start();
+        c.retire();
+        assertThat(pipes.receivedByThem(c)).isInstanceOf(WireMessage.Retire.class);
+
+        pipes.sendByThem(c, new WireMessage.App(new byte[] {1}));
+        pipes.sendByThem(c, new WireMessage.App(new byte[] {2}));
+        pipes.sendByThem(c, new WireMessage.Retire());
+        pipes.closeByThem(c);
+        pipes.awaitClosed(c); // the reader read to the end with the RETIRE still queued
+        pipes.giveTurns();
+        CloseCause cause = pipes.awaitCloseCause(c);
+        assertThat(cause.quiet()).as(cause.reason()).isTrue();
+        assertThat(pipes.delivered()).extracting(m -> ((WireMessage.App) m).payload()[0])
+                .containsExactly((byte) 1, (byte) 2);
+        assertThat(c.retireReceived()).isTrue();
+    }
+
+    @Test
+    void aConnectionThatThePeerRetiresAndClosesBeforeOurRetireWentOutIsLost() throws Exception {
+        PeerConnection c = pipes.open(Route.PUNCHED, Transport.TCP);
+        c.start();
+        CountDownLatch writerBack = new CountDownLatch(1);
+        pipes.holdAfterNextSend(writerBack);
+        c.sendApp(new byte[] {7}, Priority.HIGH); // the writer is held after this one
+        assertThat(pipes.receivedByThem(c)).isInstanceOf(WireMessage.App.class);
+
+        pipes.sendByThem(c, new WireMessage.Retire());
+        pipes.closeByThem(c);
+        CloseCause cause = pipes.awaitCloseCause(c);
+        writerBack.countDown();
+
+        assertThat(cause.quiet()).isFalse();
+        assertThat(cause.reason()).isEqualTo("connection closed by the peer");
+    }
+}

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * Happy Eyeballs (RFC 8305) for any set of ways to reach a peer. RFC 8305 section 5: "Starting a new
@@ -42,6 +43,7 @@ public final class Race<T> {
     }
 
     private final String what;
+    private final LongSupplier nanoClock;
     private final List<Entry<T>> entries = new ArrayList<>();
     /** The threads to interrupt when the race ends. */
     private final List<Thread> threads = new ArrayList<>();
@@ -57,7 +59,16 @@ public final class Race<T> {
 
     /** @param what the target, for the failure message ("cannot reach WHAT: ...") */
     public Race(String what) {
+        this(what, System::nanoTime);
+    }
+
+    /**
+     * @param nanoClock the clock the schedule reads ({@code System::nanoTime}); the waits between its
+     *        steps run on real time, so a manual clock only suits a race whose steps a test drives
+     */
+    Race(String what, LongSupplier nanoClock) {
         this.what = what;
+        this.nanoClock = nanoClock;
     }
 
     /** Adds an attempt that starts {@code delay} after the previous one (the first: after the race starts). */
@@ -84,35 +95,18 @@ public final class Race<T> {
      * failure as it was, or one naming them all), or a {@link CrustTimeoutException} once the timeout passed.
      */
     public T run(Duration timeout) throws CrustException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int started = 0;
-        long nextStartNanos = System.nanoTime() + (entries.isEmpty() ? 0 : entries.get(0).delay().toNanos());
+        RaceSchedule schedule = new RaceSchedule(entries.stream().map(Entry::delay).toList(), nanoClock.getAsLong(), timeout);
         lock.lock();
         try {
-            while (true) {
-                if (winner != null) {
-                    return winner;
+            while (winner == null) {
+                switch (schedule.next(nanoClock.getAsLong(), failures.size(), establishedRunning)) {
+                    case RaceSchedule.Start s -> start(entries.get(s.index()));
+                    case RaceSchedule.AllFailed f -> throw failure(null);
+                    case RaceSchedule.TimedOut t -> throw failure(timeout);
+                    case RaceSchedule.Wait w -> changed.awaitNanos(Math.max(1, w.untilNanos() - nanoClock.getAsLong()));
                 }
-                long now = System.nanoTime();
-                boolean due = now - nextStartNanos >= 0 && establishedRunning == 0;
-                if (started < entries.size() && (due || failures.size() == started)) {
-                    start(entries.get(started));
-                    started++;
-                    nextStartNanos = now + (started < entries.size() ? entries.get(started).delay().toNanos() : 0);
-                    continue;
-                }
-                if (failures.size() == entries.size()) {
-                    throw failure(null);
-                }
-                if (now - deadline >= 0) {
-                    throw failure(Duration.ofNanos(timeout.toNanos()));
-                }
-                long wake = deadline - now;
-                if (started < entries.size() && establishedRunning == 0) {
-                    wake = Math.min(wake, nextStartNanos - now);
-                }
-                changed.awaitNanos(Math.max(1, wake));
             }
+            return winner;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConnectFailedException(ConnectFailedException.Reason.INTERRUPTED, "interrupted while trying to reach " + what);
@@ -173,6 +167,7 @@ public final class Race<T> {
         thread.start();
     }
 
+    /** Why the race failed: every attempt failed ({@code timedOutAfter} null) or the timeout passed. */
     private CrustException failure(Duration timedOutAfter) {
         if (timedOutAfter == null && failureCauses.size() == 1 && failureCauses.get(0) instanceof CrustException only) {
             return only;

@@ -43,10 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>The constructor builds the services in dependency order, each from the finished ones before it;
  * no thread starts until {@link #start} has the whole node. One edge points back, because connections
  * make connections (a FORWARD starts dials whose handshakes register connections handled by the same
- * {@link Dispatcher}): {@link Handshakes} reaches {@link #register} through its {@code Registrar}, and
- * calls it only once a listener or a dial runs.
+ * {@link Dispatcher}): {@link Handshakes} reaches the {@link ConnectionRegistrar}, built last, through
+ * {@link #register}, which it calls only once a listener or a dial runs.
  *
- * <p>Threads: the application's, for the public methods; {@link #register} on the handshake's thread.
+ * <p>Threads: the application's, for the public methods.
  */
 public final class Node implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
@@ -61,7 +61,6 @@ public final class Node implements AutoCloseable {
      */
     private final LongSupplier nanoClock;
     private final Identity identity;
-    private final WireCodec codec;
     private final EventQueue events;
     private final PeerTable table;
     private final Blacklist blacklist = new Blacklist();
@@ -80,12 +79,13 @@ public final class Node implements AutoCloseable {
     private final Group group;
     private final Dispatcher dispatcher;
     private final Surroundings surroundings;
+    private final ConnectionRegistrar registrar;
 
     private Node(CrustConfig config, Identity identity) {
         this.config = config;
         this.nanoClock = System::nanoTime;
         this.identity = identity;
-        this.codec = new WireCodec(config.maxMessageBytes());
+        WireCodec codec = new WireCodec(config.maxMessageBytes());
         this.events = new EventQueue(config.eventQueueCapacity());
         this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxConnectionsPerAddress(),
                 config.maxConnectionsPerPrefix(), config.maxMessageBytes(),
@@ -97,7 +97,8 @@ public final class Node implements AutoCloseable {
         OpenConnections connections = new OpenConnections(table);
         this.hellos = new Hellos(config.relay(), self, addresses, connections);
         this.handshakes = new Handshakes(identity, params, blacklist, table, events, config.maxPendingHandshakes(),
-                config.maxPendingHandshakesPerAddress(), config.maxPendingHandshakesPerPrefix(), this::register, threads);
+                config.maxPendingHandshakesPerAddress(), config.maxPendingHandshakesPerPrefix(),
+                this::register, threads);
         this.tcp = new TcpSide(self, handshakes, addresses, events, threads);
         this.udt = new UdtSide(self, handshakes, addresses, blacklist, events, threads, closed::get);
         this.dialer = new Dialer(config, handshakes, udt, table, () -> LocalAddresses.hasGlobalIpv6(config.bindAddress()));
@@ -114,6 +115,8 @@ public final class Node implements AutoCloseable {
         this.dispatcher = new Dispatcher(config.messageDelivery(), table, events, hellos, gossip, rendezvous, relay,
                 bootstrap, addresses, udt, threads);
         this.surroundings = new Surroundings(config, addresses, gossip, table, blacklist, dialer, threads, closed::get);
+        this.registrar = new ConnectionRegistrar(self, config, codec, blacklist, closed::get, rendezvous, hellos, table,
+                dispatcher, gossip, nanoClock);
     }
 
     /** Starts a node; see {@link io.crust.core.CrustNode#start}. */
@@ -175,46 +178,10 @@ public final class Node implements AutoCloseable {
         rendezvous.cancelAttempts(peer, nanoClock.getAsLong());
     }
 
-    /** Turns an authenticated channel into a live connection: checks, HELLO, table, threads. */
-    PeerHandle register(SecureChannel channel, PeerId initiator, Route route, Transport transport,
+    /** Handshakes' way back (see the class comment): the registrar exists before any handshake runs. */
+    private PeerHandle register(SecureChannel channel, PeerId initiator, Route route, Transport transport,
             InetSocketAddress remoteAddress) throws CrustException {
-        PeerId remote = channel.remotePeer();
-        ConnectFailedException refusal = null;
-        if (remote.equals(identity.peerId())) {
-            refusal = new ConnectFailedException(ConnectFailedException.Reason.SELF, "dialled ourselves");
-        } else if (blacklist.bans(remote)) {
-            refusal = new ConnectFailedException(ConnectFailedException.Reason.BANNED, "peer " + remote.shortForm() + " is banned");
-        } else if (closed.get()) {
-            refusal = new ConnectFailedException(ConnectFailedException.Reason.NODE_CLOSED, "node is closed");
-        } else if (Rendezvous.cancelledOnThisThread()) {
-            refusal = new ConnectFailedException(ConnectFailedException.Reason.CANCELLED, "a late attempt towards "
-                    + remote.shortForm() + ", which was dropped or said goodbye since it began");
-        }
-        if (refusal != null) {
-            closeQuietly(channel);
-            throw refusal;
-        }
-        if (route == Route.BOOTSTRAP_IN) {
-            // An inbound dial from a peer we are meeting through a rendezvous is part of that race.
-            route = rendezvous.inboundRoute(remote, remoteAddress).orElse(route);
-        }
-        PeerConnection connection = new PeerConnection(channel, initiator, route, transport, remoteAddress, codec,
-                config.sendQueueMessages(), config.lowPriorityMaxAge().toNanos(), config.messagesPerSecondPerPeer(), dispatcher,
-                nanoClock);
-        connection.sendControl(hellos.ours(connection));
-        PeerHandle handle = table.add(connection);
-        if (handle == null) {
-            connection.close(CloseCause.quiet("connection limit reached"));
-            throw new ConnectFailedException(ConnectFailedException.Reason.LIMIT_REACHED,
-                    "connection limit of " + config.maxConnections() + " reached");
-        }
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("registered connection {} to {} ({} {} at {}, dialled by {})", connection.serial(), remote.shortForm(),
-                    route, transport, remoteAddress, initiator.shortForm());
-        }
-        connection.start();
-        gossip.connected(connection);
-        return handle;
+        return registrar.register(channel, initiator, route, transport, remoteAddress);
     }
 
     public PeerId id() {

@@ -7,6 +7,7 @@ import io.crust.nat.log.RateLimitedLog;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.InterfaceAddress;
@@ -28,9 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds peers of the same network on the local network: every {@code interval} it announces this node's
- * signed {@link PeerRecord} by IPv4 multicast (TTL 1) and broadcast on every suitable interface (and the
- * limited broadcast address), and it
- * reports the records it hears from others to {@code onDiscovered}.
+ * signed {@link PeerRecord} by multicast (IPv4, TTL 1, and IPv6, link-local scope) and IPv4 broadcast on
+ * every suitable interface (and the limited broadcast address), and it reports the records it hears from
+ * others to {@code onDiscovered}. One socket serves both families: bound to the wildcard address, the
+ * JDK opens it dual-stack, so IPv4 datagrams arrive on it as IPv4-mapped ones.
  *
  * <p>A beacon is never trusted: it only names a candidate to dial, and the Noise handshake then proves
  * the peer id. Received datagrams go through {@link BeaconFilter} (rate limits per source and in total,
@@ -50,6 +52,13 @@ public final class LanBeacon implements AutoCloseable {
     public static final int DEFAULT_PORT = 5484;
     /** The multicast group when none is configured: in the IPv4 organization-local scope (RFC 2365). */
     public static final String DEFAULT_GROUP = "239.255.83.84";
+    /**
+     * The IPv6 group: link-local scope (2), transient (RFC 4291 section 2.7: flag T set, "a
+     * non-permanently-assigned multicast address"), group id 0x5354 as the IPv4 group's last two bytes.
+     * A host with no IPv4 at all (an IPv6-only LAN) is still found.
+     */
+    public static final String IPV6_GROUP = "ff12::5354";
+    private static final InetAddress IPV6_GROUP_ADDRESS = Config.literal(IPV6_GROUP);
     private static final InetAddress LIMITED_BROADCAST = Config.literal("255.255.255.255");
     /** Announcements are never sent more often than this. */
     public static final Duration MIN_INTERVAL = Duration.ofMillis(200);
@@ -62,7 +71,8 @@ public final class LanBeacon implements AutoCloseable {
      * @param multicastGroup the IPv4 group to join and announce to
      * @param interval time between announcements (at least {@link #MIN_INTERVAL}); each is jittered by up to
      *        a tenth so that nodes started together do not stay in step
-     * @param multicast announce by multicast on every up, non-loopback IPv4 interface
+     * @param multicast announce by multicast on every up, non-loopback interface: to {@code multicastGroup}
+     *        where it has IPv4, to {@link #IPV6_GROUP} where it has IPv6 (when bound to the wildcard)
      * @param broadcast announce to the broadcast address of every up, non-loopback IPv4 interface, and to
      *        255.255.255.255
      * @param unicastTargets extra addresses to announce to (tests use 127.0.0.1 ports)
@@ -155,10 +165,12 @@ public final class LanBeacon implements AutoCloseable {
                 socket.setTimeToLive(1);
                 socket.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
                 for (NetworkInterface ni : interfaces) {
-                    try {
-                        socket.joinGroup(new InetSocketAddress(config.multicastGroup(), 0), ni);
-                    } catch (IOException e) {
-                        LOG.debug("LAN beacon cannot join {} on {}: {}", config.multicastGroup(), ni.getName(), e.toString());
+                    for (InetAddress group : groups(config, ni)) {
+                        try {
+                            socket.joinGroup(new InetSocketAddress(group, 0), ni);
+                        } catch (IOException e) {
+                            LOG.debug("LAN beacon cannot join {} on {}: {}", group, ni.getName(), e.toString());
+                        }
                     }
                 }
             }
@@ -241,7 +253,9 @@ public final class LanBeacon implements AutoCloseable {
             for (NetworkInterface ni : interfaces) {
                 try {
                     socket.setNetworkInterface(ni);
-                    send(beacon, new InetSocketAddress(config.multicastGroup(), port));
+                    for (InetAddress group : groups(config, ni)) {
+                        send(beacon, new InetSocketAddress(group, port));
+                    }
                 } catch (SocketException e) {
                     LOG.debug("LAN beacon cannot use {}: {}", ni.getName(), e.toString());
                 }
@@ -274,11 +288,31 @@ public final class LanBeacon implements AutoCloseable {
         }
     }
 
-    /** Up, non-loopback interfaces with an IPv4 address: where multicast and broadcast make sense. */
+    /**
+     * The groups to join and announce to on {@code ni}: the IPv4 group where it has an IPv4 address, the
+     * IPv6 group where it has an IPv6 one (a link-local address is enough) and the socket is bound to
+     * the wildcard address (a socket bound to one IPv4 address is IPv4-only).
+     */
+    private static List<InetAddress> groups(Config config, NetworkInterface ni) {
+        List<InetAddress> groups = new ArrayList<>(2);
+        if (has(ni, Inet4Address.class)) {
+            groups.add(config.multicastGroup());
+        }
+        if (has(ni, Inet6Address.class) && config.bindAddress().isAnyLocalAddress()) {
+            groups.add(IPV6_GROUP_ADDRESS);
+        }
+        return groups;
+    }
+
+    private static boolean has(NetworkInterface ni, Class<? extends InetAddress> family) {
+        return ni.getInterfaceAddresses().stream().anyMatch(a -> family.isInstance(a.getAddress()));
+    }
+
+    /** Up, non-loopback interfaces with an IP address: where multicast and broadcast make sense. */
     private static List<NetworkInterface> lanInterfaces() throws SocketException {
         List<NetworkInterface> suitable = new ArrayList<>();
         for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
-            if (ni.isUp() && !ni.isLoopback() && ni.getInterfaceAddresses().stream().anyMatch(a -> a.getAddress() instanceof Inet4Address)) {
+            if (ni.isUp() && !ni.isLoopback() && !ni.getInterfaceAddresses().isEmpty()) {
                 suitable.add(ni);
             }
         }

@@ -8,12 +8,12 @@ import io.crust.testkit.lab.NatKind;
 import io.crust.testkit.lab.NatLab;
 import io.crust.testkit.lab.Site;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The LAN beacon with real multicast and broadcast: four hosts on one NAT lab site (one LAN), each
- * running {@link LanBeaconLabPeer} in its own namespace. Skipped without root, ip and nft (fails with
- * CI=true).
+ * The LAN beacon with real multicast and broadcast: hosts on one NAT lab site (one LAN), each running
+ * {@link LanBeaconLabPeer} in its own namespace. Skipped without root, ip and nft (fails with CI=true).
  */
 class LanBeaconLabTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -47,8 +47,34 @@ class LanBeaconLabTest {
         }
     }
 
+    @Test
+    void hostsOnAnIpv6OnlyLanFindEachOtherByIpv6Multicast() throws Exception {
+        try (NatLab lab = NatLab.start("lan6")) {
+            Site site = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            LabHost a = site.host();
+            LabHost b = site.addHost();
+            lab.dualStack(site);
+            lab.ipv6Only(site); // no IPv4 left on the LAN: no IPv4 multicast, no broadcast
+            String addressA = a.ipv6Address().orElseThrow().getHostAddress();
+            String addressB = b.ipv6Address().orElseThrow().getHostAddress();
+            try (LabProcess peerA = start(a, addressA, "v6-net", "multicast");
+                    LabProcess peerB = start(b, addressB, "v6-net", "multicast")) {
+                String idA = id(peerA);
+                String idB = id(peerB);
+
+                assertThat(peerA.awaitLine(l -> l.startsWith("FOUND " + idB), WAIT)).contains(addressB);
+                assertThat(peerB.awaitLine(l -> l.startsWith("FOUND " + idA), WAIT)).contains(addressA);
+            }
+        }
+    }
+
     private static LabProcess start(LabHost host, String network, String mode) throws Exception {
-        return host.startJava(LanBeaconLabPeer.class, network, host.address().getHostAddress(), mode);
+        return start(host, host.address().getHostAddress(), network, mode);
+    }
+
+    /** A beacon peer on {@code host} whose record names {@code address}. */
+    private static LabProcess start(LabHost host, String address, String network, String mode) throws Exception {
+        return host.startJava(List.of("-Dorg.slf4j.simpleLogger.log.io.crust.core.discovery=debug"), LanBeaconLabPeer.class, network, address, mode);
     }
 
     private static String id(LabProcess process) throws Exception {

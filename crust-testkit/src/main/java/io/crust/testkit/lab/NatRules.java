@@ -38,7 +38,10 @@ final class NatRules {
      * translation; what the LAN sends goes out, and only what conntrack matches to it (replies,
      * related ICMPv6 errors) comes in. A UDP packet or TCP SYN from outside to a host is dropped
      * unless the host sent to that remote address and port first: the filtering of a port-restricted
-     * cone, which simultaneous sends open as they open a NAT.
+     * cone, which simultaneous sends open as they open a NAT. Traffic between two hosts of the LAN is
+     * switched, not filtered: where the kernel passes bridged frames through netfilter
+     * ({@code br_netfilter} loaded, as container hosts do), they too meet this chain, with the bridge
+     * as both interfaces, and the policy dropped them (IPv6 multicast between LAN hosts, for one).
      */
     static String ipv6Firewall() {
         return """
@@ -47,6 +50,7 @@ final class NatRules {
                     type filter hook forward priority 0; policy drop;
                     ct state established,related accept
                     iifname "lan" oifname "wan" accept
+                    iifname "lan" oifname "lan" accept
                   }
                 }
                 """;

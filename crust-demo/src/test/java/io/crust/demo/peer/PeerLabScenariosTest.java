@@ -251,6 +251,28 @@ class PeerLabScenariosTest {
         }
     }
 
+    /** Scenario d on a LAN with no IPv4 at all: the beacon goes by IPv6 multicast, the dial to an IPv6 address. */
+    @Test
+    void twoPeersOnAnIpv6OnlyLanFindEachOtherAndConnectOverIpv6() throws Exception {
+        try (NatLab lab = NatLab.start("e2ed6")) {
+            Site site = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            LabHost first = site.host();
+            LabHost second = site.addHost();
+            lab.dualStack(site);
+            lab.ipv6Only(site);
+            try (LabPeer a = LabPeer.start(first, dir.resolve("a"), "--lan", "--no-upnp");
+                    LabPeer b = LabPeer.start(second, dir.resolve("b"), "--lan", "--no-upnp")) {
+                String connected = a.await("connected", l -> b.id().equals(field(l, "peer")));
+                b.await("connected", l -> a.id().equals(field(l, "peer")));
+                System.out.printf("scenario d, IPv6-only LAN: start to connected %.2f s (route %s, remote %s)%n",
+                        seconds(a.startNanos), field(connected, "route"), field(connected, "remote"));
+                assertThat(field(connected, "family")).isEqualTo("ipv6");
+                a.command("send " + b.id() + " hello over ipv6");
+                assertThat(field(b.await("message"), "text")).isEqualTo("hello over ipv6");
+            }
+        }
+    }
+
     /**
      * Waits until the peer knows an external address (its port mapping is made). There is no event for
      * that, so this asks with {@code id} once a second.

@@ -34,16 +34,17 @@ public final class HolePuncher {
 
     /**
      * Gathers this side's offer on {@code port}: host candidates (the bound address, or every
-     * up, non-loopback IPv4 interface address when bound to the wildcard), a server-reflexive
-     * candidate per distinct answer of {@code stunServers}, and {@code extra} candidates (mapped
-     * ports). Mapping counts as endpoint-dependent when two servers at different IP addresses
-     * report different reflexive addresses. Servers that do not answer within {@code timeout}
-     * are skipped.
+     * up, non-loopback interface address a peer could reach when bound to the wildcard), a
+     * server-reflexive candidate per distinct answer of {@code stunServers} (asked all at once; a
+     * server of an address family with no host candidate is not asked), and {@code extra} candidates
+     * (mapped ports). Mapping counts as endpoint-dependent when two servers at different IP addresses
+     * report different reflexive addresses of one family. Servers that do not answer within
+     * {@code timeout} are skipped.
      *
      * @param port        the socket to punch from; the STUN requests go out on it
-     * @param stunServers STUN servers to learn reflexive addresses from; may be empty
+     * @param stunServers STUN servers to learn reflexive addresses from, of either family; may be empty
      * @param extra       candidates known otherwise, such as a mapped port; may be empty
-     * @param timeout     how long each server gets to answer
+     * @param timeout     how long the servers get to answer, all together
      * @return this side's offer with fresh credentials, to send through a {@link OfferExchange}
      * @throws IOException when the socket fails
      */

@@ -10,6 +10,12 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,6 +33,10 @@ public final class StunClient {
     private static final Logger LOG = LoggerFactory.getLogger(StunClient.class);
     /** RFC 8489 section 6.2.1: the initial RTO SHOULD be 500 ms on a path of unknown RTT. */
     public static final Duration DEFAULT_INITIAL_RTO = Duration.ofMillis(500);
+    /** How many round trips of the first answer {@link #bindings} waits on for the others. */
+    private static final int LATE_ANSWER_ROUND_TRIPS = 3;
+    /** The least {@link #bindings} waits for the others after the first answer. */
+    private static final Duration LATE_ANSWER_MIN = Duration.ofMillis(100);
 
     /**
      * What a server answered.
@@ -177,6 +187,94 @@ public final class StunClient {
             }
             return read(answer, d.sender(), server, Duration.ofNanos(System.nanoTime() - start));
         }
+    }
+
+    /**
+     * Learns the reflexive address from each of {@code servers} at once: every request goes out at the
+     * start and is retransmitted on its own schedule, so a server that never answers (an address family
+     * that is broken on the path, say) costs {@code timeout} once, not once per server. RFC 8445 section
+     * 5.1.1 gathers the same way, all servers in one pass. Once the first answer is in, the others get
+     * three of its round trips more (at least 100 ms), then
+     * the gathering ends: a server far slower than the first, or one that never answers, holds up the
+     * punching that waits for this offer only that long.
+     *
+     * @param servers the STUN servers' addresses, without repeats
+     * @param timeout how long to wait for all answers, retransmissions included
+     * @return the answers, in the order of {@code servers}; a server that did not answer in time, or
+     *         answered with an error or a malformed response, is left out
+     * @throws IOException when the socket fails
+     */
+    public Map<InetSocketAddress, Binding> bindings(List<InetSocketAddress> servers, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        record Transaction(InetSocketAddress server, byte[] id, ByteBuffer packet, long[] nextSendAndRto) {
+        }
+        long start = System.nanoTime();
+        List<Transaction> open = new ArrayList<>();
+        for (InetSocketAddress server : new LinkedHashSet<>(servers)) {
+            byte[] id = StunMessage.newTransactionId();
+            open.add(new Transaction(server, id, StunMessage.builder(StunMessage.BINDING_REQUEST, id).encode(null, true),
+                    new long[] {start, initialRto.toNanos()}));
+        }
+        Map<InetSocketAddress, Binding> answered = new HashMap<>();
+        while (!open.isEmpty()) {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                for (Transaction t : open) {
+                    LOG.debug("no STUN answer from {} within {} ms", t.server(), timeout.toMillis());
+                }
+                break;
+            }
+            long wakeAt = deadline;
+            for (Transaction t : open) {
+                long[] timer = t.nextSendAndRto();
+                if (now - timer[0] >= 0) {
+                    port.send(t.packet().duplicate(), t.server());
+                    timer[0] = now + timer[1];
+                    timer[1] *= 2;
+                }
+                if (timer[0] - wakeAt < 0) {
+                    wakeAt = timer[0];
+                }
+            }
+            DatagramPort.Datagram d;
+            try {
+                d = port.receive(Duration.ofNanos(Math.max(1_000_000, wakeAt - now)));
+            } catch (SocketTimeoutException quiet) {
+                continue;
+            }
+            Transaction matched = null;
+            StunMessage answer = null;
+            for (Transaction t : open) {
+                answer = answerTo(t.id(), d);
+                if (answer != null) {
+                    matched = t;
+                    break;
+                }
+            }
+            if (matched == null) {
+                strays.accept(d);
+                continue;
+            }
+            open.remove(matched);
+            long roundTrip = System.nanoTime() - start;
+            long settleBy = System.nanoTime() + Math.max(LATE_ANSWER_MIN.toNanos(), LATE_ANSWER_ROUND_TRIPS * roundTrip);
+            if (settleBy - deadline < 0) {
+                deadline = settleBy; // the first answer sets it; a later one only ever brings it closer
+            }
+            try {
+                answered.put(matched.server(), read(answer, d.sender(), matched.server(), Duration.ofNanos(roundTrip)));
+            } catch (NatException e) {
+                LOG.debug("gathering from {}: {}", matched.server(), e.getMessage());
+            }
+        }
+        Map<InetSocketAddress, Binding> inOrder = new LinkedHashMap<>();
+        for (InetSocketAddress server : servers) {
+            Binding b = answered.get(server);
+            if (b != null) {
+                inOrder.put(server, b);
+            }
+        }
+        return inOrder;
     }
 
     private static StunMessage answerTo(byte[] id, DatagramPort.Datagram d) {

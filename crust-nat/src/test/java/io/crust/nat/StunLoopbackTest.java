@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +97,33 @@ class StunLoopbackTest {
             assertThatThrownBy(() -> stun.binding(silent.localAddress(), Duration.ofMillis(400)))
                     .isInstanceOf(NatTimeoutException.class)
                     .hasMessageContaining("no STUN answer from " + silent.localAddress());
+        }
+    }
+
+    @Test
+    void bindingsAsksEveryServerAtOnceAndReturnsTheAnswersInTheServersOrder() throws Exception {
+        try (StunServer first = StunServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                StunServer second = StunServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            var answers = new StunClient(client, d -> { }, FAST_RTO).bindings(List.of(second.address(), first.address()), TIMEOUT);
+
+            assertThat(answers.keySet()).containsExactly(second.address(), first.address());
+            assertThat(answers.values()).extracting(StunClient.Binding::mapped).containsOnly(client.localAddress());
+        }
+    }
+
+    @Test
+    void aSilentServerHoldsUpBindingsOnlyBrieflyOnceAnotherHasAnswered() throws Exception {
+        try (StunServer answering = StunServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                DatagramChannelPort silent = DatagramPort.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            Duration timeout = Duration.ofSeconds(30);
+            long start = System.nanoTime();
+            var answers = new StunClient(client, d -> { }, FAST_RTO).bindings(List.of(silent.localAddress(), answering.address()),
+                    timeout);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(answers.keySet()).containsExactly(answering.address());
+            // The first answer on loopback takes well under a millisecond: the silent one then gets 100 ms.
+            assertThat(took).isLessThan(timeout.dividedBy(3));
         }
     }
 

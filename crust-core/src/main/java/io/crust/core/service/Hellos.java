@@ -69,17 +69,35 @@ final class Hellos {
         return hello != null && hello.relays();
     }
 
-    /** UDP addresses of at most two directly connected peers, which answer STUN, near where we reached them. */
+    /**
+     * UDP addresses of directly connected peers, which answer STUN: at most two of each IP version,
+     * each peer's near where we reached it first, then its address of the other version if it has one.
+     * So a dual-stack node learns its reflexive address of each version (behind NAT66 the IPv6 one is
+     * not its host address either), whichever version it reached the peers by.
+     */
     List<InetSocketAddress> stunServers() {
         List<InetSocketAddress> servers = new ArrayList<>();
         for (PeerConnection c : connections.all()) {
             WireMessage.Hello hello = received.get(c.remote());
-            if (servers.size() < 2 && hello != null && c.route() != Route.RELAYED && c.remoteAddress() != null
-                    && !hello.info().udpAddresses().isEmpty()) {
-                servers.add(udpAddressNear(hello.info(), c.remoteAddress()));
+            if (hello == null || c.route() == Route.RELAYED || c.remoteAddress() == null
+                    || hello.info().udpAddresses().isEmpty()) {
+                continue;
             }
+            InetSocketAddress near = udpAddressNear(hello.info(), c.remoteAddress());
+            addIfRoom(servers, near);
+            hello.info().udpAddresses().stream()
+                    .filter(a -> a.getAddress().getClass() != near.getAddress().getClass())
+                    .findFirst()
+                    .ifPresent(other -> addIfRoom(servers, other));
         }
         return servers;
+    }
+
+    private static void addIfRoom(List<InetSocketAddress> servers, InetSocketAddress server) {
+        Class<?> family = server.getAddress().getClass();
+        if (servers.stream().filter(s -> s.getAddress().getClass() == family).count() < 2) {
+            servers.add(server);
+        }
     }
 
     /** The peer's UDP address on the IP we reached it at, else its first one. */

@@ -194,6 +194,47 @@ class ConnectionLabTest {
     }
 
     /**
+     * A and B on dual-stack sites behind NAT66 (and IPv4 NAT): their IPv6 host addresses are
+     * unique-local, reachable from nowhere else. The public nodes are dual-stack but named by their IPv4
+     * addresses, so the peers reach them over IPv4; and A's router drops all IPv4 between the two sites.
+     * The one direct path left is the IPv6 one through both NAT66 routers, and only a server-reflexive
+     * IPv6 candidate, learned by STUN over IPv6 from a public node, names it.
+     */
+    @Test
+    void twoPeersBehindNat66PunchAnIpv6PathFoundByStunOverIpv6() throws Exception {
+        try (NatLab lab = NatLab.start("coreN66")) {
+            List<String> hubs = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                LabHost hub = lab.publicHost();
+                lab.dualStack(hub);
+                LabProcess node = hub.startJava(LabPeer.class, "--port", String.valueOf(PORT), "--relay");
+                natedPeers.add(node);
+                node.awaitLine(l -> l.startsWith("READY "), WAIT);
+                hubs.addAll(List.of("--contact", hub.address().getHostAddress() + ":" + PORT));
+            }
+            Site siteA = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            Site siteB = lab.site(NatKind.PORT_RESTRICTED_CONE);
+            lab.dualStackBehindNat66(siteA);
+            lab.dualStackBehindNat66(siteB);
+            LabHost routerA = siteA.router();
+            String ipv4B = siteB.publicAddress().getHostAddress();
+            nft(routerA, "add table ip crust_block");
+            nft(routerA, "add chain ip crust_block forward { type filter hook forward priority -10 ; policy accept ; }");
+            nft(routerA, "add rule ip crust_block forward ip daddr " + ipv4B + " drop");
+            nft(routerA, "add rule ip crust_block forward ip saddr " + ipv4B + " drop");
+            Pair p = start(siteA, siteB, hubs);
+
+            print("NAT66 + blocked IPv4 -> NAT66", connect(p, Duration.ofSeconds(15)));
+            p.a().writeLine("path " + p.bId());
+            String path = p.a().awaitLine(l -> l.startsWith("PATH "), WAIT);
+            System.out.println("A's path to B: " + path);
+            assertThat(path).as(() -> "the peers' log:\n" + directAttemptLog()).startsWith("PATH " + p.bId() + " PUNCHED ")
+                    .endsWith(" " + siteB.router().ipv6Address().orElseThrow().getHostAddress());
+            exchange(p, "hello-through-nat66");
+        }
+    }
+
+    /**
      * A connects to B by id, waiting up to 15 s for a move off the relay; the path must end direct on
      * B's IPv6 address: PUNCHED, or DIRECT (a dial of B's IPv6 host address from the punching socket,
      * once the punch checks have opened both firewalls, also gets through). Then a message goes over it.

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,17 +38,17 @@ public final class Gathering {
                 candidates.add(c);
             }
         }
-        StunClient client = new StunClient(port);
-        List<StunClient.Binding> answers = new ArrayList<>();
-        List<InetSocketAddress> answeredBy = new ArrayList<>();
+        List<InetSocketAddress> askable = new ArrayList<>();
         for (InetSocketAddress server : stunServers) {
-            try {
-                answers.add(client.binding(server, timeout));
-                answeredBy.add(server);
-            } catch (io.crust.nat.NatException e) {
-                LOG.debug("gathering: {}", e.getMessage());
+            // No address of that family here (bound to an IPv4 address, or no IPv6 on the host): the
+            // request could not leave, and an answer would name no address of ours.
+            if (hasFamilyOf(candidates, server)) {
+                askable.add(server);
             }
         }
+        Map<InetSocketAddress, StunClient.Binding> answered = new StunClient(port).bindings(askable, timeout);
+        List<StunClient.Binding> answers = new ArrayList<>(answered.values());
+        List<InetSocketAddress> answeredBy = new ArrayList<>(answered.keySet());
         boolean dependent = false;
         for (int i = 0; i < answers.size(); i++) {
             InetSocketAddress mapped = answers.get(i).mapped();
@@ -55,8 +56,11 @@ public final class Gathering {
                 candidates.add(Candidate.of(Candidate.Type.SERVER_REFLEXIVE, mapped, 65535 - i));
             }
             for (int j = 0; j < i; j++) {
+                // Only answers of one family say something about the mapping: an IPv4 and an IPv6
+                // reflexive address always differ.
+                boolean sameFamily = answers.get(j).mapped().getAddress().getClass() == mapped.getAddress().getClass();
                 boolean differentServerIp = !answeredBy.get(i).getAddress().equals(answeredBy.get(j).getAddress());
-                if (differentServerIp && !answers.get(j).mapped().equals(mapped)) {
+                if (sameFamily && differentServerIp && !answers.get(j).mapped().equals(mapped)) {
                     dependent = true;
                 }
             }
@@ -65,6 +69,12 @@ public final class Gathering {
             candidates = candidates.subList(0, PunchOffer.MAX_CANDIDATES);
         }
         return PunchOffer.create(candidates, dependent);
+    }
+
+    /** True when some candidate has the address family of {@code server}. */
+    private static boolean hasFamilyOf(List<Candidate> candidates, InetSocketAddress server) {
+        Class<?> family = server.getAddress().getClass();
+        return candidates.stream().anyMatch(c -> c.address().getAddress().getClass() == family);
     }
 
     /**

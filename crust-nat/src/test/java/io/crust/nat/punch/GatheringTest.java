@@ -3,7 +3,13 @@ package io.crust.nat.punch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crust.nat.Candidate;
+import io.crust.nat.DatagramChannelPort;
+import io.crust.nat.DatagramPort;
+import io.crust.nat.PunchOffer;
+import io.crust.nat.StunServer;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +34,20 @@ class GatheringTest {
         assertThat(Gathering.reachableIpv6(ip("fec0::1"))).as("site-local, deprecated").isFalse();
         assertThat(Gathering.reachableIpv6(ip("::1"))).as("loopback").isFalse();
         assertThat(Gathering.reachableIpv6(ip("ff02::1"))).as("multicast").isFalse();
+    }
+
+    @Test
+    void aStunServerOfAFamilyWithNoHostCandidateIsNotAskedAndTheOthersStillAnswer() throws Exception {
+        try (DatagramChannelPort port = DatagramPort.open(new InetSocketAddress(ip("127.0.0.1"), 0));
+                StunServer v4 = StunServer.start(new InetSocketAddress(ip("127.0.0.1"), 0));
+                StunServer v6 = StunServer.start(new InetSocketAddress(ip("::1"), 0))) {
+            PunchOffer offer = Gathering.gather(port, List.of(v6.address(), v4.address()), List.of(), Duration.ofSeconds(5));
+
+            // Bound to an IPv4 address, the socket could not even send to ::1; the IPv4 server's answer
+            // names the bound address, already the host candidate.
+            assertThat(offer.candidates()).extracting(Candidate::address).containsExactly(port.localAddress());
+            assertThat(offer.endpointDependentMapping()).isFalse();
+        }
     }
 
     private static InetAddress ip(String literal) throws Exception {

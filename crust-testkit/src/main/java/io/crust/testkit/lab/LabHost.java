@@ -39,7 +39,11 @@ public final class LabHost {
         return address;
     }
 
-    /** This host's global IPv6 address, if its site is {@linkplain NatLab#dualStack dual-stack}. */
+    /**
+     * This host's IPv6 address, if its site is {@linkplain NatLab#dualStack dual-stack}: global, or
+     * unique-local behind {@linkplain NatLab#dualStackBehindNat66 NAT66}; a router's is its address on
+     * the internet.
+     */
     public java.util.Optional<InetAddress> ipv6Address() {
         return java.util.Optional.ofNullable(ipv6Address);
     }

@@ -200,10 +200,25 @@ public final class NatLab implements AutoCloseable {
      * {@code 2001:db8:N::/64} on the LAN (the host {@code 2001:db8:N::2}, more hosts ::3, ::4, ...),
      * the router at {@code 2001:db8::(10+N)} on the internet, and no translation, only a stateful
      * firewall on what it forwards (RFC 6092: replies and related ICMPv6 in, everything from the LAN
-     * out, every unsolicited packet from the internet dropped). Call it before adding hosts; hosts added
-     * after it get IPv4 only. Not for {@link NatKind#DOUBLE_NAT} or UPnP sites.
+     * out, every unsolicited packet from the internet dropped). Call it once the site's hosts are
+     * added; hosts added after it get IPv4 only. Not for {@link NatKind#DOUBLE_NAT} or UPnP sites.
      */
     public void dualStack(Site site) throws LabException {
+        dualStack(site, false);
+    }
+
+    /**
+     * As {@link #dualStack(Site)}, but the LAN has unique-local addresses ({@code fd00:N::/64}, hosts
+     * {@code fd00:N::2}, ...) and the router translates them to its own {@code 2001:db8::(10+N)}
+     * (NAT66, Linux masquerade: the source port kept where free, replies only from where the host
+     * sent), as some mobile hotspots and enterprise gateways do. A host's IPv6 host address is then
+     * no more reachable from outside than a private IPv4 one; only its server-reflexive address is.
+     */
+    public void dualStackBehindNat66(Site site) throws LabException {
+        dualStack(site, true);
+    }
+
+    private void dualStack(Site site, boolean nat66) throws LabException {
         if (site.kind() == NatKind.DOUBLE_NAT || site.kind() == NatKind.UPNP) {
             throw new IllegalArgumentException("a dual-stack site has one router: not " + site.kind());
         }
@@ -213,12 +228,17 @@ public final class NatLab implements AutoCloseable {
             int n = site.index();
             LabHost router = site.router();
             String wan = "2001:db8::" + (10 + n);
-            String lanPrefix = "2001:db8:" + n + "::";
+            String lanPrefix = (nat66 ? "fd00:" : "2001:db8:") + n + "::";
             router.exec(SETUP_TIMEOUT, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1").orThrow();
             ip(router, "-6", "addr", "add", wan + "/64", "dev", "wan", "nodad");
+            router.ipv6Address(address(wan));
             ip(router, "-6", "addr", "add", lanPrefix + "1/64", "dev", "lan", "nodad");
             ip(router, "-6", "route", "add", "default", "via", INTERNET_IPV6);
-            ip(internet, "-6", "route", "add", lanPrefix + "/64", "via", wan);
+            if (nat66) {
+                nft(router, NatRules.nat66());
+            } else {
+                ip(internet, "-6", "route", "add", lanPrefix + "/64", "via", wan);
+            }
             nft(router, NatRules.ipv6Firewall());
             int j = 1;
             for (LabHost host : site.hosts()) {
@@ -227,7 +247,7 @@ public final class NatLab implements AutoCloseable {
                 ip(host, "-6", "route", "add", "default", "via", lanPrefix + "1");
                 host.ipv6Address(address(address));
             }
-            LOG.info("lab {}: {} is dual-stack, LAN {}/64", prefix, site, lanPrefix);
+            LOG.info("lab {}: {} is dual-stack, LAN {}/64{}", prefix, site, lanPrefix, nat66 ? " behind NAT66" : "");
         } finally {
             lock.unlock();
         }

@@ -56,6 +56,18 @@ final class NatRules {
                 """;
     }
 
+    /** NAT66: the LAN's unique-local source addresses leave as the router's (see {@link NatLab#dualStackBehindNat66}). */
+    static String nat66() {
+        return """
+                table ip6 crust_nat6 {
+                  chain postrouting {
+                    type nat hook postrouting priority 100; policy accept;
+                    oifname "wan" masquerade
+                  }
+                }
+                """;
+    }
+
     /** The translation rules of a router of {@code kind} (not {@link NatKind#NONE}, not UPNP: see {@link #miniupnpd()}). */
     static String translation(NatKind kind) {
         return switch (kind) {

@@ -200,9 +200,10 @@ public final class StunClient {
      *
      * @param servers the STUN servers' addresses, without repeats
      * @param timeout how long to wait for all answers, retransmissions included
-     * @return the answers, in the order of {@code servers}; a server that did not answer in time, or
-     *         answered with an error or a malformed response, is left out
-     * @throws IOException when the socket fails
+     * @return the answers, in the order of {@code servers}; a server that could not be sent to (no route
+     *         to its address), did not answer in time, or answered with an error or a malformed
+     *         response, is left out
+     * @throws IOException when the socket fails while receiving
      */
     public Map<InetSocketAddress, Binding> bindings(List<InetSocketAddress> servers, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -225,16 +226,28 @@ public final class StunClient {
                 break;
             }
             long wakeAt = deadline;
-            for (Transaction t : open) {
+            for (var it = open.iterator(); it.hasNext(); ) {
+                Transaction t = it.next();
                 long[] timer = t.nextSendAndRto();
                 if (now - timer[0] >= 0) {
-                    port.send(t.packet().duplicate(), t.server());
+                    try {
+                        port.send(t.packet().duplicate(), t.server());
+                    } catch (IOException | IllegalArgumentException | UnsupportedOperationException e) {
+                        // This server's address cannot be reached from here (no route for its IP
+                        // version, an address family the socket lacks): the others still count.
+                        LOG.debug("cannot send a STUN request to {}: {}", t.server(), e.toString());
+                        it.remove();
+                        continue;
+                    }
                     timer[0] = now + timer[1];
                     timer[1] *= 2;
                 }
                 if (timer[0] - wakeAt < 0) {
                     wakeAt = timer[0];
                 }
+            }
+            if (open.isEmpty()) {
+                break;
             }
             DatagramPort.Datagram d;
             try {
@@ -259,7 +272,7 @@ public final class StunClient {
             long roundTrip = System.nanoTime() - start;
             long settleBy = System.nanoTime() + Math.max(LATE_ANSWER_MIN.toNanos(), LATE_ANSWER_ROUND_TRIPS * roundTrip);
             if (settleBy - deadline < 0) {
-                deadline = settleBy; // the first answer sets it; a later one only ever brings it closer
+                deadline = settleBy; // set by the first answer
             }
             try {
                 answered.put(matched.server(), read(answer, d.sender(), matched.server(), Duration.ofNanos(roundTrip)));

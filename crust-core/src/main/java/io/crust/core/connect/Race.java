@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongSupplier;
 
 /**
  * Happy Eyeballs (RFC 8305) for any set of ways to reach a peer. RFC 8305 section 5: "Starting a new
@@ -43,7 +42,6 @@ public final class Race<T> {
     }
 
     private final String what;
-    private final LongSupplier nanoClock;
     private final List<Entry<T>> entries = new ArrayList<>();
     /** The threads to interrupt when the race ends. */
     private final List<Thread> threads = new ArrayList<>();
@@ -59,16 +57,7 @@ public final class Race<T> {
 
     /** @param what the target, for the failure message ("cannot reach WHAT: ...") */
     public Race(String what) {
-        this(what, System::nanoTime);
-    }
-
-    /**
-     * @param nanoClock the clock the schedule reads ({@code System::nanoTime}); the waits between its
-     *        steps run on real time, so a manual clock only suits a race whose steps a test drives
-     */
-    Race(String what, LongSupplier nanoClock) {
         this.what = what;
-        this.nanoClock = nanoClock;
     }
 
     /** Adds an attempt that starts {@code delay} after the previous one (the first: after the race starts). */
@@ -95,15 +84,15 @@ public final class Race<T> {
      * failure as it was, or one naming them all), or a {@link CrustTimeoutException} once the timeout passed.
      */
     public T run(Duration timeout) throws CrustException {
-        RaceSchedule schedule = new RaceSchedule(entries.stream().map(Entry::delay).toList(), nanoClock.getAsLong(), timeout);
+        RaceSchedule schedule = new RaceSchedule(entries.stream().map(Entry::delay).toList(), System.nanoTime(), timeout);
         lock.lock();
         try {
             while (winner == null) {
-                switch (schedule.next(nanoClock.getAsLong(), failures.size(), establishedRunning)) {
+                switch (schedule.next(System.nanoTime(), failures.size(), establishedRunning)) {
                     case RaceSchedule.Start s -> start(entries.get(s.index()));
                     case RaceSchedule.AllFailed f -> throw failure(null);
                     case RaceSchedule.TimedOut t -> throw failure(timeout);
-                    case RaceSchedule.Wait w -> changed.awaitNanos(Math.max(1, w.untilNanos() - nanoClock.getAsLong()));
+                    case RaceSchedule.Wait w -> changed.awaitNanos(Math.max(1, w.untilNanos() - System.nanoTime()));
                 }
             }
             return winner;

@@ -67,7 +67,8 @@ public final class PeerConnection {
     private final AtomicBoolean retiring = new AtomicBoolean();
     private volatile boolean retireSending;
     private volatile boolean retireSent;
-    private volatile boolean retireArrived;
+    /** The peer's RETIRE was read off the channel; {@link #retireReceived} once it is handled, in turn. */
+    private volatile boolean retireRead;
     private volatile boolean retireReceived;
     private volatile CloseCause cause;
     private volatile long lastReceivedNanos;
@@ -163,7 +164,10 @@ public final class PeerConnection {
         return retireReceived ? Math.max(lastReceivedNanos, lastSentNanos) : lastReceivedNanos;
     }
 
-    /** True once the remote's RETIRE has arrived: nothing more will come on this connection. */
+    /**
+     * True once the remote's RETIRE has been handled, after every message the remote sent before it:
+     * nothing more will come on this connection.
+     */
     public boolean retireReceived() {
         return retireReceived;
     }
@@ -319,10 +323,14 @@ public final class PeerConnection {
                 }
                 // Once both RETIREs have passed the peer closes the retired connection: the expected
                 // end, not a loss (reported as one, it made the table restart a peer that was moving).
-                // The peer closes only after reading our RETIRE, so our writer had sent it, though it
-                // may not have marked it sent yet; and the peer's RETIRE may still wait behind this
-                // connection's turn, unhandled. Both were seen in the NAT lab as "closed by the peer".
-                return retireArrived && retireSending ? CloseCause.quiet("duplicate connection retired")
+                // The peer's RETIRE may have been read but still wait behind this connection's turn;
+                // ours may be sent but not yet marked so (both seen in the NAT lab as "closed by the
+                // peer"). A send that went out returns at once, so the writer gets a moment; one still
+                // blocked means the peer stopped reading, and what we sent before it may be lost.
+                if (retireRead && retireSending && !retireSent) {
+                    awaitWriterEnd();
+                }
+                return retireRead && retireSent ? CloseCause.quiet("duplicate connection retired")
                         : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "connection closed by the peer");
             } catch (DecryptionException e) {
                 return CloseCause.misbehaved(Misbehaviour.Kind.DECRYPTION_FAILURE, e.getMessage());
@@ -350,7 +358,7 @@ public final class PeerConnection {
                 continue;
             }
             if (message instanceof WireMessage.Retire) {
-                retireArrived = true; // handled in turn, after the messages queued before it
+                retireRead = true; // handled in turn, after the messages queued before it (retireReceived)
             }
             if (message instanceof WireMessage.Goodbye g) {
                 return CloseCause.lost(PeerLost.Reason.GOODBYE, "peer said goodbye: " + g.reason());
@@ -425,6 +433,14 @@ public final class PeerConnection {
                 awaitReaderEnd();
             }
             close(closed.get() ? cause : CloseCause.lost(PeerLost.Reason.CONNECTION_LOST, "send failed: " + e.getMessage()));
+        }
+    }
+
+    /** At the end of the stream, gives the writer up to {@link #GOODBYE_WAIT_MILLIS} to finish sending its RETIRE. */
+    private void awaitWriterEnd() throws InterruptedException {
+        Thread w = writer;
+        if (w != null && w != Thread.currentThread()) {
+            w.join(java.time.Duration.ofMillis(GOODBYE_WAIT_MILLIS));
         }
     }
 

@@ -5,6 +5,7 @@ import io.crust.core.PeerId;
 import io.crust.core.Route;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.wire.WireMessage;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,13 +71,15 @@ final class Hellos {
     }
 
     /**
-     * UDP addresses of directly connected peers, which answer STUN: at most two of each IP version,
-     * each peer's near where we reached it first, then its address of the other version if it has one.
-     * So a dual-stack node learns its reflexive address of each version (behind NAT66 the IPv6 one is
-     * not its host address either), whichever version it reached the peers by.
+     * UDP addresses of directly connected peers, which answer STUN: at most two of each IP version.
+     * First each peer at the address we reached it on; then, where a version still has room, a peer's
+     * global address of the other version, if its HELLO names one. So a dual-stack node learns its
+     * reflexive address of each version (behind NAT66 the IPv6 one is not its host address either),
+     * whichever version it reached the peers by.
      */
     List<InetSocketAddress> stunServers() {
         List<InetSocketAddress> servers = new ArrayList<>();
+        List<ConnectionInfo> others = new ArrayList<>();
         for (PeerConnection c : connections.all()) {
             WireMessage.Hello hello = received.get(c.remote());
             if (hello == null || c.route() == Route.RELAYED || c.remoteAddress() == null
@@ -85,8 +88,12 @@ final class Hellos {
             }
             InetSocketAddress near = udpAddressNear(hello.info(), c.remoteAddress());
             addIfRoom(servers, near);
-            hello.info().udpAddresses().stream()
-                    .filter(a -> a.getAddress().getClass() != near.getAddress().getClass())
+            others.add(hello.info());
+        }
+        for (ConnectionInfo info : others) {
+            info.udpAddresses().stream()
+                    .filter(a -> !servers.contains(a) && isGlobal(a.getAddress()))
+                    .filter(a -> info.udpAddresses().stream().noneMatch(b -> servers.contains(b) && sameVersion(a, b)))
                     .findFirst()
                     .ifPresent(other -> addIfRoom(servers, other));
         }
@@ -94,10 +101,20 @@ final class Hellos {
     }
 
     private static void addIfRoom(List<InetSocketAddress> servers, InetSocketAddress server) {
-        Class<?> family = server.getAddress().getClass();
-        if (servers.stream().filter(s -> s.getAddress().getClass() == family).count() < 2) {
+        if (servers.stream().filter(s -> sameVersion(s, server)).count() < 2) {
             servers.add(server);
         }
+    }
+
+    private static boolean sameVersion(InetSocketAddress a, InetSocketAddress b) {
+        return a.getAddress().getClass() == b.getAddress().getClass();
+    }
+
+    /** Not private, link-local, unique-local (fc00::/7) or loopback: an address others can reach. */
+    private static boolean isGlobal(InetAddress ip) {
+        boolean uniqueLocal = ip instanceof java.net.Inet6Address && (ip.getAddress()[0] & 0xfe) == 0xfc;
+        return !ip.isSiteLocalAddress() && !ip.isLinkLocalAddress() && !ip.isLoopbackAddress() && !uniqueLocal
+                && !ip.isAnyLocalAddress() && !ip.isMulticastAddress();
     }
 
     /** The peer's UDP address on the IP we reached it at, else its first one. */

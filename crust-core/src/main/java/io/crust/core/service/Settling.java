@@ -17,7 +17,10 @@ import java.util.function.Consumer;
  * have lost messages is told to the application rather than hidden by a silent move; and a
  * connection delivers only once every lower-ranked one has delivered its last message. The decisions
  * only: the {@link PeerTable} calls each under its lock, with the peers' rows, and emits the events
- * they add to {@code toEmit} in order.
+ * they add to {@code toEmit} in order. The rows are the table's; this class changes them only when the
+ * table asks.
+ *
+ * <p>Threads: any, under the peer table's lock.
  */
 final class Settling {
     private final Map<PeerId, PeerEntry> entries;

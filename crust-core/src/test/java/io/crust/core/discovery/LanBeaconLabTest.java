@@ -8,7 +8,6 @@ import io.crust.testkit.lab.NatKind;
 import io.crust.testkit.lab.NatLab;
 import io.crust.testkit.lab.Site;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,7 +73,7 @@ class LanBeaconLabTest {
 
     /** A beacon peer on {@code host} whose record names {@code address}. */
     private static LabProcess start(LabHost host, String address, String network, String mode) throws Exception {
-        return host.startJava(List.of("-Dorg.slf4j.simpleLogger.log.io.crust.core.discovery=debug"), LanBeaconLabPeer.class, network, address, mode);
+        return host.startJava(LanBeaconLabPeer.class, network, address, mode);
     }
 
     private static String id(LabProcess process) throws Exception {

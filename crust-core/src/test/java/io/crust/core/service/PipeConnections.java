@@ -12,18 +12,24 @@ import io.crust.core.peer.ConnectionHandler;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.wire.WireCodec;
 import io.crust.core.wire.WireMessage;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * Authenticated connections from {@code them} to {@code me} over in-memory pipes (a real Noise handshake,
@@ -38,9 +44,10 @@ final class PipeConnections implements AutoCloseable {
     final WireCodec codec = new WireCodec(1 << 20);
     private final LongSupplier nanoClock;
     private final Map<PeerConnection, CompletableFuture<CloseCause>> closeCauses = new ConcurrentHashMap<>();
-    private final List<WireMessage> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<WireMessage> delivered = new CopyOnWriteArrayList<>();
     private volatile CountDownLatch turns = new CountDownLatch(0);
     private final AtomicReference<CountDownLatch> holdAfterNextSend = new AtomicReference<>();
+    private final AtomicReference<Runnable> releaseOnEndOfStream = new AtomicReference<>();
     private final ConnectionHandler handler = new ConnectionHandler() {
         @Override
         public void onMessage(PeerConnection connection, WireMessage message) {
@@ -135,9 +142,9 @@ final class PipeConnections implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (c.isOpen()) {
             if (System.nanoTime() > deadline) {
-                throw new java.util.concurrent.TimeoutException(c + " still open after 10 s");
+                throw new TimeoutException(c + " still open after 10 s");
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 
@@ -166,6 +173,22 @@ final class PipeConnections implements AutoCloseable {
         holdAfterNextSend.set(release);
     }
 
+    /**
+     * Once any of our connections reads the end of the stream, counts {@code release} down {@code after}
+     * that: a writer held by {@link #holdAfterNextSend} comes back while the reader decides how the
+     * connection ended.
+     */
+    void releaseAfterEndOfStream(CountDownLatch release, Duration after) {
+        releaseOnEndOfStream.set(() -> Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(after);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            release.countDown();
+        }));
+    }
+
     /** Ends a connection as its reader would: closed with {@code cause}, then taken out of the table. */
     static void end(PeerTable table, PeerConnection c, CloseCause cause) {
         c.close(cause);
@@ -189,14 +212,22 @@ final class PipeConnections implements AutoCloseable {
                     release.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("held send interrupted");
+                    throw new InterruptedIOException("held send interrupted");
                 }
             }
         }
 
         @Override
         public byte[] readFrame() throws IOException {
-            return pipeEnd.readFrame();
+            try {
+                return pipeEnd.readFrame();
+            } catch (EOFException e) {
+                Runnable onEnd = releaseOnEndOfStream.getAndSet(null);
+                if (onEnd != null) {
+                    onEnd.run();
+                }
+                throw e;
+            }
         }
 
         @Override

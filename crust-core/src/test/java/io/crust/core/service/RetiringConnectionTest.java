@@ -8,6 +8,7 @@ import io.crust.core.Transport;
 import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.wire.WireMessage;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,9 @@ class RetiringConnectionTest {
         c.start();
         CountDownLatch writerBack = new CountDownLatch(1);
         pipes.holdAfterNextSend(writerBack);
+        // The writer, descheduled right after its RETIRE went out, runs again 20 ms after the reader
+        // has read the end of the stream (the reader gives it up to 500 ms).
+        pipes.releaseAfterEndOfStream(writerBack, Duration.ofMillis(20));
         c.retire();
         assertThat(pipes.receivedByThem(c)).isInstanceOf(WireMessage.Retire.class);
 
@@ -63,6 +67,24 @@ class RetiringConnectionTest {
         assertThat(pipes.delivered()).extracting(m -> ((WireMessage.App) m).payload()[0])
                 .containsExactly((byte) 1, (byte) 2);
         assertThat(c.retireReceived()).isTrue();
+    }
+
+    @Test
+    void aRetiredConnectionWhoseRetireIsStillBlockedWhenThePeerClosesIsLost() throws Exception {
+        PeerConnection c = pipes.open(Route.PUNCHED, Transport.TCP);
+        c.start();
+        CountDownLatch writerBack = new CountDownLatch(1);
+        pipes.holdAfterNextSend(writerBack); // a send the peer never reads: it does not return
+        c.retire();
+        assertThat(pipes.receivedByThem(c)).isInstanceOf(WireMessage.Retire.class);
+
+        pipes.sendByThem(c, new WireMessage.Retire());
+        pipes.closeByThem(c);
+        CloseCause cause = pipes.awaitCloseCause(c);
+        writerBack.countDown();
+
+        assertThat(cause.quiet()).as("what went out before our RETIRE may not have arrived").isFalse();
+        assertThat(cause.reason()).isEqualTo("connection closed by the peer");
     }
 
     @Test

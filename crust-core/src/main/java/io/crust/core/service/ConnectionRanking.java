@@ -15,8 +15,10 @@ import java.util.Comparator;
  *   <li>then the connection dialled by the smaller peer id (unsigned key bytes) wins;
  *   <li>then the newer connection (registered later). Both ends register connections in the same
  *       order, except when one side dials twice at once and the handshakes finish in a different
- *       order at each end; then each end keeps a different one, both are retired, and the peer is
- *       reported lost after the handshake timeout (never silently: sends wait, then fail).
+ *       order at each end: then the two ends rank the pair differently, which could deliver a
+ *       sender's messages out of order. {@link DialGuard} keeps a node from dialling one peer twice
+ *       at once over one kind of path; a dial by address, whose peer is not known before the
+ *       handshake, is not covered.
  * </ol>
  * Newer wins the tie because a peer that dials again while we still hold its old connection has
  * usually dropped that one (its GOODBYE may still be on the way). The order is total, so a sender

@@ -50,6 +50,7 @@ final class Handshakes {
     private final PendingHandshakes pending;
     private final Registrar registrar;
     private final ThreadOwner threads;
+    private final DialGuard dialGuard;
 
     Handshakes(Identity identity, HandshakeParams params, Blacklist blacklist, PeerTable table, EventQueue events,
             int maxPendingHandshakes, int maxPendingHandshakesPerAddress, int maxPendingHandshakesPerPrefix,
@@ -63,6 +64,7 @@ final class Handshakes {
                 maxPendingHandshakesPerPrefix);
         this.registrar = registrar;
         this.threads = threads;
+        this.dialGuard = new DialGuard(identity.peerId(), table);
     }
 
     /** Called by the TCP accept loop: checks limits and starts the responder handshake. */
@@ -232,10 +234,23 @@ final class Handshakes {
         }
     }
 
-    /** Runs the initiator handshake over an open transport and registers the result. */
+    /**
+     * Runs the initiator handshake over an open transport and registers the result. Towards a known
+     * peer, one such handshake of a kind at a time, and none if a connection of that kind we dialled
+     * is live: then the transport is closed unused and the peer's handle returned ({@link DialGuard}).
+     */
     PeerHandle initiate(FrameTransport transport, PeerId expected, Route route, Transport kind, InetSocketAddress remote)
             throws CrustException {
         refuseIfCancelled(transport, remote);
+        if (expected == null) {
+            return handshakeAndRegister(transport, null, route, kind, remote);
+        }
+        return dialGuard.oneAtATime(expected, kind, route, params.timeout(), () -> closeQuietly(transport),
+                () -> handshakeAndRegister(transport, expected, route, kind, remote));
+    }
+
+    private PeerHandle handshakeAndRegister(FrameTransport transport, PeerId expected, Route route, Transport kind,
+            InetSocketAddress remote) throws CrustException {
         try {
             SecureChannel channel = SecureChannel.initiate(transport, identity, expected, params);
             return registrar.register(channel, identity.peerId(), route, kind, remote);

@@ -184,6 +184,11 @@ public final class Node implements AutoCloseable {
         return registrar.register(channel, initiator, route, transport, remoteAddress);
     }
 
+    /** How many connections this node has registered since it started, duplicates included (for tests). */
+    long registeredConnections() {
+        return registrar.registered();
+    }
+
     public PeerId id() {
         return identity.peerId();
     }

@@ -23,6 +23,9 @@ import java.time.Duration;
  *     reaches them (not for the configured window sizes up front) and handed back once the
  *     application has closed the connection and its thread has ended
  * @param pathMigrations times the connection moved to a new, validated peer address (a NAT rebinding)
+ * @param pacingRateBytesPerSecond the rate the congestion controller asks the pacer for, in bytes per
+ *     second: under BBR its bandwidth estimate times the current pacing gain; 0 when the pacer derives
+ *     one from the window and the smoothed RTT (CUBIC, NewReno)
  */
 public record ConnectionStats(
         Duration smoothedRtt,
@@ -39,5 +42,6 @@ public record ConnectionStats(
         int ptoCount,
         long threadPasses,
         long bufferBytes,
-        long pathMigrations) {
+        long pathMigrations,
+        long pacingRateBytesPerSecond) {
 }

@@ -9,6 +9,7 @@ import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.Frequency;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.Period;
@@ -83,6 +84,12 @@ final class UdtStatisticsEvent extends jdk.jfr.Event {
     @DataAmount
     int payloadBytes;
 
+    @Label("Pacing Rate")
+    @Description("The rate the congestion controller asks the pacer for: under BBR its bandwidth estimate times the pacing gain; 0 under CUBIC and NewReno")
+    @DataAmount(DataAmount.BYTES)
+    @Frequency
+    long pacingRate;
+
     static void opened(UdtConnection connection) {
         LOCK.lock();
         try {
@@ -125,6 +132,7 @@ final class UdtStatisticsEvent extends jdk.jfr.Event {
             e.bytesRetransmitted = s.bytesRetransmitted();
             e.bytesReceived = s.bytesReceived();
             e.payloadBytes = s.payloadBytes();
+            e.pacingRate = s.pacingRateBytesPerSecond();
             e.commit();
         }
     }

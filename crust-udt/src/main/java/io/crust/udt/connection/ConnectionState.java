@@ -891,6 +891,6 @@ public final class ConnectionState implements LossDetector.Listener {
                 Duration.ofNanos(rtt.minRttNanos()), congestion.windowBytes(), loss.bytesInFlight(),
                 packetsSent, packetsReceived, loss.packetsLost(), sender.bytesSent(),
                 sender.bytesRetransmitted(), receiver.bytesDelivered(), mtu.currentPayloadBytes(),
-                loss.ptoCount(), threadPasses, bufferBytes(), paths.migrations());
+                loss.ptoCount(), threadPasses, bufferBytes(), paths.migrations(), congestion.pacingRateBytesPerSecond());
     }
 }

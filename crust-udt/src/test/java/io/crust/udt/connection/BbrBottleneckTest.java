@@ -47,6 +47,9 @@ class BbrBottleneckTest {
         assertThat(estimateMbps).isBetween(45.0, 55.0);
         assertThat(bbr.minRttNanos()).isBetween(50_000_000L, 56_000_000L);
         assertThat(goodput).isGreaterThan(40.0);
+        // The statistics report the rate BBR paces at: its estimate times a ProbeBW gain (0.75 to 1.25).
+        double pacingMbps = flow.client.stats().pacingRateBytesPerSecond() * 8 / 1e6;
+        assertThat(pacingMbps).isBetween(0.7 * estimateMbps, 1.3 * estimateMbps);
     }
 
     @Test

@@ -3,8 +3,10 @@ package io.crust.core.service;
 import io.crust.core.ConnectionInfo;
 import io.crust.core.PeerId;
 import io.crust.core.Route;
+import io.crust.core.connect.TcpPunch;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.wire.WireMessage;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -110,10 +112,12 @@ final class Hellos {
         return a.getAddress().getClass() == b.getAddress().getClass();
     }
 
-    /** Not private, link-local, unique-local (fc00::/7) or loopback: an address others can reach. */
+    /** An address others can reach: IPv6 global unicast, or IPv4 not private, link-local or loopback. */
     private static boolean isGlobal(InetAddress ip) {
-        boolean uniqueLocal = ip instanceof java.net.Inet6Address && (ip.getAddress()[0] & 0xfe) == 0xfc;
-        return !ip.isSiteLocalAddress() && !ip.isLinkLocalAddress() && !ip.isLoopbackAddress() && !uniqueLocal
+        if (ip instanceof Inet6Address) {
+            return TcpPunch.isGlobalIpv6(ip);
+        }
+        return !ip.isSiteLocalAddress() && !ip.isLinkLocalAddress() && !ip.isLoopbackAddress()
                 && !ip.isAnyLocalAddress() && !ip.isMulticastAddress();
     }
 

@@ -39,10 +39,7 @@ class RetiringConnectionTest {
         c.retire();
         assertThat(pipes.receivedByThem(c)).isInstanceOf(WireMessage.Retire.class);
 
-        pipes.sendByThem(c, new WireMessage.Retire());
-        pipes.closeByThem(c);
-        CloseCause cause = pipes.awaitCloseCause(c);
-        writerBack.countDown();
+        CloseCause cause = theyRetireAndClose(c, writerBack);
 
         assertThat(cause.quiet()).as(cause.reason()).isTrue();
         assertThat(cause.reason()).isEqualTo("duplicate connection retired");
@@ -78,10 +75,7 @@ class RetiringConnectionTest {
         c.retire();
         assertThat(pipes.receivedByThem(c)).isInstanceOf(WireMessage.Retire.class);
 
-        pipes.sendByThem(c, new WireMessage.Retire());
-        pipes.closeByThem(c);
-        CloseCause cause = pipes.awaitCloseCause(c);
-        writerBack.countDown();
+        CloseCause cause = theyRetireAndClose(c, writerBack);
 
         assertThat(cause.quiet()).as("what went out before our RETIRE may not have arrived").isFalse();
         assertThat(cause.reason()).isEqualTo("connection closed by the peer");
@@ -96,12 +90,18 @@ class RetiringConnectionTest {
         c.sendApp(new byte[] {7}, Priority.HIGH); // the writer is held after this one
         assertThat(pipes.receivedByThem(c)).isInstanceOf(WireMessage.App.class);
 
+        CloseCause cause = theyRetireAndClose(c, writerBack);
+
+        assertThat(cause.quiet()).isFalse();
+        assertThat(cause.reason()).isEqualTo("connection closed by the peer");
+    }
+
+    /** The peer sends its RETIRE and closes; returns how {@code c} ended, then lets its held writer go. */
+    private CloseCause theyRetireAndClose(PeerConnection c, CountDownLatch writerBack) throws Exception {
         pipes.sendByThem(c, new WireMessage.Retire());
         pipes.closeByThem(c);
         CloseCause cause = pipes.awaitCloseCause(c);
         writerBack.countDown();
-
-        assertThat(cause.quiet()).isFalse();
-        assertThat(cause.reason()).isEqualTo("connection closed by the peer");
+        return cause;
     }
 }

@@ -44,6 +44,8 @@ class DialGuardTest {
                 peers.add(dial.get(Nodes.WAIT.toSeconds(), TimeUnit.SECONDS));
             }
 
+            // Bob registers when he sends the handshake's last message, Alice when it arrives.
+            alice.awaitPeer(bob.id(), Nodes.WAIT);
             assertThat(peers).allMatch(p -> p == peers.get(0) && p.isOpen());
             assertThat(bob.registeredConnections()).as("connections bob registered").isEqualTo(1);
             assertThat(alice.registeredConnections()).as("connections alice registered").isEqualTo(1);

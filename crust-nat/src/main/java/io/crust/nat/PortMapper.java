@@ -31,6 +31,23 @@ public interface PortMapper extends AutoCloseable {
     PortMapping map(IpProtocol ipProtocol, int internalPort, int requestedExternalPort, Duration lease)
             throws NatException;
 
+    /**
+     * Opens an inbound pinhole in the gateway's IPv6 firewall, so that hosts outside can reach this host's global
+     * IPv6 address on {@code port}, and starts renewing it. No address is translated: {@link PortMapping#external()}
+     * is this host's own address (the global address of the interface facing the IPv6 gateway) and {@code port}.
+     * The gateway is the IPv6 default route's, or {@link PortMapperOptions#gateway()} when that is an IPv6
+     * address. PCP asks for it (a MAP request from that address); NAT-PMP has no IPv6, and UPnP's
+     * WANIPv6FirewallControl is not spoken, so those fail with a {@link NatException} that says so.
+     *
+     * @param ipProtocol UDP or TCP
+     * @param port the port on this host, 1..65535
+     * @param lease the lifetime to ask for, at least 1 s; the gateway may grant less, and the pinhole renews it
+     * @return the pinhole; close it to delete it on the gateway
+     * @throws NatException when there is no IPv6 gateway or global address, or the gateway cannot be reached,
+     *         refuses, or answers nonsense (the message says which)
+     */
+    PortMapping openPinhole(IpProtocol ipProtocol, int port, Duration lease) throws NatException;
+
     /** {@return the protocol this mapper speaks} For {@link PortMappers#auto} the one that worked, or {@code null} before the first success. */
     MappingProtocol protocol();
 

@@ -2,6 +2,7 @@ package io.crust.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.crust.nat.gateway.Eventually;
 import io.crust.testkit.lab.LabHost;
 import io.crust.testkit.lab.LabProcess;
 import io.crust.testkit.lab.NatKind;
@@ -11,10 +12,14 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -94,9 +99,130 @@ class PortMapperLabTest {
         }
     }
 
+    @Test
+    void aPcpPinholeLetsUnsolicitedIpv6DatagramsThroughTheRoutersFirewallUntilClosed() throws Exception {
+        try (NatLab lab = NatLab.start("pinhole")) {
+            Site site = lab.site(NatKind.UPNP);
+            lab.dualStack(site);
+            LabHost internet = lab.publicHost();
+            lab.dualStack(internet);
+            InetAddress hostAddress = site.host().ipv6Address().orElseThrow();
+            String hostIpv6 = hostAddress.getHostAddress();
+            int port = 40200;
+            LabProcess host = site.host().startJava(PinholeAndReceive.class, Integer.toString(port));
+            host.awaitLine(l -> l.equals("READY"), WAIT);
+            // the firewall drops these (its drop rule counts them); were they let in, the host would receive "before" first
+            long sentNanos = System.nanoTime();
+            sendUdp(internet, hostIpv6, port, "before", 3);
+            assertThat(Eventually.holds(WAIT, () -> firewallDrops(site) >= 3)).as("the firewall dropped the 3 datagrams").isTrue();
+            System.out.println("lab: 3 unsolicited datagrams dropped within " + (System.nanoTime() - sentNanos) / 1_000_000 + " ms");
+
+            host.writeLine("open");
+            String opened = host.awaitLine(l -> l.startsWith("PINHOLE ") || l.startsWith("FAILED "), WAIT);
+            assertThat(opened).as(host.lines().toString()).startsWith("PINHOLE ");
+            String[] f = opened.split(" ");
+            assertThat(f[1]).isEqualTo("[" + hostIpv6 + "]:" + port);
+            assertThat(f[2]).isEqualTo("pcp");
+            assertThat(pinholeRules(site)).as("miniupnpd's pinhole rule").contains(asRuleBytes(hostAddress)).contains("dport " + port);
+            System.out.println("lab: " + opened);
+
+            sendUdp(internet, hostIpv6, port, "after", 5);
+            String received = host.awaitLine(l -> l.startsWith("RECEIVED ") || l.startsWith("NOTHING"), WAIT);
+            assertThat(received).as("the first datagram through the firewall").startsWith("RECEIVED after FROM /" + internetIpv6(internet));
+
+            host.writeLine("close");
+            host.awaitLine(l -> l.startsWith("CLOSED"), WAIT);
+            assertThat(host.waitFor(WAIT)).isZero();
+            assertThat(pinholeRules(site)).as("pinhole rule after close").doesNotContain(asRuleBytes(hostAddress));
+        }
+    }
+
+    private static void sendUdp(LabHost from, String ipv6, int port, String text, int times) throws Exception {
+        from.exec(Duration.ofSeconds(30), "bash", "-c", "for i in $(seq " + times + "); do echo " + text + " > /dev/udp/"
+                + ipv6 + "/" + port + "; sleep 0.2; done").orThrow();
+    }
+
+    /**
+     * miniupnpd's pinhole rule matches the destination as raw header bytes, which nft prints as hex:
+     * {@code @nh,192,128 0x20010db8000100000000000000000002}.
+     */
+    private static String asRuleBytes(InetAddress ipv6) {
+        return "0x" + HexFormat.of().formatHex(ipv6.getAddress());
+    }
+
+    private static String internetIpv6(LabHost internet) {
+        return internet.ipv6Address().orElseThrow().getHostAddress();
+    }
+
+    /** What the IPv6 firewall's drop rule has counted: {@code meta nfproto ipv6 counter packets N bytes M drop}. */
+    private static long firewallDrops(Site site) {
+        try {
+            String chain = site.router().exec(Duration.ofSeconds(20), "nft", "list", "chain", "inet", "filter", "forward")
+                    .orThrow().stdout();
+            Matcher m = Pattern.compile("counter packets (\\d+) bytes \\d+ drop").matcher(chain);
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pinholeRules(Site site) throws Exception {
+        return site.router().exec(Duration.ofSeconds(20), "nft", "list", "chain", "inet", "filter", "miniupnpd")
+                .orThrow().stdout();
+    }
+
     private static String routerRules(Site site) throws Exception {
         return site.router().exec(Duration.ofSeconds(20), "nft", "list", "chain", "inet", "filter", "prerouting_miniupnpd")
                 .orThrow().stdout();
+    }
+
+    /**
+     * Runs on the lab host: {@code PinholeAndReceive <port>} binds UDP {@code port} on all addresses and
+     * prints {@code READY}; on the stdin line {@code open} asks the gateway for an IPv6 pinhole to it through
+     * {@link PortMappers#auto}, prints {@code PINHOLE [ip]:port protocol} and the first datagram that arrives
+     * ({@code RECEIVED text FROM address}); on {@code close} deletes the pinhole and prints {@code CLOSED}.
+     */
+    public static final class PinholeAndReceive {
+        public static void main(String[] args) throws Exception {
+            int port = Integer.parseInt(args[0]);
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(port));
+                    PortMapper mapper = PortMappers.auto(PortMapperOptions.defaults())) {
+                System.out.println("READY");
+                awaitWord(in, "open");
+                PortMapping pinhole;
+                long startNanos = System.nanoTime();
+                try {
+                    pinhole = mapper.openPinhole(IpProtocol.UDP, port, Duration.ofMinutes(10));
+                } catch (NatException e) {
+                    System.out.println("FAILED " + e.getMessage());
+                    return;
+                }
+                System.out.println("PINHOLE [" + pinhole.external().getAddress().getHostAddress() + "]:"
+                        + pinhole.external().getPort() + " " + pinhole.protocol().label() + " in "
+                        + (System.nanoTime() - startNanos) / 1_000_000 + " ms");
+                socket.setSoTimeout(30_000);
+                byte[] buffer = new byte[1500];
+                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                try {
+                    socket.receive(packet);
+                    System.out.println("RECEIVED " + new String(buffer, 0, packet.getLength(), StandardCharsets.UTF_8).trim()
+                            + " FROM " + packet.getAddress());
+                } catch (SocketTimeoutException e) {
+                    System.out.println("NOTHING");
+                }
+                awaitWord(in, "close");
+                pinhole.close();
+                System.out.println("CLOSED");
+            }
+        }
+
+        private static void awaitWord(BufferedReader in, String word) throws java.io.IOException {
+            String line;
+            while ((line = in.readLine()) != null && !line.equals(word)) {
+                // wait for the test's word
+            }
+        }
     }
 
     /**

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What the node does with its local network, both off by default: port mappings on the router
  * (crust-nat's {@link PortMapper}: PCP, NAT-PMP, UPnP; the external addresses become MAPPED
- * candidates) and the LAN beacon (peers announced on the LAN are dialled with route LAN, and the
+ * candidates), pinholes in its IPv6 firewall for our global IPv6 address (PCP), and the LAN beacon (peers announced on the LAN are dialled with route LAN, and the
  * handshake proves who they are). Mapping runs once at start; the mappings renew themselves and are
  * deleted by {@link #close()}.
  *
@@ -79,6 +79,8 @@ final class Surroundings {
         List<PortMapping> made = new ArrayList<>();
         map(m, IpProtocol.TCP, addresses.tcpBound(), Transport.TCP, made);
         map(m, IpProtocol.UDP, addresses.udpBound(), Transport.UDT, made);
+        pinhole(m, IpProtocol.TCP, addresses.tcpBound());
+        pinhole(m, IpProtocol.UDP, addresses.udpBound());
         if (nodeClosed.getAsBoolean()) {
             m.close();
         }
@@ -95,6 +97,23 @@ final class Surroundings {
             LOG.info("router maps {} {} to port {}", kind.label(), mapping.external(), bound.getPort());
         } catch (NatException e) {
             LOG.info("no {} port mapping: {}", kind.label(), e.getMessage());
+        }
+    }
+
+    /**
+     * Asks the router's IPv6 firewall to let peers reach our global IPv6 address on the port we listen on, where
+     * the socket takes IPv6 and the host has such an address. Nothing to add to the candidates: that address is
+     * already one of our host candidates, which peers dial first; the pinhole is what lets their dial through.
+     */
+    private void pinhole(PortMapper m, IpProtocol kind, InetSocketAddress bound) {
+        if (bound == null || nodeClosed.getAsBoolean() || !LocalAddresses.hasGlobalIpv6(bound.getAddress())) {
+            return;
+        }
+        try {
+            PortMapping pinhole = m.openPinhole(kind, bound.getPort(), LEASE);
+            LOG.info("router's IPv6 firewall lets {} {} in", kind.label(), pinhole.external());
+        } catch (NatException e) {
+            LOG.info("no IPv6 {} pinhole: {}", kind.label(), e.getMessage());
         }
     }
 

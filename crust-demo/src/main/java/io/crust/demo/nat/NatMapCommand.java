@@ -3,6 +3,7 @@ package io.crust.demo.nat;
 import io.crust.nat.IpProtocol;
 import io.crust.nat.PortMappers;
 import io.crust.demo.Json;
+import io.crust.nat.HostPort;
 import io.crust.nat.IpLiteral;
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
@@ -20,15 +21,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /**
- * {@code crust-demo nat map}: maps a port on the gateway, prints where it is reachable, keeps the mapping
- * alive until SIGINT/SIGTERM, then deletes it before exiting.
+ * {@code crust-demo nat map}: maps a port on the gateway (or, with {@code --ipv6}, opens a pinhole for it in
+ * the gateway's IPv6 firewall), prints where it is reachable, keeps the mapping alive until SIGINT/SIGTERM,
+ * then deletes it before exiting.
  *
  * <p>Flow: the main thread maps, prints, and waits on {@link #stop}. The shutdown hook (run by the JVM on
  * SIGINT/SIGTERM) releases {@code stop} and then waits until the main thread has deleted the mapping, so
  * the JVM does not exit before the gateway forgot the port.
  */
 @Command(name = "map", mixinStandardHelpOptions = true,
-        description = "Map a port on the gateway (UPnP, NAT-PMP, PCP) and keep it until interrupted.")
+        description = "Map a port on the gateway (UPnP, NAT-PMP, PCP), or open an IPv6 pinhole (PCP), and keep it until interrupted.")
 public final class NatMapCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -51,6 +53,9 @@ public final class NatMapCommand implements Callable<Integer> {
 
     @Option(names = "--gateway-port", hidden = true, defaultValue = "5351")
     int gatewayPort;
+
+    @Option(names = "--ipv6", description = "open an IPv6 pinhole in the gateway's firewall (PCP) instead of an IPv4 mapping")
+    boolean ipv6;
 
     @Option(names = "--json", description = "print one JSON object per line")
     boolean json;
@@ -81,7 +86,8 @@ public final class NatMapCommand implements Callable<Integer> {
         try (PortMapper mapper = wanted == null ? PortMappers.auto(options) : PortMappers.of(wanted, options)) {
             PortMapping mapping;
             try {
-                mapping = mapper.map(t, port, port, Duration.ofSeconds(leaseSeconds));
+                mapping = ipv6 ? mapper.openPinhole(t, port, Duration.ofSeconds(leaseSeconds))
+                        : mapper.map(t, port, port, Duration.ofSeconds(leaseSeconds));
             } catch (NatException e) {
                 report(out, Json.object().put("event", "error").put("message", e.getMessage()),
                         "port mapping failed: " + e.getMessage());
@@ -99,18 +105,18 @@ public final class NatMapCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 report(out, Json.object().put("event", "mapped")
-                        .put("external", mapping.external().getAddress().getHostAddress() + ":" + mapping.external().getPort())
+                        .put("external", HostPort.of(mapping.external()).toString())
                         .put("protocol", mapping.protocol().label())
                         .put("transport", t.label())
                         .put("internalPort", port)
                         .put("lifetimeSeconds", mapping.lifetime().toSeconds())
                         .put("doubleNat", mapping.doubleNat()),
-                        "mapped " + t.label() + " " + mapping.external() + " -> local port " + port + " via "
+                        (ipv6 ? "pinhole " : "mapped ") + t.label() + " " + HostPort.of(mapping.external()) + " -> local port " + port + " via "
                                 + mapping.protocol().label() + " (lease " + mapping.lifetime().toSeconds()
                                 + " s, renewed until Ctrl-C)");
                 stop.await();
             } finally {
-                String where = mapping.external().getAddress().getHostAddress() + ":" + mapping.external().getPort();
+                String where = HostPort.of(mapping.external()).toString();
                 mapping.close();
                 report(out, Json.object().put("event", "unmapped").put("external", where)
                         .put("protocol", mapping.protocol().label()), "deleted mapping " + where);

@@ -7,9 +7,11 @@ import io.crust.testkit.lab.LabHost;
 import io.crust.testkit.lab.NatKind;
 import io.crust.testkit.lab.NatLab;
 import io.crust.testkit.lab.Site;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -271,6 +273,55 @@ class PeerLabScenariosTest {
                 assertThat(field(b.await("message"), "text")).isEqualTo("hello over ipv6");
             }
         }
+    }
+
+    /**
+     * Scenario b over IPv6: B's dual-stack router translates nothing on IPv6 but firewalls it; B asks it (PCP)
+     * for pinholes to its ports, so a peer outside reaches B's own IPv6 address directly, TCP first.
+     */
+    @Test
+    void aPeerBehindAnIpv6FirewallOpensPinholesAndIsDialledDirectlyOverIpv6() throws Exception {
+        try (NatLab lab = NatLab.start("e2ep6")) {
+            Site site = lab.site(NatKind.UPNP);
+            lab.dualStack(site);
+            LabHost outside = lab.publicHost();
+            lab.dualStack(outside);
+            InetAddress bIpv6 = site.host().ipv6Address().orElseThrow();
+            try (LabPeer b = LabPeer.start(site.host(), dir.resolve("b"), "--listen-tcp", "5484", "--listen-udp", "5484");
+                    LabPeer c = LabPeer.start(outside, dir.resolve("c"), "--no-upnp")) {
+                awaitPinholes(site, bIpv6, 5484);
+                long connectStart = System.nanoTime();
+                c.command("connect [" + bIpv6.getHostAddress() + "]:5484");
+                String connected = c.await("connected", l -> b.id().equals(field(l, "peer")));
+                System.out.printf("scenario b over IPv6: connect by address to connected %.2f s (route %s, transport %s, remote %s)%n",
+                        seconds(connectStart), field(connected, "route"), field(connected, "transport"), field(connected, "remote"));
+                assertThat(field(connected, "family")).isEqualTo("ipv6");
+                assertThat(field(connected, "transport")).isEqualTo("tcp");
+                assertThat(field(connected, "route")).isEqualTo("direct");
+                c.command("send " + b.id() + " hello through a pinhole");
+                assertThat(field(b.await("message"), "text")).isEqualTo("hello through a pinhole");
+            }
+        }
+    }
+
+    /**
+     * Waits until miniupnpd's chain holds pinholes to {@code port} of {@code address} for TCP and UDP: it matches
+     * the destination as raw bytes ({@code @nh,192,128 0x2001...}) and the protocol as the next-header byte.
+     */
+    private static void awaitPinholes(Site site, InetAddress address, int port) throws Exception {
+        String destination = "@nh,192,128 0x" + HexFormat.of().formatHex(address.getAddress());
+        long deadline = System.nanoTime() + LabPeer.WAIT.toNanos();
+        String chain = "";
+        while (System.nanoTime() < deadline) {
+            chain = site.router().exec(Duration.ofSeconds(20), "nft", "list", "chain", "inet", "filter", "miniupnpd")
+                    .orThrow().stdout();
+            long pinholes = chain.lines().filter(l -> l.contains("dport " + port + " " + destination)).count();
+            if (pinholes >= 2) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no TCP and UDP pinholes within " + LabPeer.WAIT + ": " + chain);
     }
 
     /**

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>NAT-PMP is not tried separately after a PCP timeout: both use the same server port, so a gateway that
  * ignores PCP would ignore NAT-PMP too, and a NAT-PMP-only server does answer a PCP request.
+ *
+ * <p>IPv6 pinholes ({@link #openPinhole}) go through PCP alone, on a mapper of their own.
  */
 public final class AutoPortMapper implements PortMapper {
     private static final Logger LOG = LoggerFactory.getLogger(AutoPortMapper.class);
@@ -26,6 +28,7 @@ public final class AutoPortMapper implements PortMapper {
     private final PortMapperOptions options;
     private final ReentrantLock lock = new ReentrantLock();
     private LeasingPortMapper chosen;
+    private LeasingPortMapper pinholes;
     private boolean closed;
 
     public AutoPortMapper(PortMapperOptions options) {
@@ -65,6 +68,25 @@ public final class AutoPortMapper implements PortMapper {
         }
     }
 
+    /** PCP only: NAT-PMP has no IPv6, and UPnP's WANIPv6FirewallControl is not spoken. */
+    @Override
+    public PortMapping openPinhole(IpProtocol transport, int port, Duration lease) throws NatException {
+        LeasingPortMapper mapper;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new NatException("port mapper is closed");
+            }
+            if (pinholes == null) {
+                pinholes = new LeasingPortMapper(new PcpSession(options), options);
+            }
+            mapper = pinholes;
+        } finally {
+            lock.unlock();
+        }
+        return mapper.openPinhole(transport, port, lease);
+    }
+
     @Override
     public MappingProtocol protocol() {
         lock.lock();
@@ -82,6 +104,9 @@ public final class AutoPortMapper implements PortMapper {
             closed = true;
             if (chosen != null) {
                 chosen.close();
+            }
+            if (pinholes != null) {
+                pinholes.close();
             }
         } finally {
             lock.unlock();

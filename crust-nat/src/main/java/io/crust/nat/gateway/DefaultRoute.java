@@ -60,8 +60,8 @@ public final class DefaultRoute {
         }
         if (best == null) {
             throw new NatException("no IPv4 default route in " + ROUTE_TABLE + "; pass the gateway in PortMapperOptions.withGateway"
-                    + " (port mapping covers IPv4 only: NAT-PMP, PCP and UPnP IGD ask an IPv4 gateway; behind an IPv6"
-                    + " firewall peers open the way by punching)");
+                    + " (map asks an IPv4 gateway; for IPv6, whose gateway translates nothing, openPinhole asks"
+                    + " the IPv6 gateway's firewall to let a port in)");
         }
         return best;
     }

@@ -54,18 +54,41 @@ public final class LeasingPortMapper implements PortMapper {
     @Override
     public PortMapping map(IpProtocol transport, int internalPort, int requestedExternalPort, Duration lease)
             throws NatException {
+        long seconds = leaseSeconds(transport, internalPort, lease);
+        if (requestedExternalPort < 0 || requestedExternalPort > 65535) {
+            throw new IllegalArgumentException("requested external port out of range: " + requestedExternalPort);
+        }
+        return start(() -> session.lease(transport, internalPort, requestedExternalPort, seconds), transport, internalPort, true);
+    }
+
+    @Override
+    public PortMapping openPinhole(IpProtocol transport, int port, Duration lease) throws NatException {
+        long seconds = leaseSeconds(transport, port, lease);
+        // no announcement listener: restart announcements go to IPv4's 224.0.0.1; the periodic check covers a reboot
+        return start(() -> session.pinholeLease(transport, port, seconds), transport, port, false);
+    }
+
+    /** Checks a request's arguments; returns the lease in whole seconds, capped at what the protocols carry. */
+    private static long leaseSeconds(IpProtocol transport, int internalPort, Duration lease) {
         if (transport == null) {
             throw new IllegalArgumentException("transport is required");
         }
         if (internalPort < 1 || internalPort > 65535) {
             throw new IllegalArgumentException("internal port out of range: " + internalPort);
         }
-        if (requestedExternalPort < 0 || requestedExternalPort > 65535) {
-            throw new IllegalArgumentException("requested external port out of range: " + requestedExternalPort);
-        }
         if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("lease must be at least 1 s: " + lease);
         }
+        return Math.min(MAX_LEASE_SECONDS, lease.getSeconds());
+    }
+
+    /** Makes a gateway lease; may do discovery, sends no mapping request. */
+    @FunctionalInterface
+    private interface LeaseMaker {
+        GatewayLease make() throws NatException;
+    }
+
+    private PortMapping start(LeaseMaker maker, IpProtocol transport, int internalPort, boolean listen) throws NatException {
         lock.lock();
         try {
             if (closed) {
@@ -74,8 +97,7 @@ public final class LeasingPortMapper implements PortMapper {
         } finally {
             lock.unlock();
         }
-        long seconds = Math.min(MAX_LEASE_SECONDS, lease.getSeconds());
-        GatewayLease gatewayLease = session.lease(transport, internalPort, requestedExternalPort, seconds);
+        GatewayLease gatewayLease = maker.make();
         Grant first = gatewayLease.acquire();
         RenewingMapping[] self = new RenewingMapping[1];
         RenewingMapping mapping = RenewingMapping.start(gatewayLease, transport, internalPort, first,
@@ -85,7 +107,7 @@ public final class LeasingPortMapper implements PortMapper {
         try {
             if (!closed) {
                 open.add(mapping);
-                if (!listenerTried) {
+                if (listen && !listenerTried) {
                     listenerTried = true;
                     listener = startListener();
                 }

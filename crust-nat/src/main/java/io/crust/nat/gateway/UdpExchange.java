@@ -4,6 +4,7 @@ import io.crust.nat.NatException;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
@@ -35,11 +36,22 @@ public final class UdpExchange {
     }
 
     private final InetSocketAddress gateway;
+    private final InetAddress source;
     private final RetransmitSchedule schedule;
     private final Duration exchangeTimeout;
 
     public UdpExchange(InetSocketAddress gateway, RetransmitSchedule schedule, Duration exchangeTimeout) {
+        this(gateway, null, schedule, exchangeTimeout);
+    }
+
+    /**
+     * With the requests sent from {@code source} (null: the address the kernel picks towards the gateway).
+     * An IPv6 pinhole is asked from the address it is for, which towards a link-local gateway is not the
+     * kernel's choice.
+     */
+    public UdpExchange(InetSocketAddress gateway, InetAddress source, RetransmitSchedule schedule, Duration exchangeTimeout) {
         this.gateway = gateway;
+        this.source = source;
         this.schedule = schedule;
         this.exchangeTimeout = exchangeTimeout;
     }
@@ -51,7 +63,7 @@ public final class UdpExchange {
     /** Opens a socket connected to the gateway; the caller closes it. */
     public DatagramSocket open() throws NatException {
         try {
-            DatagramSocket socket = new DatagramSocket();
+            DatagramSocket socket = source == null ? new DatagramSocket() : new DatagramSocket(new InetSocketAddress(source, 0));
             socket.connect(gateway);
             return socket;
         } catch (IOException e) {

@@ -38,13 +38,19 @@ final class PcpLease implements GatewayLease {
     private InetAddress suggestedExternal;
     private GatewayLease natPmp;
 
+    /**
+     * @param suggestedExternal the external address to suggest at first; null for "any IPv4 address"
+     * @param fallback          where to continue when the server speaks only NAT-PMP; null where NAT-PMP cannot serve
+     *                          (an IPv6 pinhole)
+     */
     PcpLease(UdpExchange exchange, byte[] nonce, IpProtocol transport, int internalPort, int requestedExternalPort,
-            long lifetimeSeconds, NatPmpSession fallback) {
+            InetAddress suggestedExternal, long lifetimeSeconds, NatPmpSession fallback) {
         this.exchange = exchange;
         this.nonce = nonce.clone();
         this.transport = transport;
         this.internalPort = internalPort;
         this.suggestedExternalPort = requestedExternalPort;
+        this.suggestedExternal = suggestedExternal;
         this.lifetimeSeconds = lifetimeSeconds;
         this.fallback = fallback;
     }
@@ -59,6 +65,9 @@ final class PcpLease implements GatewayLease {
         // NAT-PMP server [RFC6886], and a client MAY choose to communicate with it using the older NAT-PMP protocol, as
         // described in Appendix A."
         if (r.natPmpOnly()) {
+            if (fallback == null) {
+                throw new NatException("gateway " + exchange.gateway() + " speaks NAT-PMP only, which cannot open IPv6 pinholes");
+            }
             LOG.info("gateway {} speaks NAT-PMP only (answered PCP with Unsupported Version): falling back", exchange.gateway());
             natPmp = fallback.lease(transport, internalPort, suggestedExternalPort, lifetimeSeconds);
             return natPmp.acquire();

@@ -69,6 +69,8 @@ public final class PcpMessages {
     public static final int MAX_MESSAGE_BYTES = 1100;
     public static final int NONCE_BYTES = 12;
     public static final int RESULT_UNSUPP_VERSION = 1;
+    /** The IPv6 all-zeros address: as the suggested external address, "an IPv6 mapping, no preference" (section 5). */
+    public static final InetAddress IPV6_ZERO = address(new byte[16]);
     static final int IANA_UDP = 17;
     static final int IANA_TCP = 6;
 

@@ -33,7 +33,7 @@ class DefaultRouteTest {
         List<String> table = List.of(HEADER, "eth0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0",
                 "garbage line", "eth0\tZZZZ\t0101A8C0\t0003\t0\t0\t1\t00000000");
         assertThatThrownBy(() -> DefaultRoute.parse(table)).isInstanceOf(NatException.class)
-                .hasMessageContaining("no IPv4 default route").hasMessageContaining("port mapping covers IPv4 only");
+                .hasMessageContaining("no IPv4 default route").hasMessageContaining("openPinhole");
     }
 
     @Test

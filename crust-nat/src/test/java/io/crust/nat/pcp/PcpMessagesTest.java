@@ -37,6 +37,28 @@ class PcpMessagesTest {
     }
 
     @Test
+    void aPinholeRequestCarriesTheHostsIpv6AddressAndTheIpv6AllZerosSuggestion() throws Exception {
+        byte[] request = PcpMessages.mapRequest(InetAddress.getByName("2001:db8:1::2"), 600, NONCE, IpProtocol.TCP,
+                4000, 4000, PcpMessages.IPV6_ZERO);
+        assertThat(HEX.formatHex(request)).isEqualTo(
+                "02010000" + "00000258"                                      // version 2, MAP, lifetime 600
+                + "20010db8000100000000000000000002"                         // client 2001:db8:1::2, as is
+                + "0102030405060708090a0b0c"                                 // nonce
+                + "06000000" + "0fa00fa0"                                    // TCP, internal 4000, suggested 4000
+                + "00000000000000000000000000000000");                       // an IPv6 mapping, no preference: ::
+    }
+
+    @Test
+    void aFirewallsAnswerGrantsTheHostsOwnIpv6AddressAsExternal() throws Exception {
+        String answer = "02810000" + "00000258" + "000003e8" + "000000000000000000000000"
+                + "0102030405060708090a0b0c" + "06000000" + "0fa00fa0" + "20010db8000100000000000000000002";
+        Response r = PcpMessages.decodeMap(ByteBuffer.wrap(HEX.parseHex(answer)));
+        assertThat(r.resultCode()).isZero();
+        assertThat(r.externalAddress()).isEqualTo(InetAddress.getByName("2001:db8:1::2"));
+        assertThat(r.externalPort()).isEqualTo(4000);
+    }
+
+    @Test
     void mapSuccessIsDecoded() throws Exception {
         Response r = PcpMessages.decodeMap(ByteBuffer.wrap(HEX.parseHex(MAP_SUCCESS)));
         assertThat(r.version()).isEqualTo(2);

@@ -201,7 +201,9 @@ public final class NatLab implements AutoCloseable {
      * the router at {@code 2001:db8::(10+N)} on the internet, and no translation, only a stateful
      * firewall on what it forwards (RFC 6092: replies and related ICMPv6 in, everything from the LAN
      * out, every unsolicited packet from the internet dropped). Call it once the site's hosts are
-     * added; hosts added after it get IPv4 only. Not for {@link NatKind#DOUBLE_NAT} or UPnP sites.
+     * added; hosts added after it get IPv4 only. Not for {@link NatKind#DOUBLE_NAT}. On a
+     * {@link NatKind#UPNP} site miniupnpd is restarted to serve IPv6 too: PCP MAP requests and
+     * WANIPv6FirewallControl open pinholes in that firewall.
      */
     public void dualStack(Site site) throws LabException {
         dualStack(site, false);
@@ -219,8 +221,12 @@ public final class NatLab implements AutoCloseable {
     }
 
     private void dualStack(Site site, boolean nat66) throws LabException {
-        if (site.kind() == NatKind.DOUBLE_NAT || site.kind() == NatKind.UPNP) {
+        if (site.kind() == NatKind.DOUBLE_NAT) {
             throw new IllegalArgumentException("a dual-stack site has one router: not " + site.kind());
+        }
+        boolean upnp = site.kind() == NatKind.UPNP;
+        if (upnp && nat66) {
+            throw new IllegalArgumentException("a UPnP site's IPv6 is a firewall with pinholes, not NAT66");
         }
         lock.lock();
         try {
@@ -239,13 +245,17 @@ public final class NatLab implements AutoCloseable {
             } else {
                 ip(internet, "-6", "route", "add", lanPrefix + "/64", "via", wan);
             }
-            nft(router, NatRules.ipv6Firewall());
+            nft(router, upnp ? NatRules.ipv6FirewallWithPinholes() : NatRules.ipv6Firewall());
             int j = 1;
             for (LabHost host : site.hosts()) {
                 String address = lanPrefix + (1 + j++);
                 ip(host, "-6", "addr", "add", address + "/64", "dev", "eth0", "nodad");
                 ip(host, "-6", "route", "add", "default", "via", lanPrefix + "1");
                 host.ipv6Address(address(address));
+            }
+            if (upnp) {
+                // it looks for the LAN's IPv6 address only when it starts, and serves IPv4 alone without one
+                MiniUpnpd.restart(router, "192.168." + n + ".0/24", false);
             }
             LOG.info("lab {}: {} is dual-stack, LAN {}/64{}", prefix, site, lanPrefix, nat66 ? " behind NAT66" : "");
         } finally {

@@ -56,6 +56,20 @@ final class NatRules {
                 """;
     }
 
+    /**
+     * The same firewall on a UPnP site, where miniupnpd opens pinholes in it (PCP MAP from an IPv6
+     * host, WANIPv6FirewallControl's AddPinhole): its accept rules go to the {@code miniupnpd} chain,
+     * which the {@code inet filter} forward chain jumps to first, so the IPv6 rules follow that jump
+     * in the same chain (a drop in a base chain of its own would override the pinholes' accepts).
+     */
+    static String ipv6FirewallWithPinholes() {
+        return """
+                add rule inet filter forward meta nfproto ipv6 ct state established,related accept
+                add rule inet filter forward meta nfproto ipv6 iifname "lan" accept
+                add rule inet filter forward meta nfproto ipv6 counter drop
+                """;
+    }
+
     /** NAT66: the LAN's unique-local source addresses leave as the router's (see {@link NatLab#dualStackBehindNat66}). */
     static String nat66() {
         return """

@@ -53,6 +53,52 @@ public final class IpLiteral {
     }
 
     /**
+     * The address as text in the canonical form of RFC 5952 section 4 (what C's {@code inet_ntop} prints, and
+     * what a gateway compares text against): IPv4 dotted; IPv6 in lower-case hex without leading zeros, the
+     * longest run of two or more zero groups (the first of equal runs) as {@code ::}, no zone.
+     * {@link InetAddress#getHostAddress()} writes every group ({@code 2001:db8:1:0:0:0:0:2}).
+     *
+     * @param address an IPv4 or IPv6 address
+     * @return its canonical text, such as {@code 2001:db8:1::2}
+     */
+    public static String canonical(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (b.length == 4) {
+            return address.getHostAddress();
+        }
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder text = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (!text.isEmpty() && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
+    }
+
+    /**
      * Tests text without an exception for a non-literal.
      *
      * @param text the text to test, or null

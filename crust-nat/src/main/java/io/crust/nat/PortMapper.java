@@ -36,8 +36,9 @@ public interface PortMapper extends AutoCloseable {
      * IPv6 address on {@code port}, and starts renewing it. No address is translated: {@link PortMapping#external()}
      * is this host's own address (the global address of the interface facing the IPv6 gateway) and {@code port}.
      * The gateway is the IPv6 default route's, or {@link PortMapperOptions#gateway()} when that is an IPv6
-     * address. PCP asks for it (a MAP request from that address); NAT-PMP has no IPv6, and UPnP's
-     * WANIPv6FirewallControl is not spoken, so those fail with a {@link NatException} that says so.
+     * address. PCP asks for it with a MAP request from that address, UPnP with WANIPv6FirewallControl's
+     * AddPinhole sent over IPv6 from that address; NAT-PMP has no IPv6 and fails with a {@link NatException}
+     * that says so, as does an IGD without that service.
      *
      * @param ipProtocol UDP or TCP
      * @param port the port on this host, 1..65535

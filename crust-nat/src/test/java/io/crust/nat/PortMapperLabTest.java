@@ -100,7 +100,7 @@ class PortMapperLabTest {
     }
 
     @Test
-    void aPcpPinholeLetsUnsolicitedIpv6DatagramsThroughTheRoutersFirewallUntilClosed() throws Exception {
+    void aPinholeThroughPcpOrUpnpLetsUnsolicitedIpv6DatagramsThroughTheRoutersFirewallUntilClosed() throws Exception {
         try (NatLab lab = NatLab.start("pinhole")) {
             Site site = lab.site(NatKind.UPNP);
             lab.dualStack(site);
@@ -108,33 +108,66 @@ class PortMapperLabTest {
             lab.dualStack(internet);
             InetAddress hostAddress = site.host().ipv6Address().orElseThrow();
             String hostIpv6 = hostAddress.getHostAddress();
+            String gateway = routeViaLinkLocal(site);
+            System.out.println("lab: the host's IPv6 default route is via " + gateway + ", as router advertisements give it");
             int port = 40200;
-            LabProcess host = site.host().startJava(PinholeAndReceive.class, Integer.toString(port));
-            host.awaitLine(l -> l.equals("READY"), WAIT);
-            // the firewall drops these (its drop rule counts them); were they let in, the host would receive "before" first
-            long sentNanos = System.nanoTime();
-            sendUdp(internet, hostIpv6, port, "before", 3);
-            assertThat(Eventually.holds(WAIT, () -> firewallDrops(site) >= 3)).as("the firewall dropped the 3 datagrams").isTrue();
-            System.out.println("lab: 3 unsolicited datagrams dropped within " + (System.nanoTime() - sentNanos) / 1_000_000 + " ms");
+            long dropped = 0;
+            for (MappingProtocol protocol : new MappingProtocol[] {MappingProtocol.PCP, MappingProtocol.UPNP}) {
+                port++;
+                LabProcess host = site.host().startJava(PinholeAndReceive.class, protocol.label(), Integer.toString(port));
+                host.awaitLine(l -> l.equals("READY"), WAIT);
+                // the firewall drops these (its drop rule counts them); were they let in, the host would receive "before" first
+                long sentNanos = System.nanoTime();
+                sendUdp(internet, hostIpv6, port, "before", 3);
+                long droppedBefore = dropped;
+                assertThat(Eventually.holds(WAIT, () -> firewallDrops(site) >= droppedBefore + 3))
+                        .as("the firewall dropped the 3 datagrams").isTrue();
+                dropped = firewallDrops(site);
+                System.out.println("lab: " + protocol.label() + ": 3 unsolicited datagrams dropped within "
+                        + (System.nanoTime() - sentNanos) / 1_000_000 + " ms");
 
-            host.writeLine("open");
-            String opened = host.awaitLine(l -> l.startsWith("PINHOLE ") || l.startsWith("FAILED "), WAIT);
-            assertThat(opened).as(host.lines().toString()).startsWith("PINHOLE ");
-            String[] f = opened.split(" ");
-            assertThat(f[1]).isEqualTo("[" + hostIpv6 + "]:" + port);
-            assertThat(f[2]).isEqualTo("pcp");
-            assertThat(pinholeRules(site)).as("miniupnpd's pinhole rule").contains(asRuleBytes(hostAddress)).contains("dport " + port);
-            System.out.println("lab: " + opened);
+                host.writeLine("open");
+                String opened = host.awaitLine(l -> l.startsWith("PINHOLE ") || l.startsWith("FAILED "), WAIT);
+                assertThat(opened).as(host.lines().toString()).startsWith("PINHOLE ");
+                String[] f = opened.split(" ");
+                assertThat(f[1]).isEqualTo("[" + hostIpv6 + "]:" + port);
+                assertThat(f[2]).isEqualTo(protocol.label());
+                assertThat(pinholeRules(site)).as("miniupnpd's pinhole rule").contains("dport " + port + " " + ruleDestination(hostAddress));
+                System.out.println("lab: " + opened);
 
-            sendUdp(internet, hostIpv6, port, "after", 5);
-            String received = host.awaitLine(l -> l.startsWith("RECEIVED ") || l.startsWith("NOTHING"), WAIT);
-            assertThat(received).as("the first datagram through the firewall").startsWith("RECEIVED after FROM /" + internetIpv6(internet));
+                sendUdp(internet, hostIpv6, port, "after", 5);
+                String received = host.awaitLine(l -> l.startsWith("RECEIVED ") || l.startsWith("NOTHING"), WAIT);
+                assertThat(received).as("the first datagram through the firewall").startsWith("RECEIVED after FROM /" + internetIpv6(internet));
 
-            host.writeLine("close");
-            host.awaitLine(l -> l.startsWith("CLOSED"), WAIT);
-            assertThat(host.waitFor(WAIT)).isZero();
-            assertThat(pinholeRules(site)).as("pinhole rule after close").doesNotContain(asRuleBytes(hostAddress));
+                host.writeLine("close");
+                host.awaitLine(l -> l.startsWith("CLOSED"), WAIT);
+                assertThat(host.waitFor(WAIT)).isZero();
+                assertThat(pinholeRules(site)).as("pinhole rule after close").doesNotContain("dport " + port + " ");
+            }
         }
+    }
+
+    /**
+     * Points the host's IPv6 default route at the router's link-local address, as router advertisements
+     * do on a real LAN (the lab's routes use the router's global address): the gateway is then only
+     * reachable with its interface as zone, and requests must still come from the host's global address.
+     * Waits until the router's address has passed duplicate address detection.
+     */
+    private static String routeViaLinkLocal(Site site) throws Exception {
+        Pattern linkLocal = Pattern.compile("inet6 (fe80::[0-9a-f:]+)/64 scope link(?! tentative)");
+        String[] found = new String[1];
+        assertThat(Eventually.holds(WAIT, () -> {
+            try {
+                Matcher m = linkLocal.matcher(site.router().exec(Duration.ofSeconds(20), "ip", "-6", "addr", "show", "dev", "lan")
+                        .orThrow().stdout());
+                found[0] = m.find() ? m.group(1) : null;
+                return found[0] != null;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        })).as("the router's LAN has a usable link-local address").isTrue();
+        site.host().exec(Duration.ofSeconds(20), "ip", "-6", "route", "replace", "default", "via", found[0], "dev", "eth0").orThrow();
+        return found[0] + "%eth0";
     }
 
     private static void sendUdp(LabHost from, String ipv6, int port, String text, int times) throws Exception {
@@ -146,8 +179,8 @@ class PortMapperLabTest {
      * miniupnpd's pinhole rule matches the destination as raw header bytes, which nft prints as hex:
      * {@code @nh,192,128 0x20010db8000100000000000000000002}.
      */
-    private static String asRuleBytes(InetAddress ipv6) {
-        return "0x" + HexFormat.of().formatHex(ipv6.getAddress());
+    private static String ruleDestination(InetAddress ipv6) {
+        return "@nh,192,128 0x" + HexFormat.of().formatHex(ipv6.getAddress());
     }
 
     private static String internetIpv6(LabHost internet) {
@@ -177,17 +210,18 @@ class PortMapperLabTest {
     }
 
     /**
-     * Runs on the lab host: {@code PinholeAndReceive <port>} binds UDP {@code port} on all addresses and
-     * prints {@code READY}; on the stdin line {@code open} asks the gateway for an IPv6 pinhole to it through
-     * {@link PortMappers#auto}, prints {@code PINHOLE [ip]:port protocol} and the first datagram that arrives
+     * Runs on the lab host: {@code PinholeAndReceive <protocol> <port>} binds UDP {@code port} on all addresses
+     * and prints {@code READY}; on the stdin line {@code open} asks the gateway for an IPv6 pinhole to it through
+     * {@code protocol}, prints {@code PINHOLE [ip]:port protocol} and the first datagram that arrives
      * ({@code RECEIVED text FROM address}); on {@code close} deletes the pinhole and prints {@code CLOSED}.
      */
     public static final class PinholeAndReceive {
         public static void main(String[] args) throws Exception {
-            int port = Integer.parseInt(args[0]);
+            MappingProtocol protocol = MappingProtocol.fromLabel(args[0]);
+            int port = Integer.parseInt(args[1]);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(port));
-                    PortMapper mapper = PortMappers.auto(PortMapperOptions.defaults())) {
+                    PortMapper mapper = PortMappers.of(protocol, PortMapperOptions.defaults())) {
                 System.out.println("READY");
                 awaitWord(in, "open");
                 PortMapping pinhole;

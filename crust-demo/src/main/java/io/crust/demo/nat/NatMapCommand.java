@@ -30,7 +30,7 @@ import picocli.CommandLine;
  * the JVM does not exit before the gateway forgot the port.
  */
 @Command(name = "map", mixinStandardHelpOptions = true,
-        description = "Map a port on the gateway (UPnP, NAT-PMP, PCP), or open an IPv6 pinhole (PCP), and keep it until interrupted.")
+        description = "Map a port on the gateway (UPnP, NAT-PMP, PCP), or open an IPv6 pinhole, and keep it until interrupted.")
 public final class NatMapCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -54,7 +54,7 @@ public final class NatMapCommand implements Callable<Integer> {
     @Option(names = "--gateway-port", hidden = true, defaultValue = "5351")
     int gatewayPort;
 
-    @Option(names = "--ipv6", description = "open an IPv6 pinhole in the gateway's firewall (PCP) instead of an IPv4 mapping")
+    @Option(names = "--ipv6", description = "open an IPv6 pinhole in the gateway's firewall (PCP or UPnP) instead of an IPv4 mapping")
     boolean ipv6;
 
     @Option(names = "--json", description = "print one JSON object per line")

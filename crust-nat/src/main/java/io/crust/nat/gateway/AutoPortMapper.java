@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>NAT-PMP is not tried separately after a PCP timeout: both use the same server port, so a gateway that
  * ignores PCP would ignore NAT-PMP too, and a NAT-PMP-only server does answer a PCP request.
  *
- * <p>IPv6 pinholes ({@link #openPinhole}) go through PCP alone, on a mapper of their own.
+ * <p>IPv6 pinholes ({@link #openPinhole}) are tried the same way, PCP then UPnP, on a mapper of their own.
  */
 public final class AutoPortMapper implements PortMapper {
     private static final Logger LOG = LoggerFactory.getLogger(AutoPortMapper.class);
@@ -46,45 +46,61 @@ public final class AutoPortMapper implements PortMapper {
             if (chosen != null) {
                 return chosen.map(transport, internalPort, requestedExternalPort, lease);
             }
-            StringBuilder failures = new StringBuilder();
-            for (MappingProtocol candidate : new MappingProtocol[] {MappingProtocol.PCP, MappingProtocol.UPNP}) {
-                LeasingPortMapper mapper = new LeasingPortMapper(candidate == MappingProtocol.PCP
-                        ? new PcpSession(options) : new UpnpSession(options), options);
-                try {
-                    PortMapping mapping = mapper.map(transport, internalPort, requestedExternalPort, lease);
-                    chosen = mapper;
-                    LOG.info("port mapping through {}", mapping.protocol().label());
-                    return mapping;
-                } catch (NatException e) {
-                    mapper.close();
-                    LOG.debug("{} did not map: {}", candidate.label(), e.getMessage());
-                    failures.append(failures.isEmpty() ? "" : "; ").append(candidate.label()).append(": ")
-                            .append(e.getMessage());
-                }
-            }
-            throw new NatException("no port mapping protocol worked (" + failures + ")");
+            Found found = firstThatWorks(m -> m.map(transport, internalPort, requestedExternalPort, lease), "port mapping");
+            chosen = found.mapper();
+            return found.mapping();
         } finally {
             lock.unlock();
         }
     }
 
-    /** PCP only: NAT-PMP has no IPv6, and UPnP's WANIPv6FirewallControl is not spoken. */
+    /** PCP, then UPnP's WANIPv6FirewallControl (NAT-PMP has no IPv6); the first that opens one is kept for pinholes. */
     @Override
     public PortMapping openPinhole(IpProtocol transport, int port, Duration lease) throws NatException {
-        LeasingPortMapper mapper;
         lock.lock();
         try {
             if (closed) {
                 throw new NatException("port mapper is closed");
             }
-            if (pinholes == null) {
-                pinholes = new LeasingPortMapper(new PcpSession(options), options);
+            if (pinholes != null) {
+                return pinholes.openPinhole(transport, port, lease);
             }
-            mapper = pinholes;
+            Found found = firstThatWorks(m -> m.openPinhole(transport, port, lease), "IPv6 pinhole");
+            pinholes = found.mapper();
+            return found.mapping();
         } finally {
             lock.unlock();
         }
-        return mapper.openPinhole(transport, port, lease);
+    }
+
+    /** One request to a mapper of one protocol. */
+    @FunctionalInterface
+    private interface Request {
+        PortMapping send(LeasingPortMapper mapper) throws NatException;
+    }
+
+    /** The mapper that served a request, and what it made. */
+    private record Found(LeasingPortMapper mapper, PortMapping mapping) {
+    }
+
+    /** Tries PCP, then UPnP, each on a mapper of its own; the others are closed. */
+    private Found firstThatWorks(Request request, String what) throws NatException {
+        StringBuilder failures = new StringBuilder();
+        for (MappingProtocol candidate : new MappingProtocol[] {MappingProtocol.PCP, MappingProtocol.UPNP}) {
+            LeasingPortMapper mapper = new LeasingPortMapper(candidate == MappingProtocol.PCP
+                    ? new PcpSession(options) : new UpnpSession(options), options);
+            try {
+                PortMapping mapping = request.send(mapper);
+                LOG.info("{} through {}", what, mapping.protocol().label());
+                return new Found(mapper, mapping);
+            } catch (NatException e) {
+                mapper.close();
+                LOG.debug("{} did not give a {}: {}", candidate.label(), what, e.getMessage());
+                failures.append(failures.isEmpty() ? "" : "; ").append(candidate.label()).append(": ")
+                        .append(e.getMessage());
+            }
+        }
+        throw new NatException("no protocol gave a " + what + " (" + failures + ")");
     }
 
     @Override

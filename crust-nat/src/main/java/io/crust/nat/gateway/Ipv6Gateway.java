@@ -61,7 +61,10 @@ public record Ipv6Gateway(Inet6Address gateway, Inet6Address host) {
                 if (facing == null) {
                     throw new NatException("the IPv6 default route's interface " + route.device() + " is gone");
                 }
-                gateway = Inet6Address.getByAddress(null, route.nextHop(), facing);
+                // a link-local address means nothing without its interface; a global one needs none
+                boolean linkLocal = (route.nextHop()[0] & 0xff) == 0xfe && (route.nextHop()[1] & 0xc0) == 0x80;
+                gateway = linkLocal ? Inet6Address.getByAddress(null, route.nextHop(), facing)
+                        : (Inet6Address) InetAddress.getByAddress(route.nextHop());
             } catch (SocketException | UnknownHostException e) {
                 throw new NatException("cannot use the IPv6 default route via " + route.device() + ": " + e.getMessage(), e);
             }

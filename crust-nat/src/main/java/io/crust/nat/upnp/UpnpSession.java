@@ -7,9 +7,11 @@ import io.crust.nat.IpProtocol;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.gateway.GatewayLease;
 import io.crust.nat.gateway.GatewaySession;
+import io.crust.nat.gateway.Ipv6Gateway;
 import io.crust.nat.log.RateLimitedLog;
 import java.io.IOException;
 import java.net.DatagramSocket;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URL;
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * UPnP IGD port mapping through jupnp: at the first lease, jupnp is started as a control point, searches
  * by SSDP for IGD:2 and IGD:1, fetches the description and service descriptions of the devices that
  * answer, and the first device with a WAN connection service is used (WANIPConnection:2, then
- * WANIPConnection:1, then WANPPPConnection:1). {@link #close()} shuts jupnp down: its threads, its sockets
+ * WANIPConnection:1, then WANPPPConnection:1). IPv6 pinholes go through the same device's
+ * WANIPv6FirewallControl:1 ({@link FirewallControl}). {@link #close()} shuts jupnp down: its threads, its sockets
  * and the HTTP client.
  */
 public final class UpnpSession implements GatewaySession {
@@ -46,19 +49,22 @@ public final class UpnpSession implements GatewaySession {
             new UDAServiceType("WANIPConnection", 2),
             new UDAServiceType("WANIPConnection", 1),
             new UDAServiceType("WANPPPConnection", 1));
+    private static final ServiceType FIREWALL_CONTROL = new UDAServiceType("WANIPv6FirewallControl", 1);
 
     private final PortMapperOptions options;
     private final ReentrantLock lock = new ReentrantLock();
     private HttpStreamClient http;
     private ControlPointService upnp;
     private Gateway gateway;
+    private FirewallControl firewallControl;
     private boolean closed;
 
     /**
-     * The discovered IGD: its WAN service, the address of ours that it sees, and its own address (the
-     * LOCATION host, an IP literal that answered the search; null if it were not a literal).
+     * The discovered IGD: its WAN service, the address of ours that it sees, its own address (the
+     * LOCATION host, an IP literal that answered the search; null if it were not a literal), and the
+     * absolute control URL of its WANIPv6FirewallControl:1 service (null when it offers none).
      */
-    record Gateway(IgdActions actions, InetAddress internalClient, InetAddress igd) {
+    record Gateway(IgdActions actions, InetAddress internalClient, InetAddress igd, URL firewallControl) {
     }
 
     public UpnpSession(PortMapperOptions options) {
@@ -75,6 +81,51 @@ public final class UpnpSession implements GatewaySession {
             throws NatException {
         return new UpnpLease(gateway(), transport, internalPort, requestedExternalPort,
                 Math.min(lifetimeSeconds, MAX_LEASE_SECONDS), options.description());
+    }
+
+    /**
+     * A pinhole through the IGD's WANIPv6FirewallControl:1. The IGD is found over IPv4 as for a mapping; the
+     * actions go to the IPv6 gateway (the default route's, or the options' when IPv6) at the control URL's port
+     * and path, from the host's global address, since the IGD opens pinholes only for the address asking.
+     */
+    @Override
+    public GatewayLease pinholeLease(IpProtocol transport, int port, long lifetimeSeconds) throws NatException {
+        Gateway g = gateway();
+        if (g.firewallControl() == null) {
+            throw new NatException("the UPnP IGD at " + (g.igd() == null ? "?" : g.igd().getHostAddress())
+                    + " offers no WANIPv6FirewallControl service, so it cannot open IPv6 pinholes");
+        }
+        Ipv6Gateway route = Ipv6Gateway.find(options.gateway());
+        return new UpnpPinholeLease(firewallControl(g.firewallControl(), route), route.host(), transport, port,
+                lifetimeSeconds);
+    }
+
+    /** The session's one client of the firewall service, made at the first pinhole. */
+    private FirewallControl firewallControl(URL controlUrl, Ipv6Gateway route) throws NatException {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new NatException("the UPnP session is closed");
+            }
+            if (firewallControl == null) {
+                firewallControl = new FirewallControl(atIpv6(controlUrl, route.gateway()), controlPath(controlUrl),
+                        route.host(), options.httpTimeout());
+            }
+            return firewallControl;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The IGD's IPv6 address (a link-local one keeps its zone) at the control URL's port. */
+    static InetSocketAddress atIpv6(URL controlUrl, Inet6Address igd) {
+        return new InetSocketAddress(igd, controlUrl.getPort() < 0 ? 80 : controlUrl.getPort());
+    }
+
+    /** The control URL's path and query, as the request line carries them. */
+    static String controlPath(URL controlUrl) {
+        String path = controlUrl.getPath().isEmpty() ? "/" : controlUrl.getPath();
+        return controlUrl.getQuery() == null ? path : path + "?" + controlUrl.getQuery();
     }
 
     private Gateway gateway() throws NatException {
@@ -185,11 +236,21 @@ public final class UpnpSession implements GatewaySession {
                 RemoteService service = services[0];
                 InetAddress self = localAddressTowards(location);
                 FOUND_LOG.info("UPnP IGD at {}: {} (we are {})", location, service.getServiceType(), self.getHostAddress());
-                return new Gateway(new IgdActions(upnp.getControlPoint(), http, service), self, literal(location.getHost()));
+                return new Gateway(new IgdActions(upnp.getControlPoint(), http, service), self, literal(location.getHost()),
+                        firewallControl(device));
             }
         }
         LOG.debug("UPnP device at {} has no WAN connection service", location);
         return null;
+    }
+
+    /** The absolute control URL of the device's WANIPv6FirewallControl:1, or null when it has none. */
+    private static URL firewallControl(RemoteDevice device) {
+        RemoteService[] services = device.findServices(FIREWALL_CONTROL);
+        if (services == null || services.length == 0) {
+            return null;
+        }
+        return services[0].getDevice().normalizeURI(services[0].getControlURI());
     }
 
     /** The local address the kernel would use to reach the IGD: the NewInternalClient to map to. */
@@ -230,6 +291,10 @@ public final class UpnpSession implements GatewaySession {
         lock.lock();
         try {
             closed = true;
+            if (firewallControl != null) {
+                firewallControl.close();
+                firewallControl = null;
+            }
             if (upnp != null) {
                 upnp.shutdown(); // registry, jupnp's executors, the router (datagram sockets, HTTP client)
                 upnp = null;

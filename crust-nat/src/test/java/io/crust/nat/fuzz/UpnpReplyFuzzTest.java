@@ -13,7 +13,8 @@ import org.jupnp.model.meta.RemoteService;
 /**
  * Hostile UPnP replies: SSDP search answers (read by jupnp, then the LOCATION check that decides
  * whether anything is fetched) and SOAP action answers (jupnp's reader with crust-nat's
- * {@code SoapAnswerReader}). A reply is read or refused with jupnp's {@link UnsupportedDataException};
+ * {@code SoapAnswerReader}), and WANIPv6FirewallControl answers, whole HTTP answers through crust-nat's own reader (whose
+ * refusal is a {@code NatException}). A reply is read or refused with jupnp's {@link UnsupportedDataException};
  * nothing else escapes, nothing hangs or allocates out of proportion. Saved inputs:
  * {@code src/test/resources/io/crust/nat/fuzz/UpnpReplyFuzzTestInputs/}.
  */
@@ -49,6 +50,19 @@ class UpnpReplyFuzzTest {
                 assertThat(invocation.getFailure() != null || invocation.getOutput().length <= 1).isTrue();
             } catch (UnsupportedDataException expected) {
                 // documented refusal
+            }
+        });
+    }
+
+    @FuzzTest
+    void firewallControlAnswersAreReadOrRefused(byte[] data) {
+        InputBudget.check("firewall control answer", data.length, PARSER_BYTES, () -> {
+            try {
+                assertThat(UpnpReplies.firewallAnswer(data)).isNotNull();
+            } catch (io.crust.nat.NatException expected) {
+                // documented refusal: a fault (UpnpActionException) or a malformed answer
+            } catch (java.io.IOException e) {
+                throw new AssertionError("reading from memory fails only as a NatException", e);
             }
         });
     }

@@ -65,6 +65,17 @@ public final class UpnpReplies {
         return invocation;
     }
 
+    /**
+     * Reads a whole HTTP answer to AddPinhole as {@code FirewallControl} does: its UniqueID.
+     *
+     * @throws io.crust.nat.NatException when the answer is a fault or malformed (the documented refusals)
+     */
+    public static String firewallAnswer(byte[] httpAnswer) throws java.io.IOException {
+        HttpAnswer answer = HttpAnswer.read(new java.io.ByteArrayInputStream(httpAnswer), FirewallControl.MAX_HEAD_BYTES,
+                HttpStreamClient.MAX_BODY_BYTES);
+        return FirewallControl.answer("AddPinhole", answer.status(), answer.body(), "UniqueID");
+    }
+
     @SuppressWarnings("unchecked")
     private static RemoteService wanIpService() {
         try {

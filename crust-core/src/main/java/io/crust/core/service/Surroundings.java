@@ -106,7 +106,9 @@ final class Surroundings {
      * already one of our host candidates, which peers dial first; the pinhole is what lets their dial through.
      */
     private void pinhole(PortMapper m, IpProtocol kind, InetSocketAddress bound) {
-        if (bound == null || nodeClosed.getAsBoolean() || !LocalAddresses.hasGlobalIpv6(bound.getAddress())) {
+        // the pinhole is for the interface's global address, which only a socket bound to the wildcard surely takes
+        if (bound == null || nodeClosed.getAsBoolean() || !bound.getAddress().isAnyLocalAddress()
+                || !LocalAddresses.hasGlobalIpv6(bound.getAddress())) {
             return;
         }
         try {

@@ -3,7 +3,6 @@ package io.crust.demo.nat;
 import io.crust.nat.IpProtocol;
 import io.crust.nat.PortMappers;
 import io.crust.demo.Json;
-import io.crust.nat.HostPort;
 import io.crust.nat.IpLiteral;
 import io.crust.nat.MappingProtocol;
 import io.crust.nat.NatException;
@@ -11,7 +10,9 @@ import io.crust.nat.PortMapper;
 import io.crust.nat.PortMapperOptions;
 import io.crust.nat.PortMapping;
 import java.io.PrintWriter;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -105,18 +106,18 @@ public final class NatMapCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 report(out, Json.object().put("event", "mapped")
-                        .put("external", HostPort.of(mapping.external()).toString())
+                        .put("external", where(mapping.external()))
                         .put("protocol", mapping.protocol().label())
                         .put("transport", t.label())
                         .put("internalPort", port)
                         .put("lifetimeSeconds", mapping.lifetime().toSeconds())
                         .put("doubleNat", mapping.doubleNat()),
-                        (ipv6 ? "pinhole " : "mapped ") + t.label() + " " + HostPort.of(mapping.external()) + " -> local port " + port + " via "
+                        (ipv6 ? "pinhole " : "mapped ") + t.label() + " " + where(mapping.external()) + " -> local port " + port + " via "
                                 + mapping.protocol().label() + " (lease " + mapping.lifetime().toSeconds()
                                 + " s, renewed until Ctrl-C)");
                 stop.await();
             } finally {
-                String where = HostPort.of(mapping.external()).toString();
+                String where = where(mapping.external());
                 mapping.close();
                 report(out, Json.object().put("event", "unmapped").put("external", where)
                         .put("protocol", mapping.protocol().label()), "deleted mapping " + where);
@@ -129,6 +130,12 @@ public final class NatMapCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** {@code 203.0.113.11:4000} or {@code [2001:db8:1::2]:4000}: IPv6 in its short form (RFC 5952). */
+    private static String where(InetSocketAddress address) {
+        String ip = IpLiteral.canonical(address.getAddress());
+        return (address.getAddress() instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + address.getPort();
     }
 
     private void report(PrintWriter out, Json line, String text) {

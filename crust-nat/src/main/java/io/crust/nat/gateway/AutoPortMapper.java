@@ -89,18 +89,23 @@ public final class AutoPortMapper implements PortMapper {
         for (MappingProtocol candidate : new MappingProtocol[] {MappingProtocol.PCP, MappingProtocol.UPNP}) {
             LeasingPortMapper mapper = new LeasingPortMapper(candidate == MappingProtocol.PCP
                     ? new PcpSession(options) : new UpnpSession(options), options);
+            boolean kept = false;
             try {
                 PortMapping mapping = request.send(mapper);
                 LOG.info("{} through {}", what, mapping.protocol().label());
+                kept = true;
                 return new Found(mapper, mapping);
             } catch (NatException e) {
-                mapper.close();
-                LOG.debug("{} did not give a {}: {}", candidate.label(), what, e.getMessage());
+                LOG.debug("{} did not work for the {}: {}", candidate.label(), what, e.getMessage());
                 failures.append(failures.isEmpty() ? "" : "; ").append(candidate.label()).append(": ")
                         .append(e.getMessage());
+            } finally {
+                if (!kept) {
+                    mapper.close(); // its threads and sockets, whatever the failure was
+                }
             }
         }
-        throw new NatException("no protocol gave a " + what + " (" + failures + ")");
+        throw new NatException("no protocol worked for the " + what + " (" + failures + ")");
     }
 
     @Override

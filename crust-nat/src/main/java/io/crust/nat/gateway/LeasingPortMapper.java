@@ -64,7 +64,8 @@ public final class LeasingPortMapper implements PortMapper {
     @Override
     public PortMapping openPinhole(IpProtocol transport, int port, Duration lease) throws NatException {
         long seconds = leaseSeconds(transport, port, lease);
-        // no announcement listener: restart announcements go to IPv4's 224.0.0.1; the periodic check covers a reboot
+        // no announcement listener: it hears IPv4's 224.0.0.1 only (PCP's IPv6 group ff02::1 is not joined);
+        // the periodic check covers a reboot
         return start(() -> session.pinholeLease(transport, port, seconds), transport, port, false);
     }
 

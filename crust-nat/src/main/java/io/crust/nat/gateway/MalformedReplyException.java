@@ -13,4 +13,10 @@ public final class MalformedReplyException extends NatException {
     public MalformedReplyException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** Text from a gateway in a message: one line, at most 64 characters of it. */
+    public static String shown(String text) {
+        String oneLine = text.replaceAll("\\p{Cntrl}", "?");
+        return oneLine.length() <= 64 ? oneLine : oneLine.substring(0, 64) + "...";
+    }
 }

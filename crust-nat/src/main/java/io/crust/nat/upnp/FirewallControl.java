@@ -43,15 +43,15 @@ import org.w3c.dom.NodeList;
  *   &lt;/u:AddPinhole&gt;&lt;/s:Body&gt;&lt;/s:Envelope&gt;
  * </pre>
  * The answer is {@code <u:AddPinholeResponse><UniqueID>7</UniqueID></u:AddPinholeResponse>}, or HTTP 500
- * with {@code <UPnPError><errorCode>606</errorCode><errorDescription>...}. UpdatePinhole (UniqueID,
- * NewLeaseTime) renews, DeletePinhole (UniqueID) deletes; both answer 704 NoSuchEntry for a pinhole the IGD
- * no longer has.
+ * with {@code <UPnPError><errorCode>606</errorCode><errorDescription>...}. For a pinhole it already has, the
+ * IGD extends the lease and answers with its UniqueID, so AddPinhole also renews ({@link UpnpPinholeLease}).
+ * DeletePinhole (UniqueID) deletes, or answers 704 NoSuchEntry for a pinhole the IGD no longer has.
  *
  * <p>Like the rest of the UPnP code: no proxy, no redirects, each exchange bounded by the HTTP timeout and
  * the answer by {@link HttpStreamClient#MAX_BODY_BYTES} ({@link HttpAnswer}); DTDs are refused and the
  * answer's text is never looked up as a name.
  */
-final class FirewallControl implements AutoCloseable {
+final class FirewallControl {
     static final String SERVICE = "urn:schemas-upnp-org:service:WANIPv6FirewallControl:1";
     /** NoSuchEntry: the IGD has no pinhole of that UniqueID (it expired, or the IGD restarted). */
     static final int NO_SUCH_ENTRY = 704;
@@ -103,16 +103,8 @@ final class FirewallControl implements AutoCloseable {
             }
             return uniqueId;
         } catch (NumberFormatException e) {
-            throw new MalformedReplyException("AddPinhole answered UniqueID '" + shown(id) + "', not 0..65535");
+            throw new MalformedReplyException("AddPinhole answered UniqueID '" + MalformedReplyException.shown(id) + "', not 0..65535");
         }
-    }
-
-    /** UpdatePinhole: a new lease for the pinhole. */
-    void updatePinhole(int uniqueId, long leaseSeconds) throws NatException {
-        Map<String, String> args = new LinkedHashMap<>();
-        args.put("UniqueID", Integer.toString(uniqueId));
-        args.put("NewLeaseTime", Long.toString(leaseSeconds));
-        call("UpdatePinhole", args, null);
     }
 
     /** DeletePinhole. */
@@ -136,7 +128,11 @@ final class FirewallControl implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(source, 0));
-            socket.connect(igd, (int) Math.max(1, timeout.toMillis()));
+            try {
+                socket.connect(igd, (int) Math.max(1, timeout.toMillis()));
+            } catch (SocketTimeoutException e) {
+                throw new NatException(action + " to " + control() + ": no connection within " + timeout.toMillis() + " ms", e);
+            }
             OutputStream out = socket.getOutputStream();
             out.write(head.getBytes(StandardCharsets.US_ASCII));
             out.write(body);
@@ -188,7 +184,7 @@ final class FirewallControl implements AutoCloseable {
             String description = onlyText(document, "errorDescription");
             try {
                 int errorCode = Integer.parseInt(code == null ? "" : code.trim());
-                throw new UpnpActionException(action, errorCode, description == null ? "" : shown(description.trim()));
+                throw new UpnpActionException(action, errorCode, description == null ? "" : MalformedReplyException.shown(description.trim()));
             } catch (NumberFormatException e) {
                 throw new MalformedReplyException(action + " fault without a numeric errorCode");
             }
@@ -224,19 +220,8 @@ final class FirewallControl implements AutoCloseable {
         return node instanceof Element e ? e : null;
     }
 
-    /** Text from the IGD in a message: one line, at most 64 characters of it. */
-    private static String shown(String text) {
-        String oneLine = text.replaceAll("\\p{Cntrl}", "?");
-        return oneLine.length() <= 64 ? oneLine : oneLine.substring(0, 64) + "...";
-    }
-
     private static String escape(String text) {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
-    /** Nothing is held between actions: each has its own connection. */
-    @Override
-    public void close() {
-        // each action closes its own socket
-    }
 }

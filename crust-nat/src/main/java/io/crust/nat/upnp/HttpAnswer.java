@@ -4,19 +4,23 @@ import io.crust.nat.gateway.MalformedReplyException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * An HTTP/1.1 answer read from a stream (RFC 9112): the status line, the headers, and a body framed by
- * {@code Transfer-Encoding: chunked}, by {@code Content-Length}, or by the end of the connection. The head
- * and the body each have a size limit, checked before anything is kept, so a hostile or broken IGD cannot
- * make the reader hold more than the limits.
+ * An HTTP/1.1 answer read from a stream (RFC 9112): interim 1xx answers skipped, then the status line, the
+ * headers, and a body framed by {@code Transfer-Encoding: chunked}, by {@code Content-Length}, or by the end
+ * of the connection (section 6.3). Lines end in CR LF, or a bare LF, which section 2.2 lets a recipient
+ * accept. The head (with any chunk trailers) and the body each have a size limit, checked before anything is
+ * kept, so a hostile or broken IGD cannot make the reader hold more than the limits.
  *
- * @param status the status code, 100..599
+ * @param status the final status code, 200..599
  * @param body   the body, decoded from chunks when chunked
  */
 record HttpAnswer(int status, byte[] body) {
+    /** Interim answers (100 Continue, 102 Processing) skipped before the final one; more is an error. */
+    static final int MAX_INTERIM_ANSWERS = 4;
 
     /**
      * Reads one answer.
@@ -25,83 +29,82 @@ record HttpAnswer(int status, byte[] body) {
      * @throws IOException             when the stream fails (a {@link java.net.SocketTimeoutException} on a timeout)
      */
     static HttpAnswer read(InputStream in, int maxHeadBytes, int maxBodyBytes) throws IOException {
-        String head = readHead(in, maxHeadBytes);
-        String[] lines = head.split("\r\n");
-        String[] statusLine = lines[0].split(" ", 3);
-        if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
-            throw new MalformedReplyException("not an HTTP/1.x status line: " + shown(lines[0]));
+        int[] headBudget = {maxHeadBytes};
+        for (int interim = 0; ; interim++) {
+            List<String> head = lines(in, headBudget);
+            int status = status(head.get(0));
+            if (status >= 200) {
+                return new HttpAnswer(status, body(in, head, headBudget, maxBodyBytes));
+            }
+            if (interim == MAX_INTERIM_ANSWERS) {
+                throw new MalformedReplyException("more than " + MAX_INTERIM_ANSWERS + " interim HTTP answers");
+            }
         }
-        int status;
+    }
+
+    private static int status(String statusLine) throws MalformedReplyException {
+        String[] parts = statusLine.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+            throw new MalformedReplyException("not an HTTP/1.x status line: " + MalformedReplyException.shown(statusLine));
+        }
         try {
-            status = Integer.parseInt(statusLine[1]);
+            int status = Integer.parseInt(parts[1]);
+            if (status >= 100 && status <= 599 && parts[1].length() == 3) {
+                return status;
+            }
         } catch (NumberFormatException e) {
-            status = -1;
+            // reported below
         }
-        if (status < 100 || status > 599) {
-            throw new MalformedReplyException("HTTP status '" + shown(statusLine[1]) + "' is not 100..599");
-        }
+        throw new MalformedReplyException("HTTP status '" + MalformedReplyException.shown(parts[1]) + "' is not 100..599");
+    }
+
+    private static byte[] body(InputStream in, List<String> head, int[] headBudget, int maxBodyBytes) throws IOException {
         long contentLength = -1;
-        boolean chunked = false;
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
+        String transferEncoding = null;
+        for (String line : head.subList(1, head.size())) {
+            int colon = line.indexOf(':');
             if (colon <= 0) {
-                throw new MalformedReplyException("HTTP header line without a name: " + shown(lines[i]));
+                throw new MalformedReplyException("HTTP header line without a name: " + MalformedReplyException.shown(line));
             }
-            String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String value = lines[i].substring(colon + 1).trim();
+            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = line.substring(colon + 1).trim();
             if (name.equals("content-length")) {
-                contentLength = number(value, 10, "Content-Length");
+                long length = number(value, 10, "Content-Length");
+                if (contentLength >= 0 && length != contentLength) {
+                    throw new MalformedReplyException("two different Content-Length headers");
+                }
+                contentLength = length;
             } else if (name.equals("transfer-encoding")) {
-                chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
+                transferEncoding = value.toLowerCase(Locale.ROOT);
             }
         }
-        byte[] body;
-        if (chunked) {
-            body = chunks(in, maxBodyBytes);
-        } else if (contentLength >= 0) {
-            if (contentLength > maxBodyBytes) {
-                throw new MalformedReplyException("HTTP body of " + contentLength + " bytes is over " + maxBodyBytes);
-            }
-            body = in.readNBytes((int) contentLength);
-            if (body.length < contentLength) {
-                throw new MalformedReplyException("HTTP body ended after " + body.length + " of " + contentLength + " bytes");
-            }
-        } else {
-            body = upTo(in, maxBodyBytes);
+        if (transferEncoding != null) {
+            // section 6.3: chunked last means chunked; any other coding runs to the end of the connection
+            return transferEncoding.endsWith("chunked") ? chunks(in, headBudget, maxBodyBytes) : upTo(in, maxBodyBytes);
         }
-        return new HttpAnswer(status, body);
+        if (contentLength < 0) {
+            return upTo(in, maxBodyBytes);
+        }
+        if (contentLength > maxBodyBytes) {
+            throw new MalformedReplyException("HTTP body of " + contentLength + " bytes is over " + maxBodyBytes);
+        }
+        byte[] body = in.readNBytes((int) contentLength);
+        if (body.length < contentLength) {
+            throw new MalformedReplyException("HTTP body ended after " + body.length + " of " + contentLength + " bytes");
+        }
+        return body;
     }
 
-    /** The status line and headers, without the blank line that ends them. */
-    private static String readHead(InputStream in, int maxHeadBytes) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream(512);
-        int matched = 0; // how much of CR LF CR LF has just been read
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new MalformedReplyException("HTTP answer ended within its headers");
-            }
-            if (head.size() >= maxHeadBytes) {
-                throw new MalformedReplyException("HTTP headers longer than " + maxHeadBytes + " bytes");
-            }
-            head.write(b);
-            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-                    ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        String text = head.toString(StandardCharsets.ISO_8859_1);
-        return text.substring(0, text.length() - 4);
-    }
-
-    /** A chunked body (RFC 9112 section 7.1): hex size lines, each chunk followed by CR LF, ended by size 0. */
-    private static byte[] chunks(InputStream in, int maxBodyBytes) throws IOException {
+    /** A chunked body (section 7.1): hex size lines, each chunk followed by a line end, ended by size 0 and trailers. */
+    private static byte[] chunks(InputStream in, int[] headBudget, int maxBodyBytes) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         while (true) {
-            String sizeLine = line(in);
+            String sizeLine = line(in, headBudget);
             int semicolon = sizeLine.indexOf(';');
             long size = number(semicolon < 0 ? sizeLine.trim() : sizeLine.substring(0, semicolon).trim(), 16, "chunk size");
             if (size == 0) {
-                while (!line(in).isEmpty()) {
-                    // trailer fields, not used
+                while (!line(in, headBudget).isEmpty()) {
+                    // trailer fields, not used; they count against the head's budget
                 }
                 return body.toByteArray();
             }
@@ -113,26 +116,41 @@ record HttpAnswer(int status, byte[] body) {
                 throw new MalformedReplyException("HTTP chunk ended after " + chunk.length + " of " + size + " bytes");
             }
             body.write(chunk);
-            if (!line(in).isEmpty()) {
-                throw new MalformedReplyException("HTTP chunk not followed by CR LF");
+            if (!line(in, headBudget).isEmpty()) {
+                throw new MalformedReplyException("HTTP chunk not followed by a line end");
             }
         }
     }
 
-    /** A line ended by CR LF (or LF), at most 1,024 bytes. */
-    private static String line(InputStream in) throws IOException {
+    /** Lines up to the first empty one (not included); at least one. */
+    private static List<String> lines(InputStream in, int[] budget) throws IOException {
+        List<String> lines = new ArrayList<>();
+        while (true) {
+            String line = line(in, budget);
+            if (line.isEmpty()) {
+                if (lines.isEmpty()) {
+                    throw new MalformedReplyException("HTTP answer starts with an empty line");
+                }
+                return lines;
+            }
+            lines.add(line);
+        }
+    }
+
+    /** A line without its end (CR LF or LF); every byte read counts against {@code budget[0]}. */
+    private static String line(InputStream in, int[] budget) throws IOException {
         StringBuilder line = new StringBuilder();
         while (true) {
             int b = in.read();
             if (b < 0) {
-                throw new MalformedReplyException("HTTP answer ended within a chunk line");
+                throw new MalformedReplyException("HTTP answer ended within its head or a chunk line");
+            }
+            if (--budget[0] < 0) {
+                throw new MalformedReplyException("HTTP headers and chunk lines longer than the limit");
             }
             if (b == '\n') {
                 int end = line.length() > 0 && line.charAt(line.length() - 1) == '\r' ? line.length() - 1 : line.length();
                 return line.substring(0, end);
-            }
-            if (line.length() >= 1024) {
-                throw new MalformedReplyException("HTTP chunk line longer than 1024 bytes");
             }
             line.append((char) b);
         }
@@ -149,21 +167,16 @@ record HttpAnswer(int status, byte[] body) {
 
     private static long number(String text, int radix, String what) throws MalformedReplyException {
         if (text.isEmpty() || text.length() > 8) {
-            throw new MalformedReplyException(what + " '" + shown(text) + "' is not a number of up to 8 digits");
+            throw new MalformedReplyException(what + " '" + MalformedReplyException.shown(text) + "' is not a number of up to 8 digits");
         }
         try {
             long value = Long.parseLong(text, radix);
-            if (value < 0) {
+            if (value < 0 || text.charAt(0) == '+') {
                 throw new NumberFormatException();
             }
             return value;
         } catch (NumberFormatException e) {
-            throw new MalformedReplyException(what + " '" + shown(text) + "' is not a number");
+            throw new MalformedReplyException(what + " '" + MalformedReplyException.shown(text) + "' is not a number");
         }
-    }
-
-    private static String shown(String text) {
-        String oneLine = text.replaceAll("\\p{Cntrl}", "?");
-        return oneLine.length() <= 64 ? oneLine : oneLine.substring(0, 64) + "...";
     }
 }

@@ -10,11 +10,14 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
- * One pinhole through {@link FirewallControl}: AddPinhole the first time, UpdatePinhole to renew, and AddPinhole
- * again when the IGD answers NoSuchEntry (it restarted or let the pinhole expire). The check between renewals is
- * an UpdatePinhole too: the service has no cheaper question that says whether a pinhole exists (miniupnpd answers
- * GetPinholePackets for any UniqueID). The pinhole is for any remote host and port; no address is translated, so
- * the external address is the host's own.
+ * One pinhole through {@link FirewallControl}. Every request for it, the first, each renewal and each check
+ * between renewals, is an AddPinhole: for a pinhole it already has (same remote, internal client, port and
+ * protocol) the IGD extends the lease and answers with that pinhole's UniqueID, and one it lost is simply
+ * added again. A UniqueID that differs from the last one says the IGD lost the pinhole (it restarted or let it
+ * expire). UpdatePinhole is not used: after a restart the IGD numbers pinholes from the start again, so an
+ * old UniqueID may name another pinhole of this host, which an update would then renew in this one's place.
+ * The pinhole is for any remote host and port; no address is translated, so the external address is the
+ * host's own.
  */
 final class UpnpPinholeLease implements GatewayLease {
     private final FirewallControl control;
@@ -34,20 +37,15 @@ final class UpnpPinholeLease implements GatewayLease {
 
     @Override
     public Grant acquire() throws NatException {
-        boolean lost = false;
-        if (uniqueId >= 0) {
-            if (renewed()) {
-                return grant(false);
-            }
-            lost = true;
-        }
-        uniqueId = control.addPinhole(host, port, transport, leaseSeconds);
-        return grant(lost);
+        boolean lost = !added();
+        Duration lifetime = Duration.ofSeconds(leaseSeconds);
+        return new Grant(MappingProtocol.UPNP, new InetSocketAddress(host, port), lifetime,
+                lifetime.multipliedBy(3).dividedBy(4), lost, false);
     }
 
     @Override
     public boolean stillMapped() throws NatException {
-        return uniqueId >= 0 && renewed();
+        return added();
     }
 
     @Override
@@ -65,22 +63,10 @@ final class UpnpPinholeLease implements GatewayLease {
         uniqueId = -1;
     }
 
-    /** UpdatePinhole: true when renewed, false when the IGD no longer has the pinhole. */
-    private boolean renewed() throws NatException {
-        try {
-            control.updatePinhole(uniqueId, leaseSeconds);
-            return true;
-        } catch (UpnpActionException e) {
-            if (e.errorCode() == FirewallControl.NO_SUCH_ENTRY) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    private Grant grant(boolean gatewayLostState) {
-        Duration lifetime = Duration.ofSeconds(leaseSeconds);
-        return new Grant(MappingProtocol.UPNP, new InetSocketAddress(host, port), lifetime,
-                lifetime.multipliedBy(3).dividedBy(4), gatewayLostState, false);
+    /** AddPinhole; true when the IGD still had the pinhole of the last answer (or there was none before). */
+    private boolean added() throws NatException {
+        int before = uniqueId;
+        uniqueId = control.addPinhole(host, port, transport, leaseSeconds);
+        return before < 0 || before == uniqueId;
     }
 }

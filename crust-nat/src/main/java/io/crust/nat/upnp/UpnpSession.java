@@ -8,6 +8,7 @@ import io.crust.nat.PortMapperOptions;
 import io.crust.nat.gateway.GatewayLease;
 import io.crust.nat.gateway.GatewaySession;
 import io.crust.nat.gateway.Ipv6Gateway;
+import io.crust.nat.gateway.MalformedReplyException;
 import io.crust.nat.log.RateLimitedLog;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -56,7 +57,6 @@ public final class UpnpSession implements GatewaySession {
     private HttpStreamClient http;
     private ControlPointService upnp;
     private Gateway gateway;
-    private FirewallControl firewallControl;
     private boolean closed;
 
     /**
@@ -86,7 +86,8 @@ public final class UpnpSession implements GatewaySession {
     /**
      * A pinhole through the IGD's WANIPv6FirewallControl:1. The IGD is found over IPv4 as for a mapping; the
      * actions go to the IPv6 gateway (the default route's, or the options' when IPv6) at the control URL's port
-     * and path, from the host's global address, since the IGD opens pinholes only for the address asking.
+     * and path, from the host's global address, since the IGD opens pinholes only for the address asking. Each
+     * lease has its own client (it holds nothing between actions), with the route as it is now.
      */
     @Override
     public GatewayLease pinholeLease(IpProtocol transport, int port, long lifetimeSeconds) throws NatException {
@@ -96,30 +97,18 @@ public final class UpnpSession implements GatewaySession {
                     + " offers no WANIPv6FirewallControl service, so it cannot open IPv6 pinholes");
         }
         Ipv6Gateway route = Ipv6Gateway.find(options.gateway());
-        return new UpnpPinholeLease(firewallControl(g.firewallControl(), route), route.host(), transport, port,
-                lifetimeSeconds);
-    }
-
-    /** The session's one client of the firewall service, made at the first pinhole. */
-    private FirewallControl firewallControl(URL controlUrl, Ipv6Gateway route) throws NatException {
-        lock.lock();
-        try {
-            if (closed) {
-                throw new NatException("the UPnP session is closed");
-            }
-            if (firewallControl == null) {
-                firewallControl = new FirewallControl(atIpv6(controlUrl, route.gateway()), controlPath(controlUrl),
-                        route.host(), options.httpTimeout());
-            }
-            return firewallControl;
-        } finally {
-            lock.unlock();
-        }
+        FirewallControl control = new FirewallControl(atIpv6(g.firewallControl(), route.gateway()),
+                controlPath(g.firewallControl()), route.host(), options.httpTimeout());
+        return new UpnpPinholeLease(control, route.host(), transport, port, lifetimeSeconds);
     }
 
     /** The IGD's IPv6 address (a link-local one keeps its zone) at the control URL's port. */
-    static InetSocketAddress atIpv6(URL controlUrl, Inet6Address igd) {
-        return new InetSocketAddress(igd, controlUrl.getPort() < 0 ? 80 : controlUrl.getPort());
+    static InetSocketAddress atIpv6(URL controlUrl, Inet6Address igd) throws MalformedReplyException {
+        int port = controlUrl.getPort() < 0 ? 80 : controlUrl.getPort();
+        if (port < 1 || port > 65535) {
+            throw new MalformedReplyException("the IGD's firewall control URL has port " + port + ", not 1..65535");
+        }
+        return new InetSocketAddress(igd, port);
     }
 
     /** The control URL's path and query, as the request line carries them. */
@@ -291,10 +280,6 @@ public final class UpnpSession implements GatewaySession {
         lock.lock();
         try {
             closed = true;
-            if (firewallControl != null) {
-                firewallControl.close();
-                firewallControl = null;
-            }
             if (upnp != null) {
                 upnp.shutdown(); // registry, jupnp's executors, the router (datagram sockets, HTTP client)
                 upnp = null;

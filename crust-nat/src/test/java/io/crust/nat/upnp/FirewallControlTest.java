@@ -75,12 +75,22 @@ class FirewallControlTest {
                 .isInstanceOf(MalformedReplyException.class).hasMessageContaining("not XML");
         assertThatThrownBy(() -> FirewallControl.answer("AddPinhole", 404, bytes("<a/>"), "UniqueID"))
                 .isInstanceOf(MalformedReplyException.class).hasMessageContaining("HTTP 404");
-        String entity = "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>";
+        // refused at the DOCTYPE, before any entity is defined, let alone fetched (the file need not exist)
+        String entity = "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x SYSTEM \"file:///nonexistent/crust-test\">]>"
+                + "<u:AddPinholeResponse xmlns:u=\"x\"><UniqueID>&x;</UniqueID></u:AddPinholeResponse>";
         assertThatThrownBy(() -> FirewallControl.answer("AddPinhole", 200, bytes(entity), "UniqueID"))
-                .isInstanceOf(MalformedReplyException.class);
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("not XML").hasMessageContaining("DOCTYPE");
         String noCode = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><s:Fault/></s:Body></s:Envelope>";
         assertThatThrownBy(() -> FirewallControl.answer("AddPinhole", 500, bytes(noCode), "UniqueID"))
                 .isInstanceOf(MalformedReplyException.class).hasMessageContaining("errorCode");
+    }
+
+    @Test
+    void aControlUrlPortOutOfRangeIsMalformed() throws Exception {
+        URL found = URI.create("http://192.168.1.1:70000/ctl/IP6FCtl").toURL();
+        Inet6Address igd = (Inet6Address) InetAddress.getByName("2001:db8:1:0:0:0:0:1");
+        assertThatThrownBy(() -> UpnpSession.atIpv6(found, igd)).isInstanceOf(MalformedReplyException.class)
+                .hasMessageContaining("70000");
     }
 
     @Test

@@ -34,6 +34,39 @@ class HttpAnswerTest {
     }
 
     @Test
+    void interimAnswersAreSkippedUpToALimit() throws Exception {
+        HttpAnswer a = read("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(text(a)).isEqualTo("ok");
+        assertThatThrownBy(() -> read("HTTP/1.1 100 Continue\r\n\r\n".repeat(HttpAnswer.MAX_INTERIM_ANSWERS + 1)
+                + "HTTP/1.1 200 OK\r\n\r\n")).isInstanceOf(MalformedReplyException.class).hasMessageContaining("interim");
+    }
+
+    @Test
+    void aTransferCodingOtherThanChunkedRunsToTheEndAndOverridesContentLength() throws Exception {
+        assertThat(text(read("HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\nto the end")))
+                .isEqualTo("to the end");
+    }
+
+    @Test
+    void twoDifferentContentLengthsAreMalformedAndTwoEqualOnesAreNot() throws Exception {
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc"))
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("two different Content-Length");
+        assertThat(text(read("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab"))).isEqualTo("ab");
+    }
+
+    @Test
+    void bareLineFeedsEndLinesInTheHeadAndInChunks() throws Exception {
+        assertThat(text(read("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\nok\n0\n\n"))).isEqualTo("ok");
+    }
+
+    @Test
+    void chunkTrailersCountAgainstTheHeadsLimit() {
+        assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + "T: x\r\n".repeat(60) + "\r\n"))
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("longer than the limit");
+    }
+
+    @Test
     void aBodyOrHeadOverItsLimitIsRefusedBeforeItIsKept() {
         assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-Length: 65\r\n\r\n" + "x".repeat(65)))
                 .isInstanceOf(MalformedReplyException.class).hasMessageContaining("over 64");
@@ -42,7 +75,7 @@ class HttpAnswerTest {
         assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\n\r\n" + "x".repeat(65)))
                 .isInstanceOf(MalformedReplyException.class).hasMessageContaining("over 64");
         assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nX: " + "y".repeat(300) + "\r\n\r\n"))
-                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("headers longer than 256");
+                .isInstanceOf(MalformedReplyException.class).hasMessageContaining("longer than the limit");
     }
 
     @Test
@@ -57,7 +90,7 @@ class HttpAnswerTest {
                 .hasMessageContaining("5 of 10");
         assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")).isInstanceOf(MalformedReplyException.class);
         assertThatThrownBy(() -> read("HTTP/1.1 200 OK\r\nContent-")).isInstanceOf(MalformedReplyException.class)
-                .hasMessageContaining("within its headers");
+                .hasMessageContaining("ended within its head");
     }
 
     private static HttpAnswer read(String answer) throws IOException {

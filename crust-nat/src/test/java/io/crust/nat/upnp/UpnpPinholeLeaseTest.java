@@ -1,8 +1,10 @@
 package io.crust.nat.upnp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.crust.nat.IpProtocol;
+import io.crust.nat.NatException;
 import io.crust.nat.gateway.Grant;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,8 +29,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A pinhole's life against a fake WANIPv6FirewallControl on loopback (the lab's miniupnpd is in
- * {@code PortMapperLabTest}): AddPinhole, UpdatePinhole to renew and check, AddPinhole again once the
- * IGD answers NoSuchEntry, DeletePinhole on release.
+ * {@code PortMapperLabTest}): AddPinhole to open, renew and check (a new UniqueID says the IGD lost the
+ * pinhole), DeletePinhole on release.
  */
 @Timeout(30)
 class UpnpPinholeLeaseTest {
@@ -47,45 +49,89 @@ class UpnpPinholeLeaseTest {
 
     @AfterEach
     void stop() throws Exception {
-        control.close();
         igd.close();
     }
 
     @Test
-    void aPinholeIsAddedForTheHostsCanonicalAddressRenewedByUpdateAndDeletedOnRelease() throws Exception {
+    void aPinholeIsAddedForTheHostsCanonicalAddressRenewedByAddingItAgainAndDeletedOnRelease() throws Exception {
         UpnpPinholeLease lease = new UpnpPinholeLease(control, host, IpProtocol.UDP, 4000, 3600);
         Grant first = lease.acquire();
         assertThat(first.external()).isEqualTo(new InetSocketAddress(host, 4000));
         assertThat(first.lifetime()).isEqualTo(Duration.ofHours(1));
         assertThat(first.renewIn()).isEqualTo(Duration.ofMinutes(45));
         assertThat(first.gatewayLostState()).isFalse();
-        assertThat(igd.requests.get(0)).contains("AddPinhole").contains("<InternalClient>2001:db8:1::2</InternalClient>")
+        assertThat(igd.requests.get(0)).contains("#AddPinhole").contains("<InternalClient>2001:db8:1::2</InternalClient>")
                 .contains("<InternalPort>4000</InternalPort>").contains("<Protocol>17</Protocol>")
-                .contains("<LeaseTime>3600</LeaseTime>").contains("<RemoteHost></RemoteHost>");
+                .contains("<LeaseTime>3600</LeaseTime>").contains("<RemoteHost></RemoteHost>")
+                .contains("Host: [127.0.0.1]").doesNotContain("UpdatePinhole");
 
         assertThat(lease.stillMapped()).isTrue();
         assertThat(lease.acquire().gatewayLostState()).isFalse();
         lease.release();
         assertThat(igd.requests).hasSize(4);
-        assertThat(igd.requests.get(1)).contains("UpdatePinhole").contains("<UniqueID>7</UniqueID>");
-        assertThat(igd.requests.get(2)).contains("UpdatePinhole").contains("<NewLeaseTime>3600</NewLeaseTime>");
-        assertThat(igd.requests.get(3)).contains("DeletePinhole").contains("<UniqueID>7</UniqueID>");
+        assertThat(igd.requests.subList(1, 3)).allSatisfy(r -> assertThat(r).contains("#AddPinhole").contains("<LeaseTime>3600</LeaseTime>"));
+        assertThat(igd.requests.get(3)).contains("#DeletePinhole").contains("<UniqueID>7</UniqueID>");
     }
 
     @Test
-    void aPinholeTheIgdForgotIsSeenByTheCheckAndAddedAgainAsLost() throws Exception {
+    void aPinholeTheIgdLostIsSeenByTheCheckAndItsNewUniqueIdIsTheOneDeleted() throws Exception {
         UpnpPinholeLease lease = new UpnpPinholeLease(control, host, IpProtocol.TCP, 4000, 600);
         lease.acquire();
-        igd.forget = true;
-        assertThat(lease.stillMapped()).isFalse();
-        igd.forget = false;
-        Grant again = lease.acquire();
-        assertThat(again.gatewayLostState()).isFalse();
-        igd.forget = true;
-        Grant readded = lease.acquire();
-        assertThat(readded.gatewayLostState()).as("NoSuchEntry to the renewal").isTrue();
-        assertThat(igd.requests.getLast()).contains("AddPinhole").contains("<Protocol>6</Protocol>");
-        lease.release(); // 704 to a delete is no error: the pinhole is gone either way
+        igd.restart(); // forgets its pinholes and numbers new ones from 20
+        assertThat(lease.stillMapped()).as("a new UniqueID: the IGD had lost it").isFalse();
+        assertThat(lease.stillMapped()).as("the same UniqueID again").isTrue();
+        assertThat(lease.acquire().gatewayLostState()).isFalse();
+        lease.release();
+        assertThat(igd.requests.getLast()).contains("#DeletePinhole").contains("<UniqueID>20</UniqueID>");
+        assertThat(igd.requests.getFirst()).contains("<Protocol>6</Protocol>");
+    }
+
+    @Test
+    void aNoSuchEntryAnswerToTheDeleteIsNoError() throws Exception {
+        UpnpPinholeLease lease = new UpnpPinholeLease(control, host, IpProtocol.UDP, 4000, 600);
+        lease.acquire();
+        igd.restart();
+        lease.release(); // the pinhole is gone either way
+        assertThat(igd.requests.getLast()).contains("#DeletePinhole");
+    }
+
+    @Test
+    void anIgdThatTricklesItsAnswerIsCutOffAtTheTimeout() throws Exception {
+        try (ServerSocket slow = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            Thread trickler = Thread.ofVirtual().start(() -> {
+                try (Socket s = slow.accept()) {
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+                    while (true) { // one header byte every 50 ms, never the end of the head
+                        out.write('X');
+                        out.flush();
+                        Thread.sleep(50);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the client gave up and closed
+                }
+            });
+            FirewallControl patient = new FirewallControl(new InetSocketAddress(InetAddress.getLoopbackAddress(), slow.getLocalPort()),
+                    "/ctl", InetAddress.getLoopbackAddress(), Duration.ofMillis(400));
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> patient.addPinhole(host, 4000, IpProtocol.UDP, 60)).isInstanceOf(NatException.class)
+                    .hasMessageContaining("no whole answer within 400 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            trickler.interrupt();
+            trickler.join();
+        }
+    }
+
+    @Test
+    void anIgdThatNeverAnswersCostsTheTimeoutAndSaysSo() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            FirewallControl mute = new FirewallControl(new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort()),
+                    "/ctl", InetAddress.getLoopbackAddress(), Duration.ofMillis(300));
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> mute.addPinhole(host, 4000, IpProtocol.UDP, 60)).isInstanceOf(NatException.class)
+                    .hasMessageContaining("no whole answer within 300 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
     }
 
     @Test
@@ -95,13 +141,17 @@ class UpnpPinholeLeaseTest {
         assertThat(igd.requests.get(0)).contains("<LeaseTime>86400</LeaseTime>");
     }
 
-    /** Answers AddPinhole with UniqueID 7, 8, ...; UpdatePinhole and DeletePinhole with success, or 704 once told to forget. */
+    /**
+     * Answers AddPinhole with the UniqueID of the pinhole it has for that protocol and port, adding one (7, 8, ...)
+     * when it has none; DeletePinhole with success, or 704 for a UniqueID it does not have. {@link #restart()}
+     * forgets every pinhole and numbers new ones from 20, as a rebooted IGD starts again.
+     */
     private static final class FakeFirewall implements AutoCloseable {
         private static final Pattern ACTION = Pattern.compile("#(\\w+)\"");
         final List<String> requests = new CopyOnWriteArrayList<>();
-        volatile boolean forget;
         private final ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-        private int nextId = 7;
+        private final java.util.Map<String, Integer> pinholes = new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile int nextId = 7;
         private final Thread thread;
 
         FakeFirewall() throws IOException {
@@ -122,13 +172,16 @@ class UpnpPinholeLeaseTest {
                     String body;
                     int status = 200;
                     if (action.equals("AddPinhole")) {
-                        body = "<u:AddPinholeResponse xmlns:u=\"" + FirewallControl.SERVICE + "\"><UniqueID>" + nextId++
+                        String key = field(request, "Protocol") + "/" + field(request, "InternalPort");
+                        int id = pinholes.computeIfAbsent(key, k -> nextId++);
+                        body = "<u:AddPinholeResponse xmlns:u=\"" + FirewallControl.SERVICE + "\"><UniqueID>" + id
                                 + "</UniqueID></u:AddPinholeResponse>";
-                    } else if (forget) {
+                    } else if (!pinholes.containsValue(Integer.parseInt(field(request, "UniqueID")))) {
                         status = 500;
                         body = "<s:Fault><detail><UPnPError xmlns=\"urn:schemas-upnp-org:control-1-0\"><errorCode>704</errorCode>"
                                 + "<errorDescription>NoSuchEntry</errorDescription></UPnPError></detail></s:Fault>";
                     } else {
+                        pinholes.values().remove(Integer.parseInt(field(request, "UniqueID")));
                         body = "<u:" + action + "Response xmlns:u=\"" + FirewallControl.SERVICE + "\"/>";
                     }
                     byte[] xml = ("<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"
@@ -142,6 +195,16 @@ class UpnpPinholeLeaseTest {
                     // closed, or a client that went away
                 }
             }
+        }
+
+        void restart() {
+            pinholes.clear();
+            nextId = 20;
+        }
+
+        private static String field(String request, String name) {
+            Matcher m = Pattern.compile("<" + name + ">([^<]*)</" + name + ">").matcher(request);
+            return m.find() ? m.group(1) : "";
         }
 
         /** The request's headers and its body (Content-Length bytes). */

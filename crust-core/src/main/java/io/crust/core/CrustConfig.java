@@ -123,7 +123,7 @@ public final class CrustConfig {
     public boolean tcp() { return tcp; }
     /** {@return whether crust-udt over UDP is used} */
     public boolean udp() { return udp; }
-    /** {@return whether to ask the router for port mappings (UPnP, NAT-PMP, PCP)} */
+    /** {@return whether to ask the router for port mappings (UPnP, NAT-PMP, PCP) and IPv6 firewall pinholes (PCP, UPnP)} */
     public boolean portMapping() { return portMapping; }
     /** {@return whether to announce and listen on the LAN beacon} */
     public boolean lanBeacon() { return lanBeacon; }
@@ -289,7 +289,8 @@ public final class CrustConfig {
          */
         public Builder udp(boolean on) { this.udp = on; return this; }
         /**
-         * Ask the router for port mappings (default false: it talks to the gateway).
+         * Ask the router for port mappings (default false: it talks to the gateway), and, where this host has a
+         * global IPv6 address, for pinholes in the router's IPv6 firewall to the same ports.
          *
          * @param on whether to map the listen ports on the gateway
          * @return this builder

@@ -62,7 +62,7 @@ public final class PeerCommand implements Callable<Integer> {
     @Option(names = "--no-udp", description = "do not use UDP (crust-udt)")
     boolean noUdp;
 
-    @Option(names = "--no-upnp", description = "do not ask the router for port mappings (UPnP, NAT-PMP, PCP)")
+    @Option(names = "--no-upnp", description = "do not ask the router for port mappings (UPnP, NAT-PMP, PCP) or IPv6 pinholes")
     boolean noUpnp;
 
     @Option(names = "--lan", description = "announce and discover peers on the local network (LAN beacon)")

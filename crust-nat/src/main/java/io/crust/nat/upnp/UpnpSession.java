@@ -111,10 +111,18 @@ public final class UpnpSession implements GatewaySession {
         return new InetSocketAddress(igd, port);
     }
 
-    /** The control URL's path and query, as the request line carries them. */
-    static String controlPath(URL controlUrl) {
+    /**
+     * The control URL's path and query, as the request line carries them: visible ASCII only, at most 1,024
+     * characters, so that text from the device description cannot end the request line or add headers.
+     */
+    static String controlPath(URL controlUrl) throws MalformedReplyException {
         String path = controlUrl.getPath().isEmpty() ? "/" : controlUrl.getPath();
-        return controlUrl.getQuery() == null ? path : path + "?" + controlUrl.getQuery();
+        String target = controlUrl.getQuery() == null ? path : path + "?" + controlUrl.getQuery();
+        if (target.length() > 1024 || !target.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new MalformedReplyException("the IGD's firewall control path '" + MalformedReplyException.shown(target)
+                    + "' is not up to 1,024 visible ASCII characters");
+        }
+        return target;
     }
 
     private Gateway gateway() throws NatException {

@@ -86,6 +86,14 @@ class FirewallControlTest {
     }
 
     @Test
+    void aControlPathThatCouldBreakTheRequestLineIsMalformed() throws Exception {
+        URL spaced = URI.create("http://192.168.1.1:5555/ctl/IP6FCtl").toURL();
+        URL withSpace = new URL(spaced, "/ctl/a b"); // URL, unlike URI, takes it as it is
+        assertThatThrownBy(() -> UpnpSession.controlPath(withSpace)).isInstanceOf(MalformedReplyException.class)
+                .hasMessageContaining("visible ASCII");
+    }
+
+    @Test
     void aControlUrlPortOutOfRangeIsMalformed() throws Exception {
         URL found = URI.create("http://192.168.1.1:70000/ctl/IP6FCtl").toURL();
         Inet6Address igd = (Inet6Address) InetAddress.getByName("2001:db8:1:0:0:0:0:1");

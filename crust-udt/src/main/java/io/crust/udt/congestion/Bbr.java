@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  *
  * <p>States: STARTUP doubles the rate every round until the bandwidth stops growing by 25 % for three
  * rounds; DRAIN empties the queue Startup built; PROBE_BW cruises at the measured rate, probing with
- * one round at 1.25x and draining with one at 0.75x every eight rounds; PROBE_RTT briefly shrinks the
+ * one round at 1.25x (and a window of 2.25 BDPs instead of 2, as in BBR v3, so that a window-limited
+ * flow can probe too) and draining with one at 0.75x every eight rounds; PROBE_RTT briefly shrinks the
  * flight when the minimum RTT has not been seen for 10 s, so that a standing queue cannot hide it.
  *
  * <p>Loss. Random loss (a radio hop, a flaky link) removes packets without slowing the others, so
@@ -47,6 +48,12 @@ public final class Bbr implements CongestionController {
     /** 4 ln 2: the smallest gain that doubles the delivery rate every round (draft-ietf-ccwg-bbr). */
     static final double STARTUP_PACING_GAIN = 2.77;
     static final double CWND_GAIN = 2.0;
+    /**
+     * The window's gain while ProbeBW probes up (BBR v3, draft-ietf-ccwg-bbr): a quarter of a BDP above
+     * {@link #CWND_GAIN}, so that a flow whose window is full (a queue other flows keep makes the RTT larger
+     * than the minimum it sizes the window by) can still put its probe's extra 25 % in flight.
+     */
+    static final double PROBE_UP_CWND_GAIN = 2.25;
     /** Drain sends at the inverse of Startup's gain, emptying in about one round what Startup queued. */
     static final double DRAIN_PACING_GAIN = 1 / STARTUP_PACING_GAIN;
     /** ProbeBW: probe up for a round, drain what the probe queued, cruise for six rounds. */
@@ -411,7 +418,8 @@ public final class Bbr implements CongestionController {
 
     private void setWindow(RateSample rs) {
         double bw = bandwidth();
-        long target = bdpBytes(bw, CWND_GAIN) + (long) (bw * peerMaxAckDelayNanos / 1e9) + 3L * datagramBytes;
+        double cwndGain = mode == Mode.PROBE_BW && PROBE_BW_GAINS[cycleIndex] > 1 ? PROBE_UP_CWND_GAIN : CWND_GAIN;
+        long target = bdpBytes(bw, cwndGain) + (long) (bw * peerMaxAckDelayNanos / 1e9) + 3L * datagramBytes;
         if (filledPipe) {
             target += (long) extraAcked.get();
         }

@@ -87,6 +87,28 @@ class BbrTest {
     }
 
     @Test
+    void whileProbingUpTheWindowLeavesRoomForTheProbesExtraQuarter() {
+        fillPipe();
+        long bdp = (long) (RATE * RTT / 1e9);
+        long cruiseWindow = 0;
+        int probingRounds = 0;
+        for (int i = 0; i < 20; i++) {
+            round(RATE, RTT, 0);
+            double gain = bbr.pacingRateBytesPerSecond() / (RATE * Bbr.PACING_MARGIN);
+            if (gain > 1.2) {
+                probingRounds++;
+                // a quarter of a BDP more than while cruising (one sample a round looks like ACK aggregation
+                // here, which adds the same allowance to both)
+                assertThat(bbr.windowBytes() - cruiseWindow).as("probing up").isBetween((long) (0.24 * bdp), (long) (0.26 * bdp));
+            } else if (gain > 0.99) {
+                cruiseWindow = bbr.windowBytes();
+            }
+        }
+        assertThat(probingRounds).isPositive();
+        assertThat(cruiseWindow).isPositive();
+    }
+
+    @Test
     void persistentCongestionCollapsesTheWindowButKeepsTheModel() {
         fillPipe();
         bbr.onPersistentCongestion();

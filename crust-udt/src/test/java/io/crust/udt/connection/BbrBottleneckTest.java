@@ -124,10 +124,7 @@ class BbrBottleneckTest {
 
     /**
      * The benchmark's bottleneck (docs/performance.md section 2b): the TUN link emulator queues up to 100 ms, two
-     * BDPs. Two flows that start together share it fairly over their first 20 s. Not asserted, and printed, a
-     * known weakness: a flow that joins 1 s after the other, which by then keeps the queue half full, ends Startup
-     * limited by its window (twice its bandwidth times the minimum RTT, against an RTT twice that) at a fraction of
-     * its share, and BBR's probing wins the rest back only over many seconds.
+     * BDPs. Two flows that start together share it fairly over their first 20 s.
      */
     @Test
     void twoFlowsStartingTogetherThroughATwoBdpQueueShareItFairly() {
@@ -135,7 +132,21 @@ class BbrBottleneckTest {
             double[] shares = sharesOverTwentySeconds(seed, Duration.ZERO);
             assertThat(Math.min(shares[0], shares[1])).as("seed %d", seed).isGreaterThanOrEqualTo(0.8 * Math.max(shares[0], shares[1]));
         }
-        sharesOverTwentySeconds(1, Duration.ofSeconds(1));
+    }
+
+    /**
+     * A flow that joins 1 s after the other, which by then keeps the queue half full, ends Startup limited by its
+     * window (twice its bandwidth times the minimum RTT, against an RTT twice that) at a fraction of its share; both
+     * flows are then window-limited, and only probing moves the split. With a probe-up window of 2 BDPs a
+     * window-limited flow could not probe, and the late flow got 0.50 to 0.56 of the other's rate here; with 2.25
+     * it gets more, though not yet the 0.8 of a fair share.
+     */
+    @Test
+    void aFlowJoiningOneSecondLateThroughATwoBdpQueueWinsBackMoreThanHalfItsShare() {
+        for (long seed = 1; seed <= 3; seed++) {
+            double[] shares = sharesOverTwentySeconds(seed, Duration.ofSeconds(1));
+            assertThat(shares[1]).as("seed %d", seed).isGreaterThanOrEqualTo(0.6 * shares[0]);
+        }
     }
 
     /** Goodput of two flows over the 20 s after the second starts, {@code lag} after the first; printed. */

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the node does with its local network, both off by default: port mappings on the router
  * (crust-nat's {@link PortMapper}: PCP, NAT-PMP, UPnP; the external addresses become MAPPED
- * candidates), pinholes in its IPv6 firewall for our global IPv6 address (PCP or UPnP), and the LAN beacon (peers announced on the LAN are dialled with route LAN, and the
- * handshake proves who they are). Mapping runs once at start; the mappings renew themselves and are
+ * candidates) with pinholes in its IPv6 firewall for our global IPv6 address (PCP or UPnP), and the
+ * LAN beacon (peers announced on the LAN are dialled with route LAN, and the handshake proves who
+ * they are). Mapping runs once at start; the mappings renew themselves and are
  * deleted by {@link #close()}.
  *
  * <p>Threads: mapping on {@code crust-port-mapping}, each LAN dial on {@code crust-lan-dial-ID}, both

@@ -155,7 +155,8 @@ final class NatRules {
     /**
      * The tables Debian's miniupnpd-nftables expects (its init script would create them, but fails
      * in a namespace): miniupnpd adds its dnat rules to {@code prerouting_miniupnpd} and its
-     * forward accepts to {@code miniupnpd}. Masquerade comes after its own postrouting chain.
+     * forward accepts to {@code miniupnpd}. Masquerade comes after its own postrouting chain, for IPv4
+     * only: a dual-stack UPnP site translates no IPv6, as a dual-stack home router does not.
      */
     static String miniupnpd() {
         return """
@@ -163,7 +164,7 @@ final class NatRules {
                   chain forward { type filter hook forward priority 0; policy accept; jump miniupnpd; }
                   chain miniupnpd { }
                   chain prerouting { type nat hook prerouting priority -100; policy accept; jump prerouting_miniupnpd; }
-                  chain postrouting { type nat hook postrouting priority 100; policy accept; jump postrouting_miniupnpd; oifname "wan" masquerade; }
+                  chain postrouting { type nat hook postrouting priority 100; policy accept; jump postrouting_miniupnpd; oifname "wan" meta nfproto ipv4 masquerade; }
                   chain prerouting_miniupnpd { }
                   chain postrouting_miniupnpd { }
                 }

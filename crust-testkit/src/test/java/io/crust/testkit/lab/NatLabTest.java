@@ -158,10 +158,39 @@ class NatLabTest {
     }
 
     @Test
+    void aDualStackUpnpSiteSendsIpv6FromTheHostsOwnAddressAndItsIpv4Translated() throws Exception {
+        try (NatLab lab = NatLab.start("upnp6")) {
+            Site site = lab.site(NatKind.UPNP);
+            lab.dualStack(site);
+            LabHost outside = lab.publicHost();
+            lab.dualStack(outside);
+            String hostIp = "2001:db8:1::2";
+            String outsideIp = "2001:db8::101";
+            LabProcess host = site.host().start("python3", "-c", UDP6, "5000");
+            LabProcess listener = outside.start("python3", "-c", UDP6, "5000");
+            for (LabProcess p : List.of(host, listener)) {
+                p.awaitLine("READY"::equals, TIMEOUT);
+            }
+            host.writeLine("send " + outsideIp + " 5000 over-ipv6");
+            host.awaitLine("SENT over-ipv6"::equals, TIMEOUT);
+            listener.writeLine("recv 10");
+            assertThat(listener.awaitLine(l -> l.startsWith("RECEIVED") || l.equals("TIMEOUT"), TIMEOUT))
+                    .as("no NAT66: the router's IPv4 masquerade leaves IPv6 alone").isEqualTo("RECEIVED over-ipv6 " + hostIp);
+            host.writeLine("send ::ffff:" + outside.address().getHostAddress() + " 5000 over-ipv4");
+            host.awaitLine("SENT over-ipv4"::equals, TIMEOUT);
+            listener.writeLine("recv 10");
+            assertThat(listener.awaitLine(l -> l.startsWith("RECEIVED") || l.equals("TIMEOUT"), TIMEOUT))
+                    .as("IPv4 still leaves as the site's public address")
+                    .isEqualTo("RECEIVED over-ipv4 ::ffff:" + site.publicAddress().getHostAddress());
+        }
+    }
+
+    @Test
     void nftAcceptsEveryRuleSetTheLabUses() throws Exception {
         try (NatLab lab = NatLab.start("rules")) {
             List<String> ruleSets = new java.util.ArrayList<>(List.of(NatRules.firewall(true), NatRules.firewall(false),
-                    NatRules.routerLoss(5), NatRules.routerLoss(100), NatRules.hostLoss(5, "br0"), NatRules.ipv6Firewall()));
+                    NatRules.routerLoss(5), NatRules.routerLoss(100), NatRules.hostLoss(5, "br0"), NatRules.ipv6Firewall(),
+                    NatRules.miniupnpd()));
             for (NatKind kind : NatKind.values()) {
                 if (kind != NatKind.NONE) {
                     ruleSets.add(NatRules.translation(kind));

@@ -210,6 +210,33 @@ class PortMapperLabTest {
     }
 
     /**
+     * The lab hosts' common end: prints the first datagram within 30 s ({@code RECEIVED text FROM /address}, or
+     * {@code NOTHING}), then on the stdin line {@code close} deletes the mapping and prints {@code CLOSED}.
+     */
+    static void receiveOneThenCloseOnWord(DatagramSocket socket, BufferedReader in, PortMapping mapping) throws java.io.IOException {
+        socket.setSoTimeout(30_000);
+        byte[] buffer = new byte[1500];
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        try {
+            socket.receive(packet);
+            System.out.println("RECEIVED " + new String(buffer, 0, packet.getLength(), StandardCharsets.UTF_8).trim()
+                    + " FROM " + packet.getAddress());
+        } catch (SocketTimeoutException e) {
+            System.out.println("NOTHING");
+        }
+        awaitWord(in, "close");
+        mapping.close();
+        System.out.println("CLOSED");
+    }
+
+    private static void awaitWord(BufferedReader in, String word) throws java.io.IOException {
+        String line;
+        while ((line = in.readLine()) != null && !line.equals(word)) {
+            // wait for the test's word
+        }
+    }
+
+    /**
      * Runs on the lab host: {@code PinholeAndReceive <protocol> <port>} binds UDP {@code port} on all addresses
      * and prints {@code READY}; on the stdin line {@code open} asks the gateway for an IPv6 pinhole to it through
      * {@code protocol}, prints {@code PINHOLE [ip]:port protocol} and the first datagram that arrives
@@ -235,26 +262,7 @@ class PortMapperLabTest {
                 System.out.println("PINHOLE [" + pinhole.external().getAddress().getHostAddress() + "]:"
                         + pinhole.external().getPort() + " " + pinhole.protocol().label() + " in "
                         + (System.nanoTime() - startNanos) / 1_000_000 + " ms");
-                socket.setSoTimeout(30_000);
-                byte[] buffer = new byte[1500];
-                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                try {
-                    socket.receive(packet);
-                    System.out.println("RECEIVED " + new String(buffer, 0, packet.getLength(), StandardCharsets.UTF_8).trim()
-                            + " FROM " + packet.getAddress());
-                } catch (SocketTimeoutException e) {
-                    System.out.println("NOTHING");
-                }
-                awaitWord(in, "close");
-                pinhole.close();
-                System.out.println("CLOSED");
-            }
-        }
-
-        private static void awaitWord(BufferedReader in, String word) throws java.io.IOException {
-            String line;
-            while ((line = in.readLine()) != null && !line.equals(word)) {
-                // wait for the test's word
+                receiveOneThenCloseOnWord(socket, in, pinhole);
             }
         }
     }
@@ -281,23 +289,8 @@ class PortMapperLabTest {
                 System.out.println("MAPPED " + mapping.external().getAddress().getHostAddress() + ":"
                         + mapping.external().getPort() + " " + mapping.protocol().label() + " in "
                         + (System.nanoTime() - startNanos) / 1_000_000 + " ms");
-                socket.setSoTimeout(30_000);
-                byte[] buffer = new byte[1500];
-                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                try {
-                    socket.receive(packet);
-                    System.out.println("RECEIVED " + new String(buffer, 0, packet.getLength(), StandardCharsets.UTF_8).trim()
-                            + " FROM " + packet.getSocketAddress());
-                } catch (SocketTimeoutException e) {
-                    System.out.println("NOTHING");
-                }
-                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                String line;
-                while ((line = in.readLine()) != null && !line.equals("close")) {
-                    // wait for the test's word
-                }
-                mapping.close();
-                System.out.println("CLOSED");
+                receiveOneThenCloseOnWord(socket, new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+                        mapping);
             }
         }
     }

@@ -5,7 +5,6 @@ import io.crust.nat.IpProtocol;
 import io.crust.nat.NatException;
 import io.crust.nat.gateway.MalformedReplyException;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Inet6Address;
@@ -17,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -169,13 +166,7 @@ final class FirewallControl {
     static String answer(String action, int status, byte[] body, String output) throws NatException {
         Document document;
         try {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setNamespaceAware(true);
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-            factory.setExpandEntityReferences(false);
-            document = factory.newDocumentBuilder().parse(new ByteArrayInputStream(body));
+            document = SafeXml.parse(body);
         } catch (IOException | org.xml.sax.SAXException | javax.xml.parsers.ParserConfigurationException e) {
             throw new MalformedReplyException(action + " answer (HTTP " + status + ") is not XML: " + e.getMessage());
         }

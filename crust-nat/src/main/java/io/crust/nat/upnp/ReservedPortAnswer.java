@@ -1,9 +1,6 @@
 package io.crust.nat.upnp;
 
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.jupnp.model.action.ActionInvocation;
 import org.jupnp.model.meta.ActionArgument;
 import org.jupnp.model.message.control.ActionResponseMessage;
@@ -37,14 +34,7 @@ final class ReservedPortAnswer {
             return false;
         }
         try {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setNamespaceAware(true);
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-            factory.setExpandEntityReferences(false);
-            NodeList found = factory.newDocumentBuilder()
-                    .parse(new ByteArrayInputStream(answer.getBodyString().getBytes(StandardCharsets.UTF_8)))
+            NodeList found = SafeXml.parse(answer.getBodyString().getBytes(StandardCharsets.UTF_8))
                     .getElementsByTagNameNS("*", "NewReservedPort");
             if (found.getLength() != 1) {
                 return false;

@@ -39,6 +39,9 @@ import java.util.Arrays;
  * |   Ed25519 signature of "crust-noise-static-key:" || the       |
  * |   sender's X25519 Noise static public key (64 bytes)          |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |   dial number (8 bytes): the initiator's number for this      |
+ * |   dial, positive, in message 3; 0 in message 2                |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  * Reject (instead of an IdentityProof, in message 2 or 3; encrypted)
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -54,6 +57,7 @@ sealed interface HandshakePayload {
     int TYPE_REJECT = 3;
     int NETWORK_TAG_BYTES = 8;
     int SIGNATURE_BYTES = 64;
+    int DIAL_NUMBER_BYTES = 8;
     int MAX_REJECT_TEXT_BYTES = 512;
     /** Domain separation: the signature can never be mistaken for a signature of anything else. */
     byte[] STATIC_KEY_SIGNATURE_PREFIX = "crust-noise-static-key:".getBytes(StandardCharsets.US_ASCII);
@@ -71,14 +75,19 @@ sealed interface HandshakePayload {
         }
     }
 
-    /** Messages 2 and 3: who the sender is, proved by a signature over its Noise static key. */
-    record IdentityProof(int protocolVersion, String networkName, PeerId peerId, byte[] signature) implements HandshakePayload {
+    /**
+     * Messages 2 and 3: who the sender is, proved by a signature over its Noise static key; from the
+     * initiator also its number for this dial ({@link DialNumbers}), which ranks connections alike at
+     * both ends.
+     */
+    record IdentityProof(int protocolVersion, String networkName, PeerId peerId, byte[] signature, long dialNumber)
+            implements HandshakePayload {
         @Override
         public byte[] encode() {
             byte[] name = networkName.getBytes(StandardCharsets.UTF_8);
-            return ByteBuffer.allocate(4 + name.length + PeerId.KEY_BYTES + SIGNATURE_BYTES).put((byte) TYPE_IDENTITY)
-                    .putShort((short) protocolVersion).put((byte) name.length).put(name).put(peerId.publicKey())
-                    .put(signature).array();
+            return ByteBuffer.allocate(4 + name.length + PeerId.KEY_BYTES + SIGNATURE_BYTES + DIAL_NUMBER_BYTES)
+                    .put((byte) TYPE_IDENTITY).putShort((short) protocolVersion).put((byte) name.length).put(name)
+                    .put(peerId.publicKey()).put(signature).putLong(dialNumber).array();
         }
 
         /** True if the signature binds this identity to the given Noise static public key. */
@@ -144,12 +153,13 @@ sealed interface HandshakePayload {
                 if (nameLength == 0) {
                     throw violation("identity payload has an empty network name");
                 }
-                require(in, nameLength + PeerId.KEY_BYTES + SIGNATURE_BYTES, "identity");
+                require(in, nameLength + PeerId.KEY_BYTES + SIGNATURE_BYTES + DIAL_NUMBER_BYTES, "identity");
                 String name = decodeUtf8(in, nameLength);
                 byte[] key = new byte[PeerId.KEY_BYTES];
                 in.get(key);
                 byte[] signature = new byte[SIGNATURE_BYTES];
                 in.get(signature);
+                long dialNumber = in.getLong();
                 requireEnd(in, "identity");
                 PeerId peerId;
                 try {
@@ -157,7 +167,7 @@ sealed interface HandshakePayload {
                 } catch (IllegalArgumentException e) {
                     throw new HandshakeException(Reason.AUTHENTICATION_FAILED, "peer sent an invalid identity key", e);
                 }
-                return new IdentityProof(version, name, peerId, signature);
+                return new IdentityProof(version, name, peerId, signature, dialNumber);
             }
             case TYPE_REJECT -> {
                 require(in, 3, "reject header");

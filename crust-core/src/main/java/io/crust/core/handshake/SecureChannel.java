@@ -44,6 +44,7 @@ public final class SecureChannel implements AutoCloseable {
     private final FrameTransport transport;
     private final PeerId remotePeer;
     private final byte[] handshakeHash;
+    private final long dialNumber;
     private final int maxMessageBytes;
     private final long rekeyIntervalMessages;
     private final int maxRecordBytes;
@@ -69,6 +70,7 @@ public final class SecureChannel implements AutoCloseable {
         this.transport = transport;
         this.remotePeer = established.remotePeer();
         this.handshakeHash = established.handshakeHash();
+        this.dialNumber = established.dialNumber();
         this.sender = established.sender();
         this.receiver = established.receiver();
         this.maxMessageBytes = params.maxMessageBytes();
@@ -180,6 +182,14 @@ public final class SecureChannel implements AutoCloseable {
     /** The Noise handshake hash: equal on both sides, unique to this channel (channel binding). */
     public byte[] handshakeHash() {
         return handshakeHash.clone();
+    }
+
+    /**
+     * The initiator's number for the dial that made this channel: equal on both sides, larger for a
+     * later dial by the same initiator (see {@code DialNumbers}).
+     */
+    public long dialNumber() {
+        return dialNumber;
     }
 
     /** The address of the other side's transport endpoint. */

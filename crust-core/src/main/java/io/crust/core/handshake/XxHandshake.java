@@ -46,7 +46,8 @@ final class XxHandshake {
     static final byte[] PROLOGUE = "crust secure channel".getBytes(StandardCharsets.US_ASCII);
 
     /** The result of a completed handshake. */
-    record Established(CipherState sender, CipherState receiver, PeerId remotePeer, byte[] handshakeHash) {
+    /** @param dialNumber the initiator's number for this dial ({@link DialNumbers}): the same at both ends */
+    record Established(CipherState sender, CipherState receiver, PeerId remotePeer, byte[] handshakeHash, long dialNumber) {
     }
 
     private XxHandshake() {
@@ -72,10 +73,11 @@ final class XxHandshake {
                     tryWrite(transport, state, new Reject(refusal.reason(), textForPeer(refusal.reason(), params, expectedPeer)));
                     throw refusal;
                 }
-                write(transport, state, identityProof(me, params).encode());
+                long dialNumber = DialNumbers.next();
+                write(transport, state, identityProof(me, params, dialNumber).encode());
                 HandshakeState.TransportCiphers ciphers = state.split();
                 return finish(deadline, new Established(ciphers.sender(), ciphers.receiver(), proof.peerId(),
-                        state.handshakeHash()), transport, params);
+                        state.handshakeHash(), dialNumber), transport, params);
             } catch (IOException | GeneralSecurityException e) {
                 throw translate(e, deadline, transport, params);
             }
@@ -103,7 +105,7 @@ final class XxHandshake {
                     throw new HandshakeException(Reason.NETWORK_MISMATCH, "peer at " + transport.remoteAddress()
                             + " is on another network than '" + params.networkName() + "'");
                 }
-                write(transport, state, identityProof(me, params).encode());
+                write(transport, state, identityProof(me, params, 0).encode());
                 HandshakePayload last = HandshakePayload.decode(read(transport, state));
                 if (last instanceof Reject reject) {
                     throw new HandshakeException(reject.reason(), "peer at " + transport.remoteAddress()
@@ -122,7 +124,7 @@ final class XxHandshake {
                     throw refusal;
                 }
                 return finish(deadline, new Established(ciphers.sender(), ciphers.receiver(), proof.peerId(),
-                        state.handshakeHash()), transport, params);
+                        state.handshakeHash(), proof.dialNumber()), transport, params);
             } catch (IOException | GeneralSecurityException e) {
                 throw translate(e, deadline, transport, params);
             }
@@ -145,9 +147,10 @@ final class XxHandshake {
                 new SecureRandom(), AeadProvider.FASTEST);
     }
 
-    static IdentityProof identityProof(Identity me, HandshakeParams params) {
+    /** @param dialNumber the initiator's number for this dial (message 3); 0 from the responder (message 2) */
+    static IdentityProof identityProof(Identity me, HandshakeParams params, long dialNumber) {
         byte[] signature = me.sign(HandshakePayload.signedStaticKey(me.noiseStaticKeyPair().publicKey()));
-        return new IdentityProof(params.protocolVersion(), params.networkName(), me.peerId(), signature);
+        return new IdentityProof(params.protocolVersion(), params.networkName(), me.peerId(), signature, dialNumber);
     }
 
     /** Null if the proof is acceptable, else the refusal to throw. */
@@ -165,6 +168,10 @@ final class XxHandshake {
         if (!proof.provesStaticKey(remoteStaticKey)) {
             return new HandshakeException(Reason.AUTHENTICATION_FAILED, peer + " claimed identity " + proof.peerId()
                     + " without a valid signature over its Noise key (man in the middle?)");
+        }
+        if (peerIsResponder ? proof.dialNumber() != 0 : proof.dialNumber() <= 0) {
+            return new HandshakeException(Reason.PROTOCOL_VIOLATION, peer + (peerIsResponder
+                    ? " sent a dial number, which only the initiator sends" : " sent no positive dial number"));
         }
         if (peerIsResponder && expectedPeer != null && !expectedPeer.equals(proof.peerId())) {
             return new HandshakeException(Reason.WRONG_PEER, "dialled peer " + expectedPeer + " at "

@@ -142,6 +142,8 @@ public final class PeerConnection {
     public long createdNanos() { return createdNanos; }
     public boolean isOpen() { return !closed.get(); }
     public boolean isRetiring() { return retiring.get(); }
+    /** The initiator's number for the dial that made this connection: equal on both ends (see {@link SecureChannel#dialNumber}). */
+    public long dialNumber() { return channel.dialNumber(); }
     /** The channel's handshake hash: equal on both ends of this connection. */
     public byte[] channelBinding() { return channel.handshakeHash(); }
     /** True once an application message went either way: the application uses this peer. */

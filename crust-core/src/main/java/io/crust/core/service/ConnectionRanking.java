@@ -13,16 +13,16 @@ import java.util.Comparator;
  *   <li>a direct connection beats a relayed one;
  *   <li>then TCP beats crust-udt;
  *   <li>then the connection dialled by the smaller peer id (unsigned key bytes) wins;
- *   <li>then the newer connection (registered later). Both ends register connections in the same
- *       order, except when one side dials twice at once and the handshakes finish in a different
- *       order at each end: then the two ends rank the pair differently, which could deliver a
- *       sender's messages out of order. {@link DialGuard} keeps a node from dialling one peer twice
- *       at once over one kind of path; a dial by address, whose peer is not known before the
- *       handshake, is not covered.
+ *   <li>then the later dial: the larger dial number, which the initiator sends in the handshake
+ *       (see {@link io.crust.core.handshake.SecureChannel#dialNumber}), so both ends compare the same
+ *       numbers even when one side dialled twice at once and the handshakes finished in a different
+ *       order at each end (by the order of registration, which each end sees for itself, the two
+ *       ends could rank such a pair differently and deliver a sender's messages out of order).
  * </ol>
- * Newer wins the tie because a peer that dials again while we still hold its old connection has
- * usually dropped that one (its GOODBYE may still be on the way). The order is total, so a sender
- * only ever moves to a connection that ranks higher.
+ * The later dial wins because a peer that dials again while we still hold its old connection has
+ * usually dropped that one (its GOODBYE may still be on the way). The order is total (two
+ * connections with one dial number, which an honest initiator never sends, fall back to the order of
+ * registration here), so a sender only ever moves to a connection that ranks higher.
  *
  * <p>Threads: any; it holds no state but our own id.
  */
@@ -32,6 +32,7 @@ final class ConnectionRanking implements Comparator<PeerConnection> {
             .comparingInt((PeerConnection c) -> c.route() != Route.RELAYED ? 1 : 0)
             .thenComparingInt(c -> c.transport() == Transport.TCP ? 1 : 0)
             .thenComparingInt(c -> dialledBySmaller(c) ? 1 : 0)
+            .thenComparingLong(PeerConnection::dialNumber)
             .thenComparingLong(PeerConnection::serial);
 
     ConnectionRanking(PeerId self) {

@@ -14,7 +14,6 @@ import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
 import io.crust.core.wire.WireCodec;
 import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -40,7 +39,6 @@ final class ConnectionRegistrar implements Handshakes.Registrar {
     private final ConnectionHandler dispatcher;
     private final GossipSide gossip;
     private final LongSupplier nanoClock;
-    private final LongAdder registered = new LongAdder();
 
     ConnectionRegistrar(PeerId self, CrustConfig config, WireCodec codec, Blacklist blacklist, BooleanSupplier nodeClosed,
             Rendezvous rendezvous, Hellos hellos, PeerTable table, ConnectionHandler dispatcher, GossipSide gossip,
@@ -95,14 +93,8 @@ final class ConnectionRegistrar implements Handshakes.Registrar {
             LOG.debug("registered connection {} to {} ({} {} at {}, dialled by {})", connection.serial(), remote.shortForm(),
                     route, transport, remoteAddress, initiator.shortForm());
         }
-        registered.increment();
         connection.start();
         gossip.connected(connection);
         return handle;
-    }
-
-    /** How many connections were registered (taken into the peer table) so far. */
-    long registered() {
-        return registered.sum();
     }
 }

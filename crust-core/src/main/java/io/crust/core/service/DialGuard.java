@@ -19,15 +19,12 @@ import org.slf4j.LoggerFactory;
  * At most one handshake at a time that this node dials to one peer over one kind of path (a transport,
  * relayed or not), and none while such a connection of ours to that peer is live.
  *
- * <p>Why: {@link ConnectionRanking} breaks the tie between two connections of one kind that the same
- * side dialled by the order each end registered them in. Two such handshakes running at once can
- * finish in a different order at each end (the initiator registers when it sends the last handshake
- * message, the responder when that message arrives, over two different paths); the two ends then
- * rank the pair differently, and a sender's messages on the one it moved to could be delivered before
- * its last ones on the other. Seen in the NAT lab when a relayed peer's path opened and several
- * background attempts succeeded at once: "message 3024 arrived when 3022 was due". Dialled one after
- * the other, the second finds the first registered and is not made at all, and a later one registers
- * last at both ends.
+ * <p>Why: two connections of one kind dialled by the same side at once are one too many: the
+ * handshake, the threads and the settling of the duplicate cost both ends, and the second is retired
+ * as soon as it registers. Seen in the NAT lab when a relayed peer's path opened and several
+ * background attempts succeeded within milliseconds. (Their order is safe: {@link ConnectionRanking}
+ * compares the initiator's dial numbers, the same at both ends.) Dialled one after the other, the
+ * second finds the first registered and is not made at all.
  *
  * <p>Threads: any dialling thread; the locks are a fixed set of stripes, so the guard never grows.
  */

@@ -186,7 +186,7 @@ public final class Node implements AutoCloseable {
 
     /** How many connections this node has registered since it started, duplicates included (for tests). */
     long registeredConnections() {
-        return registrar.registered();
+        return table.added();
     }
 
     public PeerId id() {

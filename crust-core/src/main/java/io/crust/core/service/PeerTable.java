@@ -38,6 +38,7 @@ final class PeerTable {
     private final EventQueue events;
     private final ConnectionLimits limits;
     private boolean closed;
+    private long added;
     private final LongSupplier nanoClock;
     private final Consumer<PeerId> dropped;
 
@@ -86,6 +87,7 @@ final class PeerTable {
                 return null;
             }
             handle = settling.added(connection, toEmit).handle;
+            added++;
             changed.signalAll();
             eventOrder.lock();
         } finally {
@@ -96,6 +98,19 @@ final class PeerTable {
             c.close(CloseCause.lost(CrustEvent.PeerLost.Reason.EVICTED, ConnectionLimits.EVICTED));
         }
         return handle;
+    }
+
+    /**
+     * How many connections {@link #add} has taken so far. Counted under the table's lock, so whoever
+     * saw a connection's peer in the table (by {@link #await}) sees it counted too.
+     */
+    long added() {
+        lock.lock();
+        try {
+            return added;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A connection ended: forget it, move the handle or report the peer lost. */

@@ -43,11 +43,12 @@ class HandshakePayloadTest {
     }
 
     @Test
-    void identityProofCarriesNameKeyAndASignatureOverTheNoiseStaticKey() throws Exception {
+    void identityProofCarriesNameKeyASignatureOverTheNoiseStaticKeyAndTheDialNumber() throws Exception {
         Identity identity = Identity.generate();
         HandshakeParams params = HandshakeParams.defaults("net");
-        byte[] encoded = XxHandshake.identityProof(identity, params).encode();
-        assertThat(encoded).hasSize(1 + 2 + 1 + 3 + 32 + 64);
+        byte[] encoded = XxHandshake.identityProof(identity, params, 0x0102030405060708L).encode();
+        assertThat(encoded).hasSize(1 + 2 + 1 + 3 + 32 + 64 + 8);
+        assertThat(HEX.formatHex(encoded, encoded.length - 8, encoded.length)).isEqualTo("0102030405060708"); // dial number
         assertThat(HEX.formatHex(encoded, 0, 7)).isEqualTo(
                 "02"            // type: IdentityProof
                 + "0001"        // protocol version 1
@@ -57,6 +58,7 @@ class HandshakePayloadTest {
         HandshakePayload.IdentityProof proof = (HandshakePayload.IdentityProof) HandshakePayload.decode(encoded);
         assertThat(proof.peerId()).isEqualTo(identity.peerId());
         assertThat(proof.networkName()).isEqualTo("net");
+        assertThat(proof.dialNumber()).isEqualTo(0x0102030405060708L);
         assertThat(proof.provesStaticKey(identity.noiseStaticKeyPair().publicKey())).isTrue();
         assertThat(proof.provesStaticKey(Identity.generate().noiseStaticKeyPair().publicKey())).isFalse();
         // the signed bytes carry the domain-separation prefix

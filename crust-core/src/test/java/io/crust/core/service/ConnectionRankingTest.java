@@ -47,4 +47,18 @@ class ConnectionRankingTest {
         assertThat(List.of(newer, older).stream().max(ranking)).contains(newer);
         assertThat(ranking.compare(older, older)).isZero();
     }
+
+    @Test
+    void twoDialsBySameSideRankAlikeAtBothEndsWhateverOrderEachEndRegisteredThemIn() throws Exception {
+        PeerConnection earlierDial = pipes.open(Route.PUNCHED, Transport.UDT);
+        PeerConnection laterDial = pipes.open(Route.PUNCHED, Transport.UDT);
+        // At the other end the later dial's handshake finished first, so it registered first there.
+        PeerConnection theirLaterDial = pipes.theirEnd(laterDial);
+        PeerConnection theirEarlierDial = pipes.theirEnd(earlierDial);
+        ConnectionRanking theirRanking = new ConnectionRanking(pipes.them.peerId());
+
+        assertThat(theirEarlierDial.serial()).isGreaterThan(theirLaterDial.serial());
+        assertThat(List.of(earlierDial, laterDial).stream().max(ranking)).contains(laterDial);
+        assertThat(List.of(theirLaterDial, theirEarlierDial).stream().max(theirRanking)).contains(theirLaterDial);
+    }
 }

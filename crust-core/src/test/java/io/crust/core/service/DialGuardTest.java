@@ -15,11 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Dials of one peer over one transport that start at once make one connection: two such handshakes
- * could finish in a different order at the two ends, which then rank the pair differently (see
- * {@link DialGuard}).
- */
+/** Dials of one peer over one transport that start at once make one connection (see {@link DialGuard}). */
 class DialGuardTest {
     @TempDir
     Path dir;
@@ -44,7 +40,8 @@ class DialGuardTest {
                 peers.add(dial.get(Nodes.WAIT.toSeconds(), TimeUnit.SECONDS));
             }
 
-            // Bob registers when he sends the handshake's last message, Alice when it arrives.
+            // Bob registers when he sends the handshake's last message, Alice when it arrives; the count
+            // is taken with the table's lock, so once she lists him it includes his connection.
             alice.awaitPeer(bob.id(), Nodes.WAIT);
             assertThat(peers).allMatch(p -> p == peers.get(0) && p.isOpen());
             assertThat(bob.registeredConnections()).as("connections bob registered").isEqualTo(1);

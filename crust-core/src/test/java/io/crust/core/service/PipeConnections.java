@@ -74,6 +74,7 @@ final class PipeConnections implements AutoCloseable {
         }
     };
     private final List<PeerConnection> opened = new ArrayList<>();
+    private final List<PeerConnection> theirEnds = new ArrayList<>();
     private final Map<PeerConnection, SecureChannel> remoteEnds = new IdentityHashMap<>();
 
     /** Connections on {@code nanoClock} whose handler only records how each one closed. */
@@ -102,6 +103,18 @@ final class PipeConnections implements AutoCloseable {
         opened.add(c);
         remoteEnds.put(c, remote.get(10, TimeUnit.SECONDS));
         return c;
+    }
+
+    /**
+     * The other end of {@code c} as {@code them} would hold it (not started, closed with the others),
+     * for checks that both ends decide alike. Each call makes a new one: the order of the calls is the
+     * order of registration at that end.
+     */
+    PeerConnection theirEnd(PeerConnection c) {
+        PeerConnection theirs = new PeerConnection(remoteEnds.get(c), c.initiator(), c.route(), c.transport(),
+                new InetSocketAddress("127.0.0.1", 40001), codec, 16, 1_000_000_000L, 1000, handler, nanoClock);
+        theirEnds.add(theirs);
+        return theirs;
     }
 
     /** Why {@code c} closed, as its handler was told (a connection never started is told by {@code close}); null if open. */
@@ -249,6 +262,7 @@ final class PipeConnections implements AutoCloseable {
     @Override
     public void close() throws IOException {
         opened.forEach(c -> c.close(CloseCause.quiet("test over")));
+        theirEnds.forEach(c -> c.close(CloseCause.quiet("test over")));
         for (SecureChannel remote : remoteEnds.values()) {
             remote.close();
         }

@@ -882,7 +882,21 @@ public final class ConnectionDriver {
                 state.releaseBuffers(); // the connection thread ended before close was called
             }
             lock.unlock();
+            awaitSendInProgress();
         }
+    }
+
+    /**
+     * Waits until no thread is inside {@link #flush}. The state counts its CLOSE frames as sent when
+     * they are polled, under {@code lock}, but the sender hands them to the socket after it has let go
+     * of {@code lock}: {@code isFinished} can be true while they are still on their way. An application
+     * that closed its endpoint as soon as {@link #close} returned then lost them, and the peer, never
+     * told, waited out its own close timeout (seen as a perf server's session failing after 10 s).
+     * Called without {@code lock}: the sender takes {@code lock} while it holds {@code sending}.
+     */
+    private void awaitSendInProgress() {
+        sending.lock();
+        sending.unlock();
     }
 
     /** Immediate close. */

@@ -7,8 +7,10 @@
 #   SCALE_HEARTBEAT=30 ONLY=scale crust-bench/run.sh   # scale with a 30 s heartbeat (120 s timeout), default 2 s
 #   SKIP_KWIK=1 ONLY=goodput crust-bench/run.sh   # goodput without the kwik QUIC rows (they take minutes under loss)
 #   ONLY=labmatrix crust-bench/run.sh  # the NAT matrix alone: 49 pairs of NAT kinds, 10 tries each (about 30 minutes)
+#   ONLY=fairness crust-bench/run.sh   # two flows through the TUN link, started together and 1 s apart (about 6 minutes)
 #
-# Sections: goodput (loopback, veth, TUN link; round trips), perftool, channel, jmh, scale, labconnect, labmatrix.
+# Sections: goodput (loopback, veth, TUN link; round trips), fairness, perftool, channel, jmh, scale, labconnect,
+# labmatrix.
 #
 # Needs root (network namespaces), iperf3, ip, nft, ethtool, python3, keytool and a JDK 21+.
 # Traffic stays on loopback and in two namespaces this script creates (cbNNNNa, cbNNNNb), deleted on
@@ -24,7 +26,7 @@ ONLY=${ONLY:-}                        # comma list of sections; empty: all of th
 [ "${ONLY_PERFTOOL:-0}" = 1 ] && ONLY=perftool   # the older spelling of ONLY=perftool
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 for s in ${ONLY//,/ }; do
-  case $s in goodput|perftool|channel|jmh|scale|labconnect|labmatrix) ;; *) echo "unknown section '$s' in ONLY" >&2; exit 2;; esac
+  case $s in goodput|fairness|perftool|channel|jmh|scale|labconnect|labmatrix) ;; *) echo "unknown section '$s' in ONLY" >&2; exit 2;; esac
 done
 if [ -z "$ONLY" ]; then
   : > "$RESULTS"
@@ -38,7 +40,7 @@ def section(r):
     k = r.get('kind', '')
     if k == 'goodput' and str(r.get('transport', '')).startswith('perf-'):
         return 'perftool'
-    if k in ('goodput', 'round-trip', 'fairness'):
+    if k in ('goodput', 'round-trip'):
         return 'goodput'
     if k.startswith('channel') or k == 'handshake-crypto':
         return 'channel'
@@ -70,6 +72,7 @@ else
 fi
 LOSSES="0 1 5 10"
 FAIR_SECONDS=${FAIR_SECONDS:-20}     # how long the two flows of the fairness comparison both send
+FAIR_RUNS=${FAIR_RUNS:-3}            # runs of each fairness pair and start offset (single 20 s runs swing)
 TUN_RATE_BPS=50000000
 TRANSFER_TIMEOUT=${TRANSFER_TIMEOUT:-240}
 KWIK_TIMEOUT=${KWIK_TIMEOUT:-90}   # kwik is far slower under loss: after this its partial goodput is recorded, marked FAILED
@@ -98,6 +101,10 @@ done
 
 # record JSON: one result line (a python dict literal is accepted too)
 record() { echo "$1" >> "$RESULTS"; }
+# section_load SECTION: the load average when a section starts, shown beside its figures
+section_load() {
+  python3 -c "import json,time; open('$RESULTS','a').write(json.dumps(dict(kind='section-load', section='$1', loadAverage=' '.join(open('/proc/loadavg').read().split()[:3]), utc=time.strftime('%Y-%m-%d %H:%M', time.gmtime())))+'\n')"
+}
 
 log "building crust-bench and the modules it measures"
 # One reactor build (-am), so the io.crust modules come from this checkout, never from a local
@@ -262,34 +269,49 @@ rtt() {
   kill ${PIDS[-1]} 2>/dev/null
 }
 
-# fairness PAIR NS_SERVER NS_CLIENT ADDRESS BYTES: two flows at once through one path (PAIR udt+udt or udt+tcp),
-# both sending for FAIR_SECONDS (at most BYTES); each flow's goodput as its server measured it
+# fairness PAIR NS_SERVER NS_CLIENT ADDRESS BYTES OFFSET_MS RUN: two flows at once through one path (PAIR
+# udt+udt or udt+tcp). Both servers start first; both clients connect, then start sending at set
+# wall-clock times, the second OFFSET_MS after the first (so the gap does not depend on how long a JVM
+# takes to start). The first sends for FAIR_SECONDS plus the offset, the second for FAIR_SECONDS; each
+# server counts what it received during the second flow's FAIR_SECONDS, when both send.
 fairness() {
-  local pair=$1 nss=$2 nsc=$3 addr=$4 bytes=$5 i=0 t pids=() outs=()
+  local pair=$1 nss=$2 nsc=$3 addr=$4 bytes=$5 offset=$6 run=$7 i=0 t pids=() outs=() ports=() clients=()
+  local t0=$(( $(date +%s%3N) + 12000 ))
+  local from=$((t0 + offset)) to=$((t0 + offset + FAIR_SECONDS * 1000))
   for t in ${pair//+/ }; do
     i=$((i + 1))
-    local port=$((40000 + RANDOM % 20000)) sout=$OUT/fair-$pair-$i-server.txt cout=$OUT/fair-$pair-$i-client.txt
-    start_java "$nss" "$sout" io.crust.bench.Goodput server $t $addr $port "$KEYSTORE" || { record "{\"kind\":\"fairness\",\"pair\":\"$pair\",\"status\":\"FAILED\",\"why\":\"server did not start\"}"; return; }
-    outs+=("$sout")
-    timeout $TRANSFER_TIMEOUT bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' -Dgoodput.seconds=$FAIR_SECONDS -cp '$CP' io.crust.bench.Goodput client $t $addr $port $bytes" > "$cout" 2> "$cout.err" &
-    pids+=($!)
+    local port=$((40000 + RANDOM % 20000)) sout=$OUT/fair-$pair-$offset-$run-$i-server.txt
+    start_java "$nss" "$sout" -Dgoodput.windowMillis=$from,$to io.crust.bench.Goodput server $t $addr $port "$KEYSTORE" \
+      || { record "{\"kind\":\"fairness\",\"pair\":\"$pair\",\"offsetMs\":$offset,\"run\":$run,\"status\":\"FAILED\",\"why\":\"server did not start\"}"; return; }
+    outs+=("$sout"); ports+=($port)
+  done
+  i=0
+  for t in ${pair//+/ }; do
+    i=$((i + 1))
+    local cout=$OUT/fair-$pair-$offset-$run-$i-client.txt start=$t0 secs
+    secs=$(python3 -c "print($FAIR_SECONDS + $offset / 1000)")
+    [ $i = 2 ] && { start=$((t0 + offset)); secs=$FAIR_SECONDS; }
+    timeout $TRANSFER_TIMEOUT bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' -Dgoodput.seconds=$secs -Dgoodput.startAtMillis=$start -cp '$CP' io.crust.bench.Goodput client $t $addr ${ports[$((i - 1))]} $bytes" > "$cout" 2> "$cout.err" &
+    pids+=($!); clients+=("$cout")
   done
   local ok=1
   for p in "${pids[@]}"; do wait $p || ok=0; done
+  grep -h "after the start time" "${clients[@]/%/.err}" >&2 && ok=0
   for o in "${outs[@]}"; do for _ in $(seq 1 100); do grep -q goodput-server "$o" && break; sleep 0.2; done; done
-  python3 - "$RESULTS" "$pair" "$ok" "${outs[@]}" "java -Dgoodput.seconds=$FAIR_SECONDS -cp CP io.crust.bench.Goodput client T $addr PORT $bytes (two at once: $pair)" <<'PY'
+  python3 - "$RESULTS" "$pair" "$offset" "$run" "$ok" "${outs[@]}" "java -Dgoodput.seconds=S -Dgoodput.startAtMillis=T -cp CP io.crust.bench.Goodput client T $addr PORT $bytes (two at once: $pair, the second started $offset ms after the first; servers: -Dgoodput.windowMillis=FROM,TO, the second flow's $FAIR_SECONDS s)" <<'PY'
 import json, sys
-res, pair, ok, a, b, cmd = sys.argv[1:]
+res, pair, offset, run, ok, a, b, cmd = sys.argv[1:]
 def last(f):
     for line in reversed(open(f).read().splitlines()):
         if line.startswith('{') and 'goodput-server' in line and 'partial' not in line:
             return json.loads(line)
 ra, rb = last(a), last(b)
-row = dict(kind='fairness', pair=pair, command=cmd)
+row = dict(kind='fairness', pair=pair, offsetMs=int(offset), run=int(run), command=cmd)
 if ok != '1' or not ra or not rb:
-    row.update(status='FAILED', why='a flow did not finish')
+    row.update(status='FAILED', why='a flow did not finish or started late')
 else:
-    row.update(status='ok', firstMbps=ra['mbps'], secondMbps=rb['mbps'])
+    row.update(status='ok', firstMbps=ra['windowMbps'], secondMbps=rb['windowMbps'], firstWholeMbps=ra['mbps'],
+               secondWholeMbps=rb['mbps'])
 open(res, 'a').write(json.dumps(row) + '\n')
 PY
   for _ in "${outs[@]}"; do kill ${PIDS[-1]} 2>/dev/null; unset 'PIDS[-1]'; done
@@ -396,12 +418,35 @@ for loss in $LOSSES; do
   ip -n $NS_A addr add 10.99.9.1 peer 10.99.9.2 dev tla; ip -n $NS_A link set tla up
   ip -n $NS_B addr add 10.99.9.2 peer 10.99.9.1 dev tlb; ip -n $NS_B link set tlb up
   all_transports tun50 $loss $NS_B $NS_A 10.99.9.2 $TUN_BYTES 1472 $TUN_RATE_BPS
-  [ $loss = 0 ] && { rtt tun50 udp $NS_B $NS_A 10.99.9.2; rtt tun50 udt $NS_B $NS_A 10.99.9.2;
-                     fairness udt+udt $NS_B $NS_A 10.99.9.2 1073741824; fairness udt+tcp $NS_B $NS_A 10.99.9.2 1073741824; }
+  [ $loss = 0 ] && { rtt tun50 udp $NS_B $NS_A 10.99.9.2; rtt tun50 udt $NS_B $NS_A 10.99.9.2; }
   pkill -P $TUN_PID 2>/dev/null; kill $TUN_PID 2>/dev/null; wait $TUN_PID 2>/dev/null; TUN_PID=
 done
 
 fi  # want goodput
+
+# ---------------------------------------------------------------- 3b. two flows through the TUN link
+if want fairness; then
+section_load fairness
+ip netns add $NS_A 2>/dev/null; ip netns add $NS_B 2>/dev/null
+log "fairness: two flows through the TUN link (25 ms each way, ${TUN_RATE_BPS} bit/s, no loss), $FAIR_RUNS runs each"
+ip netns exec $NS_A python3 -u "$ROOT/crust-testkit/src/main/resources/io/crust/testkit/lab/tunlink.py" --name-a tla \
+   --name-b tlb --netns-b $NS_B --delay-ms 25 --loss 0 --rate-bps $TUN_RATE_BPS --seed 7 > "$OUT/tunlink-fair.txt" 2>&1 < <(sleep 100000) &
+TUN_PID=$!
+for _ in $(seq 1 100); do grep -q READY "$OUT/tunlink-fair.txt" && break; sleep 0.1; done
+if grep -q READY "$OUT/tunlink-fair.txt"; then
+  ip netns exec $NS_A sysctl -qw net.ipv6.conf.tla.disable_ipv6=1; ip netns exec $NS_B sysctl -qw net.ipv6.conf.tlb.disable_ipv6=1
+  ip -n $NS_A addr add 10.99.9.1 peer 10.99.9.2 dev tla; ip -n $NS_A link set tla up
+  ip -n $NS_B addr add 10.99.9.2 peer 10.99.9.1 dev tlb; ip -n $NS_B link set tlb up
+  for run in $(seq 1 $FAIR_RUNS); do
+    for pair in udt+udt udt+tcp; do
+      for offset in 0 1000; do fairness $pair $NS_B $NS_A 10.99.9.2 1073741824 $offset $run; done
+    done
+  done
+else
+  fail "TUN link did not start: $(cat "$OUT/tunlink-fair.txt")"
+fi
+pkill -P $TUN_PID 2>/dev/null; kill $TUN_PID 2>/dev/null; wait $TUN_PID 2>/dev/null; TUN_PID=
+fi  # want fairness
 
 # ---------------------------------------------------------------- 4. Noise channel vs TLS 1.3
 if want channel; then
@@ -452,10 +497,6 @@ except Exception as e:
 PY
 fi  # want jmh
 
-# section_load SECTION: the load average when a section starts, shown beside its figures
-section_load() {
-  python3 -c "import json,time; open('$RESULTS','a').write(json.dumps(dict(kind='section-load', section='$1', loadAverage=' '.join(open('/proc/loadavg').read().split()[:3]), utc=time.strftime('%Y-%m-%d %H:%M', time.gmtime())))+'\n')"
-}
 
 # ---------------------------------------------------------------- 6. Scale: many connections through CrustNode
 if want scale; then

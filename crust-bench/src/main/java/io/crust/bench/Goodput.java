@@ -17,6 +17,13 @@ import java.util.List;
  * Bulk transfer, one session: {@code server udt|tcp|kwik BIND_HOST PORT [KEYSTORE]} receives one
  * stream to its end and prints its figures; {@code client udt|tcp|kwik HOST PORT BYTES} sends
  * {@code BYTES} and prints its own. Both measure CPU seconds of their process (JVM start included).
+ *
+ * <p>For flows that share a link (run.sh's fairness pairs): {@code -Dgoodput.seconds=S} makes the client
+ * send for S seconds rather than a size; {@code -Dgoodput.startAtMillis=T} makes it connect first and
+ * start sending at wall-clock time T (milliseconds since the epoch), so two clients on one machine start
+ * a set time apart whatever their JVMs take to start; {@code -Dgoodput.windowMillis=FROM,TO} makes the
+ * server also report what it received between those wall-clock times ({@code windowMbps}), the span in
+ * which both flows send.
  */
 public final class Goodput {
     static final int CHUNK_BYTES = 64 * 1024;
@@ -86,6 +93,7 @@ public final class Goodput {
         try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(server.getAddress().isLoopbackAddress()
                 ? server.getAddress() : InetAddress.getByName("0.0.0.0"), 0), config)) {
             UdtConnection connection = endpoint.connect(server, Duration.ofSeconds(30));
+            awaitStartTime();
             double cpuAtStart = Figures.processCpuSeconds();
             long start = System.nanoTime();
             long sent = fill(connection.outputStream(), bytes);
@@ -109,6 +117,7 @@ public final class Goodput {
 
     private static void tcpClient(InetSocketAddress server, long bytes) throws Exception {
         try (Socket socket = new Socket(server.getAddress(), server.getPort())) {
+            awaitStartTime();
             double cpuAtStart = Figures.processCpuSeconds();
             long start = System.nanoTime();
             long sent = fill(socket.getOutputStream(), bytes);
@@ -117,6 +126,20 @@ public final class Goodput {
             Figures.of("goodput-client").put("transport", "tcp").goodput(sent, System.nanoTime() - start)
                     .put("transferCpuSeconds", Figures.processCpuSeconds() - cpuAtStart)
                     .put("secondHalfCpuSeconds", Figures.processCpuSeconds() - cpuAtHalfWritten).print();
+        }
+    }
+
+    /** Waits until {@code -Dgoodput.startAtMillis}, if set (see the class comment). */
+    private static void awaitStartTime() throws InterruptedException {
+        String at = System.getProperty("goodput.startAtMillis");
+        if (at == null) {
+            return;
+        }
+        long wait = Long.parseLong(at) - System.currentTimeMillis();
+        if (wait < 0) {
+            System.err.println("goodput: connected " + -wait + " ms after the start time");
+        } else {
+            Thread.sleep(wait);
         }
     }
 
@@ -156,8 +179,18 @@ public final class Goodput {
         long start = 0;
         double cpuAtStart = Figures.processCpuSeconds();
         List<long[]> checkpoints = new ArrayList<>(); // {bytes, nanos, cpu micros}, every CHECKPOINT_BYTES
+        String window = System.getProperty("goodput.windowMillis");
+        long windowFrom = window == null ? Long.MAX_VALUE : Long.parseLong(window.split(",")[0]);
+        long windowTo = window == null ? Long.MIN_VALUE : Long.parseLong(window.split(",")[1]);
+        long windowBytes = 0;
         int n;
         while ((n = in.read(buffer)) >= 0) {
+            if (window != null) {
+                long now = System.currentTimeMillis();
+                if (now >= windowFrom && now < windowTo) {
+                    windowBytes += n;
+                }
+            }
             if (total == 0 && n > 0) {
                 start = System.nanoTime();
                 firstByteNanos = start;
@@ -181,6 +214,10 @@ public final class Goodput {
                         .put("secondHalfCpuSeconds", cpuAtEnd - c[2] / 1e6);
                 break;
             }
+        }
+        if (window != null) {
+            figures.put("windowMbps", windowBytes * 8.0 / (windowTo - windowFrom) / 1e3).put("windowBytes", windowBytes)
+                    .put("windowMillis", window);
         }
         figures.put("stats", stats).print();
     }

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.crust.demo.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.io.Writer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,74 +18,84 @@ class PerfCommandTest {
     private static final Pattern SHA = Pattern.compile("\"sha256\":\"([0-9a-f]{64})\"");
     private static final Pattern BYTES = Pattern.compile("\"bytes\":(\\d+)");
 
-    private static int freePort(Transport transport) throws Exception {
-        if (transport == Transport.udt) {
-            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-                return s.getLocalPort();
+    /** What a perf server prints on its error stream once it listens, with the port it took. */
+    private static final Pattern LISTENING = Pattern.compile("perf server: (?:crust-udt|TCP) on /127\\.0\\.0\\.1:(\\d+)");
+
+    /** A perf server running on a virtual thread, listening on {@code port}; {@code out} is what it printed. */
+    private record Server(Thread thread, StringWriter out, StringWriter err, int port) {
+    }
+
+    /**
+     * Starts {@code perf server ARGS --port 0} and returns once it listens, with the port the system
+     * gave it (read from its "perf server: ... on" line). Choosing a free port first and passing it
+     * would leave a moment in which another socket, the client's own among them, could take it.
+     */
+    private static Server startServer(String... args) throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Writer watchedErr = new Writer() {
+            @Override
+            public void write(char[] chars, int offset, int length) {
+                err.write(chars, offset, length);
+                Matcher m = LISTENING.matcher(err.toString());
+                if (m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
+                }
             }
-        }
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("perf", "server"));
+        command.addAll(java.util.List.of(args));
+        command.addAll(java.util.List.of("--bind", "127.0.0.1", "--port", "0"));
+        Thread thread = Thread.ofVirtual().start(() -> {
+            var cli = Main.commandLine();
+            cli.setOut(new PrintWriter(out));
+            cli.setErr(new PrintWriter(watchedErr));
+            int code = cli.execute(command.toArray(String[]::new));
+            port.completeExceptionally(new AssertionError("perf server exited (" + code + ") before it listened: " + err));
+        });
+        return new Server(thread, out, err, port.get(30, TimeUnit.SECONDS));
     }
 
     @ParameterizedTest
     @EnumSource(Transport.class)
     void clientAndServerReportTheSameBytesAndHash(Transport transport) throws Exception {
-        int port = freePort(transport);
-        StringWriter serverOut = new StringWriter();
-        Thread server = Thread.ofVirtual().start(() -> {
-            var cli = Main.commandLine();
-            cli.setOut(new PrintWriter(serverOut));
-            cli.setErr(new PrintWriter(new StringWriter()));
-            cli.execute("perf", "server", "--transport", transport.name(), "--bind", "127.0.0.1",
-                    "--port", String.valueOf(port), "--sessions", "1", "--json");
-        });
+        Server server = startServer("--transport", transport.name(), "--sessions", "1", "--json");
         StringWriter clientOut = new StringWriter();
         var cli = Main.commandLine();
         cli.setOut(new PrintWriter(clientOut));
-        int code = -1;
-        for (int attempt = 0; attempt < 50 && code != 0; attempt++) { // until the server listens
-            code = cli.execute("perf", "client", "--transport", transport.name(), "--connect", "127.0.0.1:" + port,
-                    "--bytes", "3M", "--json");
-            if (code != 0) {
-                TimeUnit.MILLISECONDS.sleep(200);
-            }
-        }
+        int code = cli.execute("perf", "client", "--transport", transport.name(), "--connect", "127.0.0.1:" + server.port(),
+                "--bytes", "3M", "--json");
         assertThat(code).isZero();
-        server.join(TimeUnit.SECONDS.toMillis(60));
-        assertThat(server.isAlive()).isFalse();
+        server.thread().join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(server.thread().isAlive()).isFalse();
         String c = clientOut.toString();
-        String s = serverOut.toString();
+        String s = server.out().toString();
         assertThat(c).contains("\"transport\":\"" + transport.name() + "\"").contains("\"mbps\":");
         assertThat(group(BYTES, c)).isEqualTo(String.valueOf(3 * 1024 * 1024));
+        assertThat(s).as("server output (its errors: %s)", server.err()).isNotEmpty();
         assertThat(group(BYTES, s)).isEqualTo(group(BYTES, c));
         assertThat(group(SHA, s)).isEqualTo(group(SHA, c));
     }
 
     @org.junit.jupiter.api.Test
     void withIntervalAndJsonTheClientPrintsOneJsonLinePerIntervalCoveringEveryByteThenTheResult() throws Exception {
-        int port = freePort(Transport.tcp);
-        Thread server = Thread.ofVirtual().start(() -> {
-            var cli = Main.commandLine();
-            cli.setOut(new PrintWriter(new StringWriter()));
-            cli.setErr(new PrintWriter(new StringWriter()));
-            cli.execute("perf", "server", "--transport", "tcp", "-B", "127.0.0.1", "-p", String.valueOf(port), "--sessions", "1");
-        });
+        Server server = startServer("--transport", "tcp", "--sessions", "1");
         StringWriter clientOut = new StringWriter();
-        int code = -1;
-        for (int attempt = 0; attempt < 50 && code != 0; attempt++) { // until the server listens
-            clientOut.getBuffer().setLength(0);
-            var cli = Main.commandLine();
-            cli.setOut(new PrintWriter(clientOut));
-            code = cli.execute("perf", "client", "--transport", "tcp", "-c", "127.0.0.1", "-p", String.valueOf(port),
-                    "-t", "1.2", "-i", "0.3", "-J");
-            if (code != 0) {
-                TimeUnit.MILLISECONDS.sleep(200);
-            }
-        }
+        var cli = Main.commandLine();
+        cli.setOut(new PrintWriter(clientOut));
+        int code = cli.execute("perf", "client", "--transport", "tcp", "-c", "127.0.0.1", "-p", String.valueOf(server.port()),
+                "-t", "1.2", "-i", "0.3", "-J");
         assertThat(code).isZero();
-        server.join(TimeUnit.SECONDS.toMillis(60));
+        server.thread().join(TimeUnit.SECONDS.toMillis(60));
 
         java.util.List<String> lines = clientOut.toString().lines().toList();
         java.util.List<String> intervals = lines.subList(0, lines.size() - 1);

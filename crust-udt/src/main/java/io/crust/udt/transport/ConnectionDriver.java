@@ -458,6 +458,9 @@ public final class ConnectionDriver {
                     lock.unlock();
                 }
                 if (finished) {
+                    // Another thread may have polled the last CLOSE and still hold it in its batch: the
+                    // thread's end means "everything sent" to whoever joins it (the endpoint's close).
+                    awaitSendInProgress();
                     return;
                 }
                 if (wakeup.getAndSet(false)) {
@@ -892,7 +895,9 @@ public final class ConnectionDriver {
      * of {@code lock}: {@code isFinished} can be true while they are still on their way. An application
      * that closed its endpoint as soon as {@link #close} returned then lost them, and the peer, never
      * told, waited out its own close timeout (seen as a perf server's session failing after 10 s).
-     * Called without {@code lock}: the sender takes {@code lock} while it holds {@code sending}.
+     * The connection thread does the same before it ends, so an endpoint that joins it before closing
+     * the socket does not lose an abort's CLOSE either. Called without {@code lock}: the sender takes
+     * {@code lock} while it holds {@code sending}.
      */
     private void awaitSendInProgress() {
         sending.lock();

@@ -189,12 +189,33 @@ public final class PeerHandle implements Peer {
     @Override
     public void close() {
         if (open) {
-            open = false;
-            if (inbox != null) {
-                inbox.close("peer " + id.shortForm() + " was closed by the application");
-            }
-            closer.accept(this);
+            closer.accept(this); // the table ends the handle (markClosedByApplication) and its connections
         }
+    }
+
+    /**
+     * The application closed this peer. The peer table calls this under its lock, together with taking
+     * the list of connections that end with it: a connection that registers afterwards starts a new
+     * handle and is not among them. (When the handle closed itself first, a late connection could
+     * start a new handle in between and then be closed with the old one, without a word: the
+     * application had been told of a new peer that then silently vanished.) False if it was closed
+     * already.
+     */
+    public boolean markClosedByApplication() {
+        lock.lock();
+        try {
+            if (!open) {
+                return false;
+            }
+            open = false;
+            switched.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (inbox != null) {
+            inbox.close("peer " + id.shortForm() + " was closed by the application");
+        }
+        return true;
     }
 
     @Override

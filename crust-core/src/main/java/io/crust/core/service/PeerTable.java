@@ -192,10 +192,26 @@ final class PeerTable {
         emitAndRelease(toEmit);
     }
 
-    /** Closes every connection of the handle's peer, quietly (the user dropped it). */
+    /**
+     * The application closed {@code handle}: ends it and closes its connections, quietly. The attempts
+     * still under way towards the peer are cancelled first (fewer late connections); the handle is
+     * ended and its connections listed in one hold of the lock, so a connection that registers after
+     * that starts a new handle (announced by {@code PeerConnected}) and stays open.
+     */
     void closePeer(PeerHandle handle) {
         dropped.accept(handle.id());
-        for (PeerConnection c : connectionsOf(handle.id())) {
+        List<PeerConnection> toClose;
+        lock.lock();
+        try {
+            if (!handle.markClosedByApplication()) {
+                return;
+            }
+            PeerEntry entry = entries.get(handle.id());
+            toClose = entry == null || entry.handle != handle ? List.of() : List.copyOf(entry.connections);
+        } finally {
+            lock.unlock();
+        }
+        for (PeerConnection c : toClose) {
             c.close(CloseCause.quiet("closed by the application"));
         }
     }

@@ -219,4 +219,33 @@ class PeerTableTest {
         assertThat(table.handleForDelivery(c)).isEmpty();
         assertThat(events.drain()).isEmpty();
     }
+
+    /**
+     * A late attempt can register just as the application closes the peer (seen in the NAT matrix: a
+     * {@code connected} event, then the connection gone without a {@code lost} one, and the next
+     * {@code connect} of that peer unanswered). Here it registers from inside the close, where the
+     * attempts are cancelled.
+     */
+    @Test
+    void aConnectionRegisteringWhileTheApplicationClosesThePeerEndsWithItUnannounced() throws Exception {
+        PeerTable[] holder = new PeerTable[1];
+        PeerConnection[] late = new PeerConnection[1];
+        PeerTable closing = new PeerTable(pipes.me.peerId(), events, 16, 16, 16, 1 << 20, 0, peer -> {
+            try {
+                late[0] = pipes.open(Route.PUNCHED, Transport.TCP);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            holder[0].add(late[0]);
+        }, System::nanoTime);
+        holder[0] = closing;
+        PeerHandle handle = closing.add(pipes.open(Route.PUNCHED, Transport.TCP));
+        events.drain();
+
+        handle.close();
+
+        assertThat(events.drain()).as("no new peer announced and then closed without a word").isEmpty();
+        assertThat(late[0].isOpen()).isFalse();
+        assertThat(closing.handle(handle.id())).isEmpty();
+    }
 }

@@ -39,6 +39,9 @@ import java.util.TreeMap;
  * <p>Prints one {@code lab-matrix} JSON line per try, one {@code lab-matrix-pair} line per pair and a
  * {@code lab-matrix-summary} line; {@code crust-bench/report.py} renders the table.
  *
+ * <p>{@code -Dlabmatrix.debug=true} runs the A and B peers with {@code --debug}: their debug logs land in the
+ * lab's log folder beside each transcript, for a try that failed.
+ *
  * <pre>
  *   java -cp CP io.crust.bench.LabMatrix TRIES WORK_DIR [UPGRADE_WAIT_SECONDS [KIND,... | A&gt;B,...]]
  * </pre>
@@ -118,6 +121,9 @@ public final class LabMatrix {
                     List<String> options = new ArrayList<>(contacts);
                     if (kind != NatKind.UPNP) {
                         options.add("--no-upnp");
+                    }
+                    if (Boolean.getBoolean("labmatrix.debug")) {
+                        options.add("--debug"); // each peer's debug log goes to its stderr log in the lab folder
                     }
                     String name = kind.name().toLowerCase() + (side == sideA ? "-a" : "-b");
                     DemoPeer peer = DemoPeer.start(host, dir.resolve(name), options.toArray(String[]::new));

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -47,8 +46,12 @@ final class PeerShell implements AutoCloseable {
     private final FileReceiver receiver;
     private final FileSender sender;
     private final String networkName;
-    /** Peers announced by a {@code connected} event and not lost since. */
-    private final Set<PeerId> announced = ConcurrentHashMap.newKeySet();
+    /**
+     * The {@code Peer} announced by a {@code connected} event for each peer id, until it is lost or
+     * dropped. Kept by object, not only by id: a new {@code Peer} of the same id (a reconnection the node
+     * made while the old one ended) is announced too, whatever the order its events arrive in.
+     */
+    private final Map<PeerId, Peer> announced = new ConcurrentHashMap<>();
     private final Thread eventThread;
     private volatile boolean closing;
 
@@ -126,7 +129,7 @@ final class PeerShell implements AutoCloseable {
         // The connected event comes from the node, or from here if the node's has not been printed yet. A
         // peer that was connected before the command is announced again, marked so: every connect is answered.
         boolean already = before.contains(peer);
-        if (announced.add(peer.id()) || already) {
+        if (announced.put(peer.id(), peer) != peer || already) {
             announceConnected(peer, peer.route(), peer.transport(), already);
         }
     }
@@ -234,7 +237,7 @@ final class PeerShell implements AutoCloseable {
     private void handle(CrustEvent event) {
         switch (event) {
             case CrustEvent.PeerConnected c -> {
-                if (announced.add(c.peer().id())) {
+                if (announced.put(c.peer().id(), c.peer()) != c.peer()) {
                     announceConnected(c.peer(), c.route(), c.transport(), false);
                 }
             }

@@ -69,16 +69,23 @@ final class Settling {
      */
     void removed(PeerEntry entry, PeerConnection connection, CloseCause cause, boolean tableClosed, long nowNanos,
             List<CrustEvent> toEmit) {
-        if (entry.connections.isEmpty() && entry.handle.isOpen() && connection.isRetiring() && cause.quiet() && !tableClosed) {
+        if (entry.connections.isEmpty() && entry.handle.isOpen() && cause.quiet() && !tableClosed
+                && (connection.isRetiring() || entry.handle.current().isRetiring())) {
             // The peer retired our last connection because it has a better one that has not
-            // registered here yet: keep the handle (sends wait for it) until expireOrphans.
+            // registered here yet: keep the handle (sends wait for it) until expireOrphans. The last
+            // to end may also be a connection of an earlier handle the application closed (it came
+            // with the row) after the handle's own, retired, connection.
             entry.orphanSinceNanos = nowNanos;
         } else if (entry.connections.isEmpty()) {
             entries.remove(connection.remote());
             boolean wasOpen = entry.handle.isOpen();
             entry.handle.markClosed(cause.reason());
-            if (wasOpen && !cause.quiet() && !tableClosed) {
-                toEmit.add(new CrustEvent.PeerLost(connection.remote(), cause.lost(), cause.reason()));
+            // An open handle never ends without a word: the application was told of it (PeerConnected).
+            if (wasOpen && !tableClosed) {
+                toEmit.add(cause.quiet()
+                        ? new CrustEvent.PeerLost(connection.remote(), CrustEvent.PeerLost.Reason.CONNECTION_LOST,
+                                "its last connection ended: " + cause.reason())
+                        : new CrustEvent.PeerLost(connection.remote(), cause.lost(), cause.reason()));
             }
         } else if (!cause.quiet() && !tableClosed && entry.handle.isOpen() && mayHaveLostMessages(entry, connection)) {
             restart(entry, connection, cause, toEmit);

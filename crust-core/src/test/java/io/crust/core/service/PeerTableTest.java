@@ -221,6 +221,36 @@ class PeerTableTest {
     }
 
     /**
+     * After the application closed the peer, a late connection registered as a new peer and the remote
+     * retired it at once (it still held the connection the application had just closed, which ranks
+     * higher); that closed connection, which came along with the peer's row, ended last. The new peer
+     * waits for its replacement as any peer whose connection was retired does; it had ended without a
+     * word (seen in the NAT matrix: a {@code connected} event, then the peer gone from the list).
+     */
+    @Test
+    void aNewPeerWhoseRetiredConnectionEndsBeforeTheClosedPeersLastOneWaitsForItsReplacement() throws Exception {
+        PeerConnection tcp = pipes.open(Route.PUNCHED, Transport.TCP);
+        PeerHandle closedByApplication = table.add(tcp);
+        events.drain();
+        closedByApplication.close();                         // tcp closes; its reader has not reported it yet
+        PeerConnection udt = pipes.open(Route.PUNCHED, Transport.UDT);
+        PeerHandle late = table.add(udt);
+        assertThat(events.drain()).singleElement().isInstanceOf(CrustEvent.PeerConnected.class);
+        assertThat(late).isNotSameAs(closedByApplication);
+
+        udt.retire();                                        // the remote's RETIRE, then both RETIREs passed
+        table.retired(udt);
+        CloseCause retired = CloseCause.quiet("duplicate connection retired");
+        udt.close(retired);
+        table.remove(udt, retired);
+        table.remove(tcp, CloseCause.quiet("closed by the application"));
+
+        assertThat(late.isOpen()).as("kept for its replacement").isTrue();
+        assertThat(table.handle(late.id())).contains(late);
+        assertThat(events.drain()).isEmpty();
+    }
+
+    /**
      * A late attempt can register just as the application closes the peer (seen in the NAT matrix: a
      * {@code connected} event, then the connection gone without a {@code lost} one, and the next
      * {@code connect} of that peer unanswered). Here it registers from inside the close, where the

@@ -1,19 +1,15 @@
 package io.crust.demo.peer;
 
+import io.crust.demo.OutputLines;
 import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,18 +23,15 @@ final class JsonPeer implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(60);
 
     private final PipedOutputStream stdin = new PipedOutputStream();
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final ReentrantLock outputLock = new ReentrantLock();
-    private final Condition newLine = outputLock.newCondition();
+    private final OutputLines output = new OutputLines();
     private final Thread thread;
     private volatile Integer exitCode;
-    private int consumed;
 
     JsonPeer(Path dataDir, String... extraArgs) throws IOException {
         PeerCommand command = new PeerCommand();
         command.input = new PipedInputStream(stdin, 1 << 16);
         CommandLine cli = new CommandLine(command);
-        cli.setOut(new PrintWriter(new LineWriter(), true));
+        cli.setOut(new PrintWriter(output, true));
         List<String> args = new ArrayList<>(List.of("--json", "--no-upnp", "--data-dir", dataDir.toString(),
                 "--network", "demo-test"));
         if (!List.of(extraArgs).contains("--bind")) {
@@ -47,12 +40,7 @@ final class JsonPeer implements AutoCloseable {
         args.addAll(List.of(extraArgs));
         thread = Thread.ofPlatform().name("json-peer-" + dataDir.getFileName()).start(() -> {
             exitCode = cli.execute(args.toArray(String[]::new));
-            outputLock.lock();
-            try {
-                newLine.signalAll();
-            } finally {
-                outputLock.unlock();
-            }
+            output.end();
         });
     }
 
@@ -69,25 +57,7 @@ final class JsonPeer implements AutoCloseable {
 
     /** Waits for the next line (after those already awaited) that matches; {@code what} names it in the failure. */
     String awaitLine(String what, Predicate<String> matcher) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        outputLock.lock();
-        try {
-            while (true) {
-                while (consumed < lines.size()) {
-                    String line = lines.get(consumed++);
-                    if (matcher.test(line)) {
-                        return line;
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || exitCode != null) {
-                    throw new AssertionError("no " + what + " within " + WAIT + "; output was:\n" + String.join("\n", lines));
-                }
-                newLine.await(left, TimeUnit.NANOSECONDS);
-            }
-        } finally {
-            outputLock.unlock();
-        }
+        return output.awaitLine(what, matcher, WAIT);
     }
 
     String await(String event) throws InterruptedException {
@@ -96,7 +66,7 @@ final class JsonPeer implements AutoCloseable {
 
     /** Every line printed so far. */
     List<String> lines() {
-        return List.copyOf(lines);
+        return output.lines();
     }
 
     /** Sends quit and waits for the peer to end; its exit code. */
@@ -124,35 +94,5 @@ final class JsonPeer implements AutoCloseable {
             return m.group(2).replace("\\\"", "\"").replace("\\\\", "\\");
         }
         return m.group(3);
-    }
-
-    private final class LineWriter extends Writer {
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public void write(char[] buffer, int offset, int length) {
-            outputLock.lock();
-            try {
-                for (int i = offset; i < offset + length; i++) {
-                    if (buffer[i] == '\n') {
-                        lines.add(partial.toString());
-                        partial.setLength(0);
-                        newLine.signalAll();
-                    } else {
-                        partial.append(buffer[i]);
-                    }
-                }
-            } finally {
-                outputLock.unlock();
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -3,10 +3,10 @@ package io.crust.demo.perf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crust.demo.Main;
+import io.crust.demo.OutputLines;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.Writer;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +22,7 @@ class PerfCommandTest {
     private static final Pattern LISTENING = Pattern.compile("perf server: (?:crust-udt|TCP) on /127\\.0\\.0\\.1:(\\d+)");
 
     /** A perf server running on a virtual thread, listening on {@code port}; {@code out} is what it printed. */
-    private record Server(Thread thread, StringWriter out, StringWriter err, int port) {
+    private record Server(Thread thread, StringWriter out, OutputLines err, int port) {
     }
 
     /**
@@ -32,37 +32,21 @@ class PerfCommandTest {
      */
     private static Server startServer(String... args) throws Exception {
         StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Writer watchedErr = new Writer() {
-            @Override
-            public void write(char[] chars, int offset, int length) {
-                err.write(chars, offset, length);
-                Matcher m = LISTENING.matcher(err.toString());
-                if (m.find()) {
-                    port.complete(Integer.parseInt(m.group(1)));
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        OutputLines err = new OutputLines();
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("perf", "server"));
         command.addAll(java.util.List.of(args));
         command.addAll(java.util.List.of("--bind", "127.0.0.1", "--port", "0"));
         Thread thread = Thread.ofVirtual().start(() -> {
             var cli = Main.commandLine();
             cli.setOut(new PrintWriter(out));
-            cli.setErr(new PrintWriter(watchedErr));
-            int code = cli.execute(command.toArray(String[]::new));
-            port.completeExceptionally(new AssertionError("perf server exited (" + code + ") before it listened: " + err));
+            cli.setErr(new PrintWriter(err, true));
+            cli.execute(command.toArray(String[]::new));
+            err.end();
         });
-        return new Server(thread, out, err, port.get(30, TimeUnit.SECONDS));
+        Matcher listening = LISTENING.matcher(err.awaitLine("listening line", l -> LISTENING.matcher(l).find(),
+                Duration.ofSeconds(30)));
+        assertThat(listening.find()).isTrue();
+        return new Server(thread, out, err, Integer.parseInt(listening.group(1)));
     }
 
     @ParameterizedTest
@@ -81,7 +65,7 @@ class PerfCommandTest {
         String s = server.out().toString();
         assertThat(c).contains("\"transport\":\"" + transport.name() + "\"").contains("\"mbps\":");
         assertThat(group(BYTES, c)).isEqualTo(String.valueOf(3 * 1024 * 1024));
-        assertThat(s).as("server output (its errors: %s)", server.err()).isNotEmpty();
+        assertThat(s).as("server output (its errors: %s)", server.err().lines()).isNotEmpty();
         assertThat(group(BYTES, s)).isEqualTo(group(BYTES, c));
         assertThat(group(SHA, s)).isEqualTo(group(SHA, c));
     }

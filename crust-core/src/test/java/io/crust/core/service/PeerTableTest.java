@@ -220,6 +220,23 @@ class PeerTableTest {
         assertThat(events.drain()).isEmpty();
     }
 
+    @Test
+    void anOpenPeerWhoseLastConnectionEndsQuietlyWithoutBeingRetiredIsReportedLost() throws Exception {
+        PeerConnection c = pipes.open(Route.PUNCHED, Transport.TCP);
+        PeerHandle handle = table.add(c);
+        events.drain();
+        CloseCause interrupted = CloseCause.quiet("closed");
+
+        c.close(interrupted);
+        table.remove(c, interrupted);
+
+        assertThat(handle.isOpen()).isFalse();
+        assertThat(events.drain()).singleElement().isInstanceOfSatisfying(CrustEvent.PeerLost.class, lost -> {
+            assertThat(lost.reason()).isEqualTo(CrustEvent.PeerLost.Reason.CONNECTION_LOST);
+            assertThat(lost.detail()).isEqualTo("its last connection ended: closed");
+        });
+    }
+
     /**
      * After the application closed the peer, a late connection registered as a new peer and the remote
      * retired it at once (it still held the connection the application had just closed, which ranks

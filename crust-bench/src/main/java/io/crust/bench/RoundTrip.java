@@ -42,6 +42,7 @@ public final class RoundTrip {
                             c.send(m);
                         }
                     }
+                    System.out.println("server " + endpoint.datagramPath() + " " + endpoint.stats());
                 }
             } else {
                 try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(host, port))) {
@@ -77,7 +78,7 @@ public final class RoundTrip {
                         micros[i] = (System.nanoTime() - t) / 1000;
                     }
                 }
-                stats = endpoint.datagramPath() + " " + c.stats();
+                stats = endpoint.datagramPath() + " " + c.stats() + " " + endpoint.stats();
                 c.close();
             }
         } else {

@@ -4,6 +4,8 @@ package io.crust.udt;
  * Counters of one {@link UdtEndpoint} since it was opened.
  *
  * @param datagramsIn datagrams read from the socket
+ * @param datagramsInByReaders of those, the datagrams that an application thread waiting for a message
+ *     read itself (on the Linux fast path, a platform thread; see docs/udt.md)
  * @param datagramsOut datagrams written to the socket (including raw sends)
  * @param foreignDatagrams datagrams handed to the {@link ForeignDatagramHandler} (or dropped if none)
  * @param droppedMalformed datagrams dropped because they failed to parse or validate
@@ -18,6 +20,7 @@ package io.crust.udt;
  */
 public record EndpointStats(
         long datagramsIn,
+        long datagramsInByReaders,
         long datagramsOut,
         long foreignDatagrams,
         long droppedMalformed,

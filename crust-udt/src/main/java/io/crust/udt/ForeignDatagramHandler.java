@@ -12,7 +12,8 @@ import java.nio.ByteBuffer;
 @FunctionalInterface
 public interface ForeignDatagramHandler {
     /**
-     * Called on the endpoint's receive loop thread: must return quickly and must not block. The buffer
+     * Called on the thread that reads the endpoint's socket (its receive loop, or an application thread
+     * waiting for a message that reads the socket meanwhile): must return quickly and must not block. The buffer
      * is only valid during the call (copy what you keep); its position..limit is the datagram.
      * An exception thrown here is logged and counted, and the loop carries on.
      *

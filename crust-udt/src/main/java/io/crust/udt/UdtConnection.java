@@ -82,7 +82,10 @@ public final class UdtConnection implements AutoCloseable {
     }
 
     /**
-     * Waits for the next message.
+     * Waits for the next message. On the Linux fast path a platform thread waiting here reads the
+     * endpoint's socket itself (for every connection of the endpoint) rather than being woken by the
+     * receive loop; an interrupt then ends the wait within about a second, when the socket's receive
+     * timeout passes, or at the next datagram.
      *
      * @return the message
      * @throws EOFException if the peer closed gracefully and every message has been received

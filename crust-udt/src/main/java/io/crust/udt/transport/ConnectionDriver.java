@@ -117,6 +117,10 @@ public final class ConnectionDriver {
     private long timerDeadline = AWAKE;
     /** Bytes the waiting reader needs before it can make progress; 0 if no reader waits (under lock). */
     private int readerNeeds;
+    /** The waiting reader while it reads the endpoint's socket itself (see {@link SocketTurn}), else null (under lock). */
+    private Thread readingReader;
+    /** {@link #wakeReader()}, made once: a reader passes it with every wait. */
+    private final Runnable wakeReader = this::wakeReader;
     /** Free bytes the waiting writer needs; 0 if no writer waits (under lock). */
     private int writerNeeds;
     private ConnectionState.Phase lastPhase;
@@ -274,6 +278,7 @@ public final class ConnectionDriver {
         if (readerNeeds > 0 && (state.readableBytes() >= readerNeeds || ended || closeCalled || state.peerFinished())) {
             readerNeeds = 0;
             readable.signal();
+            nudgeReadingReader();
         }
         if (writerNeeds > 0 && (state.writableBytes() >= writerNeeds || closeCalled
                 || phase != ConnectionState.Phase.ESTABLISHED)) {
@@ -495,9 +500,21 @@ public final class ConnectionDriver {
                 readable.signalAll();
                 writable.signalAll();
                 settled.signalAll();
+                readerNeeds = 0;
+                nudgeReadingReader();
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /**
+     * Wakes the reader if it is in the socket and another thread met its need: the reader itself sees
+     * that when it has handled the datagram it read (caller holds {@code lock}).
+     */
+    private void nudgeReadingReader() {
+        if (readingReader != null && readingReader != Thread.currentThread()) {
+            endpoint.nudgeSocket();
         }
     }
 
@@ -679,9 +696,56 @@ public final class ConnectionDriver {
     private void awaitReadable(int bytes, long nanos) throws InterruptedIOException {
         readerNeeds = Math.max(1, bytes);
         try {
-            await(readable, nanos);
+            if (nanos < 0 && lock.getHoldCount() == 1 && endpoint.tryTakeTurn(wakeReader)) {
+                readWhileWaiting();
+            } else {
+                await(readable, nanos);
+            }
         } finally {
             readerNeeds = 0;
+        }
+    }
+
+    /**
+     * Reads the endpoint's socket on this thread until the bytes this reader waits for are there
+     * (leader/follower, see {@link SocketTurn}): the kernel wakes this thread when the datagram
+     * arrives, instead of the receive thread that would then have to wake it. An untimed wait only:
+     * the socket call returns at its receive timeout, about a second, too late for a timeout.
+     * The caller holds {@code lock}, which is let go while reading, and loops and re-checks.
+     */
+    private void readWhileWaiting() throws InterruptedIOException {
+        readingReader = Thread.currentThread();
+        lock.unlock();
+        try {
+            endpoint.readWhileWaiting(this);
+        } finally {
+            lock.lock();
+            readingReader = null;
+        }
+    }
+
+    /**
+     * Ends the waiting reader's wait on {@code readable} without its need being met: the socket's turn,
+     * which it asked for, is free, and it takes it when it looks again (see {@link SocketTurn}).
+     */
+    void wakeReader() {
+        lock.lock();
+        try {
+            if (readerNeeds > 0 && readingReader == null) {
+                readable.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the reader that reads the socket still waits; see {@link #signalWaiters}. */
+    boolean readerWaiting() {
+        lock.lock();
+        try {
+            return readerNeeds > 0;
+        } finally {
+            lock.unlock();
         }
     }
 

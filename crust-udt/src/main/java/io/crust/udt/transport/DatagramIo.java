@@ -28,6 +28,21 @@ interface DatagramIo {
      */
     int receive(ReceivedBatch batch) throws IOException;
 
+    /**
+     * As {@link #receive}, but returns 0 when the socket's receive timeout (about a second) passes with
+     * nothing, so that an application thread reading the socket can look at its interrupt status. Only
+     * called where {@link #readerMayLead()}.
+     */
+    int receiveOrTimeout(ReceivedBatch batch) throws IOException;
+
+    /**
+     * Whether an application thread waiting for a message may read the socket itself ({@link SocketTurn}).
+     * Not on the JDK path: interrupting a thread blocked in a channel's {@code receive} closes the
+     * channel, which would end every connection of the endpoint. The fast path's {@code recvmmsg} is
+     * not interruptible and returns at the socket's receive timeout.
+     */
+    boolean readerMayLead();
+
     /** Sends one datagram (the buffer's remaining bytes). */
     void send(ByteBuffer datagram, InetSocketAddress to) throws IOException;
 

@@ -15,6 +15,7 @@ import io.crust.udt.packet.RetryPacket;
 import io.crust.udt.packet.VersionPacket;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
@@ -38,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * {@code crust-udt-recv-<port>}) that routes every datagram by its first byte and connection id, the
  * stateless handshake responder, and the table of live connections. Nothing a datagram contains can
  * end the loop: every failure is counted and the loop reads on.
+ *
+ * <p>On the fast path an application thread waiting for a message may read the socket in the receive
+ * thread's place ({@link SocketTurn}); whoever holds the turn handles every datagram it reads, so the
+ * fields marked "turn holder only" are used by one thread at a time.
  */
 public final class Demultiplexer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Demultiplexer.class);
@@ -46,6 +51,8 @@ public final class Demultiplexer implements AutoCloseable {
     private static final int RETAINED_LARGE_BUFFERS = 32;
     private static final int MAX_ENDED = 4096;
     private static final long ACCEPT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** A nudge's one byte: not a crust-udt first byte (see {@link PacketType#isCrustUdt}). */
+    private static final byte[] NUDGE = {0x00};
 
     private final DatagramChannel channel;
     private final UdtConfig config;
@@ -53,7 +60,13 @@ public final class Demultiplexer implements AutoCloseable {
     private final BufferPool pool;
     /** How datagrams go through the socket: the JDK's channel calls, or the Linux fast path. */
     private final DatagramIo io;
-    /** Connections that took datagrams of the current batch and have not sent yet (receive thread only). */
+    /** Whose turn it is to read the socket: the receive thread, or a waiting reader. */
+    private final SocketTurn turn = new SocketTurn(SocketTurn.LINGER_NANOS);
+    /** The one batch of receive buffers, used by the turn's holder (turn holder only). */
+    private final ReceivedBatch batch;
+    /** Where a nudge goes: this socket's own address (loopback for a wildcard bind). */
+    private final InetSocketAddress selfAddress;
+    /** Connections that took datagrams of the current batch and have not sent yet (turn holder only). */
     private ConnectionDriver[] batchDrivers;
     private int batchDriverCount;
     private final SecureRandom random = new SecureRandom();
@@ -77,6 +90,7 @@ public final class Demultiplexer implements AutoCloseable {
     private static final AtomicBoolean CAP_REPORTED = new AtomicBoolean();
 
     private final LongAdder datagramsIn = new LongAdder();
+    private final LongAdder datagramsInByReaders = new LongAdder();
     private final LongAdder datagramsOut = new LongAdder();
     private final LongAdder foreign = new LongAdder();
     private final LongAdder malformed = new LongAdder();
@@ -96,7 +110,13 @@ public final class Demultiplexer implements AutoCloseable {
         // One byte more than the largest datagram we accept, so an oversized one is seen, not truncated.
         this.pool = new BufferPool(config.maxPayloadBytes() + 1, RETAINED_SMALL_BUFFERS, RETAINED_LARGE_BUFFERS);
         this.io = DatagramIo.open(channel, config.maxPayloadBytes() + 1, config.fastPath());
+        this.batch = new ReceivedBatch(io.receiveBatchSize(), config.maxPayloadBytes() + 1);
         this.batchDrivers = new ConnectionDriver[io.receiveBatchSize()];
+        this.selfAddress = localAddress.getAddress().isAnyLocalAddress()
+                ? new InetSocketAddress(localAddress.getAddress() instanceof java.net.Inet6Address
+                        ? InetAddress.getByAddress(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1})
+                        : InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), localAddress.getPort())
+                : localAddress;
         this.acceptQueue = new ArrayBlockingQueue<>(config.maxPendingHandshakes());
     }
 
@@ -159,11 +179,9 @@ public final class Demultiplexer implements AutoCloseable {
     // ------------------------------------------------------------------ receive loop
 
     private void receiveLoop() {
-        ReceivedBatch batch = new ReceivedBatch(io.receiveBatchSize(), config.maxPayloadBytes() + 1);
-        while (!closed) {
-            int n;
+        while (!closed && turn.awaitReceiveThreadTurn()) {
             try {
-                n = io.receive(batch);
+                handle(io.receive(batch));
             } catch (ClosedChannelException e) {
                 break;
             } catch (IOException e) {
@@ -171,27 +189,90 @@ public final class Demultiplexer implements AutoCloseable {
                     break;
                 }
                 LOG.debug("receive failed: {}", e.toString()); // e.g. ICMP port unreachable reported late
+            } finally {
+                turn.afterReceiveThreadBatch(); // only now: the batch's buffers are free again
+            }
+        }
+    }
+
+    /**
+     * A reader that took the turn ({@link #tryTakeTurn}) reads and handles datagrams until
+     * {@code driver} no longer needs it to wait, then lets the turn go. Returns early, for the caller to
+     * look at its connection again, when the socket is closed or failed; throws when the thread was
+     * interrupted (seen within the socket's receive timeout, about a second).
+     */
+    void readWhileWaiting(ConnectionDriver driver) throws InterruptedIOException {
+        try {
+            while (!closed && driver.readerWaiting()) {
+                int n = io.receiveOrTimeout(batch);
+                if (n > 0) {
+                    datagramsInByReaders.add(handle(n));
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedIOException("interrupted");
+                }
+            }
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            LOG.debug("receive failed: {}", e.toString()); // closed, or an ICMP error reported late
+        } finally {
+            turn.release();
+        }
+    }
+
+    /**
+     * Whether the calling thread, about to wait for a message, may read the socket itself: the fast path,
+     * a platform thread (a virtual thread's blocking native call would pin its carrier), and nobody else
+     * holding the turn. If the receive thread holds it, the caller asks for it and nudges the socket:
+     * the receive thread gives the turn up after that batch and wakes the caller, which then waits to
+     * be handed its message and on its next look takes the turn.
+     */
+    boolean tryTakeTurn(Runnable wakeReader) {
+        if (!io.readerMayLead() || closed || Thread.currentThread().isVirtual()) {
+            return false;
+        }
+        SocketTurn.Take take = turn.tryTake(wakeReader);
+        if (take == SocketTurn.Take.ASKED) {
+            nudgeSocket();
+        }
+        return take == SocketTurn.Take.TAKEN;
+    }
+
+    /**
+     * Makes whoever reads the socket return from its read: a reader there whose need another thread
+     * met, or the receive thread that a reader asked for the turn. One byte to this socket's own
+     * address, dropped by whoever reads it.
+     */
+    void nudgeSocket() {
+        try {
+            send(ByteBuffer.wrap(NUDGE), selfAddress);
+        } catch (IOException e) {
+            LOG.debug("nudge failed: {}", e.toString()); // closed: the reader returns anyway
+        }
+    }
+
+    /** Runs the {@code n} datagrams of {@link #batch} through routing and sends what they produced. */
+    private int handle(int n) {
+        long now = System.nanoTime();
+        int datagrams = 0;
+        for (int i = 0; i < n; i++) {
+            ByteBuffer buffer = batch.datagrams[i];
+            int segment = batch.segmentBytes[i];
+            if (segment == 0 || buffer.remaining() <= segment) {
+                datagrams++;
+                dispatchOrDrop(buffer, batch.sources[i], now, n > 1);
                 continue;
             }
-            long now = System.nanoTime();
-            int datagrams = 0;
-            for (int i = 0; i < n; i++) {
-                ByteBuffer buffer = batch.datagrams[i];
-                int segment = batch.segmentBytes[i];
-                if (segment == 0 || buffer.remaining() <= segment) {
-                    datagrams++;
-                    dispatchOrDrop(buffer, batch.sources[i], now, n > 1);
-                    continue;
-                }
-                // Several datagrams the kernel joined: each is a datagram of its own to the protocol.
-                for (int at = 0; at < buffer.limit(); at += segment) {
-                    datagrams++;
-                    dispatchOrDrop(buffer.slice(at, Math.min(segment, buffer.limit() - at)), batch.sources[i], now, true);
-                }
+            // Several datagrams the kernel joined: each is a datagram of its own to the protocol.
+            for (int at = 0; at < buffer.limit(); at += segment) {
+                datagrams++;
+                dispatchOrDrop(buffer.slice(at, Math.min(segment, buffer.limit() - at)), batch.sources[i], now, true);
             }
-            datagramsIn.add(datagrams);
-            flushBatch();
         }
+        datagramsIn.add(datagrams);
+        flushBatch();
+        return datagrams;
     }
 
     private void dispatchOrDrop(ByteBuffer datagram, InetSocketAddress from, long now, boolean inBatch) {
@@ -232,6 +313,9 @@ public final class Demultiplexer implements AutoCloseable {
             return false;
         }
         int first = datagram.get(0) & 0xFF;
+        if (datagram.remaining() == 1 && first == NUDGE[0] && from.equals(selfAddress)) {
+            return false; // a nudge (see nudgeSocket): it has done its job by arriving
+        }
         if (!PacketType.isCrustUdt(first)) {
             foreign.increment();
             ForeignDatagramHandler handler = foreignHandler;
@@ -542,7 +626,7 @@ public final class Demultiplexer implements AutoCloseable {
     }
 
     public EndpointStats stats() {
-        return new EndpointStats(datagramsIn.sum(), datagramsOut.sum(), foreign.sum(), malformed.sum(),
+        return new EndpointStats(datagramsIn.sum(), datagramsInByReaders.sum(), datagramsOut.sum(), foreign.sum(), malformed.sum(),
                 unknownConnection.sum(), wrongSource.sum(), replayed.sum(), queueFull.sum(),
                 handshakesRejected.sum(), connections.size());
     }
@@ -561,6 +645,7 @@ public final class Demultiplexer implements AutoCloseable {
         while ((queued = acceptQueue.poll()) != null) {
             queued.abort();
         }
+        turn.close();
         io.wakeReceiver();
         try {
             channel.close();

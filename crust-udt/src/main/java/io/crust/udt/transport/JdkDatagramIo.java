@@ -24,6 +24,16 @@ final class JdkDatagramIo implements DatagramIo {
     }
 
     @Override
+    public int receiveOrTimeout(ReceivedBatch batch) throws IOException {
+        return receive(batch); // not used: readers do not lead on this path
+    }
+
+    @Override
+    public boolean readerMayLead() {
+        return false;
+    }
+
+    @Override
     public void send(ByteBuffer datagram, InetSocketAddress to) throws IOException {
         channel.send(datagram, to);
     }

@@ -4,8 +4,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * The datagrams one {@link DatagramIo#receive} returned: direct buffers owned by the receive thread
- * and reused for every batch, each with the address it came from. Entry {@code i < count} is valid
+ * The datagrams one {@link DatagramIo#receive} returned: direct buffers owned by whoever holds the
+ * socket's turn ({@link SocketTurn}) and reused for every batch, each with the address it came from. Entry {@code i < count} is valid
  * until the next receive.
  */
 final class ReceivedBatch {

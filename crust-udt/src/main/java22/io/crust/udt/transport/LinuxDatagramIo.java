@@ -249,6 +249,20 @@ final class LinuxDatagramIo implements DatagramIo {
 
     @Override
     public int receive(ReceivedBatch batch) throws IOException {
+        return receive(batch, false);
+    }
+
+    @Override
+    public int receiveOrTimeout(ReceivedBatch batch) throws IOException {
+        return receive(batch, true);
+    }
+
+    @Override
+    public boolean readerMayLead() {
+        return blockingReceive;
+    }
+
+    private int receive(ReceivedBatch batch, boolean returnOnTimeout) throws IOException {
         if (boundBatch != batch) {
             bind(batch);
         }
@@ -283,6 +297,8 @@ final class LinuxDatagramIo implements DatagramIo {
             if (errno == EAGAIN || errno == EINTR) {
                 if (!blockingReceive) {
                     awaitReadable();
+                } else if (returnOnTimeout && errno == EAGAIN) {
+                    return 0;
                 } // else the receive timeout passed: look at the closed flag, then wait again
             } else if (errno == EBADF || closing) {
                 throw new ClosedChannelException();

@@ -1,0 +1,256 @@
+package io.crust.udt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A platform thread waiting in {@link UdtConnection#receive()} on the Linux fast path reads the
+ * endpoint's socket itself (leader/follower, docs/udt.md "Who reads the socket"). These tests run in
+ * both surefire executions: on the JDK path no reader ever reads the socket, and every wait behaves
+ * the same either way.
+ */
+class WaitingReaderTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+    }
+
+    @Test
+    void aPlatformThreadWaitingForItsEchoesReadsTheSocketItselfExactlyOnTheFastPath() throws Exception {
+        UdtEndpoint client = endpoint();
+        UdtEndpoint server = endpoint();
+        UdtConnection[] pair = connect(client, server);
+        Thread echo = platform(() -> echo(pair[1]));
+
+        pingPong(pair[0], 300, 1);
+        pair[0].close();
+        echo.join(WAIT.toMillis());
+
+        boolean fastPath = client.datagramPath().equals("linux-gso");
+        if (fastPath) {
+            assertThat(client.stats().datagramsInByReaders()).isPositive();
+            assertThat(server.stats().datagramsInByReaders()).isPositive();
+        } else {
+            assertThat(client.stats().datagramsInByReaders()).isZero();
+            assertThat(server.stats().datagramsInByReaders()).isZero();
+        }
+    }
+
+    @Test
+    void aVirtualThreadWaitingForItsEchoesLeavesTheSocketToTheReceiveLoop() throws Exception {
+        UdtEndpoint client = endpoint();
+        UdtEndpoint server = endpoint();
+        UdtConnection[] pair = connect(client, server);
+        Thread echo = Thread.ofVirtual().start(() -> echo(pair[1]));
+        FutureTask<Void> pings = new FutureTask<>(() -> {
+            pingPong(pair[0], 100, 2);
+            return null;
+        });
+        Thread.ofVirtual().start(pings);
+        pings.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        pair[0].close();
+        echo.join(WAIT.toMillis());
+
+        assertThat(client.stats().datagramsInByReaders()).isZero();
+        assertThat(server.stats().datagramsInByReaders()).isZero();
+    }
+
+    @Test
+    void platformReadersOfTwoConnectionsOfOneEndpointEachGetTheirOwnEchoes() throws Exception {
+        UdtEndpoint shared = endpoint();
+        UdtEndpoint first = endpoint();
+        UdtEndpoint second = endpoint();
+        UdtConnection[] a = connect(shared, first);
+        UdtConnection[] b = connect(shared, second);
+        platform(() -> echo(a[1]));
+        platform(() -> echo(b[1]));
+        CompletableFuture<Void> pingsA = new CompletableFuture<>();
+        CompletableFuture<Void> pingsB = new CompletableFuture<>();
+        platform(() -> complete(pingsA, () -> pingPong(a[0], 300, 3)));
+        platform(() -> complete(pingsB, () -> pingPong(b[0], 300, 4)));
+
+        pingsA.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        pingsB.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aReaderThatStopsWaitingLeavesTheSocketToTheReceiveLoopForTheEndpointsOtherConnections() throws Exception {
+        UdtEndpoint shared = endpoint();
+        UdtEndpoint first = endpoint();
+        UdtEndpoint second = endpoint();
+        UdtConnection[] a = connect(shared, first);
+        UdtConnection[] b = connect(shared, second);
+        a[1].send(new byte[] {1});
+        assertThat(a[0].receive()).containsExactly(1); // this platform thread read the socket, then stopped
+
+        // A virtual thread never reads the socket: only the receive loop, back in its place, can hand it this.
+        b[1].send(new byte[] {2});
+        FutureTask<byte[]> received = new FutureTask<>(() -> b[0].receive(WAIT));
+        Thread.ofVirtual().start(received);
+        assertThat(received.get(WAIT.toSeconds(), TimeUnit.SECONDS)).containsExactly(2);
+    }
+
+    @Test
+    void aReaderWaitingInTheSocketWakesAtOnceWhenAnotherThreadAbortsItsConnection() throws Exception {
+        UdtEndpoint local = endpoint();
+        DatagramChannel peerChannel = DatagramChannel.open().bind(LOOPBACK);
+        UdtEndpoint peer = UdtEndpoint.open(peerChannel, UdtConfig.builder().closeTimeout(Duration.ofMillis(100)).build());
+        opened.add(peer);
+        UdtConnection[] pair = connect(local, peer);
+        peerChannel.close(); // the peer goes silent: no datagram can wake the reader below
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread reader = platform(() -> {
+            try {
+                pair[0].receive();
+                ended.complete(null);
+            } catch (Throwable e) {
+                ended.complete(e);
+            }
+        });
+        awaitWaiting(reader, local);
+
+        long start = System.nanoTime();
+        pair[0].abort();
+        Throwable failure = ended.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(failure).isInstanceOf(UdtException.class);
+        // Not woken, a reader in the socket would sleep until the socket's one-second receive timeout.
+        assertThat(millis).isLessThan(500);
+    }
+
+    @Test
+    void anInterruptedReaderEndsItsWaitAndTheConnectionStillDeliversToTheNextReader() throws Exception {
+        UdtEndpoint local = endpoint();
+        UdtEndpoint peer = endpoint();
+        UdtConnection[] pair = connect(local, peer);
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread reader = platform(() -> {
+            try {
+                pair[0].receive();
+                ended.complete(null);
+            } catch (Throwable e) {
+                ended.complete(e);
+            }
+        });
+        awaitWaiting(reader, local);
+
+        reader.interrupt();
+        assertThat(ended.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(InterruptedIOException.class);
+
+        pair[1].send(new byte[] {7, 7});
+        CompletableFuture<byte[]> next = new CompletableFuture<>();
+        platform(() -> complete(next, () -> pair[0].receive(WAIT)));
+        assertThat(next.get(WAIT.toSeconds(), TimeUnit.SECONDS)).containsExactly(7, 7);
+        assertThat(peer.stats().activeConnections()).isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private UdtEndpoint endpoint() throws Exception {
+        UdtEndpoint endpoint = UdtEndpoint.bind(LOOPBACK, UdtConfig.defaults());
+        opened.add(endpoint);
+        return endpoint;
+    }
+
+    /** {client side, server side} of a new connection. */
+    private static UdtConnection[] connect(UdtEndpoint client, UdtEndpoint server) throws Exception {
+        Future<UdtConnection> accepted = CompletableFuture.supplyAsync(() -> {
+            try {
+                return server.accept(WAIT);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        UdtConnection c = client.connect(server.localAddress(), WAIT);
+        return new UdtConnection[] {c, accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS)};
+    }
+
+    private static void pingPong(UdtConnection c, int rounds, int tag) throws Exception {
+        for (int i = 0; i < rounds; i++) {
+            byte[] message = new byte[64];
+            Arrays.fill(message, (byte) tag);
+            message[0] = (byte) i;
+            c.send(message);
+            assertThat(c.receive()).isEqualTo(message);
+        }
+    }
+
+    private static void echo(UdtConnection c) {
+        try {
+            while (true) {
+                c.send(c.receive());
+            }
+        } catch (Exception end) {
+            // the client closed: the echo is done
+        }
+    }
+
+    /** Waits (bounded) until {@code reader} waits for its message: in the socket on the fast path. */
+    private static void awaitWaiting(Thread reader, UdtEndpoint endpoint) {
+        boolean fastPath = endpoint.datagramPath().equals("linux-gso");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!(fastPath ? inSocket(reader) : reader.getState() == Thread.State.WAITING)) {
+            assertThat(System.nanoTime()).as("reader waiting").isLessThan(deadline);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    private static boolean inSocket(Thread reader) {
+        return Arrays.stream(reader.getStackTrace()).anyMatch(f -> f.getMethodName().equals("readWhileWaiting"))
+                && reader.getState() == Thread.State.RUNNABLE;
+    }
+
+    private Thread platform(Runnable task) {
+        Thread t = Thread.ofPlatform().daemon().start(task);
+        opened.add(0, () -> t.join(WAIT.toMillis())); // after the endpoints closed, which ends its waits
+        return t;
+    }
+
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> void complete(CompletableFuture<T> future, Step<T> step) {
+        try {
+            future.complete(step.run());
+        } catch (Throwable e) {
+            future.completeExceptionally(e);
+        }
+    }
+
+    private static void complete(CompletableFuture<Void> future, ThrowingRunnable step) {
+        try {
+            step.run();
+            future.complete(null);
+        } catch (Throwable e) {
+            future.completeExceptionally(e);
+        }
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+}

@@ -208,6 +208,9 @@ final class PeerTable {
             }
             PeerEntry entry = entries.get(handle.id());
             toClose = entry == null || entry.handle != handle ? List.of() : List.copyOf(entry.connections);
+            if (entry != null && entry.handle == handle && entry.connections.isEmpty()) {
+                entries.remove(handle.id()); // it waited for a replacement (an orphan): nothing is left to end
+            }
         } finally {
             lock.unlock();
         }

@@ -105,6 +105,9 @@ final class Settling {
             PeerEntry entry = it.next();
             if (entry.connections.isEmpty() && nowNanos - entry.orphanSinceNanos > graceNanos) {
                 it.remove();
+                if (!entry.handle.isOpen()) {
+                    continue; // the application closed it meanwhile: it hears nothing more of it
+                }
                 String why = "its connection was retired and the replacement never came";
                 entry.handle.markClosed(why);
                 toEmit.add(new CrustEvent.PeerLost(entry.handle.id(), CrustEvent.PeerLost.Reason.REPLACEMENT_NEVER_CAME, why));

@@ -128,6 +128,22 @@ class PeerTableTest {
     }
 
     @Test
+    void aPeerTheApplicationClosesWhileItWaitsForItsReplacementIsNotReportedLostWhenTheWaitRunsOut() throws Exception {
+        PeerConnection relayed = pipes.open(Route.RELAYED, Transport.TCP);
+        PeerHandle handle = table.add(relayed);
+        events.drain();
+        relayed.retire();                                    // the peer retired it: it has a better one
+        PipeConnections.end(table, relayed, CloseCause.quiet("duplicate connection retired"));
+        assertThat(events.drain()).as("kept for its replacement").isEmpty();
+
+        handle.close();
+        table.expireOrphans(System.nanoTime() + 1, 0);       // the replacement never came
+
+        assertThat(events.drain()).as("Peer.close() is never followed by PeerLost").isEmpty();
+        assertThat(table.handle(handle.id())).isEmpty();
+    }
+
+    @Test
     void aRetiredConnectionThatFailsWithMessagesOnItReportsThePeerLostAndStartsANewOneOnTheReplacement() throws Exception {
         PeerConnection udt = pipes.open(Route.PUNCHED, Transport.UDT);
         PeerHandle first = table.add(udt);

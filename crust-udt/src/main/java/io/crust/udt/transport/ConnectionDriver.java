@@ -485,6 +485,13 @@ public final class ConnectionDriver {
             } finally {
                 lock.unlock();
             }
+            try {
+                flush(); // the CLOSE that tells the peer, so that it does not wait out its idle timeout
+                awaitSendInProgress();
+            } catch (RuntimeException | Error again) {
+                LOG.debug("crust-udt connection {} could not send its CLOSE: {}", Long.toHexString(state.localId()),
+                        again.toString()); // the state itself may be what failed
+            }
         } finally {
             stopped = true;
             endpoint.unregister(this);
@@ -984,9 +991,13 @@ public final class ConnectionDriver {
         wake();
     }
 
-    /** Aborts and waits (bounded) for the connection thread to end; used when the endpoint closes. */
-    void abortAndJoin(String why, long timeoutNanos) {
+    /** Aborts the connection from the endpoint's side (the endpoint closes); see {@link #join}. */
+    void abortForEndpoint(String why) {
         lockedAbort(why);
+    }
+
+    /** Waits (bounded) for the connection thread to end, after {@link #abortForEndpoint}. */
+    void join(long timeoutNanos) {
         Thread t = thread;
         if (t != null) {
             try {

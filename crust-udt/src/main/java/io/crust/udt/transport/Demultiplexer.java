@@ -24,6 +24,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -437,9 +438,8 @@ public final class Demultiplexer implements AutoCloseable {
         long localId = newConnectionId();
         ConnectionState state = ConnectionState.server(config, localId, clientId, from, now, randomPacketNumber());
         ConnectionDriver driver = newDriver(from, state);
-        connections.put(localId, driver);
         accepted.put(key, driver);
-        driver.start();
+        register(localId, driver);
         if (!acceptQueue.offer(driver)) {
             driver.abort();
         }
@@ -579,11 +579,10 @@ public final class Demultiplexer implements AutoCloseable {
         ConnectionState state = ConnectionState.client(config, localId, rendezvousMode, remote, System.nanoTime(),
                 randomPacketNumber());
         ConnectionDriver driver = newDriver(remote, state);
-        connections.put(localId, driver);
         if (rendezvousMode) {
             rendezvous.put(remote, driver);
         }
-        driver.start();
+        register(localId, driver);
         driver.awaitEstablished(timeoutNanos);
         return driver;
     }
@@ -638,9 +637,7 @@ public final class Demultiplexer implements AutoCloseable {
         }
         closed = true;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-        for (ConnectionDriver driver : connections.values()) {
-            driver.abortAndJoin("the endpoint was closed", Math.max(1, deadline - System.nanoTime()));
-        }
+        abortAndJoinConnections(deadline);
         ConnectionDriver queued;
         while ((queued = acceptQueue.poll()) != null) {
             queued.abort();
@@ -656,6 +653,32 @@ public final class Demultiplexer implements AutoCloseable {
             receiveThread.join(java.time.Duration.ofSeconds(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        // A handshake that was being handled while the first sweep ran may have registered a connection
+        // after it; nothing can arrive any more now. (One registered later still sees closed: register.)
+        abortAndJoinConnections(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
+    }
+
+    /**
+     * Aborts every connection first and then joins their threads, so that they all wind down at once
+     * and one slow thread does not use up the others' share of the deadline.
+     */
+    private void abortAndJoinConnections(long deadline) {
+        List<ConnectionDriver> all = connections.values();
+        for (ConnectionDriver driver : all) {
+            driver.abortForEndpoint("the endpoint was closed");
+        }
+        for (ConnectionDriver driver : all) {
+            driver.join(Math.max(1, deadline - System.nanoTime()));
+        }
+    }
+
+    /** Adds a new connection to the table and starts it; aborted at once if the endpoint closed meanwhile. */
+    private void register(long localId, ConnectionDriver driver) {
+        connections.put(localId, driver);
+        driver.start();
+        if (closed) {
+            driver.abortForEndpoint("the endpoint was closed");
         }
     }
 }

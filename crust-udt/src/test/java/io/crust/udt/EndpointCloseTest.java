@@ -1,0 +1,53 @@
+package io.crust.udt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** {@link UdtEndpoint#close()} leaves nothing running behind it. */
+class EndpointCloseTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    @Test
+    void closingEndpointsEndsTheThreadsOfAllTheirConnectionsBeforeCloseReturns() throws Exception {
+        Set<Thread> before = connectionThreads();
+        UdtEndpoint server = UdtEndpoint.bind(LOOPBACK, UdtConfig.defaults());
+        UdtEndpoint client = UdtEndpoint.bind(LOOPBACK, UdtConfig.defaults());
+        List<UdtConnection> open = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            CompletableFuture<UdtConnection> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.accept(WAIT);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            open.add(client.connect(server.localAddress(), WAIT));
+            open.add(accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        }
+        Set<Thread> ours = connectionThreads();
+        ours.removeAll(before);
+        assertThat(ours).hasSize(32);
+
+        server.close();
+        client.close();
+
+        assertThat(ours).noneMatch(Thread::isAlive);
+    }
+
+    private static Set<Thread> connectionThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("crust-udt-conn-"))
+                .collect(Collectors.toSet());
+    }
+}

@@ -166,7 +166,7 @@ w('The figures below were measured on a 2-core virtual machine that other work m
      if any(r.get('kind') == 'section-load' for r in rows) else ''))
 w('## How to run\n')
 w('```\nsudo crust-bench/run.sh            # everything, writes this file\nQUICK=1 sudo crust-bench/run.sh    # smaller transfers and shorter runs\n'
-  'ONLY=scale,labconnect sudo crust-bench/run.sh   # only some sections (goodput, perftool, channel, jmh, scale,\n'
+  'ONLY=scale,labconnect sudo crust-bench/run.sh   # only some sections (goodput, roundtrip, fairness, perftool, channel, jmh, scale,\n'
   '                                                # labconnect, labmatrix); the rows of the others are kept from the last run\n```\n')
 w('Needs root (two network namespaces, created and deleted by the script), `iperf3`, `ip`, `nft`, `ethtool`, '
   '`python3`, `keytool` and a JDK 21+. Traffic stays on loopback and inside those namespaces. A comparison '
@@ -219,7 +219,13 @@ for path, title in PATHS:
     w('')
 
 w('## 2. Round trip of a 64-byte message\n')
-w('One message out, wait for the echo, repeat; microseconds; the first 10% are warm-up and not counted.\n')
+rt_rows = [r for r in rows if r.get('kind') == 'round-trip' and r.get('status') == 'ok']
+warm = sorted({(r.get('path'), r.get('count'), r.get('warmup')) for r in rt_rows})
+w('One message out, wait for the echo, repeat; microseconds. Each row runs unmeasured round trips first, '
+  'the same number for every transport, so that the JIT has compiled both ends\' hot paths (%s; '
+  '`ONLY=roundtrip crust-bench/run.sh`, one client and one server process, both on platform threads). %s\n'
+  % ('; '.join('%s: %s measured after %s' % (p, c, 'a tenth of them' if wu is None else wu) for p, c, wu in warm)
+     or 'no runs', load_note('roundtrip')))
 w('| path | raw UDP p50 | raw UDP p99 | crust-udt p50 | crust-udt p99 | crust-udt / UDP at p50 | fast path p50 | fast path p99 | fast path / UDP at p50 |')
 w('|---|---|---|---|---|---|---|---|---|')
 for path, _ in PATHS:

@@ -8,8 +8,9 @@
 #   SKIP_KWIK=1 ONLY=goodput crust-bench/run.sh   # goodput without the kwik QUIC rows (they take minutes under loss)
 #   ONLY=labmatrix crust-bench/run.sh  # the NAT matrix alone: 49 pairs of NAT kinds, 10 tries each (about 30 minutes)
 #   ONLY=fairness crust-bench/run.sh   # two flows through the TUN link, started together and 1 s apart (about 6 minutes)
+#   ONLY=roundtrip crust-bench/run.sh  # 64-byte round trips on loopback, veth and the TUN link (about 3 minutes)
 #
-# Sections: goodput (loopback, veth, TUN link; round trips), fairness, perftool, channel, jmh, scale, labconnect,
+# Sections: goodput (loopback, veth, TUN link), roundtrip, fairness, perftool, channel, jmh, scale, labconnect,
 # labmatrix.
 #
 # Needs root (network namespaces), iperf3, ip, nft, ethtool, python3, keytool and a JDK 21+.
@@ -26,7 +27,7 @@ ONLY=${ONLY:-}                        # comma list of sections; empty: all of th
 [ "${ONLY_PERFTOOL:-0}" = 1 ] && ONLY=perftool   # the older spelling of ONLY=perftool
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 for s in ${ONLY//,/ }; do
-  case $s in goodput|fairness|perftool|channel|jmh|scale|labconnect|labmatrix) ;; *) echo "unknown section '$s' in ONLY" >&2; exit 2;; esac
+  case $s in goodput|roundtrip|fairness|perftool|channel|jmh|scale|labconnect|labmatrix) ;; *) echo "unknown section '$s' in ONLY" >&2; exit 2;; esac
 done
 if [ -z "$ONLY" ]; then
   : > "$RESULTS"
@@ -40,8 +41,10 @@ def section(r):
     k = r.get('kind', '')
     if k == 'goodput' and str(r.get('transport', '')).startswith('perf-'):
         return 'perftool'
-    if k in ('goodput', 'round-trip'):
+    if k == 'goodput':
         return 'goodput'
+    if k == 'round-trip':
+        return 'roundtrip'
     if k.startswith('channel') or k == 'handshake-crypto':
         return 'channel'
     if k.startswith('scale'):
@@ -66,9 +69,9 @@ fi
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
   # veth and TUN sizes long enough that BBR's start-up is not most of the transfer
-  LOOP_BYTES=268435456; KWIK_BYTES=33554432; VETH_BYTES=268435456; TUN_BYTES=33554432; SECS=5; RTT_COUNT=5000
+  LOOP_BYTES=268435456; KWIK_BYTES=33554432; VETH_BYTES=268435456; TUN_BYTES=33554432; SECS=5; RTT_COUNT=5000; RTT_WARMUP=5000
 else
-  LOOP_BYTES=1073741824; KWIK_BYTES=134217728; VETH_BYTES=1073741824; TUN_BYTES=67108864; SECS=10; RTT_COUNT=20000
+  LOOP_BYTES=1073741824; KWIK_BYTES=134217728; VETH_BYTES=1073741824; TUN_BYTES=67108864; SECS=10; RTT_COUNT=20000; RTT_WARMUP=20000
 fi
 LOSSES="0 1 5 10"
 FAIR_SECONDS=${FAIR_SECONDS:-20}     # how long the two flows of the fairness comparison both send
@@ -256,12 +259,14 @@ PY
 
 rtt() {
   local path=$1 transport=$2 nss=$3 nsc=$4 addr=$5 port=$((40000 + RANDOM % 20000))
-  local RTT_COUNT=$RTT_COUNT; [ $path = tun50 ] && RTT_COUNT=400   # 50 ms each: keep it within the timeout
+  # 50 ms each on the TUN link: keep it within the timeout. Elsewhere RTT_WARMUP unmeasured round trips
+  # first, the same for every transport, so that the JIT has compiled both ends' hot paths.
+  local RTT_COUNT=$RTT_COUNT RTT_WARMUP=$RTT_WARMUP; [ $path = tun50 ] && { RTT_COUNT=400; RTT_WARMUP=40; }
   local sout=$OUT/$path-rtt-$transport-server.txt cout=$OUT/$path-rtt-$transport-client.txt
   local JVM_OPTS; JVM_OPTS=$(jvm_opts $transport)
   start_java "$nss" "$sout" io.crust.bench.RoundTrip server $transport $addr $port || return
-  if timeout $TRANSFER_TIMEOUT bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' $JVM_OPTS -cp '$CP' io.crust.bench.RoundTrip client $transport $addr $port $RTT_COUNT" > "$cout" 2> "$cout.err"; then
-    python3 -c "import json,sys; r=json.loads([l for l in open('$cout') if l.startswith('{')][-1]); r.update(kind='round-trip', path='$path', command='java -cp CP io.crust.bench.RoundTrip client $transport $addr PORT $RTT_COUNT', status='ok'); open('$RESULTS','a').write(json.dumps(r)+'\n')"
+  if timeout $TRANSFER_TIMEOUT bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' $JVM_OPTS -cp '$CP' io.crust.bench.RoundTrip client $transport $addr $port $RTT_COUNT $RTT_WARMUP" > "$cout" 2> "$cout.err"; then
+    python3 -c "import json,sys; r=json.loads([l for l in open('$cout') if l.startswith('{')][-1]); r.update(kind='round-trip', path='$path', command='java $JVM_OPTS -cp CP io.crust.bench.RoundTrip client $transport $addr PORT $RTT_COUNT $RTT_WARMUP'.replace('java  ', 'java '), status='ok'); open('$RESULTS','a').write(json.dumps(r)+'\n')"
   else
     fail "$path round trip $transport: $(tail -2 "$cout.err")"
     record "{\"kind\":\"round-trip\",\"path\":\"$path\",\"transport\":\"$transport\",\"status\":\"FAILED\"}"
@@ -367,25 +372,60 @@ all_transports() { # PATH LOSS NS_SERVER NS_CLIENT ADDRESS BYTES UDP_LEN UDP_RAT
   [ "${SKIP_KWIK:-0}" = 1 ] || goodput "$1" "$2" kwik "$3" "$4" "$5" "$KWIK_BYTES"
 }
 
+# veth_up / veth_down: the veth pair between the two namespaces, MTU 1500, offloads off.
+veth_up() {
+  log "veth: namespaces $NS_A and $NS_B"
+  ip netns add $NS_A && ip netns add $NS_B || exit 1
+  ip link add va netns $NS_A type veth peer name vb netns $NS_B || exit 1
+  ip -n $NS_A addr add 10.250.0.1/24 dev va; ip -n $NS_B addr add 10.250.0.2/24 dev vb
+  for ns in $NS_A $NS_B; do ip -n $ns link set lo up; done
+  ip -n $NS_A link set va mtu 1500 up; ip -n $NS_B link set vb mtu 1500 up
+  ip netns exec $NS_A ethtool -K va tso off gso off gro off >/dev/null 2>&1
+  ip netns exec $NS_B ethtool -K vb tso off gso off gro off >/dev/null 2>&1
+}
+veth_down() {
+  for ns in $NS_A $NS_B; do ip netns exec $ns nft delete table inet lossy 2>/dev/null; done
+  ip -n $NS_A link del va
+}
+# tun_up LOSS / tun_down: the TUN link emulator between the namespaces (25 ms each way, TUN_RATE_BPS).
+TUNLINK=$ROOT/crust-testkit/src/main/resources/io/crust/testkit/lab/tunlink.py
+tun_up() {
+  local loss=$1 lossp
+  log "TUN link: 25 ms each way, ${TUN_RATE_BPS} bit/s, loss=$loss% each way"
+  lossp=$(python3 -c "print($loss/100)")
+  ip netns add $NS_A 2>/dev/null; ip netns add $NS_B 2>/dev/null
+  ip netns exec $NS_A python3 -u "$TUNLINK" --name-a tla --name-b tlb --netns-b $NS_B --delay-ms 25 \
+     --loss $lossp --rate-bps $TUN_RATE_BPS --seed 7 > "$OUT/tunlink-$loss.txt" 2>&1 < <(sleep 100000) &
+  TUN_PID=$!
+  for _ in $(seq 1 100); do grep -q READY "$OUT/tunlink-$loss.txt" && break; sleep 0.1; done
+  grep -q READY "$OUT/tunlink-$loss.txt" || { fail "TUN link did not start: $(cat "$OUT/tunlink-$loss.txt")"; return 1; }
+  ip netns exec $NS_A sysctl -qw net.ipv6.conf.tla.disable_ipv6=1; ip netns exec $NS_B sysctl -qw net.ipv6.conf.tlb.disable_ipv6=1
+  ip -n $NS_A addr add 10.99.9.1 peer 10.99.9.2 dev tla; ip -n $NS_A link set tla up
+  ip -n $NS_B addr add 10.99.9.2 peer 10.99.9.1 dev tlb; ip -n $NS_B link set tlb up
+}
+tun_down() {
+  pkill -P $TUN_PID 2>/dev/null; kill $TUN_PID 2>/dev/null; wait $TUN_PID 2>/dev/null; TUN_PID=
+}
+
 # ---------------------------------------------------------------- 1. loopback
-want goodput && log "loopback: iperf3 TCP and UDP, TCP, crust-udt and kwik through the harness, round trips"
+want goodput && log "loopback: iperf3 TCP and UDP, TCP, crust-udt and kwik through the harness"
 # crust-udt probes its datagram size up to 65,507 bytes on loopback: raw UDP is measured at that size too.
 want goodput && all_transports loopback 0 - - 127.0.0.1 $LOOP_BYTES 65507 0
 want perftool && { perftool loopback tcp - - 127.0.0.1 $LOOP_BYTES; perftool loopback udt - - 127.0.0.1 $LOOP_BYTES; }
-if want goodput; then
-rtt loopback udp - - 127.0.0.1
-rtt loopback udt - - 127.0.0.1
-rtt loopback udt-fast - - 127.0.0.1
+if want roundtrip; then
+section_load roundtrip
+log "round trips: loopback, veth, TUN link"
+for t in udp udt udt-fast; do rtt loopback $t - - 127.0.0.1; done
+veth_up
+for t in udp udt udt-fast; do rtt veth $t $NS_B $NS_A 10.250.0.2; done
+veth_down
+if tun_up 0; then rtt tun50 udp $NS_B $NS_A 10.99.9.2; rtt tun50 udt $NS_B $NS_A 10.99.9.2; fi
+tun_down
+fi  # want roundtrip
 
+if want goodput; then
 # ---------------------------------------------------------------- 2. veth pair, 1500 MTU, nft loss
-log "veth: namespaces $NS_A and $NS_B"
-ip netns add $NS_A && ip netns add $NS_B || exit 1
-ip link add va netns $NS_A type veth peer name vb netns $NS_B || exit 1
-ip -n $NS_A addr add 10.250.0.1/24 dev va; ip -n $NS_B addr add 10.250.0.2/24 dev vb
-for ns in $NS_A $NS_B; do ip -n $ns link set lo up; done
-ip -n $NS_A link set va mtu 1500 up; ip -n $NS_B link set vb mtu 1500 up
-ip netns exec $NS_A ethtool -K va tso off gso off gro off >/dev/null 2>&1
-ip netns exec $NS_B ethtool -K vb tso off gso off gro off >/dev/null 2>&1
+veth_up
 for loss in $LOSSES; do
   for ns in $NS_A $NS_B; do
     ip netns exec $ns nft delete table inet lossy 2>/dev/null
@@ -399,27 +439,14 @@ for loss in $LOSSES; do
   done
   log "veth loss=$loss% each way"
   all_transports veth $loss $NS_B $NS_A 10.250.0.2 $VETH_BYTES 1472 0
-  [ $loss = 0 ] && { rtt veth udp $NS_B $NS_A 10.250.0.2; rtt veth udt $NS_B $NS_A 10.250.0.2; rtt veth udt-fast $NS_B $NS_A 10.250.0.2; }
 done
-for ns in $NS_A $NS_B; do ip netns exec $ns nft delete table inet lossy 2>/dev/null; done
-ip -n $NS_A link del va
+veth_down
 
 # ---------------------------------------------------------------- 3. TUN link, 50 ms round trip
-TUNLINK=$ROOT/crust-testkit/src/main/resources/io/crust/testkit/lab/tunlink.py
 for loss in $LOSSES; do
-  log "TUN link: 25 ms each way, ${TUN_RATE_BPS} bit/s, loss=$loss% each way"
-  lossp=$(python3 -c "print($loss/100)")
-  ip netns exec $NS_A python3 -u "$TUNLINK" --name-a tla --name-b tlb --netns-b $NS_B --delay-ms 25 \
-     --loss $lossp --rate-bps $TUN_RATE_BPS --seed 7 > "$OUT/tunlink-$loss.txt" 2>&1 < <(sleep 100000) &
-  TUN_PID=$!
-  for _ in $(seq 1 100); do grep -q READY "$OUT/tunlink-$loss.txt" && break; sleep 0.1; done
-  grep -q READY "$OUT/tunlink-$loss.txt" || { fail "TUN link did not start: $(cat "$OUT/tunlink-$loss.txt")"; break; }
-  ip netns exec $NS_A sysctl -qw net.ipv6.conf.tla.disable_ipv6=1; ip netns exec $NS_B sysctl -qw net.ipv6.conf.tlb.disable_ipv6=1
-  ip -n $NS_A addr add 10.99.9.1 peer 10.99.9.2 dev tla; ip -n $NS_A link set tla up
-  ip -n $NS_B addr add 10.99.9.2 peer 10.99.9.1 dev tlb; ip -n $NS_B link set tlb up
+  tun_up $loss || break
   all_transports tun50 $loss $NS_B $NS_A 10.99.9.2 $TUN_BYTES 1472 $TUN_RATE_BPS
-  [ $loss = 0 ] && { rtt tun50 udp $NS_B $NS_A 10.99.9.2; rtt tun50 udt $NS_B $NS_A 10.99.9.2; }
-  pkill -P $TUN_PID 2>/dev/null; kill $TUN_PID 2>/dev/null; wait $TUN_PID 2>/dev/null; TUN_PID=
+  tun_down
 done
 
 fi  # want goodput
@@ -427,25 +454,15 @@ fi  # want goodput
 # ---------------------------------------------------------------- 3b. two flows through the TUN link
 if want fairness; then
 section_load fairness
-ip netns add $NS_A 2>/dev/null; ip netns add $NS_B 2>/dev/null
-log "fairness: two flows through the TUN link (25 ms each way, ${TUN_RATE_BPS} bit/s, no loss), $FAIR_RUNS runs each"
-ip netns exec $NS_A python3 -u "$ROOT/crust-testkit/src/main/resources/io/crust/testkit/lab/tunlink.py" --name-a tla \
-   --name-b tlb --netns-b $NS_B --delay-ms 25 --loss 0 --rate-bps $TUN_RATE_BPS --seed 7 > "$OUT/tunlink-fair.txt" 2>&1 < <(sleep 100000) &
-TUN_PID=$!
-for _ in $(seq 1 100); do grep -q READY "$OUT/tunlink-fair.txt" && break; sleep 0.1; done
-if grep -q READY "$OUT/tunlink-fair.txt"; then
-  ip netns exec $NS_A sysctl -qw net.ipv6.conf.tla.disable_ipv6=1; ip netns exec $NS_B sysctl -qw net.ipv6.conf.tlb.disable_ipv6=1
-  ip -n $NS_A addr add 10.99.9.1 peer 10.99.9.2 dev tla; ip -n $NS_A link set tla up
-  ip -n $NS_B addr add 10.99.9.2 peer 10.99.9.1 dev tlb; ip -n $NS_B link set tlb up
+log "fairness: two flows through the TUN link (no loss), $FAIR_RUNS runs each"
+if tun_up 0; then
   for run in $(seq 1 $FAIR_RUNS); do
     for pair in udt+udt udt+tcp; do
       for offset in 0 1000; do fairness $pair $NS_B $NS_A 10.99.9.2 1073741824 $offset $run; done
     done
   done
-else
-  fail "TUN link did not start: $(cat "$OUT/tunlink-fair.txt")"
 fi
-pkill -P $TUN_PID 2>/dev/null; kill $TUN_PID 2>/dev/null; wait $TUN_PID 2>/dev/null; TUN_PID=
+tun_down
 fi  # want fairness
 
 # ---------------------------------------------------------------- 4. Noise channel vs TLS 1.3

@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * 64-byte ping-pong: {@code server udp|udt HOST PORT} echoes; {@code client udp|udt HOST PORT COUNT}
+ * 64-byte ping-pong: {@code server udp|udt HOST PORT} echoes; {@code client udp|udt HOST PORT COUNT [WARMUP]}
  * sends one message, waits for its echo, repeats, and prints p50/p99/mean round trip in microseconds
- * (after 10% warm-up round trips that are not counted).
+ * (after WARMUP round trips that are not counted, by default a tenth of COUNT).
  */
 public final class RoundTrip {
     static final int MESSAGE_BYTES = 64;
@@ -61,7 +61,9 @@ public final class RoundTrip {
             return;
         }
         int count = Integer.parseInt(args[4]);
-        int warmup = count / 10;
+        // Round trips before the measured ones, so that the JIT has compiled both ends' hot paths
+        // (C2 compiles a method after about 10,000 invocations or loop passes).
+        int warmup = args.length > 5 ? Integer.parseInt(args[5]) : count / 10;
         long[] micros = new long[count];
         String stats = "";
         byte[] message = new byte[MESSAGE_BYTES];
@@ -108,7 +110,7 @@ public final class RoundTrip {
             }
         }
         Arrays.sort(micros);
-        Figures.of("round-trip").put("transport", args[1]).put("count", count)
+        Figures.of("round-trip").put("transport", args[1]).put("count", count).put("warmup", warmup)
                 .put("p50Micros", micros[count / 2]).put("p99Micros", micros[(int) (count * 0.99)])
                 .put("meanMicros", Arrays.stream(micros).average().orElse(0)).put("stats", stats).print();
     }

@@ -119,8 +119,30 @@ public final class ConnectionDriver {
     private int readerNeeds;
     /** The waiting reader while it reads the endpoint's socket itself (see {@link SocketTurn}), else null (under lock). */
     private Thread readingReader;
-    /** {@link #wakeReader()}, made once: a reader passes it with every wait. */
-    private final Runnable wakeReader = this::wakeReader;
+    /** This connection's waiting reader as the socket's turn sees it (see {@link SocketTurn#tryTake}). */
+    private final SocketTurn.Reader turnReader = new SocketTurn.Reader() {
+        @Override
+        public boolean stillWaiting() {
+            lock.lock();
+            try {
+                return readerNeeds > 0 && readingReader == null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void wake() {
+            lock.lock();
+            try {
+                if (readerNeeds > 0 && readingReader == null) {
+                    readable.signal(); // its need is not met: it looks again and takes the turn
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    };
     /** Free bytes the waiting writer needs; 0 if no writer waits (under lock). */
     private int writerNeeds;
     private ConnectionState.Phase lastPhase;
@@ -703,7 +725,7 @@ public final class ConnectionDriver {
     private void awaitReadable(int bytes, long nanos) throws InterruptedIOException {
         readerNeeds = Math.max(1, bytes);
         try {
-            if (nanos < 0 && lock.getHoldCount() == 1 && endpoint.tryTakeTurn(wakeReader)) {
+            if (nanos < 0 && lock.getHoldCount() == 1 && endpoint.tryTakeTurn(turnReader)) {
                 readWhileWaiting();
             } else {
                 await(readable, nanos);
@@ -728,21 +750,6 @@ public final class ConnectionDriver {
         } finally {
             lock.lock();
             readingReader = null;
-        }
-    }
-
-    /**
-     * Ends the waiting reader's wait on {@code readable} without its need being met: the socket's turn,
-     * which it asked for, is free, and it takes it when it looks again (see {@link SocketTurn}).
-     */
-    void wakeReader() {
-        lock.lock();
-        try {
-            if (readerNeeds > 0 && readingReader == null) {
-                readable.signal();
-            }
-        } finally {
-            lock.unlock();
         }
     }
 

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,8 @@ public final class Demultiplexer implements AutoCloseable {
     private static final int RETAINED_LARGE_BUFFERS = 32;
     private static final int MAX_ENDED = 4096;
     private static final long ACCEPT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long close waits for the connections' threads, per sweep. */
+    private static final long CLOSE_JOIN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** A nudge's one byte: not a crust-udt first byte (see {@link PacketType#isCrustUdt}). */
     private static final byte[] NUDGE = {0x00};
 
@@ -86,6 +89,8 @@ public final class Demultiplexer implements AutoCloseable {
     private final ByteBuffer reply = ByteBuffer.allocateDirect(64);
     private volatile ForeignDatagramHandler foreignHandler;
     private volatile boolean closed;
+    /** The socket refused a reader's read as closed: readers wait to be handed their messages again. */
+    private volatile boolean socketFailed;
     private Thread receiveThread;
     private SocketBuffers socketBuffers;
     private static final AtomicBoolean CAP_REPORTED = new AtomicBoolean();
@@ -215,8 +220,11 @@ public final class Demultiplexer implements AutoCloseable {
             }
         } catch (InterruptedIOException e) {
             throw e;
+        } catch (ClosedChannelException e) {
+            // Closed under the endpoint (or closing): no reader reads it again, and waits are signalled.
+            socketFailed = true;
         } catch (IOException e) {
-            LOG.debug("receive failed: {}", e.toString()); // closed, or an ICMP error reported late
+            LOG.debug("receive failed: {}", e.toString()); // e.g. an ICMP error reported late
         } finally {
             turn.release();
         }
@@ -229,11 +237,11 @@ public final class Demultiplexer implements AutoCloseable {
      * the receive thread gives the turn up after that batch and wakes the caller, which then waits to
      * be handed its message and on its next look takes the turn.
      */
-    boolean tryTakeTurn(Runnable wakeReader) {
-        if (!io.readerMayLead() || closed || Thread.currentThread().isVirtual()) {
+    boolean tryTakeTurn(SocketTurn.Reader reader) {
+        if (!io.readerMayLead() || closed || socketFailed || Thread.currentThread().isVirtual()) {
             return false;
         }
-        SocketTurn.Take take = turn.tryTake(wakeReader);
+        SocketTurn.Take take = turn.tryTake(reader);
         if (take == SocketTurn.Take.ASKED) {
             nudgeSocket();
         }
@@ -247,10 +255,14 @@ public final class Demultiplexer implements AutoCloseable {
      */
     void nudgeSocket() {
         try {
-            send(ByteBuffer.wrap(NUDGE), selfAddress);
+            io.send(ByteBuffer.wrap(NUDGE), selfAddress); // not counted: not traffic
         } catch (IOException e) {
             LOG.debug("nudge failed: {}", e.toString()); // closed: the reader returns anyway
         }
+    }
+
+    private boolean isNudge(ByteBuffer datagram, InetSocketAddress from) {
+        return datagram.remaining() == 1 && datagram.get(datagram.position()) == NUDGE[0] && selfAddress.equals(from);
     }
 
     /** Runs the {@code n} datagrams of {@link #batch} through routing and sends what they produced. */
@@ -260,6 +272,9 @@ public final class Demultiplexer implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             ByteBuffer buffer = batch.datagrams[i];
             int segment = batch.segmentBytes[i];
+            if (isNudge(buffer, batch.sources[i])) {
+                continue; // it has done its job by arriving (see nudgeSocket); not traffic
+            }
             if (segment == 0 || buffer.remaining() <= segment) {
                 datagrams++;
                 dispatchOrDrop(buffer, batch.sources[i], now, n > 1);
@@ -314,9 +329,6 @@ public final class Demultiplexer implements AutoCloseable {
             return false;
         }
         int first = datagram.get(0) & 0xFF;
-        if (datagram.remaining() == 1 && first == NUDGE[0] && from.equals(selfAddress)) {
-            return false; // a nudge (see nudgeSocket): it has done its job by arriving
-        }
         if (!PacketType.isCrustUdt(first)) {
             foreign.increment();
             ForeignDatagramHandler handler = foreignHandler;
@@ -636,8 +648,8 @@ public final class Demultiplexer implements AutoCloseable {
             return;
         }
         closed = true;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-        abortAndJoinConnections(deadline);
+        List<ConnectionDriver> open = connections.values();
+        abortAndJoin(open, System.nanoTime() + CLOSE_JOIN_NANOS);
         ConnectionDriver queued;
         while ((queued = acceptQueue.poll()) != null) {
             queued.abort();
@@ -654,31 +666,35 @@ public final class Demultiplexer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // A handshake that was being handled while the first sweep ran may have registered a connection
-        // after it; nothing can arrive any more now. (One registered later still sees closed: register.)
-        abortAndJoinConnections(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
+        // A handshake handled while the first sweep ran (by the receive thread, or by a reader that held
+        // the socket's turn) may have registered a connection after it: a second sweep, which also waits
+        // again for threads of the first that had not ended yet. A connection that registers after this
+        // one sees the closed flag and ends itself (register).
+        List<ConnectionDriver> late = new ArrayList<>(connections.values());
+        late.removeAll(open);
+        late.addAll(open);
+        abortAndJoin(late, System.nanoTime() + CLOSE_JOIN_NANOS);
     }
 
     /**
-     * Aborts every connection first and then joins their threads, so that they all wind down at once
+     * Aborts the connections first and then joins their threads, so that they all wind down at once
      * and one slow thread does not use up the others' share of the deadline.
      */
-    private void abortAndJoinConnections(long deadline) {
-        List<ConnectionDriver> all = connections.values();
-        for (ConnectionDriver driver : all) {
+    private static void abortAndJoin(List<ConnectionDriver> drivers, long deadline) {
+        for (ConnectionDriver driver : drivers) {
             driver.abortForEndpoint("the endpoint was closed");
         }
-        for (ConnectionDriver driver : all) {
+        for (ConnectionDriver driver : drivers) {
             driver.join(Math.max(1, deadline - System.nanoTime()));
         }
     }
 
-    /** Adds a new connection to the table and starts it; aborted at once if the endpoint closed meanwhile. */
+    /** Adds a new connection to the table and starts it; ended at once if the endpoint closed meanwhile. */
     private void register(long localId, ConnectionDriver driver) {
         connections.put(localId, driver);
         driver.start();
         if (closed) {
-            driver.abortForEndpoint("the endpoint was closed");
+            abortAndJoin(List.of(driver), System.nanoTime() + CLOSE_JOIN_NANOS);
         }
     }
 }

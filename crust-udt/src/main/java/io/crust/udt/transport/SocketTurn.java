@@ -13,9 +13,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * (docs/udt.md, "Who reads the socket"). A waiting reader that holds the turn is woken by the kernel
  * itself when its datagram arrives. The turn moves like this:
  * <pre>
- *   receive thread reads ──(a reader asked for the turn and nudged the socket; after the batch)──▶ nobody
+ *   receive thread reads ──(a reader asked and nudged the socket; after the batch)──▶ kept for that reader
+ *   kept for that reader ──(it takes it)──▶ that reader reads
  *   nobody ──(a reader takes it)──▶ that reader reads ──(its message is there)──▶ nobody
  *   nobody ──(nobody took it within the linger)──▶ receive thread reads
+ *   kept for a reader ──(it did not come within {@link #RESERVATION_NANOS})──▶ receive thread reads
  * </pre>
  * The linger lets a reader that comes straight back for its next message (a request-response loop)
  * keep the socket. A reader lets the turn go without waking the receive thread: while readers hold
@@ -33,6 +35,20 @@ final class SocketTurn {
     static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** Looks in a row without a reader letting go, after which the receive thread waits to be woken. */
     static final int QUIET_CHECKS = 10;
+    /**
+     * How long the turn is kept for the reader that asked for it: its wake-up can take longer than a
+     * linger on a loaded machine, and a turn taken back before it came would make it ask again.
+     */
+    static final long RESERVATION_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** A reader that may ask for the turn. */
+    interface Reader {
+        /** Whether it still waits for its message (it may have been handed it meanwhile). */
+        boolean stillWaiting();
+
+        /** Ends its wait for its message, so that it looks again and takes the turn kept for it. */
+        void wake();
+    }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -46,11 +62,12 @@ final class SocketTurn {
     private Thread receiveThread;
     /** The receive thread waits until woken: a reader that lets go must signal (under {@code lock}). */
     private boolean receiveThreadSleeps;
-    /**
-     * How to wake the reader that found the receive thread holding the turn and asked for it; null if
-     * none asked (under {@code lock}).
-     */
-    private Runnable asker;
+    /** The reader that found the receive thread holding the turn and asked for it; null if none (under {@code lock}). */
+    private Reader asker;
+    private Thread askerThread;
+    /** The thread the free turn is kept for, and since when; null if none (under {@code lock}). */
+    private Thread reservedFor;
+    private long reservedSince;
     private boolean closed;
 
     SocketTurn(long lingerNanos) {
@@ -72,9 +89,15 @@ final class SocketTurn {
                     return true;
                 }
                 if (holder == null) {
-                    long free = System.nanoTime() - freeSince;
+                    long now = System.nanoTime();
+                    if (reservedFor != null && now - reservedSince < RESERVATION_NANOS) {
+                        awaitNanos(RESERVATION_NANOS - (now - reservedSince));
+                        continue;
+                    }
+                    long free = now - freeSince;
                     if (free >= lingerNanos) {
                         holder = receiveThread;
+                        reservedFor = null;
                         return true;
                     }
                     awaitNanos(lingerNanos - free);
@@ -99,25 +122,38 @@ final class SocketTurn {
     }
 
     /**
-     * The receive thread, after a batch: gives the turn up if a reader asked for it meanwhile, and wakes
-     * that reader (its wait for its message returns, it looks again and takes the turn).
+     * The receive thread, after a batch: if a reader asked for the turn meanwhile and still waits (this
+     * batch may have brought its message), keeps the turn for it and wakes it, so that it looks again
+     * and takes it.
      */
     void afterReceiveThreadBatch() {
-        Runnable wake = null;
+        Reader reader;
+        Thread thread;
         lock.lock();
         try {
-            if (asker != null && holder == receiveThread) {
-                wake = asker;
-                asker = null;
-                holder = null;
-                freeSince = System.nanoTime();
+            if (asker == null || holder != receiveThread) {
+                return;
             }
+            reader = asker;
+            thread = askerThread;
+            asker = null;
+            askerThread = null;
         } finally {
             lock.unlock();
         }
-        if (wake != null) {
-            wake.run();
+        if (!reader.stillWaiting()) {
+            return; // handed its message: the receive thread reads on
         }
+        lock.lock();
+        try {
+            holder = null;
+            reservedFor = thread;
+            reservedSince = System.nanoTime();
+            freeSince = reservedSince;
+        } finally {
+            lock.unlock();
+        }
+        reader.wake();
     }
 
     /** What {@link #tryTake} did. */
@@ -135,23 +171,27 @@ final class SocketTurn {
     }
 
     /**
-     * A reader that is about to wait for its message: takes the turn if it is free, else asks for it.
+     * A reader that is about to wait for its message: takes the turn if it is free (and not kept for
+     * another reader), else asks for it.
      *
-     * @param wakeAsker ends the caller's wait for its message, should it have asked (run by the receive
-     *     thread when it lets go, without this class's lock)
+     * @param reader the caller, should it ask (called by the receive thread, without this class's lock)
      */
-    Take tryTake(Runnable wakeAsker) {
+    Take tryTake(Reader reader) {
+        Thread me = Thread.currentThread();
         lock.lock();
         try {
             if (closed) {
                 return Take.BUSY;
             }
-            if (holder == null) {
-                holder = Thread.currentThread();
+            if (holder == null && (reservedFor == null || reservedFor == me
+                    || System.nanoTime() - reservedSince >= RESERVATION_NANOS)) {
+                holder = me;
+                reservedFor = null;
                 return Take.TAKEN;
             }
             if (holder == receiveThread && asker == null) {
-                asker = wakeAsker;
+                asker = reader;
+                askerThread = me;
                 return Take.ASKED;
             }
             return Take.BUSY;

@@ -109,6 +109,32 @@ class BbrTest {
     }
 
     @Test
+    void aLossyRoundThatOnlyMeetsTheQueueOfItsOwnProbeIsNotReadAsOverflowButTheSameInCruiseIs() {
+        fillPipe();
+        for (int i = 0; i < 20 && gain() < 1.2; i++) {
+            round(RATE, RTT, 0);
+        }
+        assertThat(gain()).as("probing up").isGreaterThan(1.2);
+        round(RATE, RTT + 3_000_000, 0.05); // the probe's round: 3 ms of its own queue, 5 % random loss
+        round(RATE, RTT + 3_000_000, 0.05); // the drain round, its queue not gone yet
+        round(RATE, RTT + 3_000_000, 0.05);
+        assertThat(bbr.lossyRounds()).isZero();
+
+        for (int i = 0; i < 3; i++) {
+            round(RATE, RTT, 0);
+        }
+        assertThat(gain()).as("cruising").isCloseTo(1.0, within(0.01));
+        round(RATE, RTT + 3_000_000, 0.05); // cruising, the same queue has not drained: it overflowed
+        round(RATE, RTT + 3_000_000, 0.05);
+        assertThat(bbr.lossyRounds()).isPositive();
+    }
+
+    /** The pacing rate over the bandwidth estimate, as set by the cycle phase. */
+    private double gain() {
+        return bbr.pacingRateBytesPerSecond() / (bbr.bandwidthBytesPerSecond() * Bbr.PACING_MARGIN);
+    }
+
+    @Test
     void persistentCongestionCollapsesTheWindowButKeepsTheModel() {
         fillPipe();
         bbr.onPersistentCongestion();

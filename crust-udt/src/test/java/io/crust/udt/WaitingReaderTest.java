@@ -64,10 +64,7 @@ class WaitingReaderTest {
         UdtEndpoint server = endpoint();
         UdtConnection[] pair = connect(client, server);
         Thread echo = Thread.ofVirtual().start(() -> echo(pair[1]));
-        FutureTask<Void> pings = new FutureTask<>(() -> {
-            pingPong(pair[0], 100, 2);
-            return null;
-        });
+        FutureTask<Void> pings = pings(pair[0], 100, 2);
         Thread.ofVirtual().start(pings);
         pings.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         pair[0].close();
@@ -86,10 +83,10 @@ class WaitingReaderTest {
         UdtConnection[] b = connect(shared, second);
         platform(() -> echo(a[1]));
         platform(() -> echo(b[1]));
-        CompletableFuture<Void> pingsA = new CompletableFuture<>();
-        CompletableFuture<Void> pingsB = new CompletableFuture<>();
-        platform(() -> complete(pingsA, () -> pingPong(a[0], 300, 3)));
-        platform(() -> complete(pingsB, () -> pingPong(b[0], 300, 4)));
+        FutureTask<Void> pingsA = pings(a[0], 300, 3);
+        FutureTask<Void> pingsB = pings(b[0], 300, 4);
+        platform(pingsA);
+        platform(pingsB);
 
         pingsA.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         pingsB.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -124,15 +121,7 @@ class WaitingReaderTest {
         UdtConnection[] pair = connect(local, peer);
         peerChannel.close(); // the peer goes silent: no datagram can wake the reader below
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
-        Thread reader = platform(() -> {
-            try {
-                pair[0].receive();
-                ended.complete(null);
-            } catch (Throwable e) {
-                ended.complete(e);
-            }
-        });
-        awaitWaiting(reader, local);
+        Thread reader = waitingReader(pair[0], local, ended);
 
         long start = System.nanoTime();
         pair[0].abort();
@@ -150,15 +139,7 @@ class WaitingReaderTest {
         UdtEndpoint peer = endpoint();
         UdtConnection[] pair = connect(local, peer);
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
-        Thread reader = platform(() -> {
-            try {
-                pair[0].receive();
-                ended.complete(null);
-            } catch (Throwable e) {
-                ended.complete(e);
-            }
-        });
-        awaitWaiting(reader, local);
+        Thread reader = waitingReader(pair[0], local, ended);
 
         local.close();
 
@@ -172,15 +153,7 @@ class WaitingReaderTest {
         UdtEndpoint peer = endpoint();
         UdtConnection[] pair = connect(local, peer);
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
-        Thread reader = platform(() -> {
-            try {
-                pair[0].receive();
-                ended.complete(null);
-            } catch (Throwable e) {
-                ended.complete(e);
-            }
-        });
-        awaitWaiting(reader, local);
+        Thread reader = waitingReader(pair[0], local, ended);
 
         reader.interrupt();
         assertThat(ended.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(InterruptedIOException.class);
@@ -213,6 +186,14 @@ class WaitingReaderTest {
         return new UdtConnection[] {c, accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS)};
     }
 
+    /** {@link #pingPong} as a task to run on a thread of the test's choosing. */
+    private static FutureTask<Void> pings(UdtConnection c, int rounds, int tag) {
+        return new FutureTask<>(() -> {
+            pingPong(c, rounds, tag);
+            return null;
+        });
+    }
+
     private static void pingPong(UdtConnection c, int rounds, int tag) throws Exception {
         for (int i = 0; i < rounds; i++) {
             byte[] message = new byte[64];
@@ -231,6 +212,23 @@ class WaitingReaderTest {
         } catch (Exception end) {
             // the client closed: the echo is done
         }
+    }
+
+    /**
+     * Starts a platform thread that waits for a message on {@code c}, and returns it once it waits;
+     * {@code ended} gets what ended its wait (null for a message).
+     */
+    private Thread waitingReader(UdtConnection c, UdtEndpoint endpoint, CompletableFuture<Throwable> ended) {
+        Thread reader = platform(() -> {
+            try {
+                c.receive();
+                ended.complete(null);
+            } catch (Throwable e) {
+                ended.complete(e);
+            }
+        });
+        awaitWaiting(reader, endpoint);
+        return reader;
     }
 
     /** Waits (bounded) until {@code reader} waits for its message: in the socket on the fast path. */
@@ -266,16 +264,4 @@ class WaitingReaderTest {
         }
     }
 
-    private static void complete(CompletableFuture<Void> future, ThrowingRunnable step) {
-        try {
-            step.run();
-            future.complete(null);
-        } catch (Throwable e) {
-            future.completeExceptionally(e);
-        }
-    }
-
-    private interface ThrowingRunnable {
-        void run() throws Exception;
-    }
 }

@@ -23,10 +23,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +67,7 @@ public final class Demultiplexer implements AutoCloseable {
     /** How datagrams go through the socket: the JDK's channel calls, or the Linux fast path. */
     private final DatagramIo io;
     /** Whose turn it is to read the socket: the receive thread, or a waiting reader. */
-    private final SocketTurn turn = new SocketTurn(SocketTurn.LINGER_NANOS);
+    private final SocketTurn turn = new SocketTurn();
     /** The one batch of receive buffers, used by the turn's holder (turn holder only). */
     private final ReceivedBatch batch;
     /** Where a nudge goes: this socket's own address (loopback for a wildcard bind). */
@@ -670,17 +672,16 @@ public final class Demultiplexer implements AutoCloseable {
         // the socket's turn) may have registered a connection after it: a second sweep, which also waits
         // again for threads of the first that had not ended yet. A connection that registers after this
         // one sees the closed flag and ends itself (register).
-        List<ConnectionDriver> late = new ArrayList<>(connections.values());
-        late.removeAll(open);
-        late.addAll(open);
-        abortAndJoin(late, System.nanoTime() + CLOSE_JOIN_NANOS);
+        Set<ConnectionDriver> all = new LinkedHashSet<>(open);
+        all.addAll(connections.values());
+        abortAndJoin(all, System.nanoTime() + CLOSE_JOIN_NANOS);
     }
 
     /**
      * Aborts the connections first and then joins their threads, so that they all wind down at once
      * and one slow thread does not use up the others' share of the deadline.
      */
-    private static void abortAndJoin(List<ConnectionDriver> drivers, long deadline) {
+    private static void abortAndJoin(Collection<ConnectionDriver> drivers, long deadline) {
         for (ConnectionDriver driver : drivers) {
             driver.abortForEndpoint("the endpoint was closed");
         }

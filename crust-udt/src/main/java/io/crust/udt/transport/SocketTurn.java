@@ -52,7 +52,6 @@ final class SocketTurn {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final long lingerNanos;
     /** The thread that reads the socket now; null while nobody does (under {@code lock}). */
     private Thread holder;
     /** When the turn was last let go (under {@code lock}). */
@@ -70,9 +69,8 @@ final class SocketTurn {
     private long reservedSince;
     private boolean closed;
 
-    SocketTurn(long lingerNanos) {
-        this.lingerNanos = lingerNanos;
-        this.freeSince = System.nanoTime() - lingerNanos;
+    SocketTurn() {
+        this.freeSince = System.nanoTime() - LINGER_NANOS;
     }
 
     /**
@@ -95,12 +93,12 @@ final class SocketTurn {
                         continue;
                     }
                     long free = now - freeSince;
-                    if (free >= lingerNanos) {
+                    if (free >= LINGER_NANOS) {
                         holder = receiveThread;
                         reservedFor = null;
                         return true;
                     }
-                    awaitNanos(lingerNanos - free);
+                    awaitNanos(LINGER_NANOS - free);
                 } else if (quietChecks >= QUIET_CHECKS) {
                     receiveThreadSleeps = true;
                     try {

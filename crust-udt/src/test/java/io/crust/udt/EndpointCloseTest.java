@@ -45,6 +45,40 @@ class EndpointCloseTest {
         assertThat(ours).noneMatch(Thread::isAlive);
     }
 
+    @Test
+    void aThreadWithItsInterruptFlagSetClosingOneConnectionLeavesTheEndpointsOtherConnectionsWorking() throws Exception {
+        try (UdtEndpoint server = UdtEndpoint.bind(LOOPBACK, UdtConfig.defaults());
+             UdtEndpoint client = UdtEndpoint.bind(LOOPBACK, UdtConfig.defaults())) {
+            UdtConnection[] first = connect(client, server);
+            UdtConnection[] second = connect(client, server);
+
+            Thread.currentThread().interrupt(); // as a cancelled task's thread would be
+            try {
+                first[0].close();                // sends its end on this thread, then waits
+            } catch (java.io.InterruptedIOException expected) {
+                // the wait for the peer's acknowledgement noticed the interrupt
+            } finally {
+                Thread.interrupted();
+            }
+
+            second[0].send(new byte[] {4, 2});
+            assertThat(second[1].receive(WAIT)).containsExactly(4, 2);
+        }
+    }
+
+    /** {client side, server side} of a new connection. */
+    private static UdtConnection[] connect(UdtEndpoint client, UdtEndpoint server) throws Exception {
+        CompletableFuture<UdtConnection> accepted = CompletableFuture.supplyAsync(() -> {
+            try {
+                return server.accept(WAIT);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        UdtConnection c = client.connect(server.localAddress(), WAIT);
+        return new UdtConnection[] {c, accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS)};
+    }
+
     private static Set<Thread> connectionThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("crust-udt-conn-"))

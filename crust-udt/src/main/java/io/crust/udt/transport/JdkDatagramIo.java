@@ -5,7 +5,14 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
-/** The portable {@link DatagramIo}: the channel's blocking {@code receive} and {@code send}, one datagram each. */
+/**
+ * The portable {@link DatagramIo}: the channel's blocking {@code receive} and {@code send}, one datagram each.
+ *
+ * <p>Any thread may send (whoever changed a connection's state sends what that allows), and a channel
+ * closes itself when a thread whose interrupt flag is set calls it: one cancelled task closing a
+ * connection would end every connection of the endpoint. So a send clears the flag for the call and
+ * sets it again after. (An interrupt that arrives during the call itself still closes the channel.)
+ */
 final class JdkDatagramIo implements DatagramIo {
     private final DatagramChannel channel;
 
@@ -35,17 +42,31 @@ final class JdkDatagramIo implements DatagramIo {
 
     @Override
     public void send(ByteBuffer datagram, InetSocketAddress to) throws IOException {
-        channel.send(datagram, to);
+        boolean interrupted = Thread.interrupted();
+        try {
+            channel.send(datagram, to);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override
     public void sendSegments(ByteBuffer datagrams, int segmentBytes, InetSocketAddress to) throws IOException {
-        int end = datagrams.limit();
-        while (datagrams.position() < end) {
-            datagrams.limit(Math.min(end, datagrams.position() + segmentBytes));
-            channel.send(datagrams, to);
+        boolean interrupted = Thread.interrupted();
+        try {
+            int end = datagrams.limit();
+            while (datagrams.position() < end) {
+                datagrams.limit(Math.min(end, datagrams.position() + segmentBytes));
+                channel.send(datagrams, to);
+            }
+            datagrams.limit(end);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        datagrams.limit(end);
     }
 
     @Override

@@ -52,14 +52,17 @@ class EndpointCloseTest {
             UdtConnection[] first = connect(client, server);
             UdtConnection[] second = connect(client, server);
 
-            Thread.currentThread().interrupt(); // as a cancelled task's thread would be
-            try {
-                first[0].close();                // sends its end on this thread, then waits
-            } catch (java.io.InterruptedIOException expected) {
-                // the wait for the peer's acknowledgement noticed the interrupt
-            } finally {
-                Thread.interrupted();
-            }
+            // On a thread of its own, so that no interrupt can stay behind on the test runner's thread.
+            Thread closer = Thread.ofPlatform().start(() -> {
+                Thread.currentThread().interrupt(); // as a cancelled task's thread would be
+                try {
+                    first[0].close();                // sends its end on this thread, then waits
+                } catch (java.io.IOException expected) {
+                    // the wait for the peer's acknowledgement noticed the interrupt
+                }
+            });
+            closer.join(WAIT.toMillis());
+            assertThat(closer.isAlive()).isFalse();
 
             second[0].send(new byte[] {4, 2});
             assertThat(second[1].receive(WAIT)).containsExactly(4, 2);

@@ -82,8 +82,8 @@ public final class UdtConnection implements AutoCloseable {
     }
 
     /**
-     * Waits for the next message. On the Linux fast path a platform thread waiting here reads the
-     * endpoint's socket itself (for every connection of the endpoint) rather than being woken by the
+     * Waits for the next message. A platform thread waiting here reads the endpoint's socket itself
+     * (unless the endpoint runs on a channel it was given, {@link UdtEndpoint#open}) (for every connection of the endpoint) rather than being woken by the
      * receive loop; an interrupt then ends the wait within about a second, when the socket's receive
      * timeout passes, or at the next datagram.
      *

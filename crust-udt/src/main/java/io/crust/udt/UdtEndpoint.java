@@ -1,6 +1,7 @@
 package io.crust.udt;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -58,12 +59,14 @@ public final class UdtEndpoint implements AutoCloseable {
     public static UdtEndpoint bind(InetSocketAddress local, UdtConfig config) throws IOException {
         Objects.requireNonNull(local, "local");
         Objects.requireNonNull(config, "config");
-        DatagramChannel channel = DatagramChannel.open();
+        // A DatagramSocket rather than a channel: interrupting a thread that reads it does not close it,
+        // so a waiting application thread may read it itself (see docs/udt.md, "Who reads the socket").
+        DatagramSocket socket = new DatagramSocket(null);
         try {
-            channel.bind(local);
-            return new UdtEndpoint(Demultiplexer.start(channel, config));
+            socket.bind(local);
+            return new UdtEndpoint(Demultiplexer.start(socket, config));
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            socket.close();
             throw e;
         }
     }
@@ -166,7 +169,8 @@ public final class UdtEndpoint implements AutoCloseable {
 
     /**
      * How this endpoint moves datagrams: {@code "linux-gso"} (batched receive and segmentation offload
-     * through the foreign function API; see {@link UdtConfig#fastPath()}) or {@code "jdk"}.
+     * through the foreign function API; see {@link UdtConfig#fastPath()}), else {@code "jdk"} on a socket
+     * the endpoint opened ({@link #bind}) and {@code "jdk-channel"} on a channel it was given ({@link #open}).
      *
      * @return the datagram path's name
      */

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A platform thread waiting in {@link UdtConnection#receive()} on the Linux fast path reads the
- * endpoint's socket itself (leader/follower, docs/udt.md "Who reads the socket"). These tests run in
- * both surefire executions: on the JDK path no reader ever reads the socket, and every wait behaves
- * the same either way.
+ * A platform thread waiting in {@link UdtConnection#receive()} reads the endpoint's socket itself
+ * (leader/follower, docs/udt.md "Who reads the socket"), on the JDK path's {@code DatagramSocket} as on
+ * the Linux fast path; never on a {@code DatagramChannel} handed to the endpoint on the JDK path. These
+ * tests run in both surefire executions, and every wait behaves the same on every path.
  */
 class WaitingReaderTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -38,7 +38,7 @@ class WaitingReaderTest {
     }
 
     @Test
-    void aPlatformThreadWaitingForItsEchoesReadsTheSocketItselfExactlyOnTheFastPath() throws Exception {
+    void aPlatformThreadWaitingForItsEchoesReadsTheSocketItselfOnEveryPathButAGivenChannel() throws Exception {
         UdtEndpoint client = endpoint();
         UdtEndpoint server = endpoint();
         UdtConnection[] pair = connect(client, server);
@@ -48,14 +48,27 @@ class WaitingReaderTest {
         pair[0].close();
         echo.join(WAIT.toMillis());
 
-        boolean fastPath = client.datagramPath().equals("linux-gso");
-        if (fastPath) {
-            assertThat(client.stats().datagramsInByReaders()).isPositive();
-            assertThat(server.stats().datagramsInByReaders()).isPositive();
-        } else {
-            assertThat(client.stats().datagramsInByReaders()).isZero();
-            assertThat(server.stats().datagramsInByReaders()).isZero();
-        }
+        assertThat(client.stats().datagramsInByReaders()).isPositive();
+        assertThat(server.stats().datagramsInByReaders()).isPositive();
+    }
+
+    @Test
+    void aPlatformThreadWaitingOnAGivenChannelOnTheJdkPathLeavesTheSocketToTheReceiveLoop() throws Exception {
+        UdtConfig jdkPath = UdtConfig.builder().fastPath(false).build();
+        UdtEndpoint client = UdtEndpoint.open(DatagramChannel.open().bind(LOOPBACK), jdkPath);
+        opened.add(client);
+        UdtEndpoint server = UdtEndpoint.open(DatagramChannel.open().bind(LOOPBACK), jdkPath);
+        opened.add(server);
+        UdtConnection[] pair = connect(client, server);
+        Thread echo = platform(() -> echo(pair[1]));
+
+        pingPong(pair[0], 300, 1);
+        pair[0].close();
+        echo.join(WAIT.toMillis());
+
+        assertThat(client.datagramPath()).isEqualTo("jdk-channel");
+        assertThat(client.stats().datagramsInByReaders()).isZero();
+        assertThat(server.stats().datagramsInByReaders()).isZero();
     }
 
     @Test
@@ -231,11 +244,11 @@ class WaitingReaderTest {
         return reader;
     }
 
-    /** Waits (bounded) until {@code reader} waits for its message: in the socket on the fast path. */
+    /** Waits (bounded) until {@code reader} waits for its message: in the socket unless on a given channel. */
     private static void awaitWaiting(Thread reader, UdtEndpoint endpoint) {
-        boolean fastPath = endpoint.datagramPath().equals("linux-gso");
+        boolean readsSocket = !endpoint.datagramPath().equals("jdk-channel");
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!(fastPath ? inSocket(reader) : reader.getState() == Thread.State.WAITING)) {
+        while (!(readsSocket ? inSocket(reader) : reader.getState() == Thread.State.WAITING)) {
             assertThat(System.nanoTime()).as("reader waiting").isLessThan(deadline);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }

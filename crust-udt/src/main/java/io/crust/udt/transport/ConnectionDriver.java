@@ -162,7 +162,7 @@ public final class ConnectionDriver {
         this.closeTimeoutNanos = closeTimeoutNanos;
         this.writeLowWaterBytes = Math.max(1, endpoint.config().sendBufferBytes() / 4);
         this.readChunkBytes = Math.max(1, Math.min(READ_CHUNK_BYTES, endpoint.config().receiveWindowBytes() / 2));
-        this.out = ByteBuffer.allocateDirect(Math.max(maxPayloadBytes, 1200));
+        this.out = endpoint.allocate(Math.max(maxPayloadBytes, 1200));
         this.lastPhase = state.phase();
     }
 
@@ -399,7 +399,7 @@ public final class ConnectionDriver {
             return;
         }
         if (batch == null) {
-            batch = ByteBuffer.allocateDirect(BATCH_BYTES);
+            batch = endpoint.allocate(BATCH_BYTES);
         }
         if (batchCount > 0 && (length > batchSegmentBytes || batch.remaining() < length
                 || batchCount == endpoint.maxSegments() || !to.equals(batchDestination))) {

@@ -1,16 +1,21 @@
 package io.crust.udt.transport;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How an endpoint moves datagrams through its socket. Two implementations with the same behaviour:
+ * How an endpoint moves datagrams through its socket. Three implementations with the same behaviour:
  * <ul>
- *   <li>{@link JdkDatagramIo}, everywhere: one {@code DatagramChannel} call per datagram;</li>
+ *   <li>{@link SocketDatagramIo}, everywhere, for a socket the endpoint opened itself: one
+ *       {@code DatagramSocket} call per datagram;</li>
+ *   <li>{@link JdkDatagramIo}, everywhere, for a channel handed to the endpoint (a punched socket): one
+ *       {@code DatagramChannel} call per datagram;</li>
  *   <li>{@code LinuxDatagramIo} (JDK 22+, Linux, the module granted native access): {@code recvmmsg}
  *       receives a batch of datagrams per system call, and {@code sendmsg} with {@code UDP_SEGMENT}
  *       (generic segmentation offload) hands the kernel up to 64 same-size datagrams in one call.</li>
@@ -37,9 +42,10 @@ interface DatagramIo {
 
     /**
      * Whether an application thread waiting for a message may read the socket itself ({@link SocketTurn}).
-     * Not on the JDK path: interrupting a thread blocked in a channel's {@code receive} closes the
-     * channel, which would end every connection of the endpoint. The fast path's {@code recvmmsg} is
-     * not interruptible and returns at the socket's receive timeout.
+     * Not on a {@code DatagramChannel}: interrupting a thread blocked in its {@code receive} closes the
+     * channel, which would end every connection of the endpoint. A {@code DatagramSocket}'s
+     * {@code receive} on a platform thread and the fast path's {@code recvmmsg} are not interruptible,
+     * and both return at the socket's receive timeout.
      */
     boolean readerMayLead();
 
@@ -61,21 +67,42 @@ interface DatagramIo {
     /** Makes a blocked {@link #receive} return, before the channel is closed. */
     void wakeReceiver();
 
-    /** Which implementation this is, for logs and benchmarks: "jdk" or "linux-gso". */
+    /** Which implementation this is, for logs and benchmarks: "jdk", "jdk-channel" or "linux-gso". */
     String name();
 
     /**
-     * The fast path where the runtime, the system and {@code allowed} permit it, else the JDK path.
+     * A buffer this path receives into and sends from without copying: direct for a channel and for the
+     * fast path's native calls, backed by an array for a {@code DatagramSocket}.
+     */
+    default ByteBuffer allocate(int bytes) {
+        return ByteBuffer.allocateDirect(bytes);
+    }
+
+    /**
+     * The fast path for {@code channel} where the runtime, the system and {@code allowed} permit it, else
+     * the JDK path on the channel.
      *
      * @param allowed the configuration's choice ({@code -Dcrust.udt.fastPath=false} also turns it off)
      */
     static DatagramIo open(DatagramChannel channel, int maxDatagramBytes, boolean allowed) throws IOException {
+        return fastPathOr((InetSocketAddress) channel.getLocalAddress(), maxDatagramBytes, allowed,
+                () -> new JdkDatagramIo(channel));
+    }
+
+    /** As {@link #open(DatagramChannel, int, boolean)}, for a socket the endpoint opened itself. */
+    static DatagramIo open(DatagramSocket socket, int maxDatagramBytes, boolean allowed) throws IOException {
+        DatagramIo fast = fastPathOr((InetSocketAddress) socket.getLocalSocketAddress(), maxDatagramBytes, allowed, () -> null);
+        return fast != null ? fast : new SocketDatagramIo(socket);
+    }
+
+    private static DatagramIo fastPathOr(InetSocketAddress local, int maxDatagramBytes, boolean allowed,
+            Supplier<DatagramIo> jdkPath) {
         if (allowed && Boolean.parseBoolean(System.getProperty("crust.udt.fastPath", "true"))
                 && Runtime.version().feature() >= 22 && System.getProperty("os.name", "").equals("Linux")) {
             try {
                 Object io = Class.forName("io.crust.udt.transport.LinuxDatagramIo")
-                        .getMethod("openIfPossible", DatagramChannel.class, int.class)
-                        .invoke(null, channel, maxDatagramBytes);
+                        .getMethod("openIfPossible", InetSocketAddress.class, int.class)
+                        .invoke(null, local, maxDatagramBytes);
                 if (io != null) {
                     return (DatagramIo) io;
                 }
@@ -83,7 +110,7 @@ interface DatagramIo {
                 Holder.LOG.debug("the Linux fast path is not available: {}", e.toString());
             }
         }
-        return new JdkDatagramIo(channel);
+        return jdkPath.get();
     }
 
     /** The interface's logger (interfaces cannot have private static fields). */

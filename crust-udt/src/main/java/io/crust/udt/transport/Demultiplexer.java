@@ -13,8 +13,10 @@ import io.crust.udt.packet.MalformedPacketException;
 import io.crust.udt.packet.PacketType;
 import io.crust.udt.packet.RetryPacket;
 import io.crust.udt.packet.VersionPacket;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
@@ -39,13 +41,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The socket side of an endpoint: one UDP channel, one receive loop (platform thread
+ * The socket side of an endpoint: one UDP socket, one receive loop (platform thread
  * {@code crust-udt-recv-<port>}) that routes every datagram by its first byte and connection id, the
  * stateless handshake responder, and the table of live connections. Nothing a datagram contains can
  * end the loop: every failure is counted and the loop reads on.
  *
- * <p>On the fast path an application thread waiting for a message may read the socket in the receive
- * thread's place ({@link SocketTurn}); whoever holds the turn handles every datagram it reads, so the
+ * <p>Unless the socket is a channel handed to the endpoint, an application thread waiting for a message may
+ * read the socket in the receive thread's place ({@link SocketTurn}); whoever holds the turn handles every datagram it reads, so the
  * fields marked "turn holder only" are used by one thread at a time.
  */
 public final class Demultiplexer implements AutoCloseable {
@@ -60,11 +62,12 @@ public final class Demultiplexer implements AutoCloseable {
     /** A nudge's one byte: not a crust-udt first byte (see {@link PacketType#isCrustUdt}). */
     private static final byte[] NUDGE = {0x00};
 
-    private final DatagramChannel channel;
+    /** The socket (a {@code DatagramSocket}, or a {@code DatagramChannel} handed to the endpoint), closed last. */
+    private final Closeable socket;
     private final UdtConfig config;
     private final InetSocketAddress localAddress;
     private final BufferPool pool;
-    /** How datagrams go through the socket: the JDK's channel calls, or the Linux fast path. */
+    /** How datagrams go through the socket: the JDK's socket or channel calls, or the Linux fast path. */
     private final DatagramIo io;
     /** Whose turn it is to read the socket: the receive thread, or a waiting reader. */
     private final SocketTurn turn = new SocketTurn();
@@ -88,7 +91,7 @@ public final class Demultiplexer implements AutoCloseable {
     private final LinkedHashMap<HandshakeKey, Long> ended = new LinkedHashMap<>();
     private final ReentrantLock endedLock = new ReentrantLock();
     private final ArrayBlockingQueue<ConnectionDriver> acceptQueue;
-    private final ByteBuffer reply = ByteBuffer.allocateDirect(64);
+    private final ByteBuffer reply;
     private volatile ForeignDatagramHandler foreignHandler;
     private volatile boolean closed;
     /** The socket refused a reader's read as closed: readers wait to be handed their messages again. */
@@ -111,14 +114,16 @@ public final class Demultiplexer implements AutoCloseable {
     private record HandshakeKey(InetSocketAddress client, long clientConnectionId) {
     }
 
-    private Demultiplexer(DatagramChannel channel, UdtConfig config) throws IOException {
-        this.channel = channel;
+    private Demultiplexer(Closeable socket, InetSocketAddress localAddress, DatagramIo io, UdtConfig config)
+            throws IOException {
+        this.socket = socket;
         this.config = config;
-        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+        this.localAddress = localAddress;
         // One byte more than the largest datagram we accept, so an oversized one is seen, not truncated.
         this.pool = new BufferPool(config.maxPayloadBytes() + 1, RETAINED_SMALL_BUFFERS, RETAINED_LARGE_BUFFERS);
-        this.io = DatagramIo.open(channel, config.maxPayloadBytes() + 1, config.fastPath());
-        this.batch = new ReceivedBatch(io.receiveBatchSize(), config.maxPayloadBytes() + 1);
+        this.io = io;
+        this.batch = new ReceivedBatch(io, config.maxPayloadBytes() + 1);
+        this.reply = io.allocate(64);
         this.batchDrivers = new ConnectionDriver[io.receiveBatchSize()];
         this.selfAddress = localAddress.getAddress().isAnyLocalAddress()
                 ? new InetSocketAddress(localAddress.getAddress() instanceof java.net.Inet6Address
@@ -128,24 +133,60 @@ public final class Demultiplexer implements AutoCloseable {
         this.acceptQueue = new ArrayBlockingQueue<>(config.maxPendingHandshakes());
     }
 
-    /** Configures a bound channel and starts the receive loop. */
+    /** Configures a bound channel handed to the endpoint and starts the receive loop. */
     public static Demultiplexer start(DatagramChannel channel, UdtConfig config) throws IOException {
         if (channel.getLocalAddress() == null) {
             throw new UdtException("the channel must be bound");
         }
         channel.configureBlocking(true);
-        trySet(channel, StandardSocketOptions.SO_RCVBUF, config.socketBufferBytes());
-        trySet(channel, StandardSocketOptions.SO_SNDBUF, config.socketBufferBytes());
-        SocketBuffers buffers = new SocketBuffers(config.socketBufferBytes(),
-                read(channel, StandardSocketOptions.SO_RCVBUF), read(channel, StandardSocketOptions.SO_SNDBUF));
-        if (buffers.capped() && !CAP_REPORTED.getAndSet(true)) {
-            LOG.info("the kernel capped the UDP socket buffers at {} bytes received, {} sent, of {} asked for: "
-                    + "raise net.core.rmem_max and net.core.wmem_max for fast paths (reported once)",
-                    buffers.receiveBytes(), buffers.sendBytes(), buffers.requestedBytes());
+        SocketBuffers buffers = configure(new Options() {
+            @Override
+            public <T> void set(SocketOption<T> option, T value) throws IOException {
+                channel.setOption(option, value);
+            }
+
+            @Override
+            public <T> T get(SocketOption<T> option) throws IOException {
+                return channel.getOption(option);
+            }
+
+            @Override
+            public Set<SocketOption<?>> supported() {
+                return channel.supportedOptions();
+            }
+        }, config);
+        DatagramIo io = DatagramIo.open(channel, config.maxPayloadBytes() + 1, config.fastPath());
+        return startOn(channel, (InetSocketAddress) channel.getLocalAddress(), io, buffers, config);
+    }
+
+    /** Configures a bound socket the endpoint opened and starts the receive loop. */
+    public static Demultiplexer start(DatagramSocket socket, UdtConfig config) throws IOException {
+        if (!socket.isBound()) {
+            throw new UdtException("the socket must be bound");
         }
-        // Path MTU probing needs datagrams that are dropped rather than fragmented when too large.
-        trySet(channel, jdk.net.ExtendedSocketOptions.IP_DONTFRAGMENT, true);
-        Demultiplexer d = new Demultiplexer(channel, config);
+        SocketBuffers buffers = configure(new Options() {
+            @Override
+            public <T> void set(SocketOption<T> option, T value) throws IOException {
+                socket.setOption(option, value);
+            }
+
+            @Override
+            public <T> T get(SocketOption<T> option) throws IOException {
+                return socket.getOption(option);
+            }
+
+            @Override
+            public Set<SocketOption<?>> supported() {
+                return socket.supportedOptions();
+            }
+        }, config);
+        DatagramIo io = DatagramIo.open(socket, config.maxPayloadBytes() + 1, config.fastPath());
+        return startOn(socket, (InetSocketAddress) socket.getLocalSocketAddress(), io, buffers, config);
+    }
+
+    private static Demultiplexer startOn(Closeable socket, InetSocketAddress local, DatagramIo io,
+            SocketBuffers buffers, UdtConfig config) throws IOException {
+        Demultiplexer d = new Demultiplexer(socket, local, io, config);
         d.socketBuffers = buffers;
         // A platform thread: it blocks in the kernel's recvfrom directly, without the virtual-thread
         // poller's hand-offs, and it runs the connections' state machines (see ConnectionDriver).
@@ -154,18 +195,43 @@ public final class Demultiplexer implements AutoCloseable {
         return d;
     }
 
-    private static int read(DatagramChannel channel, SocketOption<Integer> option) {
+    /** The socket options of a channel or a socket: the two have the same methods but no common type. */
+    private interface Options {
+        <T> void set(SocketOption<T> option, T value) throws IOException;
+
+        <T> T get(SocketOption<T> option) throws IOException;
+
+        Set<SocketOption<?>> supported();
+    }
+
+    /** Asks for the configured buffer sizes, reads back what the kernel granted, and turns off fragmentation. */
+    private static SocketBuffers configure(Options socket, UdtConfig config) {
+        trySet(socket, StandardSocketOptions.SO_RCVBUF, config.socketBufferBytes());
+        trySet(socket, StandardSocketOptions.SO_SNDBUF, config.socketBufferBytes());
+        SocketBuffers buffers = new SocketBuffers(config.socketBufferBytes(),
+                read(socket, StandardSocketOptions.SO_RCVBUF), read(socket, StandardSocketOptions.SO_SNDBUF));
+        if (buffers.capped() && !CAP_REPORTED.getAndSet(true)) {
+            LOG.info("the kernel capped the UDP socket buffers at {} bytes received, {} sent, of {} asked for: "
+                    + "raise net.core.rmem_max and net.core.wmem_max for fast paths (reported once)",
+                    buffers.receiveBytes(), buffers.sendBytes(), buffers.requestedBytes());
+        }
+        // Path MTU probing needs datagrams that are dropped rather than fragmented when too large.
+        trySet(socket, jdk.net.ExtendedSocketOptions.IP_DONTFRAGMENT, true);
+        return buffers;
+    }
+
+    private static int read(Options socket, SocketOption<Integer> option) {
         try {
-            return channel.getOption(option);
+            return socket.get(option);
         } catch (IOException | UnsupportedOperationException e) {
             return -1;
         }
     }
 
-    private static <T> void trySet(DatagramChannel channel, SocketOption<T> option, T value) {
+    private static <T> void trySet(Options socket, SocketOption<T> option, T value) {
         try {
-            if (channel.supportedOptions().contains(option)) {
-                channel.setOption(option, value);
+            if (socket.supported().contains(option)) {
+                socket.set(option, value);
             }
         } catch (IOException | UnsupportedOperationException e) {
             LOG.debug("socket option {} not set: {}", option, e.toString());
@@ -233,8 +299,8 @@ public final class Demultiplexer implements AutoCloseable {
     }
 
     /**
-     * Whether the calling thread, about to wait for a message, may read the socket itself: the fast path,
-     * a platform thread (a virtual thread's blocking native call would pin its carrier), and nobody else
+     * Whether the calling thread, about to wait for a message, may read the socket itself: a path that
+     * allows it ({@link DatagramIo#readerMayLead}: not a channel handed to the endpoint), a platform thread (a virtual thread's blocking native call would pin its carrier), and nobody else
      * holding the turn. If the receive thread holds it, the caller asks for it and nudges the socket:
      * the receive thread gives the turn up after that batch and wakes the caller, which then waits to
      * be handed its message and on its next look takes the turn.
@@ -489,11 +555,16 @@ public final class Demultiplexer implements AutoCloseable {
     }
 
     /** How many same-size datagrams {@link #sendSegments} takes at once; 1 without the fast path. */
+    /** A send buffer of this endpoint's datagram path (see {@link DatagramIo#allocate}). */
+    ByteBuffer allocate(int bytes) {
+        return io.allocate(bytes);
+    }
+
     int maxSegments() {
         return io.maxSegments();
     }
 
-    /** The datagram path in use: "jdk", or "linux-gso" (see {@link DatagramIo}). */
+    /** The datagram path in use: "jdk", "jdk-channel" or "linux-gso" (see {@link DatagramIo}). */
     public String datagramPath() {
         return io.name();
     }
@@ -659,9 +730,9 @@ public final class Demultiplexer implements AutoCloseable {
         turn.close();
         io.wakeReceiver();
         try {
-            channel.close();
+            socket.close();
         } catch (IOException e) {
-            LOG.debug("closing the channel failed: {}", e.toString());
+            LOG.debug("closing the socket failed: {}", e.toString());
         }
         try {
             receiveThread.join(java.time.Duration.ofSeconds(2));

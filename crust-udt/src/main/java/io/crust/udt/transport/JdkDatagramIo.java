@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
 /**
- * The portable {@link DatagramIo}: the channel's blocking {@code receive} and {@code send}, one datagram each.
+ * The portable {@link DatagramIo} of a channel handed to the endpoint (a punched socket, see
+ * {@code UdtEndpoint.open}): the channel's blocking {@code receive} and {@code send}, one datagram each.
+ * An endpoint that opens its own socket uses {@link SocketDatagramIo} instead, on which waiting readers
+ * may read the socket themselves.
  *
  * <p>Any thread may send (whoever changed a connection's state sends what that allows), and a channel
  * closes itself when a thread whose interrupt flag is set calls it: one cancelled task closing a
@@ -86,6 +89,6 @@ final class JdkDatagramIo implements DatagramIo {
 
     @Override
     public String name() {
-        return "jdk";
+        return "jdk-channel";
     }
 }

@@ -4,7 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * The datagrams one {@link DatagramIo#receive} returned: direct buffers owned by whoever holds the
+ * The datagrams one {@link DatagramIo#receive} returned: buffers of the path ({@link DatagramIo#allocate}) owned by whoever holds the
  * socket's turn ({@link SocketTurn}) and reused for every batch, each with the address it came from. Entry {@code i < count} is valid
  * until the next receive.
  */
@@ -18,12 +18,13 @@ final class ReceivedBatch {
     final int[] segmentBytes;
     int count;
 
-    ReceivedBatch(int size, int maxDatagramBytes) {
+    ReceivedBatch(DatagramIo io, int maxDatagramBytes) {
+        int size = io.receiveBatchSize();
         datagrams = new ByteBuffer[size];
         sources = new InetSocketAddress[size];
         segmentBytes = new int[size];
         for (int i = 0; i < size; i++) {
-            datagrams[i] = ByteBuffer.allocateDirect(maxDatagramBytes);
+            datagrams[i] = io.allocate(maxDatagramBytes);
         }
     }
 }

@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The Linux fast path of {@link DatagramIo}, through the foreign function API (JDK 22+) on the same
- * socket as the endpoint's {@code DatagramChannel}:
+ * socket as the endpoint's {@code DatagramSocket} or {@code DatagramChannel}:
  * <ul>
  *   <li>receive: one blocking {@code recvmmsg(MSG_WAITFORONE)} waits for a datagram and then takes
  *       whatever else is queued, up to {@link #receiveBatchSize()} buffers, in one system call (a
@@ -53,7 +52,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   sockaddr_in6    { u16 family; be16 port; u32 flowinfo; u8 addr[16]; u32 scope_id }          28 bytes
  * </pre>
  * The socket is found by its local address among the process's open descriptors (the JDK does not
- * expose a channel's descriptor); with no single match the JDK path is used.
+ * expose a socket's descriptor); with no single match the JDK path is used.
  */
 final class LinuxDatagramIo implements DatagramIo {
     private static final int AF_INET = 2;
@@ -154,14 +153,13 @@ final class LinuxDatagramIo implements DatagramIo {
     }
 
     /**
-     * The fast path for {@code channel}, or null where it cannot be used: the module lacks native access
+     * The fast path for the socket bound to {@code local}, or null where it cannot be used: the module lacks native access
      * ({@code --enable-native-access}), the machine is not 64-bit, or the socket is not found.
      */
-    public static DatagramIo openIfPossible(DatagramChannel channel, int maxDatagramBytes) throws IOException {
+    public static DatagramIo openIfPossible(InetSocketAddress local, int maxDatagramBytes) throws IOException {
         if (!LinuxDatagramIo.class.getModule().isNativeAccessEnabled() || ValueLayout.ADDRESS.byteSize() != 8) {
             return null;
         }
-        InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
         if (local == null) {
             return null;
         }

@@ -62,7 +62,7 @@ class DatagramIoTest {
             assertThat(segments.hasRemaining()).isFalse();
 
             List<byte[]> received = new ArrayList<>();
-            ReceivedBatch batch = new ReceivedBatch(receiver.receiveBatchSize(), 2048);
+            ReceivedBatch batch = new ReceivedBatch(receiver, 2048);
             while (received.size() < 6) {
                 int n = receiver.receive(batch);
                 for (int i = 0; i < n; i++) {
@@ -96,7 +96,7 @@ class DatagramIoTest {
 
             List<byte[]> received = new ArrayList<>();
             int joined = 0;
-            ReceivedBatch batch = new ReceivedBatch(receiver.receiveBatchSize(), fullSize);
+            ReceivedBatch batch = new ReceivedBatch(receiver, fullSize);
             while (received.size() < 6) {
                 int n = receiver.receive(batch);
                 for (int i = 0; i < n; i++) {
@@ -126,7 +126,7 @@ class DatagramIoTest {
              DatagramChannel b = DatagramChannel.open().bind(LOOPBACK)) {
             DatagramIo receiver = DatagramIo.open(b, 101, true);
             a.send(ByteBuffer.allocate(500), b.getLocalAddress());
-            ReceivedBatch batch = new ReceivedBatch(receiver.receiveBatchSize(), 101);
+            ReceivedBatch batch = new ReceivedBatch(receiver, 101);
             assertThat(receiver.receive(batch)).isEqualTo(1);
             assertThat(batch.datagrams[0].remaining()).isEqualTo(101); // one more than the endpoint's maximum
         }
@@ -139,7 +139,7 @@ class DatagramIoTest {
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         Thread receiver = Thread.ofPlatform().start(() -> {
             try {
-                io.receive(new ReceivedBatch(io.receiveBatchSize(), 2048));
+                io.receive(new ReceivedBatch(io, 2048));
                 ended.complete(null);
             } catch (Throwable t) {
                 ended.complete(t);

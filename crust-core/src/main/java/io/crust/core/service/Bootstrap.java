@@ -178,6 +178,9 @@ final class Bootstrap {
                         ? handshakes.dialTcp(address.socketAddress(), expected, Route.BOOTSTRAP_OUT, timeout)
                         : udt.dial(address.socketAddress(), expected, Route.BOOTSTRAP_OUT, timeout);
                 LOG.info("bootstrapped through {} at {}", peer.id().shortForm(), address);
+                // Written before BootstrapFinished is reported, not only when the peer's HELLO arrives: a
+                // node killed right after that event must find the contact in its cache when it restarts.
+                remember(peer.id(), address);
                 return null;
             } catch (CrustException e) {
                 reasons.add(address + ": " + e.getMessage());
@@ -206,8 +209,15 @@ final class Bootstrap {
         if (address == null) {
             return;
         }
+        remember(c.remote(), address);
+    }
+
+    private void remember(PeerId peer, PeerRecord.Address address) {
+        if (cache == null || nodeClosed.getAsBoolean()) {
+            return;
+        }
         try {
-            cache.recordSuccess(c.remote(), address);
+            cache.recordSuccess(peer, address);
         } catch (IOException e) {
             cacheWriteFailures.warn("cannot write the bootstrap cache: {}", e.toString());
         }

@@ -10,12 +10,25 @@ import io.crust.core.CrustNode;
 import io.crust.core.Peer;
 import io.crust.core.Route;
 import io.crust.core.Transport;
+import io.crust.core.Identity;
+import io.crust.core.bootstrap.BootstrapCache;
+import io.crust.core.frame.TcpFrameTransport;
+import io.crust.core.handshake.HandshakeParams;
+import io.crust.core.handshake.SecureChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConnectionGroupTest {
     @RegisterExtension
@@ -33,6 +46,37 @@ class ConnectionGroupTest {
         assertThat(atA.route()).isEqualTo(Route.BOOTSTRAP_IN);
         assertThat(atA.transport()).isEqualTo(Transport.TCP);
         assertThat(b.peer(a.id())).hasValueSatisfying(p -> assertThat(p.route()).isEqualTo(Route.BOOTSTRAP_OUT));
+    }
+
+    /**
+     * A node has its contact in its bootstrap cache by the time it reports {@code BootstrapFinished}, also
+     * when the contact's HELLO (which used to be what wrote the cache) has not arrived: a node killed right
+     * after that event must come back through its cache (PeerLabScenariosTest's scenario e once found it
+     * empty). The contact here completes the handshake and then says nothing.
+     */
+    @Test
+    void aNodeHasItsContactInItsBootstrapCacheWhenItReportsBootstrapFinishedEvenBeforeTheContactsHello(
+            @TempDir Path dataDir) throws Exception {
+        Identity contact = Identity.generate();
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<SecureChannel> silent = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Socket socket = listener.accept();
+                    return SecureChannel.respond(new TcpFrameTransport(socket, TcpFrameTransport.MAX_FRAME_BYTES),
+                            contact, HandshakeParams.defaults("test"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            CrustNode b = nodes.start(Nodes.config(dataDir)
+                    .contacts(List.of((InetSocketAddress) listener.getLocalSocketAddress())));
+
+            Nodes.await(b, CrustEvent.BootstrapFinished.class);
+
+            assertThat(BootstrapCache.open(dataDir).entries())
+                    .extracting(BootstrapCache.Entry::peerId).contains(contact.peerId());
+            silent.get(Nodes.WAIT.toSeconds(), TimeUnit.SECONDS).close();
+        }
     }
 
     @Test

@@ -5,7 +5,7 @@ package io.crust.udt;
  *
  * @param datagramsIn datagrams read from the socket
  * @param datagramsInByReaders of those, the datagrams that an application thread waiting for a message
- *     read itself (on the Linux fast path, a platform thread; see docs/udt.md)
+ *     read itself (a platform thread; see docs/udt.md, "Who reads the socket")
  * @param datagramsOut datagrams written to the socket (including raw sends)
  * @param foreignDatagrams datagrams handed to the {@link ForeignDatagramHandler} (or dropped if none)
  * @param droppedMalformed datagrams dropped because they failed to parse or validate

@@ -117,8 +117,8 @@ public final class UdtConfig {
      * Whether the endpoint may use the Linux fast path: {@code recvmmsg} batches and UDP segmentation
      * offload through the foreign function API. It is used only on JDK 22+ on Linux and when the
      * application grants native access ({@code --enable-native-access=io.crust.udt}, or
-     * {@code ALL-UNNAMED} on the class path); elsewhere the endpoint uses the JDK's channel calls, with
-     * the same behaviour. {@link UdtEndpoint#datagramPath()} tells which one an endpoint got.
+     * {@code ALL-UNNAMED} on the class path); elsewhere the endpoint uses the JDK's datagram socket (or
+     * channel) calls, with the same behaviour. {@link UdtEndpoint#datagramPath()} tells which one an endpoint got.
      *
      * @return whether the fast path may be used
      */

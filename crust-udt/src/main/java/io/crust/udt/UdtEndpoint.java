@@ -26,10 +26,10 @@ import io.crust.udt.transport.Demultiplexer;
  * nothing a peer sends can stop the loop.
  *
  * <p>Each connection has a thread of its own for its timers ({@code crust-udt-conn-<id>}, a platform
- * thread; datagrams and application calls run the protocol on the thread where they happen). On the
- * Linux fast path a platform thread blocked in {@link UdtConnection#receive()} reads the socket in the
- * loop's place while it waits, so that the kernel wakes it, not the loop, when its message arrives
- * (docs/udt.md, "Who reads the socket").
+ * thread; datagrams and application calls run the protocol on the thread where they happen). A platform
+ * thread blocked in {@link UdtConnection#receive()} reads the socket in the loop's place while it waits,
+ * so that the kernel wakes it, not the loop, when its message arrives (docs/udt.md, "Who reads the
+ * socket"); on the JDK path not on a channel given to {@link #open}.
  * {@link #close()} aborts every connection, stops the loop and closes the socket.
  *
  * <p>Incoming connection attempts are answered with a stateless cookie first (see {@code docs/udt.md});

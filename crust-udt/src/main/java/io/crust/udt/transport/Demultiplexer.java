@@ -164,7 +164,7 @@ public final class Demultiplexer implements AutoCloseable {
         if (!socket.isBound()) {
             throw new UdtException("the socket must be bound");
         }
-        SocketBuffers buffers = configure(new Options() {
+        Options options = new Options() {
             @Override
             public <T> void set(SocketOption<T> option, T value) throws IOException {
                 socket.setOption(option, value);
@@ -179,7 +179,11 @@ public final class Demultiplexer implements AutoCloseable {
             public Set<SocketOption<?>> supported() {
                 return socket.supportedOptions();
             }
-        }, config);
+        };
+        // A DatagramSocket turns broadcast on by itself; a channel leaves it off. Off: an address a peer
+        // gave us must not make this socket send to a whole network.
+        trySet(options, StandardSocketOptions.SO_BROADCAST, false);
+        SocketBuffers buffers = configure(options, config);
         DatagramIo io = DatagramIo.open(socket, config.maxPayloadBytes() + 1, config.fastPath());
         return startOn(socket, (InetSocketAddress) socket.getLocalSocketAddress(), io, buffers, config);
     }
@@ -554,12 +558,12 @@ public final class Demultiplexer implements AutoCloseable {
         datagramsOut.add(count);
     }
 
-    /** How many same-size datagrams {@link #sendSegments} takes at once; 1 without the fast path. */
     /** A send buffer of this endpoint's datagram path (see {@link DatagramIo#allocate}). */
     ByteBuffer allocate(int bytes) {
         return io.allocate(bytes);
     }
 
+    /** How many same-size datagrams {@link #sendSegments} takes at once; 1 without the fast path. */
     int maxSegments() {
         return io.maxSegments();
     }

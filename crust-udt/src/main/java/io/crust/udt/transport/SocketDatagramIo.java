@@ -27,6 +27,7 @@ import java.nio.channels.ClosedChannelException;
  */
 final class SocketDatagramIo implements DatagramIo {
     static final int RECEIVE_TIMEOUT_MILLIS = 1000;
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final DatagramSocket socket;
     /** The packet the turn's holder receives into; it points at the batch's buffer (turn holder only). */
@@ -34,12 +35,12 @@ final class SocketDatagramIo implements DatagramIo {
     /** The last source, reused while datagrams keep coming from it (turn holder only). */
     private InetSocketAddress lastSource;
     /** One packet per sending thread, pointed at each datagram in turn. */
-    private final ThreadLocal<DatagramPacket> sending = ThreadLocal.withInitial(() -> new DatagramPacket(new byte[0], 0));
+    private final ThreadLocal<DatagramPacket> sending = ThreadLocal.withInitial(() -> new DatagramPacket(NO_BYTES, 0));
 
     SocketDatagramIo(DatagramSocket socket) throws SocketException {
         this.socket = socket;
         socket.setSoTimeout(RECEIVE_TIMEOUT_MILLIS);
-        this.received = new DatagramPacket(new byte[0], 0);
+        this.received = new DatagramPacket(NO_BYTES, 0);
     }
 
     @Override
@@ -69,7 +70,9 @@ final class SocketDatagramIo implements DatagramIo {
         InetAddress address = received.getAddress();
         int port = received.getPort();
         InetSocketAddress source = lastSource;
-        if (source == null || source.getPort() != port || !source.getAddress().equals(address)) {
+        // The JDK hands back the same address object while the source does not change; equals would
+        // also match a link-local IPv6 address of another interface (it ignores the scope).
+        if (source == null || source.getPort() != port || source.getAddress() != address) {
             source = new InetSocketAddress(address, port);
             lastSource = source;
         }
@@ -103,6 +106,7 @@ final class SocketDatagramIo implements DatagramIo {
             }
             throw e;
         } finally {
+            packet.setData(NO_BYTES); // the thread's packet must not keep a closed connection's buffer
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.crust.udt.UdtConfig;
 import io.crust.udt.UdtEndpoint;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -44,6 +45,18 @@ class DatagramIoTest {
         }
         try (UdtEndpoint endpoint = UdtEndpoint.bind(LOOPBACK, UdtConfig.builder().fastPath(false).build())) {
             assertThat(endpoint.datagramPath()).isEqualTo("jdk");
+        }
+    }
+
+    @Test
+    void anEndpointsSocketRefusesToSendToABroadcastAddress() throws Exception {
+        // A DatagramSocket turns SO_BROADCAST on by itself; the endpoint turns it off again.
+        InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+        InetAddress loopbackBroadcast = InetAddress.getByAddress(new byte[] {127, (byte) 255, (byte) 255, (byte) 255});
+        try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(loopback, 0), UdtConfig.defaults())) {
+            assertThatThrownBy(() -> endpoint.sendRaw(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress(loopbackBroadcast, 9)))
+                    .isInstanceOf(java.io.IOException.class);
+            endpoint.sendRaw(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress(loopback, 9)); // unicast still goes
         }
     }
 
@@ -127,6 +140,51 @@ class DatagramIoTest {
             DatagramIo receiver = DatagramIo.open(b, 101, true);
             a.send(ByteBuffer.allocate(500), b.getLocalAddress());
             ReceivedBatch batch = new ReceivedBatch(receiver, 101);
+            assertThat(receiver.receive(batch)).isEqualTo(1);
+            assertThat(batch.datagrams[0].remaining()).isEqualTo(101); // one more than the endpoint's maximum
+        }
+    }
+
+    @Test
+    void onTheSocketPathAReceiveTimesOutWithNothingAndClosingTheSocketEndsABlockedReceiveAsClosed() throws Exception {
+        DatagramSocket socket = new DatagramSocket(LOOPBACK);
+        DatagramIo io = DatagramIo.open(socket, 2048, false);
+        assertThat(io.name()).isEqualTo("jdk");
+        assertThat(io.readerMayLead()).isTrue();
+        long start = System.nanoTime();
+        assertThat(io.receiveOrTimeout(new ReceivedBatch(io, 2048))).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread receiver = Thread.ofPlatform().start(() -> {
+            try {
+                io.receive(new ReceivedBatch(io, 2048));
+                ended.complete(null);
+            } catch (Throwable t) {
+                ended.complete(t);
+            }
+        });
+        socket.close();
+        assertThat(ended.get(5, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
+        receiver.join(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> io.send(ByteBuffer.allocate(1), (InetSocketAddress) LOOPBACK))
+                .isInstanceOf(ClosedChannelException.class);
+    }
+
+    @Test
+    void onTheSocketPathADatagramArrivesWithItsBytesAndSourceAndAnOversizedOneIsCutToTheBuffer() throws Exception {
+        try (DatagramSocket a = new DatagramSocket(LOOPBACK); DatagramSocket b = new DatagramSocket(LOOPBACK)) {
+            DatagramIo sender = DatagramIo.open(a, 2048, false);
+            DatagramIo receiver = DatagramIo.open(b, 101, false);
+            ReceivedBatch batch = new ReceivedBatch(receiver, 101);
+            sender.send(ByteBuffer.wrap(new byte[] {7, 8, 9}), (InetSocketAddress) b.getLocalSocketAddress());
+            sender.send(ByteBuffer.allocate(500), (InetSocketAddress) b.getLocalSocketAddress());
+
+            assertThat(receiver.receive(batch)).isEqualTo(1);
+            byte[] first = new byte[batch.datagrams[0].remaining()];
+            batch.datagrams[0].get(first);
+            assertThat(first).containsExactly(7, 8, 9);
+            assertThat(batch.sources[0]).isEqualTo(a.getLocalSocketAddress());
             assertThat(receiver.receive(batch)).isEqualTo(1);
             assertThat(batch.datagrams[0].remaining()).isEqualTo(101); // one more than the endpoint's maximum
         }

@@ -234,6 +234,11 @@ public final class PeerConnection {
         queue.close();
         if (closeCause.quiet() && !retireSent) {
             sayGoodbyeThenClose(closeCause.reason());
+        } else if (cutOffByUs(closeCause)) {
+            // The peer hears why (and, from a GOODBYE, that the end was meant, not a failure to repair);
+            // the kind of misbehaviour only, not the details.
+            sayGoodbyeThenClose(closeCause.misbehaviour() != null ? "misbehaved: " + closeCause.misbehaviour()
+                    : closeCause.reason());
         } else {
             closeChannel();
         }
@@ -245,6 +250,12 @@ public final class PeerConnection {
         if (reader == null) {
             handler.onClosed(this, closeCause);
         }
+    }
+
+    /** This node ended the connection on purpose: misbehaviour, a ban, an eviction for room. */
+    private static boolean cutOffByUs(CloseCause cause) {
+        return cause.lost() == PeerLost.Reason.MISBEHAVED || cause.lost() == PeerLost.Reason.BANNED
+                || cause.lost() == PeerLost.Reason.EVICTED;
     }
 
     private void recordLost(CloseCause closeCause) {

@@ -78,7 +78,7 @@ class LivenessAndLimitsTest {
     }
 
     @Test
-    void bannedPeerIdIsDroppedAtOnceAndRefusedAfterwards() throws Exception {
+    void bannedPeerIdIsDroppedAtOnceToldWhyAndRefusedAfterwards() throws Exception {
         CrustNode a = nodes.start();
         CrustNode b = nodes.start();
         b.connect(Nodes.tcp(a), Nodes.WAIT);
@@ -86,7 +86,9 @@ class LivenessAndLimitsTest {
 
         a.ban(BanRule.peer(b.id()));
         assertThat(Nodes.await(a, CrustEvent.PeerLost.class).reason()).isEqualTo(CrustEvent.PeerLost.Reason.BANNED);
-        Nodes.await(b, CrustEvent.PeerLost.class);
+        CrustEvent.PeerLost atB = Nodes.await(b, CrustEvent.PeerLost.class);
+        assertThat(atB.reason()).isEqualTo(CrustEvent.PeerLost.Reason.GOODBYE);
+        assertThat(atB.detail()).contains("banned");
 
         assertThatThrownBy(() -> {
             Peer p = b.connect(Nodes.tcp(a), Nodes.WAIT);
@@ -114,7 +116,7 @@ class LivenessAndLimitsTest {
     }
 
     @Test
-    void aPeerThatFloodsIsReportedAndDisconnected() throws Exception {
+    void aPeerThatFloodsIsReportedAndDisconnectedAndToldWhy() throws Exception {
         CrustNode a = nodes.start(c -> c.messagesPerSecondPerPeer(50));
         CrustNode b = nodes.start();
         Peer toA = b.connect(Nodes.tcp(a), Nodes.WAIT);
@@ -129,6 +131,9 @@ class LivenessAndLimitsTest {
         assertThat(m.kind()).isEqualTo(Misbehaviour.Kind.FLOOD);
         assertThat(m.peer()).isEqualTo(b.id());
         assertThat(Nodes.await(a, CrustEvent.PeerLost.class).peer()).isEqualTo(b.id());
+        CrustEvent.PeerLost atB = Nodes.await(b, CrustEvent.PeerLost.class);
+        assertThat(atB.reason()).isEqualTo(CrustEvent.PeerLost.Reason.GOODBYE);
+        assertThat(atB.detail()).contains("misbehaved: FLOOD");
     }
 
     @Test

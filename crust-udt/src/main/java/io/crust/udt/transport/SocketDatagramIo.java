@@ -92,7 +92,7 @@ final class SocketDatagramIo implements DatagramIo {
         if (datagram.hasArray()) {
             packet.setData(datagram.array(), datagram.arrayOffset() + datagram.position(), datagram.remaining());
         } else {
-            byte[] copy = new byte[datagram.remaining()]; // not used by the endpoint, whose buffers come from allocate
+            byte[] copy = new byte[datagram.remaining()]; // a caller's direct buffer (sendRaw); ours come from allocate
             datagram.duplicate().get(copy);
             packet.setData(copy);
         }

@@ -52,8 +52,8 @@ class EndpointCloseTest {
         // when a thread with its interrupt flag set calls it; the socket that bind opens does not.
         try (UdtEndpoint server = UdtEndpoint.bind(LOOPBACK, UdtConfig.defaults());
              UdtEndpoint client = UdtEndpoint.open(DatagramChannel.open().bind(LOOPBACK), UdtConfig.defaults())) {
-            UdtConnection[] first = connect(client, server);
-            UdtConnection[] second = connect(client, server);
+            UdtConnection[] first = TestConnections.connect(client, server, WAIT);
+            UdtConnection[] second = TestConnections.connect(client, server, WAIT);
 
             // On a thread of its own, so that no interrupt can stay behind on the test runner's thread.
             Thread closer = Thread.ofPlatform().start(() -> {
@@ -70,19 +70,6 @@ class EndpointCloseTest {
             second[0].send(new byte[] {4, 2});
             assertThat(second[1].receive(WAIT)).containsExactly(4, 2);
         }
-    }
-
-    /** {client side, server side} of a new connection. */
-    private static UdtConnection[] connect(UdtEndpoint client, UdtEndpoint server) throws Exception {
-        CompletableFuture<UdtConnection> accepted = CompletableFuture.supplyAsync(() -> {
-            try {
-                return server.accept(WAIT);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        UdtConnection c = client.connect(server.localAddress(), WAIT);
-        return new UdtConnection[] {c, accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS)};
     }
 
     private static Set<Thread> connectionThreads() {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -41,7 +40,7 @@ class WaitingReaderTest {
     void aPlatformThreadWaitingForItsEchoesReadsTheSocketItselfOnEveryPathButAGivenChannel() throws Exception {
         UdtEndpoint client = endpoint();
         UdtEndpoint server = endpoint();
-        UdtConnection[] pair = connect(client, server);
+        UdtConnection[] pair = TestConnections.connect(client, server, WAIT);
         Thread echo = platform(() -> echo(pair[1]));
 
         pingPong(pair[0], 300, 1);
@@ -59,7 +58,7 @@ class WaitingReaderTest {
         opened.add(client);
         UdtEndpoint server = UdtEndpoint.open(DatagramChannel.open().bind(LOOPBACK), jdkPath);
         opened.add(server);
-        UdtConnection[] pair = connect(client, server);
+        UdtConnection[] pair = TestConnections.connect(client, server, WAIT);
         Thread echo = platform(() -> echo(pair[1]));
 
         pingPong(pair[0], 300, 1);
@@ -75,7 +74,7 @@ class WaitingReaderTest {
     void aVirtualThreadWaitingForItsEchoesLeavesTheSocketToTheReceiveLoop() throws Exception {
         UdtEndpoint client = endpoint();
         UdtEndpoint server = endpoint();
-        UdtConnection[] pair = connect(client, server);
+        UdtConnection[] pair = TestConnections.connect(client, server, WAIT);
         Thread echo = Thread.ofVirtual().start(() -> echo(pair[1]));
         FutureTask<Void> pings = pings(pair[0], 100, 2);
         Thread.ofVirtual().start(pings);
@@ -92,8 +91,8 @@ class WaitingReaderTest {
         UdtEndpoint shared = endpoint();
         UdtEndpoint first = endpoint();
         UdtEndpoint second = endpoint();
-        UdtConnection[] a = connect(shared, first);
-        UdtConnection[] b = connect(shared, second);
+        UdtConnection[] a = TestConnections.connect(shared, first, WAIT);
+        UdtConnection[] b = TestConnections.connect(shared, second, WAIT);
         platform(() -> echo(a[1]));
         platform(() -> echo(b[1]));
         FutureTask<Void> pingsA = pings(a[0], 300, 3);
@@ -110,8 +109,8 @@ class WaitingReaderTest {
         UdtEndpoint shared = endpoint();
         UdtEndpoint first = endpoint();
         UdtEndpoint second = endpoint();
-        UdtConnection[] a = connect(shared, first);
-        UdtConnection[] b = connect(shared, second);
+        UdtConnection[] a = TestConnections.connect(shared, first, WAIT);
+        UdtConnection[] b = TestConnections.connect(shared, second, WAIT);
         a[1].send(new byte[] {1});
         assertThat(a[0].receive()).containsExactly(1); // this platform thread read the socket, then stopped
 
@@ -131,7 +130,7 @@ class WaitingReaderTest {
         UdtEndpoint peer = UdtEndpoint.open(peerChannel,
                 UdtConfig.builder().closeTimeout(Duration.ofMillis(100)).fastPath(false).build());
         opened.add(peer);
-        UdtConnection[] pair = connect(local, peer);
+        UdtConnection[] pair = TestConnections.connect(local, peer, WAIT);
         peerChannel.close(); // the peer goes silent: no datagram can wake the reader below
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         Thread reader = waitingReader(pair[0], local, ended);
@@ -150,7 +149,7 @@ class WaitingReaderTest {
     void closingTheEndpointEndsTheWaitOfAReaderInTheSocket() throws Exception {
         UdtEndpoint local = endpoint();
         UdtEndpoint peer = endpoint();
-        UdtConnection[] pair = connect(local, peer);
+        UdtConnection[] pair = TestConnections.connect(local, peer, WAIT);
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         Thread reader = waitingReader(pair[0], local, ended);
 
@@ -164,7 +163,7 @@ class WaitingReaderTest {
     void anInterruptedReaderEndsItsWaitAndTheConnectionStillDeliversToTheNextReader() throws Exception {
         UdtEndpoint local = endpoint();
         UdtEndpoint peer = endpoint();
-        UdtConnection[] pair = connect(local, peer);
+        UdtConnection[] pair = TestConnections.connect(local, peer, WAIT);
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         Thread reader = waitingReader(pair[0], local, ended);
 
@@ -184,19 +183,6 @@ class WaitingReaderTest {
         UdtEndpoint endpoint = UdtEndpoint.bind(LOOPBACK, UdtConfig.defaults());
         opened.add(endpoint);
         return endpoint;
-    }
-
-    /** {client side, server side} of a new connection. */
-    private static UdtConnection[] connect(UdtEndpoint client, UdtEndpoint server) throws Exception {
-        Future<UdtConnection> accepted = CompletableFuture.supplyAsync(() -> {
-            try {
-                return server.accept(WAIT);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        UdtConnection c = client.connect(server.localAddress(), WAIT);
-        return new UdtConnection[] {c, accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS)};
     }
 
     /** {@link #pingPong} as a task to run on a thread of the test's choosing. */

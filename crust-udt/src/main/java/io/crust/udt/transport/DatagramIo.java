@@ -56,16 +56,29 @@ interface DatagramIo {
      * Sends the buffer's remaining bytes as datagrams of {@code segmentBytes} each (the last may be
      * shorter), in one call where the kernel segments them, else one by one.
      */
-    void sendSegments(ByteBuffer datagrams, int segmentBytes, InetSocketAddress to) throws IOException;
+    default void sendSegments(ByteBuffer datagrams, int segmentBytes, InetSocketAddress to) throws IOException {
+        int end = datagrams.limit();
+        while (datagrams.position() < end) {
+            datagrams.limit(Math.min(end, datagrams.position() + segmentBytes));
+            send(datagrams, to);
+        }
+        datagrams.limit(end);
+    }
 
     /** How many datagrams {@link #sendSegments} takes per call; 1 when it sends them one by one. */
-    int maxSegments();
+    default int maxSegments() {
+        return 1;
+    }
 
     /** How many datagrams {@link #receive} can return per call. */
-    int receiveBatchSize();
+    default int receiveBatchSize() {
+        return 1;
+    }
 
     /** Makes a blocked {@link #receive} return, before the channel is closed. */
-    void wakeReceiver();
+    default void wakeReceiver() {
+        // closing the socket ends a blocked receive
+    }
 
     /** Which implementation this is, for logs and benchmarks: "jdk", "jdk-channel" or "linux-gso". */
     String name();

@@ -139,22 +139,8 @@ public final class Demultiplexer implements AutoCloseable {
             throw new UdtException("the channel must be bound");
         }
         channel.configureBlocking(true);
-        SocketBuffers buffers = configure(new Options() {
-            @Override
-            public <T> void set(SocketOption<T> option, T value) throws IOException {
-                channel.setOption(option, value);
-            }
-
-            @Override
-            public <T> T get(SocketOption<T> option) throws IOException {
-                return channel.getOption(option);
-            }
-
-            @Override
-            public Set<SocketOption<?>> supported() {
-                return channel.supportedOptions();
-            }
-        }, config);
+        // The channel's socket adaptor sets and reads the channel's own options.
+        SocketBuffers buffers = configure(channel.socket(), config);
         DatagramIo io = DatagramIo.open(channel, config.maxPayloadBytes() + 1, config.fastPath());
         return startOn(channel, (InetSocketAddress) channel.getLocalAddress(), io, buffers, config);
     }
@@ -164,26 +150,10 @@ public final class Demultiplexer implements AutoCloseable {
         if (!socket.isBound()) {
             throw new UdtException("the socket must be bound");
         }
-        Options options = new Options() {
-            @Override
-            public <T> void set(SocketOption<T> option, T value) throws IOException {
-                socket.setOption(option, value);
-            }
-
-            @Override
-            public <T> T get(SocketOption<T> option) throws IOException {
-                return socket.getOption(option);
-            }
-
-            @Override
-            public Set<SocketOption<?>> supported() {
-                return socket.supportedOptions();
-            }
-        };
         // A DatagramSocket turns broadcast on by itself; a channel leaves it off. Off: an address a peer
         // gave us must not make this socket send to a whole network.
-        trySet(options, StandardSocketOptions.SO_BROADCAST, false);
-        SocketBuffers buffers = configure(options, config);
+        trySet(socket, StandardSocketOptions.SO_BROADCAST, false);
+        SocketBuffers buffers = configure(socket, config);
         DatagramIo io = DatagramIo.open(socket, config.maxPayloadBytes() + 1, config.fastPath());
         return startOn(socket, (InetSocketAddress) socket.getLocalSocketAddress(), io, buffers, config);
     }
@@ -199,17 +169,8 @@ public final class Demultiplexer implements AutoCloseable {
         return d;
     }
 
-    /** The socket options of a channel or a socket: the two have the same methods but no common type. */
-    private interface Options {
-        <T> void set(SocketOption<T> option, T value) throws IOException;
-
-        <T> T get(SocketOption<T> option) throws IOException;
-
-        Set<SocketOption<?>> supported();
-    }
-
     /** Asks for the configured buffer sizes, reads back what the kernel granted, and turns off fragmentation. */
-    private static SocketBuffers configure(Options socket, UdtConfig config) {
+    private static SocketBuffers configure(DatagramSocket socket, UdtConfig config) {
         trySet(socket, StandardSocketOptions.SO_RCVBUF, config.socketBufferBytes());
         trySet(socket, StandardSocketOptions.SO_SNDBUF, config.socketBufferBytes());
         SocketBuffers buffers = new SocketBuffers(config.socketBufferBytes(),
@@ -224,18 +185,18 @@ public final class Demultiplexer implements AutoCloseable {
         return buffers;
     }
 
-    private static int read(Options socket, SocketOption<Integer> option) {
+    private static int read(DatagramSocket socket, SocketOption<Integer> option) {
         try {
-            return socket.get(option);
+            return socket.getOption(option);
         } catch (IOException | UnsupportedOperationException e) {
             return -1;
         }
     }
 
-    private static <T> void trySet(Options socket, SocketOption<T> option, T value) {
+    private static <T> void trySet(DatagramSocket socket, SocketOption<T> option, T value) {
         try {
-            if (socket.supported().contains(option)) {
-                socket.set(option, value);
+            if (socket.supportedOptions().contains(option)) {
+                socket.setOption(option, value);
             }
         } catch (IOException | UnsupportedOperationException e) {
             LOG.debug("socket option {} not set: {}", option, e.toString());

@@ -56,38 +56,6 @@ final class JdkDatagramIo implements DatagramIo {
     }
 
     @Override
-    public void sendSegments(ByteBuffer datagrams, int segmentBytes, InetSocketAddress to) throws IOException {
-        boolean interrupted = Thread.interrupted();
-        try {
-            int end = datagrams.limit();
-            while (datagrams.position() < end) {
-                datagrams.limit(Math.min(end, datagrams.position() + segmentBytes));
-                channel.send(datagrams, to);
-            }
-            datagrams.limit(end);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    @Override
-    public int maxSegments() {
-        return 1;
-    }
-
-    @Override
-    public int receiveBatchSize() {
-        return 1;
-    }
-
-    @Override
-    public void wakeReceiver() {
-        // closing the channel ends a blocked receive
-    }
-
-    @Override
     public String name() {
         return "jdk-channel";
     }

@@ -115,31 +115,6 @@ final class SocketDatagramIo implements DatagramIo {
     }
 
     @Override
-    public void sendSegments(ByteBuffer datagrams, int segmentBytes, InetSocketAddress to) throws IOException {
-        int end = datagrams.limit();
-        while (datagrams.position() < end) {
-            datagrams.limit(Math.min(end, datagrams.position() + segmentBytes));
-            send(datagrams, to);
-        }
-        datagrams.limit(end);
-    }
-
-    @Override
-    public int maxSegments() {
-        return 1;
-    }
-
-    @Override
-    public int receiveBatchSize() {
-        return 1;
-    }
-
-    @Override
-    public void wakeReceiver() {
-        // closing the socket ends a blocked receive
-    }
-
-    @Override
     public ByteBuffer allocate(int bytes) {
         return ByteBuffer.allocate(bytes);
     }

@@ -156,14 +156,7 @@ class DatagramIoTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
 
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
-        Thread receiver = Thread.ofPlatform().start(() -> {
-            try {
-                io.receive(new ReceivedBatch(io, 2048));
-                ended.complete(null);
-            } catch (Throwable t) {
-                ended.complete(t);
-            }
-        });
+        Thread receiver = receiveInBackground(io, ended);
         socket.close();
         assertThat(ended.get(5, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
         receiver.join(Duration.ofSeconds(1));
@@ -195,14 +188,7 @@ class DatagramIoTest {
         DatagramChannel channel = DatagramChannel.open().bind(LOOPBACK);
         DatagramIo io = DatagramIo.open(channel, 2048, true);
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
-        Thread receiver = Thread.ofPlatform().start(() -> {
-            try {
-                io.receive(new ReceivedBatch(io, 2048));
-                ended.complete(null);
-            } catch (Throwable t) {
-                ended.complete(t);
-            }
-        });
+        Thread receiver = receiveInBackground(io, ended);
         // Whether or not the receiver is already blocked when this runs, it must end.
         io.wakeReceiver();
         channel.close();
@@ -210,5 +196,17 @@ class DatagramIoTest {
         receiver.join(Duration.ofSeconds(1));
         assertThatThrownBy(() -> io.send(ByteBuffer.allocate(1), (InetSocketAddress) LOOPBACK))
                 .isInstanceOf(ClosedChannelException.class);
+    }
+
+    /** Starts a platform thread blocked in {@code io.receive}; {@code ended} gets what ended it (null: a datagram). */
+    private static Thread receiveInBackground(DatagramIo io, CompletableFuture<Throwable> ended) {
+        return Thread.ofPlatform().start(() -> {
+            try {
+                io.receive(new ReceivedBatch(io, 2048));
+                ended.complete(null);
+            } catch (Throwable t) {
+                ended.complete(t);
+            }
+        });
     }
 }

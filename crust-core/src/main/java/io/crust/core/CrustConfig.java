@@ -45,6 +45,7 @@ public final class CrustConfig {
     private final int messagesPerSecondPerPeer;
     private final int sendQueueMessages;
     private final Duration lowPriorityMaxAge;
+    private final Duration resumeWindow;
     private final int eventQueueCapacity;
     private final MessageDelivery messageDelivery;
     private final int peerInboxMessages;
@@ -83,6 +84,7 @@ public final class CrustConfig {
         this.messagesPerSecondPerPeer = b.messagesPerSecondPerPeer;
         this.sendQueueMessages = b.sendQueueMessages;
         this.lowPriorityMaxAge = b.lowPriorityMaxAge;
+        this.resumeWindow = b.resumeWindow;
         this.eventQueueCapacity = b.eventQueueCapacity;
         this.messageDelivery = b.messageDelivery;
         this.peerInboxMessages = b.peerInboxMessages;
@@ -165,6 +167,11 @@ public final class CrustConfig {
     public int sendQueueMessages() { return sendQueueMessages; }
     /** {@return the age at which a LOW-priority message is dropped instead of sent when its turn comes} */
     public Duration lowPriorityMaxAge() { return lowPriorityMaxAge; }
+    /**
+     * {@return how long a peer whose connection broke stays open while the connection is redialled and
+     * continued (resumption, docs/connection-group.md)} Zero: a broken connection ends the peer at once.
+     */
+    public Duration resumeWindow() { return resumeWindow; }
     /** {@return the capacity of the event queue, in events} */
     public int eventQueueCapacity() { return eventQueueCapacity; }
     /** {@return where received messages go: the node's events or each peer's inbox} */
@@ -211,6 +218,7 @@ public final class CrustConfig {
         private int messagesPerSecondPerPeer = 10_000;
         private int sendQueueMessages = 256;
         private Duration lowPriorityMaxAge = Duration.ofSeconds(5);
+        private Duration resumeWindow = Duration.ofSeconds(10);
         private int eventQueueCapacity = 4096;
         private MessageDelivery messageDelivery = MessageDelivery.EVENTS;
         private int peerInboxMessages = 256;
@@ -478,6 +486,21 @@ public final class CrustConfig {
          * @throws IllegalArgumentException if d is null, zero or negative
          */
         public Builder lowPriorityMaxAge(Duration d) { this.lowPriorityMaxAge = positive(d, "lowPriorityMaxAge"); return this; }
+        /**
+         * How long a peer whose connection broke (it failed or fell silent; not a goodbye) stays open
+         * while the side that dialled it dials again and both continue where they were, no message lost
+         * or repeated (default 10 s). Meanwhile {@code Peer.isOpen()} stays true and sends wait; after
+         * it, {@code PeerLost} is reported as without resumption.
+         *
+         * @param d zero (the named opt-out: {@code PeerLost} at once) or a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if d is null or negative
+         */
+        public Builder resumeWindow(Duration d) {
+            if (d == null || d.isNegative()) throw new IllegalArgumentException("resumeWindow must be zero or positive");
+            this.resumeWindow = d;
+            return this;
+        }
         /**
          * Event queue capacity (default 4096).
          *

@@ -42,6 +42,10 @@ import java.util.Arrays;
  * |   dial number (8 bytes): the initiator's number for this      |
  * |   dial, positive, in message 3; 0 in message 2                |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |   optional, message 3 only: resumption offer (24 bytes): the  |
+ * |   failed connection's tag (16 bytes), then how many of its    |
+ * |   APP messages the initiator delivered (8 bytes)              |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  * Reject (instead of an IdentityProof, in message 2 or 3; encrypted)
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -78,16 +82,21 @@ sealed interface HandshakePayload {
     /**
      * Messages 2 and 3: who the sender is, proved by a signature over its Noise static key; from the
      * initiator also its number for this dial ({@link DialNumbers}), which ranks connections alike at
-     * both ends.
+     * both ends, and, when the connection is to continue a failed one, its {@link ResumeOffer} (else null).
      */
-    record IdentityProof(int protocolVersion, String networkName, PeerId peerId, byte[] signature, long dialNumber)
-            implements HandshakePayload {
+    record IdentityProof(int protocolVersion, String networkName, PeerId peerId, byte[] signature, long dialNumber,
+            ResumeOffer resume) implements HandshakePayload {
         @Override
         public byte[] encode() {
             byte[] name = networkName.getBytes(StandardCharsets.UTF_8);
-            return ByteBuffer.allocate(4 + name.length + PeerId.KEY_BYTES + SIGNATURE_BYTES + DIAL_NUMBER_BYTES)
+            ByteBuffer out = ByteBuffer.allocate(4 + name.length + PeerId.KEY_BYTES + SIGNATURE_BYTES + DIAL_NUMBER_BYTES
+                    + (resume == null ? 0 : ResumeOffer.ENCODED_BYTES))
                     .put((byte) TYPE_IDENTITY).putShort((short) protocolVersion).put((byte) name.length).put(name)
-                    .put(peerId.publicKey()).put(signature).putLong(dialNumber).array();
+                    .put(peerId.publicKey()).put(signature).putLong(dialNumber);
+            if (resume != null) {
+                out.put(resume.connection()).putLong(resume.delivered());
+            }
+            return out.array();
         }
 
         /** True if the signature binds this identity to the given Noise static public key. */
@@ -160,6 +169,16 @@ sealed interface HandshakePayload {
                 byte[] signature = new byte[SIGNATURE_BYTES];
                 in.get(signature);
                 long dialNumber = in.getLong();
+                ResumeOffer resume = null;
+                if (in.remaining() == ResumeOffer.ENCODED_BYTES) {
+                    byte[] tag = new byte[ResumeOffer.TAG_BYTES];
+                    in.get(tag);
+                    long delivered = in.getLong();
+                    if (delivered < 0) {
+                        throw violation("resumption offer with a negative count: " + delivered);
+                    }
+                    resume = new ResumeOffer(tag, delivered);
+                }
                 requireEnd(in, "identity");
                 PeerId peerId;
                 try {
@@ -167,7 +186,7 @@ sealed interface HandshakePayload {
                 } catch (IllegalArgumentException e) {
                     throw new HandshakeException(Reason.AUTHENTICATION_FAILED, "peer sent an invalid identity key", e);
                 }
-                return new IdentityProof(version, name, peerId, signature, dialNumber);
+                return new IdentityProof(version, name, peerId, signature, dialNumber, resume);
             }
             case TYPE_REJECT -> {
                 require(in, 3, "reject header");

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.crypto.AEADBadTagException;
@@ -45,6 +46,7 @@ public final class SecureChannel implements AutoCloseable {
     private final PeerId remotePeer;
     private final byte[] handshakeHash;
     private final long dialNumber;
+    private final ResumeOffer resumeOffer;
     private final int maxMessageBytes;
     private final long rekeyIntervalMessages;
     private final int maxRecordBytes;
@@ -71,6 +73,7 @@ public final class SecureChannel implements AutoCloseable {
         this.remotePeer = established.remotePeer();
         this.handshakeHash = established.handshakeHash();
         this.dialNumber = established.dialNumber();
+        this.resumeOffer = established.resume();
         this.sender = established.sender();
         this.receiver = established.receiver();
         this.maxMessageBytes = params.maxMessageBytes();
@@ -91,16 +94,32 @@ public final class SecureChannel implements AutoCloseable {
      */
     public static SecureChannel initiate(FrameTransport transport, Identity me, PeerId expectedPeer, HandshakeParams params)
             throws HandshakeException, IOException {
-        return initiate(transport, me, expectedPeer, params, REKEY_INTERVAL_MESSAGES);
+        return initiate(transport, me, expectedPeer, params, peer -> null);
+    }
+
+    /**
+     * {@link #initiate(FrameTransport, Identity, PeerId, HandshakeParams)}, offering to continue a failed
+     * connection when {@code resumeOffers}, asked once the responder has proved its identity, returns
+     * an offer for it (null for none). See {@link #resumeOffer}.
+     */
+    public static SecureChannel initiate(FrameTransport transport, Identity me, PeerId expectedPeer, HandshakeParams params,
+            Function<PeerId, ResumeOffer> resumeOffers) throws HandshakeException, IOException {
+        return initiate(transport, me, expectedPeer, params, REKEY_INTERVAL_MESSAGES, resumeOffers);
     }
 
     static SecureChannel initiate(FrameTransport transport, Identity me, PeerId expectedPeer, HandshakeParams params,
             long rekeyIntervalMessages) throws HandshakeException, IOException {
+        return initiate(transport, me, expectedPeer, params, rekeyIntervalMessages, peer -> null);
+    }
+
+    private static SecureChannel initiate(FrameTransport transport, Identity me, PeerId expectedPeer, HandshakeParams params,
+            long rekeyIntervalMessages, Function<PeerId, ResumeOffer> resumeOffers) throws HandshakeException, IOException {
         checkArguments(transport, me, params);
+        Objects.requireNonNull(resumeOffers, "resumeOffers");
         HandshakeEvent event = begin(true, transport);
         try {
-            SecureChannel channel = new SecureChannel(transport, XxHandshake.initiate(transport, me, expectedPeer, params),
-                    params, rekeyIntervalMessages);
+            SecureChannel channel = new SecureChannel(transport,
+                    XxHandshake.initiate(transport, me, expectedPeer, params, resumeOffers), params, rekeyIntervalMessages);
             record(event, channel.remotePeer, null);
             return channel;
         } catch (HandshakeException e) {
@@ -190,6 +209,14 @@ public final class SecureChannel implements AutoCloseable {
      */
     public long dialNumber() {
         return dialNumber;
+    }
+
+    /**
+     * The initiator's offer to continue a failed connection, made in the handshake (null if none): the
+     * same at both ends. The responder answers it on the channel (docs/connection-group.md).
+     */
+    public ResumeOffer resumeOffer() {
+        return resumeOffer;
     }
 
     /** The address of the other side's transport endpoint. */

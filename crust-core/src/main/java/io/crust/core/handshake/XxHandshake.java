@@ -22,6 +22,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.function.Function;
 import javax.crypto.AEADBadTagException;
 
 /**
@@ -47,14 +48,17 @@ final class XxHandshake {
 
     /** The result of a completed handshake. */
     /** @param dialNumber the initiator's number for this dial ({@link DialNumbers}): the same at both ends */
-    record Established(CipherState sender, CipherState receiver, PeerId remotePeer, byte[] handshakeHash, long dialNumber) {
+    /** @param resume the initiator's resumption offer, null if none (the same at both ends) */
+    record Established(CipherState sender, CipherState receiver, PeerId remotePeer, byte[] handshakeHash, long dialNumber,
+            ResumeOffer resume) {
     }
 
     private XxHandshake() {
     }
 
-    static Established initiate(FrameTransport transport, Identity me, PeerId expectedPeer, HandshakeParams params)
-            throws HandshakeException {
+    /** @param resumeOffers asked, once the responder has proved who it is, for an offer to it (null for none) */
+    static Established initiate(FrameTransport transport, Identity me, PeerId expectedPeer, HandshakeParams params,
+            Function<PeerId, ResumeOffer> resumeOffers) throws HandshakeException {
         HandshakeState state = newState(true, me);
         try (HandshakeDeadline deadline = HandshakeDeadline.start(transport, params.timeout())) {
             try {
@@ -74,10 +78,11 @@ final class XxHandshake {
                     throw refusal;
                 }
                 long dialNumber = DialNumbers.next();
-                write(transport, state, identityProof(me, params, dialNumber).encode());
+                ResumeOffer resume = resumeOffers.apply(proof.peerId());
+                write(transport, state, identityProof(me, params, dialNumber, resume).encode());
                 HandshakeState.TransportCiphers ciphers = state.split();
                 return finish(deadline, new Established(ciphers.sender(), ciphers.receiver(), proof.peerId(),
-                        state.handshakeHash(), dialNumber), transport, params);
+                        state.handshakeHash(), dialNumber, resume), transport, params);
             } catch (IOException | GeneralSecurityException e) {
                 throw translate(e, deadline, transport, params);
             }
@@ -105,7 +110,7 @@ final class XxHandshake {
                     throw new HandshakeException(Reason.NETWORK_MISMATCH, "peer at " + transport.remoteAddress()
                             + " is on another network than '" + params.networkName() + "'");
                 }
-                write(transport, state, identityProof(me, params, 0).encode());
+                write(transport, state, identityProof(me, params, 0, null).encode());
                 HandshakePayload last = HandshakePayload.decode(read(transport, state));
                 if (last instanceof Reject reject) {
                     throw new HandshakeException(reject.reason(), "peer at " + transport.remoteAddress()
@@ -124,7 +129,7 @@ final class XxHandshake {
                     throw refusal;
                 }
                 return finish(deadline, new Established(ciphers.sender(), ciphers.receiver(), proof.peerId(),
-                        state.handshakeHash(), proof.dialNumber()), transport, params);
+                        state.handshakeHash(), proof.dialNumber(), proof.resume()), transport, params);
             } catch (IOException | GeneralSecurityException e) {
                 throw translate(e, deadline, transport, params);
             }
@@ -148,9 +153,9 @@ final class XxHandshake {
     }
 
     /** @param dialNumber the initiator's number for this dial (message 3); 0 from the responder (message 2) */
-    static IdentityProof identityProof(Identity me, HandshakeParams params, long dialNumber) {
+    static IdentityProof identityProof(Identity me, HandshakeParams params, long dialNumber, ResumeOffer resume) {
         byte[] signature = me.sign(HandshakePayload.signedStaticKey(me.noiseStaticKeyPair().publicKey()));
-        return new IdentityProof(params.protocolVersion(), params.networkName(), me.peerId(), signature, dialNumber);
+        return new IdentityProof(params.protocolVersion(), params.networkName(), me.peerId(), signature, dialNumber, resume);
     }
 
     /** Null if the proof is acceptable, else the refusal to throw. */
@@ -172,6 +177,9 @@ final class XxHandshake {
         if (peerIsResponder ? proof.dialNumber() != 0 : proof.dialNumber() <= 0) {
             return new HandshakeException(Reason.PROTOCOL_VIOLATION, peer + (peerIsResponder
                     ? " sent a dial number, which only the initiator sends" : " sent no positive dial number"));
+        }
+        if (peerIsResponder && proof.resume() != null) {
+            return new HandshakeException(Reason.PROTOCOL_VIOLATION, peer + " sent a resumption offer, which only the initiator sends");
         }
         if (peerIsResponder && expectedPeer != null && !expectedPeer.equals(proof.peerId())) {
             return new HandshakeException(Reason.WRONG_PEER, "dialled peer " + expectedPeer + " at "

@@ -13,6 +13,7 @@ import io.crust.core.frame.FrameTooLargeException;
 import io.crust.core.handshake.ChannelProtocolException;
 import io.crust.core.handshake.DecryptionException;
 import io.crust.core.handshake.MessageTooLargeException;
+import io.crust.core.handshake.ResumeOffer;
 import io.crust.core.handshake.SecureChannel;
 import io.crust.core.wire.WireCodec;
 import io.crust.core.wire.WireFormatException;
@@ -48,6 +49,10 @@ public final class PeerConnection {
     private static final long GOODBYE_WAIT_MILLIS = 500;
     /** Bytes of messages that may wait for the connection's turn before the reader stops reading. */
     private static final long MAX_PENDING_BYTES = 4L << 20;
+    /** The reader acknowledges delivered APP messages at least every this many (resumption)... */
+    static final int ACK_EVERY_MESSAGES = 64;
+    /** ...or this many payload bytes, and at every heartbeat when behind. */
+    static final long ACK_EVERY_BYTES = 256 << 10;
 
     private final long serial = SERIAL.incrementAndGet();
     private final LongSupplier nanoClock;
@@ -78,6 +83,10 @@ public final class PeerConnection {
     private volatile boolean sentApplicationData;
     private volatile Thread reader;
     private volatile Thread writer;
+    /** APP messages of the peer handed to the application (the reader or the turn thread, one at a time). */
+    private volatile long appDelivered;
+    private volatile long lastAckSent;
+    private long bytesSinceAck;
 
     /**
      * @param initiator the peer that dialled this connection: the duplicate rule uses it
@@ -150,6 +159,73 @@ public final class PeerConnection {
     public boolean carriedApplicationData() { return carriedApplicationData; }
     /** True once the application queued a message on this connection: its loss may lose that message. */
     public boolean sentApplicationData() { return sentApplicationData; }
+
+    /** The channel's resumption offer from the initiator, null if none (see {@link SecureChannel#resumeOffer}). */
+    public ResumeOffer resumeOffer() {
+        return channel.resumeOffer();
+    }
+
+    /** An offer to continue this connection on a new one, after it failed: its tag and what we delivered of it. */
+    public ResumeOffer offerToResume() {
+        return new ResumeOffer(ResumeOffer.tagOf(channel.handshakeHash()), appDelivered);
+    }
+
+    /** True if the connection with this handshake hash is the one {@code offer} names. */
+    public boolean isNamedBy(ResumeOffer offer) {
+        return offer.names(channel.handshakeHash());
+    }
+
+    /** APP messages of the peer handed to the application so far; final once the reader has ended. */
+    public long appDelivered() {
+        return appDelivered;
+    }
+
+    /**
+     * True while this connection keeps what a resumption needs: every APP message sent and not yet
+     * acknowledged (see {@link SendQueue}).
+     */
+    public boolean resumable() {
+        return queue.resumable();
+    }
+
+    /**
+     * After the connection closed: the APP messages the peer did not deliver when it says it delivered
+     * {@code delivered}, in sending order; empty if they were not kept. Once.
+     */
+    public java.util.Optional<java.util.List<byte[]>> resendFrom(long delivered) {
+        return queue.resendFrom(delivered);
+    }
+
+    /**
+     * Sends the answer to a resumption offer and then, before anything else queued, the messages a
+     * failed connection did not deliver. False if this connection is closing.
+     */
+    public boolean resume(WireMessage.Resume answer, java.util.List<byte[]> resend) {
+        return queue.offerControl(codec.encode(answer)) && queue.prependResent(resend);
+    }
+
+    /** Sends, before anything else queued, the messages a failed connection did not deliver. False if closing. */
+    public boolean sendAgain(java.util.List<byte[]> resend) {
+        return queue.prependResent(resend);
+    }
+
+    /** Sends an ACK if the application was handed messages since the last one (the heartbeat calls this). */
+    public void acknowledgeIfBehind() {
+        long delivered = appDelivered;
+        if (delivered > lastAckSent && sendControl(new WireMessage.Ack(delivered))) {
+            lastAckSent = delivered;
+        }
+    }
+
+    private void countDelivered(int payloadBytes) {
+        long delivered = appDelivered + 1;
+        appDelivered = delivered;
+        bytesSinceAck += payloadBytes;
+        if (delivered - lastAckSent >= ACK_EVERY_MESSAGES || bytesSinceAck >= ACK_EVERY_BYTES) {
+            bytesSinceAck = 0;
+            acknowledgeIfBehind();
+        }
+    }
 
     /** The node's clock when the last message arrived. */
     public long lastReceivedNanos() {
@@ -232,7 +308,7 @@ public final class PeerConnection {
             recordLost(closeCause);
         }
         queue.close();
-        if (closeCause.quiet() && !retireSent) {
+        if (closeCause.quiet() && !retireSent && !closeCause.resumed()) {
             sayGoodbyeThenClose(closeCause.reason());
         } else if (cutOffByUs(closeCause)) {
             // The peer hears why (and, from a GOODBYE, that the end was meant, not a failure to repair);
@@ -370,6 +446,14 @@ public final class PeerConnection {
             if (message instanceof WireMessage.Heartbeat) {
                 continue;
             }
+            if (message instanceof WireMessage.Ack ack) {
+                // About what we sent on this connection: handled at once, never behind the turn.
+                if (!queue.acknowledge(ack.delivered())) {
+                    return CloseCause.misbehaved(Misbehaviour.Kind.PROTOCOL_VIOLATION,
+                            "acknowledged " + ack.delivered() + " messages, more than were sent");
+                }
+                continue;
+            }
             if (message instanceof WireMessage.Retire) {
                 retireRead = true; // handled in turn, after the messages queued before it (retireReceived)
             }
@@ -410,6 +494,9 @@ public final class PeerConnection {
                 delivering = onReader;
                 try {
                     handler.onMessage(this, message);
+                    if (message instanceof WireMessage.App app) {
+                        countDelivered(app.payload().length);
+                    }
                 } finally {
                     delivering = false;
                     if (onReader) {

@@ -1,7 +1,11 @@
 package io.crust.core.peer;
 
 import io.crust.core.CrustException;
+import io.crust.core.wire.WireCodec;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -10,9 +14,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * control (heartbeats, rendezvous, gossip: never blocks its producer, bounded), HIGH application
  * messages (producers block while full) and LOW ones (never block; the oldest is dropped when full,
  * and any older than {@code lowMaxAgeNanos} is dropped when its turn comes).
+ *
+ * <p>For resumption (docs/connection-group.md) the queue also keeps every APP message the writer has
+ * taken until the peer acknowledges it ({@link #acknowledge}), and when it closes, the APP messages it
+ * still held. {@link #resendFrom} then hands the new connection what the peer has not delivered, in the
+ * order the writer sent it. Bounded: past {@link #MAX_UNACKED_BYTES} or {@link #MAX_UNACKED_MESSAGES}
+ * unacknowledged, the queue stops keeping them and the connection can no longer be resumed.
  */
 public final class SendQueue {
     private static final int MAX_CONTROL = 1024;
+    /** Unacknowledged APP bytes kept for a resumption; a connection that sends more cannot be resumed. */
+    static final long MAX_UNACKED_BYTES = 8L << 20;
+    /** Unacknowledged APP messages kept for a resumption. */
+    static final int MAX_UNACKED_MESSAGES = 4096;
 
     private record Stamped(byte[] bytes, long enqueuedNanos) {
     }
@@ -28,6 +42,15 @@ public final class SendQueue {
     private boolean closed;
     private boolean sealed;
     private long lowDropped;
+    /** APP messages taken by the writer, sent or being sent; the peer's ACKs count the same messages. */
+    private long appTaken;
+    /** How many of them the peer said it delivered; {@code unacked} holds the rest while resumable. */
+    private long acked;
+    private final ArrayDeque<byte[]> unacked = new ArrayDeque<>();
+    private long unackedBytes;
+    /** The APP messages still queued when the queue closed, in the order the writer would have taken them. */
+    private final List<byte[]> leftover = new ArrayList<>();
+    private boolean resumable = true;
 
     public SendQueue(int capacity, long lowMaxAgeNanos) {
         this.capacity = capacity;
@@ -113,12 +136,12 @@ public final class SendQueue {
                 }
                 if (!high.isEmpty()) {
                     notFull.signal();
-                    return high.removeFirst();
+                    return taken(high.removeFirst());
                 }
                 while (!low.isEmpty()) {
                     Stamped s = low.removeFirst();
                     if (nowNanos - s.enqueuedNanos() <= lowMaxAgeNanos) {
-                        return s.bytes();
+                        return taken(s.bytes());
                     }
                     lowDropped++;
                 }
@@ -128,6 +151,112 @@ public final class SendQueue {
                 remaining = notEmpty.awaitNanos(remaining);
             }
             return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Counts an APP message the writer takes and keeps it until acknowledged. Under the lock. */
+    private byte[] taken(byte[] message) {
+        if (!WireCodec.isApp(message)) {
+            return message;
+        }
+        appTaken++;
+        if (resumable) {
+            unacked.addLast(message);
+            unackedBytes += message.length;
+            if (unackedBytes > MAX_UNACKED_BYTES || unacked.size() > MAX_UNACKED_MESSAGES) {
+                stopKeeping();
+            }
+        }
+        return message;
+    }
+
+    private void stopKeeping() {
+        resumable = false;
+        unacked.clear();
+        unackedBytes = 0;
+        leftover.clear();
+    }
+
+    /**
+     * The peer has delivered {@code delivered} of the APP messages taken so far: forget those. False if
+     * it claims more than were taken (a protocol violation); a count below an earlier one changes nothing.
+     */
+    public boolean acknowledge(long delivered) {
+        lock.lock();
+        try {
+            if (delivered > appTaken) {
+                return false;
+            }
+            while (acked < delivered) {
+                acked++;
+                byte[] gone = unacked.pollFirst();
+                if (gone != null) {
+                    unackedBytes -= gone.length;
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True while the queue keeps what a resumption needs (see the class comment). */
+    public boolean resumable() {
+        lock.lock();
+        try {
+            return resumable;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * After {@link #close}: the APP messages the peer has not delivered when it says it delivered
+     * {@code delivered}, in sending order (taken but unacknowledged first, then those still queued at
+     * the close). Empty if they were not kept, or {@code delivered} does not fit what was sent. Hands them
+     * over once: the queue forgets them.
+     */
+    public Optional<List<byte[]>> resendFrom(long delivered) {
+        lock.lock();
+        try {
+            if (!closed || !resumable || delivered < acked || delivered > appTaken) {
+                return Optional.empty();
+            }
+            List<byte[]> resend = new ArrayList<>(unacked.size() + leftover.size());
+            long skip = delivered - acked;
+            for (byte[] message : unacked) {
+                if (skip-- <= 0) {
+                    resend.add(message);
+                }
+            }
+            resend.addAll(leftover);
+            stopKeeping();
+            return Optional.of(resend);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Puts the messages a failed connection did not deliver ({@link #resendFrom}) before everything
+     * queued, ahead of HIGH and LOW, beyond the lane's capacity (they are bounded by the failed queue's
+     * limits). False if this queue is closed or sealed.
+     */
+    public boolean prependResent(List<byte[]> messages) {
+        lock.lock();
+        try {
+            if (closed || sealed) {
+                return false;
+            }
+            for (int i = messages.size() - 1; i >= 0; i--) {
+                high.addFirst(messages.get(i));
+            }
+            if (!messages.isEmpty()) {
+                notEmpty.signal();
+            }
+            return true;
         } finally {
             lock.unlock();
         }
@@ -145,10 +274,17 @@ public final class SendQueue {
         }
     }
 
-    /** Drops everything and wakes every waiter. */
+    /**
+     * Drops everything but the APP messages a resumption may resend (see the class comment) and wakes
+     * every waiter.
+     */
     public void close() {
         lock.lock();
         try {
+            if (!closed && resumable) {
+                high.stream().filter(WireCodec::isApp).forEach(leftover::add);
+                low.forEach(s -> leftover.add(s.bytes())); // bounded by the lanes' own limits
+            }
             closed = true;
             control.clear();
             high.clear();

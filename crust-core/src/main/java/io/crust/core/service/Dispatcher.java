@@ -63,6 +63,8 @@ final class Dispatcher implements ConnectionHandler {
             case WireMessage.RelayOpen m -> relay.onMessage(c, m);
             case WireMessage.RelayData m -> relay.onMessage(c, m);
             case WireMessage.RelayClose m -> relay.onMessage(c, m);
+            case WireMessage.Resume answer when c.resumeOffer() != null && !c.initiator().equals(c.remote()) ->
+                    table.resumeAnswered(c, answer);
             default -> c.close(CloseCause.misbehaved(Misbehaviour.Kind.PROTOCOL_VIOLATION,
                     "unexpected " + message.getClass().getSimpleName() + " message"));
         }

@@ -73,6 +73,7 @@ final class Group {
             return;
         }
         lastTickNanos = now;
+        redialBroken();
         Set<PeerId> wanted = new LinkedHashSet<>(config.targetPeers());
         int deficit = config.targetPeerCount() - table.handles().size() - inFlight.size();
         if (deficit > 0) {
@@ -97,6 +98,38 @@ final class Group {
             if (!threads.start("crust-group-" + id.shortForm(), () -> attempt(id))) {
                 inFlight.remove(id);
             }
+        }
+    }
+
+    /**
+     * Dials again, by id, every broken connection we dialled while it waits to be continued
+     * ({@link Resumptions}): the handshake then carries the offer. One attempt per peer at a time; the
+     * next tick tries again until the resume window ends.
+     */
+    private void redialBroken() {
+        for (Resumptions.Redial r : table.awaitingRedial()) {
+            if (!blacklist.bans(r.peer()) && inFlight.add(r.peer())
+                    && !threads.start("crust-resume-" + r.peer().shortForm(), () -> redial(r))) {
+                inFlight.remove(r.peer());
+            }
+        }
+    }
+
+    private void redial(Resumptions.Redial r) {
+        try {
+            // The address that worked first; then whatever gossip, the cache and a rendezvous know.
+            if (r.address() != null && r.route() != Route.RELAYED && r.route() != Route.PUNCHED) {
+                ConnectionInfo last = r.transport() == Transport.TCP ? new ConnectionInfo(r.peer(), List.of(r.address()), List.of())
+                        : new ConnectionInfo(r.peer(), List.of(), List.of(r.address()));
+                dialer.dialInfo(last, r.route(), config.handshakeTimeout());
+            }
+            if (table.awaitingRedial().stream().anyMatch(w -> w.peer().equals(r.peer()))) {
+                reconnect(r.peer());
+            }
+        } catch (CrustException e) {
+            LOG.debug("resume: redialling {} failed: {}", r.peer().shortForm(), e.getMessage());
+        } finally {
+            inFlight.remove(r.peer());
         }
     }
 

@@ -252,7 +252,7 @@ final class Handshakes {
     private PeerHandle handshakeAndRegister(FrameTransport transport, PeerId expected, Route route, Transport kind,
             InetSocketAddress remote) throws CrustException {
         try {
-            SecureChannel channel = SecureChannel.initiate(transport, identity, expected, params);
+            SecureChannel channel = SecureChannel.initiate(transport, identity, expected, params, table::resumeOfferTo);
             return registrar.register(channel, identity.peerId(), route, kind, remote);
         } catch (CrustException e) {
             closeQuietly(transport);

@@ -89,7 +89,8 @@ public final class Node implements AutoCloseable {
         this.events = new EventQueue(config.eventQueueCapacity());
         this.table = new PeerTable(identity.peerId(), events, config.maxConnections(), config.maxConnectionsPerAddress(),
                 config.maxConnectionsPerPrefix(), config.maxMessageBytes(),
-                config.messageDelivery() == MessageDelivery.PER_PEER ? config.peerInboxMessages() : 0, this::dropped, nanoClock);
+                config.messageDelivery() == MessageDelivery.PER_PEER ? config.peerInboxMessages() : 0, this::dropped, nanoClock,
+                config.resumeWindow().toNanos());
         int channelMax = Math.max(config.maxMessageBytes(), WireCodec.MAX_RELAY_FRAME_BYTES) + CHANNEL_HEADROOM_BYTES;
         HandshakeParams params = new HandshakeParams(config.networkName(), HandshakeParams.CURRENT_PROTOCOL_VERSION,
                 config.handshakeTimeout(), channelMax);

@@ -1,5 +1,7 @@
 package io.crust.core.service;
 
+import io.crust.core.handshake.ResumeOffer;
+import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
 import java.util.ArrayList;
@@ -24,6 +26,26 @@ final class PeerEntry {
     long orphanSinceNanos;
     /** The handle was ended by a failure (not by the application) while retiring connections remained. */
     boolean endedByFailure;
+    /**
+     * Resumption (docs/connection-group.md): the handle's connection that broke, kept while a new
+     * connection may still continue it; null otherwise.
+     */
+    PeerConnection broken;
+    /** Why {@link #broken} ended, for the {@code PeerLost} if it is never continued (null while it ends here). */
+    CloseCause brokenCause;
+    long brokenSinceNanos;
+    /**
+     * The new connection that continues {@link #broken}: on the side that offered, until the peer's
+     * answer arrives; on the side that answers, until {@link #broken} has ended here.
+     */
+    PeerConnection resuming;
+    /** On the side that answers: the offer {@link #resuming} carried. */
+    ResumeOffer offer;
+
+    /** True while the peer waits for its broken connection to be continued. */
+    boolean awaitsResumption() {
+        return broken != null && handle.isOpen();
+    }
 
     PeerEntry(PeerHandle handle) {
         this.handle = handle;

@@ -1,7 +1,10 @@
 package io.crust.core.service;
 
 import io.crust.core.CrustEvent;
+import io.crust.core.ConnectFailedException;
 import io.crust.core.PeerId;
+import io.crust.core.handshake.ResumeOffer;
+import io.crust.core.wire.WireMessage;
 import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
@@ -35,6 +38,7 @@ final class PeerTable {
     private final ReentrantLock eventOrder = new ReentrantLock(true);
     private final Map<PeerId, PeerEntry> entries = new HashMap<>();
     private final Settling settling;
+    private final Resumptions resumptions;
     private final EventQueue events;
     private final ConnectionLimits limits;
     private boolean closed;
@@ -49,11 +53,18 @@ final class PeerTable {
      */
     PeerTable(PeerId self, EventQueue events, int maxConnections, int maxPerAddress, int maxPerPrefix,
             int maxMessageBytes, int inboxMessages, Consumer<PeerId> dropped, LongSupplier nanoClock) {
+        this(self, events, maxConnections, maxPerAddress, maxPerPrefix, maxMessageBytes, inboxMessages, dropped, nanoClock, 0);
+    }
+
+    /** @param resumeWindowNanos how long a broken connection may be continued ({@link Resumptions}); 0 for never */
+    PeerTable(PeerId self, EventQueue events, int maxConnections, int maxPerAddress, int maxPerPrefix,
+            int maxMessageBytes, int inboxMessages, Consumer<PeerId> dropped, LongSupplier nanoClock, long resumeWindowNanos) {
         this.dropped = dropped;
         this.nanoClock = nanoClock;
         this.events = events;
         this.limits = new ConnectionLimits(self, maxConnections, maxPerAddress, maxPerPrefix);
         this.settling = new Settling(entries, new ConnectionRanking(self), maxMessageBytes, inboxMessages, this::closePeer);
+        this.resumptions = new Resumptions(entries, settling, resumeWindowNanos);
     }
 
     /**
@@ -72,32 +83,90 @@ final class PeerTable {
     /**
      * Adds a freshly authenticated connection (not yet started) and returns the peer's handle, or null
      * if it was refused (limit reached or node closed): the caller then closes it.
+     *
+     * @throws ConnectFailedException if the connection offers to continue a broken one that no longer
+     *     waits (see {@link Resumptions}); it is closed then
      */
-    PeerHandle add(PeerConnection connection) {
+    PeerHandle add(PeerConnection connection) throws ConnectFailedException {
         List<CrustEvent> toEmit = new ArrayList<>(2);
-        List<PeerConnection> toClose;
+        List<Resumptions.Closing> toClose = new ArrayList<>(1);
+        List<PeerConnection> toEvict;
         PeerHandle handle;
         lock.lock();
         try {
             if (closed) {
                 return null;
             }
-            toClose = limits.admit(connection, entries.values());
-            if (toClose == null) {
-                return null;
+            if (resumptions.staleOffer(connection)) {
+                toEvict = null;
+                handle = null;
+            } else {
+                toEvict = limits.admit(connection, entries.values());
+                if (toEvict == null) {
+                    return null;
+                }
+                PeerEntry entry = resumptions.added(connection, nanoClock.getAsLong(), toEmit, toClose);
+                handle = (entry != null ? entry : settling.added(connection, toEmit)).handle;
+                added++;
+                changed.signalAll();
+                eventOrder.lock();
             }
-            handle = settling.added(connection, toEmit).handle;
-            added++;
+        } finally {
+            lock.unlock();
+        }
+        if (handle == null) {
+            connection.close(CloseCause.quiet("it offered to continue a connection that no longer waits"));
+            throw new ConnectFailedException(ConnectFailedException.Reason.CANCELLED, "the broken connection to "
+                    + connection.remote().shortForm() + " no longer waits to be continued");
+        }
+        emitAndRelease(toEmit);
+        closeAll(toClose);
+        for (PeerConnection c : toEvict) {
+            c.close(CloseCause.lost(CrustEvent.PeerLost.Reason.EVICTED, ConnectionLimits.EVICTED));
+        }
+        return handle;
+    }
+
+    private static void closeAll(List<Resumptions.Closing> toClose) {
+        for (Resumptions.Closing c : toClose) {
+            c.connection().close(c.cause());
+        }
+    }
+
+    /** The resumption offer a connection we dial to {@code peer} carries, null if none ({@link Resumptions}). */
+    ResumeOffer resumeOfferTo(PeerId peer) {
+        lock.lock();
+        try {
+            return resumptions.offerTo(peer);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The broken connections we dialled, to dial again while they wait ({@link Resumptions}). */
+    List<Resumptions.Redial> awaitingRedial() {
+        lock.lock();
+        try {
+            return resumptions.awaitingRedial();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The peer answered the resumption offer of {@code connection}. */
+    void resumeAnswered(PeerConnection connection, WireMessage.Resume answer) {
+        List<CrustEvent> toEmit = new ArrayList<>(2);
+        List<Resumptions.Closing> toClose = new ArrayList<>(1);
+        lock.lock();
+        try {
+            resumptions.answered(connection, answer, toEmit, toClose);
             changed.signalAll();
             eventOrder.lock();
         } finally {
             lock.unlock();
         }
         emitAndRelease(toEmit);
-        for (PeerConnection c : toClose) {
-            c.close(CloseCause.lost(CrustEvent.PeerLost.Reason.EVICTED, ConnectionLimits.EVICTED));
-        }
-        return handle;
+        closeAll(toClose);
     }
 
     /**
@@ -116,6 +185,7 @@ final class PeerTable {
     /** A connection ended: forget it, move the handle or report the peer lost. */
     void remove(PeerConnection connection, CloseCause cause) {
         List<CrustEvent> toEmit = new ArrayList<>(2);
+        List<Resumptions.Closing> toClose = new ArrayList<>(1);
         lock.lock();
         try {
             PeerEntry entry = entries.get(connection.remote());
@@ -123,13 +193,19 @@ final class PeerTable {
                 return;
             }
             limits.removed(connection);
-            settling.removed(entry, connection, cause, closed, nanoClock.getAsLong(), toEmit);
+            long now = nanoClock.getAsLong();
+            if (resumptions.removed(entry, connection, cause, closed, now, toEmit, toClose)) {
+                entry.carriers.remove(connection);
+            } else {
+                settling.removed(entry, connection, cause, closed, now, toEmit);
+            }
             changed.signalAll();
             eventOrder.lock();
         } finally {
             lock.unlock();
         }
         emitAndRelease(toEmit);
+        closeAll(toClose);
     }
 
     /**
@@ -176,13 +252,15 @@ final class PeerTable {
      */
     void expireOrphans(long nowNanos, long graceNanos) {
         List<CrustEvent> toEmit = new ArrayList<>(1);
+        List<Resumptions.Closing> toClose = new ArrayList<>(0);
         lock.lock();
         try {
             // The ticker calls this every tick: it must not queue behind a blocked event emitter
             // (a full event queue) unless it has something to emit, or heartbeats would stop.
-            if (entries.values().stream().noneMatch(e -> e.connections.isEmpty())) {
+            if (entries.values().stream().noneMatch(e -> e.connections.isEmpty() || e.broken != null)) {
                 return;
             }
+            resumptions.expire(nowNanos, toEmit, toClose);
             settling.expireOrphans(nowNanos, graceNanos, toEmit);
             changed.signalAll();
             eventOrder.lock();
@@ -190,6 +268,7 @@ final class PeerTable {
             lock.unlock();
         }
         emitAndRelease(toEmit);
+        closeAll(toClose);
     }
 
     /**

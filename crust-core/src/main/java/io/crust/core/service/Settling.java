@@ -103,7 +103,7 @@ final class Settling {
         var it = entries.values().iterator();
         while (it.hasNext()) {
             PeerEntry entry = it.next();
-            if (entry.connections.isEmpty() && nowNanos - entry.orphanSinceNanos > graceNanos) {
+            if (entry.broken == null && entry.connections.isEmpty() && nowNanos - entry.orphanSinceNanos > graceNanos) {
                 it.remove();
                 if (!entry.handle.isOpen()) {
                     continue; // the application closed it meanwhile: it hears nothing more of it
@@ -167,6 +167,11 @@ final class Settling {
         } else {
             entry.endedByFailure = true; // see handleForDelivery
         }
+    }
+
+    /** {@link #newHandle}, for {@link Resumptions}. */
+    PeerEntry startHandle(PeerEntry old, PeerConnection current, List<CrustEvent> toEmit) {
+        return newHandle(old, current, toEmit);
     }
 
     /**

@@ -85,6 +85,7 @@ final class Ticker {
                 c.close(CloseCause.lost(CrustEvent.PeerLost.Reason.HEARTBEAT_TIMEOUT, "no heartbeat for " + Duration.ofNanos(silentNanos).toMillis() + " ms"));
             } else if (beat) {
                 c.sendControl(new WireMessage.Heartbeat());
+                c.acknowledgeIfBehind();
             }
         }
         table.expireOrphans(now, graceNanos);

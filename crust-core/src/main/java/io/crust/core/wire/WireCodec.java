@@ -24,6 +24,8 @@ public final class WireCodec {
     static final int RELAY_CLOSE = 0x0B;
     static final int FORWARDED = 0x0C;
     static final int RELAY_INCOMING = 0x0D;
+    static final int ACK = 0x0E;
+    static final int RESUME = 0x0F;
 
     /** Bytes a wire message adds around an application payload or a relayed frame (type, circuit). */
     public static final int MAX_HEADER_BYTES = 5;
@@ -81,6 +83,8 @@ public final class WireCodec {
                 yield out;
             }
             case WireMessage.RelayClose c -> new WireWriter(64).u8(RELAY_CLOSE).i32(c.circuit()).shortText(c.reason()).toByteArray();
+            case WireMessage.Ack a -> new WireWriter(9).u8(ACK).i64(a.delivered()).toByteArray();
+            case WireMessage.Resume m -> new WireWriter(10).u8(RESUME).u8(m.accepted() ? 1 : 0).i64(m.delivered()).toByteArray();
         };
     }
 
@@ -138,10 +142,33 @@ public final class WireCodec {
                 yield new WireMessage.RelayData(circuit, r.rest());
             }
             case RELAY_CLOSE -> new WireMessage.RelayClose(r.i32("circuit id"), r.shortText("relay close reason"));
+            case ACK -> new WireMessage.Ack(count(r, "acknowledged count"));
+            case RESUME -> {
+                int accepted = r.u8("resume accepted flag");
+                long delivered = count(r, "resumed count");
+                if (accepted > 1 || (accepted == 0 && delivered != 0)) {
+                    throw new WireFormatException("resume answer has flag " + accepted + " and count " + delivered);
+                }
+                yield new WireMessage.Resume(accepted == 1, delivered);
+            }
             default -> throw new WireFormatException("unknown message type 0x" + Integer.toHexString(type));
         };
         r.end("message type 0x" + Integer.toHexString(type));
         return message;
+    }
+
+    /** A message count: never negative. */
+    private static long count(WireReader r, String what) throws WireFormatException {
+        long count = r.i64(what);
+        if (count < 0) {
+            throw new WireFormatException(what + " is negative: " + count);
+        }
+        return count;
+    }
+
+    /** True if {@code encoded} is an APP message (the queue tells application messages from the rest by it). */
+    public static boolean isApp(byte[] encoded) {
+        return encoded.length > 0 && encoded[0] == APP;
     }
 
     private static WireMessage.ConnectInfo readConnectInfo(WireReader r) throws WireFormatException {

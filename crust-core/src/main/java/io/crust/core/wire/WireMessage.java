@@ -59,6 +59,12 @@ import java.util.Objects;
  * 0x0D RELAY_INCOMING circuit id (4 bytes), peer id (32 bytes): from the relay, the peer that asks
  * 0x0A RELAY_DATA    circuit id (4 bytes), one frame of the end-to-end secure channel
  * 0x0B RELAY_CLOSE   circuit id (4 bytes), reason length (1 byte), reason (UTF-8)
+ *
+ * 0x0E ACK           delivered (8 bytes): how many APP messages of this connection the sender has
+ *                    handed to its application so far (resumption, docs/connection-group.md)
+ * 0x0F RESUME        accepted (1 byte, 0 or 1), delivered (8 bytes): the answer to a resumption offer
+ *                    made in the handshake; if accepted, how many APP messages of the failed connection
+ *                    the sender handed to its application
  * </pre>
  *
  * Unknown types, trailing bytes, bad lengths or invalid fields are protocol violations.
@@ -133,5 +139,26 @@ public sealed interface WireMessage {
 
     /** Closes a relay circuit. */
     record RelayClose(int circuit, String reason) implements WireMessage {
+    }
+
+    /** The sender has handed {@code delivered} APP messages of this connection to its application. */
+    record Ack(long delivered) implements WireMessage {
+        public Ack {
+            if (delivered < 0) {
+                throw new IllegalArgumentException("delivered must not be negative: " + delivered);
+            }
+        }
+    }
+
+    /**
+     * The responder's answer to a resumption offer: whether the new connection continues the failed
+     * one and, if so, how many APP messages of the failed connection it handed to its application.
+     */
+    record Resume(boolean accepted, long delivered) implements WireMessage {
+        public Resume {
+            if (delivered < 0 || (!accepted && delivered != 0)) {
+                throw new IllegalArgumentException("delivered must be 0 when refused and never negative: " + delivered);
+            }
+        }
     }
 }

@@ -46,7 +46,7 @@ class DialNumberTest {
             byte[] message1 = state.writeMessage(HandshakePayload.Hello.of(PARAMS).encode());
             pipe.a().writeFrame(message1, 0, message1.length);
             state.readMessage(pipe.a().readFrame());
-            byte[] message3 = state.writeMessage(XxHandshake.identityProof(alice, PARAMS, 0).encode());
+            byte[] message3 = state.writeMessage(XxHandshake.identityProof(alice, PARAMS, 0, null).encode());
             pipe.a().writeFrame(message3, 0, message3.length);
 
             assertThatThrownBy(() -> bobSide.get(30, TimeUnit.SECONDS)).cause()

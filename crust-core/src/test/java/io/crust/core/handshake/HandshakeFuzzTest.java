@@ -34,8 +34,9 @@ class HandshakeFuzzTest {
         Identity identity = Identity.generate();
         List<byte[]> seeds = List.of(
                 HandshakePayload.Hello.of(PARAMS).encode(),
-                XxHandshake.identityProof(identity, PARAMS, 0).encode(),
-                XxHandshake.identityProof(identity, PARAMS, 1_765_000_000_000_000L).encode(),
+                XxHandshake.identityProof(identity, PARAMS, 0, null).encode(),
+                XxHandshake.identityProof(identity, PARAMS, 1_765_000_000_000_000L, null).encode(),
+                XxHandshake.identityProof(identity, PARAMS, 9, new ResumeOffer(new byte[ResumeOffer.TAG_BYTES], 3)).encode(),
                 new HandshakePayload.Reject(HandshakeException.Reason.NETWORK_MISMATCH, "other network").encode());
         Random random = new Random(SEED);
         int decoded = 0;
@@ -71,7 +72,7 @@ class HandshakeFuzzTest {
                 continue;
             }
             responder.readMessage(message1);
-            byte[] message2 = responder.writeMessage(XxHandshake.identityProof(bob, PARAMS, 0).encode());
+            byte[] message2 = responder.writeMessage(XxHandshake.identityProof(bob, PARAMS, 0, null).encode());
             byte[] mutated = Mutator.mutate(message2, random);
             // Message 2 is authenticated from its ephemeral key on: every change must be rejected.
             try {
@@ -132,7 +133,7 @@ class HandshakeFuzzTest {
         byte[] message1 = state.writeMessage(HandshakePayload.Hello.of(PARAMS).encode());
         pipe.a().writeFrame(message1, 0, message1.length);
         state.readMessage(pipe.a().readFrame());
-        byte[] message3 = state.writeMessage(XxHandshake.identityProof(me, PARAMS, 7).encode());
+        byte[] message3 = state.writeMessage(XxHandshake.identityProof(me, PARAMS, 7, null).encode());
         pipe.a().writeFrame(message3, 0, message3.length);
         return state.split().sender();
     }

@@ -46,7 +46,7 @@ class HandshakePayloadTest {
     void identityProofCarriesNameKeyASignatureOverTheNoiseStaticKeyAndTheDialNumber() throws Exception {
         Identity identity = Identity.generate();
         HandshakeParams params = HandshakeParams.defaults("net");
-        byte[] encoded = XxHandshake.identityProof(identity, params, 0x0102030405060708L).encode();
+        byte[] encoded = XxHandshake.identityProof(identity, params, 0x0102030405060708L, null).encode();
         assertThat(encoded).hasSize(1 + 2 + 1 + 3 + 32 + 64 + 8);
         assertThat(HEX.formatHex(encoded, encoded.length - 8, encoded.length)).isEqualTo("0102030405060708"); // dial number
         assertThat(HEX.formatHex(encoded, 0, 7)).isEqualTo(
@@ -63,6 +63,26 @@ class HandshakePayloadTest {
         assertThat(proof.provesStaticKey(Identity.generate().noiseStaticKeyPair().publicKey())).isFalse();
         // the signed bytes carry the domain-separation prefix
         assertThat(identity.peerId().verify(identity.noiseStaticKeyPair().publicKey(), proof.signature())).isFalse();
+    }
+
+    @Test
+    void anInitiatorsResumptionOfferFollowsTheDialNumberAndOtherTrailingLengthsAreRefused() throws Exception {
+        Identity identity = Identity.generate();
+        HandshakeParams params = HandshakeParams.defaults("net");
+        byte[] tag = HEX.parseHex("00112233445566778899aabbccddeeff");
+        byte[] encoded = XxHandshake.identityProof(identity, params, 5, new ResumeOffer(tag, 0x0a0b)).encode();
+        assertThat(encoded).hasSize(1 + 2 + 1 + 3 + 32 + 64 + 8 + 16 + 8);
+        assertThat(HEX.formatHex(encoded, encoded.length - 24, encoded.length))
+                .isEqualTo("00112233445566778899aabbccddeeff" + "0000000000000a0b");
+        HandshakePayload.IdentityProof proof = (HandshakePayload.IdentityProof) HandshakePayload.decode(encoded);
+        assertThat(proof.resume()).isEqualTo(new ResumeOffer(tag, 0x0a0b));
+        assertThat(proof.dialNumber()).isEqualTo(5);
+
+        byte[] negative = encoded.clone();
+        negative[negative.length - 8] = (byte) 0x80;
+        assertThatThrownBy(() -> HandshakePayload.decode(negative)).hasMessageContaining("negative count");
+        byte[] oneShort = Arrays.copyOf(encoded, encoded.length - 1);
+        assertThatThrownBy(() -> HandshakePayload.decode(oneShort)).hasMessageContaining("unexpected bytes");
     }
 
     @Test

@@ -296,10 +296,10 @@ class PeerTableTest {
         PeerTable closing = new PeerTable(pipes.me.peerId(), events, 16, 16, 16, 1 << 20, 0, peer -> {
             try {
                 late[0] = pipes.open(Route.PUNCHED, Transport.TCP);
+                holder[0].add(late[0]);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-            holder[0].add(late[0]);
         }, System::nanoTime);
         holder[0] = closing;
         PeerHandle handle = closing.add(pipes.open(Route.PUNCHED, Transport.TCP));

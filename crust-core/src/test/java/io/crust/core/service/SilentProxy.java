@@ -19,6 +19,7 @@ final class SilentProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean silent;
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong corruptAfterBytes = new java.util.concurrent.atomic.AtomicLong(-1);
 
     SilentProxy(InetSocketAddress target) throws IOException {
@@ -31,8 +32,25 @@ final class SilentProxy implements AutoCloseable {
         return (InetSocketAddress) server.getLocalSocketAddress();
     }
 
+    /** Connections accepted so far. */
+    int accepted() {
+        return accepted.get();
+    }
+
     void blackHole() {
         silent = true;
+    }
+
+    /**
+     * Resets every connection made so far (RST both ways, as when a NAT drops its mapping and answers
+     * with resets) while new ones are still accepted and passed on.
+     */
+    void sever() throws IOException {
+        for (Socket s : sockets) {
+            sockets.remove(s);
+            s.setSoLinger(true, 0);
+            s.close();
+        }
     }
 
     /** Flips one bit of the byte {@code offset} bytes into what the dialling side sends from now on. */
@@ -44,6 +62,7 @@ final class SilentProxy implements AutoCloseable {
         try {
             while (true) {
                 Socket in = server.accept();
+                accepted.incrementAndGet();
                 Socket out = new Socket(target.getAddress(), target.getPort());
                 sockets.add(in);
                 sockets.add(out);

@@ -73,11 +73,24 @@ class WireCodecTest {
                 new WireMessage.Forward(true, PEER, new WireMessage.ConnectInfo(true, -1, info, "", 0)),
                 new WireMessage.RelayOpen(false, 6, PEER),
                 new WireMessage.RelayOpen(true, 7, PEER),
-                new WireMessage.RelayClose(7, "limit"));
+                new WireMessage.RelayClose(7, "limit"),
+                new WireMessage.Ack(123_456_789_012L),
+                new WireMessage.Resume(true, 64),
+                new WireMessage.Resume(false, 0));
         for (WireMessage m : messages) {
             WireMessage decoded = CODEC.decode(CODEC.encode(m));
             assertThat(CODEC.encode(decoded)).as(m.toString()).isEqualTo(CODEC.encode(m));
             assertThat(decoded.getClass()).isEqualTo(m.getClass());
+        }
+    }
+
+    @Test
+    void ackAndResumeCarryACountThatIsNeverNegativeAndARefusalCarriesNone() {
+        assertThat(HexFormat.of().formatHex(CODEC.encode(new WireMessage.Ack(0x0102)))).isEqualTo("0e" + "0000000000000102");
+        assertThat(HexFormat.of().formatHex(CODEC.encode(new WireMessage.Resume(true, 3)))).isEqualTo("0f" + "01" + "0000000000000003");
+        for (String bad : List.of("0e8000000000000000", "0f018000000000000001", "0f000000000000000001", "0f020000000000000000",
+                "0e00000000000001", "0f01000000000000000100")) {
+            assertThatThrownBy(() -> CODEC.decode(HexFormat.of().parseHex(bad))).as(bad).isInstanceOf(WireFormatException.class);
         }
     }
 

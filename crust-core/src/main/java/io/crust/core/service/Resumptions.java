@@ -1,0 +1,286 @@
+package io.crust.core.service;
+
+import io.crust.core.CrustEvent;
+import io.crust.core.PeerId;
+import io.crust.core.Route;
+import io.crust.core.Transport;
+import io.crust.core.handshake.ResumeOffer;
+import io.crust.core.peer.CloseCause;
+import io.crust.core.peer.PeerConnection;
+import io.crust.core.wire.WireMessage;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Resumption (docs/connection-group.md): when a peer's only connection breaks (it fails or falls
+ * silent; not a goodbye), the peer stays open for the resume window while the side that dialled it
+ * dials again. The new connection carries an offer in its handshake: "I continue connection T, of
+ * which I delivered n of your messages". The other side closes its end of T if it still holds it,
+ * waits until T's last message has been delivered, and answers on the new connection (RESUME): yes and
+ * its own count, or no. Each side then sends, before anything newer, the messages of T the other did
+ * not deliver (the send queue keeps them until acknowledged), and the application keeps its
+ * {@code Peer}: nothing lost, repeated or reordered. A refusal, a fresh connection without an offer, or
+ * the end of the window ends the peer as before ({@code PeerLost}, then {@code PeerConnected} for a new one).
+ *
+ * <pre>
+ *   dialling side (A)                              answering side (B)
+ *   T breaks: peer kept, redial by id
+ *   handshake ... IdentityProof + offer(T, nA) -->  closes T if live; once T has ended:
+ *                                         <--  RESUME(yes, nB), then T's messages after nA
+ *   T's messages after nB -->                       both: Peer now on the new connection
+ * </pre>
+ *
+ * The decisions only, under the {@link PeerTable}'s lock like {@link Settling}, which this class hands
+ * over to for everything else.
+ */
+final class Resumptions {
+    private static final Logger LOG = LoggerFactory.getLogger(Resumptions.class);
+
+    /** A connection to close once the table's lock is released. */
+    record Closing(PeerConnection connection, CloseCause cause) {
+    }
+
+    /** A broken connection that we dialled and so dial again. */
+    record Redial(PeerId peer, Transport transport, Route route, InetSocketAddress address) {
+    }
+
+    private final Map<PeerId, PeerEntry> entries;
+    private final Settling settling;
+    private final long windowNanos;
+
+    /** @param windowNanos how long a broken connection may be continued; 0 turns resumption off */
+    Resumptions(Map<PeerId, PeerEntry> entries, Settling settling, long windowNanos) {
+        this.entries = entries;
+        this.settling = settling;
+        this.windowNanos = windowNanos;
+    }
+
+    /** The offer a connection we dial to {@code peer} carries: non-null while its broken connection waits. */
+    ResumeOffer offerTo(PeerId peer) {
+        PeerEntry entry = entries.get(peer);
+        if (entry == null || !entry.awaitsResumption() || entry.resuming != null || !entry.connections.isEmpty()) {
+            return null;
+        }
+        return entry.broken.offerToResume();
+    }
+
+    /** True if {@code connection} we dialled offers to continue a connection that is no longer waiting. */
+    boolean staleOffer(PeerConnection connection) {
+        ResumeOffer offer = connection.resumeOffer();
+        if (offer == null || !dialledByUs(connection)) {
+            return false;
+        }
+        PeerEntry entry = entries.get(connection.remote());
+        return entry == null || !entry.awaitsResumption() || entry.resuming != null || !entry.broken.isNamedBy(offer);
+    }
+
+    /** The broken connections we dialled, which we dial again while they wait. */
+    List<Redial> awaitingRedial() {
+        List<Redial> out = new ArrayList<>();
+        for (PeerEntry entry : entries.values()) {
+            if (entry.awaitsResumption() && entry.resuming == null && entry.connections.isEmpty() && dialledByUs(entry.broken)) {
+                PeerConnection b = entry.broken;
+                out.add(new Redial(b.remote(), b.transport(), b.route(), b.remoteAddress()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A new connection joins: returns its peer's row if resumption took it (an offer, or a fresh
+     * connection that ends a waiting peer), else null for {@link Settling#added}. A stale offer of ours
+     * was refused before ({@link #staleOffer}).
+     */
+    PeerEntry added(PeerConnection connection, long nowNanos, List<CrustEvent> toEmit, List<Closing> toClose) {
+        PeerEntry entry = entries.get(connection.remote());
+        ResumeOffer offer = connection.resumeOffer();
+        boolean open = entry != null && entry.handle.isOpen();
+        if (offer == null) {
+            if (open && entry.broken != null) {
+                // The peer connected afresh: it does not continue the broken connection (it restarted,
+                // or gave us up).
+                return restart(entry, connection, "the peer connected afresh instead of continuing it", toEmit, toClose);
+            }
+            return null;
+        }
+        if (dialledByUs(connection)) {
+            entry.resuming = connection; // staleOffer checked the rest; the peer's RESUME decides
+            entry.connections.add(connection);
+            return entry;
+        }
+        if (open && entry.resuming == null && entry.broken != null && entry.connections.isEmpty()
+                && entry.broken.isNamedBy(offer)) {
+            entry.connections.add(connection);
+            return answer(entry, connection, offer, entry.broken, toEmit, toClose);
+        }
+        if (open && entry.resuming == null && entry.broken == null && entry.connections.size() == 1) {
+            PeerConnection live = entry.connections.get(0);
+            if (live == entry.handle.current() && !live.isRetiring() && live.isNamedBy(offer) && live.resumable()) {
+                // The peer saw it break before we did: end our side; once its last message is
+                // delivered here (removed), the count is final and we answer.
+                entry.broken = live;
+                entry.brokenSinceNanos = nowNanos;
+                entry.resuming = connection;
+                entry.offer = offer;
+                entry.connections.add(connection);
+                toClose.add(new Closing(live, CloseCause.resumed("the peer continues it on a new connection")));
+                return entry;
+            }
+        }
+        connection.sendControl(new WireMessage.Resume(false, 0));
+        if (!open) {
+            return null; // a new peer, as without an offer
+        }
+        return restart(entry, connection, "the peer could not continue it here", toEmit, toClose);
+    }
+
+    /**
+     * A connection ended; true if resumption took care of it (the caller then does nothing more), false
+     * for {@link Settling#removed}.
+     */
+    boolean removed(PeerEntry entry, PeerConnection connection, CloseCause cause, boolean tableClosed, long nowNanos,
+            List<CrustEvent> toEmit, List<Closing> toClose) {
+        boolean alive = entry.handle.isOpen() && !tableClosed;
+        if (connection == entry.broken) {
+            // The answering side: our end of the broken connection has ended, its count is final.
+            if (!alive) {
+                clear(entry);
+                return false;
+            }
+            if (entry.brokenCause == null) {
+                entry.brokenCause = cause;
+            }
+            if (entry.resuming != null) {
+                answer(entry, entry.resuming, entry.offer, connection, toEmit, toClose);
+            }
+            return true;
+        }
+        if (connection == entry.resuming) {
+            // It ended before the resumption completed: the broken connection waits for another one.
+            entry.resuming = null;
+            entry.offer = null;
+            return alive && entry.broken != null;
+        }
+        if (alive && windowNanos > 0 && entry.connections.isEmpty() && cause.breaksWithoutIntent()
+                && entry.handle.current() == connection && connection.resumable()) {
+            entry.broken = connection;
+            entry.brokenCause = cause;
+            entry.brokenSinceNanos = nowNanos;
+            LOG.debug("connection {} to {} broke ({}): waiting up to {} ms for it to be continued", connection.serial(),
+                    connection.remote().shortForm(), cause.reason(), Duration.ofNanos(windowNanos).toMillis());
+            return true;
+        }
+        return false;
+    }
+
+    /** The peer answered our offer on {@code connection}. */
+    void answered(PeerConnection connection, WireMessage.Resume answer, List<CrustEvent> toEmit, List<Closing> toClose) {
+        PeerEntry entry = entries.get(connection.remote());
+        if (entry == null || entry.resuming != connection || !entry.awaitsResumption()) {
+            // Nothing waits for it here any more (the window ended, the application closed the peer):
+            // the peer must not take this connection for a continuation.
+            toClose.add(new Closing(connection, CloseCause.quiet("nothing to continue any more")));
+            return;
+        }
+        if (!answer.accepted()) {
+            restart(entry, connection, "the peer could not continue it", toEmit, toClose);
+            return;
+        }
+        Optional<List<byte[]>> resend = entry.broken.resendFrom(answer.delivered());
+        if (resend.isEmpty()) {
+            toClose.add(new Closing(connection, CloseCause.misbehaved(CrustEvent.Misbehaviour.Kind.PROTOCOL_VIOLATION,
+                    "resumed with a count of " + answer.delivered() + " that does not fit what was sent")));
+            return;
+        }
+        connection.sendAgain(resend.get());
+        continued(entry, connection, resend.get().size(), toEmit);
+    }
+
+    /** Ends peers whose broken connection was not continued within the window. */
+    void expire(long nowNanos, List<CrustEvent> toEmit, List<Closing> toClose) {
+        for (PeerEntry entry : List.copyOf(entries.values())) {
+            if (entry.broken == null || nowNanos - entry.brokenSinceNanos <= windowNanos) {
+                continue;
+            }
+            CloseCause cause = entry.brokenCause;
+            String why = "its connection broke and was not continued within " + Duration.ofNanos(windowNanos).toMillis()
+                    + " ms" + (cause == null ? "" : ": " + cause.reason());
+            boolean wasOpen = entry.handle.isOpen();
+            entry.handle.markClosed(why);
+            if (wasOpen) {
+                toEmit.add(new CrustEvent.PeerLost(entry.handle.id(), lostReason(entry), why));
+            }
+            for (PeerConnection c : entry.connections) {
+                toClose.add(new Closing(c, CloseCause.quiet("not continued in time")));
+            }
+            clear(entry);
+            if (entry.connections.isEmpty()) {
+                entries.remove(entry.handle.id());
+            }
+        }
+    }
+
+    /** Answers an offer once the broken connection has ended here: yes with our count, or no. */
+    private PeerEntry answer(PeerEntry entry, PeerConnection connection, ResumeOffer offer, PeerConnection broken,
+            List<CrustEvent> toEmit, List<Closing> toClose) {
+        Optional<List<byte[]>> resend = broken.resendFrom(offer.delivered());
+        if (resend.isEmpty() || !connection.resume(new WireMessage.Resume(true, broken.appDelivered()), resend.get())) {
+            connection.sendControl(new WireMessage.Resume(false, 0));
+            return restart(entry, connection, "it could not be continued", toEmit, toClose);
+        }
+        return continued(entry, connection, resend.get().size(), toEmit);
+    }
+
+    private PeerEntry continued(PeerEntry entry, PeerConnection connection, int resent, List<CrustEvent> toEmit) {
+        LOG.debug("connection {} to {} continues broken connection {} ({} messages sent again)", connection.serial(),
+                connection.remote().shortForm(), entry.broken.serial(), resent);
+        clear(entry);
+        entry.handle.switchTo(connection);
+        entry.carriers.add(connection);
+        settling.settle(entry, toEmit); // a connection that joined meanwhile may rank higher
+        return entry;
+    }
+
+    /**
+     * The broken connection will not be continued: the application hears that the peer was lost and
+     * gets {@code connection} as a new peer; what was left of the old one closes.
+     */
+    private PeerEntry restart(PeerEntry entry, PeerConnection connection, String what, List<CrustEvent> toEmit,
+            List<Closing> toClose) {
+        String why = "its connection broke and " + what
+                + (entry.brokenCause == null ? "" : " (" + entry.brokenCause.reason() + ")");
+        toEmit.add(new CrustEvent.PeerLost(connection.remote(), lostReason(entry), why));
+        entry.handle.markClosed(why);
+        for (PeerConnection old : entry.connections) {
+            if (old != connection) {
+                toClose.add(new Closing(old, CloseCause.quiet("replaced: " + what)));
+            }
+        }
+        clear(entry);
+        PeerEntry fresh = settling.startHandle(entry, connection, toEmit);
+        settling.settle(fresh, toEmit);
+        return fresh;
+    }
+
+    private static CrustEvent.PeerLost.Reason lostReason(PeerEntry entry) {
+        return entry.brokenCause != null && entry.brokenCause.lost() != null ? entry.brokenCause.lost()
+                : CrustEvent.PeerLost.Reason.CONNECTION_LOST;
+    }
+
+    private static void clear(PeerEntry entry) {
+        entry.broken = null;
+        entry.brokenCause = null;
+        entry.resuming = null;
+        entry.offer = null;
+    }
+
+    private static boolean dialledByUs(PeerConnection connection) {
+        return !connection.initiator().equals(connection.remote());
+    }
+}

@@ -85,6 +85,8 @@ public final class PeerConnection {
     private volatile Thread writer;
     /** APP messages of the peer handed to the application (the reader or the turn thread, one at a time). */
     private volatile long appDelivered;
+    /** Something arrived: the peer registered this connection (it starts sending only then, HELLO first). */
+    private volatile boolean heardFromPeer;
     private volatile long lastAckSent;
     private long bytesSinceAck;
 
@@ -181,11 +183,12 @@ public final class PeerConnection {
     }
 
     /**
-     * True while this connection keeps what a resumption needs: every APP message sent and not yet
-     * acknowledged (see {@link SendQueue}).
+     * True while this connection keeps what a resumption needs (every APP message sent and not yet
+     * acknowledged, see {@link SendQueue}) and the peer has registered it: something arrived on it. A
+     * connection the peer dropped right after its handshake (a late attempt) is not continued.
      */
     public boolean resumable() {
-        return queue.resumable();
+        return heardFromPeer && queue.resumable();
     }
 
     /**
@@ -432,6 +435,7 @@ public final class PeerConnection {
             }
             long now = nanoClock.getAsLong();
             lastReceivedNanos = now;
+            heardFromPeer = true;
             if (!rateLimiter.tryAcquire(now)) {
                 return CloseCause.misbehaved(Misbehaviour.Kind.FLOOD, "more than the allowed messages per second");
             }

@@ -96,8 +96,9 @@ class DuplicateSettlingTest {
     @Test
     void anOutageWhileADuplicateSettlesIsNoticedWithinTheHeartbeatTimeout() throws Exception {
         Duration timeout = Duration.ofSeconds(4);
+        // Without the resume window: the report of the loss itself, not the wait for a continuation.
         Consumer<CrustConfig.Builder> quick = c -> c.heartbeatInterval(Duration.ofMillis(500)).heartbeatTimeout(timeout)
-                .messagesPerSecondPerPeer(10_000_000);
+                .messagesPerSecondPerPeer(10_000_000).resumeWindow(Duration.ZERO);
         CrustNode first = nodes.start(quick);
         CrustNode second = nodes.start(quick);
         CrustNode smaller = first.id().compareTo(second.id()) < 0 ? first : second;

@@ -89,7 +89,8 @@ class ResumptionTest {
         CrustNode b = nodes.start(c -> c.resumeWindow(window));
         SilentProxy proxy = new SilentProxy(Nodes.tcp(a));
         Peer toA = b.connect(proxy.address(), Nodes.WAIT);
-        Nodes.await(a, PeerConnected.class);
+        Nodes.await(a, PeerConnected.class).peer().send(new byte[] {1});
+        Nodes.await(b, MessageReceived.class); // b has heard from a: a registered the connection
         // a vanishes without its goodbye reaching b (a dead process): b sees its connection break and
         // cannot reach a again.
         proxy.blackHole();

@@ -218,7 +218,7 @@ public final class CrustConfig {
         private int messagesPerSecondPerPeer = 10_000;
         private int sendQueueMessages = 256;
         private Duration lowPriorityMaxAge = Duration.ofSeconds(5);
-        private Duration resumeWindow = Duration.ofSeconds(10);
+        private Duration resumeWindow = Duration.ofSeconds(5);
         private int eventQueueCapacity = 4096;
         private MessageDelivery messageDelivery = MessageDelivery.EVENTS;
         private int peerInboxMessages = 256;
@@ -489,7 +489,7 @@ public final class CrustConfig {
         /**
          * How long a peer whose connection broke (it failed or fell silent; not a goodbye) stays open
          * while the side that dialled it dials again and both continue where they were, no message lost
-         * or repeated (default 10 s). Meanwhile {@code Peer.isOpen()} stays true and sends wait; after
+         * or repeated (default 5 s). Meanwhile {@code Peer.isOpen()} stays true and sends wait; after
          * it, {@code PeerLost} is reported as without resumption.
          *
          * @param d zero (the named opt-out: {@code PeerLost} at once) or a positive duration

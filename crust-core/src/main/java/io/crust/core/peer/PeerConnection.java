@@ -212,6 +212,15 @@ public final class PeerConnection {
         return queue.prependResent(resend);
     }
 
+    /**
+     * This connection continues {@code broken}, with {@code resent} of its messages sent again: it
+     * counts as carrying what that one carried (eviction and loss checks look at it).
+     */
+    public void continues(PeerConnection broken, int resent) {
+        carriedApplicationData |= broken.carriedApplicationData || resent > 0;
+        sentApplicationData |= broken.sentApplicationData || resent > 0;
+    }
+
     /** Sends an ACK if the application was handed messages since the last one (the heartbeat calls this). */
     public void acknowledgeIfBehind() {
         long delivered = appDelivered;
@@ -310,7 +319,7 @@ public final class PeerConnection {
         if (!closeCause.quiet()) {
             recordLost(closeCause);
         }
-        queue.close();
+        queue.close(nanoClock.getAsLong());
         if (closeCause.quiet() && !retireSent && !closeCause.resumed()) {
             sayGoodbyeThenClose(closeCause.reason());
         } else if (cutOffByUs(closeCause)) {

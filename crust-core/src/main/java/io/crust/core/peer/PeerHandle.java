@@ -22,13 +22,14 @@ public final class PeerHandle implements Peer {
      * How long a send waits for the next connection when the current one is being retired and the
      * better one has not finished registering here yet (the remote may know it a moment earlier).
      */
-    private static final long SWITCH_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    public static final long SWITCH_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition switched = lock.newCondition();
     private final PeerId id;
     private final int maxMessageBytes;
     private final Consumer<PeerHandle> closer;
+    private final long switchWaitNanos;
     /** Null when messages go to the node's events ({@link io.crust.core.MessageDelivery#EVENTS}). */
     private final Inbox inbox;
     private volatile PeerConnection current;
@@ -40,11 +41,21 @@ public final class PeerHandle implements Peer {
      * @param closer asked by {@link #close()} to close every connection of this peer
      */
     public PeerHandle(PeerConnection first, int maxMessageBytes, int inboxMessages, Consumer<PeerHandle> closer) {
+        this(first, maxMessageBytes, inboxMessages, closer, SWITCH_WAIT_NANOS);
+    }
+
+    /**
+     * @param switchWaitNanos how long a send waits for the next connection (at least {@link #SWITCH_WAIT_NANOS};
+     *     longer when a broken connection may take longer to be continued)
+     */
+    public PeerHandle(PeerConnection first, int maxMessageBytes, int inboxMessages, Consumer<PeerHandle> closer,
+            long switchWaitNanos) {
         this.id = first.remote();
         this.current = first;
         this.maxMessageBytes = maxMessageBytes;
         this.inbox = inboxMessages > 0 ? new Inbox(inboxMessages) : null;
         this.closer = closer;
+        this.switchWaitNanos = switchWaitNanos;
     }
 
     public PeerConnection current() {
@@ -124,7 +135,7 @@ public final class PeerHandle implements Peer {
             throw new CrustException("message of " + message.length + " bytes exceeds maxMessageBytes " + maxMessageBytes);
         }
         // A connection being retired refuses new messages: wait for the table to move us on.
-        long deadline = System.nanoTime() + SWITCH_WAIT_NANOS;
+        long deadline = System.nanoTime() + switchWaitNanos;
         try {
             while (true) {
                 if (!open) {
@@ -137,7 +148,7 @@ public final class PeerHandle implements Peer {
                 } catch (CrustException refused) {
                     if (!awaitSwitchFrom(connection, deadline)) {
                         throw new CrustException("connection to " + id.shortForm() + " is closed and no other came up within "
-                                + TimeUnit.NANOSECONDS.toSeconds(SWITCH_WAIT_NANOS) + " s");
+                                + TimeUnit.NANOSECONDS.toSeconds(switchWaitNanos) + " s");
                     }
                 }
             }

@@ -275,15 +275,21 @@ public final class SendQueue {
     }
 
     /**
-     * Drops everything but the APP messages a resumption may resend (see the class comment) and wakes
-     * every waiter.
+     * Drops everything but the APP messages a resumption may resend (see the class comment; LOW ones
+     * older than their age limit at {@code nowNanos} are dropped too) and wakes every waiter.
      */
-    public void close() {
+    public void close(long nowNanos) {
         lock.lock();
         try {
             if (!closed && resumable) {
                 high.stream().filter(WireCodec::isApp).forEach(leftover::add);
-                low.forEach(s -> leftover.add(s.bytes())); // bounded by the lanes' own limits
+                for (Stamped s : low) { // bounded by the lanes' own limits; what is too old is dropped, as take would
+                    if (nowNanos - s.enqueuedNanos() <= lowMaxAgeNanos) {
+                        leftover.add(s.bytes());
+                    } else {
+                        lowDropped++;
+                    }
+                }
             }
             closed = true;
             control.clear();

@@ -90,7 +90,7 @@ final class Dialer {
             return race.run(timeout);
         } catch (CrustException e) {
             // The peer may have reached us meanwhile (it dials too, in a rendezvous).
-            Optional<PeerHandle> meanwhile = table.handle(info.id());
+            Optional<PeerHandle> meanwhile = table.connected(info.id());
             if (meanwhile.isPresent()) {
                 return meanwhile.get();
             }
@@ -100,8 +100,9 @@ final class Dialer {
 
     /** {@link #dialInfo}, unless the peer is already connected other than through a relay. */
     PeerHandle dialDirect(ConnectionInfo info, Route route, Duration timeout) throws CrustException {
-        if (table.handle(info.id()).filter(h -> h.route() != Route.RELAYED).isPresent()) {
-            return table.handle(info.id()).get();
+        Optional<PeerHandle> existing = table.connected(info.id()).filter(h -> h.route() != Route.RELAYED);
+        if (existing.isPresent()) {
+            return existing.get();
         }
         return dialInfo(info, route, timeout);
     }

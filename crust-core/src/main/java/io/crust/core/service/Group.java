@@ -81,14 +81,14 @@ final class Group {
                 if (deficit <= 0) {
                     break;
                 }
-                if (!wanted.contains(known) && table.handle(known).isEmpty()) {
+                if (!wanted.contains(known) && table.connected(known).isEmpty()) {
                     wanted.add(known);
                     deficit--;
                 }
             }
         }
         for (PeerId id : wanted) {
-            if (table.handle(id).isPresent()) {
+            if (table.connected(id).isPresent()) {
                 backoff.succeeded(id);
                 continue;
             }
@@ -123,7 +123,7 @@ final class Group {
                         : new ConnectionInfo(r.peer(), List.of(), List.of(r.address()));
                 dialer.dialInfo(last, r.route(), config.handshakeTimeout());
             }
-            if (table.awaitingRedial().stream().anyMatch(w -> w.peer().equals(r.peer()))) {
+            if (table.connected(r.peer()).isEmpty()) {
                 reconnect(r.peer());
             }
         } catch (CrustException e) {

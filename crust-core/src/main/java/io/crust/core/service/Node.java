@@ -215,7 +215,7 @@ public final class Node implements AutoCloseable {
     }
 
     public Peer connect(PeerId id, Duration timeout) throws ConnectFailedException, CrustTimeoutException {
-        Optional<PeerHandle> existing = table.handle(id);
+        Optional<PeerHandle> existing = table.connected(id);
         if (existing.isPresent()) {
             return existing.get();
         }
@@ -238,7 +238,7 @@ public final class Node implements AutoCloseable {
     }
 
     public Peer connect(ConnectionInfo info, Duration timeout) throws ConnectFailedException, CrustTimeoutException {
-        Optional<PeerHandle> existing = table.handle(info.id());
+        Optional<PeerHandle> existing = table.connected(info.id());
         if (existing.isPresent()) {
             return existing.get();
         }

@@ -41,6 +41,8 @@ final class PeerEntry {
     PeerConnection resuming;
     /** On the side that answers: the offer {@link #resuming} carried. */
     ResumeOffer offer;
+    /** The handshake hash of the last connection continued here: a later offer naming it is a duplicate. */
+    byte[] continuedHash;
 
     /** True while the peer waits for its broken connection to be continued. */
     boolean awaitsResumption() {

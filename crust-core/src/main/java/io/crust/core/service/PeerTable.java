@@ -63,7 +63,8 @@ final class PeerTable {
         this.nanoClock = nanoClock;
         this.events = events;
         this.limits = new ConnectionLimits(self, maxConnections, maxPerAddress, maxPerPrefix);
-        this.settling = new Settling(entries, new ConnectionRanking(self), maxMessageBytes, inboxMessages, this::closePeer);
+        this.settling = new Settling(entries, new ConnectionRanking(self), maxMessageBytes, inboxMessages, this::closePeer,
+                resumeWindowNanos);
         this.resumptions = new Resumptions(entries, settling, resumeWindowNanos);
     }
 
@@ -97,7 +98,7 @@ final class PeerTable {
             if (closed) {
                 return null;
             }
-            if (resumptions.staleOffer(connection)) {
+            if (resumptions.staleOffer(connection) || resumptions.duplicateOffer(connection)) {
                 toEvict = null;
                 handle = null;
             } else {
@@ -117,7 +118,7 @@ final class PeerTable {
         if (handle == null) {
             connection.close(CloseCause.quiet("it offered to continue a connection that no longer waits"));
             throw new ConnectFailedException(ConnectFailedException.Reason.CANCELLED, "the broken connection to "
-                    + connection.remote().shortForm() + " no longer waits to be continued");
+                    + connection.remote().shortForm() + " no longer waits to be continued (or another connection continues it)");
         }
         emitAndRelease(toEmit);
         closeAll(toClose);
@@ -364,14 +365,37 @@ final class PeerTable {
         }
     }
 
+    /**
+     * The peer's handle while it has a working connection: not while its broken connection waits to be
+     * continued ({@link Resumptions}), when a dial must go ahead (and carries the offer).
+     */
+    Optional<PeerHandle> connected(PeerId id) {
+        lock.lock();
+        try {
+            PeerEntry entry = entries.get(id);
+            return entry == null || !entry.handle.isOpen() || entry.broken != null ? Optional.empty() : Optional.of(entry.handle);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Waits until {@code id} is connected, up to {@code timeoutNanos}. */
     Optional<PeerHandle> await(PeerId id, long timeoutNanos) throws InterruptedException {
+        return await(id, timeoutNanos, false);
+    }
+
+    /** {@link #await}, but also waiting while the peer's broken connection waits to be continued (see {@link #connected}). */
+    Optional<PeerHandle> awaitConnected(PeerId id, long timeoutNanos) throws InterruptedException {
+        return await(id, timeoutNanos, true);
+    }
+
+    private Optional<PeerHandle> await(PeerId id, long timeoutNanos, boolean working) throws InterruptedException {
         long remaining = timeoutNanos;
         lock.lockInterruptibly();
         try {
             while (true) {
                 PeerEntry entry = entries.get(id);
-                if (entry != null && entry.handle.isOpen()) {
+                if (entry != null && entry.handle.isOpen() && !(working && entry.broken != null)) {
                     return Optional.of(entry.handle);
                 }
                 if (remaining <= 0 || closed) {

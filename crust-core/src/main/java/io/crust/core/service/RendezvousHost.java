@@ -97,7 +97,7 @@ final class RendezvousHost implements Rendezvous.Host {
 
     @Override
     public Optional<PeerHandle> awaitPeer(PeerId id, Duration timeout) throws InterruptedException {
-        return table.await(id, timeout.toNanos());
+        return table.awaitConnected(id, timeout.toNanos());
     }
 
     @Override

@@ -80,6 +80,23 @@ final class Resumptions {
         return entry == null || !entry.awaitsResumption() || entry.resuming != null || !entry.broken.isNamedBy(offer);
     }
 
+    /**
+     * True if {@code connection}, dialled by the peer, offers to continue a connection that another
+     * connection continues or is continuing here: several of the peer's dials carried the same offer
+     * (a race of transports, a rendezvous's background attempts). Refused without a word to the
+     * application; the peer refuses ours alike ({@link #staleOffer}).
+     */
+    boolean duplicateOffer(PeerConnection connection) {
+        ResumeOffer offer = connection.resumeOffer();
+        if (offer == null || dialledByUs(connection)) {
+            return false;
+        }
+        PeerEntry entry = entries.get(connection.remote());
+        return entry != null && entry.handle.isOpen()
+                && ((entry.resuming != null && entry.broken != null && entry.broken.isNamedBy(offer))
+                        || (entry.continuedHash != null && offer.names(entry.continuedHash)));
+    }
+
     /** The broken connections we dialled, which we dial again while they wait. */
     List<Redial> awaitingRedial() {
         List<Redial> out = new ArrayList<>();
@@ -114,12 +131,12 @@ final class Resumptions {
             entry.connections.add(connection);
             return entry;
         }
-        if (open && entry.resuming == null && entry.broken != null && entry.connections.isEmpty()
+        if (windowNanos > 0 && open && entry.resuming == null && entry.broken != null && entry.connections.isEmpty()
                 && entry.broken.isNamedBy(offer)) {
             entry.connections.add(connection);
             return answer(entry, connection, offer, entry.broken, toEmit, toClose);
         }
-        if (open && entry.resuming == null && entry.broken == null && entry.connections.size() == 1) {
+        if (windowNanos > 0 && open && entry.resuming == null && entry.broken == null && entry.connections.size() == 1) {
             PeerConnection live = entry.connections.get(0);
             if (live == entry.handle.current() && !live.isRetiring() && live.isNamedBy(offer) && live.resumable()) {
                 // The peer saw it break before we did: end our side; once its last message is
@@ -162,10 +179,15 @@ final class Resumptions {
             return true;
         }
         if (connection == entry.resuming) {
-            // It ended before the resumption completed: the broken connection waits for another one.
+            if (!alive || !cause.breaksWithoutIntent()) {
+                // Ended on purpose (a goodbye, a misbehaviour, the peer dropped us): nothing to wait for.
+                clear(entry);
+                return false;
+            }
+            // It broke before the resumption completed: the broken connection waits for another one.
             entry.resuming = null;
             entry.offer = null;
-            return alive && entry.broken != null;
+            return entry.broken != null;
         }
         if (alive && windowNanos > 0 && entry.connections.isEmpty() && cause.breaksWithoutIntent()
                 && entry.handle.current() == connection && connection.resumable()) {
@@ -198,7 +220,10 @@ final class Resumptions {
                     "resumed with a count of " + answer.delivered() + " that does not fit what was sent")));
             return;
         }
-        connection.sendAgain(resend.get());
+        if (!connection.sendAgain(resend.get())) {
+            restart(entry, connection, "the connection continuing it closed at once", toEmit, toClose);
+            return;
+        }
         continued(entry, connection, resend.get().size(), toEmit);
     }
 
@@ -240,6 +265,8 @@ final class Resumptions {
     private PeerEntry continued(PeerEntry entry, PeerConnection connection, int resent, List<CrustEvent> toEmit) {
         LOG.debug("connection {} to {} continues broken connection {} ({} messages sent again)", connection.serial(),
                 connection.remote().shortForm(), entry.broken.serial(), resent);
+        connection.continues(entry.broken, resent);
+        entry.continuedHash = entry.broken.channelBinding();
         clear(entry);
         entry.handle.switchTo(connection);
         entry.carriers.add(connection);

@@ -28,18 +28,21 @@ final class Settling {
     private final int maxMessageBytes;
     private final int inboxMessages;
     private final Consumer<PeerHandle> closePeer;
+    private final long switchWaitNanos;
 
     /**
      * @param entries the table's rows, guarded by its lock
      * @param closePeer what a new handle's {@code close()} does
      */
     Settling(Map<PeerId, PeerEntry> entries, ConnectionRanking order, int maxMessageBytes, int inboxMessages,
-            Consumer<PeerHandle> closePeer) {
+            Consumer<PeerHandle> closePeer, long resumeWindowNanos) {
         this.entries = entries;
         this.order = order;
         this.maxMessageBytes = maxMessageBytes;
         this.inboxMessages = inboxMessages;
         this.closePeer = closePeer;
+        // A send waits for the next connection at least as long as a broken one may take to be continued.
+        this.switchWaitNanos = Math.max(PeerHandle.SWITCH_WAIT_NANOS, resumeWindowNanos);
     }
 
     /**
@@ -179,7 +182,7 @@ final class Settling {
      * (if any) under it as well: those of a closed handle that are still ending.
      */
     private PeerEntry newHandle(PeerEntry old, PeerConnection current, List<CrustEvent> toEmit) {
-        PeerEntry fresh = new PeerEntry(new PeerHandle(current, maxMessageBytes, inboxMessages, closePeer));
+        PeerEntry fresh = new PeerEntry(new PeerHandle(current, maxMessageBytes, inboxMessages, closePeer, switchWaitNanos));
         if (old != null) {
             fresh.connections.addAll(old.connections);
         }

@@ -25,7 +25,7 @@ class SendQueueResumptionTest {
         }
         assertThat(queue.acknowledge(1)).isTrue();
         queue.putLow(app(5), NOW);
-        queue.close();
+        queue.close(NOW);
 
         List<byte[]> resend = queue.resendFrom(2).orElseThrow();
         assertThat(resend).extracting(SendQueueResumptionTest::number).containsExactly(2, 3, 4, 5);
@@ -41,7 +41,7 @@ class SendQueueResumptionTest {
         queue.take(0, NOW);
         assertThat(queue.acknowledge(3)).as("more than were sent: a protocol violation").isFalse();
         assertThat(queue.acknowledge(2)).isTrue();
-        queue.close();
+        queue.close(NOW);
         assertThat(queue.resendFrom(1)).isEmpty();
         assertThat(queue.resendFrom(3)).isEmpty();
     }
@@ -54,8 +54,18 @@ class SendQueueResumptionTest {
             queue.take(0, NOW);
         }
         assertThat(queue.resumable()).isFalse();
-        queue.close();
+        queue.close(NOW);
         assertThat(queue.resendFrom(0)).isEmpty();
+    }
+
+    @Test
+    void aLowMessageOlderThanItsAgeLimitWhenTheQueueClosesIsDroppedNotResent() throws Exception {
+        SendQueue queue = new SendQueue(4, 1_000);
+        queue.putLow(app(1), 0);
+        queue.putLow(app(2), 900);
+        queue.close(1_500);
+        assertThat(queue.resendFrom(0).orElseThrow()).extracting(SendQueueResumptionTest::number).containsExactly(2);
+        assertThat(queue.lowDropped()).isEqualTo(1);
     }
 
     @Test

@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
 final class Group {
     private static final Logger LOG = LoggerFactory.getLogger(Group.class);
     private static final long TICK_NANOS = Duration.ofMillis(500).toNanos();
+    /** How long a redial tries the address a broken connection was dialled at before connecting by id. */
+    private static final Duration LAST_ADDRESS_WAIT = Duration.ofSeconds(2);
+    /** Routes whose connections we dialled at an address that may still be the peer's. */
+    private static final Set<Route> DIALLED_DIRECTLY = Set.of(Route.DIRECT, Route.MAPPED, Route.LAN, Route.BOOTSTRAP_OUT);
 
     private final CrustConfig config;
     private final PeerId self;
@@ -117,20 +121,29 @@ final class Group {
 
     private void redial(Resumptions.Redial r) {
         try {
-            // The address that worked first; then whatever gossip, the cache and a rendezvous know.
-            if (r.address() != null && r.route() != Route.RELAYED && r.route() != Route.PUNCHED) {
+            // An address we dialled directly first, briefly (a path that went silent must not hold up the
+            // rest); then connect by id, which races punching and a relay, as connect(PeerId) does.
+            if (r.address() != null && DIALLED_DIRECTLY.contains(r.route())) {
                 ConnectionInfo last = r.transport() == Transport.TCP ? new ConnectionInfo(r.peer(), List.of(r.address()), List.of())
                         : new ConnectionInfo(r.peer(), List.of(), List.of(r.address()));
-                dialer.dialInfo(last, r.route(), config.handshakeTimeout());
+                try {
+                    dialer.dialInfo(last, r.route(), min(config.handshakeTimeout(), LAST_ADDRESS_WAIT));
+                } catch (CrustException e) {
+                    LOG.debug("resume: {} not at {} any more: {}", r.peer().shortForm(), r.address(), e.getMessage());
+                }
             }
             if (table.connected(r.peer()).isEmpty()) {
-                reconnect(r.peer());
+                rendezvous.connect(r.peer(), config.handshakeTimeout());
             }
         } catch (CrustException e) {
             LOG.debug("resume: redialling {} failed: {}", r.peer().shortForm(), e.getMessage());
         } finally {
             inFlight.remove(r.peer());
         }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private void attempt(PeerId id) {

@@ -35,10 +35,15 @@ final class PeerEntry {
     CloseCause brokenCause;
     long brokenSinceNanos;
     /**
-     * The new connection that continues {@link #broken}: on the side that offered, until the peer's
-     * answer arrives; on the side that answers, until {@link #broken} has ended here.
+     * On the side that answers: the new connection that continues {@link #broken}, until
+     * {@link #broken} has ended here and the answer is sent.
      */
     PeerConnection resuming;
+    /**
+     * On the side that offered: the connections we dialled with the offer that wait for the peer's
+     * answer. Several dials may carry it (a race of transports); the peer says yes on one.
+     */
+    final List<PeerConnection> candidates = new ArrayList<>(1);
     /** On the side that answers: the offer {@link #resuming} carried. */
     ResumeOffer offer;
     /** The handshake hash of the last connection continued here: a later offer naming it is a duplicate. */

@@ -64,7 +64,8 @@ final class Resumptions {
     /** The offer a connection we dial to {@code peer} carries: non-null while its broken connection waits. */
     ResumeOffer offerTo(PeerId peer) {
         PeerEntry entry = entries.get(peer);
-        if (entry == null || !entry.awaitsResumption() || entry.resuming != null || !entry.connections.isEmpty()) {
+        if (entry == null || !entry.awaitsResumption() || entry.resuming != null
+                || entry.connections.size() != entry.candidates.size()) {
             return null;
         }
         return entry.broken.offerToResume();
@@ -83,8 +84,8 @@ final class Resumptions {
     /**
      * True if {@code connection}, dialled by the peer, offers to continue a connection that another
      * connection continues or is continuing here: several of the peer's dials carried the same offer
-     * (a race of transports, a rendezvous's background attempts). Refused without a word to the
-     * application; the peer refuses ours alike ({@link #staleOffer}).
+     * (a race of transports, a rendezvous's background attempts). Closed without a word to the
+     * application; on the peer's side it was one of several candidates, and the one we answer wins.
      */
     boolean duplicateOffer(PeerConnection connection) {
         ResumeOffer offer = connection.resumeOffer();
@@ -101,7 +102,8 @@ final class Resumptions {
     List<Redial> awaitingRedial() {
         List<Redial> out = new ArrayList<>();
         for (PeerEntry entry : entries.values()) {
-            if (entry.awaitsResumption() && entry.resuming == null && entry.connections.isEmpty() && dialledByUs(entry.broken)) {
+            if (entry.awaitsResumption() && entry.resuming == null && entry.connections.isEmpty()
+                    && dialledByUs(entry.broken)) {
                 PeerConnection b = entry.broken;
                 out.add(new Redial(b.remote(), b.transport(), b.route(), b.remoteAddress()));
             }
@@ -127,7 +129,7 @@ final class Resumptions {
             return null;
         }
         if (dialledByUs(connection)) {
-            entry.resuming = connection; // staleOffer checked the rest; the peer's RESUME decides
+            entry.candidates.add(connection); // staleOffer checked the rest; the peer's RESUME decides
             entry.connections.add(connection);
             return entry;
         }
@@ -178,6 +180,15 @@ final class Resumptions {
             }
             return true;
         }
+        if (entry.candidates.remove(connection)) {
+            // The peer said nothing on it (it refuses a second offer for one connection by closing it):
+            // the broken connection waits for the others, or for the next dial.
+            if (!alive) {
+                clear(entry);
+                return false;
+            }
+            return entry.broken != null;
+        }
         if (connection == entry.resuming) {
             if (!alive || !cause.breaksWithoutIntent()) {
                 // Ended on purpose (a goodbye, a misbehaviour, the peer dropped us): nothing to wait for.
@@ -204,7 +215,7 @@ final class Resumptions {
     /** The peer answered our offer on {@code connection}. */
     void answered(PeerConnection connection, WireMessage.Resume answer, List<CrustEvent> toEmit, List<Closing> toClose) {
         PeerEntry entry = entries.get(connection.remote());
-        if (entry == null || entry.resuming != connection || !entry.awaitsResumption()) {
+        if (entry == null || !entry.candidates.contains(connection) || !entry.awaitsResumption()) {
             // Nothing waits for it here any more (the window ended, the application closed the peer):
             // the peer must not take this connection for a continuation.
             toClose.add(new Closing(connection, CloseCause.quiet("nothing to continue any more")));
@@ -224,7 +235,7 @@ final class Resumptions {
             restart(entry, connection, "the connection continuing it closed at once", toEmit, toClose);
             return;
         }
-        continued(entry, connection, resend.get().size(), toEmit);
+        continued(entry, connection, resend.get().size(), toEmit, toClose);
     }
 
     /** Ends peers whose broken connection was not continued within the window. */
@@ -259,14 +270,20 @@ final class Resumptions {
             connection.sendControl(new WireMessage.Resume(false, 0));
             return restart(entry, connection, "it could not be continued", toEmit, toClose);
         }
-        return continued(entry, connection, resend.get().size(), toEmit);
+        return continued(entry, connection, resend.get().size(), toEmit, toClose);
     }
 
-    private PeerEntry continued(PeerEntry entry, PeerConnection connection, int resent, List<CrustEvent> toEmit) {
+    private PeerEntry continued(PeerEntry entry, PeerConnection connection, int resent, List<CrustEvent> toEmit,
+            List<Closing> toClose) {
         LOG.debug("connection {} to {} continues broken connection {} ({} messages sent again)", connection.serial(),
                 connection.remote().shortForm(), entry.broken.serial(), resent);
         connection.continues(entry.broken, resent);
         entry.continuedHash = entry.broken.channelBinding();
+        for (PeerConnection other : entry.candidates) {
+            if (other != connection) {
+                toClose.add(new Closing(other, CloseCause.quiet("another connection continues it")));
+            }
+        }
         clear(entry);
         entry.handle.switchTo(connection);
         entry.carriers.add(connection);
@@ -305,6 +322,7 @@ final class Resumptions {
         entry.brokenCause = null;
         entry.resuming = null;
         entry.offer = null;
+        entry.candidates.clear();
     }
 
     private static boolean dialledByUs(PeerConnection connection) {

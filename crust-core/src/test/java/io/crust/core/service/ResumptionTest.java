@@ -71,6 +71,8 @@ class ResumptionTest {
         try (SilentProxy proxy = new SilentProxy(Nodes.tcp(a))) {
             Peer toA = b.connect(proxy.address(), Nodes.WAIT);
             Peer toB = Nodes.await(a, PeerConnected.class).peer();
+            toB.send(new byte[] {1});
+            Nodes.await(b, MessageReceived.class); // b has heard from a: a registered the connection
             proxy.sever();
 
             assertThat(Nodes.await(a, PeerLost.class).reason()).isEqualTo(PeerLost.Reason.CONNECTION_LOST);

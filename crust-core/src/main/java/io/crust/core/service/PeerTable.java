@@ -218,7 +218,7 @@ final class PeerTable {
     void awaitTurn(PeerConnection connection) throws InterruptedException {
         lock.lockInterruptibly();
         try {
-            while (!closed && settling.olderStillDelivering(connection)) {
+            while (!closed && (settling.olderStillDelivering(connection) || resumptions.holdsDelivery(connection))) {
                 // Signalled when a RETIRE arrives or a connection ends; the timeout is only a re-check.
                 changed.await(1, TimeUnit.SECONDS);
             }
@@ -231,7 +231,7 @@ final class PeerTable {
     boolean mayDeliverNow(PeerConnection connection) {
         lock.lock();
         try {
-            return closed || !settling.olderStillDelivering(connection);
+            return closed || !(settling.olderStillDelivering(connection) || resumptions.holdsDelivery(connection));
         } finally {
             lock.unlock();
         }

@@ -61,14 +61,32 @@ final class Resumptions {
         this.windowNanos = windowNanos;
     }
 
-    /** The offer a connection we dial to {@code peer} carries: non-null while its broken connection waits. */
+    /**
+     * The offer a connection we dial to {@code peer} carries: non-null while its broken connection,
+     * which we dialled, waits. Only the side that dialled the broken connection offers; a rendezvous
+     * makes both sides dial, and two crossing offers could each be accepted.
+     */
     ResumeOffer offerTo(PeerId peer) {
         PeerEntry entry = entries.get(peer);
-        if (entry == null || !entry.awaitsResumption() || entry.resuming != null
-                || entry.connections.size() != entry.candidates.size()) {
+        if (entry == null || !entry.awaitsResumption() || entry.resuming != null || !dialledByUs(entry.broken)) {
             return null;
         }
         return entry.broken.offerToResume();
+    }
+
+    /**
+     * True while {@code connection}'s application messages must wait: its peer's broken connection
+     * waits to be continued and this is another connection (a parked one, see {@link #added}). Once
+     * the broken connection is continued they follow its messages; once the peer is lost they start
+     * the new {@code Peer}.
+     */
+    boolean holdsDelivery(PeerConnection connection) {
+        PeerEntry entry = entries.get(connection.remote());
+        return entry != null && entry.awaitsResumption() && parked(entry, connection);
+    }
+
+    private static boolean parked(PeerEntry entry, PeerConnection connection) {
+        return connection != entry.broken && connection != entry.resuming && !entry.candidates.contains(connection);
     }
 
     /** True if {@code connection} we dialled offers to continue a connection that is no longer waiting. */
@@ -102,7 +120,7 @@ final class Resumptions {
     List<Redial> awaitingRedial() {
         List<Redial> out = new ArrayList<>();
         for (PeerEntry entry : entries.values()) {
-            if (entry.awaitsResumption() && entry.resuming == null && entry.connections.isEmpty()
+            if (entry.awaitsResumption() && entry.resuming == null && entry.candidates.isEmpty()
                     && dialledByUs(entry.broken)) {
                 PeerConnection b = entry.broken;
                 out.add(new Redial(b.remote(), b.transport(), b.route(), b.remoteAddress()));
@@ -112,8 +130,8 @@ final class Resumptions {
     }
 
     /**
-     * A new connection joins: returns its peer's row if resumption took it (an offer, or a fresh
-     * connection that ends a waiting peer), else null for {@link Settling#added}. A stale offer of ours
+     * A new connection joins: returns its peer's row if resumption took it (an offer, or any
+     * connection while the peer waits: it is parked), else null for {@link Settling#added}. A stale offer of ours
      * was refused before ({@link #staleOffer}).
      */
     PeerEntry added(PeerConnection connection, long nowNanos, List<CrustEvent> toEmit, List<Closing> toClose) {
@@ -122,9 +140,11 @@ final class Resumptions {
         boolean open = entry != null && entry.handle.isOpen();
         if (offer == null) {
             if (open && entry.broken != null) {
-                // The peer connected afresh: it does not continue the broken connection (it restarted,
-                // or gave us up).
-                return restart(entry, connection, "the peer connected afresh instead of continuing it", toEmit, toClose);
+                // Parked: a connection without an offer (the other side of a rendezvous dials too; or
+                // the peer restarted). Its messages wait (holdsDelivery) until the broken connection is
+                // continued, and then follow it, or the peer is lost, and then start the new Peer.
+                entry.connections.add(connection);
+                return entry;
             }
             return null;
         }
@@ -133,8 +153,8 @@ final class Resumptions {
             entry.connections.add(connection);
             return entry;
         }
-        if (windowNanos > 0 && open && entry.resuming == null && entry.broken != null && entry.connections.isEmpty()
-                && entry.broken.isNamedBy(offer)) {
+        if (windowNanos > 0 && open && entry.resuming == null && entry.broken != null && entry.candidates.isEmpty()
+                && !entry.connections.contains(entry.broken) && entry.broken.isNamedBy(offer)) {
             entry.connections.add(connection);
             return answer(entry, connection, offer, entry.broken, toEmit, toClose);
         }
@@ -179,6 +199,9 @@ final class Resumptions {
                 answer(entry, entry.resuming, entry.offer, connection, toEmit, toClose);
             }
             return true;
+        }
+        if (alive && entry.broken != null && parked(entry, connection)) {
+            return true; // a parked connection ended: the broken one still waits
         }
         if (entry.candidates.remove(connection)) {
             // The peer said nothing on it (it refuses a second offer for one connection by closing it):
@@ -252,11 +275,18 @@ final class Resumptions {
             if (wasOpen) {
                 toEmit.add(new CrustEvent.PeerLost(entry.handle.id(), lostReason(entry), why));
             }
+            List<PeerConnection> kept = new ArrayList<>();
             for (PeerConnection c : entry.connections) {
-                toClose.add(new Closing(c, CloseCause.quiet("not continued in time")));
+                if (wasOpen && parked(entry, c) && c.isOpen() && !c.isRetiring()) {
+                    kept.add(c); // a working connection of the peer: it starts the new Peer
+                } else {
+                    toClose.add(new Closing(c, CloseCause.quiet("not continued in time")));
+                }
             }
             clear(entry);
-            if (entry.connections.isEmpty()) {
+            if (!kept.isEmpty()) {
+                settling.settle(settling.startHandle(entry, kept.get(0), toEmit), toEmit);
+            } else if (entry.connections.isEmpty()) {
                 entries.remove(entry.handle.id());
             }
         }
@@ -302,7 +332,8 @@ final class Resumptions {
         toEmit.add(new CrustEvent.PeerLost(connection.remote(), lostReason(entry), why));
         entry.handle.markClosed(why);
         for (PeerConnection old : entry.connections) {
-            if (old != connection) {
+            // What belonged to the old session goes; parked connections of the peer stay for the new one.
+            if (old != connection && (entry.broken == null || !parked(entry, old))) {
                 toClose.add(new Closing(old, CloseCause.quiet("replaced: " + what)));
             }
         }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * one JVM per peer in its own namespace) and measured: the figures are printed, the assertions are on
  * outcomes only. Faults b1, d1 and a share one {@link ConeLab} (two port-restricted cone sites and a
  * public bootstrap peer; A connected to B by peer id through it), the kill last because it ends B;
- * d2 and b2, which can end A and B's connection and reconnect them, share a second one; the UPnP and
+ * d2, b2 and b3, which can end A and B's connection and reconnect them, share a second one; the UPnP and
  * relay faults build their own labs. docs/faults.md has the figures of named runs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -456,17 +456,18 @@ class LabFaultsTest {
 
     /**
      * Fault b, the harder kind: A's router forgets its mappings and, like many home routers after a
-     * reboot, maps the next packets to new external ports ({@code masquerade fully-random} for a moment,
-     * then port-keeping masquerade again and a second flush). A and B's connection is punched TCP
-     * when TCP simultaneous open works, as in this lab (it wins the duplicate settle over crust-udt,
-     * which would follow the peer to its new port), and TCP cannot follow, so the connection times
-     * out on heartbeats; A then reconnects to its bootstrap peer
-     * if needed and to B by id, as an application does. Measured from the flush to the first message
-     * each way on the new connection.
+     * reboot, maps the open flows' next packets to new external ports ({@code masquerade fully-random}
+     * until it has mapped the flow towards B again, then port-keeping masquerade for new flows). A and
+     * B's connection is punched TCP when TCP simultaneous open works, as in this lab (it wins the
+     * duplicate settle over crust-udt, which would follow the peer to its new port), and TCP cannot
+     * follow, so the connection breaks on heartbeats and is continued by resumption: the message A
+     * sent into it arrives. If it is reported lost instead, A reconnects to its bootstrap peer if
+     * needed and to B by id, as an application does. Measured from the flush to the first message
+     * each way.
      */
     @Test
     @Order(7)
-    void aNatRebindingToNewPortsLosesTheConnectionWhichIsReEstablishedById() throws Exception {
+    void aNatRebindingToNewPortsBreaksTheTcpConnectionWhichIsContinuedOrConnectedAgainById() throws Exception {
         ConeLab c = secondConeLab();
         try {
             // Fault d2 may have ended the connection: both sides have let it go by then; reconnect by id.
@@ -529,5 +530,75 @@ class LabFaultsTest {
         }
         System.out.printf("fault b2 (A's router maps to new ports after conntrack -F): connection %s; after the flush"
                 + " A->B %.2f s, %s%n", how, aToB, bToA);
+    }
+
+    /**
+     * Fault b3: A's router gives the open flows new ports (as in fault b2) while A sends B a
+     * {@link #BURST_FILE_BYTES} file over a {@link #LINK_MBIT} Mbit/s link. The connection cannot carry
+     * on; resumption (docs/connection-group.md) dials it again and resends what B did not deliver, so the
+     * file must arrive byte-exact with no {@code lost} on either side, or, if the connection could not
+     * be continued, the sender's {@code sendfile} must fail visibly. Measured from the rebinding.
+     */
+    @Test
+    @Order(8)
+    void aNatRebindingInTheMiddleOfAFileTransferIsContinuedAndTheFileArrivesByteExact() throws Exception {
+        ConeLab c = secondConeLab();
+        try {
+            ConeLab.ensureConnected(c.a(), c.p(), c.contact());
+            ConeLab.ensureConnected(c.b(), c.p(), c.contact());
+            ConeLab.ensureConnected(c.a(), c.b(), c.b().id());
+            rebindingDuringATransfer(c);
+        } catch (AssertionError e) {
+            throw c.withRecentLines(e);
+        }
+    }
+
+    private static void rebindingDuringATransfer(ConeLab c) throws Exception {
+        Path file = c.base().resolve("rebinding.bin");
+        String sha256 = FaultWatch.randomFile(file, BURST_FILE_BYTES, 11);
+        Path received = c.base().resolve("b").resolve("received");
+        LabHost router = c.siteA().router();
+        int markA = c.a().lines().size();
+        int markB = c.b().lines().size();
+        RouterFaults.limitRate(c.siteB(), LINK_MBIT);
+        try {
+            long sendStart = System.nanoTime();
+            c.a().command("sendfile " + c.b().id() + " " + file);
+            awaitTrue("B writing the file", LabPeer.WAIT, () -> partialBytes(received) >= 512 * 1024);
+            long bytesAtRebinding = partialBytes(received);
+            RouterFaults.nft(router, "flush", "chain", "ip", "crust_nat", "postrouting");
+            RouterFaults.nft(router, "add", "rule", "ip", "crust_nat", "postrouting", "oifname", "wan", "masquerade", "fully-random");
+            c.siteA().flushMappings();
+            long flushed = System.nanoTime();
+            String towardsB = c.siteB().publicAddress().getHostAddress();
+            awaitTrue("A's router mapping a flow towards B again", LabPeer.WAIT,
+                    () -> router.exec(Duration.ofSeconds(10), "conntrack", "-L", "-d", towardsB).stdout().contains(towardsB));
+            RouterFaults.nft(router, "flush", "chain", "ip", "crust_nat", "postrouting");
+            RouterFaults.nft(router, "add", "rule", "ip", "crust_nat", "postrouting", "oifname", "wan", "masquerade");
+            String fileError = file.toString();
+            awaitTrue("A's verdict on the file", LabPeer.WAIT.multipliedBy(2), () -> find(c.a(), markA, "file-sent", l -> true) != null
+                    || find(c.a(), markA, "error", l -> field(l, "message").contains(fileError)) != null);
+            double afterFlush = seconds(flushed);
+            double total = seconds(sendStart);
+            boolean sent = find(c.a(), markA, "file-sent", l -> field(l, "sha256").equals(sha256)) != null;
+            String got = find(c.b(), markB, "file", l -> true);
+            boolean lost = c.lostBetweenAAndB(markA, markB);
+            System.out.printf("fault b3 (A's router maps the open flows to new ports %d KiB into a %d MiB sendfile): %s;"
+                    + " connection %s%n", bytesAtRebinding / 1024, BURST_FILE_BYTES >> 20,
+                    sent ? String.format("arrived byte-exact (SHA-256) %.2f s after the rebinding, %.2f s after sendfile", afterFlush, total)
+                            : "sendfile failed " + String.format("%.2f s after the rebinding: ", afterFlush)
+                                    + field(find(c.a(), markA, "error", l -> field(l, "message").contains(fileError)), "message"),
+                    lost ? "lost " + all(c.a(), markA, "lost", l -> true) : "kept (continued)");
+            if (sent) {
+                assertThat(field(got, "sha256")).isEqualTo(sha256);
+                assertThat(FaultWatch.sha256(Path.of(field(got, "path")))).isEqualTo(sha256);
+                assertThat(lost).as("a continued connection is not reported lost").isFalse();
+            } else {
+                assertThat(find(c.a(), markA, "lost", l -> c.b().id().equals(field(l, "peer")))).as("a failed sendfile comes with a lost peer")
+                        .isNotNull();
+            }
+        } finally {
+            RouterFaults.unlimitRate(c.siteB());
+        }
     }
 }

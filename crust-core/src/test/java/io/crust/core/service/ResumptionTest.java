@@ -107,6 +107,35 @@ class ResumptionTest {
         assertThat(toA.isOpen()).isFalse();
     }
 
+    @Test
+    void aFreshConnectionWhileAPeerWaitsIsParkedAndItsMessagesGoToTheNewPeerOnceTheOldOneIsLost() throws Exception {
+        Duration window = Duration.ofSeconds(2);
+        CrustNode a = nodes.start(c -> c.resumeWindow(window));
+        CrustNode b = nodes.start(c -> c.resumeWindow(Duration.ZERO)); // b gives the peer up and dials afresh
+        try (SilentProxy proxy = new SilentProxy(Nodes.tcp(a))) {
+            b.connect(proxy.address(), Nodes.WAIT);
+            Peer oldB = Nodes.await(a, PeerConnected.class).peer();
+            oldB.send(new byte[] {1});
+            Nodes.await(b, MessageReceived.class); // b has heard from a
+            proxy.sever();
+            Nodes.await(b, PeerLost.class);
+
+            Peer toA = b.connect(Nodes.tcp(a), Nodes.WAIT); // no offer: b did not keep the old connection
+            toA.send("after".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+            List<CrustEvent> seen = new ArrayList<>();
+            MessageReceived after = Nodes.await(a, MessageReceived.class, m -> true, seen::add);
+            List<CrustEvent> peerEvents = seen.stream().filter(e -> e instanceof PeerLost || e instanceof PeerConnected).toList();
+            assertThat(peerEvents).as("the old peer is lost before the parked connection starts a new one").hasSize(2);
+            assertThat(peerEvents.get(0)).isInstanceOfSatisfying(PeerLost.class,
+                    l -> assertThat(l.detail()).contains("not continued within 2000 ms"));
+            Peer newB = ((PeerConnected) peerEvents.get(1)).peer();
+            assertThat(newB).isNotSameAs(oldB);
+            assertThat(after.peer()).as("the message goes to the new peer, not the old session").isSameAs(newB);
+            assertThat(oldB.isOpen()).isFalse();
+        }
+    }
+
     private record Received(List<Integer> indexes, List<CrustEvent> others) {
     }
 

@@ -85,6 +85,8 @@ public final class PeerConnection {
     private volatile Thread writer;
     /** APP messages of the peer handed to the application (the reader or the turn thread, one at a time). */
     private volatile long appDelivered;
+    /** Set when this connection's application messages must be dropped, not delivered (see {@link #discardDeliveries}). */
+    private volatile boolean deliveriesDiscarded;
     /** Something arrived: the peer registered this connection (it starts sending only then, HELLO first). */
     private volatile boolean heardFromPeer;
     private volatile long lastAckSent;
@@ -219,6 +221,20 @@ public final class PeerConnection {
     public void continues(PeerConnection broken, int resent) {
         carriedApplicationData |= broken.carriedApplicationData || resent > 0;
         sentApplicationData |= broken.sentApplicationData || resent > 0;
+    }
+
+    /**
+     * From now on this connection's application messages are dropped instead of delivered (a
+     * connection parked beside a broken one, closed when the wait ends: what it held belongs to no
+     * {@code Peer}; its sender sees the connection closed).
+     */
+    public void discardDeliveries() {
+        deliveriesDiscarded = true;
+    }
+
+    /** True after {@link #discardDeliveries}. */
+    public boolean deliveriesDiscarded() {
+        return deliveriesDiscarded;
     }
 
     /** Sends an ACK if the application was handed messages since the last one (the heartbeat calls this). */

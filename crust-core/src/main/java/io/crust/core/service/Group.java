@@ -132,8 +132,8 @@ final class Group {
                     LOG.debug("resume: {} not at {} any more: {}", r.peer().shortForm(), r.address(), e.getMessage());
                 }
             }
-            if (table.connected(r.peer()).isEmpty()) {
-                rendezvous.connect(r.peer(), config.handshakeTimeout());
+            if (table.awaitingRedial().stream().anyMatch(w -> w.peer().equals(r.peer()))) {
+                rendezvous.connect(r.peer(), config.handshakeTimeout()); // no candidate from the last address
             }
         } catch (CrustException e) {
             LOG.debug("resume: redialling {} failed: {}", r.peer().shortForm(), e.getMessage());

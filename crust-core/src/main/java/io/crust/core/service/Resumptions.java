@@ -141,8 +141,9 @@ final class Resumptions {
         if (offer == null) {
             if (open && entry.broken != null) {
                 // Parked: a connection without an offer (the other side of a rendezvous dials too; or
-                // the peer restarted). Its messages wait (holdsDelivery) until the broken connection is
-                // continued, and then follow it, or the peer is lost, and then start the new Peer.
+                // the peer restarted, or gave us up). Its messages wait (holdsDelivery), and when the
+                // wait ends either way it is closed and they are dropped (dropParked): whether they
+                // belong to the old session or a new one cannot be told here; its sender sees it closed.
                 entry.connections.add(connection);
                 return entry;
             }
@@ -215,6 +216,7 @@ final class Resumptions {
         if (connection == entry.resuming) {
             if (!alive || !cause.breaksWithoutIntent()) {
                 // Ended on purpose (a goodbye, a misbehaviour, the peer dropped us): nothing to wait for.
+                dropParked(entry, toClose);
                 clear(entry);
                 return false;
             }
@@ -275,18 +277,14 @@ final class Resumptions {
             if (wasOpen) {
                 toEmit.add(new CrustEvent.PeerLost(entry.handle.id(), lostReason(entry), why));
             }
-            List<PeerConnection> kept = new ArrayList<>();
+            dropParked(entry, toClose);
             for (PeerConnection c : entry.connections) {
-                if (wasOpen && parked(entry, c) && c.isOpen() && !c.isRetiring()) {
-                    kept.add(c); // a working connection of the peer: it starts the new Peer
-                } else {
+                if (!parked(entry, c)) {
                     toClose.add(new Closing(c, CloseCause.quiet("not continued in time")));
                 }
             }
             clear(entry);
-            if (!kept.isEmpty()) {
-                settling.settle(settling.startHandle(entry, kept.get(0), toEmit), toEmit);
-            } else if (entry.connections.isEmpty()) {
+            if (entry.connections.isEmpty()) {
                 entries.remove(entry.handle.id());
             }
         }
@@ -314,6 +312,7 @@ final class Resumptions {
                 toClose.add(new Closing(other, CloseCause.quiet("another connection continues it")));
             }
         }
+        dropParked(entry, toClose, connection);
         clear(entry);
         entry.handle.switchTo(connection);
         entry.carriers.add(connection);
@@ -331,9 +330,11 @@ final class Resumptions {
                 + (entry.brokenCause == null ? "" : " (" + entry.brokenCause.reason() + ")");
         toEmit.add(new CrustEvent.PeerLost(connection.remote(), lostReason(entry), why));
         entry.handle.markClosed(why);
+        if (entry.broken != null) {
+            dropParked(entry, toClose, connection);
+        }
         for (PeerConnection old : entry.connections) {
-            // What belonged to the old session goes; parked connections of the peer stay for the new one.
-            if (old != connection && (entry.broken == null || !parked(entry, old))) {
+            if (old != connection && !old.deliveriesDiscarded()) {
                 toClose.add(new Closing(old, CloseCause.quiet("replaced: " + what)));
             }
         }
@@ -346,6 +347,21 @@ final class Resumptions {
     private static CrustEvent.PeerLost.Reason lostReason(PeerEntry entry) {
         return entry.brokenCause != null && entry.brokenCause.lost() != null ? entry.brokenCause.lost()
                 : CrustEvent.PeerLost.Reason.CONNECTION_LOST;
+    }
+
+    /** Closes the parked connections, their held messages dropped (see {@link #added}). Before {@link #clear}. */
+    private static void dropParked(PeerEntry entry, List<Closing> toClose) {
+        dropParked(entry, toClose, null);
+    }
+
+    /** {@link #dropParked(PeerEntry, List)} but {@code except}, the connection that goes on. */
+    private static void dropParked(PeerEntry entry, List<Closing> toClose, PeerConnection except) {
+        for (PeerConnection c : entry.connections) {
+            if (c != except && parked(entry, c)) {
+                c.discardDeliveries();
+                toClose.add(new Closing(c, CloseCause.quiet("it arrived while the broken connection waited to be continued")));
+            }
+        }
     }
 
     private static void clear(PeerEntry entry) {

@@ -129,7 +129,7 @@ final class Settling {
      */
     Optional<PeerHandle> handleForDelivery(PeerConnection connection, boolean tableClosed, List<CrustEvent> toEmit) {
         PeerEntry entry = entries.get(connection.remote());
-        if (entry == null || !entry.connections.contains(connection)) {
+        if (entry == null || connection.deliveriesDiscarded() || !entry.connections.contains(connection)) {
             return Optional.empty();
         }
         if (entry.handle.isOpen()) {
@@ -194,9 +194,9 @@ final class Settling {
         return fresh;
     }
 
-    /** The peer's connections that are open and not being retired. */
+    /** The peer's connections that are open, not being retired and not being dropped (see {@link Resumptions}). */
     private static List<PeerConnection> live(PeerEntry entry) {
-        return entry.connections.stream().filter(c -> c.isOpen() && !c.isRetiring()).toList();
+        return entry.connections.stream().filter(c -> c.isOpen() && !c.isRetiring() && !c.deliveriesDiscarded()).toList();
     }
 
     void settle(PeerEntry entry, List<CrustEvent> toEmit) {

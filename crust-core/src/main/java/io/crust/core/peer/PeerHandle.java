@@ -40,10 +40,6 @@ public final class PeerHandle implements Peer {
      *     node's events instead
      * @param closer asked by {@link #close()} to close every connection of this peer
      */
-    public PeerHandle(PeerConnection first, int maxMessageBytes, int inboxMessages, Consumer<PeerHandle> closer) {
-        this(first, maxMessageBytes, inboxMessages, closer, SWITCH_WAIT_NANOS);
-    }
-
     /**
      * @param switchWaitNanos how long a send waits for the next connection (at least {@link #SWITCH_WAIT_NANOS};
      *     longer when a broken connection may take longer to be continued)

@@ -127,7 +127,7 @@ final class Group {
                 ConnectionInfo last = r.transport() == Transport.TCP ? new ConnectionInfo(r.peer(), List.of(r.address()), List.of())
                         : new ConnectionInfo(r.peer(), List.of(), List.of(r.address()));
                 try {
-                    dialer.dialInfo(last, r.route(), min(config.handshakeTimeout(), LAST_ADDRESS_WAIT));
+                    dialer.dialInfo(last, r.route(), Dialer.min(config.handshakeTimeout(), LAST_ADDRESS_WAIT));
                 } catch (CrustException e) {
                     LOG.debug("resume: {} not at {} any more: {}", r.peer().shortForm(), r.address(), e.getMessage());
                 }
@@ -140,10 +140,6 @@ final class Group {
         } finally {
             inFlight.remove(r.peer());
         }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private void attempt(PeerId id) {

@@ -1,6 +1,5 @@
 package io.crust.core.service;
 
-import io.crust.core.handshake.ResumeOffer;
 import io.crust.core.peer.CloseCause;
 import io.crust.core.peer.PeerConnection;
 import io.crust.core.peer.PeerHandle;
@@ -44,8 +43,6 @@ final class PeerEntry {
      * answer. Several dials may carry it (a race of transports); the peer says yes on one.
      */
     final List<PeerConnection> candidates = new ArrayList<>(1);
-    /** On the side that answers: the offer {@link #resuming} carried. */
-    ResumeOffer offer;
     /** The handshake hash of the last connection continued here: a later offer naming it is a duplicate. */
     byte[] continuedHash;
 

@@ -93,13 +93,15 @@ final class PeerTable {
         List<Resumptions.Closing> toClose = new ArrayList<>(1);
         List<PeerConnection> toEvict;
         PeerHandle handle;
+        boolean refused;
         lock.lock();
         try {
             if (closed) {
                 return null;
             }
-            if (resumptions.staleOffer(connection) || resumptions.duplicateOffer(connection)) {
-                toEvict = null;
+            refused = resumptions.staleOffer(connection) || resumptions.duplicateOffer(connection);
+            if (refused) {
+                toEvict = List.of();
                 handle = null;
             } else {
                 toEvict = limits.admit(connection, entries.values());
@@ -115,7 +117,7 @@ final class PeerTable {
         } finally {
             lock.unlock();
         }
-        if (handle == null) {
+        if (refused) {
             connection.close(CloseCause.quiet("it offered to continue a connection that no longer waits"));
             throw new ConnectFailedException(ConnectFailedException.Reason.CANCELLED, "the broken connection to "
                     + connection.remote().shortForm() + " no longer waits to be continued (or another connection continues it)");

@@ -76,9 +76,8 @@ final class Resumptions {
 
     /**
      * True while {@code connection}'s application messages must wait: its peer's broken connection
-     * waits to be continued and this is another connection (a parked one, see {@link #added}). Once
-     * the broken connection is continued they follow its messages; once the peer is lost they start
-     * the new {@code Peer}.
+     * waits to be continued and this is another connection (a parked one, see {@link #added}). When
+     * the wait ends it is closed and they are dropped ({@link #dropParked}).
      */
     boolean holdsDelivery(PeerConnection connection) {
         PeerEntry entry = entries.get(connection.remote());
@@ -167,7 +166,6 @@ final class Resumptions {
                 entry.broken = live;
                 entry.brokenSinceNanos = nowNanos;
                 entry.resuming = connection;
-                entry.offer = offer;
                 entry.connections.add(connection);
                 toClose.add(new Closing(live, CloseCause.resumed("the peer continues it on a new connection")));
                 return entry;
@@ -197,7 +195,7 @@ final class Resumptions {
                 entry.brokenCause = cause;
             }
             if (entry.resuming != null) {
-                answer(entry, entry.resuming, entry.offer, connection, toEmit, toClose);
+                answer(entry, entry.resuming, entry.resuming.resumeOffer(), connection, toEmit, toClose);
             }
             return true;
         }
@@ -222,7 +220,6 @@ final class Resumptions {
             }
             // It broke before the resumption completed: the broken connection waits for another one.
             entry.resuming = null;
-            entry.offer = null;
             return entry.broken != null;
         }
         if (alive && windowNanos > 0 && entry.connections.isEmpty() && cause.breaksWithoutIntent()
@@ -339,7 +336,7 @@ final class Resumptions {
             }
         }
         clear(entry);
-        PeerEntry fresh = settling.startHandle(entry, connection, toEmit);
+        PeerEntry fresh = settling.newHandle(entry, connection, toEmit);
         settling.settle(fresh, toEmit);
         return fresh;
     }
@@ -368,7 +365,6 @@ final class Resumptions {
         entry.broken = null;
         entry.brokenCause = null;
         entry.resuming = null;
-        entry.offer = null;
         entry.candidates.clear();
     }
 

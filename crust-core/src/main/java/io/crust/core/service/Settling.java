@@ -172,16 +172,11 @@ final class Settling {
         }
     }
 
-    /** {@link #newHandle}, for {@link Resumptions}. */
-    PeerEntry startHandle(PeerEntry old, PeerConnection current, List<CrustEvent> toEmit) {
-        return newHandle(old, current, toEmit);
-    }
-
     /**
      * Starts a new handle on {@code current} ({@code PeerConnected}), listing {@code old}'s connections
      * (if any) under it as well: those of a closed handle that are still ending.
      */
-    private PeerEntry newHandle(PeerEntry old, PeerConnection current, List<CrustEvent> toEmit) {
+    PeerEntry newHandle(PeerEntry old, PeerConnection current, List<CrustEvent> toEmit) {
         PeerEntry fresh = new PeerEntry(new PeerHandle(current, maxMessageBytes, inboxMessages, closePeer, switchWaitNanos));
         if (old != null) {
             fresh.connections.addAll(old.connections);

@@ -468,16 +468,7 @@ class LabFaultsTest {
     @Test
     @Order(7)
     void aNatRebindingToNewPortsBreaksTheTcpConnectionWhichIsContinuedOrConnectedAgainById() throws Exception {
-        ConeLab c = secondConeLab();
-        try {
-            // Fault d2 may have ended the connection: both sides have let it go by then; reconnect by id.
-            ConeLab.ensureConnected(c.a(), c.p(), c.contact());
-            ConeLab.ensureConnected(c.b(), c.p(), c.contact());
-            ConeLab.ensureConnected(c.a(), c.b(), c.b().id());
-            rebinding(c);
-        } catch (AssertionError e) {
-            throw c.withRecentLines(e);
-        }
+        onConnectedSecondConeLab(LabFaultsTest::rebinding);
     }
 
     private static void rebinding(ConeLab c) throws Exception {
@@ -485,18 +476,7 @@ class LabFaultsTest {
         assertThat(RouterFaults.nft(router, "list", "chain", "ip", "crust_nat", "postrouting")).contains("masquerade");
         int markA = c.a().lines().size();
         int markB = c.b().lines().size();
-        RouterFaults.nft(router, "flush", "chain", "ip", "crust_nat", "postrouting");
-        RouterFaults.nft(router, "add", "rule", "ip", "crust_nat", "postrouting", "oifname", "wan", "masquerade", "fully-random");
-        c.siteA().flushMappings();
-        long flushed = System.nanoTime();
-        c.a().command("send " + c.b().id() + " after the rebinding, from A");
-        // The open flows' next packets leave from new, random ports; after that the router maps new flows
-        // as it did before: a reboot changes the ports of the flows that were open, not the kind of NAT.
-        String towardsB = c.siteB().publicAddress().getHostAddress();
-        awaitTrue("A's router mapping a flow towards B again", LabPeer.WAIT,
-                () -> router.exec(Duration.ofSeconds(10), "conntrack", "-L", "-d", towardsB).stdout().contains(towardsB));
-        RouterFaults.nft(router, "flush", "chain", "ip", "crust_nat", "postrouting");
-        RouterFaults.nft(router, "add", "rule", "ip", "crust_nat", "postrouting", "oifname", "wan", "masquerade");
+        long flushed = giveOpenFlowsNewPorts(c, () -> c.a().command("send " + c.b().id() + " after the rebinding, from A"));
         awaitTrue("a lost event or the message", LabPeer.WAIT, () -> c.lostBetweenAAndB(markA, markB)
                 || find(c.b(), markB, "message", l -> "after the rebinding, from A".equals(field(l, "text"))) != null);
         double outcomeSeconds = seconds(flushed);
@@ -542,22 +522,35 @@ class LabFaultsTest {
     @Test
     @Order(8)
     void aNatRebindingInTheMiddleOfAFileTransferIsContinuedAndTheFileArrivesByteExact() throws Exception {
+        onConnectedSecondConeLab(LabFaultsTest::rebindingDuringATransfer);
+    }
+
+    /**
+     * Runs {@code fault} on the second cone lab with A and B connected to P and to each other (an
+     * earlier fault there may have ended a connection: both sides have let it go by then; reconnected
+     * by id), adding the peers' recent lines to a failure.
+     */
+    private void onConnectedSecondConeLab(LabFault fault) throws Exception {
         ConeLab c = secondConeLab();
         try {
             ConeLab.ensureConnected(c.a(), c.p(), c.contact());
             ConeLab.ensureConnected(c.b(), c.p(), c.contact());
             ConeLab.ensureConnected(c.a(), c.b(), c.b().id());
-            rebindingDuringATransfer(c);
+            fault.run(c);
         } catch (AssertionError e) {
             throw c.withRecentLines(e);
         }
+    }
+
+    @FunctionalInterface
+    private interface LabFault {
+        void run(ConeLab c) throws Exception;
     }
 
     private static void rebindingDuringATransfer(ConeLab c) throws Exception {
         Path file = c.base().resolve("rebinding.bin");
         String sha256 = FaultWatch.randomFile(file, BURST_FILE_BYTES, 11);
         Path received = c.base().resolve("b").resolve("received");
-        LabHost router = c.siteA().router();
         int markA = c.a().lines().size();
         int markB = c.b().lines().size();
         RouterFaults.limitRate(c.siteB(), LINK_MBIT);
@@ -566,15 +559,7 @@ class LabFaultsTest {
             c.a().command("sendfile " + c.b().id() + " " + file);
             awaitTrue("B writing the file", LabPeer.WAIT, () -> partialBytes(received) >= 512 * 1024);
             long bytesAtRebinding = partialBytes(received);
-            RouterFaults.nft(router, "flush", "chain", "ip", "crust_nat", "postrouting");
-            RouterFaults.nft(router, "add", "rule", "ip", "crust_nat", "postrouting", "oifname", "wan", "masquerade", "fully-random");
-            c.siteA().flushMappings();
-            long flushed = System.nanoTime();
-            String towardsB = c.siteB().publicAddress().getHostAddress();
-            awaitTrue("A's router mapping a flow towards B again", LabPeer.WAIT,
-                    () -> router.exec(Duration.ofSeconds(10), "conntrack", "-L", "-d", towardsB).stdout().contains(towardsB));
-            RouterFaults.nft(router, "flush", "chain", "ip", "crust_nat", "postrouting");
-            RouterFaults.nft(router, "add", "rule", "ip", "crust_nat", "postrouting", "oifname", "wan", "masquerade");
+            long flushed = giveOpenFlowsNewPorts(c, () -> { }); // the transfer's own packets get the new ports
             String fileError = file.toString();
             awaitTrue("A's verdict on the file", LabPeer.WAIT.multipliedBy(2), () -> find(c.a(), markA, "file-sent", l -> true) != null
                     || find(c.a(), markA, "error", l -> field(l, "message").contains(fileError)) != null);
@@ -600,5 +585,31 @@ class LabFaultsTest {
         } finally {
             RouterFaults.unlimitRate(c.siteB());
         }
+    }
+
+    /**
+     * What a router reboot does to the flows that were open: A's router forgets its mappings and maps
+     * their next packets (the first made by {@code thenSend}) to new, random ports; once it has mapped
+     * the flow towards B again, it maps new flows as before (a reboot changes the ports of the flows
+     * that were open, not the kind of NAT). Returns when the mappings were flushed.
+     */
+    private static long giveOpenFlowsNewPorts(ConeLab c, ThrowingRunnable thenSend) throws Exception {
+        LabHost router = c.siteA().router();
+        RouterFaults.nft(router, "flush", "chain", "ip", "crust_nat", "postrouting");
+        RouterFaults.nft(router, "add", "rule", "ip", "crust_nat", "postrouting", "oifname", "wan", "masquerade", "fully-random");
+        c.siteA().flushMappings();
+        long flushed = System.nanoTime();
+        thenSend.run();
+        String towardsB = c.siteB().publicAddress().getHostAddress();
+        awaitTrue("A's router mapping a flow towards B again", LabPeer.WAIT,
+                () -> router.exec(Duration.ofSeconds(10), "conntrack", "-L", "-d", towardsB).stdout().contains(towardsB));
+        RouterFaults.nft(router, "flush", "chain", "ip", "crust_nat", "postrouting");
+        RouterFaults.nft(router, "add", "rule", "ip", "crust_nat", "postrouting", "oifname", "wan", "masquerade");
+        return flushed;
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
     }
 }

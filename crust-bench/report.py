@@ -20,6 +20,8 @@ TRANSPORTS = [('iperf3-tcp', 'TCP, iperf3 (-C cubic)'), ('tcp', 'TCP, Java socke
               ('perf-tcp', 'TCP, crust-demo perf --transport tcp'),
               ('iperf3-udp', 'raw UDP, iperf3 -u (received)'), ('udt', '**crust-udt** (default: BBR), JDK datagram path'),
               ('udt-fast', '**crust-udt**, Linux fast path (recvmmsg, UDP GSO)'),
+              ('udt-aot', 'crust-udt, JDK path, JVMs started from an AOT cache (JDK 25)'),
+              ('udt-fast-aot', 'crust-udt, fast path, JVMs started from an AOT cache (JDK 25)'),
               ('udt-cubic', 'crust-udt with CUBIC'),
               ('perf-udt', '**crust-udt, crust-demo perf --transport udt**'), ('kwik', 'QUIC, kwik 0.10.3')]
 failed = [r for r in rows if r.get('status') == 'FAILED']
@@ -202,8 +204,8 @@ for path, title in PATHS:
     w('|---|' + '---|' * len(losses))
     for t, label in TRANSPORTS:
         cells = [find(kind='goodput', path=path, loss=l, transport=t) for l in losses]
-        if t.startswith('perf-') and not any(cells):
-            continue  # the perf tool runs on loopback only
+        if (t.startswith('perf-') or t.endswith('-aot')) and not any(cells):
+            continue  # the perf tool runs on loopback only; the AOT rows on loopback and loss-free veth
         w('| %s | %s |' % (label, ' | '.join(cell(c) for c in cells)))
     udp = find(kind='goodput', path=path, loss=0, transport='iperf3-udp')
     if udp and udp.get('datagramBytes'):
@@ -357,8 +359,19 @@ if f0 and i0 and f0.get('secondHalfCpuSecondsPerGB') and i0.get('cpuSecondsPerGB
     c = f0['secondHalfCpuSecondsPerGB'] / i0['cpuSecondsPerGB']
     w('| CPU per GB vs iperf3 UDP, fast path, second half of the transfer only | %.2f (%.1f vs %.1f CPU s/GB) | <=2.0 | %s |' % (
         c, f0['secondHalfCpuSecondsPerGB'], i0['cpuSecondsPerGB'], 'met' if c <= 2 else '**MISSED**'))
+if g('veth', 0, 'udt-fast-aot'):
+    w(target_row('the fast path, JVMs started from an AOT cache (udt-fast-aot / iperf3 -u)', g('veth', 0, 'udt-fast-aot'), i0, '>=0.9'))
+if g('veth', 0, 'udt-aot'):
+    w(target_row('the JDK path, JVMs started from an AOT cache (udt-aot / iperf3 -u)', g('veth', 0, 'udt-aot'), i0, '>=0.85'))
 w(target_row('goodput on loopback vs crust\'s TCP path (crust-udt / Java TCP, same harness)', g('loopback', 0, 'udt'), g('loopback', 0, 'tcp'), '>=1.0'))
 w(target_row('the same with the Linux fast path', g('loopback', 0, 'udt-fast'), g('loopback', 0, 'tcp'), '>=1.0'))
+lt = g('loopback', 0, 'tcp')
+for t, name in (('udt', 'crust-udt'), ('udt-fast', 'fast path')):
+    w(target_row('loopback, second half of the transfer only (%s / Java TCP, both after JIT warm-up)' % name,
+                 second_half(g('loopback', 0, t)), second_half(lt), '>=1.0'))
+for t, name in (('udt-aot', 'crust-udt'), ('udt-fast-aot', 'fast path')):
+    if g('loopback', 0, t):
+        w(target_row('loopback, JVMs started from an AOT cache (%s / Java TCP)' % name, g('loopback', 0, t), lt, '>=1.0'))
 w(target_row('5% loss vs loss-free, veth (crust-udt)', g('veth', 5, 'udt'), g('veth', 0, 'udt'), '>=0.7'))
 for path in ('veth', 'tun50'):
     for l in LOSSES:

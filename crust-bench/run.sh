@@ -122,6 +122,11 @@ grep -q 'jmh-core' "$OUT/deps.txt" || { echo "class path of crust-bench not comp
 CP="$ROOT/crust-bench/target-bench/classes"
 for m in crust-udt crust-core crust-nat crust-demo crust-testkit; do CP="$CP:$ROOT/$m/target-bench/classes"; done
 CP="$CP:$(tr ':' '\n' < "$OUT/deps.txt" | grep -v -e '/io/crust/' -e "^$ROOT/" | paste -sd:)"
+# The same as jars: an AOT cache (goodput_aot) needs a class path of jar files only.
+JARS=""
+for m in crust-bench crust-udt crust-core crust-nat crust-demo crust-testkit; do JARS="$JARS$(ls "$ROOT"/$m/target-bench/$m-*.jar | grep -v -e -sources -e -javadoc | head -1):"; done
+JARS="$JARS$(tr ':' '\n' < "$OUT/deps.txt" | grep -v -e '/io/crust/' -e "^$ROOT/" | paste -sd:)"
+echo "$JARS" > "$OUT/jars.txt"       # the JARS of the commands of the AOT rows
 echo "$CP" > "$OUT/classpath.txt"   # the CP of the commands quoted in docs/performance.md and docs/reliability.md
 KEYSTORE=$OUT/bench.p12
 rm -f "$KEYSTORE"
@@ -160,19 +165,31 @@ start_java() {
 # (recvmmsg and UDP segmentation offload through the foreign function API), which needs native access
 jvm_opts() { [ "$1" = udt-fast ] && echo "--enable-native-access=ALL-UNNAMED"; }
 
-# goodput PATH LOSS TRANSPORT NS_SERVER NS_CLIENT ADDRESS BYTES: crust-udt, java TCP or kwik through the harness
+# goodput PATH LOSS TRANSPORT NS_SERVER NS_CLIENT ADDRESS BYTES: crust-udt, java TCP or kwik through the harness.
+# Optional: LABEL (the row's transport, default TRANSPORT), SERVER_OPTS / CLIENT_OPTS (more JVM options of each
+# end), GOODPUT_CP (the class path, default CP), NO_RECORD=1 (a training run: nothing recorded).
 goodput() {
   local path=$1 loss=$2 transport=$3 nss=$4 nsc=$5 addr=$6 bytes=$7 port=$((40000 + RANDOM % 20000))
-  local JVM_OPTS; JVM_OPTS=$(jvm_opts $transport)
-  local sout=$OUT/$path-$loss-$transport-server.txt cout=$OUT/$path-$loss-$transport-client.txt
+  local label=${LABEL:-$transport} gcp=${GOODPUT_CP:-$CP}
+  local JVM_OPTS; JVM_OPTS="$(jvm_opts $transport) ${SERVER_OPTS:-}"
+  local client_opts; client_opts="$(jvm_opts $transport) ${CLIENT_OPTS:-}"
+  local sout=$OUT/$path-$loss-$label-server.txt cout=$OUT/$path-$loss-$label-client.txt
   local cmd="Goodput client $transport $addr $port $bytes"
   local limit=$TRANSFER_TIMEOUT; [ $transport = kwik ] && limit=$KWIK_TIMEOUT
-  start_java "$nss" "$sout" io.crust.bench.Goodput server $transport $addr $port "$KEYSTORE" || { record "{\"kind\":\"goodput\",\"path\":\"$path\",\"loss\":$loss,\"transport\":\"$transport\",\"status\":\"FAILED\"}"; return; }
+  local CP=$gcp cp_name=CP; [ -n "${GOODPUT_CP:-}" ] && cp_name=JARS
+  start_java "$nss" "$sout" io.crust.bench.Goodput server $transport $addr $port "$KEYSTORE" || { record "{\"kind\":\"goodput\",\"path\":\"$path\",\"loss\":$loss,\"transport\":\"$label\",\"status\":\"FAILED\"}"; return; }
   local server_pid=${PIDS[-1]}
-  if ! timeout $limit bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' $JVM_OPTS -cp '$CP' io.crust.bench.$cmd" > "$cout" 2> "$cout.err"; then
+  if [ "${NO_RECORD:-0}" = 1 ]; then
+    timeout $limit bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' $client_opts -cp '$gcp' io.crust.bench.$cmd" > "$cout" 2> "$cout.err" \
+      || fail "$path $label: the training transfer failed"
+    for _ in $(seq 1 100); do grep -q goodput-server "$sout" && break; sleep 0.2; done
+    kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null
+    return
+  fi
+  if ! timeout $limit bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' $client_opts -cp '$gcp' io.crust.bench.$cmd" > "$cout" 2> "$cout.err"; then
     fail "$path loss=$loss $transport: client failed or did not finish $bytes bytes within ${limit}s"
     kill $server_pid 2>/dev/null; sleep 2
-    python3 - "$RESULTS" "$path" "$loss" "$transport" "$sout" "java $JVM_OPTS -cp CP io.crust.bench.$cmd" "$limit" <<'PY'
+    python3 - "$RESULTS" "$path" "$loss" "$label" "$sout" "java $client_opts -cp $cp_name io.crust.bench.$cmd" "$limit" <<'PY'
 import json, sys
 res, path, loss, transport, sout, cmd, limit = sys.argv[1:]
 partial = [json.loads(l) for l in open(sout) if l.startswith('{') and 'partial' in l]
@@ -187,7 +204,7 @@ PY
   fi
   for _ in $(seq 1 100); do grep -q goodput-server "$sout" && break; sleep 0.2; done
   kill $server_pid 2>/dev/null
-  python3 - "$RESULTS" "$path" "$loss" "$transport" "$sout" "$cout" "java $JVM_OPTS -cp CP io.crust.bench.$cmd" <<'PY'
+  python3 - "$RESULTS" "$path" "$loss" "$label" "$sout" "$cout" "java $client_opts -cp $cp_name io.crust.bench.$cmd" <<'PY'
 import json, sys
 res, path, loss, transport, sout, cout, cmd = sys.argv[1:]
 def last(f, kind):
@@ -361,6 +378,25 @@ open(res, 'a').write(json.dumps(row) + '\n')
 PY
 }
 
+# goodput_aot PATH TRANSPORT NS_SERVER NS_CLIENT ADDRESS BYTES: a crust-udt transport once more, loss-free, with
+# both JVMs started from an AOT cache (JDK 25: classes loaded and linked ahead of time, and the method profiles
+# of a training run, so that the JIT compiles the hot paths sooner) that a first, unrecorded transfer of the same
+# size wrote. Recorded as TRANSPORT-aot; how a user builds such a cache is in docs/udt.md.
+goodput_aot() {
+  local path=$1 transport=$2 cache=$OUT/aot-$1-$2
+  rm -f "$cache"-server.aot "$cache"-client.aot
+  LABEL=$transport-aot-training SERVER_OPTS="-XX:AOTCacheOutput=$cache-server.aot" CLIENT_OPTS="-XX:AOTCacheOutput=$cache-client.aot" \
+    GOODPUT_CP=$JARS NO_RECORD=1 goodput "$path" 0 "$transport" "$3" "$4" "$5" "$6"
+  for _ in $(seq 1 150); do [ -s "$cache-server.aot" ] && [ -s "$cache-client.aot" ] && break; sleep 0.2; done
+  if [ ! -s "$cache-server.aot" ] || [ ! -s "$cache-client.aot" ]; then
+    fail "$path $transport-aot: the training run wrote no AOT cache (a JDK 25 or later is needed)"
+    record "{\"kind\":\"goodput\",\"path\":\"$path\",\"loss\":0,\"transport\":\"$transport-aot\",\"status\":\"FAILED\"}"
+    return
+  fi
+  LABEL=$transport-aot SERVER_OPTS="-XX:AOTCache=$cache-server.aot" CLIENT_OPTS="-XX:AOTCache=$cache-client.aot" \
+    GOODPUT_CP=$JARS goodput "$path" 0 "$transport" "$3" "$4" "$5" "$6"
+}
+
 all_transports() { # PATH LOSS NS_SERVER NS_CLIENT ADDRESS BYTES UDP_LEN UDP_RATE
   iperf "$1" "$2" tcp "$3" "$4" "$5"
   iperf "$1" "$2" udp "$3" "$4" "$5" "$7" "$8"
@@ -411,6 +447,7 @@ tun_down() {
 want goodput && log "loopback: iperf3 TCP and UDP, TCP, crust-udt and kwik through the harness"
 # crust-udt probes its datagram size up to 65,507 bytes on loopback: raw UDP is measured at that size too.
 want goodput && all_transports loopback 0 - - 127.0.0.1 $LOOP_BYTES 65507 0
+if want goodput; then for t in udt udt-fast; do goodput_aot loopback $t - - 127.0.0.1 $LOOP_BYTES; done; fi
 want perftool && { perftool loopback tcp - - 127.0.0.1 $LOOP_BYTES; perftool loopback udt - - 127.0.0.1 $LOOP_BYTES; }
 if want roundtrip; then
 section_load roundtrip
@@ -439,6 +476,7 @@ for loss in $LOSSES; do
   done
   log "veth loss=$loss% each way"
   all_transports veth $loss $NS_B $NS_A 10.250.0.2 $VETH_BYTES 1472 0
+  if [ $loss = 0 ]; then for t in udt udt-fast; do goodput_aot veth $t $NS_B $NS_A 10.250.0.2 $VETH_BYTES; done; fi
 done
 veth_down
 

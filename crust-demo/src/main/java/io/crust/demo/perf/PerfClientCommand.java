@@ -7,6 +7,7 @@ import io.crust.udt.UdtConfig;
 import io.crust.udt.UdtConnection;
 import io.crust.udt.UdtEndpoint;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -30,11 +31,14 @@ import picocli.CommandLine;
  * With {@code --interval} it also prints a line per interval: the bytes the transport took from the
  * sender in that interval (for crust-udt, taken into its send buffer; the final line counts what the
  * server acknowledged). Without {@code --json}, on a terminal and with no interval reports, a progress
- * line is redrawn on standard error once a second.
+ * line is redrawn on standard error once a second. With {@code --duration} a crust-udt client keeps its
+ * unacknowledged backlog to about half a second of what the path delivers, so that it ends within the
+ * duration plus about that, whatever the loss.
  */
 @Command(name = "client", mixinStandardHelpOptions = true, description = "Send a perf session and print one line.")
 final class PerfClientCommand implements Callable<Integer> {
     private static final int CHUNK = 64 * 1024;
+    private static final long MIN_BACKLOG_BYTES = 64 * 1024;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -68,8 +72,8 @@ final class PerfClientCommand implements Callable<Integer> {
     @Option(names = {"-J", "--json"}, description = "print one JSON object per line")
     boolean json;
 
-    @Option(names = "--cc", defaultValue = "cubic",
-            description = "crust-udt congestion controller: cubic, new_reno or bbr (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cc", defaultValue = "bbr",
+            description = "crust-udt congestion controller: bbr (the library's default), cubic or new_reno (default: ${DEFAULT-VALUE})")
     String congestionControl;
 
     /** Whether a progress line is redrawn on standard error, and whether one was. */
@@ -107,13 +111,17 @@ final class PerfClientCommand implements Callable<Integer> {
         try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(0), config)) {
             UdtConnection c = endpoint.connect(server, Duration.ofSeconds(10));
             Sender sender = new Sender(limitBytes, limitNanos);
-            sender.run(chunk -> c.send(chunk));
+            if (limitNanos == Long.MAX_VALUE) {
+                sender.run(chunk -> c.send(chunk), (written, deadline) -> { });
+            } else {
+                sender.run(chunk -> c.send(chunk), (written, deadline) -> awaitBacklogBelowHalfASecond(c, written, sender.start, deadline));
+            }
             c.close(); // returns once every byte is acknowledged
             double seconds = (System.nanoTime() - sender.start) / 1e9;
             ConnectionStats st = c.stats();
-            String details = String.format(Locale.ROOT, "rtt %.3f ms, payload %d B, lost %d packets, retransmitted %d B, %s",
-                    st.smoothedRtt().toNanos() / 1e6, st.payloadBytes(), st.packetsLost(), st.bytesRetransmitted(),
-                    PerfResult.describe(endpoint.socketBuffers()));
+            String details = String.format(Locale.ROOT, "%s, rtt %.3f ms, payload %d B, lost %d packets, retransmitted %d B, %s",
+                    config.congestionControl().name().toLowerCase(Locale.ROOT), st.smoothedRtt().toNanos() / 1e6,
+                    st.payloadBytes(), st.packetsLost(), st.bytesRetransmitted(), PerfResult.describe(endpoint.socketBuffers()));
             return new PerfResult("client", Transport.udt, server.toString(), sender.sent, seconds, sender.sha.digest(), details);
         }
     }
@@ -123,7 +131,7 @@ final class PerfClientCommand implements Callable<Integer> {
             s.connect(server, 10_000);
             OutputStream o = s.getOutputStream();
             Sender sender = new Sender(limitBytes, limitNanos);
-            sender.run(chunk -> o.write(chunk));
+            sender.run(chunk -> o.write(chunk), (written, deadline) -> { }); // the kernel sizes its send buffer to the window
             s.shutdownOutput();
             s.getInputStream().read(); // the server closes after reading everything
             double seconds = (System.nanoTime() - sender.start) / 1e9;
@@ -133,6 +141,40 @@ final class PerfClientCommand implements Callable<Integer> {
 
     private interface ChunkSink {
         void write(byte[] chunk) throws IOException;
+    }
+
+    /** Waits, before the next chunk, until the transport should take more; returns at {@code deadlineNanos} at the latest. */
+    private interface Backlog {
+        void awaitRoom(long written, long deadlineNanos) throws IOException;
+    }
+
+    /**
+     * With {@code --duration}: keeps what the client has written but the server not yet acknowledged to
+     * about what the path delivers in half a second (at least twice the congestion window, and 64 KiB),
+     * so that the drain after the deadline is short whatever the loss. crust-udt's send buffer holds
+     * 4 MiB, which takes over 30 s to drain at the 1 Mbit/s that CUBIC keeps at 5 % loss; kernel TCP
+     * sizes its send buffer to the window for the same reason.
+     */
+    private static void awaitBacklogBelowHalfASecond(UdtConnection c, long written, long startNanos, long deadlineNanos)
+            throws IOException {
+        while (true) {
+            ConnectionStats st = c.stats();
+            long acknowledged = Math.max(0, st.bytesSent() - st.bytesInFlight());
+            long now = System.nanoTime();
+            double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
+            long limit = Math.max(MIN_BACKLOG_BYTES, Math.max(2 * st.congestionWindowBytes(), (long) (acknowledged / seconds / 2)));
+            if (written - acknowledged <= limit || now - deadlineNanos >= 0) {
+                return;
+            }
+            // The stats have no wait of their own: look again after a quarter of a round trip.
+            long pause = Math.min(deadlineNanos - now, Math.max(1_000_000L, st.smoothedRtt().toNanos() / 4));
+            try {
+                Thread.sleep(Duration.ofNanos(pause));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while the send backlog drained");
+            }
+        }
     }
 
     /** Produces the data, hashes it, and shows progress on standard error without --json. */
@@ -151,8 +193,9 @@ final class PerfClientCommand implements Callable<Integer> {
             new Random(0x5eed).nextBytes(pattern);
         }
 
-        void run(ChunkSink sink) throws IOException {
+        void run(ChunkSink sink, Backlog backlog) throws IOException {
             start = System.nanoTime();
+            long deadline = limitNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + limitNanos;
             long progressNanos = 1_000_000_000L;
             long intervalNanos = (long) (intervalSeconds * 1e9);
             long nextProgress = start + progressNanos;
@@ -161,6 +204,10 @@ final class PerfClientCommand implements Callable<Integer> {
             long intervalStartBytes = 0;
             int offset = 0;
             while (sent < limitBytes && System.nanoTime() - start < limitNanos) {
+                backlog.awaitRoom(sent, deadline);
+                if (System.nanoTime() - start >= limitNanos) {
+                    break;
+                }
                 int n = (int) Math.min(CHUNK, limitBytes - sent);
                 if (offset + n > pattern.length) {
                     offset = (offset + 7919) % (pattern.length - CHUNK);

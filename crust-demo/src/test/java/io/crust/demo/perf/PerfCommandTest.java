@@ -71,6 +71,24 @@ class PerfCommandTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aUdtClientSendingForADurationUsesTheLibrarysBbrAndTheServerGetsEveryByteItSent() throws Exception {
+        Server server = startServer("--transport", "udt", "--sessions", "1", "--json");
+        StringWriter clientOut = new StringWriter();
+        var cli = Main.commandLine();
+        cli.setOut(new PrintWriter(clientOut));
+        int code = cli.execute("perf", "client", "--connect", "127.0.0.1:" + server.port(), "--duration", "0.5", "--json");
+        assertThat(code).isZero();
+        server.thread().join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(server.thread().isAlive()).isFalse();
+        String c = clientOut.toString();
+        String s = server.out().toString();
+        assertThat(c).contains("\"details\":\"bbr, rtt ");
+        assertThat(Long.parseLong(group(BYTES, c))).isPositive();
+        assertThat(group(BYTES, s)).as("server output (its errors: %s)", server.err().lines()).isEqualTo(group(BYTES, c));
+        assertThat(group(SHA, s)).isEqualTo(group(SHA, c));
+    }
+
+    @org.junit.jupiter.api.Test
     void withIntervalAndJsonTheClientPrintsOneJsonLinePerIntervalCoveringEveryByteThenTheResult() throws Exception {
         Server server = startServer("--transport", "tcp", "--sessions", "1");
         StringWriter clientOut = new StringWriter();

@@ -166,20 +166,20 @@ start_java() {
 jvm_opts() { [ "$1" = udt-fast ] && echo "--enable-native-access=ALL-UNNAMED"; }
 
 # goodput PATH LOSS TRANSPORT NS_SERVER NS_CLIENT ADDRESS BYTES: crust-udt, java TCP or kwik through the harness.
-# Optional: LABEL (the row's transport, default TRANSPORT), SERVER_OPTS / CLIENT_OPTS (more JVM options of each
-# end), GOODPUT_CP (the class path, default CP), NO_RECORD=1 (a training run: nothing recorded).
+# Optional: GOODPUT_LABEL (the row's transport, default TRANSPORT), GOODPUT_SERVER_OPTS / GOODPUT_CLIENT_OPTS (more
+# JVM options of each end), GOODPUT_CP (the class path, default CP), GOODPUT_NO_RECORD=1 (a training run: nothing recorded).
 goodput() {
   local path=$1 loss=$2 transport=$3 nss=$4 nsc=$5 addr=$6 bytes=$7 port=$((40000 + RANDOM % 20000))
-  local label=${LABEL:-$transport} gcp=${GOODPUT_CP:-$CP}
-  local JVM_OPTS; JVM_OPTS="$(jvm_opts $transport) ${SERVER_OPTS:-}"
-  local client_opts; client_opts="$(jvm_opts $transport) ${CLIENT_OPTS:-}"
+  local label=${GOODPUT_LABEL:-$transport} gcp=${GOODPUT_CP:-$CP}
+  local JVM_OPTS; JVM_OPTS="$(jvm_opts $transport) ${GOODPUT_SERVER_OPTS:-}"
+  local client_opts; client_opts="$(jvm_opts $transport) ${GOODPUT_CLIENT_OPTS:-}"
   local sout=$OUT/$path-$loss-$label-server.txt cout=$OUT/$path-$loss-$label-client.txt
   local cmd="Goodput client $transport $addr $port $bytes"
   local limit=$TRANSFER_TIMEOUT; [ $transport = kwik ] && limit=$KWIK_TIMEOUT
   local CP=$gcp cp_name=CP; [ -n "${GOODPUT_CP:-}" ] && cp_name=JARS
   start_java "$nss" "$sout" io.crust.bench.Goodput server $transport $addr $port "$KEYSTORE" || { record "{\"kind\":\"goodput\",\"path\":\"$path\",\"loss\":$loss,\"transport\":\"$label\",\"status\":\"FAILED\"}"; return; }
   local server_pid=${PIDS[-1]}
-  if [ "${NO_RECORD:-0}" = 1 ]; then
+  if [ "${GOODPUT_NO_RECORD:-0}" = 1 ]; then
     timeout $limit bash -c "$(declare -f ns_exec); ns_exec '$nsc' '$JAVA' $client_opts -cp '$gcp' io.crust.bench.$cmd" > "$cout" 2> "$cout.err" \
       || fail "$path $label: the training transfer failed"
     for _ in $(seq 1 100); do grep -q goodput-server "$sout" && break; sleep 0.2; done
@@ -385,16 +385,17 @@ PY
 goodput_aot() {
   local path=$1 transport=$2 cache=$OUT/aot-$1-$2
   rm -f "$cache"-server.aot "$cache"-client.aot
-  LABEL=$transport-aot-training SERVER_OPTS="-XX:AOTCacheOutput=$cache-server.aot" CLIENT_OPTS="-XX:AOTCacheOutput=$cache-client.aot" \
-    GOODPUT_CP=$JARS NO_RECORD=1 goodput "$path" 0 "$transport" "$3" "$4" "$5" "$6"
+  GOODPUT_LABEL=$transport-aot-training GOODPUT_SERVER_OPTS="-XX:AOTCacheOutput=$cache-server.aot" \
+    GOODPUT_CLIENT_OPTS="-XX:AOTCacheOutput=$cache-client.aot" GOODPUT_CP=$JARS GOODPUT_NO_RECORD=1 goodput "$path" 0 "$transport" "$3" "$4" "$5" "$6"
   for _ in $(seq 1 150); do [ -s "$cache-server.aot" ] && [ -s "$cache-client.aot" ] && break; sleep 0.2; done
   if [ ! -s "$cache-server.aot" ] || [ ! -s "$cache-client.aot" ]; then
     fail "$path $transport-aot: the training run wrote no AOT cache (a JDK 25 or later is needed)"
     record "{\"kind\":\"goodput\",\"path\":\"$path\",\"loss\":0,\"transport\":\"$transport-aot\",\"status\":\"FAILED\"}"
     return
   fi
-  LABEL=$transport-aot SERVER_OPTS="-XX:AOTCache=$cache-server.aot" CLIENT_OPTS="-XX:AOTCache=$cache-client.aot" \
-    GOODPUT_CP=$JARS goodput "$path" 0 "$transport" "$3" "$4" "$5" "$6"
+  # AOTMode=on: a JVM that cannot use its cache stops instead of running without it, and the row says FAILED
+  GOODPUT_LABEL=$transport-aot GOODPUT_SERVER_OPTS="-XX:AOTMode=on -XX:AOTCache=$cache-server.aot" \
+    GOODPUT_CLIENT_OPTS="-XX:AOTMode=on -XX:AOTCache=$cache-client.aot" GOODPUT_CP=$JARS goodput "$path" 0 "$transport" "$3" "$4" "$5" "$6"
 }
 
 all_transports() { # PATH LOSS NS_SERVER NS_CLIENT ADDRESS BYTES UDP_LEN UDP_RATE

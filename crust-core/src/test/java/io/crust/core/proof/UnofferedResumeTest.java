@@ -12,17 +12,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * RESUME is the answer to a resumption offer that the other side's handshake carried
- * (docs/connection-group.md, "Resumption"). An authenticated peer that sends one on a connection whose
- * handshake offered nothing, from below the node API (see {@link RawPeer}), breaks the protocol: the
- * node must report it and end the peer, not take it for a continuation.
+ * RESUME is the dialled side's answer to the resumption offer that the dialling side's handshake carried
+ * (docs/connection-group.md, "Resumption"). An authenticated peer below the node API (see
+ * {@link RawPeer}) that dials the node with no offer and then sends a RESUME itself breaks the protocol
+ * twice over: the node must report it and end the peer, not take it for a continuation.
  */
 class UnofferedResumeTest {
     @RegisterExtension
     final ProofNodes nodes = new ProofNodes();
 
     @Test
-    void aResumeOnAConnectionWhoseHandshakeOfferedNothingIsAProtocolViolationThatEndsThePeer() throws Exception {
+    void aResumeFromAPeerThatDialledWithoutAnOfferIsAProtocolViolationThatEndsThePeer() throws Exception {
         CrustNode node = nodes.start();
         try (RawPeer peer = RawPeer.connect(ProofNodes.tcp(node), "proof", HandshakeParams.MAX_MESSAGE_BYTES_LIMIT)) {
             ProofNodes.await(node, CrustEvent.PeerConnected.class);

@@ -32,13 +32,13 @@ import picocli.CommandLine;
  * sender in that interval (for crust-udt, taken into its send buffer; the final line counts what the
  * server acknowledged). Without {@code --json}, on a terminal and with no interval reports, a progress
  * line is redrawn on standard error once a second. With {@code --duration} a crust-udt client keeps its
- * unacknowledged backlog to about half a second of what the path delivers, so that it ends within the
- * duration plus about that, whatever the loss.
+ * unacknowledged backlog to about half a second of what the path delivers (at least 64 KiB), so that
+ * its close after the deadline drains that little, whatever the loss.
  */
 @Command(name = "client", mixinStandardHelpOptions = true, description = "Send a perf session and print one line.")
 final class PerfClientCommand implements Callable<Integer> {
     private static final int CHUNK = 64 * 1024;
-    private static final long MIN_BACKLOG_BYTES = 64 * 1024;
+    static final long MIN_BACKLOG_BYTES = 64 * 1024;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -139,6 +139,22 @@ final class PerfClientCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Whether {@code chunk} more bytes may be written: what the client has written but the server not
+     * yet acknowledged stays within about what the path delivers in half a second (at least twice the
+     * congestion window, and 64 KiB), so that the drain after a {@code --duration} deadline is short
+     * whatever the loss. crust-udt's send buffer holds 4 MiB, which takes over 30 s to drain at the
+     * 1 Mbit/s that CUBIC keeps at 5 % loss; kernel TCP sizes its send buffer to the window for the same
+     * reason. The acknowledged bytes are estimated from the stats (first sends less what is in flight),
+     * which is close enough for a bound.
+     */
+    static boolean hasRoomFor(int chunk, ConnectionStats st, long written, long elapsedNanos) {
+        long acknowledged = Math.max(0, st.bytesSent() - st.bytesInFlight());
+        double seconds = Math.max(1e-3, elapsedNanos / 1e9);
+        long limit = Math.max(MIN_BACKLOG_BYTES, Math.max(2 * st.congestionWindowBytes(), (long) (acknowledged / seconds / 2)));
+        return written + chunk - acknowledged <= limit;
+    }
+
     private interface ChunkSink {
         void write(byte[] chunk) throws IOException;
     }
@@ -149,21 +165,15 @@ final class PerfClientCommand implements Callable<Integer> {
     }
 
     /**
-     * With {@code --duration}: keeps what the client has written but the server not yet acknowledged to
-     * about what the path delivers in half a second (at least twice the congestion window, and 64 KiB),
-     * so that the drain after the deadline is short whatever the loss. crust-udt's send buffer holds
-     * 4 MiB, which takes over 30 s to drain at the 1 Mbit/s that CUBIC keeps at 5 % loss; kernel TCP
-     * sizes its send buffer to the window for the same reason.
+     * With {@code --duration}: waits until the next chunk fits in the backlog that {@link #hasRoomFor}
+     * allows, or until the deadline.
      */
     private static void awaitBacklogBelowHalfASecond(UdtConnection c, long written, long startNanos, long deadlineNanos)
             throws IOException {
         while (true) {
             ConnectionStats st = c.stats();
-            long acknowledged = Math.max(0, st.bytesSent() - st.bytesInFlight());
             long now = System.nanoTime();
-            double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
-            long limit = Math.max(MIN_BACKLOG_BYTES, Math.max(2 * st.congestionWindowBytes(), (long) (acknowledged / seconds / 2)));
-            if (written - acknowledged <= limit || now - deadlineNanos >= 0) {
+            if (hasRoomFor(CHUNK, st, written, now - startNanos) || now - deadlineNanos >= 0) {
                 return;
             }
             // The stats have no wait of their own: look again after a quarter of a round trip.

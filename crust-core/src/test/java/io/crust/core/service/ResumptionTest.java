@@ -113,11 +113,14 @@ class ResumptionTest {
         CrustNode a = nodes.start(c -> c.resumeWindow(window));
         CrustNode b = nodes.start(c -> c.resumeWindow(Duration.ZERO)); // b gives the peer up and dials afresh
         try (SilentProxy proxy = new SilentProxy(Nodes.tcp(a))) {
-            b.connect(proxy.address(), Nodes.WAIT);
+            Peer oldA = b.connect(proxy.address(), Nodes.WAIT);
             Peer oldB = Nodes.await(a, PeerConnected.class).peer();
-            oldB.send(new byte[] {1});
-            Nodes.await(b, MessageReceived.class); // b has heard from a
-            proxy.sever();
+            oldA.send(new byte[] {1});
+            Nodes.await(a, MessageReceived.class); // a heard from b: the connection is one to continue
+            // a must see its connection end before b's next one arrives: b would be a second connection
+            // to a live peer otherwise (the settling rules: the old Peer lost, a new one at once). The
+            // proxy ends it towards a first, and b learns of it from a's own close.
+            proxy.closeTowardsTarget();
             Nodes.await(b, PeerLost.class);
 
             // No offer: b did not keep the old connection. Whether its messages belong to the old

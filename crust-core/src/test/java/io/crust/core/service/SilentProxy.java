@@ -18,6 +18,8 @@ final class SilentProxy implements AutoCloseable {
     private final ServerSocket server;
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** The sockets towards the target, one per connection. */
+    private final List<Socket> targetSides = new CopyOnWriteArrayList<>();
     private volatile boolean silent;
     private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong corruptAfterBytes = new java.util.concurrent.atomic.AtomicLong(-1);
@@ -53,6 +55,19 @@ final class SilentProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends every connection made so far towards the target only, with a FIN, as if the dialling side
+     * had closed it: the dialling side learns of it only when the target closes its end in turn, which
+     * the proxy passes on as usual. So whatever the dialling side does next happens after the target
+     * saw its connection end.
+     */
+    void closeTowardsTarget() throws IOException {
+        for (Socket s : targetSides) {
+            targetSides.remove(s);
+            s.shutdownOutput();
+        }
+    }
+
     /** Flips one bit of the byte {@code offset} bytes into what the dialling side sends from now on. */
     void corruptUpstreamByteAt(long offset) {
         corruptAfterBytes.set(offset);
@@ -66,6 +81,7 @@ final class SilentProxy implements AutoCloseable {
                 Socket out = new Socket(target.getAddress(), target.getPort());
                 sockets.add(in);
                 sockets.add(out);
+                targetSides.add(out);
                 Thread.ofVirtual().start(() -> pump(in, out, true));
                 Thread.ofVirtual().start(() -> pump(out, in, false));
             }

@@ -111,11 +111,8 @@ final class PerfClientCommand implements Callable<Integer> {
         try (UdtEndpoint endpoint = UdtEndpoint.bind(new InetSocketAddress(0), config)) {
             UdtConnection c = endpoint.connect(server, Duration.ofSeconds(10));
             Sender sender = new Sender(limitBytes, limitNanos);
-            if (limitNanos == Long.MAX_VALUE) {
-                sender.run(chunk -> c.send(chunk), (written, deadline) -> { });
-            } else {
-                sender.run(chunk -> c.send(chunk), (written, deadline) -> awaitBacklogBelowHalfASecond(c, written, sender.start, deadline));
-            }
+            sender.run(chunk -> c.send(chunk), limitNanos == Long.MAX_VALUE ? Backlog.UNBOUNDED
+                    : (written, deadline) -> awaitBacklogBelowHalfASecond(c, written, sender.start, deadline));
             c.close(); // returns once every byte is acknowledged
             double seconds = (System.nanoTime() - sender.start) / 1e9;
             ConnectionStats st = c.stats();
@@ -131,7 +128,7 @@ final class PerfClientCommand implements Callable<Integer> {
             s.connect(server, 10_000);
             OutputStream o = s.getOutputStream();
             Sender sender = new Sender(limitBytes, limitNanos);
-            sender.run(chunk -> o.write(chunk), (written, deadline) -> { }); // the kernel sizes its send buffer to the window
+            sender.run(chunk -> o.write(chunk), Backlog.UNBOUNDED); // the kernel sizes its send buffer to the window
             s.shutdownOutput();
             s.getInputStream().read(); // the server closes after reading everything
             double seconds = (System.nanoTime() - sender.start) / 1e9;
@@ -161,6 +158,9 @@ final class PerfClientCommand implements Callable<Integer> {
 
     /** Waits, before the next chunk, until the transport should take more; returns at {@code deadlineNanos} at the latest. */
     private interface Backlog {
+        /** Never waits: the transport's own buffer is the bound. */
+        Backlog UNBOUNDED = (written, deadlineNanos) -> { };
+
         void awaitRoom(long written, long deadlineNanos) throws IOException;
     }
 

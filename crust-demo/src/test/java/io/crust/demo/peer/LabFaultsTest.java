@@ -209,22 +209,44 @@ class LabFaultsTest {
         }
     }
 
+    /** A sendfile of a {@link #BURST_FILE_BYTES} random file from A to B, and where to look for its outcome. */
+    private record Sendfile(Path file, String sha256, Path received, int markA, int markB, long startNanos) {
+        /** Writes the file, has A send it, and returns once B has written 512 KiB of it. */
+        static Sendfile startedAndUnderWay(ConeLab c, String name, long seed) throws Exception {
+            Path file = c.base().resolve(name);
+            String sha256 = FaultWatch.randomFile(file, BURST_FILE_BYTES, seed);
+            Path received = c.base().resolve("b").resolve("received");
+            Sendfile t = new Sendfile(file, sha256, received, c.a().lines().size(), c.b().lines().size(), System.nanoTime());
+            c.a().command("sendfile " + c.b().id() + " " + file);
+            awaitTrue("B writing the file", LabPeer.WAIT, () -> partialBytes(received) >= 512 * 1024);
+            return t;
+        }
+
+        /** Waits until A reports the file saved ({@code file-sent}) or failed ({@code error}). */
+        void awaitVerdict(ConeLab c, Duration wait) throws Exception {
+            awaitTrue("A's verdict on the file", wait, () -> find(c.a(), markA, "file-sent", l -> true) != null || error(c) != null);
+        }
+
+        /** A's error line about this file, or null. */
+        String error(ConeLab c) {
+            String name = file.toString();
+            return find(c.a(), markA, "error", l -> field(l, "message").contains(name));
+        }
+    }
+
     /**
      * A sends B a {@link #BURST_FILE_BYTES} file over a {@link #LINK_MBIT} Mbit/s link; once B has
      * written 512 KiB, B's router drops everything for {@code burst} (timed inside its namespace).
      * Waits until A reports the file saved ({@code file-sent}) or failed ({@code error}).
      */
     private BurstOutcome sendThroughABurst(ConeLab c, Duration burst, String name, long seed) throws Exception {
-        Path file = c.base().resolve(name);
-        String sha256 = FaultWatch.randomFile(file, BURST_FILE_BYTES, seed);
-        Path received = c.base().resolve("b").resolve("received");
-        int markA = c.a().lines().size();
-        int markB = c.b().lines().size();
         RouterFaults.limitRate(c.siteB(), LINK_MBIT);
         try {
-            long sendStart = System.nanoTime();
-            c.a().command("sendfile " + c.b().id() + " " + file);
-            awaitTrue("B writing the file", LabPeer.WAIT, () -> partialBytes(received) >= 512 * 1024);
+            Sendfile t = Sendfile.startedAndUnderWay(c, name, seed);
+            String sha256 = t.sha256();
+            Path received = t.received();
+            int markA = t.markA();
+            int markB = t.markB();
             LabProcess dropping = RouterFaults.dropEverything(c.siteB(), burst);
             dropping.awaitLine("on"::equals, LabPeer.WAIT);
             long bytesAtBurst = partialBytes(received);
@@ -245,11 +267,9 @@ class LabFaultsTest {
             if (find(c.a(), markA, "lost", l -> c.b().id().equals(field(l, "peer"))) != null && partialBytes(received) <= bytesAtEnd) {
                 resume = -1;
             }
-            String fileError = file.toString();
-            awaitTrue("A's verdict on the file", LabPeer.WAIT, () -> find(c.a(), markA, "file-sent", l -> true) != null
-                    || find(c.a(), markA, "error", l -> field(l, "message").contains(fileError)) != null);
-            double total = (System.nanoTime() - sendStart) / 1e9;
-            String error = find(c.a(), markA, "error", l -> field(l, "message").contains(fileError));
+            t.awaitVerdict(c, LabPeer.WAIT);
+            double total = seconds(t.startNanos());
+            String error = t.error(c);
             String got = find(c.b(), markB, "file", l -> true);
             return new BurstOutcome(burst, bytesAtBurst / 1024, (bytesAtEnd - bytesAtBurst) / 1024,
                     resume, total, BURST_FILE_BYTES, sha256, got == null ? null : field(got, "sha256"),
@@ -548,23 +568,17 @@ class LabFaultsTest {
     }
 
     private static void rebindingDuringATransfer(ConeLab c) throws Exception {
-        Path file = c.base().resolve("rebinding.bin");
-        String sha256 = FaultWatch.randomFile(file, BURST_FILE_BYTES, 11);
-        Path received = c.base().resolve("b").resolve("received");
-        int markA = c.a().lines().size();
-        int markB = c.b().lines().size();
         RouterFaults.limitRate(c.siteB(), LINK_MBIT);
         try {
-            long sendStart = System.nanoTime();
-            c.a().command("sendfile " + c.b().id() + " " + file);
-            awaitTrue("B writing the file", LabPeer.WAIT, () -> partialBytes(received) >= 512 * 1024);
-            long bytesAtRebinding = partialBytes(received);
+            Sendfile t = Sendfile.startedAndUnderWay(c, "rebinding.bin", 11);
+            String sha256 = t.sha256();
+            int markA = t.markA();
+            int markB = t.markB();
+            long bytesAtRebinding = partialBytes(t.received());
             long flushed = giveOpenFlowsNewPorts(c, () -> { }); // the transfer's own packets get the new ports
-            String fileError = file.toString();
-            awaitTrue("A's verdict on the file", LabPeer.WAIT.multipliedBy(2), () -> find(c.a(), markA, "file-sent", l -> true) != null
-                    || find(c.a(), markA, "error", l -> field(l, "message").contains(fileError)) != null);
+            t.awaitVerdict(c, LabPeer.WAIT.multipliedBy(2));
             double afterFlush = seconds(flushed);
-            double total = seconds(sendStart);
+            double total = seconds(t.startNanos());
             boolean sent = find(c.a(), markA, "file-sent", l -> field(l, "sha256").equals(sha256)) != null;
             String got = find(c.b(), markB, "file", l -> true);
             boolean lost = c.lostBetweenAAndB(markA, markB);
@@ -572,7 +586,7 @@ class LabFaultsTest {
                     + " connection %s%n", bytesAtRebinding / 1024, BURST_FILE_BYTES >> 20,
                     sent ? String.format("arrived byte-exact (SHA-256) %.2f s after the rebinding, %.2f s after sendfile", afterFlush, total)
                             : "sendfile failed " + String.format("%.2f s after the rebinding: ", afterFlush)
-                                    + field(find(c.a(), markA, "error", l -> field(l, "message").contains(fileError)), "message"),
+                                    + field(t.error(c), "message"),
                     lost ? "lost " + all(c.a(), markA, "lost", l -> true) : "kept (continued)");
             if (sent) {
                 assertThat(field(got, "sha256")).isEqualTo(sha256);
